@@ -1,0 +1,146 @@
+/**
+ * The catalog model: what the checker (and later the compiler) knows about
+ * actions and about the request, after catalogs are loaded and validated.
+ *
+ * In: nothing (pure types). Out: the shapes compiler/catalog produces from
+ * JSON Schema documents and compiler/check consumes. JSON Schema is reduced
+ * here to the types a policy can observe; everything keeps the file and JSON
+ * pointer it came from so errors can name them.
+ */
+
+/** Where in which catalog file a schema fragment lives. */
+export interface SchemaLocation {
+  /** The catalog file as the user named it (relative to the working directory). */
+  readonly file: string;
+  /** RFC 6901 JSON pointer into that file, e.g. "/actions/pull_request.merge/args/properties/repo". */
+  readonly pointer: string;
+}
+
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** A value type as a policy sees it. */
+export type FieldType =
+  | StringType
+  | NumberType
+  | BooleanType
+  | NullType
+  | ArrayType
+  | ObjectType
+  | UnionType
+  | AnyType;
+
+export interface StringType {
+  readonly kind: "string";
+  /** Absent when the schema gives no `maxLength`: byte-wise tests are then refused. */
+  readonly maxLength?: number;
+  /** From `enum` or `const`. */
+  readonly enum?: readonly string[];
+  /** True when the schema says `"x-agp-ordered": true`: members compare by position. */
+  readonly ordered?: boolean;
+  readonly location: SchemaLocation;
+}
+
+export interface NumberType {
+  readonly kind: "number";
+  /** True for JSON Schema `integer`. */
+  readonly integer: boolean;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly enum?: readonly number[];
+  readonly location: SchemaLocation;
+}
+
+export interface BooleanType {
+  readonly kind: "boolean";
+  readonly location: SchemaLocation;
+}
+
+export interface NullType {
+  readonly kind: "null";
+  readonly location: SchemaLocation;
+}
+
+export interface ArrayType {
+  readonly kind: "array";
+  readonly items: FieldType;
+  /** Absent when the schema gives no `maxItems`: quantifiers are then refused. */
+  readonly maxItems?: number;
+  readonly location: SchemaLocation;
+}
+
+export interface ObjectType {
+  readonly kind: "object";
+  readonly fields: ReadonlyMap<string, Field>;
+  /** False for `additionalProperties: false`; requests with other keys are then rejected. */
+  readonly additionalProperties: boolean;
+  readonly location: SchemaLocation;
+}
+
+/** `oneOf` / `anyOf` / `type: [...]`, e.g. a string or null. */
+export interface UnionType {
+  readonly kind: "union";
+  readonly options: readonly FieldType[];
+  readonly location: SchemaLocation;
+}
+
+/** A schema that constrains nothing (`{}` or `true`): a policy cannot read into it. */
+export interface AnyType {
+  readonly kind: "any";
+  readonly location: SchemaLocation;
+}
+
+export interface Field {
+  readonly name: string;
+  readonly type: FieldType;
+  /** Listed in the parent's `required`. Reading an optional field needs a `has` guard. */
+  readonly required: boolean;
+  readonly description?: string;
+}
+
+/** One action of a catalog, e.g. `github.pull_request.merge`. */
+export interface ActionEntry {
+  /** The full name a request and a rule pattern use: family + "." + the catalog's key. */
+  readonly name: string;
+  readonly family: string;
+  readonly description?: string;
+  /** The type of `args`. Always an object type. */
+  readonly args: ObjectType;
+  /** The values a policy reads through `action.<key>`, with their declared types. */
+  readonly metadata: ReadonlyMap<string, MetadataValue>;
+  readonly location: SchemaLocation;
+}
+
+export interface MetadataValue {
+  readonly value: JsonValue;
+  readonly type: FieldType;
+}
+
+/** The shapes of the request parts other than `action` and `args`. */
+export interface RequestShape {
+  readonly agent: ObjectType;
+  /** Absent in a request means "no human"; this is its shape when present. */
+  readonly human: ObjectType;
+  readonly env: FieldType;
+  readonly context: ObjectType;
+  /** Where these shapes came from: a project catalog, or agp's built-in default. */
+  readonly location: SchemaLocation;
+}
+
+/** One loaded catalog file. */
+export interface Catalog {
+  readonly file: string;
+  readonly family?: string;
+  readonly actions: readonly ActionEntry[];
+  /** Present when the file declares the request shape (a project catalog). */
+  readonly request?: RequestShape;
+  /** The declared type of every metadata key (e.g. `costClass`: ordered enum). */
+  readonly metadataTypes: ReadonlyMap<string, FieldType>;
+}
+
+/** Every catalog a policy set names, merged: what the checker resolves names against. */
+export interface CatalogSet {
+  readonly catalogs: readonly Catalog[];
+  /** By full action name. */
+  readonly actions: ReadonlyMap<string, ActionEntry>;
+  readonly request: RequestShape;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one code table: every diagnostic agp can emit, by code.
+ * Each range lives in its own file so stages can grow independently;
+ * test/diagnostics/codes.test.ts checks that every code is documented in
+ * docs/errors.md.
+ */
+import { CATALOG_CODES } from "./catalog.js";
+import { CHECK_CODES } from "./check.js";
+import { IO_CODES } from "./cli.js";
+import type { CodeEntry } from "./entry.js";
+import { SYNTAX_CODES } from "./syntax.js";
+
+export type { CodeEntry };
+
+export const CODES = {
+  ...SYNTAX_CODES,
+  ...CHECK_CODES,
+  ...CATALOG_CODES,
+  ...IO_CODES,
+} as const satisfies Record<string, CodeEntry>;
+
+export type DiagnosticCode = keyof typeof CODES;

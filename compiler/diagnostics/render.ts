@@ -1,0 +1,99 @@
+/**
+ * Renders diagnostics for people (caret excerpts) and for machines (JSON).
+ *
+ * In: diagnostics plus the text of the files they point into.
+ * Out: strings. The caret view is:
+ *
+ *   policies/github.agp:7:3: error AGP104: expected a rule effect ...
+ *      7 |   merge github.pull_request.merge
+ *        |   ^^^^^
+ *     help: did you mean `deny`?
+ */
+import type { Diagnostic } from "./diagnostic.js";
+import type { Span } from "./span.js";
+
+/** File name → file text, for excerpts. Files absent here render without an excerpt. */
+export type SourceTexts = ReadonlyMap<string, string>;
+
+export function renderDiagnostic(d: Diagnostic, sources: SourceTexts): string {
+  const lines = [`${location(d.span)}: ${d.severity} ${d.code}: ${d.message}`];
+  lines.push(...excerpt(d.span, sources));
+  for (const related of d.related ?? []) {
+    lines.push(`  ${location(related.span)}: note: ${related.message}`);
+    lines.push(...excerpt(related.span, sources).map((l) => `  ${l}`));
+  }
+  if (d.help !== undefined) lines.push(`  help: ${d.help}`);
+  return lines.join("\n");
+}
+
+/** All diagnostics, a blank line between them, then a count line. */
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], sources: SourceTexts): string {
+  if (diagnostics.length === 0) return "";
+  const body = diagnostics.map((d) => renderDiagnostic(d, sources)).join("\n\n");
+  return `${body}\n\n${summary(diagnostics)}\n`;
+}
+
+/** "2 errors, 1 warning" */
+export function summary(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
+  return `${errors} ${errors === 1 ? "error" : "errors"}, ${warnings} ${warnings === 1 ? "warning" : "warnings"}`;
+}
+
+function location(span: Span): string {
+  return `${span.file}:${span.line}:${span.column}`;
+}
+
+function excerpt(span: Span, sources: SourceTexts): string[] {
+  const text = sources.get(span.file);
+  if (text === undefined) return [];
+  const lineText = text.split(/\r?\n/)[span.line - 1];
+  if (lineText === undefined) return [];
+  const shown = lineText.replace(/\t/g, " ");
+  const gutter = String(span.line).length;
+  const width =
+    span.endLine === span.line ? Math.max(1, span.endColumn - span.column) : Math.max(1, shown.length - span.column + 1);
+  const pad = " ".repeat(gutter);
+  return [
+    `  ${String(span.line)} | ${shown}`,
+    `  ${pad} | ${" ".repeat(Math.max(0, span.column - 1))}${"^".repeat(width)}`,
+  ];
+}
+
+/** The machine-readable form used by `--format json`. */
+export interface DiagnosticJson {
+  code: string;
+  severity: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  help?: string;
+  related?: { file: string; line: number; column: number; message: string }[];
+}
+
+export function diagnosticToJson(d: Diagnostic): DiagnosticJson {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    file: d.span.file,
+    line: d.span.line,
+    column: d.span.column,
+    endLine: d.span.endLine,
+    endColumn: d.span.endColumn,
+    ...(d.help === undefined ? {} : { help: d.help }),
+    ...(d.related === undefined
+      ? {}
+      : {
+          related: d.related.map((r) => ({
+            file: r.span.file,
+            line: r.span.line,
+            column: r.span.column,
+            message: r.message,
+          })),
+        }),
+  };
+}
