@@ -1,0 +1,47 @@
+/**
+ * What a CLI command may touch besides the file system: its output streams
+ * and the working directory. Tests pass a capturing implementation, so a
+ * command's exact output and exit code can be asserted without a subprocess.
+ */
+export interface CliIo {
+  readonly cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Exit codes shared by every verb. */
+export const EXIT = {
+  /** Everything passed. */
+  ok: 0,
+  /** The policy (or its tests) has errors: the user's input is wrong. */
+  policyErrors: 1,
+  /** Bad usage, unreadable files, or an internal error. */
+  usage: 2,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The real process streams. */
+export function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  };
+}
+
+/** Collects output in memory, for tests. */
+export function captureIo(cwd: string = process.cwd()): CliIo & { out: string; err: string } {
+  const io = {
+    cwd,
+    out: "",
+    err: "",
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}

@@ -1,0 +1,47 @@
+/**
+ * The `agp` command line: one commander program, one module per verb.
+ *
+ * In: argv (without node and script) and an io (streams, cwd).
+ * Out: the exit code — 0 ok, 1 policy errors, 2 usage or I/O errors.
+ * It never calls process.exit, so tests run it in-process; only bin/agp.js
+ * touches the real process.
+ */
+import { Command, CommanderError } from "commander";
+import { registerCheckCommand } from "./commands/check.js";
+import { registerFmtCommand } from "./commands/fmt.js";
+import { EXIT, processIo, type CliIo } from "./io.js";
+import { agpVersion } from "./version.js";
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  const program = new Command("agp")
+    .description("agp: a policy compiler for governing what AI agents may do")
+    .version(agpVersion(), "-V, --version", "print agp's version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  program.addHelpText(
+    "after",
+    "\nExit codes: 0 ok, 1 policy errors, 2 usage or I/O errors.\nDocs: docs/language.md, docs/cli.md",
+  );
+
+  registerCheckCommand(program, io, setExit);
+  registerFmtCommand(program, io, setExit);
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with code 0; every other commander error is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    io.stderr(`agp: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr("agp: this is a bug in agp, not in your policy; please file an issue with the input that caused it\n");
+    return EXIT.usage;
+  }
+  return exitCode;
+}
