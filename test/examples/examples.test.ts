@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { format } from "../../compiler/format/index.js";
-import { discoverPolicyFiles } from "../../compiler/project/discover.js";
+import { discoverPolicyFiles } from "../../compiler/project/index.js";
 import { parse } from "../../compiler/syntax/index.js";
 
 const { files } = await discoverPolicyFiles(["examples"], process.cwd());

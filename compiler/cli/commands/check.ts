@@ -4,8 +4,7 @@
  */
 import type { Command } from "commander";
 import { hasErrors, sortDiagnostics, strict as makeStrict } from "../../diagnostics/index.js";
-import { discoverPolicyFiles } from "../../project/discover.js";
-import { readPolicyFiles } from "../../project/read.js";
+import { discoverPolicyFiles, readPolicyFiles } from "../../project/index.js";
 import { EXIT, type CliIo } from "../io.js";
 import { parseFormat, reportDiagnostics } from "../report.js";
 import { usageError } from "../usage.js";

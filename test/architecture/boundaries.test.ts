@@ -1,0 +1,65 @@
+/**
+ * The layering DESIGN.md and STYLE.md promise, enforced:
+ * - a stage imports another stage only through that stage's index.ts;
+ * - runtime/ imports nothing from compiler/ (it must stay light for browsers and workers);
+ * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, normalize, relative, sep } from "node:path";
+import { describe, expect, it } from "vitest";
+
+function tsFiles(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return path.endsWith(".ts") && !path.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+interface Import {
+  readonly file: string;
+  readonly specifier: string;
+}
+
+function imports(files: readonly string[]): Import[] {
+  const pattern = /^\s*(?:import|export)\b[^'"]*?from\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm;
+  return files.flatMap((file) =>
+    [...readFileSync(file, "utf8").matchAll(pattern)].map((m) => ({ file, specifier: (m[1] ?? m[2])! })),
+  );
+}
+
+const compilerImports = imports(tsFiles("compiler"));
+const runtimeImports = imports(tsFiles("runtime"));
+
+/** "compiler/check/types.ts" → "check" */
+function stageOf(path: string): string | undefined {
+  const parts = normalize(path).split(sep);
+  return parts[0] === "compiler" ? parts[1] : undefined;
+}
+
+describe("architecture", () => {
+  it("stages import each other only through index.ts", () => {
+    const violations = compilerImports
+      .filter((i) => i.specifier.startsWith("."))
+      .map((i) => ({ ...i, target: normalize(join(dirname(i.file), i.specifier)) }))
+      .filter((i) => stageOf(i.target) !== stageOf(i.file) && stageOf(i.target) !== undefined)
+      .filter((i) => !/[/\\]index\.js$/.test(i.target))
+      .map((i) => `${i.file} imports ${i.specifier}`);
+    expect(violations).toEqual([]);
+  });
+
+  it("runtime imports nothing from the compiler", () => {
+    const violations = runtimeImports
+      .filter((i) => i.specifier.startsWith(".") && relative("runtime", join(dirname(i.file), i.specifier)).startsWith(".."))
+      .map((i) => `${i.file} imports ${i.specifier}`);
+    expect(violations).toEqual([]);
+    expect(runtimeImports.filter((i) => ["binaryen", "chevrotain", "ajv", "commander"].includes(i.specifier))).toEqual([]);
+  });
+
+  it("only codegen/module.ts imports binaryen and only syntax/ imports chevrotain", () => {
+    const binaryen = compilerImports.filter((i) => i.specifier === "binaryen").map((i) => normalize(i.file));
+    expect(binaryen.every((f) => f === normalize("compiler/codegen/module.ts"))).toBe(true);
+    const chevrotain = compilerImports.filter((i) => i.specifier.startsWith("chevrotain") || i.specifier.startsWith("@chevrotain"));
+    expect(chevrotain.every((i) => stageOf(i.file) === "syntax")).toBe(true);
+  });
+});
