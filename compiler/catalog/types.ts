@@ -33,6 +33,8 @@ export interface StringType {
   readonly kind: "string";
   /** Absent when the schema gives no `maxLength`: byte-wise tests are then refused. */
   readonly maxLength?: number;
+  /** From `minLength`; absent means 0. Enforced on requests, never read by policies. */
+  readonly minLength?: number;
   /** From `enum` or `const`. */
   readonly enum?: readonly string[];
   /** True when the schema says `"x-agp-ordered": true`: members compare by position. */
@@ -65,6 +67,8 @@ export interface ArrayType {
   readonly items: FieldType;
   /** Absent when the schema gives no `maxItems`: quantifiers are then refused. */
   readonly maxItems?: number;
+  /** From `minItems`; absent means 0. Enforced on requests, never read by policies. */
+  readonly minItems?: number;
   readonly location: SchemaLocation;
 }
 

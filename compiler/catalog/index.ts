@@ -1,0 +1,30 @@
+/**
+ * Public face of compiler/catalog: action catalogs (JSON Schema 2020-12
+ * documents) loaded, validated and reduced to the catalog model the checker
+ * consumes; the built-in request shape; and the MCP tool-list importer.
+ * Other stages import only from here. The format is in docs/catalogs.md.
+ */
+export type {
+  ActionEntry,
+  AnyType,
+  ArrayType,
+  BooleanType,
+  Catalog,
+  CatalogSet,
+  Field,
+  FieldType,
+  JsonValue,
+  MetadataValue,
+  NullType,
+  NumberType,
+  ObjectType,
+  RequestShape,
+  SchemaLocation,
+  StringType,
+  UnionType,
+} from "./types.js";
+export { loadCatalog, type LoadedCatalog } from "./load.js";
+export { loadCatalogFiles, mergeCatalogs, type CatalogRef, type LoadedCatalogSet, type LoadOptions } from "./catalog-set.js";
+export { BUILT_IN_FILE, DEFAULT_REQUEST_SCHEMA, DEFAULT_REQUEST_SHAPE } from "./default-request.js";
+export { describeType, lookupField, matchActions, walkType, type FieldLookup } from "./query.js";
+export { parseJsonSource, toPointer, parsePointer, type JsonSource } from "./json-source.js";
