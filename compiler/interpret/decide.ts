@@ -1,0 +1,150 @@
+/**
+ * One decision, start to finish: validate, apply runtime state, match rules
+ * per principal, combine by delegation, apply limits, build the `Decision`.
+ *
+ * In: a `PolicyModel`, an untrusted request, optional runtime state.
+ * Out: a `Decision`. Never throws: every `Refusal` becomes a fail-closed
+ * deny carrying `error`, and any other exception (a bug) becomes an
+ * `internal_error` deny. Must not mutate the request, the state or the model.
+ *
+ * Order of steps (each may end the decision):
+ * 1. validate the request against the catalogs (./validate.ts);
+ * 2. `state.trust` replaces `agent.trust` (validated like `agent.trust`);
+ * 3. a kill switch in `state.killed` that applies (`"global"`, the agent's
+ *    id, the action's family) denies;
+ * 4. the agent side and (when it speaks) the human side decide on their own;
+ *    the delegation mode combines them;
+ * 5. if not denied: limits that apply are charged; a limit whose counter
+ *    would pass its cap denies (`otherwise deny`) or adds its quorums
+ *    (`otherwise approve`);
+ * 6. an `approve` whose quorums the approvals in `state.approvals` already
+ *    meet becomes `allow`.
+ */
+import type { Decision, DecidingRule, DecisionAuditLevel } from "../../runtime/decision.js";
+import type { RuntimeState } from "../../runtime/request.js";
+import type { ModelLimit, ModelRule, PolicyModel } from "./model.js";
+import type { Scope } from "./evaluate.js";
+import { validateRequest, validateValue, type ValidRequest } from "./validate.js";
+import { decideSide, rulesCovering } from "./match.js";
+import { combineSides } from "./delegation.js";
+import { applyLimits } from "./limits.js";
+import { highestAudit, mergeObligations, mergeQuorums, ruleReason } from "./combine.js";
+import { appliesKillSwitch, approvalsMeet, validateState } from "./state.js";
+import { Refusal } from "./values.js";
+
+/** Decides one request; never throws. */
+export function decide(model: PolicyModel, request: unknown, state?: RuntimeState): Decision {
+  try {
+    return decideOrRefuse(model, request, state);
+  } catch (error) {
+    if (error instanceof Refusal) {
+      return refused(model, error.code, error.message, error.path);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return refused(model, "internal_error", `internal error in the reference interpreter: ${message}`, "");
+  }
+}
+
+function decideOrRefuse(model: PolicyModel, input: unknown, state: RuntimeState | undefined): Decision {
+  validateState(state);
+  const request = withTrust(validateRequest(input, model.catalogs), state, model);
+  const killed = appliesKillSwitch(state, request);
+  if (killed !== undefined) {
+    return base(model, "deny", [], [`kill switch \`${killed}\` is engaged`], "notice");
+  }
+  const scope: Scope = { request, catalogs: model.catalogs, constants: new Map(), variables: new Map() };
+  const action = request.action.name;
+
+  const agentSide = decideSide(rulesCovering(model.rules, "agent", action), "agent", scope);
+  const mode = delegationMode(model, action);
+  const humanRules = request.human === undefined || mode === "agent_only" ? [] : rulesCovering(model.rules, "human", action);
+  const humanSide = humanRules.length === 0 ? undefined : decideSide(humanRules, "human", scope);
+  const combined = combineSides(agentSide, humanSide, mode);
+
+  const deciding: ModelRule[] = combined.deciders.flatMap((s) => s.deciding);
+  const ruleRefs = deciding.map(ref);
+  const audit = highestAudit(deciding.map((r) => r.audit));
+
+  if (combined.effect === "deny") {
+    const reasons = deciding.length > 0 ? deciding.map(ruleReason) : combined.deciders.map((s) => defaultReason(s.principal, action));
+    return { ...base(model, "deny", ruleRefs, reasons, audit), ...blocked(combined.blockedBy) };
+  }
+
+  const obligations = mergeObligations(combined.permitting);
+  const applied = applyLimits(model.limits, scope, state?.counters);
+  const denyingCaps = applied.filter((a) => a.capped && a.limit.otherwise.kind === "deny").map((a) => a.limit);
+  if (denyingCaps.length > 0) {
+    return base(model, "deny", denyingCaps.map(limitRef), denyingCaps.map(capReason), "notice");
+  }
+  const approvingCaps = applied.filter((a) => a.capped && a.limit.otherwise.kind === "approve").map((a) => a.limit);
+  const charges = applied.map((a) => a.charge);
+  const reasons = [...deciding.map(ruleReason), ...approvingCaps.map(capReason)];
+  const refs = [...ruleRefs, ...approvingCaps.map(limitRef)];
+
+  if (combined.effect === "allow" && approvingCaps.length === 0) {
+    return { ...base(model, "allow", refs, reasons, audit), obligations, limits: charges };
+  }
+  const approveRules = combined.effect === "approve" ? deciding : [];
+  const approval = mergeQuorums([
+    ...approveRules.map((r) => r.quorums),
+    ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
+  ]);
+  // A limit cap parks an allow for approval; the allow rules stay reported.
+  const blockedBy = combined.effect === "approve" ? combined.blockedBy : undefined;
+  if (approvalsMeet(approval, state?.approvals, request)) {
+    return { ...base(model, "allow", refs, reasons, audit), obligations, limits: charges };
+  }
+  return { ...base(model, "approve", refs, reasons, audit), obligations, approval, limits: charges, ...blocked(blockedBy) };
+}
+
+/** The delegation mode for an action: the packages whose rules cover it; if they disagree, `both`. */
+function delegationMode(model: PolicyModel, action: string): "both" | "either" | "agent_only" {
+  const packages = new Set(rulesCovering(model.rules, "agent", action).concat(rulesCovering(model.rules, "human", action)).map((r) => r.packageName));
+  const modes = new Set([...packages].map((p) => model.delegation.get(p) ?? "both"));
+  const [only] = modes;
+  return modes.size === 1 && only !== undefined ? only : "both";
+}
+
+function withTrust(request: ValidRequest, state: RuntimeState | undefined, model: PolicyModel): ValidRequest {
+  if (state?.trust === undefined) return request;
+  const trustField = model.catalogs.request.agent.fields.get("trust");
+  if (trustField !== undefined) validateValue(state.trust, trustField.type, "state.trust");
+  return { ...request, agent: { ...request.agent, trust: state.trust } };
+}
+
+function defaultReason(principal: "agent" | "human", action: string): string {
+  return principal === "agent" ? `no rule allows \`${action}\`` : `no \`for human\` rule allows \`${action}\``;
+}
+
+function capReason(limit: ModelLimit): string {
+  if (limit.reason !== undefined) return limit.reason;
+  const window = limit.window.count === 1 ? limit.window.unit : `${limit.window.count} ${limit.window.unit}s`;
+  const measure = limit.kind === "rate" ? `${limit.cap}` : `budget ${limit.cap}${limit.unit === undefined ? "" : ` ${limit.unit}`}`;
+  return `limit \`${limit.id}\` reached: ${measure} per ${window}`;
+}
+
+function ref(rule: ModelRule): DecidingRule {
+  return { kind: "rule", id: rule.id, file: rule.file, line: rule.line };
+}
+
+function limitRef(limit: ModelLimit): DecidingRule {
+  return { kind: "limit", id: limit.id, file: limit.file, line: limit.line };
+}
+
+function blocked(principal: "agent" | "human" | undefined): { blockedBy?: "agent" | "human" } {
+  return principal === undefined ? {} : { blockedBy: principal };
+}
+
+function base(
+  model: PolicyModel,
+  effect: Decision["effect"],
+  rules: readonly DecidingRule[],
+  reasons: readonly string[],
+  audit: DecisionAuditLevel,
+): Decision {
+  return { effect, rules, reasons, obligations: {}, limits: [], audit, policy: model.policy };
+}
+
+function refused(model: PolicyModel, code: Refusal["code"], message: string, path: string): Decision {
+  return { ...base(model, "deny", [], [message], "notice"), error: { code, message, path } };
+}

@@ -1,0 +1,113 @@
+/**
+ * Builds the interpreter's `PolicyModel` from parsed files and a catalog set.
+ *
+ * In: `PolicyFile`s (assumed to have passed the checker, or built by hand in
+ * tests) and the `CatalogSet` they name. Out: a `PolicyModel`. Must not
+ * report diagnostics: malformed input here is a bug in the caller, and what
+ * cannot be used is simply left out (a rule without a pattern cannot exist).
+ *
+ * Packages: a file's `package` statement names its package (`""` without
+ * one); constants and the delegation mode are per package.
+ */
+import type {
+  ActionPattern,
+  ApprovalRequirement,
+  DelegationMode,
+  LetDecl,
+  LimitDecl,
+  PolicyFile,
+  RuleDecl,
+} from "../syntax/ast.js";
+import type { CatalogSet } from "../catalog/types.js";
+import type { ConstantValue, ModelLimit, ModelPattern, ModelQuorum, ModelRule, PolicyModel } from "./model.js";
+
+/** Options shared by every way of building a model. */
+export interface ModelOptions {
+  /** The bundle's content hash and version, reported in every decision; `""` when not from a bundle. */
+  readonly policy?: { readonly hash: string; readonly version: string };
+}
+
+/** Builds a model from parsed files. */
+export function modelFromFiles(files: readonly PolicyFile[], catalogs: CatalogSet, options: ModelOptions = {}): PolicyModel {
+  const packageOf = new Map<PolicyFile, string>();
+  const constants = new Map<string, Map<string, ConstantValue>>();
+  const delegation = new Map<string, DelegationMode>();
+  for (const file of files) {
+    const pkg = file.statements.find((s) => s.kind === "Package");
+    const name = pkg?.kind === "Package" ? pkg.name.parts.join(".") : "";
+    packageOf.set(file, name);
+    if (!constants.has(name)) constants.set(name, new Map());
+    for (const statement of file.statements) {
+      if (statement.kind === "Let") constants.get(name)!.set(statement.name.name, constantValue(statement));
+      if (statement.kind === "Delegation") delegation.set(name, statement.mode.value);
+    }
+  }
+  const rules: ModelRule[] = [];
+  const limits: ModelLimit[] = [];
+  for (const file of files) {
+    const name = packageOf.get(file)!;
+    const packageConstants = constants.get(name)!;
+    for (const statement of file.statements) {
+      if (statement.kind === "Rule") rules.push(modelRule(statement, file.file, name, packageConstants));
+      if (statement.kind === "Limit") limits.push(modelLimit(statement, file.file, name, packageConstants));
+    }
+  }
+  return { rules, limits, delegation, catalogs, policy: options.policy ?? { hash: "", version: "" } };
+}
+
+/** A `let`'s value. */
+export function constantValue(decl: LetDecl): ConstantValue {
+  const value = decl.value;
+  if (value.kind === "Set") return value.elements.map((e) => (e.kind === "Null" ? null : e.value));
+  return value.kind === "Null" ? null : value.value;
+}
+
+/** A rule as the interpreter reads it. */
+export function modelRule(rule: RuleDecl, file: string, packageName: string, constants: ReadonlyMap<string, ConstantValue>): ModelRule {
+  return {
+    id: rule.id.name,
+    file,
+    line: rule.span.line,
+    effect: rule.effect.value,
+    pattern: modelPattern(rule.pattern),
+    principal: rule.principal?.value ?? "agent",
+    ...(rule.condition === undefined ? {} : { condition: rule.condition }),
+    quorums: rule.approval === undefined ? [] : modelQuorums(rule.approval),
+    obligations: rule.obligations.map((o) => ({ key: o.key.name, value: o.value.kind === "Null" ? null : o.value.value })),
+    ...(rule.reason === undefined ? {} : { reason: rule.reason.value }),
+    audit: rule.audit?.value ?? "info",
+    packageName,
+    constants,
+  };
+}
+
+/** A limit as the interpreter reads it. */
+export function modelLimit(limit: LimitDecl, file: string, packageName: string, constants: ReadonlyMap<string, ConstantValue>): ModelLimit {
+  const measure = limit.measure;
+  const otherwise = limit.otherwise;
+  return {
+    id: limit.id.name,
+    file,
+    line: limit.span.line,
+    kind: measure.kind === "Rate" ? "rate" : "budget",
+    cap: measure.kind === "Rate" ? measure.count.value : measure.amount.value,
+    ...(measure.kind === "Budget" && measure.unit !== undefined ? { unit: measure.unit.name } : {}),
+    window: { count: limit.window.count, unit: limit.window.unit },
+    keys: limit.keys.map((k) => [k.root.name, ...k.fields.map((f) => f.name)]),
+    pattern: modelPattern(limit.pattern),
+    ...(limit.condition === undefined ? {} : { condition: limit.condition }),
+    ...(measure.kind === "Budget" ? { cost: measure.cost } : {}),
+    otherwise: otherwise?.kind === "CapApprove" ? { kind: "approve", quorums: modelQuorums(otherwise.approval) } : { kind: "deny" },
+    ...(limit.reason === undefined ? {} : { reason: limit.reason.value }),
+    packageName,
+    constants,
+  };
+}
+
+function modelPattern(pattern: ActionPattern): ModelPattern {
+  return { segments: pattern.segments, wildcard: pattern.wildcard };
+}
+
+function modelQuorums(approval: ApprovalRequirement): ModelQuorum[] {
+  return approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) }));
+}

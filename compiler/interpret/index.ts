@@ -1,0 +1,48 @@
+/**
+ * Public face of compiler/interpret: the reference interpreter. It decides
+ * requests with the semantics of docs/language.md ("Semantics: how rules
+ * combine") straight from the AST, written for clarity, not speed. It is the
+ * oracle the code generator's wasm is tested against: both must agree on
+ * every request.
+ *
+ * In: a policy set (parsed files + catalog set) and requests. Out:
+ * `Decision`s (runtime/decision.ts). Other stages import only from here.
+ * Must not be used on the hot path of a gateway: use the compiled bundle.
+ */
+import type { Decision } from "../../runtime/decision.js";
+import type { RuntimeState } from "../../runtime/request.js";
+import type { PolicyFile } from "../syntax/ast.js";
+import type { CatalogSet } from "../catalog/types.js";
+import type { PolicyModel } from "./model.js";
+import { decide } from "./decide.js";
+import { modelFromFiles, type ModelOptions } from "./from-ast.js";
+
+export type { Decision } from "../../runtime/decision.js";
+export type { AgentRequest, RuntimeState } from "../../runtime/request.js";
+export type { PolicyModel, ModelRule, ModelLimit } from "./model.js";
+export type { ModelOptions } from "./from-ast.js";
+export { modelFromFiles } from "./from-ast.js";
+export { parseGlob, globMatches, type GlobToken, type GlobParse } from "./glob.js";
+
+/** A loaded reference interpreter. */
+export interface Interpreter {
+  /**
+   * Decides one request. `request` is untrusted (validated against the
+   * catalogs first); `state` is the runtime state (trust, counters,
+   * approvals, kill switches). Never throws: every problem is a deny that
+   * says what was wrong.
+   */
+  decide(request: unknown, state?: RuntimeState): Decision;
+  /** The model it decides with, for inspection. */
+  readonly model: PolicyModel;
+}
+
+/** An interpreter over a ready model. */
+export function createInterpreter(model: PolicyModel): Interpreter {
+  return { model, decide: (request, state) => decide(model, request, state) };
+}
+
+/** An interpreter over parsed files and the catalogs they name. */
+export function interpretFiles(files: readonly PolicyFile[], catalogs: CatalogSet, options: ModelOptions = {}): Interpreter {
+  return createInterpreter(modelFromFiles(files, catalogs, options));
+}

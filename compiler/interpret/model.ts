@@ -1,0 +1,80 @@
+/**
+ * The interpreter's input: a policy set reduced to what decisions need.
+ *
+ * In: nothing (pure types). Out: `PolicyModel`, built from a checked policy
+ * set (or, in tests, from parsed files and a catalog set) by ./from-ast.ts.
+ * This file must not hold logic: every meaning lives in the evaluator files.
+ */
+import type { Effect, DelegationMode, AuditLevel, Expr, WindowUnit } from "../syntax/ast.js";
+import type { CatalogSet } from "../catalog/types.js";
+
+/** A constant's value: a literal, or a set literal's members. */
+export type ConstantValue = string | number | boolean | null | readonly (string | number | boolean | null)[];
+
+/** Constants by name, as visible to the rules of one package. */
+export type Constants = ReadonlyMap<string, ConstantValue>;
+
+/** `N of group "a", "b"` with plain values. */
+export interface ModelQuorum {
+  readonly count: number;
+  readonly groups: readonly string[];
+}
+
+/** An action pattern: exact name, or `prefix.*`. */
+export interface ModelPattern {
+  readonly segments: readonly string[];
+  readonly wildcard: boolean;
+}
+
+/** One rule, with its package's constants and delegation mode. */
+export interface ModelRule {
+  readonly id: string;
+  readonly file: string;
+  readonly line: number;
+  readonly effect: Effect;
+  readonly pattern: ModelPattern;
+  /** `for human` rules speak of the human; all others of the agent. */
+  readonly principal: "agent" | "human";
+  readonly condition?: Expr;
+  /** From `by`; empty when the rule has none. */
+  readonly quorums: readonly ModelQuorum[];
+  /** From `with`, in source order. */
+  readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  readonly reason?: string;
+  readonly audit: AuditLevel;
+  readonly packageName: string;
+  readonly constants: Constants;
+}
+
+/** One limit. */
+export interface ModelLimit {
+  readonly id: string;
+  readonly file: string;
+  readonly line: number;
+  readonly kind: "rate" | "budget";
+  /** The count of a rate, the amount of a budget. */
+  readonly cap: number;
+  readonly unit?: string;
+  readonly window: { readonly count: number; readonly unit: WindowUnit };
+  /** `per agent, args.service`: each key as its path segments (`["agent"]`, `["args", "service"]`). */
+  readonly keys: readonly (readonly string[])[];
+  readonly pattern: ModelPattern;
+  readonly condition?: Expr;
+  /** Budgets only. */
+  readonly cost?: Expr;
+  /** At the cap: deny (the default) or park for these quorums. */
+  readonly otherwise: { readonly kind: "deny" } | { readonly kind: "approve"; readonly quorums: readonly ModelQuorum[] };
+  readonly reason?: string;
+  readonly packageName: string;
+  readonly constants: Constants;
+}
+
+/** Everything a decision reads, apart from the request and state. */
+export interface PolicyModel {
+  readonly rules: readonly ModelRule[];
+  readonly limits: readonly ModelLimit[];
+  /** Package name → declared delegation mode (absent: `both`). */
+  readonly delegation: ReadonlyMap<string, DelegationMode>;
+  readonly catalogs: CatalogSet;
+  readonly policy: { readonly hash: string; readonly version: string };
+}
