@@ -1,0 +1,180 @@
+/**
+ * Syntax errors in the author's terms.
+ *
+ * In: a Chevrotain recognition error (or an expectation key and the token
+ * found, from the AST builder) and the statement it happened in. Out: one
+ * `Diagnostic` whose message reads
+ *   expected <what> after `<the statement so far>`, found <what was there>
+ * with a did-you-mean when the found word is close to an expected one.
+ * Token class names and grammar rule names never reach the message.
+ * This file must not parse or build AST nodes.
+ */
+import type { IRecognitionException, IToken } from "chevrotain";
+import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
+import type { Span } from "./ast.js";
+import {
+  EXPECT_CLAUSES, GIVEN_WORDS, LIMIT_CLAUSES, RULE_CLAUSES, TEST_CLAUSES, expectation, list, openerOffset,
+  type Expectation,
+} from "./expectations.js";
+import { afterToken, tokenSpan } from "./spans.js";
+import { HARD_KEYWORDS, KW, NumberLit, Placeholder, StringLit, Word, STATEMENT_KEYWORDS } from "./tokens.js";
+
+/** One statement's tokens, and what follows it, for describing errors inside it. */
+export interface StatementTokens {
+  readonly file: string;
+  readonly source: string;
+  readonly tokens: readonly IToken[];
+  /** The first token of the next statement, if any. */
+  readonly next: IToken | undefined;
+}
+
+const HARD: ReadonlySet<string> = new Set(HARD_KEYWORDS);
+const OPERATOR_NAMES = new Set(["EqEq", "NotEq", "LessEq", "GreaterEq", "Less", "Greater", "Equals", "KwIn",
+  "KwStartsWith", "KwEndsWith", "KwContains", "KwMatches"]);
+
+/** The diagnostic for the parser's first error in a statement. */
+export function recognitionDiagnostic(error: IRecognitionException, statement: StatementTokens): Diagnostic {
+  const found = isEof(error.token) ? undefined : error.token;
+  const previous = found === undefined ? statement.tokens[statement.tokens.length - 1] : tokenBefore(statement, found);
+  let key = error.message;
+  if (error.name === "NotAllInputParsedException") return extraInput(found, previous, statement);
+  if (key === "operand") key = operandKey(previous, statement);
+  return expectedDiagnostic(key, found, previous, statement);
+}
+
+/** "expected <key's phrase> after `…`, found …" at `found` (or just after `previous` at the end). */
+export function expectedDiagnostic(
+  key: string,
+  found: IToken | undefined,
+  previous: IToken | undefined,
+  statement: StatementTokens,
+): Diagnostic {
+  const wanted = expectation(key);
+  const span = found !== undefined ? tokenSpan(statement.file, found) : endSpan(statement, previous);
+  if (wanted.name !== undefined && found !== undefined && HARD.has(found.image) && isKeyword(found)) {
+    return diagnostic("AGP109", span, { word: found.image, what: wanted.name });
+  }
+  let expected = wanted.expected;
+  const opener = openerOffset(key);
+  if (opener !== undefined) {
+    const open = statement.tokens.find((t) => t.startOffset === opener);
+    if (open !== undefined) expected += ` on line ${String(open.startLine)}, column ${String(open.startColumn)}`;
+  }
+  const values = { expected, after: afterText(statement, previous), found: describe(found, statement) };
+  return diagnostic(wanted.code, span, values, helpFor(wanted, found));
+}
+
+/** Tokens left over after a complete statement: name what could have come next. */
+function extraInput(found: IToken | undefined, previous: IToken | undefined, statement: StatementTokens): Diagnostic {
+  const first = statement.tokens[0];
+  const kind = first?.image ?? "";
+  const inExpect = statement.tokens.some((t) => t.tokenType === KW.expect);
+  const clauses: Record<string, { expected: string; words: readonly string[] }> = {
+    rule: { expected: `a rule clause (${list(RULE_CLAUSES)})`, words: RULE_CLAUSES },
+    limit: { expected: `a limit clause (${list(LIMIT_CLAUSES)})`, words: LIMIT_CLAUSES },
+    defaults: { expected: `a request part (${list(GIVEN_WORDS)})`, words: GIVEN_WORDS },
+    test: inExpect
+      ? { expected: `a test clause (${list(TEST_CLAUSES)}) or an expect clause (${list(EXPECT_CLAUSES)})`,
+          words: [...TEST_CLAUSES, ...EXPECT_CLAUSES] }
+      : { expected: `a test clause (${list(TEST_CLAUSES)})`, words: TEST_CLAUSES },
+  };
+  const clause = clauses[kind] ?? { expected: "the end of the statement", words: [] };
+  const span = found !== undefined ? tokenSpan(statement.file, found) : endSpan(statement, previous);
+  const values = { expected: clause.expected, after: afterText(statement, previous), found: describe(found, statement) };
+  let help: string | undefined;
+  if (found !== undefined && (STATEMENT_KEYWORDS as readonly string[]).includes(found.image)) {
+    help = "a statement starts on a new line";
+  } else if (found !== undefined && isWord(found)) {
+    help = didYouMean(found.image, clause.words);
+  }
+  return diagnostic("AGP108", span, values, help === undefined ? {} : { help });
+}
+
+/** Which "missing operand" this is, from the token before it. */
+function operandKey(previous: IToken | undefined, statement: StatementTokens): string {
+  const name = previous?.tokenType.name ?? "";
+  if (name === "KwWhen") return "condition";
+  if (name === "KwCost") return "cost";
+  if (name === "Colon") return "body";
+  if (previous !== undefined && previous.tokenType === KW.in && isQuantifierIn(previous, statement)) return "collection";
+  if (OPERATOR_NAMES.has(name)) return "compare-operand";
+  return "operand";
+}
+
+/** A quantifier's `in` follows `all x` / `any x`; a comparison's `in` follows an operand. */
+function isQuantifierIn(token: IToken, statement: StatementTokens): boolean {
+  const q = statement.tokens[statement.tokens.indexOf(token) - 2];
+  return q !== undefined && (q.tokenType === KW.all || q.tokenType === KW.any);
+}
+
+function helpFor(wanted: Expectation, found: IToken | undefined): { help?: string } {
+  if (wanted.candidates === undefined || found === undefined || !isWord(found)) return {};
+  const help = didYouMean(found.image, wanted.candidates);
+  return help === undefined ? {} : { help };
+}
+
+/** How the author sees a token: "`merge`", "the string \"x\"", "the end of the file". */
+export function describe(token: IToken | undefined, statement: StatementTokens): string {
+  if (token === undefined) {
+    const next = statement.next;
+    return next === undefined
+      ? "the end of the file"
+      : `the next statement (\`${next.image}\` on line ${String(next.startLine)})`;
+  }
+  if (token.tokenType === StringLit) return `the string ${shorten(token.image, 40)}`;
+  if (token.tokenType === NumberLit) return `the number ${shorten(token.image, 40)}`;
+  if (token.tokenType === Placeholder) return `\`${token.image}\``;
+  return `\`${shorten(token.image, 40)}\``;
+}
+
+/** The statement's text up to and including `last`: whitespace collapsed, comments gone, long middles elided. */
+export function afterText(statement: StatementTokens, last: IToken | undefined): string {
+  const tokens = statement.tokens;
+  const end = last === undefined ? -1 : tokens.indexOf(last);
+  if (end < 0) return "";
+  const full = joinTokens(tokens, 0, end + 1);
+  if (full.length <= 60) return full;
+  const colon = tokens.slice(0, 4).findIndex((t) => t.image === ":");
+  const headEnd = colon >= 0 && colon < end ? colon + 1 : Math.min(2, end);
+  let tailStart = end;
+  while (tailStart - 1 > headEnd && joinTokens(tokens, tailStart - 1, end + 1).length <= 30) tailStart--;
+  return `${joinTokens(tokens, 0, headEnd)} … ${joinTokens(tokens, tailStart, end + 1)}`;
+}
+
+function joinTokens(tokens: readonly IToken[], from: number, to: number): string {
+  let out = "";
+  for (let i = from; i < to; i++) {
+    const t = tokens[i]!;
+    const before = tokens[i - 1];
+    if (i > from && before !== undefined && (before.endOffset ?? 0) + 1 < t.startOffset) out += " ";
+    out += t.image;
+  }
+  return out;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function endSpan(statement: StatementTokens, previous: IToken | undefined): Span {
+  const last = previous ?? statement.tokens[statement.tokens.length - 1];
+  if (last === undefined) throw new Error("internal error: an empty statement has an error");
+  return afterToken(statement.file, last);
+}
+
+function tokenBefore(statement: StatementTokens, token: IToken): IToken | undefined {
+  const i = statement.tokens.indexOf(token);
+  return i > 0 ? statement.tokens[i - 1] : undefined;
+}
+
+function isEof(token: IToken | undefined): boolean {
+  return token === undefined || token.tokenType.name === "EOF" || Number.isNaN(token.startOffset);
+}
+
+function isKeyword(token: IToken): boolean {
+  return token.tokenType.name.startsWith("Kw");
+}
+
+function isWord(token: IToken): boolean {
+  return (token.tokenType.CATEGORIES ?? []).includes(Word) || token.tokenType.name === "Name" || isKeyword(token);
+}

@@ -1,0 +1,100 @@
+/**
+ * Public face of compiler/syntax: .agp text in, AST + comments + syntax
+ * diagnostics out.
+ *
+ * In: one file's text and name. Out: a `ParseResult`. `parse` never throws
+ * for any input; an exception from here is our bug (an internal error).
+ * Pipeline: lex (lexer.ts) → split into statements (segment.ts) → parse each
+ * statement alone (parser.ts; first error per statement, see
+ * docs/decisions/0001-syntax-error-recovery.md) → build AST nodes
+ * (build-*.ts) → file-level checks (`package` given twice).
+ * Other stages import compiler/syntax only through this file.
+ */
+import type { CstNode, IToken } from "chevrotain";
+import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import type { Comment, PolicyFile, Span, Statement } from "./ast.js";
+import { Builder } from "./build-common.js";
+import { actionsDecl, delegationDecl, letDecl, limitDecl, packageDecl, ruleDecl } from "./build-policy.js";
+import { defaultsDecl, fixtureDecl, testDecl } from "./build-tests.js";
+import type { StatementCstNode } from "./cst.generated.js";
+import { recognitionDiagnostic, type StatementTokens } from "./errors.js";
+import { lex } from "./lexer.js";
+import { parser } from "./parser.js";
+import { splitStatements } from "./segment.js";
+
+export type * from "./ast.js";
+export { AUDIT_LEVELS, COMPARE_OPS, DELEGATION_MODES, EFFECTS, GIVEN_PARTS, PRINCIPALS, WINDOW_UNITS } from "./ast.js";
+export { HARD_KEYWORDS, SOFT_KEYWORDS, STATEMENT_KEYWORDS } from "./tokens.js";
+export { stripSpans } from "./strip-spans.js";
+
+/** What `parse` returns: the statements that parsed, every comment, every syntax diagnostic (sorted). */
+export interface ParseResult {
+  readonly file: PolicyFile;
+  readonly comments: Comment[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Parses one .agp file. Never throws for any input. */
+export function parse(source: string, file: string): ParseResult {
+  const lexed = lex(source, file);
+  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  const statements: Statement[] = [];
+  const groups = splitStatements(lexed.tokens);
+  const dropped = [...lexed.dropped];
+  groups.forEach((tokens, i) => {
+    const next = groups[i + 1]?.[0];
+    const end = next?.startOffset ?? source.length;
+    if (dropped.some((offset) => offset >= tokens[0]!.startOffset && offset < end)) return;
+    const statement: StatementTokens = { file, source, tokens, next };
+    const built = parseStatement(statement, diagnostics);
+    if (built !== undefined) statements.push(built);
+  });
+  checkPackages(statements, diagnostics);
+  const policyFile: PolicyFile = { kind: "File", file, statements, span: wholeFile(source, file) };
+  return { file: policyFile, comments: lexed.comments, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function parseStatement(statement: StatementTokens, diagnostics: Diagnostic[]): Statement | undefined {
+  parser.input = statement.tokens as IToken[];
+  const cst = parser.statement() as StatementCstNode;
+  const error = parser.errors[0];
+  if (error !== undefined) {
+    diagnostics.push(recognitionDiagnostic(error, statement));
+    return undefined;
+  }
+  const b = new Builder(statement, diagnostics);
+  const c = cst.children;
+  if (c.packageDecl) return packageDecl(b, c.packageDecl[0]!);
+  if (c.actionsDecl) return actionsDecl(b, c.actionsDecl[0]!);
+  if (c.delegationDecl) return delegationDecl(b, c.delegationDecl[0]!);
+  if (c.letDecl) return letDecl(b, c.letDecl[0]!);
+  if (c.ruleDecl) return ruleDecl(b, c.ruleDecl[0]!);
+  if (c.limitDecl) return limitDecl(b, c.limitDecl[0]!);
+  if (c.defaultsDecl) return defaultsDecl(b, c.defaultsDecl[0]!);
+  if (c.fixtureDecl) return fixtureDecl(b, c.fixtureDecl[0]!);
+  if (c.testDecl) return testDecl(b, c.testDecl[0]!);
+  throw new Error(`internal error: a statement with no known kind (${Object.keys(c as CstNode["children"]).join()})`);
+}
+
+function checkPackages(statements: readonly Statement[], diagnostics: Diagnostic[]): void {
+  const packages = statements.filter((s) => s.kind === "Package");
+  const first = packages[0];
+  for (const again of packages.slice(1)) {
+    const related = first === undefined ? [] : [{ span: first.span, message: "first given here" }];
+    diagnostics.push(diagnostic("AGP110", again.span, {}, { related }));
+  }
+}
+
+function wholeFile(source: string, file: string): Span {
+  const lines = source.split(/\r\n|\r|\n/);
+  const last = lines[lines.length - 1] ?? "";
+  return {
+    file,
+    line: 1,
+    column: 1,
+    endLine: lines.length,
+    endColumn: last.length + 1,
+    offset: 0,
+    endOffset: source.length,
+  };
+}

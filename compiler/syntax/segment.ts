@@ -1,0 +1,42 @@
+/**
+ * Splitting a file's tokens into statements, so each can be parsed alone.
+ *
+ * In: the tokens of one file. Out: consecutive runs of tokens, one per
+ * statement (the first run may be stray input before any statement).
+ * A statement starts at a statement keyword (`package actions delegation let
+ * rule limit defaults fixture test`) that is the first token on its line and
+ * outside any bracket, or at column 1 whatever the bracket depth (an unclosed
+ * bracket must not swallow the rest of the file). See
+ * docs/decisions/0001-syntax-error-recovery.md.
+ * This file must not parse or report anything.
+ */
+import type { IToken, TokenType } from "chevrotain";
+import { KW, LBrace, LBracket, LParen, RBrace, RBracket, RParen, STATEMENT_KEYWORDS } from "./tokens.js";
+
+const STARTERS: ReadonlySet<TokenType> = new Set(STATEMENT_KEYWORDS.map((w) => KW[w]));
+const OPENERS: ReadonlySet<TokenType> = new Set([LParen, LBrace, LBracket]);
+const CLOSERS: ReadonlySet<TokenType> = new Set([RParen, RBrace, RBracket]);
+
+export function splitStatements(tokens: readonly IToken[]): IToken[][] {
+  const statements: IToken[][] = [];
+  let current: IToken[] = [];
+  let depth = 0;
+  let previousLine = 0;
+  for (const token of tokens) {
+    const line = token.startLine ?? 0;
+    const firstOnLine = line > previousLine;
+    const starts =
+      STARTERS.has(token.tokenType) && ((firstOnLine && depth === 0) || (firstOnLine && token.startColumn === 1));
+    if (starts && current.length > 0) {
+      statements.push(current);
+      current = [];
+      depth = 0;
+    }
+    if (OPENERS.has(token.tokenType)) depth++;
+    else if (CLOSERS.has(token.tokenType)) depth = Math.max(0, depth - 1);
+    current.push(token);
+    previousLine = token.endLine ?? line;
+  }
+  if (current.length > 0) statements.push(current);
+  return statements;
+}
