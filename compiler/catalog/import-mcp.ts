@@ -1,0 +1,187 @@
+/**
+ * `agp schema import-mcp`: an MCP server's tool list → a catalog document.
+ *
+ * In: the parsed tool list (`{ "tools": [...] }`, a bare array, or a
+ * JSON-RPC `tools/list` response), a family name and the output file name.
+ * Out: the catalog as JSON text, the catalog's own diagnostics (it is loaded
+ * like any other catalog), the fields that lack the maxLength / maxItems
+ * bounds bounded-time evaluation needs, and, when the input is not a tool
+ * list, the problems in plain words. Reads and writes no files.
+ */
+import type { Diagnostic } from "../diagnostics/index.js";
+import { loadCatalog } from "./load.js";
+import { walkType } from "./query.js";
+import type { JsonValue } from "./types.js";
+
+/** A field policies cannot inspect until its schema gets a bound. */
+export interface MissingBound {
+  /** The MCP tool name (= the action key). */
+  readonly tool: string;
+  /** The field path inside the arguments: `recipients`, `attachments[].name`. */
+  readonly field: string;
+  readonly type: "string" | "array";
+  readonly missing: "maxLength" | "maxItems";
+  /** JSON pointer into the written catalog where the bound belongs. */
+  readonly pointer: string;
+}
+
+export interface McpImport {
+  /** The catalog document; absent when `problems` is not empty. */
+  readonly catalog?: { readonly [key: string]: JsonValue };
+  /** `catalog` as the file to write: two-space JSON and a final newline. */
+  readonly text?: string;
+  /** What loading the written catalog reports (spans point into `text`). */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly missingBounds: readonly MissingBound[];
+  /** Why the input is not an MCP tool list; each a lowercase sentence without final period. */
+  readonly problems: readonly string[];
+}
+
+const NAME = /^[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/;
+const ACTION_KEY = /^[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/;
+const SCHEMA_2020 = "https://json-schema.org/draft/2020-12/schema";
+
+/** MCP tool annotations that become metadata, with the defaults the MCP spec gives them. */
+const HINTS = [
+  { hint: "destructiveHint", key: "destructive", default: true, description: "MCP destructiveHint: the tool may destroy data" },
+  { hint: "idempotentHint", key: "idempotent", default: false, description: "MCP idempotentHint: repeating the call has no further effect" },
+  { hint: "openWorldHint", key: "openWorld", default: true, description: "MCP openWorldHint: the tool reaches outside systems" },
+] as const;
+
+type Obj = { [key: string]: JsonValue };
+
+/** Turns an MCP tool list into a catalog of family `family`, to be written as `file`. */
+export function importMcp(input: unknown, family: string, file: string): McpImport {
+  const problems: string[] = [];
+  const tools = toolList(input);
+  if (tools === undefined) {
+    return result(["the input is not an MCP tool list: expected `{ \"tools\": [...] }` or an array of tools"]);
+  }
+  if (!NAME.test(family)) problems.push(`\`${family}\` is not a valid family name: use letters, digits, \`_\` and inner \`-\``);
+  const defs: Obj = {};
+  const actions: Obj = {};
+  const hintsUsed = new Set<string>();
+  tools.forEach((tool, index) => {
+    if (!isObject(tool) || typeof tool.name !== "string") {
+      problems.push(`tool ${index + 1} has no \`name\``);
+      return;
+    }
+    const name = tool.name;
+    if (!ACTION_KEY.test(name)) {
+      problems.push(`tool \`${name}\`: the name cannot be an action name; use letters, digits, \`_\`, inner \`-\` and \`.\``);
+      return;
+    }
+    if (Object.hasOwn(actions, name)) {
+      problems.push(`tool \`${name}\` is listed twice`);
+      return;
+    }
+    // `parameters` is the OpenAI function-calling spelling of `inputSchema`; accept both.
+    const schema = tool.inputSchema ?? tool.parameters;
+    if (!isObject(schema)) {
+      problems.push(`tool \`${name}\` has no \`inputSchema\` object`);
+      return;
+    }
+    const metadata: Obj = {};
+    const annotations = isObject(tool.annotations) ? tool.annotations : {};
+    metadata.readOnly = annotations.readOnlyHint === true;
+    for (const { hint, key } of HINTS) {
+      if (typeof annotations[hint] !== "boolean") continue;
+      metadata[key] = annotations[hint];
+      hintsUsed.add(key);
+    }
+    const title = typeof tool.title === "string" ? tool.title : typeof annotations.title === "string" ? annotations.title : undefined;
+    actions[name] = {
+      ...(title === undefined ? {} : { title }),
+      ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+      metadata,
+      args: argsSchema(name, schema, defs),
+    };
+  });
+  if (problems.length > 0) return result(problems);
+
+  const declared: Obj = {};
+  for (const { key, default: fallback, description } of HINTS) {
+    if (hintsUsed.has(key)) declared[key] = { type: "boolean", default: fallback, description };
+  }
+  const catalog: Obj = {
+    $schema: SCHEMA_2020,
+    family,
+    description: `Imported from an MCP tool list by \`agp schema import-mcp\`.`,
+    ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}),
+    ...(Object.keys(declared).length > 0 ? { metadata: declared } : {}),
+    actions,
+  };
+  const text = `${JSON.stringify(catalog, null, 2)}\n`;
+  const loaded = loadCatalog(file, text);
+  const missingBounds = new Map<string, MissingBound>();
+  const add = (bound: MissingBound): void => {
+    // A union (`string` or `null` twice over) would list the same field twice.
+    missingBounds.set(`${bound.tool}|${bound.field}|${bound.missing}`, bound);
+  };
+  for (const action of loaded.catalog?.actions ?? []) {
+    const tool = action.name.slice(family.length + 1);
+    walkType(action.args, (type, path) => {
+      if (type.kind === "string" && type.maxLength === undefined) {
+        add({ tool, field: path, type: "string", missing: "maxLength", pointer: type.location.pointer });
+      } else if (type.kind === "array" && type.maxItems === undefined) {
+        add({ tool, field: path, type: "array", missing: "maxItems", pointer: type.location.pointer });
+      }
+    });
+  }
+  return { catalog, text, diagnostics: loaded.diagnostics, missingBounds: [...missingBounds.values()], problems: [] };
+}
+
+/** "tool `send_email`: `recipients` (array) has no maxItems; policies cannot quantify over it until you add one" */
+export function describeMissingBound(bound: MissingBound): string {
+  const consequence =
+    bound.missing === "maxItems"
+      ? "policies cannot quantify over it until you add one"
+      : "policies cannot test it with string operators until you add one";
+  return `tool \`${bound.tool}\`: \`${bound.field}\` (${bound.type}) has no ${bound.missing}; ${consequence}`;
+}
+
+function toolList(input: unknown): readonly unknown[] | undefined {
+  if (Array.isArray(input)) return input;
+  if (!isObject(input)) return undefined;
+  if (Array.isArray(input.tools)) return input.tools;
+  // A JSON-RPC response to `tools/list`, as captured from a server.
+  if (isObject(input.result) && Array.isArray(input.result.tools)) return input.result.tools;
+  return undefined;
+}
+
+/**
+ * The tool's input schema as a catalog `args` schema: `$schema`/`$id` dropped
+ * (the catalog is one 2020-12 resource), local definitions moved into the
+ * catalog's `$defs` under `<tool>.<name>` and references rewritten to match.
+ */
+function argsSchema(tool: string, schema: Obj, defs: Obj): Obj {
+  const { $schema: _schema, $id: _id, $defs: ownDefs, definitions, ...rest } = schema;
+  void _schema;
+  void _id;
+  for (const source of [ownDefs, definitions]) {
+    if (!isObject(source)) continue;
+    for (const [name, definition] of Object.entries(source)) defs[`${tool}.${name}`] = rewriteRefs(tool, definition);
+  }
+  const args = rewriteRefs(tool, rest) as Obj;
+  // MCP requires `"type": "object"`; some servers leave it out.
+  return args.type === undefined ? { type: "object", ...args } : args;
+}
+
+function rewriteRefs(tool: string, value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map((v) => rewriteRefs(tool, v));
+  if (!isObject(value)) return value;
+  const out: Obj = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const local = key === "$ref" && typeof inner === "string" ? /^#\/(?:\$defs|definitions)\/([^/]+)$/.exec(inner) : null;
+    out[key] = local !== null ? `#/$defs/${tool.replace(/~/g, "~0")}.${local[1]!}` : rewriteRefs(tool, inner);
+  }
+  return out;
+}
+
+function result(problems: readonly string[]): McpImport {
+  return { diagnostics: [], missingBounds: [], problems };
+}
+
+function isObject(value: unknown): value is Obj {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
