@@ -13,7 +13,7 @@
  * different strings for one key are a conflict, as are values of different
  * types; a `null` value sets nothing.
  */
-import type { AuditLevel, Effect } from "../syntax/ast.js";
+import type { AuditLevel, Effect } from "../syntax/index.js";
 import type { ApprovalRequirement, DecisionAuditLevel, Quorum } from "../../runtime/decision.js";
 import type { ModelQuorum, ModelRule } from "./model.js";
 import { Refusal } from "./values.js";

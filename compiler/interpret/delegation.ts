@@ -16,7 +16,7 @@
  * When both sides reach the deciding effect they decide together (their
  * rules and quorums merge); explicit rules are reported before a default deny.
  */
-import type { DelegationMode, Effect } from "../syntax/ast.js";
+import type { DelegationMode, Effect } from "../syntax/index.js";
 import type { ModelRule } from "./model.js";
 import type { SideResult } from "./match.js";
 

@@ -14,8 +14,8 @@
  * (innermost first), a request root (`agent`, `human`, `action`, `args`,
  * `env`, `context`), a constant of the rule's package, or else an enum member.
  */
-import type { CompareExpr, Expr, Path } from "../syntax/ast.js";
-import type { ActionEntry, CatalogSet, FieldType } from "../catalog/types.js";
+import type { CompareExpr, Expr, Path } from "../syntax/index.js";
+import type { ActionEntry, CatalogSet, FieldType } from "../catalog/index.js";
 import type { Constants } from "./model.js";
 import type { ValidRequest } from "./validate.js";
 import { glob } from "./glob.js";

@@ -17,8 +17,8 @@ import type {
   LimitDecl,
   PolicyFile,
   RuleDecl,
-} from "../syntax/ast.js";
-import type { CatalogSet } from "../catalog/types.js";
+} from "../syntax/index.js";
+import type { CatalogSet } from "../catalog/index.js";
 import type { ConstantValue, ModelLimit, ModelPattern, ModelQuorum, ModelRule, PolicyModel } from "./model.js";
 
 /** Options shared by every way of building a model. */

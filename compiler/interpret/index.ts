@@ -11,8 +11,8 @@
  */
 import type { Decision } from "../../runtime/decision.js";
 import type { RuntimeState } from "../../runtime/request.js";
-import type { PolicyFile } from "../syntax/ast.js";
-import type { CatalogSet } from "../catalog/types.js";
+import type { PolicyFile } from "../syntax/index.js";
+import type { CatalogSet } from "../catalog/index.js";
 import type { PolicyModel } from "./model.js";
 import { decide } from "./decide.js";
 import { modelFromFiles, type ModelOptions } from "./from-ast.js";

@@ -14,7 +14,7 @@
  * `counters[id] + amount > cap` (without a counter, nothing is known to be used).
  */
 import type { LimitCharge, LimitKeyValue } from "../../runtime/decision.js";
-import type { Expr, Path } from "../syntax/ast.js";
+import type { Expr, Path } from "../syntax/index.js";
 import type { ModelLimit } from "./model.js";
 import { patternMatches } from "./match.js";
 import { evaluate, evaluateCondition, type Scope } from "./evaluate.js";

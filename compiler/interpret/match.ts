@@ -7,7 +7,7 @@
  * Throws a `Refusal` when a condition cannot be evaluated, naming the rule.
  * Must not combine principals (./delegation.ts) or apply limits and state.
  */
-import type { Effect } from "../syntax/ast.js";
+import type { Effect } from "../syntax/index.js";
 import type { ModelPattern, ModelRule } from "./model.js";
 import { evaluateCondition, type Scope } from "./evaluate.js";
 import { Refusal } from "./values.js";

@@ -5,8 +5,8 @@
  * set (or, in tests, from parsed files and a catalog set) by ./from-ast.ts.
  * This file must not hold logic: every meaning lives in the evaluator files.
  */
-import type { Effect, DelegationMode, AuditLevel, Expr, WindowUnit } from "../syntax/ast.js";
-import type { CatalogSet } from "../catalog/types.js";
+import type { Effect, DelegationMode, AuditLevel, Expr, WindowUnit } from "../syntax/index.js";
+import type { CatalogSet } from "../catalog/index.js";
 
 /** A constant's value: a literal, or a set literal's members. */
 export type ConstantValue = string | number | boolean | null | readonly (string | number | boolean | null)[];

@@ -5,7 +5,7 @@
  * In: path segments. Out: a `Path` node with empty spans. Must not be used
  * for anything a user sees a location of.
  */
-import type { Path, Span } from "../syntax/ast.js";
+import type { Path, Span } from "../syntax/index.js";
 
 const NOWHERE: Span = { file: "", line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
 

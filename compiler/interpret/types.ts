@@ -5,7 +5,7 @@
  * In: catalog `FieldType`s. Out: field types, member orders, comparisons.
  * Must not read request values.
  */
-import type { FieldType } from "../catalog/types.js";
+import type { FieldType } from "../catalog/index.js";
 
 /** The type reached by following `fields` from `type`; unions are searched for an object option that has the field. */
 export function typeOfPath(type: FieldType | undefined, fields: readonly string[]): FieldType | undefined {

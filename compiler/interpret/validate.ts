@@ -12,7 +12,7 @@
  * `maximum`, `required`, `additionalProperties: false`, unions. Strings must
  * be well-formed Unicode.
  */
-import type { ActionEntry, CatalogSet, FieldType, ObjectType } from "../catalog/types.js";
+import type { ActionEntry, CatalogSet, FieldType, ObjectType } from "../catalog/index.js";
 import {
   Refusal,
   childPath,
