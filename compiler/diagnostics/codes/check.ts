@@ -1,7 +1,249 @@
 /**
- * AGP2xx: type and name errors; AGP3xx: warnings (errors under --strict).
- * Reported by compiler/check.
+ * AGP2xx: type and name errors; AGP3xx: warnings (errors under --strict,
+ * except AGP305, which is reported only). Reported by compiler/check.
+ * Every code here has a golden test in test/check/golden.test.ts and a
+ * section in docs/errors.md.
  */
 import type { CodeEntry } from "./entry.js";
 
-export const CHECK_CODES = {} as const satisfies Record<string, CodeEntry>;
+export const CHECK_CODES = {
+  // ------------------------------------------------------------ names
+  AGP201: {
+    title: "unknown field",
+    severity: "error",
+    message: "`{path}` does not exist on {owner}",
+  },
+  AGP202: {
+    title: "unknown action",
+    severity: "error",
+    message: "no action named `{name}` in the catalogs of {scope}",
+  },
+  AGP203: {
+    title: "unknown name",
+    severity: "error",
+    message: "unknown name `{name}`",
+    help: "a bare name must be a constant (`let`), a quantifier variable, or a member of the enum it is compared with",
+  },
+  AGP204: {
+    title: "unknown approver group",
+    severity: "error",
+    message: "no approver group named `{group}`",
+  },
+  AGP205: {
+    title: "unknown rule",
+    severity: "error",
+    message: "no rule named `{name}`",
+  },
+  AGP206: {
+    title: "unknown limit",
+    severity: "error",
+    message: "no limit named `{name}`",
+  },
+  AGP207: {
+    title: "duplicate rule id",
+    severity: "error",
+    message: "rule id `{id}` is used twice",
+    help: "rule ids are unique across the whole policy set; rename one of them",
+  },
+  AGP208: {
+    title: "duplicate constant",
+    severity: "error",
+    message: "constant `{name}` is defined twice in package `{package}`",
+    help: "constants are visible in every file of their package; rename or remove one",
+  },
+  AGP209: {
+    title: "duplicate limit id",
+    severity: "error",
+    message: "limit id `{id}` is used twice",
+    help: "limit ids are unique across the whole policy set; rename one of them",
+  },
+  AGP210: {
+    title: "optional field read without a guard",
+    severity: "error",
+    message: "`{path}` is optional in {owner}; reading it needs a `has` guard",
+    help: "guard it: `has {guard} and …`",
+  },
+  AGP211: {
+    title: "type mismatch",
+    severity: "error",
+    message: "`{op}` cannot compare {left} with {right}",
+  },
+  AGP212: {
+    title: "not an enum member",
+    severity: "error",
+    message: "`{value}` is not a member of the enum of `{path}`",
+  },
+  AGP213: {
+    title: "ordering an unordered enum",
+    severity: "error",
+    message: "`{op}` needs an ordered enum, but the enum of `{path}` is unordered",
+    help: "compare with `==`/`in`, or mark the enum `\"x-agp-ordered\": true` in {file} at `{pointer}`",
+  },
+  AGP214: {
+    title: "null comparison on a non-nullable field",
+    severity: "error",
+    message: "`{path}` is never null",
+    help: "the schema does not allow null here; to test whether an optional field is present, use `has {path}`",
+  },
+  AGP215: {
+    title: "condition is not a boolean",
+    severity: "error",
+    message: "{what} must be true or false, but `{expr}` is {type}",
+  },
+  AGP216: {
+    title: "string without maxLength",
+    severity: "error",
+    message: "`{op}` inspects `{path}` byte by byte, but its schema has no `maxLength`",
+    help: "add `\"maxLength\": <n>` to {file} at `{pointer}`",
+  },
+  AGP217: {
+    title: "array without maxItems",
+    severity: "error",
+    message: "{use} `{path}`, but its schema has no `maxItems`",
+    help: "add `\"maxItems\": <n>` to {file} at `{pointer}`",
+  },
+  AGP218: {
+    title: "`has` on something that is not a field",
+    severity: "error",
+    message: "`has` needs a request field, but `{path}` is {what}",
+  },
+  AGP219: {
+    title: "field type differs between actions",
+    severity: "error",
+    message: "`{path}` is {first} in `{firstAction}` but {second} in `{secondAction}`",
+    help: "narrow the pattern `{pattern}` so the field has one type, or split the rule",
+  },
+  AGP220: {
+    title: "quantifier variable shadows a name",
+    severity: "error",
+    message: "quantifier variable `{name}` shadows {what}",
+    help: "rename the variable",
+  },
+  AGP221: {
+    title: "not a collection",
+    severity: "error",
+    message: "{use} needs a set or an array, but `{expr}` is {type}",
+  },
+  AGP222: {
+    title: "glob is not a constant string",
+    severity: "error",
+    message: "the glob after `matches` must be a string literal or a string constant",
+    help: "globs are compiled ahead of time; write the pattern literally: `matches \"rm -rf *\"`",
+  },
+  AGP223: {
+    title: "bad limit key",
+    severity: "error",
+    message: "limit key `{path}` is {type}; a key must be a string or an integer",
+  },
+  AGP224: {
+    title: "budget cost is not a number",
+    severity: "error",
+    message: "the cost of budget `{id}` must be a number, but `{expr}` is {type}",
+  },
+  AGP225: {
+    title: "approval clause on the wrong effect",
+    severity: "error",
+    message: "{message}",
+  },
+  AGP226: {
+    title: "conflicting package statements",
+    severity: "error",
+    message: "{message}",
+  },
+  AGP227: {
+    title: "mixed set",
+    severity: "error",
+    message: "a set holds values of one type, but this one mixes {first} and {second}",
+  },
+  AGP228: {
+    title: "nullable field used without a null check",
+    severity: "error",
+    message: "`{path}` may be null in {owner}; `{op}` needs a value",
+    help: "check it first: `{path} != null and …`",
+  },
+  AGP229: {
+    title: "human read in a rule for the agent",
+    severity: "error",
+    message: "`{path}` reads the human, who may be absent in {where}",
+    help: "guard it: `has human and …`, or make the rule `for human`",
+  },
+  AGP230: {
+    title: "cannot read into a value",
+    severity: "error",
+    message: "cannot read `.{field}` of `{path}`, which is {type}",
+  },
+  AGP231: {
+    title: "bad approver count",
+    severity: "error",
+    message: "an approval quorum needs a whole number of approvers of at least 1, not `{count}`",
+  },
+  AGP232: {
+    title: "duplicate obligation",
+    severity: "error",
+    message: "obligation `{key}` is given twice",
+    help: "keep one value",
+  },
+  AGP233: {
+    title: "unknown fixture",
+    severity: "error",
+    message: "no fixture named `{name}`",
+  },
+  AGP234: {
+    title: "constant named like a request root",
+    severity: "error",
+    message: "constant `{name}` would hide the request's `{name}`",
+    help: "rename the constant",
+  },
+  AGP235: {
+    title: "bad limit count",
+    severity: "error",
+    message: "{what} must be {expected}, not `{value}`",
+  },
+  AGP236: {
+    title: "limit key reads a whole value",
+    severity: "error",
+    message: "limit key `{path}` names {type}; name a field inside it",
+  },
+
+  // ------------------------------------------------------------ warnings
+  AGP301: {
+    title: "condition can never be true",
+    severity: "warning",
+    message: "{kind} `{id}` can never match: {reason}",
+  },
+  AGP302: {
+    title: "pattern matches no action",
+    severity: "warning",
+    message: "`{pattern}` matches no action in the catalogs of {scope}, so {kind} `{id}` can never match",
+  },
+  AGP303: {
+    title: "rule made pointless by a deny",
+    severity: "warning",
+    message: "rule `{id}` can never decide: rule `{deny}` denies every request it matches",
+    help: "remove `{id}`, or narrow `{deny}`",
+  },
+  AGP304: {
+    title: "unused constant",
+    severity: "warning",
+    message: "constant `{name}` is never used",
+    help: "remove it, or use it in a condition",
+  },
+  AGP305: {
+    title: "action no rule mentions",
+    severity: "warning",
+    message: "no rule mentions action `{action}`; every request for it is denied",
+    help: "add a rule for it if agents should use it; this stays a warning under --strict",
+  },
+  AGP306: {
+    title: "`has` on a required field",
+    severity: "warning",
+    message: "`has {path}` is always true: {why}",
+    help: "remove the `has` test",
+  },
+  AGP307: {
+    title: "rule for the human in an agent_only package",
+    severity: "warning",
+    message: "rule `{id}` is never evaluated: package `{package}` has `delegation agent_only`",
+    help: "remove `for human`, or change the package's delegation mode",
+  },
+} as const satisfies Record<string, CodeEntry>;

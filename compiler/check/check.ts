@@ -1,0 +1,110 @@
+/**
+ * The type checker's entry point: one policy set in, diagnostics and the
+ * checked policy set out.
+ *
+ * In: parsed files and the loaded catalogs (one merged `CatalogSet`, plus
+ * optionally which catalog files each package names). Out: every diagnostic
+ * of every file (AGP2xx errors, AGP3xx warnings), sorted, and the
+ * `CheckedPolicySet` later stages consume (see checked.ts).
+ * Must not read files (project.ts does) or throw for user mistakes.
+ */
+import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import type { PolicyFile, Span } from "../syntax/index.js";
+import type { CheckedConstant, CheckedLimit, CheckedPackage, CheckedPolicySet, CheckedRule } from "./checked.js";
+import { collectDeclarations } from "./declarations.js";
+import { subsetCatalogs } from "./patterns.js";
+import { checkLimit, checkRule, type PackageContext } from "./rules.js";
+import { checkTests } from "./tests.js";
+import { neverMatching, pointless, unmentionedActions, unusedConstants } from "./warnings.js";
+
+export interface CheckInput {
+  readonly files: readonly PolicyFile[];
+  /** Every catalog the policy set names, merged (the request shape comes from here). */
+  readonly catalogs: CatalogSet;
+  /**
+   * Package name → the `Catalog.file`s its `actions` statements name. A
+   * package resolves patterns and fields only against its own catalogs.
+   * Absent: every package sees every catalog (handy in unit tests).
+   */
+  readonly packageCatalogs?: ReadonlyMap<string, readonly string[]>;
+  /** Declared approver groups; absent means any group name is accepted. */
+  readonly groups?: readonly string[];
+  /** Maps a schema location to a span in its catalog file, for related spans and AGP305. */
+  readonly locate?: (location: SchemaLocation) => Span | undefined;
+}
+
+export interface CheckOptions {
+  /** Warnings become errors, except AGP305 (reported only). */
+  readonly strict?: boolean;
+}
+
+export interface CheckResult {
+  /** Sorted by file and position; exact repeats dropped. */
+  readonly diagnostics: Diagnostic[];
+  /** Always present; only meaningful when `diagnostics` has no errors. */
+  readonly checked: CheckedPolicySet;
+}
+
+/** Codes that stay warnings under --strict. */
+export const REPORTED_ONLY: ReadonlySet<string> = new Set(["AGP305"]);
+
+export function check(input: CheckInput, options: CheckOptions = {}): CheckResult {
+  const errors: Diagnostic[] = [];
+  const report = (d: Diagnostic) => errors.push(d);
+  const declarations = collectDeclarations(input.files, report);
+  const rules: CheckedRule[] = [];
+  const limits: CheckedLimit[] = [];
+  const packages: CheckedPackage[] = [];
+  const constants: CheckedConstant[] = [];
+  for (const pkg of declarations.packages.values()) {
+    const files = input.packageCatalogs?.get(pkg.name);
+    const ctx: PackageContext = {
+      pkg,
+      catalogs: subsetCatalogs(input.catalogs, files ?? (input.packageCatalogs === undefined ? undefined : [])),
+      all: input.catalogs,
+      report,
+      ...(input.groups === undefined ? {} : { groups: input.groups }),
+      ...(input.locate === undefined ? {} : { locate: input.locate }),
+    };
+    for (const { decl, file } of pkg.rules) rules.push(checkRule(decl, file, ctx));
+    for (const { decl, file } of pkg.limits) limits.push(checkLimit(decl, file, ctx));
+    packages.push({
+      name: pkg.name,
+      delegation: pkg.delegation,
+      catalogs: [...new Set(files ?? input.catalogs.catalogs.map((c) => c.file))],
+      files: pkg.files,
+    });
+    for (const c of pkg.constants.values()) {
+      constants.push({ name: c.name, package: c.package, file: c.file, value: c.value, type: c.type, decl: c.decl });
+    }
+  }
+  checkTests(
+    declarations.tests,
+    {
+      rules: new Set(declarations.ruleIds.keys()),
+      limits: new Set(declarations.limitIds.keys()),
+      fixtures: declarations.fixtures,
+      catalogs: input.catalogs,
+    },
+    report,
+  );
+  const warnings: Diagnostic[] = errors.filter((d) => d.severity === "warning");
+  const warn = (d: Diagnostic) => warnings.push(d);
+  const hard = errors.filter((d) => d.severity === "error");
+  if (!hasErrors(hard)) {
+    // INVARIANT: whole-policy warnings reason about types, so they run only on a well-typed set.
+    neverMatching(rules, limits, warn);
+    pointless(rules, warn);
+    for (const pkg of declarations.packages.values()) unusedConstants(pkg.constants.values(), warn);
+  }
+  unmentionedActions(input.catalogs, rules, warn, input.locate);
+  let diagnostics = sortDiagnostics([...hard, ...warnings]);
+  if (options.strict === true) {
+    diagnostics = diagnostics.map((d) => (d.severity === "warning" && !REPORTED_ONLY.has(d.code) ? { ...d, severity: "error" } : d));
+  }
+  return {
+    diagnostics,
+    checked: { packages, constants, rules, limits, tests: declarations.tests },
+  };
+}

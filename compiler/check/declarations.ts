@@ -1,0 +1,151 @@
+/**
+ * Collects the declarations of a policy set: packages (their files, catalogs
+ * and delegation mode), constants, rule and limit ids, fixtures and tests.
+ *
+ * In: parsed files. Out: `Declarations`; reports duplicate rule ids
+ * (AGP207), constants (AGP208) and limit ids (AGP209) naming both places,
+ * conflicting `delegation` statements (AGP226), constants named
+ * like a request root (AGP234) and mixed sets (AGP227). Files without a
+ * `package` statement form the package `""` (usually test files).
+ * Must not look at catalogs or expressions.
+ */
+import { diagnostic, type Diagnostic } from "../diagnostics/index.js";
+import type { ActionsDecl, DelegationMode, LetDecl, LimitDecl, PolicyFile, RuleDecl, Span } from "../syntax/index.js";
+import { REQUEST_ROOTS, type CheckedTestFile, type ConstantValue, type Type } from "./checked.js";
+import type { ConstantInfo } from "./env.js";
+import { describeType, ERROR_TYPE, family, literalType, literalValue, mergeTypes } from "./types.js";
+
+export interface PackageInfo {
+  readonly name: string;
+  readonly files: string[];
+  delegation: DelegationMode;
+  delegationSpan?: Span;
+  /** `actions "…"` statements as written, with the file that wrote them. */
+  readonly actions: { readonly file: string; readonly decl: ActionsDecl }[];
+  readonly constants: Map<string, ConstantInfo>;
+  readonly rules: { readonly file: string; readonly decl: RuleDecl }[];
+  readonly limits: { readonly file: string; readonly decl: LimitDecl }[];
+}
+
+export interface Declarations {
+  readonly packages: Map<string, PackageInfo>;
+  readonly ruleIds: Map<string, { readonly file: string; readonly decl: RuleDecl; readonly package: string }>;
+  readonly limitIds: Map<string, { readonly file: string; readonly decl: LimitDecl; readonly package: string }>;
+  readonly fixtures: Set<string>;
+  readonly tests: CheckedTestFile[];
+}
+
+export function collectDeclarations(files: readonly PolicyFile[], report: (d: Diagnostic) => void): Declarations {
+  const declarations: Declarations = { packages: new Map(), ruleIds: new Map(), limitIds: new Map(), fixtures: new Set(), tests: [] };
+  for (const file of files) collectFile(file, declarations, report);
+  return declarations;
+}
+
+function collectFile(file: PolicyFile, declarations: Declarations, report: (d: Diagnostic) => void): void {
+  // A second `package` statement is a syntax error (AGP110); the first one counts.
+  const first = file.statements.find((s) => s.kind === "Package");
+  const name = first === undefined ? "" : first.name.parts.join(".");
+  let pkg = declarations.packages.get(name);
+  if (pkg === undefined) {
+    pkg = { name, files: [], delegation: "both", actions: [], constants: new Map(), rules: [], limits: [] };
+    declarations.packages.set(name, pkg);
+  }
+  pkg.files.push(file.file);
+  const tests: CheckedTestFile = { file: file.file, defaults: [], fixtures: [], tests: [] };
+  for (const statement of file.statements) {
+    switch (statement.kind) {
+      case "Actions":
+        pkg.actions.push({ file: file.file, decl: statement });
+        break;
+      case "Delegation":
+        if (pkg.delegationSpan !== undefined && pkg.delegation !== statement.mode.value) {
+          report(
+            diagnostic("AGP226", statement.span, {
+              message: `package \`${name}\` says \`delegation ${statement.mode.value}\` here but \`delegation ${pkg.delegation}\` elsewhere`,
+            }, { help: "keep one `delegation` statement per package", related: [{ span: pkg.delegationSpan, message: "the other `delegation` statement" }] }),
+          );
+        } else {
+          pkg.delegation = statement.mode.value;
+          pkg.delegationSpan = statement.span;
+        }
+        break;
+      case "Let":
+        addConstant(statement, file.file, pkg, report);
+        break;
+      case "Rule": {
+        const earlier = declarations.ruleIds.get(statement.id.name);
+        if (earlier !== undefined) {
+          report(
+            diagnostic("AGP207", statement.id.span, { id: statement.id.name }, {
+              related: [{ span: earlier.decl.id.span, message: `\`${statement.id.name}\` is first defined here` }],
+            }),
+          );
+        } else declarations.ruleIds.set(statement.id.name, { file: file.file, decl: statement, package: name });
+        pkg.rules.push({ file: file.file, decl: statement });
+        break;
+      }
+      case "Limit": {
+        const earlier = declarations.limitIds.get(statement.id.name);
+        if (earlier !== undefined) {
+          report(
+            diagnostic("AGP209", statement.id.span, { id: statement.id.name }, {
+              related: [{ span: earlier.decl.id.span, message: `\`${statement.id.name}\` is first defined here` }],
+            }),
+          );
+        } else declarations.limitIds.set(statement.id.name, { file: file.file, decl: statement, package: name });
+        pkg.limits.push({ file: file.file, decl: statement });
+        break;
+      }
+      case "Defaults":
+        (tests.defaults as unknown[]).push(statement);
+        break;
+      case "Fixture":
+        declarations.fixtures.add(statement.name.name);
+        (tests.fixtures as unknown[]).push(statement);
+        break;
+      case "Test":
+        (tests.tests as unknown[]).push(statement);
+        break;
+      case "Package":
+        break;
+    }
+  }
+  if (tests.tests.length > 0 || tests.fixtures.length > 0 || tests.defaults.length > 0) declarations.tests.push(tests);
+}
+
+function addConstant(decl: LetDecl, file: string, pkg: PackageInfo, report: (d: Diagnostic) => void): void {
+  const name = decl.name.name;
+  if ((REQUEST_ROOTS as readonly string[]).includes(name)) {
+    report(diagnostic("AGP234", decl.name.span, { name }));
+    return;
+  }
+  const earlier = pkg.constants.get(name);
+  if (earlier !== undefined) {
+    report(
+      diagnostic("AGP208", decl.name.span, { name, package: pkg.name }, {
+        related: [{ span: earlier.decl.name.span, message: `\`${name}\` is first defined here` }],
+      }),
+    );
+    return;
+  }
+  let value: ConstantValue;
+  let type: Type;
+  if (decl.value.kind === "Set") {
+    value = { kind: "set", values: decl.value.elements.map(literalValue) };
+    let element: Type = ERROR_TYPE;
+    for (const literal of decl.value.elements) {
+      const t = literalType(literal);
+      if (element.kind === "error") element = t;
+      else if (family(element) !== family(t)) {
+        report(diagnostic("AGP227", literal.span, { first: describeType(element), second: describeType(t) }));
+        element = ERROR_TYPE;
+        break;
+      } else element = mergeTypes(element, t);
+    }
+    type = element.kind === "error" && decl.value.elements.length > 0 ? ERROR_TYPE : { kind: "set", element, size: decl.value.elements.length };
+  } else {
+    value = { kind: "literal", value: literalValue(decl.value) };
+    type = literalType(decl.value);
+  }
+  pkg.constants.set(name, { name, package: pkg.name, file, decl, value, type, used: false });
+}

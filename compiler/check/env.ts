@@ -1,0 +1,69 @@
+/**
+ * What the expression checker knows while it checks one condition: the
+ * package's constants, the actions the pattern matched, whether a human is
+ * surely present, the quantifier variables in scope and the facts that
+ * guards (`has p`, `p != null`) established on the way to the expression.
+ *
+ * In: built by rules.ts per rule / limit. Out: read by resolve.ts and
+ * typing.ts. Must not report anything itself.
+ */
+import type { ActionEntry, CatalogSet, SchemaLocation } from "../catalog/index.js";
+import type { Diagnostic } from "../diagnostics/index.js";
+import type { ActionPattern, Path, Span } from "../syntax/index.js";
+import type { ConstantValue, Type } from "./checked.js";
+import type { LetDecl } from "../syntax/index.js";
+
+/** A `let` of a package, with its type and whether anything read it. */
+export interface ConstantInfo {
+  readonly name: string;
+  readonly package: string;
+  readonly file: string;
+  readonly decl: LetDecl;
+  readonly value: ConstantValue;
+  readonly type: Type;
+  used: boolean;
+}
+
+/** Fixed for one rule or limit. */
+export interface Env {
+  readonly packageName: string;
+  readonly constants: ReadonlyMap<string, ConstantInfo>;
+  readonly catalogs: CatalogSet;
+  /** The actions the pattern matched, sorted by name. */
+  readonly actions: readonly ActionEntry[];
+  readonly pattern: ActionPattern;
+  /** True in rules `for human`: `human.*` is then always present. */
+  readonly humanPresent: boolean;
+  /** "rules for the agent" / "limits": where the human may be absent, for messages. */
+  readonly where: string;
+  readonly report: (d: Diagnostic) => void;
+  /** Maps a schema location to a span in the catalog file, when the driver can. */
+  readonly locate?: (location: SchemaLocation) => Span | undefined;
+}
+
+/** Changes as the checker descends into an expression. */
+export interface Scope {
+  /** Quantifier variables: name → element type. */
+  readonly variables: ReadonlyMap<string, Type>;
+  /** Path keys known present (`has p` held): "args.labels", "human". */
+  readonly present: ReadonlySet<string>;
+  /** Path keys known not null (`p != null` held). */
+  readonly nonNull: ReadonlySet<string>;
+}
+
+export const EMPTY_SCOPE: Scope = { variables: new Map(), present: new Set(), nonNull: new Set() };
+
+/** "args.pr.number" for a path; the key guards are recorded under. */
+export function pathKey(path: Path): string {
+  return [path.root.name, ...path.fields.map((f) => f.name)].join(".");
+}
+
+/** The author's spelling of a pattern: `aws.*`, `github.pull_request.merge`. */
+export function patternText(pattern: ActionPattern): string {
+  return pattern.wildcard ? [...pattern.segments, "*"].join(".") : pattern.segments.join(".");
+}
+
+/** "`aws.s3.get_object` (matched by `aws.*`)" or "`github.pull_request.open`". */
+export function actionOwner(env: Env, action: string): string {
+  return env.pattern.wildcard ? `\`${action}\` (matched by \`${patternText(env.pattern)}\`)` : `\`${action}\``;
+}

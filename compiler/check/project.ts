@@ -1,0 +1,119 @@
+/**
+ * The checking driver behind `agp check`: files and directories in, every
+ * diagnostic of every stage out.
+ *
+ * In: paths (files or directories, searched recursively for `.agp`, sorted,
+ * `node_modules` and hidden directories skipped) relative to `cwd`.
+ * Out: all diagnostics — unreadable paths (AGP901), syntax (AGP1xx), catalog
+ * (AGP4xx), type and name errors (AGP2xx), warnings (AGP3xx) — in one sorted
+ * list; the texts of every .agp and catalog file read (for caret excerpts);
+ * the checked policy set when there are no errors. A file with syntax errors
+ * does not stop the others: the statements that parsed are checked.
+ * `actions "…"` paths are relative to the .agp file that names them.
+ * Must not print anything (the CLI renders).
+ */
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { loadCatalogFiles, parseJsonSource, type CatalogRef, type SchemaLocation } from "../catalog/index.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import { discoverPolicyFiles, readPolicyFiles } from "../project/index.js";
+import type { Span } from "../syntax/index.js";
+import type { CheckedPolicySet } from "./checked.js";
+import { check, REPORTED_ONLY } from "./check.js";
+
+export interface CheckPathsOptions {
+  /** Warnings become errors (except AGP305, reported only). */
+  readonly strict?: boolean;
+  /** The directory paths are relative to, and file names in diagnostics are shown from. Default: process.cwd(). */
+  readonly cwd?: string;
+}
+
+export interface CheckPathsResult {
+  /** Every diagnostic of every stage, sorted; warnings already promoted under `strict`. */
+  readonly diagnostics: Diagnostic[];
+  /** File name (as in spans) → text, for .agp files and catalogs alike. */
+  readonly sources: Map<string, string>;
+  /** The .agp files checked, sorted. */
+  readonly files: readonly string[];
+  /** Present when no diagnostic is an error. */
+  readonly checked?: CheckedPolicySet;
+}
+
+export async function checkPaths(paths: readonly string[], options: CheckPathsOptions = {}): Promise<CheckPathsResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const discovered = await discoverPolicyFiles(paths, cwd);
+  const read = await readPolicyFiles(discovered.files, cwd);
+  const refs: CatalogRef[] = [];
+  const packageCatalogs = new Map<string, string[]>();
+  for (const source of read.parsed) {
+    const packageDecl = source.ast.statements.find((s) => s.kind === "Package");
+    const name = packageDecl?.kind === "Package" ? packageDecl.name.parts.join(".") : "";
+    const files = packageCatalogs.get(name) ?? [];
+    packageCatalogs.set(name, files);
+    for (const statement of source.ast.statements) {
+      if (statement.kind !== "Actions") continue;
+      const path = join(dirname(source.file), statement.path.value);
+      refs.push({ path, from: statement.path.span });
+      files.push(display(resolve(cwd, path), cwd));
+    }
+  }
+  const loaded = await loadCatalogFiles(refs, { cwd });
+  const sources = new Map([...read.sources, ...loaded.sources]);
+  const located = new Map<string, ReturnType<typeof parseJsonSource>>();
+  const locate = (location: SchemaLocation): Span | undefined => {
+    const text = loaded.sources.get(location.file);
+    if (text === undefined) return undefined;
+    let json = located.get(location.file);
+    if (json === undefined) {
+      json = parseJsonSource(location.file, text);
+      located.set(location.file, json);
+    }
+    return json.spanOf(location.pointer, { key: true });
+  };
+  const groups = declaredGroups(loaded.sources);
+  const result = check(
+    {
+      files: read.parsed.map((p) => p.ast),
+      catalogs: loaded.set,
+      packageCatalogs,
+      locate,
+      ...(groups === undefined ? {} : { groups }),
+    },
+    options.strict === true ? { strict: true } : {},
+  );
+  let diagnostics = sortDiagnostics([...discovered.diagnostics, ...read.diagnostics, ...loaded.diagnostics, ...result.diagnostics]);
+  if (options.strict === true) {
+    diagnostics = diagnostics.map((d) => (d.severity === "warning" && !REPORTED_ONLY.has(d.code) ? { ...d, severity: "error" } : d));
+  }
+  return {
+    diagnostics,
+    sources,
+    files: discovered.files,
+    ...(hasErrors(diagnostics) ? {} : { checked: result.checked }),
+  };
+}
+
+/**
+ * Approver groups a catalog declares as a top-level `"groups": ["sre", …]`
+ * array, read leniently from the catalog texts; undefined when no catalog
+ * declares any (then every group name is accepted).
+ */
+function declaredGroups(texts: ReadonlyMap<string, string>): string[] | undefined {
+  let groups: string[] | undefined;
+  for (const text of texts.values()) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const declared = (value as { groups?: unknown } | null)?.groups;
+    if (!Array.isArray(declared)) continue;
+    groups = [...(groups ?? []), ...declared.filter((g): g is string => typeof g === "string")];
+  }
+  return groups;
+}
+
+function display(absolute: string, cwd: string): string {
+  const rel = relative(cwd, absolute);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? absolute : rel;
+}

@@ -1,0 +1,178 @@
+/**
+ * Checks rules and limits: patterns against the package's catalogs,
+ * conditions, approval requirements, obligations, limit keys, budgets.
+ *
+ * In: one rule or limit with its package and catalogs. Out: `CheckedRule` /
+ * `CheckedLimit`; reports AGP202/AGP302 (patterns), AGP204 (groups), AGP223/
+ * AGP236 (keys), AGP224 (cost), AGP225 (approval on the wrong effect),
+ * AGP231 (quorum counts), AGP232 (duplicate obligations), AGP235 (limit
+ * numbers), AGP307 (human rules never evaluated); expression problems come
+ * from typing.ts. Must not emit whole-policy warnings (warnings.ts does).
+ */
+import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
+import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
+import type { ApprovalRequirement, LimitDecl, Path, RuleDecl, Span } from "../syntax/index.js";
+import type { CheckedLimit, CheckedRule, TypedExpr } from "./checked.js";
+import type { PackageInfo } from "./declarations.js";
+import { EMPTY_SCOPE, type Env } from "./env.js";
+import { assume, whenTrue } from "./guards.js";
+import { matchAndReport } from "./patterns.js";
+import { showExpr } from "./show.js";
+import { typeCondition, typeExpr } from "./typing.js";
+import { describeType, splitNull } from "./types.js";
+
+/** What every rule and limit of one package is checked against. */
+export interface PackageContext {
+  readonly pkg: PackageInfo;
+  readonly catalogs: CatalogSet;
+  readonly all: CatalogSet;
+  /** Declared approver groups; undefined means any group name is accepted. */
+  readonly groups?: readonly string[];
+  readonly report: (d: Diagnostic) => void;
+  readonly locate?: (location: SchemaLocation) => Span | undefined;
+}
+
+export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): CheckedRule {
+  const { pkg, report } = ctx;
+  const id = rule.id.name;
+  const actions = matchAndReport(rule.pattern, ctx.catalogs, ctx.all, { kind: "rule", id, packageName: pkg.name }, report);
+  const principal = rule.principal?.value ?? "agent";
+  if (principal === "human" && pkg.delegation === "agent_only") {
+    report(diagnostic("AGP307", rule.principal!.span, { id, package: pkg.name }));
+  }
+  const env = makeEnv(ctx, actions, rule.pattern, principal === "human", "rules for the agent");
+  const condition =
+    rule.condition === undefined ? undefined : typeCondition(rule.condition, env, EMPTY_SCOPE, `the condition of rule \`${id}\``);
+  if (rule.effect.value === "approve" && rule.approval === undefined) {
+    report(
+      diagnostic("AGP225", rule.effect.span, { message: `rule \`${id}\` approves, but names no approvers` }, {
+        help: 'say who approves: `by 1 of group "<group>"`',
+      }),
+    );
+  }
+  if (rule.effect.value !== "approve" && rule.approval !== undefined) {
+    report(
+      diagnostic("AGP225", rule.approval.span, { message: `\`by\` only applies to \`approve\` rules, but rule \`${id}\` is \`${rule.effect.value}\`` }, {
+        help: `remove the \`by\` clause, or make the rule \`approve\``,
+      }),
+    );
+  }
+  if (rule.approval !== undefined) checkApproval(rule.approval, ctx);
+  const seen = new Map<string, Span>();
+  for (const obligation of rule.obligations) {
+    const earlier = seen.get(obligation.key.name);
+    if (earlier !== undefined) {
+      report(
+        diagnostic("AGP232", obligation.key.span, { key: obligation.key.name }, {
+          related: [{ span: earlier, message: "first given here" }],
+        }),
+      );
+    } else seen.set(obligation.key.name, obligation.key.span);
+  }
+  return {
+    id,
+    package: pkg.name,
+    file,
+    effect: rule.effect.value,
+    principal,
+    actions: actions.map((a) => a.name),
+    ...(condition === undefined ? {} : { condition }),
+    decl: rule,
+  };
+}
+
+export function checkLimit(limit: LimitDecl, file: string, ctx: PackageContext): CheckedLimit {
+  const { pkg, report } = ctx;
+  const id = limit.id.name;
+  const actions = matchAndReport(limit.pattern, ctx.catalogs, ctx.all, { kind: "limit", id, packageName: pkg.name }, report);
+  // Keys and cost are read only when the limit applies, so its condition guards them.
+  const env = makeEnv(ctx, actions, limit.pattern, false, "limits");
+  const condition =
+    limit.condition === undefined ? undefined : typeCondition(limit.condition, env, EMPTY_SCOPE, `the condition of limit \`${id}\``);
+  const scope = limit.condition === undefined ? EMPTY_SCOPE : assume(EMPTY_SCOPE, whenTrue(limit.condition));
+  const keyEnv: Env = { ...env, humanPresent: true };
+  const keys = limit.keys.map((key) => checkKey(key, keyEnv, scope));
+  const measure = limit.measure;
+  if (measure.kind === "Rate") {
+    positiveWhole(ctx, measure.count.span, "a rate limit's count", measure.count.value);
+  } else if (!(measure.amount.value > 0)) {
+    report(diagnostic("AGP235", measure.amount.span, { what: "a budget", expected: "a positive number", value: measure.amount.value }));
+  }
+  positiveWhole(ctx, limit.window.span, "a window's length", limit.window.count);
+  let cost: TypedExpr | undefined;
+  if (measure.kind === "Budget") {
+    cost = typeExpr(measure.cost, env, scope);
+    const { base, nullable } = splitNull(cost.type);
+    if (cost.type.kind !== "error" && (base.kind !== "number" || nullable)) {
+      report(diagnostic("AGP224", measure.cost.span, { id, expr: showExpr(measure.cost), type: describeType(cost.type) }));
+    }
+  }
+  if (limit.otherwise?.kind === "CapApprove") checkApproval(limit.otherwise.approval, ctx);
+  return {
+    id,
+    package: pkg.name,
+    file,
+    actions: actions.map((a) => a.name),
+    keys,
+    ...(cost === undefined ? {} : { cost }),
+    ...(condition === undefined ? {} : { condition }),
+    decl: limit,
+  };
+}
+
+function positiveWhole(ctx: PackageContext, span: Span, what: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    ctx.report(diagnostic("AGP235", span, { what, expected: "a whole number of at least 1", value }));
+  }
+}
+
+/** `per agent` means `agent.id`, `per human` means `human.id`; a key must be a string or an integer. */
+function checkKey(key: Path, env: Env, scope: typeof EMPTY_SCOPE): TypedExpr {
+  const root = key.root.name;
+  const path: Path =
+    key.fields.length === 0 && (root === "agent" || root === "human")
+      ? { ...key, fields: [{ kind: "Identifier", name: "id", span: key.root.span }] }
+      : key;
+  const typed = typeExpr(path, env, scope);
+  const { base } = splitNull(typed.type);
+  if (typed.type.kind === "error") return typed;
+  if (base.kind === "object" || base.kind === "any") {
+    env.report(diagnostic("AGP236", key.span, { path: showExpr(key), type: describeType(typed.type) }));
+  } else if (!(base.kind === "string" || (base.kind === "number" && base.integer))) {
+    env.report(diagnostic("AGP223", key.span, { path: showExpr(key), type: describeType(typed.type) }));
+  }
+  return typed;
+}
+
+function checkApproval(approval: ApprovalRequirement, ctx: PackageContext): void {
+  for (const quorum of approval.quorums) {
+    const count = quorum.count.value;
+    if (!Number.isInteger(count) || count < 1) ctx.report(diagnostic("AGP231", quorum.count.span, { count }));
+    if (ctx.groups === undefined) continue;
+    for (const group of quorum.groups) {
+      if (ctx.groups.includes(group.value)) continue;
+      const help = didYouMean(group.value, ctx.groups) ?? `declared groups: ${ctx.groups.map((g) => `\`${g}\``).join(", ")}`;
+      ctx.report(diagnostic("AGP204", group.span, { group: group.value }, { help }));
+    }
+  }
+}
+
+function makeEnv(
+  ctx: PackageContext,
+  actions: Env["actions"],
+  pattern: Env["pattern"],
+  humanPresent: boolean,
+  where: string,
+): Env {
+  return {
+    packageName: ctx.pkg.name,
+    constants: ctx.pkg.constants,
+    catalogs: ctx.catalogs,
+    actions,
+    pattern,
+    humanPresent,
+    where,
+    report: ctx.report,
+    ...(ctx.locate === undefined ? {} : { locate: ctx.locate }),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Whole-policy warnings (AGP3xx): rules and limits that can never match
+ * (AGP301), allow/approve rules a deny makes pointless (AGP303), unused
+ * constants (AGP304), and catalog actions no rule mentions (AGP305).
+ *
+ * In: the checked rules and limits, the packages' constants, every loaded
+ * catalog. Out: warnings. Only runs once the policy set has no errors, so a
+ * warning never stands on a wrong type. Must stay sound: a warning here is
+ * a proof, never a guess.
+ */
+import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
+import { diagnostic, fileSpan, type Diagnostic } from "../diagnostics/index.js";
+import type { Span } from "../syntax/index.js";
+import type { CheckedLimit, CheckedRule, TypedExpr } from "./checked.js";
+import { impossible, structuralKey } from "./contradiction.js";
+import type { ConstantInfo } from "./env.js";
+
+export function neverMatching(rules: readonly CheckedRule[], limits: readonly CheckedLimit[], report: (d: Diagnostic) => void): void {
+  for (const rule of rules) {
+    if (rule.condition === undefined || rule.actions.length === 0) continue;
+    const reason = impossible(rule.condition);
+    if (reason !== undefined) report(diagnostic("AGP301", rule.decl.condition!.span, { kind: "rule", id: rule.id, reason }));
+  }
+  for (const limit of limits) {
+    if (limit.condition === undefined || limit.actions.length === 0) continue;
+    const reason = impossible(limit.condition);
+    if (reason !== undefined) report(diagnostic("AGP301", limit.decl.condition!.span, { kind: "limit", id: limit.id, reason }));
+  }
+}
+
+/**
+ * An allow/approve rule is pointless when a deny rule of the same package and
+ * principal matches every action it matches, and the deny's condition is
+ * absent or a subset of its `and`-ed tests (compared as written).
+ */
+export function pointless(rules: readonly CheckedRule[], report: (d: Diagnostic) => void): void {
+  const denies = rules.filter((r) => r.effect === "deny");
+  for (const rule of rules) {
+    if (rule.effect === "deny" || rule.actions.length === 0) continue;
+    const tests = new Set(conjuncts(rule.condition).map((c) => structuralKey(c.node)));
+    const covering = denies.find(
+      (deny) =>
+        deny.package === rule.package &&
+        deny.principal === rule.principal &&
+        rule.actions.every((a) => deny.actions.includes(a)) &&
+        conjuncts(deny.condition).every((c) => tests.has(structuralKey(c.node))),
+    );
+    if (covering === undefined) continue;
+    report(
+      diagnostic("AGP303", rule.decl.id.span, { id: rule.id, deny: covering.id }, {
+        related: [{ span: covering.decl.id.span, message: `\`${covering.id}\` is defined here` }],
+      }),
+    );
+  }
+}
+
+function conjuncts(expr: TypedExpr | undefined): TypedExpr[] {
+  if (expr === undefined) return [];
+  return expr.kind === "Logical" && expr.op === "and" ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
+}
+
+export function unusedConstants(constants: Iterable<ConstantInfo>, report: (d: Diagnostic) => void): void {
+  for (const constant of constants) {
+    if (!constant.used) report(diagnostic("AGP304", constant.decl.name.span, { name: constant.name }));
+  }
+}
+
+/** AGP305: reported only (never promoted by --strict); placed on the action's entry in its catalog. */
+export function unmentionedActions(
+  catalogs: CatalogSet,
+  rules: readonly CheckedRule[],
+  report: (d: Diagnostic) => void,
+  locate?: (location: SchemaLocation) => Span | undefined,
+): void {
+  const mentioned = new Set(rules.flatMap((r) => r.actions));
+  for (const catalog of catalogs.catalogs) {
+    for (const action of catalog.actions) {
+      if (mentioned.has(action.name)) continue;
+      const span = locate?.(action.location) ?? fileSpan(action.location.file);
+      report(diagnostic("AGP305", span, { action: action.name }));
+    }
+  }
+}
