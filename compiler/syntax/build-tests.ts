@@ -162,16 +162,20 @@ function table(b: Builder, clause: TestClauseCstNode, rows: RowCstNode[]): Examp
   const columns: Identifier[] = [];
   for (const cell of header!.children.cells) {
     const name = cell.children.name?.[0];
-    if (name !== undefined && cell.children.overrides === undefined) columns.push(identifier(b, name));
-    else {
-      const span = b.span(cell);
-      b.report("AGP150", span, { found: `\`${b.text(cell)}\`` });
+    if (name !== undefined && cell.children.overrides === undefined) {
+      columns.push(identifier(b, name));
+      continue;
     }
+    const span = b.span(cell);
+    b.report("AGP150", span, { found: `\`${b.text(cell)}\`` });
+    // A quoted column name still names its column, so its `$placeholders` are not reported again.
+    const quoted = cell.children.literal?.[0]?.children.StringLit?.[0];
+    if (quoted !== undefined) columns.push({ kind: "Identifier", name: stringLiteral(b, quoted).value, span });
   }
   const width = header!.children.cells.length;
   const cases = body.map((row) => {
     const cells = row.children.cells.map((cell) => value(b, cell, []));
-    if (cells.length !== width) b.report("AGP149", b.span(row), { cells: cells.length, columns: width });
+    if (cells.length !== width) b.report("AGP149", b.span(row), { cells: count(cells.length, "cell"), columns: count(width, "column") });
     return { kind: "Row" as const, cells, span: b.span(row) };
   });
   return { kind: "Examples", columns, rows: cases, span: b.span(clause) };
@@ -232,4 +236,8 @@ function object(b: Builder, node: ObjectCstNode, placeholders: Placeholder[]): O
 function array(b: Builder, node: ArrayCstNode, placeholders: Placeholder[]): ArrayValue {
   const items = (node.children.items ?? []).map((v) => value(b, v, placeholders));
   return { kind: "Array", items, span: b.span(node) };
+}
+
+function count(n: number, noun: string): string {
+  return `${String(n)} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -374,7 +374,7 @@ export interface GivenCstNode extends CstNode {
 
 export type GivenCstChildren = {
   part?: (IToken)[];
-  value: ValueCstNode[];
+  value?: ValueCstNode[];
 };
 
 export interface TestDeclCstNode extends CstNode {

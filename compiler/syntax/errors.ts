@@ -138,6 +138,8 @@ export function afterText(statement: StatementTokens, last: IToken | undefined):
   const headEnd = colon >= 0 && colon < end ? colon + 1 : Math.min(2, end);
   let tailStart = end;
   while (tailStart - 1 > headEnd && joinTokens(tokens, tailStart - 1, end + 1).length <= 30) tailStart--;
+  // Never start the tail inside a dotted name (`… .merge when`): skip to the next whole word.
+  while (tailStart < end && (tokens[tailStart]!.image === "." || tokens[tailStart - 1]?.image === ".")) tailStart++;
   return `${joinTokens(tokens, 0, headEnd)} … ${joinTokens(tokens, tailStart, end + 1)}`;
 }
 

@@ -105,7 +105,7 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
     name: "a fixture name",
   }),
   "entry-key": E("AGP146", "a key (a name or a string)", { name: "a key" }),
-  "entry-colon": E("AGP146", "`:` after the key"),
+  "entry-colon": E("AGP146", "`:`"),
   "table-row": E("AGP148", "a table row such as `| account | effect |`"),
   "row-pipe": E("AGP148", "`|` after the cell"),
 };
@@ -132,7 +132,7 @@ export function expectation(key: string): Expectation {
 /** `close:paren:<offset>`: which closing bracket; the caller adds where it was opened. */
 function closing(key: string): Expectation {
   const kind = key.split(":")[1];
-  const pair = kind === "paren" ? "`)` to close `(`" : kind === "array" ? "`]` to close `[`" : "`}` to close `{`";
+  const pair = kind === "paren" ? "`)` to close the `(`" : kind === "array" ? "`]` to close the `[`" : "`}` to close the `{`";
   return E("AGP132", pair);
 }
 

@@ -2,7 +2,7 @@
  * Lexing one .agp file: Chevrotain's lexer plus the checks it cannot do.
  *
  * In: the source text and its file name. Out: the significant tokens, the
- * comments (as AST `Comment`s), lexical diagnostics (AGP101–AGP105) and the
+ * comments (as AST `Comment`s), lexical diagnostics (AGP101–AGP103, AGP105) and the
  * offsets of tokens the parser must not see (unexpected characters), so the
  * caller can skip the statements they sit in instead of reporting cascades.
  * Unterminated strings and malformed numbers are reported here and then
@@ -47,7 +47,7 @@ export function lex(source: string, file: string): LexResult {
     } else if (token.tokenType === StringLit) {
       checkEscapes(token, file, diagnostics);
     } else if (token.tokenType === BadNumber) {
-      diagnostics.push(diagnostic("AGP104", tokenSpan(file, token), { number: token.image }));
+      diagnostics.push(diagnostic("AGP105", tokenSpan(file, token), { number: token.image }));
       retype(token, NumberLit);
     }
   }

@@ -15,7 +15,7 @@
  *
  * This file must not build AST nodes, decode literals or format messages.
  */
-import { CstParser, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { CstParser, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import {
   ALL_TOKENS, Colon, Comma, Dot, EqEq, Equals, Greater, GreaterEq, KW, LBrace, LBracket, Less, LessEq, LParen,
   NameLike, NotEq, NumberLit, Pipe, Placeholder, RBrace, RBracket, RParen, Star, StringLit, Word,
@@ -31,6 +31,11 @@ const expectationKeys: IParserErrorMessageProvider = {
   buildNoViableAltMessage: ({ customUserDescription, ruleName }) => customUserDescription ?? `rule:${ruleName}`,
   buildEarlyExitMessage: ({ customUserDescription, ruleName }) => customUserDescription ?? `rule:${ruleName}`,
 };
+
+/** Words that start a rule or limit clause. */
+const CLAUSE_WORDS: ReadonlySet<TokenType> = new Set(
+  (["when", "by", "with", "because", "audit", "cost", "otherwise"] as const).map((w) => KW[w]),
+);
 
 /** Words that start a test clause: never taken as the args of `request`. */
 const TEST_CLAUSE_WORDS: ReadonlySet<TokenType> = new Set(
@@ -313,6 +318,18 @@ export class AgpParser extends CstParser {
 
   // ------------------------------------------------------------ expressions
 
+  /**
+   * True when the next tokens read as a clause (`because "x"`, `by 1 of …`,
+   * `audit security`) rather than as a name used as an operand: a clause
+   * word followed by a string, a number or another name. `when because "x"`
+   * then reports a missing condition instead of a constant named `because`.
+   */
+  private startsClause(): boolean {
+    if (!CLAUSE_WORDS.has(this.LA(1).tokenType)) return false;
+    const next = this.LA(2).tokenType;
+    return next === StringLit || next === NumberLit || tokenMatcher(this.LA(2), NameLike);
+  }
+
   public expression = this.RULE("expression", () => {
     this.SUBRULE(this.andExpr, { LABEL: "operands" });
     this.MANY(() => {
@@ -330,7 +347,9 @@ export class AgpParser extends CstParser {
   });
 
   private notExpr = this.RULE("notExpr", () => {
-    this.OR([
+    this.OR({
+      ERR_MSG: "operand",
+      DEF: [
       {
         ALT: () => {
           this.CONSUME(KW.not);
@@ -338,7 +357,8 @@ export class AgpParser extends CstParser {
         },
       },
       { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
+      ],
+    });
   });
 
   /** `operand [ op operand ]`; a second `op operand` is parsed only to be reported. */
@@ -381,7 +401,7 @@ export class AgpParser extends CstParser {
     this.OR({
       ERR_MSG: "operand",
       DEF: [
-        { ALT: () => this.SUBRULE(this.path) },
+        { GATE: () => !this.startsClause(), ALT: () => this.SUBRULE(this.path) },
         { ALT: () => this.SUBRULE(this.literal) },
         { ALT: () => this.SUBRULE(this.setLiteral) },
         {
@@ -461,7 +481,11 @@ export class AgpParser extends CstParser {
       { ALT: () => this.CONSUME(KW.context, { LABEL: "part" }) },
       { ALT: () => this.CONSUME(KW.state, { LABEL: "part" }) },
     ]);
-    this.SUBRULE(this.value);
+    // A clause word right after `agent`/`env`/… means the value is missing, not a fixture named `expect`.
+    this.OR2({
+      ERR_MSG: "value",
+      DEF: [{ GATE: () => !TEST_CLAUSE_WORDS.has(this.LA(1).tokenType), ALT: () => this.SUBRULE(this.value) }],
+    });
   });
 
   private testDecl = this.RULE("testDecl", () => {

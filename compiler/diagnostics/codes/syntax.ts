@@ -159,7 +159,7 @@ export const SYNTAX_CODES = {
   AGP149: {
     title: "table row width differs from the header",
     severity: "error",
-    message: "this row has {cells} cells, but the table has {columns} columns",
+    message: "this row has {cells}, but the table has {columns}",
   },
   AGP150: {
     title: "table column is not a name",
