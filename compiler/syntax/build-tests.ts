@@ -88,7 +88,7 @@ function requestClause(b: Builder, clause: TestClauseCstNode, placeholders: Plac
 
 function givenClause(b: Builder, node: GivenCstNode, placeholders: Placeholder[]): GivenClause {
   const part = word<GivenPart>(b, node.children.part![0]!);
-  return { kind: "Given", part, value: value(b, node.children.value[0]!, placeholders), span: b.span(node) };
+  return { kind: "Given", part, value: value(b, node.children.value![0]!, placeholders), span: b.span(node) };
 }
 
 function expectation(
