@@ -237,6 +237,7 @@ class Parser {
         this.pos++;
         return { value, node: { kind: "object", start, end: this.pos, members } };
       }
+      if (next === '"') this.fail("missing `,` before this property");
       this.fail(`expected \`,\` or \`}\` after an object member, found ${this.describe()}`);
     }
   }
@@ -266,6 +267,7 @@ class Parser {
         this.pos++;
         return { value, node: { kind: "array", start, end: this.pos, items } };
       }
+      if (next !== undefined && /["{[\d-]/.test(next)) this.fail("missing `,` before this element");
       this.fail(`expected \`,\` or \`]\` after an array element, found ${this.describe()}`);
     }
   }

@@ -43,11 +43,15 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
   const root = document as Obj;
   // Definitions are checked once here; a broken one becomes `true` (anything) for the schemas that
   // name it, so it is not re-reported, or mis-reduced, at every use.
+  // Two passes: definitions may name each other, so each compiles only once all are valid JSON Schema.
   const defs: Record<string, JsonValue> = { ...((root.$defs ?? {}) as Obj) };
-  for (const name of Object.keys(defs)) {
-    const found = checkSchema(`/$defs${toPointer([name])}`, source, undefined);
-    if (found.length > 0) defs[name] = true;
-    diagnostics.push(...found);
+  for (const pass of [{ compile: false }, { compile: true }]) {
+    for (const name of Object.keys(defs)) {
+      if (defs[name] === true) continue;
+      const found = checkSchema(`/$defs${toPointer([name])}`, source, { ...defs }, pass);
+      if (found.length > 0) defs[name] = true;
+      diagnostics.push(...found);
+    }
   }
   const ctx: ReduceContext = { file, document: { ...root, $defs: defs }, spanOf: (p, o) => source.spanOf(p, o), diagnostics };
   const usable = (pointer: string): boolean => {

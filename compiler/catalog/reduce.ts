@@ -15,7 +15,7 @@
  * the compiled policy, so the author is told.
  */
 import { closestMatch, diagnostic, type Diagnostic, type Span } from "../diagnostics/index.js";
-import { parsePointer, toPointer, valueAt } from "./json-source.js";
+import { toPointer, valueAt } from "./json-source.js";
 import type { Field, FieldType, JsonValue, NumberType, ObjectType, SchemaLocation, StringType } from "./types.js";
 
 /** What reduction needs to know about the document it reads. */
@@ -141,7 +141,7 @@ function reduceRef(schema: Schema, ref: string, pointer: string, ctx: ReduceCont
     return { kind: "any", location };
   }
   const resolved = valueAt(ctx.document, target);
-  if (resolved === undefined || parsePointer(target).length !== 2) {
+  if (resolved === undefined) {
     unsupported(ctx, "$ref", refPointer, `\`${ref}\` names nothing in this catalog's \`$defs\``);
     return { kind: "any", location };
   }

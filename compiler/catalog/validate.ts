@@ -94,7 +94,12 @@ function describeShapeError(error: ErrorObject): { pointer: string; key: boolean
  * and compiles. `defs` are the catalog's top-level `$defs`, which local
  * `$ref`s name; errors inside them are reported once, by the caller.
  */
-export function checkSchema(pointer: string, source: JsonSource, defs: JsonValue | undefined): Diagnostic[] {
+export function checkSchema(
+  pointer: string,
+  source: JsonSource,
+  defs: JsonValue | undefined,
+  options: { compile: boolean } = { compile: true },
+): Diagnostic[] {
   const schema = valueAt(source.value, pointer);
   if (typeof schema === "boolean") return [];
   if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
@@ -105,6 +110,18 @@ export function checkSchema(pointer: string, source: JsonSource, defs: JsonValue
       const at = `${pointer}${error.instancePath}`;
       return diagnostic("AGP403", source.spanOf(at), { pointer: at, reason: describeSchemaError(error) }, hint(error));
     });
+  }
+  if (!options.compile) return [];
+  const foreign = foreignRefs(schema, pointer);
+  if (foreign.length > 0) {
+    // ajv would say "can't resolve"; the real limit is agp's: one file, references into `$defs` only.
+    return foreign.map((at) =>
+      diagnostic("AGP407", source.spanOf(at), {
+        keyword: "$ref",
+        pointer: at,
+        reason: "only references into the catalog's own `$defs` (`#/$defs/…`) are supported",
+      }),
+    );
   }
   try {
     ajv.compile(standalone(schema, defs));
@@ -124,6 +141,17 @@ export function metadataValidator(schema: JsonValue, defs: JsonValue | undefined
   } catch {
     return undefined;
   }
+}
+
+/** Pointers of every `$ref` in a schema that does not point into the catalog's `$defs`. */
+function foreignRefs(schema: JsonValue, pointer: string): string[] {
+  if (Array.isArray(schema)) return schema.flatMap((item, i) => foreignRefs(item as JsonValue, `${pointer}/${i}`));
+  if (schema === null || typeof schema !== "object") return [];
+  return Object.entries(schema).flatMap(([key, value]) => {
+    const at = `${pointer}${toPointer([key])}`;
+    if (key === "$ref" && typeof value === "string") return value.startsWith("#/$defs/") ? [] : [at];
+    return key === "enum" || key === "const" || key === "default" || key === "examples" ? [] : foreignRefs(value, at);
+  });
 }
 
 function standalone(schema: object, defs: JsonValue | undefined): object {
