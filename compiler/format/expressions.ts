@@ -1,0 +1,132 @@
+/**
+ * Layout of expressions: conditions, costs, paths, sets.
+ *
+ * In: Expr nodes. Out: inline runs with the fewest parentheses that parse
+ * back to the same tree, and, for a condition too long for one line, one
+ * line per top-level `and`/`or` operand.
+ *
+ * Precedence, loosest first: or (1) < and (2) < not (3) < comparison (4) <
+ * operand (5). `and`/`or` are left-associative, so a right operand of the
+ * same operator keeps its parentheses. A quantifier's body extends as far
+ * right as it can, so a quantifier that is not a whole condition or a whole
+ * body is always parenthesized.
+ */
+import type { Expr, Path, SetLiteral } from "../syntax/index.js";
+import type { LayoutContext } from "./context.js";
+import { literal } from "./literals.js";
+import { INDENT, concat, covering, fits, join, line, spanned, text, type Inline, type Line } from "./text.js";
+
+const OR = 1;
+const AND = 2;
+const NOT = 3;
+const COMPARISON = 4;
+const OPERAND = 5;
+
+function precedence(expr: Expr): number {
+  switch (expr.kind) {
+    case "Logical":
+      return expr.op === "or" ? OR : AND;
+    case "Not":
+      return NOT;
+    case "Compare":
+      return COMPARISON;
+    default:
+      return OPERAND;
+  }
+}
+
+/** A dotted path: `args.repo`, `production_repos`. */
+export function path(node: Path): Inline {
+  return spanned([node.root.name, ...node.fields.map((f) => f.name)].join("."), node.span);
+}
+
+/** A set literal: `{"dev", "staging"}`. */
+export function setLiteral(node: SetLiteral): Inline {
+  return concat(
+    spanned("{", { ...node.span, endOffset: node.span.offset }),
+    join(node.elements.map(literal), ", "),
+    spanned("}", { ...node.span, offset: node.span.endOffset }),
+  );
+}
+
+/** An expression in a position where it stands alone (a whole condition or body). */
+export function expression(expr: Expr): Inline {
+  return covering(bare(expr), expr.span);
+}
+
+/** An expression that must bind at least as tightly as `minimum`. */
+function operand(expr: Expr, minimum: number): Inline {
+  if (expr.kind === "Quantified" || precedence(expr) < minimum) {
+    return covering(concat(text("("), bare(expr), text(")")), expr.span);
+  }
+  return covering(bare(expr), expr.span);
+}
+
+function bare(expr: Expr): Inline {
+  switch (expr.kind) {
+    case "Path":
+      return path(expr);
+    case "String":
+    case "Number":
+    case "Boolean":
+    case "Null":
+      return literal(expr);
+    case "Set":
+      return setLiteral(expr);
+    case "Has":
+      return concat(text("has "), path(expr.path));
+    case "Not":
+      return concat(text("not "), operand(expr.operand, NOT));
+    case "Compare":
+      return concat(operand(expr.left, OPERAND), text(` ${expr.op} `), operand(expr.right, OPERAND));
+    case "Logical": {
+      const level = precedence(expr);
+      return concat(operand(expr.left, level), text(` ${expr.op} `), operand(expr.right, level + 1));
+    }
+    case "Quantified":
+      return concat(
+        text(`${expr.quantifier} `),
+        spanned(expr.variable.name, expr.variable.span),
+        text(" in "),
+        operand(expr.collection, OPERAND),
+        text(": "),
+        expression(expr.body),
+      );
+  }
+}
+
+/**
+ * The operands of a top-level `and`/`or` chain, left to right, each already
+ * parenthesized as its position needs.
+ */
+function chain(expr: Expr & { kind: "Logical" }): Inline[] {
+  const level = precedence(expr);
+  const operands: Inline[] = [];
+  let node: Expr = expr;
+  const rights: Expr[] = [];
+  while (node.kind === "Logical" && node.op === expr.op) {
+    rights.unshift(node.right);
+    node = node.left;
+  }
+  operands.push(operand(node, level));
+  for (const right of rights) operands.push(operand(right, level + 1));
+  return operands;
+}
+
+/**
+ * A clause holding an expression (`when <expr>`, `cost <expr>`) at `indent`.
+ * On one line when it fits and no comment sits inside it; otherwise a
+ * top-level `and`/`or` chain breaks before each operator, the operators
+ * indented one step further than the clause.
+ */
+export function expressionClause(keyword: string, expr: Expr, indent: number, context: LayoutContext): Line[] {
+  const whole = concat(text(`${keyword} `), expression(expr));
+  const mustBreak = context.commentWithin(expr.span);
+  if (expr.kind !== "Logical" || (!mustBreak && fits(indent, whole))) return [line(indent, whole)];
+  const [first, ...rest] = chain(expr);
+  if (first === undefined) return [line(indent, whole)];
+  return [
+    line(indent, concat(text(`${keyword} `), first)),
+    ...rest.map((part) => line(indent + INDENT, concat(text(`${expr.op} `), part))),
+  ];
+}
