@@ -28,7 +28,8 @@ const RESERVED_METADATA: Record<string, string> = {
 /** Checks a document against compiler/catalog/catalog.schema.json. */
 export function checkCatalogShape(document: JsonValue, source: JsonSource): Diagnostic[] {
   if (validateCatalogShape(document)) return [];
-  const errors = (validateCatalogShape.errors ?? []).filter((e) => e.keyword !== "propertyNames");
+  // Wrapper errors (`propertyNames`) and the branches of an `anyOf` are described by one message each.
+  const errors = (validateCatalogShape.errors ?? []).filter((e) => e.keyword !== "propertyNames" && !e.schemaPath.includes("/anyOf/"));
   const diagnostics: Diagnostic[] = [];
   for (const error of firstPerPointer(errors)) {
     if (error.keyword === "dependentRequired" && error.params.missingProperty === "family") {
@@ -77,7 +78,10 @@ function describeShapeError(error: ErrorObject): { pointer: string; key: boolean
     case "dependentRequired":
       return { pointer: at === "" ? "/family" : at, key: true, reason: "`family` needs `actions` beside it" };
     case "anyOf":
-      return { pointer: at, key: false, reason: "a catalog declares `actions` (with a `family`), a `request` shape, or both" };
+      // The meta-schema has two `anyOf`s: the catalog root, and object schemas (args, agent, human, context).
+      return error.schemaPath === "#/anyOf"
+        ? { pointer: at, key: false, reason: "a catalog declares `actions` (with a `family`), a `request` shape, or both" }
+        : { pointer: at, key: false, reason: 'this schema must say `"type": "object"` (or be a `$ref` to a definition)' };
     case "type":
       return { pointer: at, key: false, reason: `must be ${article(String(params.type))}` };
     case "const":
@@ -123,6 +127,10 @@ export function checkSchema(
       }),
     );
   }
+  const patterns = badPatterns(schema, pointer);
+  if (patterns.length > 0) {
+    return patterns.map(({ at, reason }) => diagnostic("AGP403", source.spanOf(at), { pointer: at, reason }));
+  }
   try {
     ajv.compile(standalone(schema, defs));
   } catch (error) {
@@ -151,6 +159,24 @@ function foreignRefs(schema: JsonValue, pointer: string): string[] {
     const at = `${pointer}${toPointer([key])}`;
     if (key === "$ref" && typeof value === "string") return value.startsWith("#/$defs/") ? [] : [at];
     return key === "enum" || key === "const" || key === "default" || key === "examples" ? [] : foreignRefs(value, at);
+  });
+}
+
+/** Every `pattern` that is not a valid (Unicode) regular expression, located exactly; ajv would only say which schema. */
+function badPatterns(schema: JsonValue, pointer: string): { at: string; reason: string }[] {
+  if (Array.isArray(schema)) return schema.flatMap((item, i) => badPatterns(item as JsonValue, `${pointer}/${i}`));
+  if (schema === null || typeof schema !== "object") return [];
+  return Object.entries(schema).flatMap(([key, value]) => {
+    const at = `${pointer}${toPointer([key])}`;
+    if (key === "pattern" && typeof value === "string") {
+      try {
+        new RegExp(value, "u");
+        return [];
+      } catch (error) {
+        return [{ at, reason: compileReason(error) }];
+      }
+    }
+    return key === "enum" || key === "const" || key === "default" || key === "examples" ? [] : badPatterns(value, at);
   });
 }
 
@@ -193,7 +219,8 @@ function firstPerPointer(errors: readonly ErrorObject[]): ErrorObject[] {
   const byPointer = new Map<string, ErrorObject>();
   for (const error of errors) {
     const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName ?? "";
-    const key = `${error.instancePath}|${propertyName}|${error.keyword === "additionalProperties" ? String(error.params.additionalProperty) : ""}`;
+    const detail = error.params.additionalProperty ?? error.params.missingProperty ?? "";
+    const key = `${error.instancePath}|${propertyName}|${String(detail)}`;
     const seen = byPointer.get(key);
     if (seen === undefined || (isCombinator(seen) && !isCombinator(error))) byPointer.set(key, error);
   }

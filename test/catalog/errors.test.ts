@@ -1,0 +1,243 @@
+/**
+ * Golden tests for every AGP4xx code: the exact text a user sees, with the
+ * caret on the right line of the catalog file. docs/errors.md shows the same
+ * examples; when a message changes, both change.
+ */
+import { describe, expect, it } from "vitest";
+import { loadCatalog, loadCatalogFiles } from "../../compiler/catalog/index.js";
+import { renderDiagnostics, sortDiagnostics, type Span } from "../../compiler/diagnostics/index.js";
+
+const FILE = "schemas/x.json";
+const HEAD = `"$schema": "https://json-schema.org/draft/2020-12/schema"`;
+
+function rendered(text: string): string {
+  const { diagnostics } = loadCatalog(FILE, text);
+  return renderDiagnostics(sortDiagnostics(diagnostics), new Map([[FILE, text]]));
+}
+
+describe("AGP4xx messages", () => {
+  it("AGP400: a catalog that cannot be read is reported where the policy names it", async () => {
+    const policy = 'package platform.github\nactions "../schemas/gitub.json"\n';
+    const from: Span = { file: "policies/github.agp", line: 2, column: 9, endLine: 2, endColumn: 32, offset: 32, endOffset: 55 };
+    const { diagnostics } = await loadCatalogFiles([{ path: "test/fixtures/catalog/gitub.json", from }]);
+    expect(renderDiagnostics(diagnostics, new Map([["policies/github.agp", policy]]))).toBe(
+      `policies/github.agp:2:9: error AGP400: cannot read catalog \`test/fixtures/catalog/gitub.json\`: no such file or directory
+  2 | actions "../schemas/gitub.json"
+    |         ^^^^^^^^^^^^^^^^^^^^^^^
+  help: check the path in the \`actions\` statement; it is relative to the .agp file
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP401: invalid JSON, at the position of the mistake", () => {
+    expect(rendered(`{\n  ${HEAD},\n  "family": "github"\n  "actions": {}\n}\n`)).toBe(
+      `schemas/x.json:4:3: error AGP401: invalid JSON: missing \`,\` before this property
+  4 |   "actions": {}
+    |   ^
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP402: the catalog format is violated, naming the JSON pointer", () => {
+    const text = `{\n  ${HEAD},\n  "family": "github",\n  "actions": {\n    "pull_request.open": {\n      "args": { "type": "object" },\n      "metdata": { "readOnly": false }\n    }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:7:7: error AGP402: invalid catalog at \`/actions/pull_request.open/metdata\`: unknown property \`metdata\`
+  7 |       "metdata": { "readOnly": false }
+    |       ^^^^^^^^^
+  help: did you mean \`metadata\`?
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP402: an action name policies could not write", () => {
+    const text = `{\n  ${HEAD},\n  "family": "github",\n  "actions": {\n    "pull request": { "args": { "type": "object" } }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:5:5: error AGP402: invalid catalog at \`/actions/pull request\`: \`pull request\` is not an action name
+  5 |     "pull request": { "args": { "type": "object" } }
+    |     ^^^^^^^^^^^^^^
+  help: use letters, digits, \`_\` and inner \`-\`, starting with a letter or \`_\`, with \`.\` between words (\`pull_request.open\`)
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP403: an args schema that is not valid JSON Schema", () => {
+    const text = `{\n  ${HEAD},\n  "family": "github",\n  "actions": {\n    "issue.create": {\n      "args": {\n        "type": "object",\n        "properties": { "title": { "type": "text", "maxLength": 256 } }\n      }\n    }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:8:44: error AGP403: the schema at \`/actions/issue.create/args/properties/title/type\` is not valid JSON Schema 2020-12: \`text\` must be one of \`array\`, \`boolean\`, \`integer\`, \`null\`, \`number\`, \`object\`, \`string\`
+  8 |         "properties": { "title": { "type": "text", "maxLength": 256 } }
+    |                                            ^^^^^^
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP403: a pattern that does not compile", () => {
+    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": { "args": { "type": "object", "properties": { "cwd": { "pattern": "(" } } } }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:5:79: error AGP403: the schema at \`/actions/exec/args/properties/cwd/pattern\` is not valid JSON Schema 2020-12: \`(\` is not a valid regular expression (unterminated group)
+  5 |     "exec": { "args": { "type": "object", "properties": { "cwd": { "pattern": "(" } } } }
+    |                                                                               ^^^
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP404: a metadata value of the wrong type", () => {
+    const text = `{\n  ${HEAD},\n  "family": "aws",\n  "metadata": {\n    "costClass": { "enum": ["low", "medium", "high"], "x-agp-ordered": true }\n  },\n  "actions": {\n    "s3.delete_bucket": {\n      "metadata": { "costClass": "extreme" },\n      "args": { "type": "object" }\n    }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:9:34: error AGP404: metadata \`costClass\` of action \`aws.s3.delete_bucket\` must be one of low, medium, high, found \`"extreme"\`
+  9 |       "metadata": { "costClass": "extreme" },
+    |                                  ^^^^^^^^^
+  help: the catalog's \`metadata\` section declares the type of \`costClass\`
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP404: readOnly is a boolean", () => {
+    const text = `{\n  ${HEAD},\n  "family": "aws",\n  "actions": {\n    "s3.get_object": { "metadata": { "readOnly": "yes" }, "args": { "type": "object" } }\n  }\n}\n`;
+    expect(rendered(text)).toContain(
+      "error AGP404: metadata `readOnly` of action `aws.s3.get_object` must be a boolean, found `\"yes\"`",
+    );
+  });
+
+  it("AGP405: an undeclared metadata key, with a did-you-mean", () => {
+    const text = `{\n  ${HEAD},\n  "family": "aws",\n  "actions": {\n    "s3.get_object": {\n      "metadata": { "readonly": true },\n      "args": { "type": "object" }\n    }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:6:21: error AGP405: action \`aws.s3.get_object\` sets metadata \`readonly\`, which the catalog does not declare
+  6 |       "metadata": { "readonly": true },
+    |                     ^^^^^^^^^^
+  help: did you mean \`readOnly\`?
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP406: a declared metadata key without a value or default", () => {
+    const text = `{\n  ${HEAD},\n  "family": "aws",\n  "metadata": {\n    "costClass": { "enum": ["low", "medium", "high"] }\n  },\n  "actions": {\n    "s3.get_object": {\n      "metadata": { "readOnly": true },\n      "args": { "type": "object" }\n    }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:9:7: error AGP406: action \`aws.s3.get_object\` has no value for metadata \`costClass\`
+  9 |       "metadata": { "readOnly": true },
+    |       ^^^^^^^^^^
+  help: set \`costClass\` in the action's \`metadata\`, or give the declaration a \`default\`
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP407: a construct that gives a field no single type", () => {
+    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "allOf": [{ "type": "string" }, { "maxLength": 100 }] }\n        }\n      }\n    }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:9:24: error AGP407: \`allOf\` at \`/actions/exec/args/properties/command/allOf\` is not supported in catalogs: merge the subschemas into one schema
+  9 |           "command": { "allOf": [{ "type": "string" }, { "maxLength": 100 }] }
+    |                        ^^^^^^^
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP407: a reference outside the catalog", () => {
+    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": { "args": { "$ref": "common.json#/exec" } }\n  }\n}\n`;
+    expect(rendered(text)).toContain(
+      "schemas/x.json:5:33: error AGP407: `$ref` at `/actions/exec/args/$ref` is not supported in catalogs: only references into the catalog's own `$defs` (`#/$defs/…`) are supported",
+    );
+  });
+
+  it("AGP408: a misspelled keyword would silently drop a bound", () => {
+    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "type": "string", "maxlength": 8192 }\n        }\n      }\n    }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:9:42: warning AGP408: \`maxlength\` at \`/actions/exec/args/properties/command/maxlength\` is ignored: it is not a JSON Schema 2020-12 keyword
+  9 |           "command": { "type": "string", "maxlength": 8192 }
+    |                                          ^^^^^^^^^^^
+  help: did you mean \`maxLength\`?
+
+0 errors, 1 warning
+`,
+    );
+  });
+
+  it("AGP409: actions without a family", () => {
+    const text = `{\n  ${HEAD},\n  "actions": {\n    "exec": { "args": { "type": "object" } }\n  }\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:3:3: error AGP409: the catalog declares \`actions\` but no \`family\`
+  3 |   "actions": {
+    |   ^^^^^^^^^
+  help: add \`"family": "<name>"\`: action names in policies are \`<family>.<action>\`
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP410 and AGP411: two catalogs declare the same action, and the request shape twice", async () => {
+    const dir = "test/fixtures/catalog/merge";
+    const { diagnostics, sources, set } = await loadCatalogFiles([`${dir}/github-a.json`, `${dir}/github-b.json`, `${dir}/project.json`]);
+    expect(renderDiagnostics(sortDiagnostics(diagnostics), sources)).toBe(
+      `test/fixtures/catalog/merge/github-b.json:6:5: error AGP410: action \`github.pull_request.merge\` is declared by two catalogs
+  6 |     "pull_request.merge": { "args": { "type": "object" } }
+    |     ^^^^^^^^^^^^^^^^^^^^
+  test/fixtures/catalog/merge/github-a.json:5:5: note: first declared here
+    5 |     "pull_request.merge": {
+      |     ^^^^^^^^^^^^^^^^^^^^
+  help: each action belongs to one catalog; rename it or drop one of the catalogs
+
+test/fixtures/catalog/merge/project.json:3:3: error AGP411: the request shape is declared by two catalogs
+  3 |   "request": {
+    |   ^^^^^^^^^
+  test/fixtures/catalog/merge/github-a.json:9:3: note: first declared here
+    9 |   "request": {
+      |   ^^^^^^^^^
+  help: keep \`request\` in one project catalog (e.g. schemas/project.json)
+
+2 errors, 0 warnings
+`,
+    );
+    // The first declaration wins, so checking can go on against a consistent set.
+    expect(set.actions.get("github.pull_request.merge")?.location.file).toBe(`${dir}/github-a.json`);
+    expect(set.request.location.file).toBe(`${dir}/github-a.json`);
+  });
+
+  it("AGP412: a key given twice", () => {
+    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "family": "sh",\n  "actions": {}\n}\n`;
+    expect(rendered(text)).toBe(
+      `schemas/x.json:4:3: error AGP412: key \`family\` appears twice in the same object
+  4 |   "family": "sh",
+    |   ^^^^^^^^
+  help: JSON readers disagree on which value wins; keep one
+
+1 error, 0 warnings
+`,
+    );
+  });
+});
+
+describe("every problem of every catalog in one run", () => {
+  it("reports errors in several actions and catalogs together, and throws for none", async () => {
+    const text = `{\n  ${HEAD},\n  "family": "aws",\n  "actions": {\n    "a": { "metadata": { "readOnly": 1 }, "args": { "type": "object" } },\n    "b": { "args": { "type": "object", "properties": { "x": { "not": {} } } } }\n  }\n}\n`;
+    const codes = loadCatalog(FILE, text).diagnostics.map((d) => d.code);
+    expect(codes.sort()).toEqual(["AGP404", "AGP407"]);
+    const { diagnostics } = await loadCatalogFiles(["test/fixtures/catalog/none-1.json", "test/fixtures/catalog/none-2.json"]);
+    expect(diagnostics.map((d) => d.code)).toEqual(["AGP400", "AGP400"]);
+  });
+
+  it("survives hostile input without throwing", () => {
+    for (const text of ["null", "[]", '"x"', "{}", '{"$schema": 1}', '{"__proto__": {}}', "{".repeat(50)]) {
+      expect(() => loadCatalog(FILE, text)).not.toThrow();
+      expect(loadCatalog(FILE, text).diagnostics.length).toBeGreaterThan(0);
+    }
+  });
+});
