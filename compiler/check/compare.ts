@@ -7,7 +7,7 @@
  * Reports mismatched operands (AGP211), enum membership (AGP212), ordering of
  * unordered enums (AGP213), null tests on non-nullable fields (AGP214),
  * non-collections after `in` (AGP221), non-constant globs (AGP222), nullable
- * operands without a null check (AGP228) and, through bounds.ts, unbounded
+ * operands without a null check (AGP227) and, through bounds.ts, unbounded
  * strings and arrays. Must not resolve names itself.
  */
 import { diagnostic, didYouMean } from "../diagnostics/index.js";
@@ -202,7 +202,7 @@ function reportMember(env: Env, span: CompareExpr["span"], value: string, enumSi
   env.report(diagnostic("AGP212", span, { value, path: showExpr(enumSide.node) }, { help }));
 }
 
-/** A nullable path used where a value is needed, without a `!= null` check: AGP228. Returns true if reported. */
+/** A nullable path used where a value is needed, without a `!= null` check: AGP227. Returns true if reported. */
 function needsValue(side: TypedExpr, env: Env, scope: Scope, op: string): boolean {
   if (side.kind !== "Path" || !splitNull(side.type).nullable) return false;
   const key = pathKey(side.node);
@@ -218,6 +218,6 @@ function needsValue(side: TypedExpr, env: Env, scope: Scope, op: string): boolea
           : actionOwner(env, first.action)
         : `the request's \`${resolution.root}\``;
   }
-  env.report(diagnostic("AGP228", side.node.span, { path: key, owner, op }));
+  env.report(diagnostic("AGP227", side.node.span, { path: key, owner, op }));
   return true;
 }

@@ -5,7 +5,7 @@
  * In: parsed files. Out: `Declarations`; reports duplicate rule ids
  * (AGP207), constants (AGP208) and limit ids (AGP209) naming both places,
  * conflicting `delegation` statements (AGP226), constants named
- * like a request root (AGP234) and mixed sets (AGP227). Files without a
+ * like a request root (AGP232). Files without a
  * `package` statement form the package `""` (usually test files).
  * Must not look at catalogs or expressions.
  */
@@ -13,7 +13,7 @@ import { diagnostic, type Diagnostic } from "../diagnostics/index.js";
 import type { ActionsDecl, DelegationMode, LetDecl, LimitDecl, PolicyFile, RuleDecl, Span } from "../syntax/index.js";
 import { REQUEST_ROOTS, type CheckedTestFile, type ConstantValue, type Type } from "./checked.js";
 import type { ConstantInfo } from "./env.js";
-import { describeType, ERROR_TYPE, family, literalType, literalValue, mergeTypes } from "./types.js";
+import { ERROR_TYPE, family, literalType, literalValue, mergeTypes } from "./types.js";
 
 export interface PackageInfo {
   readonly name: string;
@@ -116,7 +116,7 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
 function addConstant(decl: LetDecl, file: string, pkg: PackageInfo, report: (d: Diagnostic) => void): void {
   const name = decl.name.name;
   if ((REQUEST_ROOTS as readonly string[]).includes(name)) {
-    report(diagnostic("AGP234", decl.name.span, { name }));
+    report(diagnostic("AGP232", decl.name.span, { name }));
     return;
   }
   const earlier = pkg.constants.get(name);
@@ -137,7 +137,7 @@ function addConstant(decl: LetDecl, file: string, pkg: PackageInfo, report: (d: 
       const t = literalType(literal);
       if (element.kind === "error") element = t;
       else if (family(element) !== family(t)) {
-        report(diagnostic("AGP227", literal.span, { first: describeType(element), second: describeType(t) }));
+        // Mixed sets are a syntax error (AGP117); the constant is then unusable.
         element = ERROR_TYPE;
         break;
       } else element = mergeTypes(element, t);

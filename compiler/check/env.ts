@@ -37,6 +37,8 @@ export interface Env {
   /** "rules for the agent" / "limits": where the human may be absent, for messages. */
   readonly where: string;
   readonly report: (d: Diagnostic) => void;
+  /** Problems already reported for this rule or limit that should be reported once per rule (AGP219 per path). */
+  readonly once: Set<string>;
   /** Maps a schema location to a span in the catalog file, when the driver can. */
   readonly locate?: (location: SchemaLocation) => Span | undefined;
 }

@@ -25,6 +25,8 @@ export interface CheckPathsOptions {
   readonly strict?: boolean;
   /** The directory paths are relative to, and file names in diagnostics are shown from. Default: process.cwd(). */
   readonly cwd?: string;
+  /** Approver groups known besides those catalogs declare; with neither, any group name is accepted. */
+  readonly groups?: readonly string[];
 }
 
 export interface CheckPathsResult {
@@ -69,7 +71,8 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     }
     return json.spanOf(location.pointer, { key: true });
   };
-  const groups = declaredGroups(loaded.sources);
+  const declared = declaredGroups(loaded.sources);
+  const groups = declared === undefined && options.groups === undefined ? undefined : [...(options.groups ?? []), ...(declared ?? [])];
   const result = check(
     {
       files: read.parsed.map((p) => p.ast),

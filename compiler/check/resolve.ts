@@ -6,7 +6,7 @@
  * guards), plus the type it is compared with (for bare enum members).
  * Out: the path's type and `PathResolution`; reports unknown names (AGP201,
  * AGP203, AGP212), unguarded optional / nullable / human reads (AGP210,
- * AGP228, AGP229), reads into non-objects (AGP230) and type conflicts between
+ * AGP227, AGP228), reads into non-objects (AGP229) and type conflicts between
  * actions (AGP219). A field path resolves against every matched action.
  * Must not type operators (typing.ts does).
  */
@@ -49,7 +49,7 @@ export function resolvePath(path: Path, env: Env, scope: Scope, mode: ResolveMod
     if (path.fields.length > 0) {
       const field = path.fields[0]!;
       env.report(
-        diagnostic("AGP230", joinSpans(path.root.span, field.span), {
+        diagnostic("AGP229", joinSpans(path.root.span, field.span), {
           field: field.name,
           path: root,
           type: describeType(constant.type),
@@ -82,7 +82,7 @@ function resolveRequest(root: RequestRoot, path: Path, env: Env, scope: Scope, m
   const fields = path.fields.map((f) => f.name);
   const request = env.catalogs.request;
   if (root === "human" && !env.humanPresent && mode.guard !== true && !scope.present.has("human")) {
-    env.report(diagnostic("AGP229", path.span, { path: show(path, path.fields.length), where: env.where }));
+    env.report(diagnostic("AGP228", path.span, { path: show(path, path.fields.length), where: env.where }));
     return ERROR;
   }
   if (root === "agent" || root === "human" || root === "context" || root === "env") {
@@ -127,6 +127,9 @@ function resolveRequest(root: RequestRoot, path: Path, env: Env, scope: Scope, m
   if (first === undefined) return { type: ERROR_TYPE, resolution: { kind: "field", root, fields, perAction: [] } };
   for (const other of oks.slice(1)) {
     if (!sameShape(first.type, other.type)) {
+      const key = `AGP219 ${show(path, path.fields.length)}`;
+      if (env.once.has(key)) return ERROR;
+      env.once.add(key);
       env.report(
         diagnostic("AGP219", path.span, {
           path: show(path, path.fields.length),
@@ -150,7 +153,7 @@ function resolveRequest(root: RequestRoot, path: Path, env: Env, scope: Scope, m
       const nullable = r.nullable.find((n) => !scope.nonNull.has(n.key));
       if (nullable !== undefined) {
         env.report(
-          diagnostic("AGP228", path.span, { path: nullable.key, owner: actionOwner(env, r.action.name), op: `.${nullable.next}` }),
+          diagnostic("AGP227", path.span, { path: nullable.key, owner: actionOwner(env, r.action.name), op: `.${nullable.next}` }),
         );
         return ERROR;
       }
@@ -235,7 +238,7 @@ function walk(
     }
     const nullable = outcome.nullable.find((n) => !scope.nonNull.has(n.key));
     if (nullable !== undefined) {
-      env.report(diagnostic("AGP228", path.span, { path: nullable.key, owner, op: `.${nullable.next}` }));
+      env.report(diagnostic("AGP227", path.span, { path: nullable.key, owner, op: `.${nullable.next}` }));
       return undefined;
     }
   }
@@ -245,7 +248,7 @@ function walk(
 function reportNotObject(env: Env, path: Path, index: number, type: Type): void {
   const field: Identifier = path.fields[index]!;
   env.report(
-    diagnostic("AGP230", joinSpans(path.root.span, field.span), {
+    diagnostic("AGP229", joinSpans(path.root.span, field.span), {
       field: field.name,
       path: show(path, index),
       type: describeType(type),

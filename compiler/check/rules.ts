@@ -4,9 +4,8 @@
  *
  * In: one rule or limit with its package and catalogs. Out: `CheckedRule` /
  * `CheckedLimit`; reports AGP202/AGP302 (patterns), AGP204 (groups), AGP223/
- * AGP236 (keys), AGP224 (cost), AGP225 (approval on the wrong effect),
- * AGP231 (quorum counts), AGP232 (duplicate obligations), AGP235 (limit
- * numbers), AGP307 (human rules never evaluated); expression problems come
+ * AGP233 (keys), AGP224 (cost), AGP225 (approval on the wrong effect),
+ * AGP230 (duplicate obligations), AGP307 (human rules never evaluated); expression problems come
  * from typing.ts. Must not emit whole-policy warnings (warnings.ts does).
  */
 import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
@@ -63,7 +62,7 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
     const earlier = seen.get(obligation.key.name);
     if (earlier !== undefined) {
       report(
-        diagnostic("AGP232", obligation.key.span, { key: obligation.key.name }, {
+        diagnostic("AGP230", obligation.key.span, { key: obligation.key.name }, {
           related: [{ span: earlier, message: "first given here" }],
         }),
       );
@@ -92,13 +91,8 @@ export function checkLimit(limit: LimitDecl, file: string, ctx: PackageContext):
   const scope = limit.condition === undefined ? EMPTY_SCOPE : assume(EMPTY_SCOPE, whenTrue(limit.condition));
   const keyEnv: Env = { ...env, humanPresent: true };
   const keys = limit.keys.map((key) => checkKey(key, keyEnv, scope));
+  // Counts and window lengths are checked by the parser (AGP138).
   const measure = limit.measure;
-  if (measure.kind === "Rate") {
-    positiveWhole(ctx, measure.count.span, "a rate limit's count", measure.count.value);
-  } else if (!(measure.amount.value > 0)) {
-    report(diagnostic("AGP235", measure.amount.span, { what: "a budget", expected: "a positive number", value: measure.amount.value }));
-  }
-  positiveWhole(ctx, limit.window.span, "a window's length", limit.window.count);
   let cost: TypedExpr | undefined;
   if (measure.kind === "Budget") {
     cost = typeExpr(measure.cost, env, scope);
@@ -120,12 +114,6 @@ export function checkLimit(limit: LimitDecl, file: string, ctx: PackageContext):
   };
 }
 
-function positiveWhole(ctx: PackageContext, span: Span, what: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    ctx.report(diagnostic("AGP235", span, { what, expected: "a whole number of at least 1", value }));
-  }
-}
-
 /** `per agent` means `agent.id`, `per human` means `human.id`; a key must be a string or an integer. */
 function checkKey(key: Path, env: Env, scope: typeof EMPTY_SCOPE): TypedExpr {
   const root = key.root.name;
@@ -137,7 +125,7 @@ function checkKey(key: Path, env: Env, scope: typeof EMPTY_SCOPE): TypedExpr {
   const { base } = splitNull(typed.type);
   if (typed.type.kind === "error") return typed;
   if (base.kind === "object" || base.kind === "any") {
-    env.report(diagnostic("AGP236", key.span, { path: showExpr(key), type: describeType(typed.type) }));
+    env.report(diagnostic("AGP233", key.span, { path: showExpr(key), type: describeType(typed.type) }));
   } else if (!(base.kind === "string" || (base.kind === "number" && base.integer))) {
     env.report(diagnostic("AGP223", key.span, { path: showExpr(key), type: describeType(typed.type) }));
   }
@@ -146,8 +134,7 @@ function checkKey(key: Path, env: Env, scope: typeof EMPTY_SCOPE): TypedExpr {
 
 function checkApproval(approval: ApprovalRequirement, ctx: PackageContext): void {
   for (const quorum of approval.quorums) {
-    const count = quorum.count.value;
-    if (!Number.isInteger(count) || count < 1) ctx.report(diagnostic("AGP231", quorum.count.span, { count }));
+    // Counts below 1 or fractional are syntax errors (AGP128).
     if (ctx.groups === undefined) continue;
     for (const group of quorum.groups) {
       if (ctx.groups.includes(group.value)) continue;
@@ -173,6 +160,7 @@ function makeEnv(
     humanPresent,
     where,
     report: ctx.report,
+    once: new Set(),
     ...(ctx.locate === undefined ? {} : { locate: ctx.locate }),
   };
 }

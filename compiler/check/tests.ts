@@ -4,7 +4,7 @@
  * fixture references in request data.
  *
  * In: the test files of a policy set, every rule and limit id, every
- * fixture name and every loaded action. Out: AGP202, AGP205, AGP206, AGP233
+ * fixture name and every loaded action. Out: AGP202, AGP205, AGP206, AGP231
  * with a did-you-mean. Must not evaluate tests (the test harness does);
  * request data is checked against schemas at run time, fail-closed.
  */
@@ -21,11 +21,11 @@ export interface TestNames {
 }
 
 export function checkTests(files: readonly CheckedTestFile[], names: TestNames, report: (d: Diagnostic) => void): void {
-  const unknown = (code: "AGP205" | "AGP206" | "AGP233", name: string, span: Diagnostic["span"], known: Iterable<string>) => {
+  const unknown = (code: "AGP205" | "AGP206" | "AGP231", name: string, span: Diagnostic["span"], known: Iterable<string>) => {
     const help = didYouMean(name, known);
     report(diagnostic(code, span, { name }, help === undefined ? {} : { help }));
   };
-  const values = (value: TestValue | undefined) => checkFixtureRefs(value, names.fixtures, (n, s) => unknown("AGP233", n, s, names.fixtures));
+  const values = (value: TestValue | undefined) => checkFixtureRefs(value, names.fixtures, (n, s) => unknown("AGP231", n, s, names.fixtures));
   for (const file of files) {
     for (const defaults of file.defaults) for (const given of defaults.clauses) values(given.value);
     for (const fixture of file.fixtures) values(fixture.value);

@@ -40,7 +40,7 @@ export function typeExpr(expr: Expr, env: Env, scope: Scope, mode: ResolveMode =
     case "Null":
       return { kind: "Literal", node: expr, type: literalType(expr), value: literalValue(expr) };
     case "Set":
-      return typeSet(expr, env);
+      return typeSet(expr);
     case "Logical": {
       const what = `each side of \`${expr.op}\``;
       const left = typeCondition(expr.left, env, scope, what);
@@ -61,17 +61,15 @@ export function typeExpr(expr: Expr, env: Env, scope: Scope, mode: ResolveMode =
   }
 }
 
-/** A set literal: elements of one type (AGP227). */
-export function typeSet(expr: SetLiteral, env: Env): TypedExpr {
+/** A set literal; mixed element types are a syntax error (AGP117), so the first element's family is the set's. */
+export function typeSet(expr: SetLiteral): TypedExpr {
   const values: LiteralValue[] = expr.elements.map(literalValue);
   let element: Type = ERROR_TYPE;
   for (const literal of expr.elements) {
     const type = literalType(literal);
     if (element.kind === "error") element = type;
-    else if (family(element) !== family(type)) {
-      env.report(diagnostic("AGP227", literal.span, { first: describeType(element), second: describeType(type) }));
-      return { kind: "Set", node: expr, type: ERROR_TYPE, values };
-    } else element = mergeTypes(element, type);
+    else if (family(element) !== family(type)) return { kind: "Set", node: expr, type: ERROR_TYPE, values };
+    else element = mergeTypes(element, type);
   }
   return { kind: "Set", node: expr, type: { kind: "set", element, size: expr.elements.length }, values };
 }
@@ -138,7 +136,7 @@ function typeQuantified(expr: QuantifiedExpr, env: Env, scope: Scope): TypedExpr
   else if (base.kind === "array") {
     if (nullable && !scope.nonNull.has(showExpr(expr.collection))) {
       env.report(
-        diagnostic("AGP228", expr.collection.span, {
+        diagnostic("AGP227", expr.collection.span, {
           path: showExpr(expr.collection),
           owner: "its schema",
           op: expr.quantifier,

@@ -151,55 +151,40 @@ export const CHECK_CODES = {
     message: "{message}",
   },
   AGP227: {
-    title: "mixed set",
-    severity: "error",
-    message: "a set holds values of one type, but this one mixes {first} and {second}",
-  },
-  AGP228: {
     title: "nullable field used without a null check",
     severity: "error",
     message: "`{path}` may be null in {owner}; `{op}` needs a value",
     help: "check it first: `{path} != null and …`",
   },
-  AGP229: {
+  AGP228: {
     title: "human read in a rule for the agent",
     severity: "error",
     message: "`{path}` reads the human, who may be absent in {where}",
     help: "guard it: `has human and …`, or make the rule `for human`",
   },
-  AGP230: {
+  AGP229: {
     title: "cannot read into a value",
     severity: "error",
     message: "cannot read `.{field}` of `{path}`, which is {type}",
   },
-  AGP231: {
-    title: "bad approver count",
-    severity: "error",
-    message: "an approval quorum needs a whole number of approvers of at least 1, not `{count}`",
-  },
-  AGP232: {
+  AGP230: {
     title: "duplicate obligation",
     severity: "error",
     message: "obligation `{key}` is given twice",
     help: "keep one value",
   },
-  AGP233: {
+  AGP231: {
     title: "unknown fixture",
     severity: "error",
     message: "no fixture named `{name}`",
   },
-  AGP234: {
+  AGP232: {
     title: "constant named like a request root",
     severity: "error",
     message: "constant `{name}` would hide the request's `{name}`",
     help: "rename the constant",
   },
-  AGP235: {
-    title: "bad limit count",
-    severity: "error",
-    message: "{what} must be {expected}, not `{value}`",
-  },
-  AGP236: {
+  AGP233: {
     title: "limit key reads a whole value",
     severity: "error",
     message: "limit key `{path}` names {type}; name a field inside it",
