@@ -5,7 +5,8 @@
  * oracle the code generator's wasm is tested against: both must agree on
  * every request.
  *
- * In: a policy set (parsed files + catalog set) and requests. Out:
+ * In: a checked policy set and its catalog set (or, for tests, parsed files)
+ * and requests. Out:
  * `Decision`s (runtime/decision.ts). Other stages import only from here.
  * Must not be used on the hot path of a gateway: use the compiled bundle.
  */
@@ -13,15 +14,18 @@ import type { Decision } from "../../runtime/decision.js";
 import type { RuntimeState } from "../../runtime/request.js";
 import type { PolicyFile } from "../syntax/index.js";
 import type { CatalogSet } from "../catalog/index.js";
+import type { CheckedPolicySet } from "../check/index.js";
 import type { PolicyModel } from "./model.js";
 import { decide } from "./decide.js";
 import { modelFromFiles, type ModelOptions } from "./from-ast.js";
+import { modelFromChecked } from "./from-checked.js";
 
 export type { Decision } from "../../runtime/decision.js";
 export type { AgentRequest, RuntimeState } from "../../runtime/request.js";
 export type { PolicyModel, ModelRule, ModelLimit } from "./model.js";
 export type { ModelOptions } from "./from-ast.js";
 export { modelFromFiles } from "./from-ast.js";
+export { modelFromChecked } from "./from-checked.js";
 export { parseGlob, globMatches, type GlobToken, type GlobParse } from "./glob.js";
 
 /** A loaded reference interpreter. */
@@ -42,7 +46,18 @@ export function createInterpreter(model: PolicyModel): Interpreter {
   return { model, decide: (request, state) => decide(model, request, state) };
 }
 
-/** An interpreter over parsed files and the catalogs they name. */
+/**
+ * The usual way in: an interpreter over a checked policy set (free of
+ * errors) and the catalog set it was checked against.
+ */
+export function interpretChecked(checked: CheckedPolicySet, catalogs: CatalogSet, options: ModelOptions = {}): Interpreter {
+  return createInterpreter(modelFromChecked(checked, catalogs, options));
+}
+
+/**
+ * An interpreter over parsed files that did not go through the checker (for
+ * tests of what the checker would refuse): patterns match every catalog.
+ */
 export function interpretFiles(files: readonly PolicyFile[], catalogs: CatalogSet, options: ModelOptions = {}): Interpreter {
   return createInterpreter(modelFromFiles(files, catalogs, options));
 }

@@ -7,7 +7,7 @@
  * pass. Throws a `Refusal` when a condition, cost or key cannot be
  * evaluated, or a cost is not a non-negative number. Must not combine rules.
  *
- * A limit applies when its pattern covers the action and its `when` holds.
+ * A limit applies when it covers the action (./match.ts) and its `when` holds.
  * A rate charges 1; a budget charges its cost expression's value. Keys:
  * `agent` is `agent.id`, `human` is `human.id`; a key the request lacks (no
  * human, an absent optional field) is `null`. A cap is passed when
@@ -16,7 +16,7 @@
 import type { LimitCharge, LimitKeyValue } from "../../runtime/decision.js";
 import type { Expr, Path } from "../syntax/index.js";
 import type { ModelLimit } from "./model.js";
-import { patternMatches } from "./match.js";
+import { covers } from "./match.js";
 import { evaluate, evaluateCondition, type Scope } from "./evaluate.js";
 import { Refusal, describe, isScalar } from "./values.js";
 import { spanlessPath } from "./paths.js";
@@ -37,7 +37,7 @@ export function applyLimits(
 ): AppliedLimit[] {
   const applied: AppliedLimit[] = [];
   for (const limit of [...limits].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (!patternMatches(limit.pattern, scope.request.action.name)) continue;
+    if (!covers(limit, scope.request.action.name)) continue;
     const limitScope: Scope = { ...scope, constants: limit.constants };
     const within = <T>(what: string, run: () => T): T => {
       try {

@@ -31,9 +31,14 @@ export interface SideResult {
   readonly permitting: readonly ModelRule[];
 }
 
-/** The rules of `principal` whose pattern covers `action`, sorted by file and line. */
+/** Whether a rule or limit covers an action: its pattern matches and, when known, its package's catalogs hold the action. */
+export function covers(item: { readonly pattern: ModelPattern; readonly actions?: ReadonlySet<string> }, action: string): boolean {
+  return patternMatches(item.pattern, action) && (item.actions === undefined || item.actions.has(action));
+}
+
+/** The rules of `principal` that cover `action`, sorted by file and line. */
 export function rulesCovering(rules: readonly ModelRule[], principal: "agent" | "human", action: string): ModelRule[] {
-  return rules.filter((r) => r.principal === principal && patternMatches(r.pattern, action)).sort(bySource);
+  return rules.filter((r) => r.principal === principal && covers(r, action)).sort(bySource);
 }
 
 /** Evaluates the covering rules of one principal and combines them on their own. */

@@ -33,6 +33,12 @@ export interface ModelRule {
   readonly line: number;
   readonly effect: Effect;
   readonly pattern: ModelPattern;
+  /**
+   * When known (from the checker): the actions the rule may cover, i.e. the
+   * pattern's matches among its package's catalogs. A rule covers an action
+   * only if both the pattern and this set include it.
+   */
+  readonly actions?: ReadonlySet<string>;
   /** `for human` rules speak of the human; all others of the agent. */
   readonly principal: "agent" | "human";
   readonly condition?: Expr;
@@ -59,6 +65,8 @@ export interface ModelLimit {
   /** `per agent, args.service`: each key as its path segments (`["agent"]`, `["args", "service"]`). */
   readonly keys: readonly (readonly string[])[];
   readonly pattern: ModelPattern;
+  /** As for rules: the actions the limit may cover, when the checker says. */
+  readonly actions?: ReadonlySet<string>;
   readonly condition?: Expr;
   /** Budgets only. */
   readonly cost?: Expr;

@@ -1,11 +1,13 @@
 /**
  * Test harness for the reference interpreter: .agp text and small catalogs
- * in (through the real parser and catalog loader), an interpreter out; plus
+ * in (through the real parser, catalog loader and type checker), an
+ * interpreter out; plus
  * a default catalog and request builder so each test states only what it is about.
  */
 import { loadCatalog, mergeCatalogs, type Catalog } from "../../compiler/catalog/index.js";
-import { parse } from "../../compiler/syntax/index.js";
-import { interpretFiles, type Interpreter } from "../../compiler/interpret/index.js";
+import { check } from "../../compiler/check/index.js";
+import { parse, type PolicyFile } from "../../compiler/syntax/index.js";
+import { interpretChecked, interpretFiles, type Interpreter } from "../../compiler/interpret/index.js";
 
 const SCHEMA = "https://json-schema.org/draft/2020-12/schema";
 
@@ -110,20 +112,38 @@ export function catalogSet(documents: Record<string, object> = CATALOGS) {
   return mergeCatalogs(catalogs).set;
 }
 
+const POLICY = { hash: "sha256:test", version: "1.0.0" };
+
 /**
- * An interpreter over .agp sources (one string, or file name → text); any
- * syntax diagnostic fails the test.
+ * An interpreter over .agp sources (one string, or file name → text) that
+ * passed the type checker; any syntax or type error fails the test. Every
+ * package sees every test catalog.
  */
 export function policy(sources: string | Record<string, string>, documents?: Record<string, object>): Interpreter {
+  const catalogs = catalogSet(documents);
+  const result = check({ files: parseAll(sources), catalogs });
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) throw new Error(`test policy does not check: ${errors.map((d) => `${d.code} ${d.message}`).join("; ")}`);
+  return interpretChecked(result.checked, catalogs, { policy: POLICY });
+}
+
+/**
+ * An interpreter over .agp sources that skip the type checker: for policies
+ * the checker refuses, to show the interpreter still fails closed on them.
+ */
+export function uncheckedPolicy(sources: string | Record<string, string>, documents?: Record<string, object>): Interpreter {
+  return interpretFiles(parseAll(sources), catalogSet(documents), { policy: POLICY });
+}
+
+function parseAll(sources: string | Record<string, string>): PolicyFile[] {
   const files = typeof sources === "string" ? { "policy.agp": sources } : sources;
-  const parsed = Object.entries(files).map(([name, text]) => {
+  return Object.entries(files).map(([name, text]) => {
     const result = parse(text, name);
     if (result.diagnostics.length > 0) {
       throw new Error(`test policy ${name} does not parse: ${result.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}`);
     }
     return result.file;
   });
-  return interpretFiles(parsed, catalogSet(documents), { policy: { hash: "sha256:test", version: "1.0.0" } });
 }
 
 /** The default agent: a bot with trust 2. */

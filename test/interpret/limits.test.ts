@@ -12,7 +12,7 @@ const deploy = (parts: Record<string, unknown> = {}) => request("deploy.service"
 const LIMITS = `
 rule aws_sandbox: allow aws.* when args.account == "sandbox"
 rule deploys: allow deploy.*
-limit daily_spend: budget 500 usd per day per agent on aws.* cost args.estimated_cost_usd
+limit daily_spend: budget 500 usd per day per agent on aws.ec2.* cost args.estimated_cost_usd
 limit deploy_rate: 5 per hour per args.service on deploy.*
 limit human_deploys: 20 per day per human, env on deploy.*
 limit prod_only: 1 per 10 minutes on deploy.* when env == "staging"

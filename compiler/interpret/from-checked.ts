@@ -1,0 +1,46 @@
+/**
+ * Builds the interpreter's `PolicyModel` from the checker's output.
+ *
+ * In: a `CheckedPolicySet` (compiler/check, free of errors) and the
+ * `CatalogSet` it was checked against. Out: a `PolicyModel`.
+ * Must not re-check anything. What it takes from the checker: the rules and
+ * limits with their packages and files, each package's delegation mode and
+ * constants, and the actions each rule and limit covers (patterns match only
+ * the actions of their package's catalogs). Conditions are read from the AST
+ * (`decl`), not from the typed mirror: the interpreter resolves names itself,
+ * so it stays an independent oracle for the checker as well.
+ */
+import type { CatalogSet } from "../catalog/index.js";
+import type { CheckedPolicySet, ConstantValue as CheckedConstantValue } from "../check/index.js";
+import type { DelegationMode } from "../syntax/index.js";
+import type { ConstantValue, PolicyModel } from "./model.js";
+import { modelLimit, modelRule, type ModelOptions } from "./from-ast.js";
+
+/** Builds a model from a checked policy set. */
+export function modelFromChecked(checked: CheckedPolicySet, catalogs: CatalogSet, options: ModelOptions = {}): PolicyModel {
+  const constants = new Map<string, Map<string, ConstantValue>>();
+  const delegation = new Map<string, DelegationMode>();
+  for (const pkg of checked.packages) {
+    constants.set(pkg.name, new Map());
+    delegation.set(pkg.name, pkg.delegation);
+  }
+  for (const constant of checked.constants) {
+    const forPackage = constants.get(constant.package) ?? new Map<string, ConstantValue>();
+    constants.set(constant.package, forPackage);
+    forPackage.set(constant.name, constantValue(constant.value));
+  }
+  const constantsOf = (pkg: string) => constants.get(pkg) ?? new Map<string, ConstantValue>();
+  const rules = checked.rules.map((rule) => ({
+    ...modelRule(rule.decl, rule.file, rule.package, constantsOf(rule.package)),
+    actions: new Set(rule.actions),
+  }));
+  const limits = checked.limits.map((limit) => ({
+    ...modelLimit(limit.decl, limit.file, limit.package, constantsOf(limit.package)),
+    actions: new Set(limit.actions),
+  }));
+  return { rules, limits, delegation, catalogs, policy: options.policy ?? { hash: "", version: "" } };
+}
+
+function constantValue(value: CheckedConstantValue): ConstantValue {
+  return value.kind === "set" ? value.values : value.value;
+}
