@@ -28,7 +28,7 @@ export interface MissingBound {
 export interface McpImport {
   /** The catalog document; absent when `problems` is not empty. */
   readonly catalog?: { readonly [key: string]: JsonValue };
-  /** `catalog` as the file to write: two-space JSON and a final newline. */
+  /** `catalog` as the file to write: two-space JSON, short objects and arrays on one line, a final newline. */
   readonly text?: string;
   /** What loading the written catalog reports (spans point into `text`). */
   readonly diagnostics: readonly Diagnostic[];
@@ -111,7 +111,7 @@ export function importMcp(input: unknown, family: string, file: string): McpImpo
     ...(Object.keys(declared).length > 0 ? { metadata: declared } : {}),
     actions,
   };
-  const text = `${JSON.stringify(catalog, null, 2)}\n`;
+  const text = `${formatJson(catalog)}\n`;
   const loaded = loadCatalog(file, text);
   const missingBounds = new Map<string, MissingBound>();
   const add = (bound: MissingBound): void => {
@@ -136,8 +136,30 @@ export function describeMissingBound(bound: MissingBound): string {
   const consequence =
     bound.missing === "maxItems"
       ? "policies cannot quantify over it until you add one"
-      : "policies cannot test it with string operators until you add one";
+      : "policies cannot read it until you add one";
   return `tool \`${bound.tool}\`: \`${bound.field}\` (${bound.type}) has no ${bound.missing}; ${consequence}`;
+}
+
+/**
+ * JSON for people who will edit it (to add bounds): two-space indentation,
+ * but an object or array that fits in 100 columns stays on one line.
+ */
+export function formatJson(value: JsonValue, indent = 0): string {
+  const compact = oneLine(value);
+  if (value === null || typeof value !== "object" || indent + compact.length <= 100) return compact;
+  const pad = " ".repeat(indent + 2);
+  const lines = Array.isArray(value)
+    ? value.map((item) => `${pad}${formatJson(item, indent + 2)}`)
+    : Object.entries(value).map(([key, item]) => `${pad}${JSON.stringify(key)}: ${formatJson(item, indent + 2)}`);
+  if (lines.length === 0) return compact;
+  const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
+  return `${open}\n${lines.join(",\n")}\n${" ".repeat(indent)}${close}`;
+}
+
+function oneLine(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map((v) => oneLine(v as JsonValue)).join(", ")}]`;
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`).join(", ")}}`;
 }
 
 function toolList(input: unknown): readonly unknown[] | undefined {

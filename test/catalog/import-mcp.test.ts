@@ -1,0 +1,153 @@
+/**
+ * import-mcp: an MCP tool list (here, AgentDojo's tools in MCP shape)
+ * becomes a catalog that loads clean, and every field lacking a bound is
+ * named so the author can add it.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { describeMissingBound, importMcp, loadCatalog } from "../../compiler/catalog/index.js";
+
+const tools: unknown = JSON.parse(readFileSync("test/fixtures/catalog/mcp/agentdojo-tools.json", "utf8"));
+
+describe("importMcp on AgentDojo's tools", () => {
+  const imported = importMcp(tools, "workspace", "workspace.json");
+
+  it("produces a catalog that loads without diagnostics, one action per tool", () => {
+    expect(imported.problems).toEqual([]);
+    expect(imported.diagnostics).toEqual([]);
+    const { catalog, diagnostics } = loadCatalog("workspace.json", imported.text!);
+    expect(diagnostics).toEqual([]);
+    expect(catalog?.actions.map((a) => a.name)).toEqual([
+      "workspace.send_email",
+      "workspace.delete_email",
+      "workspace.get_unread_emails",
+      "workspace.search_calendar_events",
+      "workspace.send_money",
+      "workspace.send_direct_message",
+      "workspace.get_users_in_channel",
+    ]);
+  });
+
+  it("keeps descriptions and maps readOnlyHint to readOnly", () => {
+    const { catalog } = loadCatalog("workspace.json", imported.text!);
+    const unread = catalog?.actions.find((a) => a.name === "workspace.get_unread_emails");
+    expect(unread?.metadata.get("readOnly")?.value).toBe(true);
+    expect(catalog?.actions[0]?.metadata.get("readOnly")?.value).toBe(false);
+    expect(catalog?.actions[0]?.description).toMatch(/^Sends an email/);
+  });
+
+  it("lists exactly the fields that lack maxLength / maxItems", () => {
+    expect(imported.missingBounds.map(describeMissingBound)).toEqual([
+      "tool `send_email`: `recipients` (array) has no maxItems; policies cannot quantify over it until you add one",
+      "tool `send_email`: `recipients[]` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_email`: `subject` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_email`: `body` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_email`: `attachments` (array) has no maxItems; policies cannot quantify over it until you add one",
+      "tool `send_email`: `cc` (array) has no maxItems; policies cannot quantify over it until you add one",
+      "tool `send_email`: `cc[]` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_email`: `bcc` (array) has no maxItems; policies cannot quantify over it until you add one",
+      "tool `send_email`: `bcc[]` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `delete_email`: `email_id` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `search_calendar_events`: `query` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `search_calendar_events`: `date` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_money`: `recipient` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_money`: `subject` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_money`: `date` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_direct_message`: `recipient` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `send_direct_message`: `body` (string) has no maxLength; policies cannot read it until you add one",
+      "tool `get_users_in_channel`: `channel` (string) has no maxLength; policies cannot read it until you add one",
+    ]);
+  });
+
+  it("points each missing bound at the schema that needs it", () => {
+    const cc = imported.missingBounds.find((b) => b.field === "cc[]");
+    expect(cc).toEqual({
+      tool: "send_email",
+      field: "cc[]",
+      type: "string",
+      missing: "maxLength",
+      pointer: "/actions/send_email/args/properties/cc/anyOf/0/items",
+    });
+  });
+
+  it("lists nothing once the bounds are added", () => {
+    const bounded = JSON.parse(imported.text!) as { actions: Record<string, { args: { properties: Record<string, unknown> } }> };
+    bounded.actions.delete_email!.args.properties.email_id = { type: "string", maxLength: 64 };
+    const again = importMcp({ tools: [{ name: "delete_email", inputSchema: bounded.actions.delete_email!.args }] }, "mail", "mail.json");
+    expect(again.missingBounds).toEqual([]);
+  });
+});
+
+describe("importMcp on other shapes of tool list", () => {
+  const annotated = {
+    jsonrpc: "2.0",
+    id: 1,
+    result: {
+      tools: [
+        {
+          name: "repo.delete",
+          title: "Delete a repository",
+          inputSchema: {
+            $schema: "http://json-schema.org/draft-07/schema#",
+            type: "object",
+            properties: { repo: { $ref: "#/definitions/repo" } },
+            required: ["repo"],
+            definitions: { repo: { type: "string", maxLength: 140 } },
+          },
+          annotations: { readOnlyHint: false, destructiveHint: true },
+        },
+        { name: "repo.get", inputSchema: { properties: { repo: { type: "string", maxLength: 140 } } }, annotations: { readOnlyHint: true } },
+      ],
+    },
+  };
+
+  it("accepts a tools/list response, moves definitions into $defs and maps MCP hints to metadata", () => {
+    const imported = importMcp(annotated, "git", "git.json");
+    expect(imported.problems).toEqual([]);
+    expect(imported.diagnostics).toEqual([]);
+    expect(imported.missingBounds).toEqual([]);
+    expect(imported.catalog).toMatchObject({
+      $defs: { "repo.delete.repo": { type: "string", maxLength: 140 } },
+      metadata: { destructive: { type: "boolean", default: true } },
+      actions: {
+        "repo.delete": {
+          title: "Delete a repository",
+          metadata: { readOnly: false, destructive: true },
+          args: { type: "object", properties: { repo: { $ref: "#/$defs/repo.delete.repo" } } },
+        },
+        "repo.get": { metadata: { readOnly: true }, args: { type: "object" } },
+      },
+    });
+    expect(JSON.stringify(imported.catalog)).not.toContain("draft-07");
+    const { catalog } = loadCatalog("git.json", imported.text!);
+    expect(catalog?.actions.find((a) => a.name === "git.repo.get")?.metadata.get("destructive")?.value).toBe(true);
+  });
+
+  it("accepts a bare array of tools", () => {
+    expect(importMcp([{ name: "ping", inputSchema: { type: "object" } }], "net", "net.json").problems).toEqual([]);
+  });
+
+  it.each([
+    [{ servers: [] }, "the input is not an MCP tool list: expected `{ \"tools\": [...] }` or an array of tools"],
+    ["tools", "the input is not an MCP tool list: expected `{ \"tools\": [...] }` or an array of tools"],
+    [[{ description: "no name" }], "tool 1 has no `name`"],
+    [[{ name: "send email", inputSchema: {} }], "tool `send email`: the name cannot be an action name; use letters, digits, `_`, inner `-` and `.`"],
+    [[{ name: "a", inputSchema: {} }, { name: "a", inputSchema: {} }], "tool `a` is listed twice"],
+    [[{ name: "a" }], "tool `a` has no `inputSchema` object"],
+  ])("refuses %j: %s", (input, problem) => {
+    const imported = importMcp(input, "fam", "fam.json");
+    expect(imported.problems).toEqual([problem]);
+    expect(imported.catalog).toBeUndefined();
+  });
+
+  it("refuses a family name policies could not write", () => {
+    expect(importMcp([], "my family", "x.json").problems).toEqual([
+      "`my family` is not a valid family name: use letters, digits, `_` and inner `-`",
+    ]);
+  });
+
+  it("passes the new catalog's own problems through, located in the written text", () => {
+    const imported = importMcp([{ name: "a", inputSchema: { type: "object", properties: { x: { allOf: [] } } } }], "fam", "fam.json");
+    expect(imported.diagnostics.map((d) => [d.code, d.span.file])).toEqual([["AGP403", "fam.json"]]);
+  });
+});
