@@ -1,0 +1,416 @@
+/**
+ * The one binaryen wrapper: a policy module under construction.
+ *
+ * In: the stdlib build (stdlib-file.ts, or bytes passed in), then functions,
+ * globals, static data, custom sections and exports in codegen terms.
+ * Out: one validated, optimized wasm binary with no imports, exporting only
+ * what the caller exported plus `memory`.
+ * Must not: let binaryen types or refs escape (expressions are opaque `Expr`
+ * numbers), optimize twice, or emit a module that imports anything.
+ *
+ * The expression builder (`Code`) lives here too, so that binaryen stays in
+ * this one file; that is why the file is a little over 400 lines.
+ *
+ * Known binaryen.js pitfalls handled here: features go to `readBinary`'s
+ * second argument (`readBinaryWithFeatures` is absent); `BulkMemory` needs
+ * `BulkMemoryOpt`; `setMemory` replaces every data segment and throws if its
+ * export name exists, so it is called once, at seal time, after the stdlib's
+ * segments were read and its memory export removed; optimize levels are
+ * process-global, so they are set right before optimizing and restored.
+ */
+import binaryen from "binaryen";
+import { DataLayout, type DataSegment, type PlaceOptions } from "./data-layout.js";
+import { STDLIB_FUNCTIONS, STDLIB_VERSION, type StdlibFunction, type ValueType } from "./stdlib-abi.js";
+import { readStdlib } from "./stdlib-file.js";
+import { assertNoImports } from "./wasm-sections.js";
+
+export type { ValueType, StdlibFunction } from "./stdlib-abi.js";
+
+declare const exprBrand: unique symbol;
+/** An expression under construction; opaque outside this file. */
+export type Expr = number & { readonly [exprBrand]: true };
+
+const TYPES: Readonly<Record<ValueType, binaryen.Type>> = {
+  i32: binaryen.i32,
+  i64: binaryen.i64,
+  f32: binaryen.f32,
+  f64: binaryen.f64,
+};
+
+/** Wasm features the artifact may use: what every mainstream engine (V8, wasmtime, wazero) runs. */
+const FEATURES =
+  binaryen.Features.MVP |
+  binaryen.Features.MutableGlobals |
+  binaryen.Features.NontrappingFPToInt |
+  binaryen.Features.SignExt |
+  binaryen.Features.BulkMemory |
+  binaryen.Features.BulkMemoryOpt;
+
+/** Optimization settings, fixed so builds are reproducible whatever else ran in the process. */
+const OPTIMIZE_LEVEL = 3;
+const SHRINK_LEVEL = 1;
+
+/** A function the code generator adds. */
+export interface FunctionSpec {
+  readonly name: string;
+  readonly params: readonly ValueType[];
+  readonly result: ValueType | "none";
+  /** Locals beyond the parameters; their indices follow the parameters'. */
+  readonly locals?: readonly ValueType[];
+  readonly body: Expr;
+}
+
+export interface CreateModuleOptions {
+  /** Stdlib build bytes; default: stdlib/build/stdlib.wasm. */
+  readonly stdlib?: Uint8Array;
+  /** First address static data may use (default 16). */
+  readonly dataBase?: number;
+}
+
+export interface SealOptions {
+  /** Extra zeroed pages beyond static data and reservations (default 0). */
+  readonly extraPages?: number;
+}
+
+/** Loads the stdlib and returns a module to add the policy to. */
+export function createModule(options: CreateModuleOptions = {}): PolicyModule {
+  return new PolicyModule(options.stdlib ?? readStdlib(), options.dataBase);
+}
+
+/** A policy module under construction (see the file header for the order of calls). */
+export class PolicyModule {
+  /** Expression builders for function bodies. */
+  readonly code: Code;
+  private readonly mod: binaryen.Module;
+  private readonly data: DataLayout;
+  private readonly stdlibNames = new Map<StdlibFunction, string>();
+  private readonly exported = new Set<string>();
+  private sealed = false;
+  private optimized = false;
+
+  constructor(stdlib: Uint8Array, dataBase?: number) {
+    // binaryen.js takes the features as readBinary's second argument; its
+    // typings omit it (and declare a readBinaryWithFeatures that is absent).
+    const readBinary = binaryen.readBinary as (data: Uint8Array, features: binaryen.Features) => binaryen.Module;
+    this.mod = readBinary(stdlib, FEATURES);
+    this.mod.setFeatures(FEATURES);
+    this.data = new DataLayout(dataBase);
+    this.checkStdlib();
+    this.code = new Code(this.mod, this.stdlibNames);
+  }
+
+  /** Adds a function; it stays internal unless exported. */
+  addFunction(spec: FunctionSpec): void {
+    this.assertOpen();
+    this.mod.addFunction(
+      spec.name,
+      binaryen.createType(spec.params.map((p) => TYPES[p])),
+      spec.result === "none" ? binaryen.none : TYPES[spec.result],
+      (spec.locals ?? []).map((l) => TYPES[l]),
+      spec.body,
+    );
+  }
+
+  /** Adds a global with a constant initial value. */
+  addGlobal(name: string, type: ValueType, mutable: boolean, init: number | bigint): void {
+    this.assertOpen();
+    this.mod.addGlobal(name, TYPES[type], mutable, this.code.constant(type, init));
+  }
+
+  /** Places static bytes in memory and returns their address. */
+  addData(bytes: Uint8Array, options?: PlaceOptions): number {
+    this.assertOpen();
+    return this.data.place(bytes, options);
+  }
+
+  /** Reserves zeroed memory (not stored in the binary) and returns its address. */
+  reserve(size: number, align?: number): number {
+    this.assertOpen();
+    return this.data.reserve(size, align);
+  }
+
+  /** Adds a custom section (e.g. the manifest); kept through optimization. */
+  addCustomSection(name: string, contents: Uint8Array): void {
+    this.assertOpen();
+    this.mod.addCustomSection(name, contents);
+  }
+
+  /** Exports a function added with addFunction, or a stdlib function, under `as`. */
+  exportFunction(name: string, as: string = name): void {
+    this.assertOpen();
+    const internal = this.stdlibNames.get(name as StdlibFunction) ?? name;
+    this.claimExportName(as);
+    this.mod.addFunctionExport(internal, as);
+  }
+
+  /** Exports a global added with addGlobal under `as`. */
+  exportGlobal(name: string, as: string = name): void {
+    this.assertOpen();
+    this.claimExportName(as);
+    this.mod.addGlobalExport(name, as);
+  }
+
+  /**
+   * Lays out memory (static data as segments, exported as `memory`). Called
+   * by validate/optimize/emitBinary if not called before; after it nothing
+   * can be added.
+   */
+  seal(options: SealOptions = {}): void {
+    if (this.sealed) return;
+    this.sealed = true;
+    const existing = this.stdlibSegments();
+    const segments: DataSegment[] = [...existing, ...this.data.seal()];
+    const pages = Math.max(this.data.pages, ...existing.map((s) => Math.ceil((s.address + s.bytes.length) / 65536))) + (options.extraPages ?? 0);
+    // The memory never grows: nothing allocates, so its size is part of the contract.
+    this.mod.setMemory(
+      pages,
+      pages,
+      "memory",
+      segments.map((s) => ({ offset: this.mod.i32.const(s.address), data: s.bytes, passive: false })),
+      false,
+      false,
+      // readBinary names the stdlib's (unnamed) memory "0" and its loads refer
+      // to that name; replacing it under the same name keeps them valid, and
+      // validate() catches it if that ever changes.
+      "0",
+    );
+  }
+
+  /** Throws an internal error if binaryen finds the module invalid (always our bug). */
+  validate(): void {
+    this.seal();
+    if (this.mod.validate() !== 1) throw new Error("internal error: generated wasm module is invalid");
+  }
+
+  /** Optimizes the whole module (stdlib and policy together) exactly once. */
+  optimize(): void {
+    if (this.optimized) throw new Error("internal error: module optimized twice");
+    this.validate();
+    this.optimized = true;
+    const optimizeLevel = binaryen.getOptimizeLevel();
+    const shrinkLevel = binaryen.getShrinkLevel();
+    try {
+      binaryen.setOptimizeLevel(OPTIMIZE_LEVEL);
+      binaryen.setShrinkLevel(SHRINK_LEVEL);
+      this.mod.optimize();
+    } finally {
+      binaryen.setOptimizeLevel(optimizeLevel);
+      binaryen.setShrinkLevel(shrinkLevel);
+    }
+    this.validate();
+  }
+
+  /** The binary; asserts it imports nothing. */
+  emitBinary(): Uint8Array {
+    this.validate();
+    const binary = this.mod.emitBinary();
+    assertNoImports(binary);
+    return binary;
+  }
+
+  /** The text form, for reading and golden tests. */
+  emitText(): string {
+    this.seal();
+    return this.mod.emitText();
+  }
+
+  /** Frees binaryen's memory for this module; the object is unusable afterwards. */
+  dispose(): void {
+    this.mod.dispose();
+  }
+
+  /** Checks the stdlib's version and signatures, records internal names, drops its exports. */
+  private checkStdlib(): void {
+    const exports = new Map<string, string>();
+    for (let i = 0; i < this.mod.getNumExports(); i++) {
+      const info = binaryen.getExportInfo(this.mod.getExportByIndex(i));
+      if (info.kind === binaryen.ExternalFunction) exports.set(info.name, info.value);
+    }
+    const fix = "rebuild it with `npm run build:stdlib`";
+    const version = exports.get("stdlib_version");
+    const body = version === undefined ? undefined : binaryen.getFunctionInfo(this.mod.getFunction(version)).body;
+    const info = body === undefined ? undefined : binaryen.getExpressionInfo(body);
+    const found = info !== undefined && info.id === binaryen.ConstId ? (info as binaryen.ConstInfo).value : undefined;
+    if (found !== STDLIB_VERSION) {
+      throw new Error(`the agp stdlib build has version ${String(found ?? "unknown")}, this compiler needs ${STDLIB_VERSION}: ${fix}`);
+    }
+    for (const [name, signature] of Object.entries(STDLIB_FUNCTIONS) as [StdlibFunction, (typeof STDLIB_FUNCTIONS)[StdlibFunction]][]) {
+      const internal = exports.get(name);
+      if (internal === undefined) throw new Error(`the agp stdlib build lacks \`${name}\`: ${fix}`);
+      const fn = binaryen.getFunctionInfo(this.mod.getFunction(internal));
+      const params = binaryen.createType(signature.params.map((p) => TYPES[p]));
+      if (fn.params !== params || fn.results !== TYPES[signature.result]) {
+        throw new Error(`the agp stdlib build's \`${name}\` has an unexpected signature: ${fix}`);
+      }
+      this.stdlibNames.set(name, internal);
+    }
+    // Stdlib functions are internal unless exported again; optimize() drops the unused ones.
+    for (let i = this.mod.getNumExports() - 1; i >= 0; i--) {
+      this.mod.removeExport(binaryen.getExportInfo(this.mod.getExportByIndex(i)).name);
+    }
+  }
+
+  /** The stdlib's own active data segments (none today), kept across setMemory. */
+  private stdlibSegments(): DataSegment[] {
+    const m = this.mod as unknown as {
+      getNumDataSegments(): number;
+      getDataSegmentByIndex(i: number): number;
+      getDataSegmentInfo(ref: number): { offset: number | null; data: ArrayBuffer; passive: boolean };
+    };
+    const out: DataSegment[] = [];
+    for (let i = 0; i < m.getNumDataSegments(); i++) {
+      const info = m.getDataSegmentInfo(m.getDataSegmentByIndex(i));
+      if (info.passive || info.offset === null) throw new Error("internal error: the stdlib has a passive data segment");
+      if (info.offset + info.data.byteLength > 16) {
+        // Static data starts at 16 by default; stdlib data there would overlap it.
+        throw new Error("internal error: the stdlib has data above address 16; it must keep no static data");
+      }
+      out.push({ address: info.offset, bytes: new Uint8Array(info.data) });
+    }
+    return out;
+  }
+
+  private claimExportName(as: string): void {
+    if (as === "memory" || this.exported.has(as)) throw new Error(`internal error: export name \`${as}\` used twice`);
+    this.exported.add(as);
+  }
+
+  private assertOpen(): void {
+    if (this.sealed) throw new Error("internal error: module changed after its memory was laid out");
+  }
+}
+
+/** Width and signedness of a memory access. */
+export type LoadKind = "u8" | "s8" | "u16" | "s16" | "i32" | "i64" | "f64";
+export type StoreKind = "u8" | "u16" | "i32" | "i64" | "f64";
+
+/** Binary operators, as named by the wasm instruction set. */
+export type I32Op =
+  | "add" | "sub" | "mul" | "div_s" | "div_u" | "rem_s" | "rem_u" | "and" | "or" | "xor" | "shl" | "shr_s" | "shr_u"
+  | "eq" | "ne" | "lt_s" | "lt_u" | "le_s" | "le_u" | "gt_s" | "gt_u" | "ge_s" | "ge_u";
+export type I64Op = I32Op;
+export type F64Op = "add" | "sub" | "mul" | "div" | "min" | "max" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+
+/**
+ * Expression builders. Names follow wasm instructions; everything takes and
+ * returns opaque `Expr`s, so callers never see binaryen.
+ */
+export class Code {
+  constructor(
+    private readonly mod: binaryen.Module,
+    private readonly stdlib: ReadonlyMap<StdlibFunction, string>,
+  ) {}
+
+  i32(value: number): Expr {
+    return this.mod.i32.const(value | 0) as Expr;
+  }
+  i64(value: bigint): Expr {
+    const v = BigInt.asUintN(64, value);
+    return this.mod.i64.const(Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0) as Expr;
+  }
+  f64(value: number): Expr {
+    return this.mod.f64.const(value) as Expr;
+  }
+  /** A constant of the given type. */
+  constant(type: ValueType, value: number | bigint): Expr {
+    if (type === "i64") return this.i64(BigInt(value));
+    if (type === "f32") return this.mod.f32.const(Number(value)) as Expr;
+    return type === "i32" ? this.i32(Number(value)) : this.f64(Number(value));
+  }
+
+  local(index: number, type: ValueType): Expr {
+    return this.mod.local.get(index, TYPES[type]) as Expr;
+  }
+  setLocal(index: number, value: Expr): Expr {
+    return this.mod.local.set(index, value) as Expr;
+  }
+  teeLocal(index: number, value: Expr, type: ValueType): Expr {
+    return this.mod.local.tee(index, value, TYPES[type]) as Expr;
+  }
+  global(name: string, type: ValueType): Expr {
+    return this.mod.global.get(name, TYPES[type]) as Expr;
+  }
+  setGlobal(name: string, value: Expr): Expr {
+    return this.mod.global.set(name, value) as Expr;
+  }
+
+  /** Loads from `address + offset` (offset a constant, folded into the instruction). */
+  load(kind: LoadKind, address: Expr, offset = 0): Expr {
+    const m = this.mod;
+    switch (kind) {
+      case "u8": return m.i32.load8_u(offset, 1, address) as Expr;
+      case "s8": return m.i32.load8_s(offset, 1, address) as Expr;
+      case "u16": return m.i32.load16_u(offset, 2, address) as Expr;
+      case "s16": return m.i32.load16_s(offset, 2, address) as Expr;
+      case "i32": return m.i32.load(offset, 4, address) as Expr;
+      case "i64": return m.i64.load(offset, 8, address) as Expr;
+      case "f64": return m.f64.load(offset, 8, address) as Expr;
+    }
+  }
+  store(kind: StoreKind, address: Expr, value: Expr, offset = 0): Expr {
+    const m = this.mod;
+    switch (kind) {
+      case "u8": return m.i32.store8(offset, 1, address, value) as Expr;
+      case "u16": return m.i32.store16(offset, 2, address, value) as Expr;
+      case "i32": return m.i32.store(offset, 4, address, value) as Expr;
+      case "i64": return m.i64.store(offset, 8, address, value) as Expr;
+      case "f64": return m.f64.store(offset, 8, address, value) as Expr;
+    }
+  }
+
+  i32Op(op: I32Op, a: Expr, b: Expr): Expr {
+    return this.mod.i32[op](a, b) as Expr;
+  }
+  i64Op(op: I64Op, a: Expr, b: Expr): Expr {
+    return this.mod.i64[op](a, b) as Expr;
+  }
+  f64Op(op: F64Op, a: Expr, b: Expr): Expr {
+    return this.mod.f64[op](a, b) as Expr;
+  }
+  /** 1 when the i32 is 0. */
+  eqz(a: Expr): Expr {
+    return this.mod.i32.eqz(a) as Expr;
+  }
+
+  block(label: string | null, body: readonly Expr[], result: ValueType | "none" = "none"): Expr {
+    return this.mod.block(label, body, result === "none" ? binaryen.none : TYPES[result]) as Expr;
+  }
+  loop(label: string, body: Expr): Expr {
+    return this.mod.loop(label, body) as Expr;
+  }
+  if(condition: Expr, then: Expr, otherwise?: Expr): Expr {
+    return this.mod.if(condition, then, otherwise) as Expr;
+  }
+  /** Branch to `label` (if `condition` is given, only when it is non-zero). */
+  br(label: string, condition?: Expr, value?: Expr): Expr {
+    return this.mod.br(label, condition, value) as Expr;
+  }
+  return(value?: Expr): Expr {
+    return this.mod.return(value) as Expr;
+  }
+  select(condition: Expr, ifTrue: Expr, ifFalse: Expr): Expr {
+    return this.mod.select(condition, ifTrue, ifFalse) as Expr;
+  }
+  drop(value: Expr): Expr {
+    return this.mod.drop(value) as Expr;
+  }
+  unreachable(): Expr {
+    return this.mod.unreachable() as Expr;
+  }
+  nop(): Expr {
+    return this.mod.nop() as Expr;
+  }
+
+  /** Calls a function added with addFunction. */
+  call(name: string, args: readonly Expr[], result: ValueType | "none"): Expr {
+    return this.mod.call(name, args, result === "none" ? binaryen.none : TYPES[result]) as Expr;
+  }
+  /** Calls a stdlib export by its stdlib name (signatures in stdlib-abi.ts). */
+  callStdlib(name: StdlibFunction, args: readonly Expr[]): Expr {
+    const signature = STDLIB_FUNCTIONS[name];
+    if (args.length !== signature.params.length) {
+      throw new Error(`internal error: \`${name}\` takes ${signature.params.length} arguments, got ${args.length}`);
+    }
+    return this.mod.call(this.stdlib.get(name)!, args, TYPES[signature.result]) as Expr;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `matches` globs → minimal byte-class DFAs, decided entirely at compile time.
+ *
+ * In: the pattern text and an optional state cap.
+ * Out: a minimal complete DFA over UTF-8 bytes (automata/dfa.ts), or an error
+ * value: a syntax error (glob-syntax.ts) or "too complex" when the automaton
+ * would exceed the cap. Encoding for the stdlib is in automata/dfa-layout.ts.
+ * Must not: throw on any pattern text, or produce anything that backtracks:
+ * a match reads each input byte once.
+ *
+ * Semantics over UTF-8 bytes: `*` matches any run of bytes, `?` and `[...]`
+ * match exactly one well-formed UTF-8 encoded code point, literals match
+ * their UTF-8 encoding. On valid UTF-8 input (every JSON string) `*` thus
+ * matches any run of characters. See docs/decisions/0005-stdlib-and-automata.md.
+ */
+import { determinize, type Dfa } from "./automata/dfa.js";
+import { minimize } from "./automata/minimize.js";
+import { NfaBuilder } from "./automata/nfa.js";
+import { utf8Sequences } from "./automata/utf8-ranges.js";
+import { parseGlob, type GlobPiece, type GlobSyntaxError } from "./glob-syntax.js";
+
+export type { Dfa } from "./automata/dfa.js";
+export { runDfa, dfaAccepts, type DfaRun } from "./automata/dfa.js";
+export { encodeClassMap, encodeDfaTable, dfaTableSize, NO_DEAD_STATE } from "./automata/dfa-layout.js";
+export type { GlobSyntaxError } from "./glob-syntax.js";
+
+/**
+ * Default cap on the states of a glob's minimal DFA. Tables are
+ * 2 · states · classes bytes, so this keeps one glob's table well under
+ * 100 KB for the few dozen classes real globs have, and far below the u16
+ * state indices the table layout allows.
+ */
+export const DEFAULT_MAX_GLOB_STATES = 1024;
+
+/**
+ * Subset construction may pass through more states than the minimal DFA
+ * keeps; it may use this many times the cap before giving up.
+ */
+const CONSTRUCTION_FACTOR = 8;
+
+/** Why a glob could not be compiled. */
+export type GlobError =
+  | ({ readonly kind: "syntax" } & GlobSyntaxError)
+  | {
+      readonly kind: "too-complex";
+      readonly message: string;
+      readonly help: string;
+      /** The cap that was exceeded. */
+      readonly maxStates: number;
+    };
+
+export type GlobResult = { readonly ok: true; readonly dfa: Dfa } | { readonly ok: false; readonly error: GlobError };
+
+export interface GlobOptions {
+  /** Cap on the minimal DFA's states (default DEFAULT_MAX_GLOB_STATES, at most 65535). */
+  readonly maxStates?: number;
+}
+
+/** Compiles a glob to its minimal DFA over UTF-8 bytes. */
+export function compileGlob(pattern: string, options: GlobOptions = {}): GlobResult {
+  const maxStates = Math.min(options.maxStates ?? DEFAULT_MAX_GLOB_STATES, 0xfffe);
+  const parsed = parseGlob(pattern);
+  if (!parsed.ok) return { ok: false, error: { kind: "syntax", ...parsed.error } };
+  const built = determinize(globNfa(parsed.pieces), maxStates * CONSTRUCTION_FACTOR);
+  if (!built.ok) return tooComplex(pattern, maxStates);
+  const dfa = minimize(built.dfa);
+  if (dfa.stateCount > maxStates) return tooComplex(pattern, maxStates);
+  return { ok: true, dfa };
+}
+
+function globNfa(pieces: readonly GlobPiece[]) {
+  const nfa = new NfaBuilder();
+  for (const piece of pieces) {
+    if (piece.kind === "star") nfa.loopAnyByte();
+    else nfa.oneOf(piece.ranges.flatMap(([lo, hi]) => utf8Sequences(lo, hi)));
+  }
+  return nfa.finish();
+}
+
+function tooComplex(pattern: string, maxStates: number): GlobResult {
+  return {
+    ok: false,
+    error: {
+      kind: "too-complex",
+      message: `glob \`${pattern}\` is too complex: its automaton needs more than ${maxStates} states`,
+      help: "split it into several `matches` joined with `and` / `or`, or use fewer `?` and `[...]` after a `*`",
+      maxStates,
+    },
+  };
+}
