@@ -1,0 +1,180 @@
+/**
+ * The binaryen wrapper: loads the stdlib (checking its version), takes
+ * generated functions, data and custom sections, optimizes once, and emits
+ * one module with no imports that exports only what the caller asked for.
+ */
+import asc from "assemblyscript/asc";
+import { beforeAll, describe, expect, test } from "vitest";
+import { createModule, type PolicyModule } from "../../compiler/codegen/module.js";
+import { countImports, listSections } from "../../compiler/codegen/wasm-sections.js";
+import { compileGlob, encodeClassMap, encodeDfaTable } from "../../compiler/lower/glob.js";
+import { buildStringSet } from "../../compiler/lower/hash-set.js";
+import { ensureStdlib } from "../stdlib/stdlib-build.js";
+import { wasm, type WasmGlobal, type WasmMemory } from "../stdlib/wasm-api.js";
+
+let stdlib: Uint8Array;
+beforeAll(async () => {
+  stdlib = await ensureStdlib();
+});
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** A little policy-shaped module: three generated tests over an input area. */
+function buildSample(module: PolicyModule): void {
+  const c = module.code;
+  const glob = compileGlob("*.md");
+  if (!glob.ok) throw new Error("glob");
+  const classMap = module.addData(encodeClassMap(glob.dfa), { shared: true });
+  const dfaTable = module.addData(encodeDfaTable(glob.dfa, classMap));
+  const repos = module.addData(buildStringSet(["acme/production-infra", "acme/payments"]).bytes);
+  const production = utf8("production");
+  const productionAt = module.addData(production, { align: 1 });
+  const input = module.reserve(4096);
+  module.addGlobal("input_base", "i32", false, input);
+  module.exportGlobal("input_base");
+  const args = [c.local(0, "i32"), c.local(1, "i32")];
+  const fn = (name: string, body: ReturnType<typeof c.i32>) => {
+    module.addFunction({ name, params: ["i32", "i32"], result: "i32", body });
+    module.exportFunction(name);
+  };
+  fn("is_markdown", c.callStdlib("dfa_matches", [c.i32(dfaTable), ...args]));
+  fn("repo_id", c.callStdlib("set_lookup", [c.i32(repos), ...args]));
+  fn("is_production", c.callStdlib("bytes_eq", [...args, c.i32(productionAt), c.i32(production.length)]));
+}
+
+async function instantiate(binary: Uint8Array) {
+  const { instance } = await wasm.instantiate(binary, {});
+  const e = instance.exports;
+  const memory = e.memory as WasmMemory;
+  const base = (e.input_base as WasmGlobal).value as number;
+  const ask = (name: string, text: string): number => {
+    const bytes = utf8(text);
+    new Uint8Array(memory.buffer).set(bytes, base);
+    return (e[name] as (...a: number[]) => number)(base, bytes.length);
+  };
+  return { ask, memory, exports: e };
+}
+
+describe("a generated module", () => {
+  test("calls stdlib functions on static data and imports nothing", async () => {
+    const module = createModule({ stdlib });
+    buildSample(module);
+    module.optimize();
+    const binary = module.emitBinary();
+    module.dispose();
+    expect(countImports(binary)).toBe(0);
+    expect(wasm.Module.imports(new wasm.Module(binary))).toEqual([]);
+    const { ask } = await instantiate(binary);
+    expect(ask("is_markdown", "docs/README.md")).toBe(1);
+    expect(ask("is_markdown", "docs/README.txt")).toBe(0);
+    expect(ask("repo_id", "acme/payments")).toBe(1);
+    expect(ask("repo_id", "acme/pay")).toBe(-1);
+    expect(ask("is_production", "production")).toBe(1);
+    expect(ask("is_production", "productio")).toBe(0);
+  });
+
+  test("exports only what was exported (plus memory); unused stdlib code is dropped", async () => {
+    const module = createModule({ stdlib });
+    buildSample(module);
+    module.optimize();
+    const binary = module.emitBinary();
+    module.dispose();
+    const names = wasm.Module.exports(new wasm.Module(binary)).map((e) => e.name).sort();
+    expect(names).toEqual(["input_base", "is_markdown", "is_production", "memory", "repo_id"]);
+    // Only the stdlib functions called survive optimization: a module calling
+    // one small function is much smaller than the whole stdlib.
+    const tiny = createModule({ stdlib });
+    tiny.addFunction({ name: "f", params: ["i32", "i32"], result: "i32", body: tiny.code.callStdlib("bytes_eq", [tiny.code.local(0, "i32"), tiny.code.local(1, "i32"), tiny.code.i32(16), tiny.code.i32(0)]) });
+    tiny.exportFunction("f");
+    tiny.optimize();
+    const tinyBinary = tiny.emitBinary();
+    tiny.dispose();
+    expect(tinyBinary.length).toBeLessThan(stdlib.length / 2);
+  });
+
+  test("the memory is exactly the static data plus reservations, and cannot grow", async () => {
+    const module = createModule({ stdlib });
+    const at = module.addData(utf8("hello"));
+    module.reserve(100_000);
+    module.addFunction({ name: "at", params: [], result: "i32", body: module.code.i32(at) });
+    module.exportFunction("at");
+    module.optimize();
+    const binary = module.emitBinary();
+    module.dispose();
+    const { memory, exports } = await instantiate2(binary);
+    expect(memory.buffer.byteLength).toBe(2 * 65536);
+    const address = (exports.at as () => number)();
+    expect(new TextDecoder().decode(new Uint8Array(memory.buffer, address, 5))).toBe("hello");
+    expect(() => memory.grow(1)).toThrow(RangeError);
+  });
+
+  test("custom sections are kept byte for byte through optimization", () => {
+    const module = createModule({ stdlib });
+    const manifest = utf8(JSON.stringify({ rules: ["never_merge"], version: 1 }));
+    module.addCustomSection("agp.manifest", manifest);
+    module.optimize();
+    const binary = module.emitBinary();
+    module.dispose();
+    const section = listSections(binary).find((s) => s.name === "agp.manifest");
+    expect(section).toBeDefined();
+    expect([...binary.subarray(section!.start, section!.end)]).toEqual([...manifest]);
+    const viaEngine = wasm.Module.customSections(new wasm.Module(binary), "agp.manifest");
+    expect(new Uint8Array(viaEngine[0]!)).toEqual(manifest);
+  });
+});
+
+async function instantiate2(binary: Uint8Array) {
+  const { instance } = await wasm.instantiate(binary, {});
+  return { memory: instance.exports.memory as WasmMemory, exports: instance.exports };
+}
+
+describe("misuse is refused", () => {
+  test("optimizing twice, or adding after the memory is laid out, is an internal error", () => {
+    const module = createModule({ stdlib });
+    module.optimize();
+    expect(() => module.optimize()).toThrow(/internal error: module optimized twice/);
+    expect(() => module.addData(Uint8Array.of(1))).toThrow(/internal error/);
+    expect(() => module.addFunction({ name: "g", params: [], result: "none", body: module.code.nop() })).toThrow(/internal error/);
+    module.dispose();
+  });
+
+  test("an export name used twice, or `memory`, is an internal error", () => {
+    const module = createModule({ stdlib });
+    module.addFunction({ name: "f", params: [], result: "i32", body: module.code.i32(1) });
+    module.exportFunction("f");
+    expect(() => module.exportFunction("f")).toThrow(/used twice/);
+    expect(() => module.exportFunction("f", "memory")).toThrow(/used twice/);
+    module.dispose();
+  });
+
+  test("an invalid body is our bug: validate throws instead of emitting", () => {
+    const module = createModule({ stdlib });
+    // Declared to return i32 but the body is f64.
+    module.addFunction({ name: "bad", params: [], result: "i32", body: module.code.f64(1.5) });
+    expect(() => module.emitBinary()).toThrow(/internal error: generated wasm module is invalid/);
+    module.dispose();
+  });
+});
+
+describe("the stdlib loader", () => {
+  test("loads stdlib/build/stdlib.wasm by default", () => {
+    const module = createModule();
+    module.addFunction({ name: "v", params: [], result: "i32", body: module.code.callStdlib("stdlib_version", []) });
+    module.exportFunction("v");
+    expect(countImports(module.emitBinary())).toBe(0);
+    module.dispose();
+  });
+
+  test("refuses a stdlib build of another version, or one missing a function", async () => {
+    const wrong = await compileAs("export function stdlib_version(): u32 { return 2; }");
+    expect(() => createModule({ stdlib: wrong })).toThrow("the agp stdlib build has version 2, this compiler needs 1: rebuild it with `npm run build:stdlib`");
+    const partial = await compileAs("export function stdlib_version(): u32 { return 1; }");
+    expect(() => createModule({ stdlib: partial })).toThrow("the agp stdlib build lacks `bytes_eq`: rebuild it with `npm run build:stdlib`");
+  });
+});
+
+async function compileAs(source: string): Promise<Uint8Array> {
+  const { binary, error } = await asc.compileString(source, { runtime: "stub", optimizeLevel: 3, noAssert: true });
+  if (error || !binary) throw new Error(String(error));
+  return binary;
+}
