@@ -1,0 +1,229 @@
+/**
+ * Random well-typed policies over a catalog set, for the checker's property
+ * test, and single mutations that must be caught.
+ *
+ * In: a CatalogSet and a random source. Out: a policy as .agp text, plus
+ * mutants (the same policy with one atom changed) each with the code the
+ * checker must report. Generated conditions read only fields that exist on
+ * every matched action with one shape, guard optional and nullable fields,
+ * and use byte-wise string tests and quantifiers only on bounded schemas.
+ */
+import type { ActionEntry, CatalogSet } from "../../compiler/catalog/index.js";
+import type { Type } from "../../compiler/check/index.js";
+import { mergeTypes, sameShape, splitNull } from "../../compiler/check/types.js";
+
+/** A deterministic random source (mulberry32). */
+export class Random {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+/** A readable field: its path, merged type, and whether it needs a `has` guard. */
+interface Leaf {
+  readonly path: string;
+  readonly type: Type;
+  readonly optional: boolean;
+}
+
+/** One comparison, printable as written and as each of its mutants. */
+interface Atom {
+  readonly text: string;
+  readonly mutants: readonly { readonly text: string; readonly code: string; readonly what: string }[];
+}
+
+type Cond = { kind: "atom"; atom: Atom } | { kind: "and" | "or"; left: Cond; right: Cond } | { kind: "not"; operand: Cond };
+
+export interface Generated {
+  readonly text: string;
+  readonly mutants: readonly { readonly text: string; readonly code: string; readonly what: string }[];
+}
+
+const STRINGS = ["a", "acme/payments", "/workspace/", "prod", "x-1"];
+const NUMBERS = [0, 1, 5, 120, 1000];
+const NOPE = "zz_no_such_field";
+
+/** A policy of 1–4 rules; `header` names the package and catalogs. */
+export function generatePolicy(random: Random, set: CatalogSet, header: string): Generated {
+  const rules: { text: string; atoms: Atom[] }[] = [];
+  const count = 1 + random.int(4);
+  for (let i = 0; i < count; i++) rules.push(generateRule(random, set, `r${i}`));
+  const text = header + rules.map((r) => r.text).join("\n");
+  const mutants = rules.flatMap((rule) =>
+    rule.atoms.flatMap((atom) =>
+      atom.mutants.map((m) => ({ ...m, text: header + rules.map((r) => (r === rule ? r.text.replace(atom.text, m.text) : r.text)).join("\n") })),
+    ),
+  );
+  return { text, mutants };
+}
+
+function generateRule(random: Random, set: CatalogSet, id: string): { text: string; atoms: Atom[] } {
+  const names = [...set.actions.keys()];
+  let pattern = random.pick(names);
+  if (random.chance(0.3)) {
+    const parts = pattern.split(".");
+    pattern = `${parts.slice(0, 1 + random.int(parts.length - 1)).join(".")}.*`;
+  }
+  const prefix = pattern.endsWith(".*") ? pattern.slice(0, -1) : undefined;
+  const actions = prefix === undefined ? [set.actions.get(pattern)!] : [...set.actions.values()].filter((a) => a.name.startsWith(prefix));
+  const leaves = commonLeaves(actions, set);
+  const effect = random.pick(["allow", "deny", "approve"]);
+  const atoms: Atom[] = [];
+  const condition = leaves.length === 0 ? undefined : generateCond(random, leaves, atoms, 2);
+  const lines = [`rule ${id}:`, `  ${effect} ${pattern}`];
+  if (condition !== undefined) lines.push(`  when ${condition}`);
+  if (effect === "approve") lines.push(`  by ${1 + random.int(2)} of group "reviewers"`);
+  return { text: `${lines.join("\n")}\n`, atoms };
+}
+
+function generateCond(random: Random, leaves: readonly Leaf[], atoms: Atom[], depth: number): string {
+  const roll = random.int(depth <= 0 ? 1 : 4);
+  if (roll === 0 || depth <= 0) {
+    const atom = generateAtom(random, random.pick(leaves));
+    atoms.push(atom);
+    return atom.text;
+  }
+  if (roll === 3) return `not (${generateCond(random, leaves, atoms, depth - 1)})`;
+  const op = roll === 1 ? "and" : "or";
+  return `(${generateCond(random, leaves, atoms, depth - 1)}) ${op} (${generateCond(random, leaves, atoms, depth - 1)})`;
+}
+
+/** A type-correct test of one field, parenthesised, guarded when the field is optional or nullable. */
+function generateAtom(random: Random, leaf: Leaf): Atom {
+  const { base, nullable } = splitNull(leaf.type);
+  const renamed = leaf.path.replace(/[^.]+$/, NOPE);
+  let body: string;
+  let retyped: string | undefined;
+  let badMember: string | undefined;
+  const needsValue = (test: string) => (nullable ? `${leaf.path} != null and ${test}` : test);
+  const p = leaf.path;
+  if (base.kind === "string" && base.enum !== undefined) {
+    const member = random.pick(base.enum);
+    const choice = random.int(base.ordered === true ? 4 : 3);
+    if (choice === 0) {
+      body = `${p} == "${member}"`;
+      retyped = `${p} == 7`;
+      badMember = `${p} == "${member}_nope"`;
+    } else if (choice === 1) {
+      body = `${p} != ${member}`;
+      badMember = `${p} != ${member}_nope`;
+    } else if (choice === 2) {
+      const other = random.pick(base.enum);
+      body = `${p} in {"${member}", "${other}"}`.replace(`"${member}", "${member}"`, `"${member}"`);
+      retyped = `${p} in {7}`;
+      badMember = `${p} in {"${member}_nope"}`;
+    } else {
+      body = needsValue(`${p} ${random.pick(["<", "<=", ">", ">="])} ${member}`);
+      badMember = body.replace(new RegExp(`${member}$`), `${member}_nope`);
+    }
+  } else if (base.kind === "string") {
+    const literal = random.pick(STRINGS);
+    const ops = base.maxLength === undefined ? ["==", "!="] : ["==", "!=", "startsWith", "endsWith", "contains", "matches"];
+    const op = random.pick(ops);
+    if (random.chance(0.2)) {
+      body = `${p} in {"${literal}", "${literal}-2"}`;
+      retyped = `${p} in {7, 8}`;
+    } else {
+      const value = op === "matches" ? `"${literal}*"` : `"${literal}"`;
+      body = op === "==" || op === "!=" ? `${p} ${op} ${value}` : needsValue(`${p} ${op} ${value}`);
+      retyped = body.replace(new RegExp(`${op} "[^"]*"$`), `${op} 7`);
+    }
+  } else if (base.kind === "number") {
+    const n = random.pick(NUMBERS);
+    const op = random.pick(["==", "!=", "<", "<=", ">", ">="]);
+    body = op === "==" || op === "!=" ? `${p} ${op} ${n}` : needsValue(`${p} ${op} ${n}`);
+    retyped = body.replace(new RegExp(`${op} ${n}$`), `${op} "${n}"`);
+  } else if (base.kind === "boolean") {
+    body = random.chance(0.5) ? p : `${p} == ${random.chance(0.5)}`;
+    if (body !== p) retyped = body.replace(/(true|false)$/, '"yes"');
+  } else if (base.kind === "array") {
+    const items = splitNull(base.items).base;
+    const literal = items.kind === "number" ? String(random.pick(NUMBERS)) : `"${random.pick(STRINGS)}"`;
+    const wrong = items.kind === "number" ? '"1"' : "7";
+    const startsOk = items.kind === "string" && items.maxLength !== undefined && items.enum === undefined;
+    const choice = random.int(startsOk ? 3 : 2);
+    if (choice === 0) {
+      body = `${p} contains ${literal}`;
+      retyped = `${p} contains ${wrong}`;
+    } else if (choice === 1) {
+      body = `(any x in ${p}: x == ${literal})`;
+      retyped = `(any x in ${p}: x == ${wrong})`;
+    } else {
+      body = `(all x in ${p}: x startsWith "/")`;
+      retyped = `(all x in ${p}: x startsWith 7)`;
+    }
+    if (items.kind === "string" && items.enum !== undefined) {
+      const member = random.pick(items.enum);
+      body = `${p} contains "${member}"`;
+      retyped = `${p} contains 7`;
+      badMember = `${p} contains "${member}_nope"`;
+    }
+  } else {
+    throw new Error(`no atom for ${leaf.path}`);
+  }
+  const guard = (text: string) => (leaf.optional ? `(has ${leaf.path} and ${text})` : `(${text})`);
+  const mutants: Atom["mutants"][number][] = [
+    // A root alone (`env`) renamed is an unknown name, not an unknown field.
+    { text: guard(body).split(leaf.path).join(renamed), code: leaf.path.includes(".") ? "AGP201" : "AGP203", what: `rename ${leaf.path}` },
+  ];
+  if (retyped !== undefined) mutants.push({ text: guard(retyped), code: "AGP211", what: `retype the literal compared with ${leaf.path}` });
+  if (badMember !== undefined) mutants.push({ text: guard(badMember), code: "AGP212", what: `use a member ${leaf.path}'s enum lacks` });
+  return { text: guard(body), mutants };
+}
+
+/** Fields readable under every action, with one shape; bounded where the generator needs bounds. */
+function commonLeaves(actions: readonly ActionEntry[], set: CatalogSet): Leaf[] {
+  const perAction = actions.map((a) => new Map(leavesOf(a, set).map((l) => [l.path, l])));
+  const first = perAction[0];
+  if (first === undefined) return [];
+  const common: Leaf[] = [];
+  for (const [path, leaf] of first) {
+    const others = perAction.map((m) => m.get(path));
+    if (others.some((o) => o === undefined || !sameShape(o.type, leaf.type))) continue;
+    const type = others.slice(1).reduce((t, o) => mergeTypes(t, o!.type), leaf.type);
+    common.push({ path, type, optional: others.some((o) => o!.optional) });
+  }
+  return common;
+}
+
+function leavesOf(action: ActionEntry, set: CatalogSet): Leaf[] {
+  const leaves: Leaf[] = [];
+  const visit = (type: Type, path: string, optional: boolean, depth: number) => {
+    const { base, nullable } = splitNull(type);
+    if (base.kind === "object") {
+      if (nullable || depth > 2) return;
+      for (const field of base.fields.values()) visit(field.type, `${path}.${field.name}`, optional || !field.required, depth + 1);
+      return;
+    }
+    if (base.kind === "array") {
+      const items = splitNull(base.items);
+      if (base.maxItems === undefined || nullable || items.nullable) return;
+      if (!["string", "number"].includes(items.base.kind)) return;
+    } else if (!["string", "number", "boolean"].includes(base.kind)) return;
+    if (base.kind === "boolean" && nullable) return;
+    leaves.push({ path, type, optional });
+  };
+  visit(action.args, "args", false, 0);
+  for (const [key, value] of action.metadata) visit(value.type, `action.${key}`, false, 1);
+  visit(set.request.agent, "agent", false, 0);
+  visit(set.request.env, "env", false, 1);
+  visit(set.request.context, "context", false, 0);
+  return leaves;
+}
