@@ -107,7 +107,15 @@ export function mergeCatalogs(
     );
   }
   const sorted = new Map([...actions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { set: { catalogs, actions: sorted, request: first?.request ?? DEFAULT_REQUEST_SHAPE }, diagnostics };
+  const declared = catalogs.flatMap((c) => c.groups ?? []);
+  const groups = catalogs.some((c) => c.groups !== undefined) ? [...new Set(declared)] : undefined;
+  const set: CatalogSet = {
+    catalogs,
+    actions: sorted,
+    request: first?.request ?? DEFAULT_REQUEST_SHAPE,
+    ...(groups === undefined ? {} : { groups }),
+  };
+  return { set, diagnostics };
 }
 
 function display(absolute: string, cwd: string): string {

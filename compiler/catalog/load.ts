@@ -92,11 +92,13 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
   }
 
   const request = root.request === undefined ? undefined : requestShape(root.request as Obj, usable, ctx);
+  const groups = Array.isArray(root.groups) ? (root.groups as string[]) : undefined;
   const catalog: Catalog = {
     file,
     ...(family === undefined ? {} : { family }),
     actions,
     ...(request === undefined ? {} : { request }),
+    ...(groups === undefined ? {} : { groups }),
     metadataTypes,
   };
   return { catalog, diagnostics };

@@ -137,6 +137,8 @@ export interface Catalog {
   readonly actions: readonly ActionEntry[];
   /** Present when the file declares the request shape (a project catalog). */
   readonly request?: RequestShape;
+  /** Approver groups the file declares (`"groups": [...]`), usually in the project catalog. */
+  readonly groups?: readonly string[];
   /** The declared type of every metadata key (e.g. `costClass`: ordered enum). */
   readonly metadataTypes: ReadonlyMap<string, FieldType>;
 }
@@ -147,4 +149,9 @@ export interface CatalogSet {
   /** By full action name. */
   readonly actions: ReadonlyMap<string, ActionEntry>;
   readonly request: RequestShape;
+  /**
+   * Every approver group any catalog declares, in order, each once; undefined
+   * when none declares any (then policies may name any group).
+   */
+  readonly groups?: readonly string[];
 }

@@ -38,7 +38,8 @@ export function checkCatalogShape(document: JsonValue, source: JsonSource): Diag
     }
     const { pointer, key, reason, help } = describeShapeError(error);
     const span = source.spanOf(pointer, { key });
-    diagnostics.push(diagnostic("AGP402", span, { pointer, reason }, help === undefined ? {} : { help }));
+    const where = pointer === "" ? "the top level" : `\`${pointer}\``;
+    diagnostics.push(diagnostic("AGP402", span, { where, reason }, help === undefined ? {} : { help }));
   }
   return diagnostics;
 }
@@ -80,7 +81,7 @@ function describeShapeError(error: ErrorObject): { pointer: string; key: boolean
     case "anyOf":
       // The meta-schema has two `anyOf`s: the catalog root, and object schemas (args, agent, human, context).
       return error.schemaPath === "#/anyOf"
-        ? { pointer: at, key: false, reason: "a catalog declares `actions` (with a `family`), a `request` shape, or both" }
+        ? { pointer: at, key: false, reason: "a catalog declares `actions` (with a `family`), a `request` shape, approver `groups`, or several of these" }
         : { pointer: at, key: false, reason: 'this schema must say `"type": "object"` (or be a `$ref` to a definition)' };
     case "type":
       return { pointer: at, key: false, reason: `must be ${article(String(params.type))}` };

@@ -21,7 +21,7 @@ export const CATALOG_CODES = {
   AGP402: {
     title: "catalog format violation",
     severity: "error",
-    message: "invalid catalog at `{pointer}`: {reason}",
+    message: "invalid catalog at {where}: {reason}",
     help: "see docs/catalogs.md for the catalog format",
   },
   AGP403: {
