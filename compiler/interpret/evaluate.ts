@@ -10,9 +10,10 @@
  *
  * Evaluation is left to right and `and` / `or` / quantifiers stop as soon as
  * the result is known, so `has args.x and args.x > 1` never reads an absent
- * field. A single-segment path names, in this order: a quantifier variable
- * (innermost first), a request root (`agent`, `human`, `action`, `args`,
- * `env`, `context`), a constant of the rule's package, or else an enum member.
+ * field. A path's first segment names, in this order (the checker's order):
+ * a quantifier variable (innermost first), a constant of the rule's package,
+ * a request root (`agent`, `human`, `action`, `args`, `env`, `context`), or
+ * else (alone) an enum member.
  */
 import type { CompareExpr, Expr, Path } from "../syntax/index.js";
 import type { ActionEntry, CatalogSet, FieldType } from "../catalog/index.js";
@@ -170,8 +171,8 @@ function compareOrder(left: Value, right: Value, expr: CompareExpr, scope: Scope
 /** How a single-segment name resolves (see the header for the order). */
 function resolveName(name: string, scope: Scope): "variable" | "root" | "constant" | "enumMember" {
   if (scope.variables.has(name)) return "variable";
-  if ((ROOTS as readonly string[]).includes(name)) return "root";
   if (scope.constants.has(name)) return "constant";
+  if ((ROOTS as readonly string[]).includes(name)) return "root";
   return "enumMember";
 }
 
