@@ -1,0 +1,176 @@
+/**
+ * Checker behaviour users rely on beyond single codes: --strict, guards that
+ * flow through `and`/`or`/`not`, one run reporting every file's problems,
+ * warnings withheld while errors exist, no false "can never match", and the
+ * checked policy set later stages read.
+ */
+import { describe, expect, it } from "vitest";
+import { checkPaths } from "../../compiler/check/index.js";
+import { diagnosticToJson } from "../../compiler/diagnostics/index.js";
+import { codesOf, HEADER, rendered, runCheck } from "./harness.js";
+
+describe("--strict", () => {
+  const body = 'let unused = 1\n\nrule r: allow demo.ticket.open\n';
+
+  it("leaves warnings as warnings without it", async () => {
+    const result = await runCheck({ "policy.agp": HEADER + body });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.severity}`).sort()).toEqual([
+      "AGP304 warning",
+      "AGP305 warning",
+      "AGP305 warning",
+    ]);
+    expect(result.checked).toBeDefined();
+  });
+
+  it("turns warnings into errors, except AGP305, which is reported only", async () => {
+    const result = await runCheck({ "policy.agp": HEADER + body }, { strict: true });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.severity}`).sort()).toEqual([
+      "AGP304 error",
+      "AGP305 warning",
+      "AGP305 warning",
+    ]);
+    expect(result.checked).toBeUndefined();
+  });
+});
+
+describe("guards", () => {
+  const rule = (when: string) => `rule r:\n  allow demo.ticket.*\n  when ${when}\n`;
+  const open = (when: string) => `rule r:\n  allow demo.ticket.open\n  when ${when}\n`;
+  const errors = async (body: string) => (await codesOf(body)).filter((c) => c.startsWith("AGP2"));
+
+  it("a `has` on the left of `and` guards the right", async () => {
+    expect(await errors(open('has args.labels and args.labels contains "bug"'))).toEqual([]);
+  });
+
+  it("`not has p or …` guards the right of `or`", async () => {
+    expect(await errors(open('not has args.labels or args.labels contains "bug"'))).toEqual([]);
+  });
+
+  it("`has p or …` does not guard the right", async () => {
+    expect(await errors(open('has args.labels or args.labels contains "bug"'))).toEqual(["AGP210"]);
+  });
+
+  it("a guard on the right does not guard the left", async () => {
+    expect(await errors(open('args.labels contains "bug" and has args.labels'))).toEqual(["AGP210"]);
+  });
+
+  it("guards reach into quantifier bodies, and `has` covers every link of a chain", async () => {
+    expect(await errors(open('has args.labels and (all l in args.labels: l != "wontfix")'))).toEqual([]);
+    expect(await errors(open('has args.reviewer.team and args.reviewer.team == "sre"'))).toEqual([]);
+  });
+
+  it("each optional link needs its own guard", async () => {
+    const result = await runCheck({ "policy.agp": HEADER + open('has args.reviewer and args.reviewer.team == "sre"') });
+    expect(rendered(result, ["AGP210"])).toContain("help: guard it: `has args.reviewer.team and …`");
+  });
+
+  it("a field missing on one matched action is an error naming that action", async () => {
+    const result = await runCheck({ "policy.agp": HEADER + rule("args.id == 1") });
+    expect(result.diagnostics.map((d) => d.message)).toContain("`args.id` does not exist on `demo.ticket.open` (matched by `demo.ticket.*`)");
+  });
+
+  it("`!= null` lets a nullable field be inspected", async () => {
+    expect(await errors(open('args.assignee == null or args.assignee endsWith "@acme.com"'))).toEqual([]);
+    expect(await errors(open('args.assignee endsWith "@acme.com"'))).toEqual(["AGP227"]);
+  });
+});
+
+describe("one run, every file", () => {
+  it("reports a syntax error in one file and type errors in another", async () => {
+    const result = await runCheck({
+      "a.agp": HEADER + "rule broken allow demo.ticket.open\n",
+      "b.agp": 'package demo.b\nactions "demo.json"\n\nrule typed: allow demo.ticket.open when args.titel == "x"\n',
+    });
+    const codes = result.diagnostics.map((d) => `${d.span.file} ${d.code}`);
+    expect(codes.some((c) => c.startsWith("a.agp AGP1"))).toBe(true);
+    expect(codes).toContain("b.agp AGP201");
+  });
+
+  it("reports unreadable catalogs with the rest", async () => {
+    const result = await runCheck({ "policy.agp": 'package p\nactions "missing.json"\n\nrule r: allow x.y\n' });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(["AGP400", "AGP202"]));
+  });
+
+  it("reports a path that does not exist as AGP901 and checks the others", async () => {
+    const result = await checkPaths(["no-such-dir", "examples/platform/github.agp"]);
+    expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["AGP901"]);
+    expect(result.files).toEqual(["examples/platform/github.agp"]);
+  });
+
+  it("gives JSON with the catalog location of a related span", async () => {
+    const result = await runCheck({ "policy.agp": HEADER + 'rule r: deny demo.ticket.open when args.body contains "x"\n' });
+    const json = result.diagnostics.filter((d) => d.code === "AGP216").map(diagnosticToJson);
+    expect(json).toEqual([
+      expect.objectContaining({ code: "AGP216", file: "policy.agp", line: 4, related: [expect.objectContaining({ file: "demo.json", line: 16 })] }),
+    ]);
+  });
+});
+
+describe("warnings", () => {
+  it("are withheld while the policy set has errors", async () => {
+    const codes = await codesOf('let unused = 1\n\nrule r: allow demo.ticket.open when args.titel == "x"\n');
+    expect(codes).toContain("AGP201");
+    expect(codes).not.toContain("AGP304");
+  });
+
+  it("do not call satisfiable conditions impossible", async () => {
+    const ok = [
+      'args.severity == "sev1" or args.severity == "sev2"',
+      "args.priority > 3 and args.priority < 5",
+      "args.priority >= 3 and args.priority <= 3",
+      'args.severity != "sev1" and args.severity != "sev2"',
+      "action.costClass >= medium and action.costClass <= high",
+      'args.assignee != "a" and args.assignee != null',
+      "not (args.priority < 3) and args.priority < 4",
+    ];
+    for (const when of ok) {
+      const codes = await codesOf(`rule r:\n  deny demo.ticket.open\n  when ${when}\n`);
+      expect({ when, codes: codes.filter((c) => c === "AGP301") }).toEqual({ when, codes: [] });
+    }
+  });
+
+  it("see through `not` and enum domains", async () => {
+    for (const when of ['args.severity != "sev1" and args.severity != "sev2" and args.severity != sev3', "not (args.priority > 2) and args.priority > 4"]) {
+      expect(await codesOf(`rule r:\n  deny demo.ticket.open\n  when ${when}\n`)).toContain("AGP301");
+    }
+  });
+
+  it("do not call a rule pointless when the deny is narrower", async () => {
+    const codes = await codesOf(
+      "rule no_drafts:\n  deny demo.ticket.open\n  when args.draft and args.priority < 3\n\nrule drafts:\n  allow demo.ticket.open\n  when args.draft\n",
+    );
+    expect(codes).not.toContain("AGP303");
+  });
+});
+
+describe("the checked policy set", () => {
+  it("records matched actions, resolutions and limit keys", async () => {
+    const result = await runCheck({
+      "policy.agp":
+        HEADER +
+        'let closers = {"a", "b"}\n\nrule r:\n  allow demo.ticket.*\n  when action.costClass >= medium and agent.id in closers\n\n' +
+        'rule s:\n  allow demo.ticket.open\n  when has args.labels and (any l in args.labels: l == "bug")\n\n' +
+        "limit rate: 5 per hour per agent on demo.ticket.*\n",
+    });
+    const checked = result.checked!;
+    expect(checked.packages).toEqual([expect.objectContaining({ name: "demo", delegation: "both", catalogs: ["demo.json"] })]);
+    const r = checked.rules.find((x) => x.id === "r")!;
+    expect(r.actions).toEqual(["demo.ticket.close", "demo.ticket.list", "demo.ticket.open"]);
+    expect(r.condition?.kind).toBe("Logical");
+    if (r.condition?.kind !== "Logical" || r.condition.left.kind !== "Compare" || r.condition.right.kind !== "Compare") throw new Error("shape");
+    const costClass = r.condition.left.left;
+    expect(costClass.kind === "Path" && costClass.resolution.kind === "field" && costClass.resolution.root).toBe("action");
+    expect(costClass.kind === "Path" && costClass.resolution.kind === "field" && costClass.resolution.perAction.map((a) => a.action)).toEqual(r.actions);
+    const medium = r.condition.left.right;
+    expect(medium.kind === "Path" && medium.resolution).toEqual({ kind: "enumMember", value: "medium" });
+    const closers = r.condition.right.right;
+    expect(closers.kind === "Path" && closers.resolution).toEqual({ kind: "constant", name: "closers", package: "demo", value: { kind: "set", values: ["a", "b"] } });
+    const s = checked.rules.find((x) => x.id === "s")!;
+    if (s.condition?.kind !== "Logical" || s.condition.right.kind !== "Quantified" || s.condition.right.body.kind !== "Compare") throw new Error("shape");
+    const l = s.condition.right.body.left;
+    expect(l.kind === "Path" && l.resolution).toEqual({ kind: "variable", name: "l", fields: [] });
+    const limit = checked.limits[0]!;
+    expect(limit.keys.map((k) => k.kind === "Path" && k.resolution.kind === "field" && [k.resolution.root, ...k.resolution.fields].join("."))).toEqual(["agent.id"]);
+    expect(checked.constants.map((c) => c.name)).toEqual(["closers"]);
+  });
+});
