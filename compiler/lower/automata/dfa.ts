@@ -50,7 +50,7 @@ export function byteClasses(nfa: Nfa): { classOf: Uint8Array; classCount: number
 
 /** Subset construction; gives up (as a value) past `maxStates` states. */
 export function determinize(nfa: Nfa, maxStates: number): DeterminizeResult {
-  const { classOf, classCount, representatives } = byteClasses(nfa);
+  const { classOf, classCount } = byteClasses(nfa);
   const ids = new Map<string, number>();
   const sets: number[][] = [];
   const rows: number[] = [];
@@ -67,15 +67,17 @@ export function determinize(nfa: Nfa, maxStates: number): DeterminizeResult {
   intern([0]);
   for (let current = 0; current < sets.length; current++) {
     if (sets.length > maxStates) return { ok: false, cap: maxStates };
-    const members = sets[current]!;
-    for (const byte of representatives) {
-      const next = new Set<number>();
-      for (const state of members) {
-        for (const e of nfa.edges[state]!) {
-          if (e.lo <= byte && byte <= e.hi) next.add(e.to);
-        }
+    // Targets per class: an edge covers a run of whole classes, since
+    // classes were cut at every edge boundary.
+    const targets: number[][] = Array.from({ length: classCount }, () => []);
+    for (const state of sets[current]!) {
+      for (const e of nfa.edges[state]!) {
+        for (let c = classOf[e.lo]!; c <= classOf[e.hi]!; c++) targets[c]!.push(e.to);
       }
-      rows.push(intern([...next].sort((a, b) => a - b)));
+    }
+    for (const list of targets) {
+      list.sort((a, b) => a - b);
+      rows.push(intern(list.filter((s, i) => i === 0 || s !== list[i - 1])));
     }
   }
   if (sets.length > maxStates) return { ok: false, cap: maxStates };
