@@ -3,6 +3,7 @@
  * caret on the right line of the catalog file. docs/errors.md shows the same
  * examples; when a message changes, both change.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, loadCatalogFiles } from "../../compiler/catalog/index.js";
 import { renderDiagnostics, sortDiagnostics, type Span } from "../../compiler/diagnostics/index.js";
@@ -15,24 +16,39 @@ function rendered(text: string): string {
   return renderDiagnostics(sortDiagnostics(diagnostics), new Map([[FILE, text]]));
 }
 
+const errorsDoc = readFileSync("docs/errors.md", "utf8");
+
+/** The example in docs/errors.md: the catalog (or policy) text and the output, without the count line. */
+function expectDocumented(input: string, output: string): void {
+  expect(errorsDoc).toContain(input);
+  expect(errorsDoc).toContain(output.replace(/\n\n\d+ errors?, \d+ warnings?\n$/, "\n"));
+}
+
+/** The exact rendered text, which docs/errors.md shows too. */
+function golden(text: string, expected: string): void {
+  expect(rendered(text)).toBe(expected);
+  expectDocumented(text, expected);
+}
+
 describe("AGP4xx messages", () => {
   it("AGP400: a catalog that cannot be read is reported where the policy names it", async () => {
     const policy = 'package platform.github\nactions "../schemas/gitub.json"\n';
     const from: Span = { file: "policies/github.agp", line: 2, column: 9, endLine: 2, endColumn: 32, offset: 32, endOffset: 55 };
-    const { diagnostics } = await loadCatalogFiles([{ path: "test/fixtures/catalog/gitub.json", from }]);
-    expect(renderDiagnostics(diagnostics, new Map([["policies/github.agp", policy]]))).toBe(
-      `policies/github.agp:2:9: error AGP400: cannot read catalog \`test/fixtures/catalog/gitub.json\`: no such file or directory
+    // As `agp check` names it: the .agp file's directory joined with the statement's path.
+    const { diagnostics } = await loadCatalogFiles([{ path: "policies/../schemas/gitub.json", from }], { cwd: "test/fixtures/catalog" });
+    const expected = `policies/github.agp:2:9: error AGP400: cannot read catalog \`schemas/gitub.json\`: no such file or directory
   2 | actions "../schemas/gitub.json"
     |         ^^^^^^^^^^^^^^^^^^^^^^^
   help: check the path in the \`actions\` statement; it is relative to the .agp file
 
 1 error, 0 warnings
-`,
-    );
+`;
+    expect(renderDiagnostics(diagnostics, new Map([["policies/github.agp", policy]]))).toBe(expected);
+    expectDocumented(policy, expected);
   });
 
   it("AGP401: invalid JSON, at the position of the mistake", () => {
-    expect(rendered(`{\n  ${HEAD},\n  "family": "github"\n  "actions": {}\n}\n`)).toBe(
+    golden(`{\n  ${HEAD},\n  "family": "github"\n  "actions": {}\n}\n`, 
       `schemas/x.json:4:3: error AGP401: invalid JSON: missing \`,\` before this property
   4 |   "actions": {}
     |   ^
@@ -44,7 +60,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP402: the catalog format is violated, naming the JSON pointer", () => {
     const text = `{\n  ${HEAD},\n  "family": "github",\n  "actions": {\n    "pull_request.open": {\n      "args": { "type": "object" },\n      "metdata": { "readOnly": false }\n    }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:7:7: error AGP402: invalid catalog at \`/actions/pull_request.open/metdata\`: unknown property \`metdata\`
   7 |       "metdata": { "readOnly": false }
     |       ^^^^^^^^^
@@ -70,7 +86,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP403: an args schema that is not valid JSON Schema", () => {
     const text = `{\n  ${HEAD},\n  "family": "github",\n  "actions": {\n    "issue.create": {\n      "args": {\n        "type": "object",\n        "properties": { "title": { "type": "text", "maxLength": 256 } }\n      }\n    }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:8:44: error AGP403: the schema at \`/actions/issue.create/args/properties/title/type\` is not valid JSON Schema 2020-12: \`text\` must be one of \`array\`, \`boolean\`, \`integer\`, \`null\`, \`number\`, \`object\`, \`string\`
   8 |         "properties": { "title": { "type": "text", "maxLength": 256 } }
     |                                            ^^^^^^
@@ -94,7 +110,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP404: a metadata value of the wrong type", () => {
     const text = `{\n  ${HEAD},\n  "family": "aws",\n  "metadata": {\n    "costClass": { "enum": ["low", "medium", "high"], "x-agp-ordered": true }\n  },\n  "actions": {\n    "s3.delete_bucket": {\n      "metadata": { "costClass": "extreme" },\n      "args": { "type": "object" }\n    }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:9:34: error AGP404: metadata \`costClass\` of action \`aws.s3.delete_bucket\` must be one of low, medium, high, found \`"extreme"\`
   9 |       "metadata": { "costClass": "extreme" },
     |                                  ^^^^^^^^^
@@ -114,7 +130,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP405: an undeclared metadata key, with a did-you-mean", () => {
     const text = `{\n  ${HEAD},\n  "family": "aws",\n  "actions": {\n    "s3.get_object": {\n      "metadata": { "readonly": true },\n      "args": { "type": "object" }\n    }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:6:21: error AGP405: action \`aws.s3.get_object\` sets metadata \`readonly\`, which the catalog does not declare
   6 |       "metadata": { "readonly": true },
     |                     ^^^^^^^^^^
@@ -127,7 +143,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP406: a declared metadata key without a value or default", () => {
     const text = `{\n  ${HEAD},\n  "family": "aws",\n  "metadata": {\n    "costClass": { "enum": ["low", "medium", "high"] }\n  },\n  "actions": {\n    "s3.get_object": {\n      "metadata": { "readOnly": true },\n      "args": { "type": "object" }\n    }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:9:7: error AGP406: action \`aws.s3.get_object\` has no value for metadata \`costClass\`
   9 |       "metadata": { "readOnly": true },
     |       ^^^^^^^^^^
@@ -140,7 +156,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP407: a construct that gives a field no single type", () => {
     const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "allOf": [{ "type": "string" }, { "maxLength": 100 }] }\n        }\n      }\n    }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:9:24: error AGP407: \`allOf\` at \`/actions/exec/args/properties/command/allOf\` is not supported in catalogs: merge the subschemas into one schema
   9 |           "command": { "allOf": [{ "type": "string" }, { "maxLength": 100 }] }
     |                        ^^^^^^^
@@ -159,7 +175,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP408: a misspelled keyword would silently drop a bound", () => {
     const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "type": "string", "maxlength": 8192 }\n        }\n      }\n    }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:9:42: warning AGP408: \`maxlength\` at \`/actions/exec/args/properties/command/maxlength\` is ignored: it is not a JSON Schema 2020-12 keyword
   9 |           "command": { "type": "string", "maxlength": 8192 }
     |                                          ^^^^^^^^^^^
@@ -172,7 +188,7 @@ describe("AGP4xx messages", () => {
 
   it("AGP409: actions without a family", () => {
     const text = `{\n  ${HEAD},\n  "actions": {\n    "exec": { "args": { "type": "object" } }\n  }\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:3:3: error AGP409: the catalog declares \`actions\` but no \`family\`
   3 |   "actions": {
     |   ^^^^^^^^^
@@ -184,36 +200,37 @@ describe("AGP4xx messages", () => {
   });
 
   it("AGP410 and AGP411: two catalogs declare the same action, and the request shape twice", async () => {
-    const dir = "test/fixtures/catalog/merge";
-    const { diagnostics, sources, set } = await loadCatalogFiles([`${dir}/github-a.json`, `${dir}/github-b.json`, `${dir}/project.json`]);
-    expect(renderDiagnostics(sortDiagnostics(diagnostics), sources)).toBe(
-      `test/fixtures/catalog/merge/github-b.json:6:5: error AGP410: action \`github.pull_request.merge\` is declared by two catalogs
+    const cwd = "test/fixtures/catalog/merge";
+    const files = ["github-a.json", "github-b.json", "project.json"];
+    const { diagnostics, sources, set } = await loadCatalogFiles(files, { cwd });
+    const expected = `github-b.json:6:5: error AGP410: action \`github.pull_request.merge\` is declared by two catalogs
   6 |     "pull_request.merge": { "args": { "type": "object" } }
     |     ^^^^^^^^^^^^^^^^^^^^
-  test/fixtures/catalog/merge/github-a.json:5:5: note: first declared here
+  github-a.json:5:5: note: first declared here
     5 |     "pull_request.merge": {
       |     ^^^^^^^^^^^^^^^^^^^^
   help: each action belongs to one catalog; rename it or drop one of the catalogs
 
-test/fixtures/catalog/merge/project.json:3:3: error AGP411: the request shape is declared by two catalogs
+project.json:3:3: error AGP411: the request shape is declared by two catalogs
   3 |   "request": {
     |   ^^^^^^^^^
-  test/fixtures/catalog/merge/github-a.json:9:3: note: first declared here
+  github-a.json:9:3: note: first declared here
     9 |   "request": {
       |   ^^^^^^^^^
   help: keep \`request\` in one project catalog (e.g. schemas/project.json)
 
 2 errors, 0 warnings
-`,
-    );
+`;
+    expect(renderDiagnostics(sortDiagnostics(diagnostics), sources)).toBe(expected);
+    for (const file of files) expectDocumented(sources.get(file)!, expected);
     // The first declaration wins, so checking can go on against a consistent set.
-    expect(set.actions.get("github.pull_request.merge")?.location.file).toBe(`${dir}/github-a.json`);
-    expect(set.request.location.file).toBe(`${dir}/github-a.json`);
+    expect(set.actions.get("github.pull_request.merge")?.location.file).toBe("github-a.json");
+    expect(set.request.location.file).toBe("github-a.json");
   });
 
   it("AGP412: a key given twice", () => {
     const text = `{\n  ${HEAD},\n  "family": "shell",\n  "family": "sh",\n  "actions": {}\n}\n`;
-    expect(rendered(text)).toBe(
+    golden(text, 
       `schemas/x.json:4:3: error AGP412: key \`family\` appears twice in the same object
   4 |   "family": "sh",
     |   ^^^^^^^^
