@@ -17,7 +17,8 @@
  * - everything else matches itself. Matching is by code point and is
  *   case-sensitive.
  * Malformed: an unterminated `[`, an empty class `[]` / `[!]`, a reversed
- * range `[z-a]`, a trailing lone `\`.
+ * range `[z-a]`, a trailing lone `\`, a lone surrogate (no string holds one).
+ * compiler/lower/glob-syntax.ts compiles the same syntax to automata.
  */
 
 /** One element of a parsed glob. */
@@ -33,6 +34,7 @@ export type GlobParse = { readonly ok: true; readonly tokens: readonly GlobToken
 /** Parses a glob pattern. */
 export function parseGlob(pattern: string): GlobParse {
   const points = Array.from(pattern, (c) => c.codePointAt(0)!);
+  if (points.some((c) => c >= 0xd800 && c <= 0xdfff)) return fail("the pattern contains a lone surrogate");
   const tokens: GlobToken[] = [];
   let i = 0;
   while (i < points.length) {

@@ -82,6 +82,7 @@ describe("glob matching", () => {
     expect(parseGlob("[abc")).toEqual({ ok: false, message: "a `[` class is not closed with `]`" });
     expect(parseGlob("[]")).toEqual({ ok: false, message: "a `[]` class is empty" });
     expect(parseGlob("[!]")).toEqual({ ok: false, message: "a `[]` class is empty" });
+    expect(parseGlob("a\ud800")).toEqual({ ok: false, message: "the pattern contains a lone surrogate" });
     expect(parseGlob("[z-a]")).toEqual({ ok: false, message: "the range `z-a` is reversed" });
     expect(parseGlob("abc\\")).toEqual({ ok: false, message: "the pattern ends with a lone `\\`" });
   });
