@@ -124,8 +124,11 @@ function conflict(key: string, atoms: readonly Atom[]): string | undefined {
   // Without a null, a boolean or an enum field has a finite set of values.
   if (domain === undefined && !nullable && base.kind === "boolean") domain = [true, false];
   if (domain === undefined && !nullable && base.kind === "string" && base.enum !== undefined) domain = [...base.enum];
-  for (const a of atoms.filter((x) => x.op === "in")) domain = domain === undefined ? [...a.values] : domain.filter((v) => a.values.includes(v));
-  const excluded = atoms.filter((a) => a.op === "!=" || a.op === "not in").flatMap((a) => a.values);
+  for (const a of atoms.filter((x) => x.op === "in")) {
+    const allowed = new Set(a.values);
+    domain = domain === undefined ? [...allowed] : domain.filter((v) => allowed.has(v));
+  }
+  const excluded = new Set(atoms.filter((a) => a.op === "!=" || a.op === "not in").flatMap((a) => a.values));
   const ranges = atoms.filter((a) => a.op === "<" || a.op === "<=" || a.op === ">" || a.op === ">=");
   const rank = (v: LiteralValue): number | undefined =>
     typeof v === "number" ? v : order !== undefined && typeof v === "string" && order.includes(v) ? order.indexOf(v) : undefined;
@@ -137,7 +140,7 @@ function conflict(key: string, atoms: readonly Atom[]): string | undefined {
       return r.op === "<" ? x < bound : r.op === "<=" ? x <= bound : r.op === ">" ? x > bound : x >= bound;
     });
   if (domain !== undefined) {
-    const left = domain.filter((v) => !excluded.includes(v) && inRange(v));
+    const left = domain.filter((v) => !excluded.has(v) && inRange(v));
     if (left.length === 0) return `no value of \`${key}\` passes every test on it`;
     return undefined;
   }

@@ -78,12 +78,11 @@ function typeHas(expr: HasExpr, env: Env, scope: Scope): TypedExpr {
   const path = expr.path;
   const root = path.root.name;
   const isRoot = (REQUEST_ROOTS as readonly string[]).includes(root) && !scope.variables.has(root) && !env.constants.has(root);
-  if (!isRoot && (path.fields.length === 0 || !scope.variables.has(root))) {
+  const known = isRoot || scope.variables.has(root) || env.constants.has(root);
+  if (known && !isRoot && (path.fields.length === 0 || !scope.variables.has(root))) {
     const what = scope.variables.has(root)
       ? "a quantifier variable"
-      : env.constants.has(root)
-        ? "a constant"
-        : "not a field of the request";
+      : "a constant";
     if (env.constants.has(root)) env.constants.get(root)!.used = true;
     env.report(diagnostic("AGP218", path.span, { path: showExpr(path), what }));
     return { kind: "Has", node: expr, type: BOOLEAN_TYPE, path: { kind: "Path", node: path, type: ERROR_TYPE, resolution: { kind: "error" } } };

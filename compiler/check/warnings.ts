@@ -34,17 +34,30 @@ export function neverMatching(rules: readonly CheckedRule[], limits: readonly Ch
  * absent or a subset of its `and`-ed tests (compared as written).
  */
 export function pointless(rules: readonly CheckedRule[], report: (d: Diagnostic) => void): void {
-  const denies = rules.filter((r) => r.effect === "deny");
+  // Index the denies by package, principal and first test, so 10,000 rules stay fast.
+  const unconditional = new Map<string, { rule: CheckedRule; actions: Set<string> }[]>();
+  const byFirstTest = new Map<string, { rule: CheckedRule; actions: Set<string>; tests: string[] }[]>();
+  for (const deny of rules) {
+    if (deny.effect !== "deny") continue;
+    const group = `${deny.package}\u0000${deny.principal}`;
+    const tests = conjuncts(deny.condition).map((c) => structuralKey(c.node));
+    const entry = { rule: deny, actions: new Set(deny.actions), tests };
+    if (tests.length === 0) unconditional.set(group, [...(unconditional.get(group) ?? []), entry]);
+    else {
+      const key = `${group}\u0000${tests[0]!}`;
+      byFirstTest.set(key, [...(byFirstTest.get(key) ?? []), entry]);
+    }
+  }
   for (const rule of rules) {
     if (rule.effect === "deny" || rule.actions.length === 0) continue;
+    const group = `${rule.package}\u0000${rule.principal}`;
     const tests = new Set(conjuncts(rule.condition).map((c) => structuralKey(c.node)));
-    const covering = denies.find(
-      (deny) =>
-        deny.package === rule.package &&
-        deny.principal === rule.principal &&
-        rule.actions.every((a) => deny.actions.includes(a)) &&
-        conjuncts(deny.condition).every((c) => tests.has(structuralKey(c.node))),
-    );
+    const covers = (deny: { actions: Set<string> }) => rule.actions.every((a) => deny.actions.has(a));
+    let covering = (unconditional.get(group) ?? []).find(covers)?.rule;
+    for (const test of tests) {
+      if (covering !== undefined) break;
+      covering = (byFirstTest.get(`${group}\u0000${test}`) ?? []).find((d) => covers(d) && d.tests.every((t) => tests.has(t)))?.rule;
+    }
     if (covering === undefined) continue;
     report(
       diagnostic("AGP303", rule.decl.id.span, { id: rule.id, deny: covering.id }, {
