@@ -117,10 +117,12 @@ export interface Decision {
   /** Run it (`allow`), park it until humans approve (`approve`), or refuse it (`deny`). */
   readonly effect: DecisionEffect;
   /**
-   * The rules (and limits) that decided: for `deny` the matching deny rules,
-   * for `approve` the matching approve rules, for `allow` the matching allow
-   * rules; sorted by file, then line. Empty for a default deny ("no rule
-   * allows …") and for fail-closed denies.
+   * The rules (and limits) that decided: for `deny` the matching deny rules
+   * (or the limits whose cap was reached), for `approve` the matching approve
+   * rules, for `allow` the matching allow rules; rules sorted by file, then
+   * line. A limit whose cap parks the request for approval follows the rules
+   * it parked. Empty for a default deny ("no rule allows …"), kill switches
+   * and fail-closed denies.
    */
   readonly rules: readonly DecidingRule[];
   /**
