@@ -7,11 +7,14 @@
  * offset (in UTF-16 units of the pattern text) and length of the culprit.
  * Must not: throw on any pattern text; every mistake is a returned error.
  *
- * Syntax (docs/decisions/0005-stdlib-and-automata.md):
+ * Syntax (docs/language.md; ADR 0006 "Globs"; ADR 0005 for bytes):
  *   `*` any run of characters (including `/`), `?` exactly one character,
- *   `[abc]` one of, `[a-z]` a range of code points, `[!a]` / `[^a]` none of,
- *   `]` first in a class is literal (`[]a]`), `-` first or last is literal,
- *   `\x` is the character x anywhere, including inside a class.
+ *   `[abc]` one of, `[a-z]` a range of code points, `[!a]` none of; in a
+ *   class `]` ends it (write `\]` for the character), `-` first or last and
+ *   `^` are ordinary characters, and a class must not be empty (`[]`, `[!]`);
+ *   `\x` is the character x anywhere, including inside a class. The
+ *   reference interpreter (compiler/interpret/glob.ts) reads globs the same
+ *   way; test/lower/glob-oracle.test.ts holds the two together.
  */
 import { MAX_SCALAR } from "./automata/utf8-ranges.js";
 
@@ -83,17 +86,18 @@ function parseClass(chars: readonly CodePointAt[], open: number): ClassParse {
   const openOffset = chars[open]!.offset;
   let i = open + 1;
   let negated = false;
-  if (chars[i]?.cp === 0x21 /* ! */ || chars[i]?.cp === 0x5e /* ^ */) {
+  if (chars[i]?.cp === 0x21 /* ! */) {
     negated = true;
     i++;
   }
   const ranges: CodePointRange[] = [];
-  let first = true;
   for (;;) {
     const here = chars[i];
     if (here === undefined) return fail(unclosedClass(openOffset));
-    if (here.cp === 0x5d /* ] */ && !first) break;
-    first = false;
+    if (here.cp === 0x5d /* ] */) {
+      if (ranges.length === 0) return fail(emptyClass(chars, open, i));
+      break;
+    }
     const lo = classMember(chars, i);
     if (!lo.ok) return lo;
     i = lo.next;
@@ -191,6 +195,17 @@ function unclosedClass(offset: number): GlobSyntaxError {
     help: "close the class with `]`, or write `\\[` to match a `[`",
     offset,
     length: 1,
+  };
+}
+
+function emptyClass(chars: readonly CodePointAt[], open: number, close: number): GlobSyntaxError {
+  const offset = chars[open]!.offset;
+  const text = close === open + 1 ? "[]" : "[!]";
+  return {
+    message: `empty class \`${text}\` in glob`,
+    help: "a class needs at least one character; write `\\[` to match a `[`",
+    offset,
+    length: chars[close]!.offset + 1 - offset,
   };
 }
 

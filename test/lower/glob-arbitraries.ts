@@ -3,7 +3,7 @@
  *
  * In: nothing. Out: arbitraries of valid glob text (built from pieces that
  * exercise every construct: literals incl. multi-byte ones, escapes, `*`,
- * `?`, classes with ranges, negation and the `]`/`-` edge cases) and of
+ * `?`, classes with ranges, negation and the `]`/`-`/`^` edge cases) and of
  * inputs: strings over a small alphabet, strings made to fit the glob, and
  * arbitrary (often invalid UTF-8) bytes.
  * Must not: generate invalid globs (the reference matcher assumes validity).
@@ -27,18 +27,20 @@ const PIECES: ReadonlyArray<readonly [glob: string, samples: readonly string[]]>
   ["\\\\", ["\\", "a"]],
   ["[ab]", ["a", "b", "c", "é"]],
   ["[!a]", ["a", "b", "é", "😀"]],
-  ["[^b]", ["b", "a"]],
+  ["[^b]", ["^", "b", "a"]],
   ["[a-c]", ["a", "b", "c", "d", "é"]],
   ["[é-ü]", ["é", "ü", "ö", "e", "ÿ"]],
   ["[!é-ü]", ["é", "ö", "a", "€"]],
   ["[€-😀]", ["€", "😀", "a", "é", "\u{10ffff}"]],
-  ["[]a]", ["]", "a", "b"]],
+  ["[\\]a]", ["]", "a", "b"]],
+  ["[!\\]a]", ["]", "a", "b"]],
+  ["[-b]", ["-", "b", "a"]],
   ["[a-]", ["a", "-", "b"]],
   ["[\\]x]", ["]", "x", "\\"]],
   ["[!\u0000-\u007f]", ["a", "é", "\u{10ffff}", "\u0000"]],
 ];
 
-const ALPHABET = ["a", "b", "c", ".", "/", "é", "ü", "€", "😀", "[", "]", "*", "?", "\\", "-", "\u{10ffff}"];
+const ALPHABET = ["a", "b", "c", ".", "/", "é", "ü", "€", "😀", "[", "]", "*", "?", "\\", "-", "^", "\u{10ffff}"];
 
 /** Glob text plus, for each piece, its candidate samples. */
 export const globWithSamples = fc

@@ -42,7 +42,7 @@ describe("glob semantics", () => {
     expect(dfaAccepts(dfa, Uint8Array.of(0x78, 0xed, 0xa0, 0x80, 0x79))).toBe(false); // surrogate
   });
 
-  test("classes: members, ranges by code point, negation with `!` or `^`", () => {
+  test("classes: members, ranges by code point, negation with `!`", () => {
     expect(matches("[abc]", "b")).toBe(true);
     expect(matches("[abc]", "d")).toBe(false);
     expect(matches("v[0-9].[0-9]", "v1.2")).toBe(true);
@@ -52,12 +52,15 @@ describe("glob semantics", () => {
     expect(matches("[!a]", "b")).toBe(true);
     expect(matches("[!a]", "😀")).toBe(true);
     expect(matches("[!a]", "a")).toBe(false);
-    expect(matches("[^a]", "a")).toBe(false);
+    expect(matches("[^a]", "a")).toBe(true); // `^` is an ordinary character (ADR 0006)
+    expect(matches("[^a]", "^")).toBe(true);
+    expect(matches("[^a]", "b")).toBe(false);
     expect(matches("[!a]", "")).toBe(false);
   });
 
-  test("`]` first and `-` first or last are literal; `\\` escapes everywhere", () => {
-    expect(matches("[]a]", "]")).toBe(true);
+  test("`-` first or last is literal; `]` ends a class unless escaped; `\\` escapes everywhere", () => {
+    expect(matches("[\\]a]", "]")).toBe(true);
+    expect(matches("[a]]", "a]")).toBe(true); // the second `]` is a literal outside the class
     expect(matches("[a-]", "-")).toBe(true);
     expect(matches("[-a]", "-")).toBe(true);
     expect(matches("[\\]]", "]")).toBe(true);
@@ -156,8 +159,11 @@ describe("bad globs are error results in the author's terms", () => {
       offset: 4,
       length: 1,
     });
-    expect(error("[]").message).toBe("unclosed `[` in glob"); // `]` first is a member
-    expect(error("[!]").kind).toBe("syntax");
+  });
+
+  test("empty class", () => {
+    expect(error("a[]")).toMatchObject({ message: "empty class `[]` in glob", offset: 1, length: 2 });
+    expect(error("[!]b")).toMatchObject({ message: "empty class `[!]` in glob", offset: 0, length: 3 });
   });
 
   test("trailing backslash", () => {

@@ -49,11 +49,11 @@ export function referenceGlobMatch(glob: string, input: Uint8Array): boolean {
 /** The class starting at pattern[open] (`[`): a membership test and the index after `]`. */
 function readClass(pattern: number[], open: number): { contains: (cp: number) => boolean; next: number } {
   let i = open + 1;
-  const negated = pattern[i] === 0x21 || pattern[i] === 0x5e; // ! or ^
+  const negated = pattern[i] === 0x21; // !
   if (negated) i++;
   const ranges: Array<[number, number]> = [];
   const one = (): number => (pattern[i] === 0x5c ? pattern[(i += 2) - 1]! : pattern[i++]!);
-  for (let first = true; first || pattern[i] !== 0x5d; first = false) {
+  while (pattern[i] !== 0x5d) {
     const lo = one();
     if (pattern[i] === 0x2d && i + 1 < pattern.length && pattern[i + 1] !== 0x5d) {
       i++;
