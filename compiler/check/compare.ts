@@ -78,7 +78,10 @@ function checkEquality(expr: CompareExpr, left: TypedExpr, right: TypedExpr, env
     }
     return;
   }
-  if (!sameFamily(left.type, right.type)) return mismatch(expr, left, right, env);
+  if (!sameFamily(left.type, right.type)) {
+    const set = left.type.kind === "set" || right.type.kind === "set";
+    return mismatch(expr, left, right, env, set ? "to test membership in a set, use `in`" : undefined);
+  }
   checkMember(left, right, env) || checkMember(right, left, env);
 }
 
@@ -123,11 +126,17 @@ function checkIn(expr: CompareExpr, left: TypedExpr, right: TypedExpr, env: Env)
   if (element.kind === "error") return;
   if (!sameFamily(left.type, element)) return mismatch(expr, left, right, env);
   const enumType = splitNull(left.type).base;
-  if (enumType.kind === "string" && enumType.enum !== undefined && right.kind === "Set") {
-    right.node.elements.forEach((literal, i) => {
-      const value = right.values[i];
-      if (typeof value === "string" && !enumType.enum!.includes(value)) reportMember(env, literal.span, value, left, enumType.enum!);
-    });
+  if (enumType.kind === "string" && enumType.enum !== undefined && left.kind === "Path") {
+    const members = enumType.enum;
+    if (right.kind === "Set") {
+      right.node.elements.forEach((literal, i) => {
+        const value = right.values[i];
+        if (typeof value === "string" && !members.includes(value)) reportMember(env, literal.span, value, left, members);
+      });
+    } else if (right.kind === "Path" && right.resolution.kind === "constant" && right.resolution.value.kind === "set") {
+      const missing = right.resolution.value.values.find((v) => typeof v === "string" && !members.includes(v));
+      if (typeof missing === "string") reportMember(env, right.node.span, missing, left, members);
+    }
   }
 }
 

@@ -174,3 +174,26 @@ describe("the checked policy set", () => {
     expect(checked.constants.map((c) => c.name)).toEqual(["closers"]);
   });
 });
+
+describe("enums and sets", () => {
+  it("checks the members of a set constant compared with an enum", async () => {
+    const result = await runCheck({
+      "policy.agp": HEADER + 'let severe = {"sev1", "sev0"}\n\nrule r:\n  deny demo.ticket.open\n  when args.severity in severe\n',
+    });
+    expect(result.diagnostics.map((d) => `${d.code}: ${d.message}`)).toContain(
+      "AGP212: `sev0` is not a member of the enum of `args.severity`",
+    );
+  });
+
+  it("suggests `in` when a value is compared with a set by `==`", async () => {
+    const result = await runCheck({
+      "policy.agp": HEADER + 'let titles = {"a", "b"}\n\nrule r:\n  allow demo.ticket.open\n  when args.title == titles\n',
+    });
+    expect(rendered(result, ["AGP211"])).toContain("help: to test membership in a set, use `in`");
+  });
+
+  it("accepts enum members as bare names and as strings, in any order", async () => {
+    const codes = await codesOf('rule r:\n  allow demo.ticket.*\n  when medium <= action.costClass and "gold" == action.tier\n');
+    expect(codes.filter((c) => c.startsWith("AGP2"))).toEqual([]);
+  });
+});
