@@ -33,11 +33,11 @@ export class Builder {
   }
 
   span(node: CstNode): Span {
-    return locationSpan(this.file, node.location);
+    return locationSpan(this.statement.lines, node.location);
   }
 
   tokenSpan(token: IToken): Span {
-    return tokenSpan(this.file, token);
+    return tokenSpan(this.statement.lines, token);
   }
 
   report(code: DiagnosticCode, span: Span, values: TemplateValues = {}, help?: string, related?: Span): void {

@@ -16,12 +16,14 @@ import {
   EXPECT_CLAUSES, GIVEN_WORDS, LIMIT_CLAUSES, RULE_CLAUSES, TEST_CLAUSES, expectation, list, openerOffset,
   type Expectation,
 } from "./expectations.js";
-import { afterToken, tokenSpan } from "./spans.js";
+import { decodeString } from "./lexer.js";
+import { afterToken, tokenSpan, type SourceLines } from "./spans.js";
 import { HARD_KEYWORDS, KW, NumberLit, Placeholder, StringLit, Word, STATEMENT_KEYWORDS } from "./tokens.js";
 
 /** One statement's tokens, and what follows it, for describing errors inside it. */
 export interface StatementTokens {
   readonly file: string;
+  readonly lines: SourceLines;
   readonly source: string;
   readonly tokens: readonly IToken[];
   /** The first token of the next statement, if any. */
@@ -50,7 +52,7 @@ export function expectedDiagnostic(
   statement: StatementTokens,
 ): Diagnostic {
   const wanted = expectation(key);
-  const span = found !== undefined ? tokenSpan(statement.file, found) : endSpan(statement, previous);
+  const span = found !== undefined ? tokenSpan(statement.lines, found) : endSpan(statement, previous);
   if (wanted.name !== undefined && found !== undefined && HARD.has(found.image) && isKeyword(found)) {
     return diagnostic("AGP109", span, { word: found.image, what: wanted.name });
   }
@@ -79,7 +81,7 @@ function extraInput(found: IToken | undefined, previous: IToken | undefined, sta
       : { expected: `a test clause (${list(TEST_CLAUSES)})`, words: TEST_CLAUSES },
   };
   const clause = clauses[kind] ?? { expected: "the end of the statement", words: [] };
-  const span = found !== undefined ? tokenSpan(statement.file, found) : endSpan(statement, previous);
+  const span = found !== undefined ? tokenSpan(statement.lines, found) : endSpan(statement, previous);
   const values = { expected: clause.expected, after: afterText(statement, previous), found: describe(found, statement) };
   let help: string | undefined;
   if (found !== undefined && (STATEMENT_KEYWORDS as readonly string[]).includes(found.image)) {
@@ -121,8 +123,8 @@ export function describe(token: IToken | undefined, statement: StatementTokens):
       ? "the end of the file"
       : `the next statement (\`${next.image}\` on line ${String(next.startLine)})`;
   }
-  if (token.tokenType === StringLit) return `the string ${shorten(token.image, 40)}`;
-  if (token.tokenType === NumberLit) return `the number ${shorten(token.image, 40)}`;
+  if (token.tokenType === StringLit) return `the string ${JSON.stringify(shorten(decodeString(token.image), 30))}`;
+  if (token.tokenType === NumberLit) return `the number \`${shorten(token.image, 40)}\``;
   if (token.tokenType === Placeholder) return `\`${token.image}\``;
   return `\`${shorten(token.image, 40)}\``;
 }
@@ -161,7 +163,7 @@ function shorten(text: string, max: number): string {
 function endSpan(statement: StatementTokens, previous: IToken | undefined): Span {
   const last = previous ?? statement.tokens[statement.tokens.length - 1];
   if (last === undefined) throw new Error("internal error: an empty statement has an error");
-  return afterToken(statement.file, last);
+  return afterToken(statement.lines, last);
 }
 
 function tokenBefore(statement: StatementTokens, token: IToken): IToken | undefined {

@@ -21,6 +21,7 @@ import { recognitionDiagnostic, type StatementTokens } from "./errors.js";
 import { lex } from "./lexer.js";
 import { parser } from "./parser.js";
 import { splitStatements } from "./segment.js";
+import { offsetSpan, sourceLines } from "./spans.js";
 
 export type * from "./ast.js";
 export { AUDIT_LEVELS, COMPARE_OPS, DELEGATION_MODES, EFFECTS, GIVEN_PARTS, PRINCIPALS, WINDOW_UNITS } from "./ast.js";
@@ -36,7 +37,8 @@ export interface ParseResult {
 
 /** Parses one .agp file. Never throws for any input. */
 export function parse(source: string, file: string): ParseResult {
-  const lexed = lex(source, file);
+  const lines = sourceLines(file, source);
+  const lexed = lex(source, lines);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
   const statements: Statement[] = [];
   const groups = splitStatements(lexed.tokens);
@@ -45,12 +47,12 @@ export function parse(source: string, file: string): ParseResult {
     const next = groups[i + 1]?.[0];
     const end = next?.startOffset ?? source.length;
     if (dropped.some((offset) => offset >= tokens[0]!.startOffset && offset < end)) return;
-    const statement: StatementTokens = { file, source, tokens, next };
+    const statement: StatementTokens = { file, lines, source, tokens, next };
     const built = parseStatement(statement, diagnostics);
     if (built !== undefined) statements.push(built);
   });
   checkPackages(statements, diagnostics);
-  const policyFile: PolicyFile = { kind: "File", file, statements, span: wholeFile(source, file) };
+  const policyFile: PolicyFile = { kind: "File", file, statements, span: offsetSpan(lines, 0, source.length) };
   return { file: policyFile, comments: lexed.comments, diagnostics: sortDiagnostics(diagnostics) };
 }
 
@@ -83,18 +85,4 @@ function checkPackages(statements: readonly Statement[], diagnostics: Diagnostic
     const related = first === undefined ? [] : [{ span: first.span, message: "first given here" }];
     diagnostics.push(diagnostic("AGP110", again.span, {}, { related }));
   }
-}
-
-function wholeFile(source: string, file: string): Span {
-  const lines = source.split(/\r\n|\r|\n/);
-  const last = lines[lines.length - 1] ?? "";
-  return {
-    file,
-    line: 1,
-    column: 1,
-    endLine: lines.length,
-    endColumn: last.length + 1,
-    offset: 0,
-    endOffset: source.length,
-  };
 }

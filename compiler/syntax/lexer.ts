@@ -11,11 +11,11 @@
  *
  * This file must not parse or build AST nodes other than comments.
  */
-import type { IToken } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
 import { diagnostic, type Diagnostic } from "../diagnostics/index.js";
 import type { Comment } from "./ast.js";
-import { pointSpan, tokenSpan } from "./spans.js";
-import { BadNumber, NumberLit, StringLit, UnterminatedString, lexer } from "./tokens.js";
+import { offsetSpan, tokenSpan, type SourceLines } from "./spans.js";
+import { BadNumber, KEYWORD_TYPES, Name, NumberLit, StringLit, UnterminatedString, lexer } from "./tokens.js";
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -29,25 +29,28 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t",
 };
 
-export function lex(source: string, file: string): LexResult {
+export function lex(source: string, lines: SourceLines): LexResult {
   const result = lexer.tokenize(source);
   const diagnostics: Diagnostic[] = [];
   const dropped: number[] = [];
   for (const error of result.errors) {
     const char = String.fromCodePoint(source.codePointAt(error.offset) ?? 0xfffd);
-    const span = pointSpan(file, error.line ?? 1, error.column ?? 1, error.offset, char.length);
+    const span = offsetSpan(lines, error.offset, error.offset + char.length);
     diagnostics.push(diagnostic("AGP101", span, { char: describeChar(char) }));
     dropped.push(error.offset);
   }
   for (const token of result.tokens) {
-    if (token.tokenType === UnterminatedString) {
-      diagnostics.push(diagnostic("AGP102", tokenSpan(file, token)));
+    if (token.tokenType === Name) {
+      const keyword = KEYWORD_TYPES.get(token.image);
+      if (keyword !== undefined) retype(token, keyword);
+    } else if (token.tokenType === UnterminatedString) {
+      diagnostics.push(diagnostic("AGP102", tokenSpan(lines, token)));
       retype(token, StringLit);
-      checkEscapes(token, file, diagnostics);
+      checkEscapes(token, lines, diagnostics);
     } else if (token.tokenType === StringLit) {
-      checkEscapes(token, file, diagnostics);
+      checkEscapes(token, lines, diagnostics);
     } else if (token.tokenType === BadNumber) {
-      diagnostics.push(diagnostic("AGP105", tokenSpan(file, token), { number: token.image }));
+      diagnostics.push(diagnostic("AGP105", tokenSpan(lines, token), { number: token.image }));
       retype(token, NumberLit);
     }
   }
@@ -56,7 +59,7 @@ export function lex(source: string, file: string): LexResult {
     kind: "Comment",
     text: token.image.slice(1),
     ownLine: ownLine(source, token.startOffset),
-    span: tokenSpan(file, token),
+    span: tokenSpan(lines, token),
   }));
   return { tokens: result.tokens, comments, diagnostics, dropped };
 }
@@ -92,7 +95,7 @@ function isClosed(image: string): boolean {
   return backslashes % 2 === 0;
 }
 
-function checkEscapes(token: IToken, file: string, diagnostics: Diagnostic[]): void {
+function checkEscapes(token: IToken, lines: SourceLines, diagnostics: Diagnostic[]): void {
   const image = token.image;
   for (let i = 1; i < image.length; i++) {
     if (image[i] !== "\\") continue;
@@ -101,15 +104,15 @@ function checkEscapes(token: IToken, file: string, diagnostics: Diagnostic[]): v
       next !== undefined && (ESCAPES[next] !== undefined || (next === "u" && /^[0-9a-fA-F]{4}$/.test(image.slice(i + 2, i + 6))));
     if (!valid) {
       const text = next === undefined ? "\\" : next === "u" ? image.slice(i, i + 6).replace(/"$/, "") : `\\${next}`;
-      const span = pointSpan(file, token.startLine ?? 1, (token.startColumn ?? 1) + i, token.startOffset + i, text.length);
+      const span = offsetSpan(lines, token.startOffset + i, token.startOffset + i + text.length);
       diagnostics.push(diagnostic("AGP103", span, { escape: text }));
     }
     i += 1;
   }
 }
 
-function retype(token: IToken, type: typeof StringLit): void {
-  const mutable = token as { tokenType: typeof StringLit; tokenTypeIdx: number };
+function retype(token: IToken, type: TokenType): void {
+  const mutable = token as { tokenType: TokenType; tokenTypeIdx: number };
   mutable.tokenType = type;
   mutable.tokenTypeIdx = type.tokenTypeIdx!;
 }

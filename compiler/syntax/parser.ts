@@ -46,7 +46,7 @@ export class AgpParser extends CstParser {
   constructor() {
     super(ALL_TOKENS, {
       maxLookahead: 3,
-      nodeLocationTracking: "full",
+      nodeLocationTracking: "onlyOffset",
       recoveryEnabled: false,
       errorMessageProvider: expectationKeys,
     });

@@ -35,7 +35,7 @@ export function splitStatements(tokens: readonly IToken[]): IToken[][] {
     if (OPENERS.has(token.tokenType)) depth++;
     else if (CLOSERS.has(token.tokenType)) depth = Math.max(0, depth - 1);
     current.push(token);
-    previousLine = token.endLine ?? line;
+    previousLine = line; // INVARIANT: tokens never span lines
   }
   if (current.length > 0) statements.push(current);
   return statements;
