@@ -136,7 +136,7 @@ export function describeMissingBound(bound: MissingBound): string {
   const consequence =
     bound.missing === "maxItems"
       ? "policies cannot quantify over it until you add one"
-      : "policies cannot read it until you add one";
+      : "policies cannot use `startsWith`, `endsWith`, `contains` or `matches` on it until you add one";
   return `tool \`${bound.tool}\`: \`${bound.field}\` (${bound.type}) has no ${bound.missing}; ${consequence}`;
 }
 

@@ -28,4 +28,4 @@ export { loadCatalogFiles, mergeCatalogs, type CatalogRef, type LoadedCatalogSet
 export { BUILT_IN_FILE, DEFAULT_REQUEST_SCHEMA, DEFAULT_REQUEST_SHAPE } from "./default-request.js";
 export { describeType, lookupField, matchActions, walkType, type FieldLookup } from "./query.js";
 export { parseJsonSource, toPointer, parsePointer, type JsonSource } from "./json-source.js";
-export { describeMissingBound, importMcp, type McpImport, type MissingBound } from "./import-mcp.js";
+export { describeMissingBound, formatJson, importMcp, type McpImport, type MissingBound } from "./import-mcp.js";

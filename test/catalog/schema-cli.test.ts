@@ -1,7 +1,7 @@
 /**
  * `agp schema import-mcp`: exact output and exit codes, run in-process.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
@@ -73,6 +73,17 @@ describe("agp schema import-mcp", () => {
     expect(lines[18]).toBe("wrote 7 actions of family `workspace` to workspace.json");
     const written = readFileSync(join(dir, "workspace.json"), "utf8");
     expect(loadCatalog("workspace.json", written).diagnostics).toEqual([]);
+  });
+
+  it("prints what docs/catalogs.md shows for the mail example", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "schemas"));
+    copyFileSync(resolve("test/fixtures/catalog/mcp/mail-tools.json"), join(dir, "tools.json"));
+    const result = await run(["schema", "import-mcp", "tools.json", "--family", "mail", "-o", "schemas/mail.json"], dir);
+    expect(result.code).toBe(0);
+    const doc = readFileSync("docs/catalogs.md", "utf8");
+    expect(doc).toContain(`$ agp schema import-mcp tools.json --family mail -o schemas/mail.json\n${result.err}`);
+    expect(result.err).toContain("wrote 2 actions of family `mail` to schemas/mail.json\n");
   });
 
   it("exits 1 with a clear message when the input is not an MCP tool list", async () => {
