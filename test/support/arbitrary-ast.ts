@@ -7,7 +7,9 @@
  * clause, tests with every clause, example tables with placeholders, merges.
  *
  * "Well-formed" means the parser must accept the printed form and give back
- * the same tree: names avoid every keyword (reserved or contextual), set
+ * the same tree: names avoid reserved words (contextual keywords appear as
+ * names, except where the parser reads them as a clause: see
+ * CLAUSE_KEYWORDS and nameValue), numbers stay within 2^53 - 1, set
  * elements are distinct and of one literal type, object keys and given
  * clauses are distinct, a table's rows have one cell per column, given
  * clauses come in canonical order (agent, human, env, context, state). It
@@ -78,7 +80,7 @@ export const RESERVED_WORDS: readonly string[] = [
   "startsWith", "endsWith", "contains", "matches", "per",
 ];
 
-/** Words that are keywords where the grammar expects them; generated names avoid them too. */
+/** Words that are keywords only where the grammar expects them: they are names elsewhere. */
 export const CONTEXTUAL_KEYWORDS: readonly string[] = [
   "package", "actions", "delegation", "let", "rule", "limit", "defaults", "fixture", "test",
   "allow", "approve", "deny", "for", "agent", "human", "when", "by", "of", "group", "groups",
@@ -87,6 +89,13 @@ export const CONTEXTUAL_KEYWORDS: readonly string[] = [
   "from", "charge", "blocked", "action", "args",
   ...WINDOW_UNITS, ...WINDOW_UNITS.map((u) => `${u}s`),
 ];
+
+/**
+ * Keywords that start a clause of a rule or limit. In an expression the
+ * parser reads such a word as the start of the next clause, so a path never
+ * starts with one (`when by` is not a condition).
+ */
+export const CLAUSE_KEYWORDS: readonly string[] = ["when", "by", "with", "because", "audit", "cost", "otherwise", "on", "for", "of"];
 
 const KEYWORDS = new Set([...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS]);
 
@@ -97,10 +106,20 @@ const NAME_POOL = [
   "medium", "high", "payments_pr", "deploy_rate", "sre", "Team_A",
 ];
 
-/** An author-given name: never a keyword, sometimes with an inner `-`. */
-export const name: fc.Arbitrary<string> = fc.oneof(
+/** A name that is no keyword at all, sometimes with an inner `-`. */
+export const plainName: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...NAME_POOL),
   fc.stringMatching(/^[a-z_][a-z0-9_]{0,7}(-[a-z][a-z0-9]{0,3})?$/).filter((n) => !KEYWORDS.has(n)),
+);
+
+/**
+ * An author-given name (rule id, constant, limit, variable, column, key):
+ * mostly plain, sometimes a contextual keyword, which the grammar allows
+ * wherever it expects a name.
+ */
+export const name: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: plainName },
+  { weight: 1, arbitrary: fc.constantFrom(...CONTEXTUAL_KEYWORDS) },
 );
 
 /** A word after a `.`: any name or keyword, reserved ones included. */
@@ -164,7 +183,7 @@ const REQUEST_ROOTS = ["agent", "human", "action", "args", "env", "context"];
 
 /** A path: a request root or a name, then zero to three fields (any word). */
 export const path: fc.Arbitrary<Path> = fc
-  .tuple(fc.oneof(name, fc.constantFrom(...REQUEST_ROOTS)), fc.array(word, { maxLength: 3 }))
+  .tuple(fc.oneof(name.filter((n) => !CLAUSE_KEYWORDS.includes(n)), fc.constantFrom(...REQUEST_ROOTS)), fc.array(word, { maxLength: 3 }))
   .map(([root, fields]) => ({
     kind: "Path",
     root: { kind: "Identifier", name: root, span },
@@ -293,9 +312,12 @@ function placeholderOf(columns: readonly string[]): fc.Arbitrary<Placeholder> {
   return fc.constantFrom(...columns).map((n) => ({ kind: "Placeholder", name: n, span }));
 }
 
-/** A bare word in test data: a fixture name, an effect, a rule id. */
+/**
+ * A bare word in test data: a fixture name, an effect, a rule id. Never a
+ * keyword: `agent human` would read `human` as the next clause.
+ */
 export const nameValue: fc.Arbitrary<NameValue> = fc
-  .oneof(name, fc.constantFrom(...EFFECTS))
+  .oneof(plainName, fc.constantFrom(...EFFECTS))
   .map((n) => ({ kind: "Name", name: n, span }));
 
 const objectKey: fc.Arbitrary<string> = fc.oneof(name, stringValue, fc.constantFrom(...RESERVED_WORDS, "agent", "with"));
