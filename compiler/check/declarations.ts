@@ -10,7 +10,7 @@
  * Must not look at catalogs or expressions.
  */
 import { diagnostic, type Diagnostic } from "../diagnostics/index.js";
-import type { ActionsDecl, DelegationMode, LetDecl, LimitDecl, PolicyFile, RuleDecl, Span } from "../syntax/index.js";
+import type { ActionsDecl, DefaultsDecl, DelegationMode, FixtureDecl, LetDecl, LimitDecl, PolicyFile, RuleDecl, Span, TestDecl } from "../syntax/index.js";
 import { REQUEST_ROOTS, type CheckedTestFile, type ConstantValue, type Type } from "./checked.js";
 import type { ConstantInfo } from "./env.js";
 import { ERROR_TYPE, family, literalType, literalValue, mergeTypes } from "./types.js";
@@ -51,7 +51,9 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
     declarations.packages.set(name, pkg);
   }
   pkg.files.push(file.file);
-  const tests: CheckedTestFile = { file: file.file, defaults: [], fixtures: [], tests: [] };
+  const defaults: DefaultsDecl[] = [];
+  const fixtures: FixtureDecl[] = [];
+  const tests: TestDecl[] = [];
   for (const statement of file.statements) {
     switch (statement.kind) {
       case "Actions":
@@ -97,20 +99,22 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
         break;
       }
       case "Defaults":
-        (tests.defaults as unknown[]).push(statement);
+        defaults.push(statement);
         break;
       case "Fixture":
         declarations.fixtures.add(statement.name.name);
-        (tests.fixtures as unknown[]).push(statement);
+        fixtures.push(statement);
         break;
       case "Test":
-        (tests.tests as unknown[]).push(statement);
+        tests.push(statement);
         break;
       case "Package":
         break;
     }
   }
-  if (tests.tests.length > 0 || tests.fixtures.length > 0 || tests.defaults.length > 0) declarations.tests.push(tests);
+  if (tests.length > 0 || fixtures.length > 0 || defaults.length > 0) {
+    declarations.tests.push({ file: file.file, defaults, fixtures, tests });
+  }
 }
 
 function addConstant(decl: LetDecl, file: string, pkg: PackageInfo, report: (d: Diagnostic) => void): void {

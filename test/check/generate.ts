@@ -49,8 +49,6 @@ interface Atom {
   readonly mutants: readonly { readonly text: string; readonly code: string; readonly what: string }[];
 }
 
-type Cond = { kind: "atom"; atom: Atom } | { kind: "and" | "or"; left: Cond; right: Cond } | { kind: "not"; operand: Cond };
-
 export interface Generated {
   readonly text: string;
   readonly mutants: readonly { readonly text: string; readonly code: string; readonly what: string }[];
