@@ -4,7 +4,8 @@
  * (and optionally options.json: { strict, groups }) plus expected.diag.txt,
  * the exact rendered text of the diagnostics of that code. Every other
  * diagnostic of the run must be a warning, so a golden never hides an
- * unexpected error. `UPDATE_GOLDEN=1` rewrites the expected files.
+ * unexpected error, and docs/errors.md shows each one as it is rendered.
+ * `UPDATE_GOLDEN=1` rewrites the expected files (then update docs/errors.md).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +34,12 @@ describe("golden diagnostics", () => {
     expect(actual).toBe(readFileSync(expectedFile, "utf8"));
     const unexpected = result.diagnostics.filter((d) => d.code !== code && d.severity === "error");
     expect(unexpected.map((d) => `${d.code}: ${d.message}`)).toEqual([]);
+  });
+
+  it.each(cases)("%s is shown in docs/errors.md", (name) => {
+    const expected = readFileSync(join(GOLDEN, name, "expected.diag.txt"), "utf8");
+    const body = expected.trimEnd().split("\n\n").slice(0, -1).join("\n\n");
+    expect(readFileSync("docs/errors.md", "utf8")).toContain(body);
   });
 
   it("cover every check code, and only known codes", () => {
