@@ -43,9 +43,9 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
   const root = document as Obj;
   // Definitions are checked once here; a broken one becomes `true` (anything) for the schemas that
   // name it, so it is not re-reported, or mis-reduced, at every use.
-  // Two passes: definitions may name each other, so each compiles only once all are valid JSON Schema.
+  // Two passes: definitions may name each other, so references are resolved only once all are valid JSON Schema.
   const defs: Record<string, JsonValue> = { ...((root.$defs ?? {}) as Obj) };
-  for (const pass of [{ compile: false }, { compile: true }]) {
+  for (const pass of [{ resolveRefs: false }, { resolveRefs: true }]) {
     for (const name of Object.keys(defs)) {
       if (defs[name] === true) continue;
       const found = checkSchema(`/$defs${toPointer([name])}`, source, { ...defs }, pass);

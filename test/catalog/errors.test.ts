@@ -108,6 +108,13 @@ describe("AGP4xx messages", () => {
     );
   });
 
+  it("AGP403: a reference to a definition that does not exist, at the reference", () => {
+    const text = `{\n  ${HEAD},\n  "family": "github",\n  "$defs": { "repo": { "type": "string", "maxLength": 140 } },\n  "actions": {\n    "issue.create": { "args": { "type": "object", "properties": { "repo": { "$ref": "#/$defs/rpo" } } } }\n  }\n}\n`;
+    expect(rendered(text)).toContain(
+      "schemas/x.json:6:85: error AGP403: the schema at `/actions/issue.create/args/properties/repo/$ref` is not valid JSON Schema 2020-12: `$ref` `#/$defs/rpo` names nothing in this catalog's `$defs`",
+    );
+  });
+
   it("AGP404: a metadata value of the wrong type", () => {
     const text = `{\n  ${HEAD},\n  "family": "aws",\n  "metadata": {\n    "costClass": { "enum": ["low", "medium", "high"], "x-agp-ordered": true }\n  },\n  "actions": {\n    "s3.delete_bucket": {\n      "metadata": { "costClass": "extreme" },\n      "args": { "type": "object" }\n    }\n  }\n}\n`;
     golden(text, 
