@@ -8,6 +8,11 @@
  * Must not: let binaryen types or refs escape (expressions are opaque `Expr`
  * numbers), optimize twice, or emit a module that imports anything.
  *
+ * Order of calls: createModule() → addFunction / addGlobal / addData /
+ * reserve / addCustomSection / export* (any order) → optimize() (once) →
+ * emitBinary() → dispose(). seal() lays out memory; validate, optimize and
+ * emitBinary call it, and after it nothing can be added.
+ *
  * The expression builder (`Code`) lives here too, so that binaryen stays in
  * this one file; that is why the file is a little over 400 lines.
  *
@@ -15,8 +20,9 @@
  * second argument (`readBinaryWithFeatures` is absent); `BulkMemory` needs
  * `BulkMemoryOpt`; `setMemory` replaces every data segment and throws if its
  * export name exists, so it is called once, at seal time, after the stdlib's
- * segments were read and its memory export removed; optimize levels are
- * process-global, so they are set right before optimizing and restored.
+ * segments were read and its memory export removed; optimize levels (and
+ * debug info) are process-global, so they are set right before optimizing or
+ * emitting and restored afterwards.
  */
 import binaryen from "binaryen";
 import { DataLayout, type DataSegment, type PlaceOptions } from "./data-layout.js";
@@ -187,23 +193,14 @@ export class PolicyModule {
     if (this.optimized) throw new Error("internal error: module optimized twice");
     this.validate();
     this.optimized = true;
-    const optimizeLevel = binaryen.getOptimizeLevel();
-    const shrinkLevel = binaryen.getShrinkLevel();
-    try {
-      binaryen.setOptimizeLevel(OPTIMIZE_LEVEL);
-      binaryen.setShrinkLevel(SHRINK_LEVEL);
-      this.mod.optimize();
-    } finally {
-      binaryen.setOptimizeLevel(optimizeLevel);
-      binaryen.setShrinkLevel(shrinkLevel);
-    }
+    withSettings(() => this.mod.optimize());
     this.validate();
   }
 
   /** The binary; asserts it imports nothing. */
   emitBinary(): Uint8Array {
     this.validate();
-    const binary = this.mod.emitBinary();
+    const binary = withSettings(() => this.mod.emitBinary());
     assertNoImports(binary);
     return binary;
   }
@@ -277,6 +274,24 @@ export class PolicyModule {
 
   private assertOpen(): void {
     if (this.sealed) throw new Error("internal error: module changed after its memory was laid out");
+  }
+}
+
+/**
+ * Runs `fn` with our optimize levels and no debug info (no names section),
+ * restoring binaryen's process-global settings afterwards.
+ */
+function withSettings<T>(fn: () => T): T {
+  const saved = { optimize: binaryen.getOptimizeLevel(), shrink: binaryen.getShrinkLevel(), debug: binaryen.getDebugInfo() };
+  try {
+    binaryen.setOptimizeLevel(OPTIMIZE_LEVEL);
+    binaryen.setShrinkLevel(SHRINK_LEVEL);
+    binaryen.setDebugInfo(false);
+    return fn();
+  } finally {
+    binaryen.setOptimizeLevel(saved.optimize);
+    binaryen.setShrinkLevel(saved.shrink);
+    binaryen.setDebugInfo(saved.debug);
   }
 }
 
