@@ -1,0 +1,161 @@
+/**
+ * The manifest: the JSON document a compiled policy module carries in its
+ * `agp.manifest` custom section, and everything a host needs besides the
+ * module's code — the action table, the input layout, rule and limit data,
+ * the request schema for validation, the content hash and the version.
+ *
+ * In: nothing (pure types and constants). Out: the contract between the
+ * code generator (compiler/codegen writes it) and every host (runtime/
+ * reads it; docs/abi.md documents it for Go, Rust or Python hosts).
+ * Must not import anything: runtime/ never depends on compiler/.
+ *
+ * INVARIANT: indices are positions in these arrays and are what the module
+ * speaks in (action ids, rule indices, limit indices).
+ */
+
+/** Name of the custom section holding the manifest (UTF-8 JSON). */
+export const MANIFEST_SECTION = "agp.manifest";
+
+/** Bumped on any incompatible change to the manifest, the input layout or the result layout. */
+export const ABI_VERSION = 1;
+
+export interface Manifest {
+  /** Equals `ABI_VERSION` of the compiler that wrote it; hosts refuse other values. */
+  readonly abi: number;
+  /** The agp version that compiled the module. */
+  readonly compiler: string;
+  /** Which policy this is: hex SHA-256 of the compiled content, and the bundle version. */
+  readonly policy: { readonly hash: string; readonly version: string };
+  /** Every action of the policy set's catalogs, sorted by name; index = action id. */
+  readonly actions: readonly ManifestAction[];
+  /** Every rule, sorted by file, then line, then id; index = rule index. */
+  readonly rules: readonly ManifestRule[];
+  /** Every limit, sorted by id; index = limit index. */
+  readonly limits: readonly ManifestLimit[];
+  /** Schemas of the request parts other than `action` and `args`, for validation. */
+  readonly request: {
+    readonly agent: SchemaNode;
+    readonly human: SchemaNode;
+    readonly env: SchemaNode;
+    readonly context: SchemaNode;
+  };
+  /** Byte layout of the module's input and result regions (see InputLayout). */
+  readonly memory: {
+    /** Size in bytes of the largest action's slot area. */
+    readonly slotBytes: number;
+    /** Capacity in bytes of the string arena that follows the slot area. */
+    readonly arenaBytes: number;
+  };
+}
+
+export interface ManifestAction {
+  /** Full name, e.g. "github.pull_request.merge". */
+  readonly name: string;
+  readonly family: string;
+  /** The schema `args` must satisfy. */
+  readonly args: SchemaNode;
+  /** Where the encoder writes each value the policy reads for this action. */
+  readonly slots: readonly Slot[];
+  /** Worst-case abstract steps of one decision for this action (see docs/abi.md). */
+  readonly costBound: number;
+  /** True when some `for human` rule covers this action (the human side may speak). */
+  readonly humanCovered: boolean;
+}
+
+export type Effect = "allow" | "approve" | "deny";
+
+export interface ManifestRule {
+  readonly id: string;
+  readonly file: string;
+  readonly line: number;
+  readonly effect: Effect;
+  readonly principal: "agent" | "human";
+  /** The `because` text, if any. */
+  readonly reason?: string;
+  readonly audit: "info" | "notice" | "security";
+  /** `with k = v` in source order. */
+  readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  /** `by N of group …` quorums (approve rules). */
+  readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[];
+}
+
+export interface ManifestLimit {
+  readonly id: string;
+  readonly file: string;
+  readonly line: number;
+  readonly kind: "rate" | "budget";
+  /** The count for a rate, the amount for a budget. */
+  readonly cap: number;
+  /** Budget unit label (`usd`), if any. */
+  readonly unit?: string;
+  readonly window: { readonly count: number; readonly unit: "second" | "minute" | "hour" | "day" | "week" | "month" };
+  /** Key paths in declared order, e.g. [["agent", "id"], ["args", "service"]]. */
+  readonly keys: readonly (readonly string[])[];
+  /** `otherwise`: deny (default) or park for approval with these quorums. */
+  readonly otherwise:
+    | { readonly kind: "deny" }
+    | { readonly kind: "approve"; readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[] };
+  readonly reason?: string;
+}
+
+/**
+ * A JSON Schema reduced to what validation checks (see
+ * docs/decisions/0006-decision-semantics.md, "Validation"). Object
+ * properties are in schema order: validation reports the first problem in
+ * that order, as the reference interpreter does.
+ */
+export type SchemaNode =
+  | { readonly type: "string"; readonly maxLength?: number; readonly enum?: readonly string[] }
+  | {
+      readonly type: "number";
+      readonly integer: boolean;
+      readonly minimum?: number;
+      readonly maximum?: number;
+      readonly enum?: readonly number[];
+    }
+  | { readonly type: "boolean" }
+  | { readonly type: "null" }
+  | { readonly type: "array"; readonly items: SchemaNode; readonly maxItems?: number }
+  | {
+      readonly type: "object";
+      readonly properties: readonly { readonly name: string; readonly required: boolean; readonly schema: SchemaNode }[];
+      readonly additionalProperties: boolean;
+    }
+  | { readonly type: "union"; readonly options: readonly SchemaNode[] }
+  | { readonly type: "any" };
+
+/**
+ * One value the module reads, at a fixed byte offset of the slot area
+ * (offsets are relative to the slot area's start; every slot of an action
+ * is written on every call, so no request sees another's data).
+ *
+ * - `state`: u32 at `offset`: 0 absent, 1 present, 2 null. Written for every
+ *   path that may be absent or null (optional fields, `human.*`).
+ * - `sym`: i32 at `offset`: the value's index in `dictionary` (strings the
+ *   policy compares the field with, or an enum's members in declared order,
+ *   so ordinal comparisons work), -1 when it is none of them. Used for fields
+ *   the policy only compares with literals.
+ * - `str`: u32 pointer (absolute address, inside the arena) at `offset`,
+ *   u32 length in UTF-8 bytes at `offset + 4`.
+ * - `num`: f64 at `offset` (8-aligned).
+ * - `bool`: u32 0 or 1 at `offset`.
+ * - `array`: u32 item count at `offset`; item `i`'s slots start at
+ *   `itemsOffset + i * stride`, laid out by `items` (offsets relative to the
+ *   item's start); at most `maxItems` items.
+ */
+export type Slot =
+  | { readonly kind: "state"; readonly path: readonly string[]; readonly offset: number }
+  | { readonly kind: "sym"; readonly path: readonly string[]; readonly offset: number; readonly dictionary: readonly string[] }
+  | { readonly kind: "str"; readonly path: readonly string[]; readonly offset: number }
+  | { readonly kind: "num"; readonly path: readonly string[]; readonly offset: number }
+  | { readonly kind: "bool"; readonly path: readonly string[]; readonly offset: number }
+  | {
+      readonly kind: "array";
+      readonly path: readonly string[];
+      readonly offset: number;
+      readonly itemsOffset: number;
+      readonly stride: number;
+      readonly maxItems: number;
+      /** Slots of one item; paths are relative to the item (`[]` for the item itself). */
+      readonly items: readonly Slot[];
+    };
