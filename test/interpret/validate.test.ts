@@ -3,6 +3,7 @@
  * says exactly what was wrong and where, before any rule runs.
  */
 import { describe, expect, it } from "vitest";
+import type { AgentRequest } from "../../runtime/request.js";
 import { AGENT, ALICE, policy, request, shell } from "./harness.js";
 
 // Allows everything that validates, so any deny below comes from validation.
@@ -25,6 +26,16 @@ function refusal(req: unknown) {
 describe("request validation", () => {
   it("lets a well-formed request through to the rules", () => {
     expect(open.decide(shell()).effect).toBe("allow");
+    // The public request type describes exactly such a request.
+    const typed: AgentRequest = {
+      agent: { id: "ci-fixer", groups: ["coding-bots"], trust: 2 },
+      human: { id: "alice", groups: ["infra-oncall"], roles: ["deployer"] },
+      action: "github.pull_request.merge",
+      args: { repo: "acme/production-infra", number: 123 },
+      env: "production",
+      context: { session: "s-42", reasoning: "CI is green; merging the fix" },
+    };
+    expect(open.decide(typed)).toMatchObject({ effect: "allow", rules: [{ id: "any_github" }] });
   });
 
   it("wrong type: an integer field given a string", () => {
