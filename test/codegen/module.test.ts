@@ -5,10 +5,8 @@
  */
 import asc from "assemblyscript/asc";
 import { beforeAll, describe, expect, test } from "vitest";
-import { createModule, type PolicyModule } from "../../compiler/codegen/module.js";
-import { countImports, listSections } from "../../compiler/codegen/wasm-sections.js";
-import { compileGlob, encodeClassMap, encodeDfaTable } from "../../compiler/lower/glob.js";
-import { buildStringSet } from "../../compiler/lower/hash-set.js";
+import { countImports, createModule, listSections, placeDfa, placeHashSet, type PolicyModule } from "../../compiler/codegen/index.js";
+import { buildStringSet, compileGlob } from "../../compiler/lower/index.js";
 import { ensureStdlib } from "../stdlib/stdlib-build.js";
 import { wasm, type WasmGlobal, type WasmMemory } from "../stdlib/wasm-api.js";
 
@@ -24,9 +22,8 @@ function buildSample(module: PolicyModule): void {
   const c = module.code;
   const glob = compileGlob("*.md");
   if (!glob.ok) throw new Error("glob");
-  const classMap = module.addData(encodeClassMap(glob.dfa), { shared: true });
-  const dfaTable = module.addData(encodeDfaTable(glob.dfa, classMap));
-  const repos = module.addData(buildStringSet(["acme/production-infra", "acme/payments"]).bytes);
+  const dfaTable = placeDfa(module, glob.dfa);
+  const repos = placeHashSet(module, buildStringSet(["acme/production-infra", "acme/payments"]));
   const production = utf8("production");
   const productionAt = module.addData(production, { align: 1 });
   const input = module.reserve(4096);
@@ -106,6 +103,25 @@ describe("a generated module", () => {
     const address = (exports.at as () => number)();
     expect(new TextDecoder().decode(new Uint8Array(memory.buffer, address, 5))).toBe("hello");
     expect(() => memory.grow(1)).toThrow(RangeError);
+  });
+
+  test("globs with the same byte classes share one class map", async () => {
+    const module = createModule({ stdlib });
+    const dfa = (g: string) => {
+      const r = compileGlob(g);
+      if (!r.ok) throw new Error(g);
+      return r.dfa;
+    };
+    const a = placeDfa(module, dfa("*.md"));
+    const b = placeDfa(module, dfa("*.dm"));
+    const c = placeDfa(module, dfa("rm -rf /*"));
+    module.optimize();
+    const binary = module.emitBinary();
+    module.dispose();
+    const { memory } = await instantiate2(binary);
+    const view = new DataView(memory.buffer);
+    expect(view.getUint32(a, true)).toBe(view.getUint32(b, true));
+    expect(view.getUint32(c, true)).not.toBe(view.getUint32(a, true));
   });
 
   test("custom sections are kept byte for byte through optimization", () => {

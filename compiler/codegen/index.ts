@@ -1,0 +1,26 @@
+/**
+ * The codegen stage's face. Today: the binaryen wrapper and helpers to place
+ * the lowering's tables. The `emit(ir) → wasm` entry point comes with the
+ * compile issue.
+ *
+ * Must not: re-export binaryen or anything typed by it; only module.ts
+ * imports binaryen.
+ */
+export {
+  createModule,
+  PolicyModule,
+  Code,
+  type Expr,
+  type FunctionSpec,
+  type CreateModuleOptions,
+  type SealOptions,
+  type LoadKind,
+  type StoreKind,
+  type I32Op,
+  type I64Op,
+  type F64Op,
+} from "./module.js";
+export { STDLIB_VERSION, STDLIB_FUNCTIONS, type StdlibFunction, type StdlibSignature, type ValueType } from "./stdlib-abi.js";
+export { DEFAULT_DATA_BASE, PAGE_SIZE, type PlaceOptions } from "./data-layout.js";
+export { placeDfa, placeHashSet } from "./static-tables.js";
+export { listSections, countImports, assertNoImports, type WasmSection } from "./wasm-sections.js";

@@ -1,0 +1,34 @@
+/**
+ * The lower stage's face. Today: the compile-time pieces lowering uses for
+ * string tests, globs (to minimal DFAs) and literal sets (to hash tables).
+ * The `lower(checked) → IR` entry point comes with the compile issue.
+ *
+ * In / out: see glob.ts and hash-set.ts. Must not: import binaryen or
+ * anything of codegen; the byte layouts here are read by the stdlib.
+ */
+export {
+  compileGlob,
+  runDfa,
+  dfaAccepts,
+  encodeClassMap,
+  encodeDfaTable,
+  dfaTableSize,
+  DEFAULT_MAX_GLOB_STATES,
+  NO_DEAD_STATE,
+  type Dfa,
+  type DfaRun,
+  type GlobError,
+  type GlobOptions,
+  type GlobResult,
+  type GlobSyntaxError,
+} from "./glob.js";
+export {
+  buildStringSet,
+  buildNumberSet,
+  buildHashSet,
+  hashBytes,
+  numberKey,
+  lookupInTable,
+  TARGET_MAX_PROBE,
+  type HashSetTable,
+} from "./hash-set.js";
