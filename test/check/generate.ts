@@ -57,6 +57,8 @@ export interface Generated {
 const STRINGS = ["a", "acme/payments", "/workspace/", "prod", "x-1"];
 const NUMBERS = [0, 1, 5, 120, 1000];
 const NOPE = "zz_no_such_field";
+const BARE = /^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$/;
+const KEYWORDS = new Set(["and", "or", "not", "in", "has", "all", "any", "true", "false", "null", "startsWith", "endsWith", "contains", "matches", "per"]);
 
 /** A policy of 1–4 rules; `header` names the package and catalogs. */
 export function generatePolicy(random: Random, set: CatalogSet, header: string): Generated {
@@ -113,23 +115,28 @@ function generateAtom(random: Random, leaf: Leaf): Atom {
   const needsValue = (test: string) => (nullable ? `${leaf.path} != null and ${test}` : test);
   const p = leaf.path;
   if (base.kind === "string" && base.enum !== undefined) {
-    const member = random.pick(base.enum);
+    const picked = random.pick(base.enum);
+    // A member that is a keyword or not a name can only be written quoted.
+    const bare = BARE.test(picked) && !KEYWORDS.has(picked);
+    const member = bare ? picked : JSON.stringify(picked);
     const choice = random.int(base.ordered === true ? 4 : 3);
+    const nope = bare ? `${picked}_nope` : JSON.stringify(`${picked}_nope`);
     if (choice === 0) {
-      body = `${p} == "${member}"`;
+      body = `${p} == ${JSON.stringify(picked)}`;
       retyped = `${p} == 7`;
-      badMember = `${p} == "${member}_nope"`;
+      badMember = `${p} == ${JSON.stringify(`${picked}_nope`)}`;
     } else if (choice === 1) {
       body = `${p} != ${member}`;
-      badMember = `${p} != ${member}_nope`;
+      badMember = `${p} != ${nope}`;
     } else if (choice === 2) {
       const other = random.pick(base.enum);
-      body = `${p} in {"${member}", "${other}"}`.replace(`"${member}", "${member}"`, `"${member}"`);
+      body = `${p} in {${[...new Set([picked, other])].map((m) => JSON.stringify(m)).join(", ")}}`;
       retyped = `${p} in {7}`;
-      badMember = `${p} in {"${member}_nope"}`;
+      badMember = `${p} in {${JSON.stringify(`${picked}_nope`)}}`;
     } else {
-      body = needsValue(`${p} ${random.pick(["<", "<=", ">", ">="])} ${member}`);
-      badMember = body.replace(new RegExp(`${member}$`), `${member}_nope`);
+      const op = random.pick(["<", "<=", ">", ">="]);
+      body = needsValue(`${p} ${op} ${member}`);
+      badMember = needsValue(`${p} ${op} ${nope}`);
     }
   } else if (base.kind === "string") {
     const literal = random.pick(STRINGS);
@@ -169,9 +176,9 @@ function generateAtom(random: Random, leaf: Leaf): Atom {
     }
     if (items.kind === "string" && items.enum !== undefined) {
       const member = random.pick(items.enum);
-      body = `${p} contains "${member}"`;
+      body = `${p} contains ${JSON.stringify(member)}`;
       retyped = `${p} contains 7`;
-      badMember = `${p} contains "${member}_nope"`;
+      badMember = `${p} contains ${JSON.stringify(`${member}_nope`)}`;
     }
   } else {
     throw new Error(`no atom for ${leaf.path}`);
@@ -224,4 +231,24 @@ function leavesOf(action: ActionEntry, set: CatalogSet): Leaf[] {
   visit(set.request.env, "env", false, 1);
   visit(set.request.context, "context", false, 0);
   return leaves;
+}
+
+/**
+ * One `deny` rule `r0` on one action whose condition `and`s 2–4 tests (some
+ * negated) of at most two fields: conjunctions like these are where the
+ * checker's "can never match" warning (AGP301) has something to find.
+ */
+export function generateConjunction(random: Random, set: CatalogSet, header: string): { text: string; action: string } {
+  const names = [...set.actions.keys()];
+  for (;;) {
+    const action = random.pick(names);
+    const leaves = commonLeaves([set.actions.get(action)!], set).filter((l) => !l.optional);
+    if (leaves.length === 0) continue;
+    const chosen = [random.pick(leaves), random.pick(leaves)];
+    const tests = Array.from({ length: 2 + random.int(3) }, () => {
+      const text = generateAtom(random, random.pick(chosen)).text;
+      return random.chance(0.3) ? `not ${text}` : text;
+    });
+    return { text: `${header}rule r0:\n  deny ${action}\n  when ${tests.join(" and ")}\n`, action };
+  }
 }
