@@ -10,7 +10,7 @@
  * stripped (`stripSpans`): parentheses, `group`/`groups`, `per 1 hour` vs
  * `per hour` and the order of rule clauses leave no trace here.
  */
-import type { Span } from "../diagnostics/span.js";
+import type { Span } from "../diagnostics/index.js";
 
 export type { Span };
 
