@@ -155,12 +155,16 @@ class SyntaxProblem extends Error {
   }
 }
 
+/** Deeper than any real schema; JSON.parse itself fails somewhere past a few thousand. */
+const MAX_DEPTH = 256;
+
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
 /** A recursive-descent JSON parser (RFC 8259) that records offsets. */
 class Parser {
   readonly problems: JsonProblem[] = [];
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1; // a byte-order mark is not content
@@ -178,8 +182,13 @@ class Parser {
   private value(): { value: JsonValue; node: JsonNode } {
     const start = this.pos;
     const c = this.text[this.pos];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
+    if (c === "{" || c === "[") {
+      // A bound on nesting keeps hostile input from overflowing the stack (here and in every later walk).
+      if (++this.depth > MAX_DEPTH) this.fail(`values nested deeper than ${MAX_DEPTH} levels`);
+      const nested = c === "{" ? this.object() : this.array();
+      this.depth--;
+      return nested;
+    }
     if (c === '"') {
       const value = this.string();
       return { value, node: { kind: "scalar", start, end: this.pos } };

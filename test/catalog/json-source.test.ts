@@ -94,6 +94,11 @@ describe("broken JSON", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it("refuses absurd nesting instead of overflowing the stack", () => {
+    expect(problem("[".repeat(100_000))).toBe("1:257 values nested deeper than 256 levels");
+    expect(parseJsonSource("x.json", `${"[".repeat(200)}${"]".repeat(200)}`).problems).toEqual([]);
+  });
+
   it("skips a byte-order mark", () => {
     expect(parseJsonSource("x.json", "\uFEFF{}").value).toEqual({});
   });
