@@ -4,7 +4,7 @@
  *
  * In: one rule or limit with its package and catalogs. Out: `CheckedRule` /
  * `CheckedLimit`; reports AGP202/AGP302 (patterns), AGP204 (groups), AGP223/
- * AGP233 (keys), AGP224 (cost), AGP225 (approval on the wrong effect),
+ * AGP233 (keys), AGP224/AGP234 (cost), AGP225 (approval on the wrong effect),
  * AGP230 (duplicate obligations), AGP307 (human rules never evaluated); expression problems come
  * from typing.ts. Must not emit whole-policy warnings (warnings.ts does).
  */
@@ -99,6 +99,8 @@ export function checkLimit(limit: LimitDecl, file: string, ctx: PackageContext):
     const { base, nullable } = splitNull(cost.type);
     if (cost.type.kind !== "error" && (base.kind !== "number" || nullable)) {
       report(diagnostic("AGP224", measure.cost.span, { id, expr: showExpr(measure.cost), type: describeType(cost.type) }));
+    } else if (cost.type.kind !== "error") {
+      checkCostSign(id, cost, ctx);
     }
   }
   if (limit.otherwise?.kind === "CapApprove") checkApproval(limit.otherwise.approval, ctx);
@@ -130,6 +132,57 @@ function checkKey(key: Path, env: Env, scope: typeof EMPTY_SCOPE): TypedExpr {
     env.report(diagnostic("AGP223", key.span, { path: showExpr(key), type: describeType(typed.type) }));
   }
   return typed;
+}
+
+/**
+ * A charge is never negative (a budget only grows), so the cost must be a
+ * number the schema bounds below by 0 in every matched action, or a literal
+ * or constant of at least 0: AGP234. Any other expression cannot be proved
+ * non-negative and is refused too.
+ */
+function checkCostSign(id: string, cost: TypedExpr, ctx: PackageContext): void {
+  const expr = showExpr(cost.node);
+  const literal =
+    cost.kind === "Literal"
+      ? cost.value
+      : cost.kind === "Path" && cost.resolution.kind === "constant" && cost.resolution.value.kind === "literal"
+        ? cost.resolution.value.value
+        : undefined;
+  if (typeof literal === "number") {
+    if (literal < 0) {
+      ctx.report(diagnostic("AGP234", cost.node.span, { id, why: `\`${expr}\` is ${literal}`, fix: "give a cost of 0 or more" }));
+    }
+    return;
+  }
+  if (cost.kind !== "Path" || cost.resolution.kind !== "field") {
+    ctx.report(
+      diagnostic("AGP234", cost.node.span, {
+        id,
+        why: `\`${expr}\` is not a field or a number`,
+        fix: "use a numeric field whose schema has `\"minimum\": 0`, or a number",
+      }),
+    );
+    return;
+  }
+  for (const { action, type } of cost.resolution.perAction) {
+    const base = splitNull(type).base;
+    if (base.kind === "number" && base.minimum !== undefined && base.minimum >= 0) continue;
+    const location = base.kind === "number" ? base.location : undefined;
+    const span = location === undefined ? undefined : ctx.locate?.(location);
+    ctx.report(
+      diagnostic(
+        "AGP234",
+        cost.node.span,
+        {
+          id,
+          why: `\`${expr}\` has no \`minimum\` of 0 or more in \`${action}\``,
+          fix: `add \`"minimum": 0\` to ${location?.file ?? "the schema"} at \`${location?.pointer ?? "/"}\``,
+        },
+        span === undefined ? {} : { related: [{ span, message: `the schema of \`${expr}\`` }] },
+      ),
+    );
+    return;
+  }
 }
 
 function checkApproval(approval: ApprovalRequirement, ctx: PackageContext): void {

@@ -189,6 +189,12 @@ export const CHECK_CODES = {
     severity: "error",
     message: "limit key `{path}` names {type}; name a field inside it",
   },
+  AGP234: {
+    title: "budget cost may be negative",
+    severity: "error",
+    message: "the cost of budget `{id}` may be negative: {why}",
+    help: "{fix}",
+  },
 
   // ------------------------------------------------------------ warnings
   AGP301: {
