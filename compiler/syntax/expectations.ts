@@ -104,6 +104,8 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   value: E("AGP145", "a value (a string, number, boolean, null, object, array, fixture name or `$column`)", {
     name: "a fixture name",
   }),
+  "not-in": E("AGP153", "`in`"),
+  overrides: E("AGP145", "the fields to override, as an object such as `{ number: 8 }`"),
   "entry-key": E("AGP146", "a key (a name or a string)", { name: "a key" }),
   "entry-colon": E("AGP146", "`:`"),
   "table-row": E("AGP148", "a table row such as `| account | effect |`"),

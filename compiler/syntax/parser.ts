@@ -386,7 +386,7 @@ export class AgpParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(KW.not, { LABEL: "op" });
-          this.CONSUME(KW.in, { LABEL: "op" });
+          this.CONSUME(KW.in, { LABEL: "op", ERR_MSG: "not-in" });
         },
       },
       { ALT: () => this.CONSUME2(KW.in, { LABEL: "op" }) },
@@ -632,9 +632,12 @@ export class AgpParser extends CstParser {
 
   private row = this.RULE("row", () => {
     this.CONSUME(Pipe, { ERR_MSG: "table-row" });
-    this.AT_LEAST_ONE(() => {
-      this.SUBRULE(this.value, { LABEL: "cells" });
-      this.CONSUME2(Pipe, { ERR_MSG: "row-pipe" });
+    this.AT_LEAST_ONE({
+      ERR_MSG: "value",
+      DEF: () => {
+        this.SUBRULE(this.value, { LABEL: "cells" });
+        this.CONSUME2(Pipe, { ERR_MSG: "row-pipe" });
+      },
     });
   });
 
@@ -662,7 +665,7 @@ export class AgpParser extends CstParser {
   });
 
   private object = this.RULE("object", () => {
-    const open = this.CONSUME(LBrace);
+    const open = this.CONSUME(LBrace, { ERR_MSG: "overrides" });
     this.OPTION(() => {
       this.SUBRULE(this.entry, { LABEL: "entries" });
       this.MANY(() => {

@@ -20,6 +20,7 @@ function parseChecked(source: string): number {
   const result = parse(source, "fuzz.agp");
   for (const d of result.diagnostics) {
     expect(Object.keys(SYNTAX_CODES)).toContain(d.code);
+    expect(d.code, `a grammar position without an expectation: ${d.message}`).not.toBe("AGP199");
     expect(d.span.offset).toBeGreaterThanOrEqual(0);
     expect(d.span.offset).toBeLessThanOrEqual(d.span.endOffset);
     expect(d.span.endOffset).toBeLessThanOrEqual(source.length + 1);

@@ -178,5 +178,11 @@ export const SYNTAX_CODES = {
     message: "`${name}` is used in a test without a `where` table",
     help: "add a `where` table whose first row names the column `{name}`",
   },
+  AGP153: {
+    title: "misplaced `not`",
+    severity: "error",
+    message: EXPECTED,
+    help: "`not` after a value only forms `not in`; to negate a comparison, put `not` before it: `not a == b`",
+  },
   AGP199: { title: "syntax error", severity: "error", message: EXPECTED },
 } as const satisfies Record<string, CodeEntry>;
