@@ -2,7 +2,8 @@
  * Random well-typed policies over a catalog set, for the checker's property
  * test, and single mutations that must be caught.
  *
- * In: a CatalogSet and a random source. Out: a policy as .agp text, plus
+ * In: a CatalogSet and a random source. Out: a policy (rules, some `for
+ * human`, and rate limits and budgets) as .agp text, plus
  * mutants (the same policy with one atom changed) each with the code the
  * checker must report. Generated conditions read only fields that exist on
  * every matched action with one shape, guard optional and nullable fields,
@@ -41,6 +42,8 @@ interface Leaf {
   readonly path: string;
   readonly type: Type;
   readonly optional: boolean;
+  /** A number whose schema says `minimum` ≥ 0 in every matched action: usable as a budget's cost. */
+  readonly nonNegative: boolean;
 }
 
 /** One comparison, printable as written and as each of its mutants. */
@@ -65,6 +68,8 @@ export function generatePolicy(random: Random, set: CatalogSet, header: string):
   const rules: { text: string; atoms: Atom[] }[] = [];
   const count = 1 + random.int(4);
   for (let i = 0; i < count; i++) rules.push(generateRule(random, set, `r${i}`));
+  const limits = random.int(3);
+  for (let i = 0; i < limits; i++) rules.push(generateLimit(random, set, `l${i}`));
   const text = header + rules.map((r) => r.text).join("\n");
   const mutants = rules.flatMap((rule) =>
     rule.atoms.flatMap((atom) =>
@@ -74,39 +79,75 @@ export function generatePolicy(random: Random, set: CatalogSet, header: string):
   return { text, mutants };
 }
 
-function generateRule(random: Random, set: CatalogSet, id: string): { text: string; atoms: Atom[] } {
-  const names = [...set.actions.keys()];
-  let pattern = random.pick(names);
+/** An action pattern (exact, or a `family.*` prefix) and the actions it matches. */
+function pickPattern(random: Random, set: CatalogSet): { pattern: string; actions: ActionEntry[] } {
+  let pattern = random.pick([...set.actions.keys()]);
   if (random.chance(0.3)) {
     const parts = pattern.split(".");
     pattern = `${parts.slice(0, 1 + random.int(parts.length - 1)).join(".")}.*`;
   }
   const prefix = pattern.endsWith(".*") ? pattern.slice(0, -1) : undefined;
   const actions = prefix === undefined ? [set.actions.get(pattern)!] : [...set.actions.values()].filter((a) => a.name.startsWith(prefix));
+  return { pattern, actions };
+}
+
+function generateRule(random: Random, set: CatalogSet, id: string): { text: string; atoms: Atom[] } {
+  const { pattern, actions } = pickPattern(random, set);
   const leaves = commonLeaves(actions, set);
   const effect = random.pick(["allow", "deny", "approve"]);
+  const forHuman = random.chance(0.2);
   const atoms: Atom[] = [];
-  const condition = leaves.length === 0 ? undefined : generateCond(random, leaves, atoms, 2);
-  const lines = [`rule ${id}:`, `  ${effect} ${pattern}`];
+  const condition = leaves.length === 0 ? undefined : generateCond(random, leaves, atoms, 2, forHuman);
+  const lines = [`rule ${id}:`, `  ${effect} ${pattern}${forHuman ? " for human" : ""}`];
   if (condition !== undefined) lines.push(`  when ${condition}`);
   if (effect === "approve") lines.push(`  by ${1 + random.int(2)} of group "reviewers"`);
   return { text: `${lines.join("\n")}\n`, atoms };
 }
 
-function generateCond(random: Random, leaves: readonly Leaf[], atoms: Atom[], depth: number): string {
+/** A rate limit or a budget with 0–2 keys and maybe a condition; renaming a key must be caught. */
+function generateLimit(random: Random, set: CatalogSet, id: string): { text: string; atoms: Atom[] } {
+  const { pattern, actions } = pickPattern(random, set);
+  const leaves = commonLeaves(actions, set);
+  const atoms: Atom[] = [];
+  const keyable = leaves.filter((l) => {
+    const { base, nullable } = splitNull(l.type);
+    return !l.optional && !nullable && (base.kind === "string" || (base.kind === "number" && base.integer));
+  });
+  const keys = [...new Set(Array.from({ length: random.int(3) }, () => random.pick(keyable)?.path).filter((k) => k !== undefined))];
+  if (random.chance(0.3)) keys.unshift(random.pick(["agent", "human"]));
+  let measure = `${1 + random.int(10)} per hour`;
+  let cost = "";
+  if (random.chance(0.5)) {
+    const costs = leaves.filter((l) => l.nonNegative && !l.optional);
+    measure = `budget ${100 + random.int(900)} usd per day`;
+    cost = ` cost ${costs.length > 0 && random.chance(0.7) ? random.pick(costs).path : String(random.pick(NUMBERS))}`;
+  }
+  const keyText = keys.length === 0 ? "" : ` per ${keys.join(", ")}`;
+  const when = leaves.length > 0 && random.chance(0.5) ? ` when ${generateCond(random, leaves, atoms, 1, false)}` : "";
+  const text = `limit ${id}: ${measure}${keyText} on ${pattern}${cost}${when}\n`;
+  const renamable = keys.find((k) => k.includes("."));
+  if (renamable !== undefined) {
+    const renamed = renamable.replace(/[^.]+$/, NOPE);
+    atoms.push({ text: keyText, mutants: [{ text: keyText.replace(renamable, renamed), code: "AGP201", what: `rename the key ${renamable}` }] });
+  }
+  return { text, atoms };
+}
+
+function generateCond(random: Random, leaves: readonly Leaf[], atoms: Atom[], depth: number, humanPresent: boolean): string {
   const roll = random.int(depth <= 0 ? 1 : 4);
   if (roll === 0 || depth <= 0) {
-    const atom = generateAtom(random, random.pick(leaves));
+    const atom = generateAtom(random, random.pick(leaves), humanPresent);
     atoms.push(atom);
     return atom.text;
   }
-  if (roll === 3) return `not (${generateCond(random, leaves, atoms, depth - 1)})`;
+  const sub = () => generateCond(random, leaves, atoms, depth - 1, humanPresent);
+  if (roll === 3) return `not (${sub()})`;
   const op = roll === 1 ? "and" : "or";
-  return `(${generateCond(random, leaves, atoms, depth - 1)}) ${op} (${generateCond(random, leaves, atoms, depth - 1)})`;
+  return `(${sub()}) ${op} (${sub()})`;
 }
 
 /** A type-correct test of one field, parenthesised, guarded when the field is optional or nullable. */
-function generateAtom(random: Random, leaf: Leaf): Atom {
+function generateAtom(random: Random, leaf: Leaf, humanPresent: boolean): Atom {
   const { base, nullable } = splitNull(leaf.type);
   const renamed = leaf.path.replace(/[^.]+$/, NOPE);
   let body: string;
@@ -183,7 +224,11 @@ function generateAtom(random: Random, leaf: Leaf): Atom {
   } else {
     throw new Error(`no atom for ${leaf.path}`);
   }
-  const guard = (text: string) => (leaf.optional ? `(has ${leaf.path} and ${text})` : `(${text})`);
+  const guard = (text: string) => {
+    const present = leaf.optional ? `has ${leaf.path} and ${text}` : text;
+    // Rules for the agent may read the human only once `has human` holds.
+    return leaf.path.startsWith("human.") && !humanPresent ? `(has human and ${present})` : `(${present})`;
+  };
   const mutants: Atom["mutants"][number][] = [
     // A root alone (`env`) renamed is an unknown name, not an unknown field.
     { text: guard(body).split(leaf.path).join(renamed), code: leaf.path.includes(".") ? "AGP201" : "AGP203", what: `rename ${leaf.path}` },
@@ -203,7 +248,8 @@ function commonLeaves(actions: readonly ActionEntry[], set: CatalogSet): Leaf[] 
     const others = perAction.map((m) => m.get(path));
     if (others.some((o) => o === undefined || !sameShape(o.type, leaf.type))) continue;
     const type = others.slice(1).reduce((t, o) => mergeTypes(t, o!.type), leaf.type);
-    common.push({ path, type, optional: others.some((o) => o!.optional) });
+    const nonNegative = others.every((o) => o!.type.kind === "number" && o!.type.minimum !== undefined && o!.type.minimum >= 0);
+    common.push({ path, type, optional: others.some((o) => o!.optional), nonNegative });
   }
   return common;
 }
@@ -223,11 +269,12 @@ function leavesOf(action: ActionEntry, set: CatalogSet): Leaf[] {
       if (!["string", "number"].includes(items.base.kind)) return;
     } else if (!["string", "number", "boolean"].includes(base.kind)) return;
     if (base.kind === "boolean" && nullable) return;
-    leaves.push({ path, type, optional });
+    leaves.push({ path, type, optional, nonNegative: false });
   };
   visit(action.args, "args", false, 0);
   for (const [key, value] of action.metadata) visit(value.type, `action.${key}`, false, 1);
   visit(set.request.agent, "agent", false, 0);
+  visit(set.request.human, "human", false, 0);
   visit(set.request.env, "env", false, 1);
   visit(set.request.context, "context", false, 0);
   return leaves;
@@ -246,7 +293,7 @@ export function generateConjunction(random: Random, set: CatalogSet, header: str
     if (leaves.length === 0) continue;
     const chosen = [random.pick(leaves), random.pick(leaves)];
     const tests = Array.from({ length: 2 + random.int(3) }, () => {
-      const text = generateAtom(random, random.pick(chosen)).text;
+      const text = generateAtom(random, random.pick(chosen), false).text;
       return random.chance(0.3) ? `not ${text}` : text;
     });
     return { text: `${header}rule r0:\n  deny ${action}\n  when ${tests.join(" and ")}\n`, action };

@@ -33,7 +33,7 @@ describe("checker property", () => {
 
   it("random well-typed policies check clean, and every single mutation is caught", () => {
     let mutantsChecked = 0;
-    const seen = { quantifier: 0, guard: 0, family: 0, stringTest: 0, enumMember: 0 };
+    const seen = { quantifier: 0, guard: 0, family: 0, stringTest: 0, enumMember: 0, limit: 0, budget: 0, humanRule: 0, humanGuard: 0 };
     fc.assert(
       fc.property(fc.noShrink(fc.integer({ min: 1, max: 2 ** 31 - 1 })), (seed) => {
         const generated = generatePolicy(new Random(seed), loaded.set, HEADER);
@@ -42,6 +42,10 @@ describe("checker property", () => {
         if (/\.\*\n/.test(generated.text)) seen.family++;
         if (/ (startsWith|endsWith|matches|contains) "/.test(generated.text)) seen.stringTest++;
         if (generated.mutants.some((m) => m.code === "AGP212")) seen.enumMember++;
+        if (/^limit /m.test(generated.text)) seen.limit++;
+        if (/ cost args\./.test(generated.text)) seen.budget++;
+        if (/ for human\n/.test(generated.text)) seen.humanRule++;
+        if (/has human and/.test(generated.text)) seen.humanGuard++;
         const clean = checkText(generated.text);
         const errors = clean.diagnostics.filter((d) => d.severity === "error");
         if (errors.length > 0) {

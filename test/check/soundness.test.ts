@@ -42,7 +42,7 @@ describe("checker soundness against the reference interpreter", () => {
         if (result.diagnostics.some((d) => d.severity === "error")) return; // the property test reports these
         const interpreter = interpretChecked(result.checked, set);
         const pools = poolsOf(policy.text);
-        const actions = [...new Set(result.checked.rules.flatMap((r) => r.actions))];
+        const actions = [...new Set([...result.checked.rules, ...result.checked.limits].flatMap((r) => r.actions))];
         for (let i = 0; i < REQUESTS; i++) {
           const request = randomRequest(random, set.actions.get(random.pick(actions))!, set, pools);
           const decision = interpreter.decide(request);
