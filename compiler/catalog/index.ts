@@ -29,3 +29,4 @@ export { BUILT_IN_FILE, DEFAULT_REQUEST_SCHEMA, DEFAULT_REQUEST_SHAPE } from "./
 export { describeType, lookupField, matchActions, walkType, type FieldLookup } from "./query.js";
 export { parseJsonSource, toPointer, parsePointer, type JsonSource } from "./json-source.js";
 export { describeMissingBound, formatJson, importMcp, type McpImport, type MissingBound } from "./import-mcp.js";
+export { summarizeCatalogSet } from "./summary.js";

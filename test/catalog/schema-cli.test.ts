@@ -1,5 +1,5 @@
 /**
- * `agp schema import-mcp`: exact output and exit codes, run in-process.
+ * `agp schema import-mcp | check | show`: exact output and exit codes, run in-process.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -134,5 +134,106 @@ describe("agp schema import-mcp", () => {
     const result = await run(["schema", "import-mcp", FIXTURE]);
     expect(result.code).toBe(2);
     expect(result.err).toBe("error: required option '--family <name>' not specified\n");
+  });
+});
+
+describe("agp schema check", () => {
+  it("validates the example catalogs", async () => {
+    const files = ["github", "shell", "aws", "deploy", "slack", "project"].map((f) => `examples/schemas/${f}.json`);
+    expect(await run(["schema", "check", ...files])).toEqual({
+      code: 0,
+      out: "",
+      err: "checked 6 catalogs (54 actions): no problems\n",
+    });
+  });
+
+  it("exits 1 on catalog errors, with every error of every catalog", async () => {
+    const dir = "test/fixtures/catalog/merge";
+    const result = await run(["schema", "check", `${dir}/github-a.json`, `${dir}/github-b.json`, `${dir}/project.json`]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("error AGP410: action `github.pull_request.merge` is declared by two catalogs");
+    expect(result.err).toContain("error AGP411: the request shape is declared by two catalogs");
+    expect(result.err).toMatch(/2 errors, 0 warnings\n$/);
+  });
+
+  it("passes warnings, unless --strict", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "shell.json"),
+      JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "shell", actions: { exec: { args: { type: "object", properties: { cmd: { type: "string", maxlength: 9 } } } } } }),
+    );
+    const lenient = await run(["schema", "check", "shell.json"], dir);
+    expect(lenient.code).toBe(0);
+    expect(lenient.err).toMatch(/warning AGP408[\s\S]*0 errors, 1 warning\nchecked 1 catalog \(1 action\): no errors\n$/);
+    const strict = await run(["schema", "check", "--strict", "shell.json"], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain("error AGP408");
+  });
+
+  it("prints JSON with --format json", async () => {
+    const result = await run(["schema", "check", "--format", "json", "test/fixtures/catalog/merge/project.json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toEqual({
+      catalogs: ["test/fixtures/catalog/merge/project.json"],
+      diagnostics: [],
+      summary: { errors: 0, warnings: 0 },
+    });
+  });
+
+  it("exits 2 when a catalog cannot be read", async () => {
+    const result = await run(["schema", "check", "nope.json"], tempDir());
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("error AGP400: cannot read catalog `nope.json`: no such file or directory");
+  });
+});
+
+describe("agp schema show", () => {
+  it("lists what policies can read, with types, bounds and `has` guards", async () => {
+    const result = await run(["schema", "show", "examples/schemas/github.json", "--action", "github.pull_request.merge"]);
+    expect(result).toEqual({
+      code: 0,
+      err: "",
+      out: `request (from <agp built-in>)
+  agent.id                     string, at most 128 chars
+  agent.groups                 array of string, at most 64 items
+  agent.trust                  integer 0..4
+  human.id                     string, at most 128 chars
+  human.groups                 array of string, at most 64 items
+  human.roles                  array of string, at most 64 items
+  env                          string, at most 64 chars
+  context.session    optional  string, at most 128 chars
+  context.reasoning  optional  string, at most 4096 chars
+
+github.pull_request.merge: Merge a pull request.
+  action.readOnly              false
+  args.repo                    string, at most 140 chars
+  args.number                  integer 1..
+  args.merge_method            one of merge, squash, rebase
+  args.commit_title  optional  string, at most 256 chars
+  args.sha           optional  string, at most 40 chars
+`,
+    });
+  });
+
+  it("shows ordered metadata with its order, and nested fields", async () => {
+    const result = await run(["schema", "show", "examples/schemas/aws.json", "--action", "aws.ec2.run_instances"]);
+    expect(result.out).toContain('  action.costClass                   "medium" (of low < medium < high < critical)\n');
+    expect(result.out).toContain("  args.tags[].key          optional  string, at most 128 chars\n");
+  });
+
+  it("exits 2 when the pattern matches no action", async () => {
+    expect(await run(["schema", "show", "examples/schemas/github.json", "--action", "gitlab.*"])).toEqual({
+      code: 2,
+      out: "",
+      err: "agp: no action matches `gitlab.*`\n",
+    });
+  });
+
+  it("exits 1 and shows the errors when a catalog is broken", async () => {
+    const dir = "test/fixtures/catalog/merge";
+    const result = await run(["schema", "show", `${dir}/github-a.json`, `${dir}/github-b.json`]);
+    expect(result.code).toBe(1);
+    expect(result.out).toBe("");
+    expect(result.err).toContain("error AGP410");
   });
 });

@@ -1,20 +1,36 @@
 /**
- * `agp schema import-mcp <tools.json> --family NAME [-o out.json]`: turn an
- * MCP server's tool list into an action catalog.
+ * `agp schema …`: work with action catalogs without policies.
  *
- * In: the tool list file. Out: the catalog JSON on stdout (or in the -o
- * file), and on stderr the fields that lack maxLength / maxItems plus any
- * problem the new catalog has. Exit 0 ok (bound warnings included), 1 when
- * the input is not an MCP tool list or the catalog has errors, 2 on I/O
- * errors. The conversion itself lives in compiler/catalog.
+ * - `import-mcp <tools.json> --family NAME [-o out.json]`: an MCP server's
+ *   tool list → a catalog on stdout (or in the -o file); on stderr the fields
+ *   that lack maxLength / maxItems and any problem of the new catalog. Exit 0
+ *   ok (bound warnings included), 1 when the input is not an MCP tool list or
+ *   the catalog has errors, 2 on I/O errors.
+ * - `check <catalogs...>`: load and validate catalogs as `agp check` would
+ *   (AGP4xx). Exit 0 (warnings allowed unless --strict), 1 errors, 2 when
+ *   only unreadable files.
+ * - `show <catalogs...> [--action PATTERN]`: what a policy can read, with
+ *   types and bounds.
+ *
+ * The work itself lives in compiler/catalog; this file only reads, writes
+ * and prints.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { describeMissingBound, importMcp, parseJsonSource } from "../../catalog/index.js";
-import { hasErrors, renderDiagnostics, sortDiagnostics } from "../../diagnostics/index.js";
+import {
+  describeMissingBound,
+  importMcp,
+  loadCatalogFiles,
+  matchActions,
+  parseJsonSource,
+  summarizeCatalogSet,
+} from "../../catalog/index.js";
+import { hasErrors, renderDiagnostics, sortDiagnostics, strict as makeStrict } from "../../diagnostics/index.js";
 import { describeIoError } from "../../project/index.js";
 import { EXIT, type CliIo } from "../io.js";
+import { parseFormat, reportDiagnostics } from "../report.js";
+import { usageError } from "../usage.js";
 
 export function registerSchemaCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const schema = program.command("schema").description("work with action catalogs (JSON Schema)");
@@ -27,6 +43,53 @@ export function registerSchemaCommand(program: Command, io: CliIo, setExit: (cod
     .action(async (toolsPath: string, options: { family: string; output?: string }) => {
       setExit(await importMcpCommand(io, toolsPath, options.family, options.output));
     });
+  schema
+    .command("check")
+    .description("validate action catalogs (JSON Schema) as `agp check` loads them")
+    .argument("<catalogs...>", "catalog files")
+    .option("--strict", "treat warnings as errors")
+    .option("--format <format>", "output format: text or json", "text")
+    .action(async (paths: string[], options: { strict?: boolean; format?: string }) => {
+      const format = parseFormat(options.format);
+      if (format === undefined) return setExit(usageError(io, `unknown format \`${options.format}\`; use text or json`));
+      const loaded = await loadCatalogFiles(paths, { cwd: io.cwd });
+      let diagnostics = sortDiagnostics(loaded.diagnostics);
+      if (options.strict === true) diagnostics = makeStrict(diagnostics);
+      reportDiagnostics(io, format, diagnostics, loaded.sources, { catalogs: [...loaded.sources.keys()] });
+      if (format === "text" && !hasErrors(diagnostics)) {
+        const catalogs = loaded.set.catalogs.length;
+        const actions = loaded.set.actions.size;
+        const problems = diagnostics.length === 0 ? "no problems" : "no errors";
+        io.stderr(`checked ${catalogs} ${catalogs === 1 ? "catalog" : "catalogs"} (${actions} ${actions === 1 ? "action" : "actions"}): ${problems}\n`);
+      }
+      setExit(catalogExit(diagnostics));
+    });
+  schema
+    .command("show")
+    .description("list what policies can read: each action's metadata and arguments, and the request, with types and bounds")
+    .argument("<catalogs...>", "catalog files (include the project catalog for its request shape)")
+    .option("--action <pattern>", "only these actions: an exact name or a prefix ending in .*")
+    .action(async (paths: string[], options: { action?: string }) => {
+      const loaded = await loadCatalogFiles(paths, { cwd: io.cwd });
+      const diagnostics = sortDiagnostics(loaded.diagnostics);
+      if (hasErrors(diagnostics)) {
+        io.stderr(renderDiagnostics(diagnostics, loaded.sources));
+        return setExit(catalogExit(diagnostics));
+      }
+      const actions = options.action === undefined ? undefined : matchActions(loaded.set, options.action);
+      if (actions !== undefined && actions.length === 0) {
+        return setExit(usageError(io, `no action matches \`${options.action}\``));
+      }
+      io.stdout(summarizeCatalogSet(loaded.set, actions === undefined ? {} : { actions }));
+      setExit(EXIT.ok);
+    });
+}
+
+/** 2 when every error is an unreadable file (AGP400), 1 for other errors, else 0. */
+function catalogExit(diagnostics: readonly { code: string; severity: string }[]): number {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length === 0) return EXIT.ok;
+  return errors.every((d) => d.code === "AGP400") ? EXIT.usage : EXIT.policyErrors;
 }
 
 async function importMcpCommand(io: CliIo, toolsPath: string, family: string, output: string | undefined): Promise<number> {
