@@ -215,6 +215,13 @@ github.pull_request.merge: Merge a pull request.
     });
   });
 
+  it("prints what docs/catalogs.md shows", async () => {
+    const result = await run(["schema", "show", "examples/schemas/github.json", "--action", "github.pull_request.merge"]);
+    expect(readFileSync("docs/catalogs.md", "utf8")).toContain(
+      `$ agp schema show examples/schemas/github.json --action github.pull_request.merge\n${result.out}`,
+    );
+  });
+
   it("shows ordered metadata with its order, and nested fields", async () => {
     const result = await run(["schema", "show", "examples/schemas/aws.json", "--action", "aws.ec2.run_instances"]);
     expect(result.out).toContain('  action.costClass                   "medium" (of low < medium < high < critical)\n');
