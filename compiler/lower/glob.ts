@@ -14,6 +14,7 @@
  * matches any run of characters. See docs/decisions/0005-stdlib-and-automata.md.
  */
 import { determinize, type Dfa } from "./automata/dfa.js";
+import { fitsDfaTable } from "./automata/dfa-layout.js";
 import { minimize } from "./automata/minimize.js";
 import { NfaBuilder } from "./automata/nfa.js";
 import { utf8Sequences } from "./automata/utf8-ranges.js";
@@ -21,14 +22,14 @@ import { parseGlob, type GlobPiece, type GlobSyntaxError } from "./glob-syntax.j
 
 export type { Dfa } from "./automata/dfa.js";
 export { runDfa, dfaAccepts, type DfaRun } from "./automata/dfa.js";
-export { encodeClassMap, encodeDfaTable, dfaTableSize, NO_DEAD_STATE } from "./automata/dfa-layout.js";
+export { encodeClassMap, encodeDfaTable, dfaTableSize, fitsDfaTable, rowOffset, NO_DEAD_STATE } from "./automata/dfa-layout.js";
 export type { GlobSyntaxError } from "./glob-syntax.js";
 
 /**
- * Default cap on the states of a glob's minimal DFA. Tables are
- * 2 · states · classes bytes, so this keeps one glob's table well under
- * 100 KB for the few dozen classes real globs have, and far below the u16
- * state indices the table layout allows.
+ * Default cap on the states of a glob's minimal DFA. Independently, the
+ * table (2 · states · classes bytes) must stay under 64 KB, because the
+ * stdlib names states by u16 row offsets; with 1024 states that allows 32
+ * byte classes, more than real globs with that many states have.
  */
 export const DEFAULT_MAX_GLOB_STATES = 1024;
 
@@ -52,7 +53,7 @@ export type GlobError =
 export type GlobResult = { readonly ok: true; readonly dfa: Dfa } | { readonly ok: false; readonly error: GlobError };
 
 export interface GlobOptions {
-  /** Cap on the minimal DFA's states (default DEFAULT_MAX_GLOB_STATES, at most 65535). */
+  /** Cap on the minimal DFA's states (default DEFAULT_MAX_GLOB_STATES); the 64 KB table limit applies too. */
   readonly maxStates?: number;
 }
 
@@ -62,9 +63,12 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): GlobRes
   const parsed = parseGlob(pattern);
   if (!parsed.ok) return { ok: false, error: { kind: "syntax", ...parsed.error } };
   const built = determinize(globNfa(parsed.pieces), maxStates * CONSTRUCTION_FACTOR);
-  if (!built.ok) return tooComplex(pattern, maxStates);
+  if (!built.ok) return tooComplex(pattern, maxStates, `needs more than ${maxStates} states`);
   const dfa = minimize(built.dfa);
-  if (dfa.stateCount > maxStates) return tooComplex(pattern, maxStates);
+  if (dfa.stateCount > maxStates) return tooComplex(pattern, maxStates, `needs more than ${maxStates} states`);
+  if (!fitsDfaTable(dfa)) {
+    return tooComplex(pattern, maxStates, `needs ${dfa.stateCount} states × ${dfa.classCount} character classes, over the 64 KB table limit`);
+  }
   return { ok: true, dfa };
 }
 
@@ -77,12 +81,12 @@ function globNfa(pieces: readonly GlobPiece[]) {
   return nfa.finish();
 }
 
-function tooComplex(pattern: string, maxStates: number): GlobResult {
+function tooComplex(pattern: string, maxStates: number, why: string): GlobResult {
   return {
     ok: false,
     error: {
       kind: "too-complex",
-      message: `glob \`${pattern}\` is too complex: its automaton needs more than ${maxStates} states`,
+      message: `glob \`${pattern}\` is too complex: its automaton ${why}`,
       help: "split it into several `matches` joined with `and` / `or`, or use fewer `?` and `[...]` after a `*`",
       maxStates,
     },

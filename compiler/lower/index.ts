@@ -13,6 +13,8 @@ export {
   encodeClassMap,
   encodeDfaTable,
   dfaTableSize,
+  fitsDfaTable,
+  rowOffset,
   DEFAULT_MAX_GLOB_STATES,
   NO_DEAD_STATE,
   type Dfa,

@@ -5,7 +5,7 @@
  */
 import asc from "assemblyscript/asc";
 import { beforeAll, describe, expect, test } from "vitest";
-import { countImports, createModule, listSections, placeDfa, placeHashSet, type PolicyModule } from "../../compiler/codegen/index.js";
+import { STDLIB_VERSION, countImports, createModule, listSections, placeDfa, placeHashSet, type PolicyModule } from "../../compiler/codegen/index.js";
 import { buildStringSet, compileGlob } from "../../compiler/lower/index.js";
 import { ensureStdlib } from "../stdlib/stdlib-build.js";
 import { wasm, type WasmGlobal, type WasmMemory } from "../stdlib/wasm-api.js";
@@ -182,9 +182,12 @@ describe("the stdlib loader", () => {
   });
 
   test("refuses a stdlib build of another version, or one missing a function", async () => {
-    const wrong = await compileAs("export function stdlib_version(): u32 { return 2; }");
-    expect(() => createModule({ stdlib: wrong })).toThrow("the agp stdlib build has version 2, this compiler needs 1: rebuild it with `npm run build:stdlib`");
-    const partial = await compileAs("export function stdlib_version(): u32 { return 1; }");
+    const stale = STDLIB_VERSION - 1;
+    const wrong = await compileAs(`export function stdlib_version(): u32 { return ${stale}; }`);
+    expect(() => createModule({ stdlib: wrong })).toThrow(
+      `the agp stdlib build has version ${stale}, this compiler needs ${STDLIB_VERSION}: rebuild it with \`npm run build:stdlib\``,
+    );
+    const partial = await compileAs(`export function stdlib_version(): u32 { return ${STDLIB_VERSION}; }`);
     expect(() => createModule({ stdlib: partial })).toThrow("the agp stdlib build lacks `bytes_eq`: rebuild it with `npm run build:stdlib`");
   });
 });

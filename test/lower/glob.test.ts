@@ -142,6 +142,18 @@ describe("bounded time", () => {
     expect(compileGlob("*a????", { maxStates: 16 }).ok).toBe(false);
     expect(compileGlob("*a????", { maxStates: 4096 }).ok).toBe(true);
   });
+
+  test("a table over 64 KB is `too-complex` too, even under the state cap", () => {
+    // A long literal over every printable ASCII character: ~380 states × ~95 classes.
+    const printable = Array.from({ length: 94 }, (_, i) => String.fromCharCode(0x21 + i));
+    const literal = printable.map((c) => ("*?[\\".includes(c) ? `\\${c}` : c)).join("").repeat(4);
+    const result = compileGlob(literal);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.kind).toBe("too-complex");
+    expect(result.error.message).toMatch(/needs \d+ states × \d+ character classes, over the 64 KB table limit$/);
+    expect(compileGlob(printable.map((c) => ("*?[\\".includes(c) ? `\\${c}` : c)).join("")).ok).toBe(true);
+  });
 });
 
 describe("bad globs are error results in the author's terms", () => {
