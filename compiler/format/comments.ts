@@ -41,33 +41,58 @@ function slotFor(line: Line): Slot {
   };
 }
 
-function ownLineTarget(slots: readonly Slot[], offset: number): Slot | undefined {
-  let inside: Slot | undefined;
-  for (const slot of slots) {
-    if (slot.low < offset && offset < slot.high && (inside === undefined || slot.high - slot.low < inside.high - inside.low)) {
-      inside = slot;
-    }
-  }
-  if (inside !== undefined) return inside;
-  let next: Slot | undefined;
-  for (const slot of slots) {
-    if (slot.low >= offset && (next === undefined || slot.low < next.low)) next = slot;
-  }
-  return next;
-}
+/** Finds target lines for comments in O(log n) per comment (a file may hold thousands of rules). */
+class SlotIndex {
+  /** Slots by `low`, then output order. */
+  private readonly byLow: Slot[];
+  /** highest[i]: the greatest `high` among byLow[0..i]. */
+  private readonly highest: number[] = [];
+  /** Every end anchor with its slot, by end, then output order. */
+  private readonly ends: { end: number; slot: Slot }[];
 
-function endOfLineTarget(slots: readonly Slot[], offset: number): Slot | undefined {
-  let best: Slot | undefined;
-  let bestEnd = -Infinity;
-  for (const slot of slots) {
-    for (const end of slot.ends) {
-      if (end <= offset && end > bestEnd) {
-        best = slot;
-        bestEnd = end;
+  constructor(slots: readonly Slot[]) {
+    this.byLow = slots.filter((s) => s.low !== Infinity).sort((a, b) => a.low - b.low);
+    this.byLow.forEach((slot, i) => this.highest.push(Math.max(slot.high, i > 0 ? this.highest[i - 1]! : -Infinity)));
+    this.ends = slots.flatMap((slot) => slot.ends.map((end) => ({ end, slot }))).sort((a, b) => a.end - b.end);
+  }
+
+  /**
+   * The line whose tokens surround `offset` (the tightest one), else the line
+   * printing the first token after it; undefined at the end of the file.
+   */
+  ownLineTarget(offset: number): Slot | undefined {
+    // First slot with low >= offset.
+    const next = lowerBound(this.byLow.length, (i) => this.byLow[i]!.low >= offset);
+    let inside: Slot | undefined;
+    for (let i = next - 1; i >= 0 && this.highest[i]! > offset; i--) {
+      const slot = this.byLow[i]!;
+      if (slot.low < offset && offset < slot.high && (inside === undefined || slot.high - slot.low < inside.high - inside.low)) {
+        inside = slot;
       }
     }
+    return inside ?? this.byLow[next];
   }
-  return best;
+
+  /** The line holding the token that ends closest before `offset`. */
+  endOfLineTarget(offset: number): Slot | undefined {
+    const after = lowerBound(this.ends.length, (i) => this.ends[i]!.end > offset);
+    const last = this.ends[after - 1];
+    if (last === undefined) return undefined;
+    const first = lowerBound(after, (i) => this.ends[i]!.end >= last.end);
+    return this.ends[first]!.slot;
+  }
+}
+
+/** The first index in [0, length) where the monotone `test` holds, or `length`. */
+function lowerBound(length: number, test: (index: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (test(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 function commentText(comment: Comment): string {
@@ -98,13 +123,13 @@ function blankLineProbe(blocks: readonly Block[], comments: readonly Comment[]):
 /** Writes the blocks with their comments in place. */
 export function emit(blocks: readonly Block[], comments: readonly Comment[]): string {
   const perBlock = blocks.map((block) => block.lines.map(slotFor));
-  const slots = perBlock.flat();
+  const index = new SlotIndex(perBlock.flat());
   const endOfFile: Comment[] = [];
   const sorted = [...comments].sort((a, b) => a.span.offset - b.span.offset);
   for (const comment of sorted) {
     const offset = comment.span.offset;
     if (!comment.ownLine) {
-      const target = endOfLineTarget(slots, offset);
+      const target = index.endOfLineTarget(offset);
       if (target !== undefined && target.trailing === undefined) {
         target.trailing = comment;
         continue;
@@ -114,7 +139,7 @@ export function emit(blocks: readonly Block[], comments: readonly Comment[]): st
         continue;
       }
     }
-    const target = ownLineTarget(slots, offset);
+    const target = index.ownLineTarget(offset);
     if (target === undefined) endOfFile.push(comment);
     else target.above.push(comment);
   }

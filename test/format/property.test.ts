@@ -13,7 +13,7 @@ import { format, printFile } from "../../compiler/format/index.js";
 import { parse, stripSpans } from "../../compiler/syntax/index.js";
 import { expr, policyFile, testValue } from "../support/arbitrary-ast.js";
 
-const numRuns = Number(process.env["AGP_PROPERTY_RUNS"] ?? 300);
+const numRuns = Number(process.env["AGP_PROPERTY_RUNS"] ?? 200);
 const seed = Number(process.env["AGP_PROPERTY_SEED"] ?? 20261121);
 const FILE = "generated.agp";
 
@@ -37,6 +37,24 @@ describe("front-end properties", () => {
         const result = format(text, FILE);
         expect(result.text).toBe(text);
         expect(result.changed).toBe(false);
+      }),
+      { seed, numRuns },
+    );
+  });
+
+  it("format keeps every comment, wherever it is written, and is idempotent", () => {
+    const commented = policyFile(FILE).chain((ast) => {
+      const text = printFile(ast, []);
+      const lineCount = text.split("\n").length;
+      const insert = fc.record({ line: fc.nat(lineCount - 1), ownLine: fc.boolean(), indent: fc.nat(6) });
+      return fc.array(insert, { maxLength: 8 }).map((inserts) => withComments(text, inserts));
+    });
+    fc.assert(
+      fc.property(commented, ({ source, count }) => {
+        const result = format(source, FILE);
+        expect(result.diagnostics, source).toEqual([]);
+        for (let i = 0; i < count; i++) expect(result.text.split(`# c${i}\n`).length, result.text).toBe(2);
+        expect(format(result.text, FILE).text, source).toBe(result.text);
       }),
       { seed, numRuns },
     );
@@ -68,6 +86,23 @@ describe("front-end properties", () => {
     );
   });
 });
+
+/** Source text with `# cN` comments inserted on their own lines or at line ends. */
+function withComments(
+  text: string,
+  inserts: readonly { line: number; ownLine: boolean; indent: number }[],
+): { source: string; count: number } {
+  const lines = text.split("\n");
+  const above: string[][] = lines.map(() => []);
+  const after: string[] = lines.map(() => "");
+  inserts.forEach((insert, i) => {
+    // One end-of-line comment per line: a second `#` would be part of the first comment.
+    if (insert.ownLine || lines[insert.line] === "" || after[insert.line] !== "") above[insert.line]!.push(`${" ".repeat(insert.indent)}# c${i}`);
+    else after[insert.line] += ` # c${i}`;
+  });
+  const source = lines.flatMap((line, i) => [...above[i]!, line + after[i]!]).join("\n");
+  return { source: source.endsWith("\n") ? source : `${source}\n`, count: inserts.length };
+}
 
 function idOf(name: string) {
   return { kind: "Identifier" as const, name, span: { file: FILE, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 } };
