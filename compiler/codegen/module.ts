@@ -108,6 +108,8 @@ export class PolicyModule {
   /** Adds a function; it stays internal unless exported. */
   addFunction(spec: FunctionSpec): void {
     this.assertOpen();
+    // binaryen throws an opaque object on a duplicate name; say what happened.
+    if (this.mod.getFunction(spec.name) !== 0) throw new Error(`internal error: function \`${spec.name}\` added twice`);
     this.mod.addFunction(
       spec.name,
       binaryen.createType(spec.params.map((p) => TYPES[p])),
@@ -120,6 +122,7 @@ export class PolicyModule {
   /** Adds a global with a constant initial value. */
   addGlobal(name: string, type: ValueType, mutable: boolean, init: number | bigint): void {
     this.assertOpen();
+    if (this.mod.getGlobal(name) !== 0) throw new Error(`internal error: global \`${name}\` added twice`);
     this.mod.addGlobal(name, TYPES[type], mutable, this.code.constant(type, init));
   }
 

@@ -163,6 +163,15 @@ describe("misuse is refused", () => {
     module.dispose();
   });
 
+  test("a function or global name used twice is an internal error, not binaryen's opaque throw", () => {
+    const module = createModule({ stdlib });
+    module.addFunction({ name: "f", params: [], result: "none", body: module.code.nop() });
+    expect(() => module.addFunction({ name: "f", params: [], result: "none", body: module.code.nop() })).toThrow("internal error: function `f` added twice");
+    module.addGlobal("g", "i32", false, 0);
+    expect(() => module.addGlobal("g", "f64", true, 1)).toThrow("internal error: global `g` added twice");
+    module.dispose();
+  });
+
   test("an invalid body is our bug: validate throws instead of emitting", () => {
     const module = createModule({ stdlib });
     // Declared to return i32 but the body is f64.
