@@ -64,9 +64,14 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
   const declarations = new Map<string, { schema: JsonValue; validate?: (v: JsonValue) => boolean }>([
     ["readOnly", { schema: READ_ONLY_SCHEMA, validate: (v) => typeof v === "boolean" }],
   ]);
+  // A declaration with a broken schema is reported once; actions setting that key are not blamed for it.
+  const brokenKeys = new Set<string>();
   for (const [key, schema] of Object.entries((root.metadata ?? {}) as Obj)) {
     const pointer = `/metadata${toPointer([key])}`;
-    if (!usable(pointer)) continue;
+    if (!usable(pointer)) {
+      brokenKeys.add(key);
+      continue;
+    }
     metadataTypes.set(key, reduceAt(pointer, ctx));
     const validate = metadataValidator(schema, defs);
     declarations.set(key, { schema, ...(validate === undefined ? {} : { validate }) });
@@ -78,7 +83,7 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
     const pointer = `/actions${toPointer([key])}`;
     const entry = action as Obj;
     const argsOk = usable(`${pointer}/args`);
-    const metadata = actionMetadata(`${family}.${key}`, entry, pointer, declarations, metadataTypes, source, diagnostics);
+    const metadata = actionMetadata(`${family}.${key}`, entry, pointer, declarations, brokenKeys, metadataTypes, source, diagnostics);
     if (!argsOk || family === undefined) continue;
     const description = typeof entry.description === "string" ? entry.description : undefined;
     actions.push({
@@ -109,6 +114,7 @@ function actionMetadata(
   entry: Obj,
   pointer: string,
   declarations: ReadonlyMap<string, { schema: JsonValue; validate?: (v: JsonValue) => boolean }>,
+  brokenKeys: ReadonlySet<string>,
   types: ReadonlyMap<string, FieldType>,
   source: JsonSource,
   diagnostics: Diagnostic[],
@@ -116,7 +122,7 @@ function actionMetadata(
   const given = (entry.metadata ?? {}) as Obj;
   const metadataPointer = `${pointer}/metadata`;
   for (const name of Object.keys(given)) {
-    if (declarations.has(name)) continue;
+    if (declarations.has(name) || brokenKeys.has(name)) continue;
     const near = closestMatch(name, declarations.keys());
     diagnostics.push(
       diagnostic(

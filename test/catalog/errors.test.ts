@@ -258,6 +258,15 @@ describe("every problem of every catalog in one run", () => {
     expect(diagnostics.map((d) => d.code)).toEqual(["AGP400", "AGP400"]);
   });
 
+  it("reports a broken metadata declaration once, not again at every action that sets the key", () => {
+    const text = `{\n  ${HEAD},\n  "family": "aws",\n  "metadata": { "costClass": { "type": "strng" } },\n  "actions": {\n    "a": { "metadata": { "costClass": "low" }, "args": { "type": "object" } },\n    "b": { "metadata": { "costClass": "high" }, "args": { "type": "object" } }\n  }\n}\n`;
+    const { catalog, diagnostics } = loadCatalog(FILE, text);
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["AGP403", "the schema at `/metadata/costClass/type` is not valid JSON Schema 2020-12: `strng` must be one of `array`, `boolean`, `integer`, `null`, `number`, `object`, `string`"],
+    ]);
+    expect(catalog?.actions.map((a) => a.name)).toEqual(["aws.a", "aws.b"]);
+  });
+
   it("survives hostile input without throwing", () => {
     for (const text of ["null", "[]", '"x"', "{}", '{"$schema": 1}', '{"__proto__": {}}', "{".repeat(50)]) {
       expect(() => loadCatalog(FILE, text)).not.toThrow();
