@@ -1,11 +1,12 @@
 /**
  * The ajv side of catalog loading: the catalog meta-schema, JSON Schema
- * validity of every embedded schema, and metadata values against their
- * declared schemas.
+ * validity of every embedded schema (with its references and regular
+ * expressions), and validators for metadata declarations.
  *
  * In: a parsed catalog document and its located source. Out: AGP402, AGP403,
- * AGP404 and AGP409 diagnostics pointing at the offending JSON value. Only
- * this file imports ajv, so the rest of compiler/catalog speaks agp terms.
+ * AGP407 (references leaving the file) and AGP409 diagnostics pointing at
+ * the offending JSON value, and validator functions. Only this file imports
+ * ajv, so the rest of compiler/catalog speaks agp terms.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { closestMatch, diagnostic, type Diagnostic } from "../diagnostics/index.js";
