@@ -5,7 +5,7 @@
  */
 import asc from "assemblyscript/asc";
 import { beforeAll, describe, expect, test } from "vitest";
-import { STDLIB_VERSION, countImports, createModule, listSections, placeDfa, placeHashSet, type PolicyModule } from "../../compiler/codegen/index.js";
+import { STDLIB_FUNCTIONS, STDLIB_VERSION, countImports, createModule, listSections, placeDfa, placeHashSet, type PolicyModule } from "../../compiler/codegen/index.js";
 import { buildStringSet, compileGlob } from "../../compiler/lower/index.js";
 import { ensureStdlib } from "../stdlib/stdlib-build.js";
 import { wasm, type WasmGlobal, type WasmMemory } from "../stdlib/wasm-api.js";
@@ -182,6 +182,13 @@ describe("misuse is refused", () => {
 });
 
 describe("the stdlib loader", () => {
+  test("the stdlib build itself imports nothing (no `env.abort`) and exports only functions", () => {
+    expect(countImports(stdlib)).toBe(0);
+    const exports = wasm.Module.exports(new wasm.Module(stdlib));
+    expect(exports.filter((e) => e.kind !== "function")).toEqual([]);
+    expect(exports.map((e) => e.name).sort()).toEqual(Object.keys(STDLIB_FUNCTIONS).sort());
+  });
+
   test("loads stdlib/build/stdlib.wasm by default", () => {
     const module = createModule();
     module.addFunction({ name: "v", params: [], result: "i32", body: module.code.callStdlib("stdlib_version", []) });
