@@ -72,6 +72,14 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): GlobRes
   return { ok: true, dfa };
 }
 
+/**
+ * The glob matching exactly `text` (every special character escaped). With
+ * `*` on both sides it is the O(length) automaton for `contains "text"`.
+ */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
 function globNfa(pieces: readonly GlobPiece[]) {
   const nfa = new NfaBuilder();
   for (const piece of pieces) {

@@ -8,6 +8,7 @@
  */
 export {
   compileGlob,
+  escapeGlob,
   runDfa,
   dfaAccepts,
   encodeClassMap,

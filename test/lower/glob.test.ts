@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { compileGlob, dfaAccepts, runDfa, type Dfa } from "../../compiler/lower/glob.js";
+import { compileGlob, dfaAccepts, escapeGlob, runDfa, type Dfa } from "../../compiler/lower/glob.js";
 import { globWithSamples, inputsFor } from "./glob-arbitraries.js";
 import { referenceGlobMatch } from "./reference-glob.js";
 
@@ -101,6 +101,18 @@ describe("glob DFA agrees with the reference matcher", () => {
     );
     expect(matched / total).toBeGreaterThan(0.15);
     expect(matched / total).toBeLessThan(0.85);
+  });
+});
+
+describe("literal text as a glob", () => {
+  test("escapeGlob matches exactly the text; `*` around it is `contains` in one pass", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("a", "*", "?", "[", "]", "\\", "!", "-", "é"), maxLength: 8 }), fc.string({ unit: fc.constantFrom("a", "*", "?", "[", "]", "\\", "é"), maxLength: 12 }), (needle, hay) => {
+        expect(dfaAccepts(dfaOf(escapeGlob(needle)), utf8(hay))).toBe(hay === needle);
+        expect(dfaAccepts(dfaOf(`*${escapeGlob(needle)}*`), utf8(hay))).toBe(hay.includes(needle));
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
   });
 });
 
