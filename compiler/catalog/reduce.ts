@@ -249,6 +249,9 @@ function reduceEnum(schema: Schema, declared: readonly string[] | undefined, poi
   if (values.some((v) => v !== null && typeof v === "object")) {
     unsupported(ctx, keyword, pointer, "policies compare scalars only; list strings, numbers, booleans or null");
   }
+  if (options.length === 0 && values.every((v) => v === null || typeof v !== "object")) {
+    unsupported(ctx, keyword, `${pointer}/${keyword}`, "no member has the schema's `type`, so no value is valid");
+  }
   checkOrdered(schema, pointer, ctx, strings.length > 0);
   return union(options, location);
 }

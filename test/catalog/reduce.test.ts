@@ -138,6 +138,7 @@ describe("constructs agp refuses (AGP407) or does not enforce (AGP408)", () => {
     [{ $ref: "#/$defs/node" }, "AGP407"], // recursive, see extra below
     [{ enum: [{ a: 1 }] }, "AGP407"],
     [{ type: "string", "x-agp-ordered": true }, "AGP407"],
+    [{ type: "string", enum: [1, 2] }, "AGP407"],
     [{ type: "string", maxLength: 9, pattern: "^[a-z]+$" }, "AGP408"],
     [{ type: "array", maxItems: 9, uniqueItems: true }, "AGP408"],
     [{ type: "number", exclusiveMinimum: 0 }, "AGP408"],
