@@ -4,7 +4,10 @@
  * over bounded collections, and carries guard facts from left to right.
  *
  * In: an AST expression, its env and scope. Out: a `TypedExpr`; problems go
- * to `env.report`. Comparisons are typed in compare.ts; paths are resolved in
+ * to `env.report`: non-boolean conditions (AGP215), `has` on a non-field
+ * (AGP218) or an always-present field (AGP306), shadowing variables
+ * (AGP220), quantifiers over non-collections (AGP221), unbounded (AGP217)
+ * or nullable (AGP227) arrays. Comparisons are typed in compare.ts; paths are resolved in
  * resolve.ts. Must not emit warnings about whole rules (warnings.ts does).
  */
 import { diagnostic } from "../diagnostics/index.js";
