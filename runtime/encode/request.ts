@@ -1,0 +1,175 @@
+/**
+ * Validating one request (and the runtime state that comes with it) in
+ * ADR 0006's order: the state's shape; the request's own shape (an object,
+ * no unknown top-level keys); then `agent`, `human`, `action`, `args`, `env`,
+ * `context`; then `state.trust` against `agent.trust`'s schema.
+ *
+ * In: untrusted values, the checks compiled at load. Out: the request's
+ * parts written into a reusable `Parts` record, or the first `Refusal`.
+ * Must not allocate on a valid request without state (hot path), and must
+ * not evaluate anything of the policy.
+ */
+import { compileCheck, firstUndeclared, type Check } from "./validate.js";
+import { childPath, describe, hasKey, isObject, refusalOf, tick, type Refusal } from "./values.js";
+import type { Manifest, SchemaNode } from "../manifest.js";
+
+/** The validated parts of a request: what encoding and finishing read. Reused between calls. */
+export interface Parts {
+  agent: Readonly<Record<string, unknown>>;
+  /** Undefined when the request names no human (absent or null). */
+  human: Readonly<Record<string, unknown>> | undefined;
+  action: string;
+  actionId: number;
+  args: Readonly<Record<string, unknown>>;
+  env: unknown;
+  context: Readonly<Record<string, unknown>>;
+  /** `state.trust` when given: replaces `agent.trust`. */
+  trust: number | undefined;
+}
+
+/** Everything validation needs, compiled once per loaded policy. */
+export interface RequestChecks {
+  readonly agent: Check;
+  readonly human: Check;
+  readonly env: Check;
+  readonly context: Check;
+  /** `agent.trust`'s schema, for `state.trust`; undefined when the agent declares none. */
+  readonly trust: Check | undefined;
+  readonly actionIds: ReadonlyMap<string, number>;
+  readonly args: readonly Check[];
+}
+
+const TOP_LEVEL: ReadonlySet<string> = new Set(["agent", "human", "action", "args", "env", "context"]);
+const STATE_KEYS: ReadonlySet<string> = new Set(["trust", "counters", "approvals", "killed"]);
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Compiles the manifest's schemas into checks. */
+export function compileRequestChecks(manifest: Manifest): RequestChecks {
+  const agent = manifest.request.agent;
+  const trust = agent.type === "object" ? agent.properties.find((p) => p.name === "trust")?.schema : undefined;
+  return {
+    agent: compileCheck(agent),
+    human: compileCheck(manifest.request.human),
+    env: compileCheck(manifest.request.env),
+    context: compileCheck(manifest.request.context),
+    trust: trust === undefined ? undefined : compileCheck(trust as SchemaNode),
+    actionIds: new Map(manifest.actions.map((a, i) => [a.name, i])),
+    args: manifest.actions.map((a) => compileCheck(a.args)),
+  };
+}
+
+/** A fresh, reusable parts record. */
+export function newParts(): Parts {
+  return { agent: EMPTY, human: undefined, action: "", actionId: -1, args: EMPTY, env: null, context: EMPTY, trust: undefined };
+}
+
+/** Validates state and request into `parts`; the first problem, or undefined. */
+export function validateRequest(input: unknown, state: unknown, checks: RequestChecks, parts: Parts): Refusal | undefined {
+  if (state !== undefined) {
+    const problem = validateState(state);
+    if (problem !== undefined) return problem;
+  }
+  if (!isObject(input)) return refusal("wrong_type", `the request must be an object, got ${describe(input)}`, "");
+  const extra = firstUndeclared(input, TOP_LEVEL);
+  if (extra !== undefined) {
+    const path = childPath("", extra);
+    return refusal("unknown_field", `unknown field ${tick(path)} in the request`, path);
+  }
+  if (!hasKey(input, "agent")) return missing("agent");
+  const agent = input.agent;
+  let problem = checks.agent(agent);
+  if (problem !== undefined) return refusalOf(problem, "agent");
+  const human = hasKey(input, "human") && input.human !== null ? input.human : undefined;
+  if (human !== undefined) {
+    problem = checks.human(human);
+    if (problem !== undefined) return refusalOf(problem, "human");
+  }
+  if (!hasKey(input, "action")) return missing("action");
+  const action = input.action;
+  if (typeof action !== "string") return refusal("wrong_type", `\`action\` must be a string, got ${describe(action)}`, "action");
+  const actionId = checks.actionIds.get(action);
+  if (actionId === undefined) return refusal("unknown_action", `unknown action ${tick(action)}`, "action");
+  if (!hasKey(input, "args")) return missing("args");
+  const args = input.args;
+  problem = checks.args[actionId]!(args);
+  if (problem !== undefined) return refusalOf(problem, "args");
+  if (!hasKey(input, "env")) return missing("env");
+  const env = input.env;
+  problem = checks.env(env);
+  if (problem !== undefined) return refusalOf(problem, "env");
+  const context = hasKey(input, "context") ? input.context : EMPTY;
+  problem = checks.context(context);
+  if (problem !== undefined) return refusalOf(problem, "context");
+
+  let trust: number | undefined;
+  if (state !== undefined) {
+    const given = (state as { trust?: unknown }).trust;
+    if (given !== undefined) {
+      if (checks.trust !== undefined) {
+        problem = checks.trust(given);
+        if (problem !== undefined) return refusalOf(problem, "state.trust");
+      }
+      trust = given as number;
+    }
+  }
+  parts.agent = agent as Readonly<Record<string, unknown>>;
+  parts.human = human as Readonly<Record<string, unknown>> | undefined;
+  parts.action = action;
+  parts.actionId = actionId;
+  parts.args = args as Readonly<Record<string, unknown>>;
+  parts.env = env;
+  parts.context = context as Readonly<Record<string, unknown>>;
+  parts.trust = trust;
+  return undefined;
+}
+
+/** The runtime state's shape, as ADR 0006 says; problems at `state.…`. */
+export function validateState(state: unknown): Refusal | undefined {
+  if (!isObject(state)) return wrong("state", "an object", state);
+  const extra = firstUndeclared(state, STATE_KEYS, true);
+  if (extra !== undefined) {
+    const path = childPath("state", extra);
+    return refusal("unknown_field", `unknown field \`${path}\``, path);
+  }
+  const { trust, counters, approvals, killed } = state;
+  if (trust !== undefined && (typeof trust !== "number" || !Number.isFinite(trust))) return wrong("state.trust", "a number", trust);
+  if (counters !== undefined) {
+    if (!isObject(counters)) return wrong("state.counters", "an object", counters);
+    for (const [id, used] of Object.entries(counters)) {
+      if (typeof used !== "number" || !Number.isFinite(used) || used < 0) {
+        return wrong(childPath("state.counters", id), "a number at least 0", used);
+      }
+    }
+  }
+  if (approvals !== undefined) {
+    if (!Array.isArray(approvals)) return wrong("state.approvals", "an array", approvals);
+    let found: Refusal | undefined;
+    // forEach, as the reference does: holes in a sparse array are skipped.
+    approvals.forEach((approval: unknown, i: number) => {
+      if (found !== undefined) return;
+      const path = `state.approvals[${i}]`;
+      if (!isObject(approval)) found = wrong(path, "an object", approval);
+      else if (typeof approval.id !== "string") found = wrong(`${path}.id`, "a string", approval.id);
+      else if (!Array.isArray(approval.groups) || !approval.groups.every((g: unknown) => typeof g === "string")) {
+        found = wrong(`${path}.groups`, "an array of strings", approval.groups);
+      }
+    });
+    if (found !== undefined) return found;
+  }
+  if (killed !== undefined && (!Array.isArray(killed) || !killed.every((k: unknown) => typeof k === "string"))) {
+    return wrong("state.killed", "an array of strings", killed);
+  }
+  return undefined;
+}
+
+function refusal(code: Refusal["code"], message: string, path: string): Refusal {
+  return { code, message, path };
+}
+
+function missing(key: string): Refusal {
+  return refusal("missing_field", `missing required field ${tick(key)}`, key);
+}
+
+function wrong(path: string, expected: string, got: unknown): Refusal {
+  return refusal("wrong_type", `\`${path}\` must be ${expected}, got ${describe(got)}`, path);
+}

@@ -1,0 +1,186 @@
+/**
+ * Encoding a validated request into the module's input region: every slot
+ * of the action, as runtime/manifest.ts (`Slot`) lays them out, turned into
+ * closures at load time.
+ *
+ * In: the action's slots, the validated `Parts`, a view of the module's
+ * memory. Out: bytes in the slot area and UTF-8 strings in the arena.
+ * Every call first zeroes what the previous call wrote (slot area up to its
+ * high-water mark, arena up to its top), then writes every slot of the
+ * action (absent values as state 0, sym -1, empty string, 0): after a call
+ * the input region depends on this request alone. Throws `EncodeError`
+ * when a value does not fit the layout (arena full, too many items): the
+ * engine turns that into an `internal_error` deny.
+ * Must not allocate for ASCII strings; must not write outside the region.
+ */
+import type { Slot } from "../manifest.js";
+import type { Parts } from "./request.js";
+import { hasKey, isObject } from "./values.js";
+
+/** A value that does not fit the layout the manifest promised. */
+export class EncodeError extends Error {}
+
+/** The memory views and bump pointers of one engine; refreshed when memory grows. */
+export interface Arena {
+  buffer: ArrayBuffer;
+  view: DataView;
+  bytes: Uint8Array;
+  /** Absolute address of the slot area. */
+  slotBase: number;
+  /** Absolute addresses of the arena's start and end. */
+  arenaStart: number;
+  arenaEnd: number;
+  /** Next free arena byte this call. */
+  top: number;
+  /** Highest slot-area address written this call (exclusive). */
+  high: number;
+}
+
+type Getter = (from: unknown) => unknown;
+type Writer = (from: unknown, base: number, arena: Arena) => void;
+
+/** Encodes one action's slots: `(parts, arena)`. */
+export type ActionEncoder = (parts: Parts, arena: Arena) => void;
+
+const encoder = new TextEncoder();
+
+/** Compiles an action's slots; `fixedEnd` is the end of its top-level slots (relative). */
+export function compileActionEncoder(slots: readonly Slot[]): ActionEncoder {
+  const writers = slots.map((slot) => compileSlot(slot, true));
+  const fixedEnd = slots.reduce((end, slot) => Math.max(end, slot.offset + slotSize(slot)), 0);
+  const roots: { agent: unknown; human: unknown; action: unknown; args: unknown; env: unknown; context: unknown } = {
+    agent: undefined,
+    human: undefined,
+    action: undefined,
+    args: undefined,
+    env: undefined,
+    context: undefined,
+  };
+  return (parts, arena) => {
+    arena.high = arena.slotBase + fixedEnd;
+    roots.agent = parts.agent;
+    roots.human = parts.human;
+    roots.action = parts.action;
+    roots.args = parts.args;
+    roots.env = parts.env;
+    roots.context = parts.context;
+    trustOverride = parts.trust;
+    try {
+      for (let i = 0; i < writers.length; i++) writers[i]!(roots, arena.slotBase, arena);
+    } finally {
+      roots.agent = roots.human = roots.args = roots.env = roots.context = undefined;
+      trustOverride = undefined;
+    }
+  };
+}
+
+/** `state.trust` for the call in progress (decisions are synchronous). */
+let trustOverride: number | undefined;
+
+/** Bytes a slot's fixed part takes at its offset. */
+export function slotSize(slot: Slot): number {
+  return slot.kind === "str" || slot.kind === "num" ? 8 : 4;
+}
+
+function compileSlot(slot: Slot, topLevel: boolean): Writer {
+  const get = compileGetter(slot.path, topLevel);
+  const at = slot.offset;
+  switch (slot.kind) {
+    case "state":
+      return (from, base, a) => {
+        const v = get(from);
+        a.view.setUint32(base + at, v === undefined ? 0 : v === null ? 2 : 1, true);
+      };
+    case "sym": {
+      const ids = new Map<string, number>();
+      slot.dictionary.forEach((word, i) => {
+        if (!ids.has(word)) ids.set(word, i);
+      });
+      return (from, base, a) => {
+        const v = get(from);
+        a.view.setInt32(base + at, typeof v === "string" ? ids.get(v) ?? -1 : -1, true);
+      };
+    }
+    case "str":
+      return (from, base, a) => {
+        const v = get(from);
+        const start = a.top;
+        const length = typeof v === "string" ? writeUtf8(v, a) : 0;
+        a.view.setUint32(base + at, start, true);
+        a.view.setUint32(base + at + 4, length, true);
+      };
+    case "num":
+      return (from, base, a) => {
+        const v = get(from);
+        a.view.setFloat64(base + at, typeof v === "number" ? v : 0, true);
+      };
+    case "bool":
+      return (from, base, a) => {
+        a.view.setUint32(base + at, get(from) === true ? 1 : 0, true);
+      };
+    case "array": {
+      const items = slot.items.map((item) => compileSlot(item, false));
+      const { itemsOffset, stride, maxItems } = slot;
+      return (from, base, a) => {
+        const v = get(from);
+        const count = Array.isArray(v) ? v.length : 0;
+        if (count > maxItems) throw new EncodeError(`\`${slot.path.join(".")}\` has ${count} items, the layout holds ${maxItems}`);
+        a.view.setUint32(base + at, count, true);
+        const first = base + itemsOffset;
+        const end = first + count * stride;
+        if (end > a.high) a.high = end;
+        for (let i = 0; i < count; i++) {
+          const item = (v as readonly unknown[])[i];
+          for (let j = 0; j < items.length; j++) items[j]!(item, first + i * stride, a);
+        }
+      };
+    }
+  }
+}
+
+/** Reads a path with `has` semantics: undefined when any step is absent (null is present). */
+function compileGetter(path: readonly string[], topLevel: boolean): Getter {
+  const steps = path.slice();
+  if (topLevel && steps[0] === "agent" && steps[1] === "trust") {
+    const rest = compileGetter(steps, false);
+    return (from) => (trustOverride !== undefined ? (steps.length === 2 ? trustOverride : undefined) : rest(from));
+  }
+  if (steps.length === 0) return (from) => from;
+  return (from) => {
+    let current = from;
+    for (let i = 0; i < steps.length; i++) {
+      const key = steps[i]!;
+      if (!isObject(current) || !hasKey(current, key)) return undefined;
+      current = current[key];
+    }
+    return current;
+  };
+}
+
+/** Writes `s` as UTF-8 at the arena top; returns its byte length. */
+function writeUtf8(s: string, a: Arena): number {
+  const start = a.top;
+  const bytes = a.bytes;
+  const n = s.length;
+  let at = start;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    if (at >= a.arenaEnd) throw arenaFull();
+    bytes[at++] = c;
+  }
+  if (i < n) {
+    const room = a.arenaEnd - at;
+    const { read, written } = encoder.encodeInto(i === 0 ? s : s.slice(i), bytes.subarray(at, a.arenaEnd));
+    if (read !== n - i) throw arenaFull();
+    at += written ?? 0;
+    if (room < 0) throw arenaFull();
+  }
+  a.top = at;
+  return at - start;
+}
+
+function arenaFull(): EncodeError {
+  return new EncodeError("the request's strings do not fit the module's string arena");
+}

@@ -1,0 +1,198 @@
+/**
+ * The policy engine: one loaded module and the closures compiled from its
+ * manifest, deciding one request at a time, synchronously.
+ *
+ * In: a compiled module, its checked manifest, its exports. Out:
+ * `PolicyEngine.decide(request, state) → Decision`. Steps (ADR 0006, ADR
+ * 0007 "who does what"): validate state and request; kill switches; encode
+ * the slots; `agp_decide`; read the result; finish from the manifest.
+ * Must not throw from `decide` and must never allow on an error: any
+ * exception becomes an `internal_error` deny. A trap (or a result that
+ * cannot be right) discards the instance and instantiates the module
+ * afresh, so one bad call cannot poison the next. Must not keep anything
+ * of a request after `decide` returns.
+ */
+import type { Decision } from "./decision.js";
+import type { RuntimeState } from "./request.js";
+import type { Manifest } from "./manifest.js";
+import { compileRequestChecks, newParts, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
+import { compileActionEncoder, type ActionEncoder, type Arena } from "./encode/slots.js";
+import { finish, killed, refused } from "./finish/decision.js";
+import { prepare, type Prepared } from "./finish/prepared.js";
+import { readResult } from "./finish/result.js";
+import { instantiateAsync, instantiateSync, messageOf, type PolicyExports } from "./load/module.js";
+import type { WasmModule } from "./wasm-api.js";
+
+/** A loaded policy, ready to decide. */
+export interface PolicyEngine {
+  /** The module's manifest (frozen). */
+  readonly manifest: Manifest;
+  /** Which policy this is: content hash and bundle version. */
+  readonly policy: { readonly hash: string; readonly version: string };
+  /** The compiled module, e.g. to load the same policy again elsewhere without compiling. */
+  readonly module: WasmModule;
+  /** Every action name the policy knows, sorted. */
+  actions(): string[];
+  /**
+   * Decides one request. `request` is untrusted; `state` is the runtime state
+   * (trust, counters, approvals, kill switches). Never throws; anything wrong
+   * is a deny whose `error` says what.
+   */
+  decide(request: unknown, state?: RuntimeState): Decision;
+}
+
+/** The engine behind `PolicyEngine`. */
+export class Engine implements PolicyEngine {
+  readonly policy: { readonly hash: string; readonly version: string };
+  private readonly checks: RequestChecks;
+  private readonly encoders: readonly ActionEncoder[];
+  private readonly prep: Prepared;
+  private readonly parts: Parts = newParts();
+  private arena!: Arena;
+  private exports: PolicyExports | undefined;
+  private inputBase = 0;
+  private busy = false;
+  private recovering = false;
+  private lastHigh = 0;
+  private lastTop = 0;
+
+  constructor(
+    readonly module: WasmModule,
+    readonly manifest: Manifest,
+    exports: PolicyExports,
+  ) {
+    this.checks = compileRequestChecks(manifest);
+    this.encoders = manifest.actions.map((a) => compileActionEncoder(a.slots));
+    this.prep = prepare(manifest);
+    this.policy = this.prep.policy;
+    this.attach(exports);
+  }
+
+  actions(): string[] {
+    return this.prep.actions.map((a) => a.name);
+  }
+
+  decide(request: unknown, state?: RuntimeState): Decision {
+    if (this.busy) return this.internal("`decide` was called again before the previous call returned");
+    this.busy = true;
+    try {
+      return this.decideOrDeny(request, state);
+    } catch (error) {
+      return this.internal(messageOf(error));
+    } finally {
+      this.busy = false;
+      const p = this.parts;
+      p.agent = p.args = p.context = EMPTY;
+      p.human = p.env = p.trust = undefined;
+    }
+  }
+
+  private decideOrDeny(request: unknown, state: RuntimeState | undefined): Decision {
+    const parts = this.parts;
+    const refusal = validateRequest(request, state, this.checks, parts);
+    if (refusal !== undefined) return refused(this.prep, refusal);
+    const kill = killSwitch(state, parts, this.prep.actions[parts.actionId]!.family);
+    if (kill !== undefined) return killed(this.prep, kill);
+
+    const exports = this.exports;
+    if (exports === undefined) return this.internal("the policy module is being instantiated again after a failure; retry shortly");
+    const arena = this.arena;
+    if (exports.memory.buffer !== arena.buffer) this.views(exports);
+    this.encode(parts);
+    let address: number;
+    try {
+      address = exports.decide(parts.actionId, parts.human === undefined ? 0 : 1) >>> 0;
+    } catch (error) {
+      this.replace();
+      return this.internal(`the policy module trapped (${messageOf(error)})`);
+    }
+    if (exports.memory.buffer !== this.arena.buffer) this.views(exports);
+    let raw;
+    try {
+      raw = readResult(this.arena.view, address, this.prep.rules.length, this.prep.limits.length);
+    } catch (error) {
+      this.replace();
+      return this.internal(`the policy module wrote an impossible result (${messageOf(error)})`);
+    }
+    return finish(this.prep, raw, parts, state);
+  }
+
+  /** Zeroes what the previous call wrote, then writes this request's slots. */
+  private encode(parts: Parts): void {
+    const a = this.arena;
+    a.bytes.fill(0, a.slotBase, this.lastHigh);
+    a.bytes.fill(0, a.arenaStart, this.lastTop);
+    a.top = a.arenaStart;
+    a.high = a.slotBase;
+    // Until the call completes, assume the worst: everything may be dirty.
+    this.lastHigh = a.arenaStart;
+    this.lastTop = a.arenaEnd;
+    this.encoders[parts.actionId]!(parts, a);
+    this.lastHigh = a.high;
+    this.lastTop = a.top;
+  }
+
+  private attach(exports: PolicyExports): void {
+    this.exports = exports;
+    this.inputBase = exports.input() >>> 0;
+    this.views(exports);
+    this.lastHigh = this.arena.arenaStart;
+    this.lastTop = this.arena.arenaEnd;
+  }
+
+  private views(exports: PolicyExports): void {
+    const buffer = exports.memory.buffer;
+    const slotBase = this.inputBase;
+    const arenaStart = slotBase + this.manifest.memory.slotBytes;
+    const prev = this.arena as Arena | undefined;
+    this.arena = {
+      buffer,
+      view: new DataView(buffer),
+      bytes: new Uint8Array(buffer),
+      slotBase,
+      arenaStart,
+      arenaEnd: arenaStart + this.manifest.memory.arenaBytes,
+      top: prev?.top ?? arenaStart,
+      high: prev?.high ?? slotBase,
+    };
+  }
+
+  /** Discards the instance after a failure and instantiates the module afresh (synchronously where the host allows). */
+  private replace(): void {
+    this.exports = undefined;
+    try {
+      this.attach(instantiateSync(this.module, this.manifest));
+      return;
+    } catch {
+      // Some hosts forbid synchronous instantiation of large modules (browser main threads).
+    }
+    if (this.recovering) return;
+    this.recovering = true;
+    instantiateAsync(this.module, this.manifest).then(
+      (exports) => {
+        this.recovering = false;
+        this.attach(exports);
+      },
+      () => {
+        this.recovering = false;
+      },
+    );
+  }
+
+  private internal(message: string): Decision {
+    return refused(this.prep, { code: "internal_error", message: `internal error in the policy engine: ${message}`, path: "" });
+  }
+}
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The first engaged kill switch that applies: `"global"`, the agent's id, the action's family. */
+function killSwitch(state: RuntimeState | undefined, parts: Parts, family: string): string | undefined {
+  const list = state?.killed;
+  if (list === undefined || list.length === 0) return undefined;
+  if (list.includes("global")) return "global";
+  const id = parts.agent.id;
+  if (typeof id === "string" && list.includes(id)) return id;
+  if (list.includes(family)) return family;
+  return undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * Merging what several rules say: obligations (strictest wins), quorums
+ * (one per group set, the largest count), audit level (the highest), and
+ * whether given approvals meet a requirement.
+ *
+ * In: prepared rules, quorum lists, approvals. Out: plain values, or a
+ * `Refusal` (`obligation_conflict`) when two obligations cannot be merged.
+ * Semantics and messages: ADR 0006, as compiler/interpret/combine.ts and
+ * state.ts implement them. Must not look at the module.
+ */
+import type { ApprovalRequirement, DecisionAuditLevel, Quorum } from "../decision.js";
+import type { GivenApproval } from "../request.js";
+import { Refused } from "../encode/values.js";
+import type { PreparedRule } from "./prepared.js";
+
+type ObligationValue = string | number | boolean;
+
+/** Merges the obligations of `rules` in the given order; a conflict is a refusal. */
+export function mergeObligations(rules: readonly PreparedRule[]): Record<string, ObligationValue> | Refused {
+  let merged: Map<string, { value: ObligationValue; from: string }> | undefined;
+  for (const rule of rules) {
+    for (const { key, value } of rule.obligations) {
+      if (value === null) continue;
+      merged ??= new Map();
+      const seen = merged.get(key);
+      if (seen === undefined) {
+        merged.set(key, { value, from: rule.id });
+        continue;
+      }
+      const stricter = strictestOf(seen.value, value);
+      if (stricter === undefined) {
+        const message = `rules \`${seen.from}\` and \`${rule.id}\` set the obligation \`${key}\` to ${JSON.stringify(seen.value)} and ${JSON.stringify(value)}, which cannot be merged`;
+        return new Refused({ code: "obligation_conflict", message, path: "" });
+      }
+      if (stricter !== seen.value) merged.set(key, { value: stricter, from: rule.id });
+    }
+  }
+  const result: Record<string, ObligationValue> = {};
+  if (merged === undefined) return result;
+  for (const key of [...merged.keys()].sort()) result[key] = merged.get(key)!.value;
+  return result;
+}
+
+function strictestOf(a: ObligationValue, b: ObligationValue): ObligationValue | undefined {
+  if (typeof a === "number" && typeof b === "number") return Math.min(a, b);
+  if (typeof a === "boolean" && typeof b === "boolean") return a || b;
+  if (typeof a === "string" && typeof b === "string") return a === b ? a : undefined;
+  return undefined;
+}
+
+/** One quorum per distinct group set with the largest count; an empty list asks for one approver, any group. */
+export function mergeQuorums(lists: readonly (readonly Quorum[])[]): ApprovalRequirement {
+  const byGroups = new Map<string, Quorum>();
+  for (const list of lists) {
+    const quorums = list.length === 0 ? [{ count: 1, groups: [] }] : list;
+    for (const quorum of quorums) {
+      const groups = [...new Set(quorum.groups)].sort();
+      const key = JSON.stringify(groups);
+      const seen = byGroups.get(key);
+      if (seen === undefined || quorum.count > seen.count) byGroups.set(key, { count: quorum.count, groups });
+    }
+  }
+  const keys = [...byGroups.keys()].sort();
+  return { quorums: keys.map((k) => byGroups.get(k)!) };
+}
+
+const LEVELS: readonly DecisionAuditLevel[] = ["info", "notice", "security"];
+
+/** The highest audit level of `rules` (`info` when none). */
+export function highestAudit(rules: readonly PreparedRule[]): DecisionAuditLevel {
+  let best = 0;
+  for (const rule of rules) best = Math.max(best, LEVELS.indexOf(rule.audit));
+  return LEVELS[best]!;
+}
+
+/**
+ * Whether `approvals` meet every quorum: per quorum, enough distinct ids from
+ * its groups (any group when it lists none), never the agent's or the human's
+ * id. One approver may count for several quorums.
+ */
+export function approvalsMeet(
+  requirement: ApprovalRequirement,
+  approvals: readonly GivenApproval[] | undefined,
+  agentId: unknown,
+  humanId: unknown,
+): boolean {
+  if (approvals === undefined || approvals.length === 0) return false;
+  const excluded = new Set([agentId, humanId].filter((id): id is string => typeof id === "string"));
+  return requirement.quorums.every((quorum) => {
+    const ids = new Set(
+      approvals
+        .filter((a) => !excluded.has(a.id))
+        .filter((a) => quorum.groups.length === 0 || a.groups.some((g) => quorum.groups.includes(g)))
+        .map((a) => a.id),
+    );
+    return ids.size >= quorum.count;
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * What finishing needs from the manifest, prepared once at load time:
+ * deciding-rule references, reasons (the `because` text or the generated
+ * one), audit ranks, quorums, and limits with their cap reasons and key
+ * readers.
+ *
+ * In: a checked `Manifest`. Out: `Prepared`. Shared objects are frozen, so
+ * decisions may hand them out without one caller changing another's.
+ * Must not look at requests.
+ */
+import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../decision.js";
+import type { Effect, Manifest, ManifestLimit } from "../manifest.js";
+
+export interface PreparedRule {
+  readonly index: number;
+  readonly id: string;
+  readonly principal: "agent" | "human";
+  readonly effect: Effect;
+  readonly ref: DecidingRule;
+  readonly reason: string;
+  readonly audit: DecisionAuditLevel;
+  readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  readonly quorums: readonly Quorum[];
+}
+
+export interface PreparedLimit {
+  readonly id: string;
+  readonly file: string;
+  readonly line: number;
+  readonly kind: "rate" | "budget";
+  readonly cap: number;
+  readonly window: LimitCharge["window"];
+  readonly ref: DecidingRule;
+  readonly capReason: string;
+  /** Key paths with `agent` / `human` alone widened to their `id`. */
+  readonly keys: readonly (readonly string[])[];
+  readonly otherwise: ManifestLimit["otherwise"];
+}
+
+export interface Prepared {
+  readonly rules: readonly PreparedRule[];
+  readonly limits: readonly PreparedLimit[];
+  readonly actions: readonly { readonly name: string; readonly family: string }[];
+  readonly policy: { readonly hash: string; readonly version: string };
+}
+
+const GENERATED: Record<Effect, (id: string) => string> = {
+  deny: (id) => `denied by rule \`${id}\``,
+  approve: (id) => `approval required by rule \`${id}\``,
+  allow: (id) => `allowed by rule \`${id}\``,
+};
+
+/** Prepares the manifest's rules and limits for finishing. */
+export function prepare(manifest: Manifest): Prepared {
+  const rules = manifest.rules.map((rule, index) =>
+    Object.freeze({
+      index,
+      id: rule.id,
+      principal: rule.principal,
+      effect: rule.effect,
+      ref: Object.freeze({ kind: "rule" as const, id: rule.id, file: rule.file, line: rule.line }),
+      reason: rule.reason ?? GENERATED[rule.effect](rule.id),
+      audit: rule.audit,
+      obligations: rule.obligations,
+      quorums: rule.quorums,
+    }),
+  );
+  const limits = manifest.limits.map((limit) =>
+    Object.freeze({
+      id: limit.id,
+      file: limit.file,
+      line: limit.line,
+      kind: limit.kind,
+      cap: limit.cap,
+      window: Object.freeze({ count: limit.window.count, unit: limit.window.unit }),
+      ref: Object.freeze({ kind: "limit" as const, id: limit.id, file: limit.file, line: limit.line }),
+      capReason: limit.reason ?? capReason(limit),
+      keys: limit.keys.map((k) => ((k[0] === "agent" || k[0] === "human") && k.length === 1 ? [k[0], "id"] : k.slice())),
+      otherwise: limit.otherwise,
+    }),
+  );
+  return {
+    rules,
+    limits,
+    actions: manifest.actions.map((a) => ({ name: a.name, family: a.family })),
+    policy: Object.freeze({ hash: manifest.policy.hash, version: manifest.policy.version }),
+  };
+}
+
+function capReason(limit: ManifestLimit): string {
+  const window = limit.window.count === 1 ? limit.window.unit : `${limit.window.count} ${limit.window.unit}s`;
+  const measure = limit.kind === "rate" ? `${limit.cap}` : `budget ${limit.cap}${limit.unit === undefined ? "" : ` ${limit.unit}`}`;
+  return `limit \`${limit.id}\` reached: ${measure} per ${window}`;
+}

@@ -1,0 +1,78 @@
+/**
+ * Reading the module's result region (runtime/abi.ts, `RESULT`).
+ *
+ * In: the module's memory, the address `agp_decide` returned, the number of
+ * rules and limits. Out: a `RawResult`, or a `ResultError` when the region
+ * is out of bounds or names an effect, rule or limit that does not exist
+ * (the engine turns that into an `internal_error` deny).
+ * Must not interpret the result (./decision.ts does).
+ */
+import { EFFECT_CODES, PRINCIPAL_CODES, RESULT } from "../abi.js";
+import type { Effect } from "../manifest.js";
+
+/** What the module said, in manifest indices. */
+export interface RawResult {
+  readonly effect: Effect;
+  readonly blockedBy: "agent" | "human" | undefined;
+  /** Deciding rule indices, ascending. */
+  readonly deciding: readonly number[];
+  /** Rules whose obligations apply, ascending. */
+  readonly obligation: readonly number[];
+  /** Limits that apply, by limit index, with the module's amounts. */
+  readonly charges: readonly { readonly limit: number; readonly amount: number }[];
+}
+
+/** A result the module wrote that cannot be right. */
+export class ResultError extends Error {}
+
+const EFFECTS: Effect[] = [];
+EFFECTS[EFFECT_CODES.allow] = "allow";
+EFFECTS[EFFECT_CODES.approve] = "approve";
+EFFECTS[EFFECT_CODES.deny] = "deny";
+
+/** Reads the result at `address`. */
+export function readResult(view: DataView, address: number, ruleCount: number, limitCount: number): RawResult {
+  const size = view.byteLength;
+  if (address < 0 || address % 8 !== 0 || address + RESULT.lists > size) throw new ResultError(`result address ${address} is out of bounds`);
+  const effectCode = view.getUint32(address + RESULT.effect, true);
+  const effect = EFFECTS[effectCode];
+  if (effect === undefined) throw new ResultError(`unknown effect code ${effectCode}`);
+  const principal = view.getUint32(address + RESULT.blockedBy, true);
+  const blockedBy =
+    principal === PRINCIPAL_CODES.agent ? "agent" : principal === PRINCIPAL_CODES.human ? "human" : principal === PRINCIPAL_CODES.none ? undefined : bad(`unknown principal code ${principal}`);
+  const nDeciding = view.getUint32(address + RESULT.deciding, true);
+  const nObligation = view.getUint32(address + RESULT.obligation, true);
+  const nCharges = view.getUint32(address + RESULT.charges, true);
+  if (nDeciding > ruleCount || nObligation > ruleCount || nCharges > limitCount) {
+    throw new ResultError(`result lists are longer than the manifest (${nDeciding} deciding, ${nObligation} obligation, ${nCharges} charges)`);
+  }
+  let at = address + RESULT.lists;
+  const listEnd = at + 4 * (nDeciding + nObligation);
+  const chargesAt = (listEnd + 7) & ~7;
+  if (chargesAt + nCharges * RESULT.chargeSize > size) throw new ResultError("result lists run past the end of memory");
+  const deciding = readIndices(view, at, nDeciding, ruleCount, "rule");
+  at += 4 * nDeciding;
+  const obligation = readIndices(view, at, nObligation, ruleCount, "rule");
+  const charges: { limit: number; amount: number }[] = [];
+  for (let i = 0; i < nCharges; i++) {
+    const entry = chargesAt + i * RESULT.chargeSize;
+    const limit = view.getUint32(entry, true);
+    if (limit >= limitCount || (i > 0 && limit <= charges[i - 1]!.limit)) throw new ResultError(`charge ${i} names limit ${limit}`);
+    charges.push({ limit, amount: view.getFloat64(entry + 8, true) });
+  }
+  return { effect, blockedBy, deciding, obligation, charges };
+}
+
+function readIndices(view: DataView, at: number, count: number, max: number, what: string): number[] {
+  const list: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const index = view.getUint32(at + 4 * i, true);
+    if (index >= max || (i > 0 && index <= list[i - 1]!)) throw new ResultError(`result names ${what} ${index} out of order or out of range`);
+    list.push(index);
+  }
+  return list;
+}
+
+function bad(message: string): never {
+  throw new ResultError(message);
+}

@@ -1,0 +1,190 @@
+/**
+ * The manifest's shape, checked at load time so a corrupt or foreign
+ * manifest is refused with a clear message instead of failing at decide time.
+ *
+ * In: the parsed JSON of the `agp.manifest` section. Out: the same value
+ * typed as `Manifest`, or a `PolicyLoadError` naming the first wrong field
+ * (`manifest.actions[3].slots[0].offset must be …`). Checks what the
+ * runtime relies on: types, unique action names, slot offsets inside the
+ * slot area (alignment is the generator's business: the host writes through
+ * a DataView). Must not read the module.
+ */
+import { ABI_VERSION, type Manifest, type Slot } from "../manifest.js";
+import { PolicyLoadError } from "../errors.js";
+
+type Json = Record<string, unknown>;
+
+/** Checks `value` as a manifest; throws `PolicyLoadError`. */
+export function checkManifest(value: unknown): Manifest {
+  const m = object(value, "manifest");
+  if (m.abi !== ABI_VERSION) {
+    throw new PolicyLoadError(`the policy module was compiled for ABI ${JSON.stringify(m.abi)}, this runtime speaks ABI ${ABI_VERSION}; recompile the policy or upgrade the runtime`);
+  }
+  string(m.compiler, "manifest.compiler");
+  const policy = object(m.policy, "manifest.policy");
+  string(policy.hash, "manifest.policy.hash");
+  string(policy.version, "manifest.policy.version");
+  const memory = object(m.memory, "manifest.memory");
+  const slotBytes = count(memory.slotBytes, "manifest.memory.slotBytes");
+  count(memory.arenaBytes, "manifest.memory.arenaBytes");
+  const request = object(m.request, "manifest.request");
+  for (const part of ["agent", "human", "env", "context"]) schema(request[part], `manifest.request.${part}`);
+  const names = new Set<string>();
+  array(m.actions, "manifest.actions").forEach((a, i) => {
+    const at = `manifest.actions[${i}]`;
+    const action = object(a, at);
+    const name = string(action.name, `${at}.name`);
+    if (names.has(name)) fail(`${at}.name`, `a unique action name (\`${name}\` repeats)`);
+    names.add(name);
+    string(action.family, `${at}.family`);
+    schema(action.args, `${at}.args`);
+    if (typeof action.humanCovered !== "boolean") fail(`${at}.humanCovered`, "a boolean");
+    array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
+  });
+  array(m.rules, "manifest.rules").forEach((r, i) => {
+    const at = `manifest.rules[${i}]`;
+    const rule = object(r, at);
+    string(rule.id, `${at}.id`);
+    string(rule.file, `${at}.file`);
+    count(rule.line, `${at}.line`);
+    oneOf(rule.effect, ["allow", "approve", "deny"], `${at}.effect`);
+    oneOf(rule.principal, ["agent", "human"], `${at}.principal`);
+    oneOf(rule.audit, ["info", "notice", "security"], `${at}.audit`);
+    if (rule.reason !== undefined) string(rule.reason, `${at}.reason`);
+    array(rule.obligations, `${at}.obligations`).forEach((o, j) => {
+      const ob = object(o, `${at}.obligations[${j}]`);
+      string(ob.key, `${at}.obligations[${j}].key`);
+      const v = ob.value;
+      if (!(v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)))) {
+        fail(`${at}.obligations[${j}].value`, "a string, number, boolean or null");
+      }
+    });
+    quorums(rule.quorums, `${at}.quorums`);
+  });
+  array(m.limits, "manifest.limits").forEach((l, i) => {
+    const at = `manifest.limits[${i}]`;
+    const limit = object(l, at);
+    string(limit.id, `${at}.id`);
+    string(limit.file, `${at}.file`);
+    count(limit.line, `${at}.line`);
+    oneOf(limit.kind, ["rate", "budget"], `${at}.kind`);
+    number(limit.cap, `${at}.cap`);
+    if (limit.unit !== undefined) string(limit.unit, `${at}.unit`);
+    if (limit.reason !== undefined) string(limit.reason, `${at}.reason`);
+    const window = object(limit.window, `${at}.window`);
+    count(window.count, `${at}.window.count`);
+    oneOf(window.unit, ["second", "minute", "hour", "day", "week", "month"], `${at}.window.unit`);
+    array(limit.keys, `${at}.keys`).forEach((k, j) => path(k, `${at}.keys[${j}]`));
+    const otherwise = object(limit.otherwise, `${at}.otherwise`);
+    oneOf(otherwise.kind, ["deny", "approve"], `${at}.otherwise.kind`);
+    if (otherwise.kind === "approve") quorums(otherwise.quorums, `${at}.otherwise.quorums`);
+  });
+  return value as Manifest;
+}
+
+function schema(value: unknown, at: string, depth = 0): void {
+  if (depth > 64) fail(at, "a schema nested at most 64 deep");
+  const node = object(value, at);
+  switch (node.type) {
+    case "any":
+    case "null":
+    case "boolean":
+      return;
+    case "string":
+      if (node.maxLength !== undefined) count(node.maxLength, `${at}.maxLength`);
+      if (node.enum !== undefined) array(node.enum, `${at}.enum`).forEach((e, i) => string(e, `${at}.enum[${i}]`));
+      return;
+    case "number":
+      if (typeof node.integer !== "boolean") fail(`${at}.integer`, "a boolean");
+      if (node.minimum !== undefined) number(node.minimum, `${at}.minimum`);
+      if (node.maximum !== undefined) number(node.maximum, `${at}.maximum`);
+      if (node.enum !== undefined) array(node.enum, `${at}.enum`).forEach((e, i) => number(e, `${at}.enum[${i}]`));
+      return;
+    case "array":
+      if (node.maxItems !== undefined) count(node.maxItems, `${at}.maxItems`);
+      return schema(node.items, `${at}.items`, depth + 1);
+    case "object":
+      if (typeof node.additionalProperties !== "boolean") fail(`${at}.additionalProperties`, "a boolean");
+      array(node.properties, `${at}.properties`).forEach((p, i) => {
+        const prop = object(p, `${at}.properties[${i}]`);
+        string(prop.name, `${at}.properties[${i}].name`);
+        if (typeof prop.required !== "boolean") fail(`${at}.properties[${i}].required`, "a boolean");
+        schema(prop.schema, `${at}.properties[${i}].schema`, depth + 1);
+      });
+      return;
+    case "union":
+      array(node.options, `${at}.options`).forEach((o, i) => schema(o, `${at}.options[${i}]`, depth + 1));
+      return;
+    default:
+      fail(`${at}.type`, "one of any, null, boolean, string, number, array, object, union");
+  }
+}
+
+const SLOT_SIZE: Record<Slot["kind"], number> = { state: 4, sym: 4, str: 8, num: 8, bool: 4, array: 4 };
+
+/** A slot whose bytes (and items) fit in `room` bytes from its base. */
+function slot(value: unknown, at: string, room: number, depth = 0): void {
+  if (depth > 16) fail(at, "a slot nested at most 16 deep");
+  const s = object(value, at);
+  oneOf(s.kind, Object.keys(SLOT_SIZE), `${at}.kind`);
+  const kind = s.kind as Slot["kind"];
+  path(s.path, `${at}.path`, depth > 0);
+  const offset = count(s.offset, `${at}.offset`);
+  if (offset + SLOT_SIZE[kind] > room) fail(`${at}.offset`, `inside the slot area (${room} bytes)`);
+  if (kind === "sym") array(s.dictionary, `${at}.dictionary`).forEach((w, i) => string(w, `${at}.dictionary[${i}]`));
+  if (kind === "array") {
+    const itemsOffset = count(s.itemsOffset, `${at}.itemsOffset`);
+    const stride = count(s.stride, `${at}.stride`);
+    const maxItems = count(s.maxItems, `${at}.maxItems`);
+    if (itemsOffset + maxItems * stride > room) fail(`${at}.maxItems`, `items inside the slot area (${room} bytes)`);
+    array(s.items, `${at}.items`).forEach((item, i) => slot(item, `${at}.items[${i}]`, stride, depth + 1));
+  }
+}
+
+function quorums(value: unknown, at: string): void {
+  array(value, at).forEach((q, i) => {
+    const quorum = object(q, `${at}[${i}]`);
+    count(quorum.count, `${at}[${i}].count`);
+    array(quorum.groups, `${at}[${i}].groups`).forEach((g, j) => string(g, `${at}[${i}].groups[${j}]`));
+  });
+}
+
+function path(value: unknown, at: string, mayBeEmpty = false): void {
+  const segments = array(value, at);
+  if (segments.length === 0 && !mayBeEmpty) fail(at, "a non-empty path");
+  segments.forEach((s, i) => string(s, `${at}[${i}]`));
+}
+
+function object(value: unknown, at: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(at, "an object");
+  return value as Json;
+}
+
+function array(value: unknown, at: string): unknown[] {
+  if (!Array.isArray(value)) fail(at, "an array");
+  return value as unknown[];
+}
+
+function string(value: unknown, at: string): string {
+  if (typeof value !== "string") fail(at, "a string");
+  return value as string;
+}
+
+function number(value: unknown, at: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(at, "a finite number");
+  return value as number;
+}
+
+function count(value: unknown, at: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) fail(at, "a non-negative integer");
+  return value as number;
+}
+
+function oneOf(value: unknown, allowed: readonly string[], at: string): void {
+  if (typeof value !== "string" || !allowed.includes(value)) fail(at, `one of ${allowed.join(", ")}`);
+}
+
+function fail(at: string, expected: string): never {
+  throw new PolicyLoadError(`corrupt policy manifest: \`${at}\` must be ${expected}`);
+}
+

@@ -1,0 +1,159 @@
+/**
+ * From a source (bytes or a compiled `WebAssembly.Module`) to a checked
+ * module, manifest and instance.
+ *
+ * In: `Uint8Array | ArrayBuffer | WebAssembly.Module`. Out: the compiled
+ * module, its `Manifest` (from the `agp.manifest` custom section), and an
+ * instance whose exports match runtime/abi.ts. Throws `PolicyLoadError`
+ * with a message saying what is wrong (not wasm, imports, no manifest,
+ * corrupt manifest, ABI mismatch, missing export, input region outside
+ * memory). Must not use Node built-ins: browsers and workers load this too.
+ */
+import { ABI_VERSION, MANIFEST_SECTION, type Manifest } from "../manifest.js";
+import { EXPORTS } from "../abi.js";
+import { PolicyLoadError } from "../errors.js";
+import { wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmModule } from "../wasm-api.js";
+import { checkManifest } from "./check-manifest.js";
+
+/** What a policy can be loaded from. */
+export type PolicySource = Uint8Array | ArrayBuffer | WasmModule;
+
+/** The exports of a policy module, checked. */
+export interface PolicyExports {
+  readonly abiVersion: () => number;
+  readonly input: () => number;
+  readonly decide: (action: number, flags: number) => number;
+  readonly memory: WasmMemory;
+}
+
+/** The WebAssembly API, or a load error where the host has none. */
+export function api(): WasmApi {
+  const wasm = wasmApi();
+  if (wasm === undefined) throw new PolicyLoadError("this JavaScript host has no WebAssembly support");
+  return wasm;
+}
+
+/** Bytes of a source that is not a compiled module, or undefined. */
+export function bytesOf(source: PolicySource): Uint8Array | undefined {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  return undefined;
+}
+
+/** Checks that `source` is a compiled module (when it is not bytes). */
+export function asModule(source: PolicySource): WasmModule {
+  const wasm = api();
+  if (!(source instanceof (wasm.Module as unknown as new (...args: never[]) => object))) {
+    throw new PolicyLoadError("a policy must be given as bytes (Uint8Array or ArrayBuffer) or a compiled WebAssembly.Module");
+  }
+  return source;
+}
+
+/** Compiles bytes synchronously. */
+export function compileSync(bytes: Uint8Array): WasmModule {
+  try {
+    return new (api().Module)(bytes);
+  } catch (error) {
+    throw notWasm(error);
+  }
+}
+
+/** Compiles bytes off the main thread where the host can. */
+export async function compileAsync(bytes: Uint8Array): Promise<WasmModule> {
+  try {
+    return await api().compile(bytes);
+  } catch (error) {
+    throw notWasm(error);
+  }
+}
+
+/** The module's manifest, checked; and that the module imports nothing. */
+export function readManifest(module: WasmModule): Manifest {
+  const wasm = api();
+  const imports = wasm.Module.imports(module);
+  if (imports.length > 0) {
+    const first = imports[0]!;
+    throw new PolicyLoadError(`not an agp policy module: it imports \`${first.module ?? ""}.${first.name}\` (policy modules import nothing)`);
+  }
+  const sections = wasm.Module.customSections(module, MANIFEST_SECTION);
+  if (sections.length === 0) throw new PolicyLoadError(`not an agp policy module: no \`${MANIFEST_SECTION}\` custom section`);
+  if (sections.length > 1) throw new PolicyLoadError(`corrupt policy module: ${sections.length} \`${MANIFEST_SECTION}\` sections, expected one`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(sections[0]!);
+  } catch {
+    throw new PolicyLoadError(`corrupt policy manifest: the \`${MANIFEST_SECTION}\` section is not UTF-8`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyLoadError(`corrupt policy manifest: the \`${MANIFEST_SECTION}\` section is not JSON (${messageOf(error)})`);
+  }
+  return checkManifest(json);
+}
+
+/** Instantiates synchronously and checks the exports against the manifest. */
+export function instantiateSync(module: WasmModule, manifest: Manifest): PolicyExports {
+  let instance: WasmInstance;
+  try {
+    instance = new (api().Instance)(module, {});
+  } catch (error) {
+    throw new PolicyLoadError(`the policy module cannot be instantiated: ${messageOf(error)}`);
+  }
+  return checkExports(instance, manifest);
+}
+
+/** Instantiates asynchronously and checks the exports against the manifest. */
+export async function instantiateAsync(module: WasmModule, manifest: Manifest): Promise<PolicyExports> {
+  let instance: WasmInstance;
+  try {
+    instance = await api().instantiate(module, {});
+  } catch (error) {
+    throw new PolicyLoadError(`the policy module cannot be instantiated: ${messageOf(error)}`);
+  }
+  return checkExports(instance, manifest);
+}
+
+/** The exports, typed, after checking they exist, agree on the ABI and hold the input region. */
+export function checkExports(instance: WasmInstance, manifest: Manifest): PolicyExports {
+  const ex = instance.exports;
+  for (const name of [EXPORTS.abiVersion, EXPORTS.input, EXPORTS.decide]) {
+    if (typeof ex[name] !== "function") throw new PolicyLoadError(`not an agp policy module: no exported function \`${name}\``);
+  }
+  const memory = ex[EXPORTS.memory] as WasmMemory | undefined;
+  if (typeof memory !== "object" || memory === null || typeof (memory.buffer as { byteLength?: unknown } | undefined)?.byteLength !== "number") {
+    throw new PolicyLoadError(`not an agp policy module: no exported memory \`${EXPORTS.memory}\``);
+  }
+  const exports: PolicyExports = {
+    abiVersion: ex[EXPORTS.abiVersion] as () => number,
+    input: ex[EXPORTS.input] as () => number,
+    decide: ex[EXPORTS.decide] as (a: number, f: number) => number,
+    memory,
+  };
+  let abi: number;
+  let input: number;
+  try {
+    abi = exports.abiVersion();
+    input = exports.input() >>> 0;
+  } catch (error) {
+    throw new PolicyLoadError(`the policy module failed while reporting its ABI: ${messageOf(error)}`);
+  }
+  if (abi !== ABI_VERSION) {
+    throw new PolicyLoadError(`the policy module reports ABI ${abi} but its manifest says ${manifest.abi}; the module is corrupt`);
+  }
+  const end = input + manifest.memory.slotBytes + manifest.memory.arenaBytes;
+  if (end > memory.buffer.byteLength) {
+    throw new PolicyLoadError(`corrupt policy module: the input region (${input}..${end}) lies outside its memory (${memory.buffer.byteLength} bytes)`);
+  }
+  return exports;
+}
+
+function notWasm(error: unknown): PolicyLoadError {
+  return new PolicyLoadError(`not a WebAssembly module: ${messageOf(error)}`);
+}
+
+/** An error's message, for load errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
