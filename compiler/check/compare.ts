@@ -12,7 +12,7 @@
  */
 import { diagnostic, didYouMean } from "../diagnostics/index.js";
 import type { CompareExpr, Expr } from "../syntax/index.js";
-import { REQUEST_ROOTS, type Type, type TypedExpr } from "./checked.js";
+import { REQUEST_ROOTS, type LiteralValue, type Type, type TypedExpr } from "./checked.js";
 import { requireMaxItems, requireMaxLength } from "./bounds.js";
 import { actionOwner, pathKey, type Env, type Scope } from "./env.js";
 import type { ResolveMode } from "./resolve.js";
@@ -194,16 +194,32 @@ function mismatch(expr: CompareExpr, left: TypedExpr, right: TypedExpr, env: Env
  */
 function checkMember(enumSide: TypedExpr, valueSide: TypedExpr, env: Env): boolean {
   const type = splitNull(enumSide.type).base;
-  if (type.kind !== "string" || type.enum === undefined || enumSide.kind !== "Path") return false;
-  if (enumSide.resolution.kind === "enumMember") return false;
-  const value =
-    valueSide.kind === "Literal"
-      ? valueSide.value
-      : valueSide.kind === "Path" && valueSide.resolution.kind === "constant" && valueSide.resolution.value.kind === "literal"
-        ? valueSide.resolution.value.value
-        : undefined;
+  if (enumSide.kind !== "Path" || enumSide.resolution.kind === "enumMember") return false;
+  if (type.kind === "number" && type.enum !== undefined) {
+    const members = type.enum;
+    const value = literalOf(valueSide);
+    if (typeof value === "number" && !members.includes(value)) {
+      env.report(
+        diagnostic("AGP212", valueSide.node.span, { value: String(value), path: showExpr(enumSide.node) }, {
+          help: `the members are ${members.map((m) => `\`${m}\``).join(", ")}`,
+        }),
+      );
+    }
+    return true;
+  }
+  if (type.kind !== "string" || type.enum === undefined) return false;
+  const value = literalOf(valueSide);
   if (typeof value === "string" && !type.enum.includes(value)) reportMember(env, valueSide.node.span, value, enumSide, type.enum);
   return true;
+}
+
+/** The value of a literal or a literal constant. */
+function literalOf(side: TypedExpr): LiteralValue | undefined {
+  if (side.kind === "Literal") return side.value;
+  if (side.kind === "Path" && side.resolution.kind === "constant" && side.resolution.value.kind === "literal") {
+    return side.resolution.value.value;
+  }
+  return undefined;
 }
 
 function reportMember(env: Env, span: CompareExpr["span"], value: string, enumSide: TypedExpr, members: readonly string[]): void {

@@ -192,6 +192,14 @@ describe("enums and sets", () => {
     expect(rendered(result, ["AGP211"])).toContain("help: to test membership in a set, use `in`");
   });
 
+  it("checks number enums too", async () => {
+    const result = await runCheck({
+      "policy.agp": HEADER + "rule r:\n  allow demo.ticket.list\n  when has args.points and (args.points == 4 or args.points == 5)\n",
+    });
+    expect(rendered(result, ["AGP212"])).toContain("error AGP212: `4` is not a member of the enum of `args.points`");
+    expect(result.diagnostics.filter((d) => d.code === "AGP212")).toHaveLength(1);
+  });
+
   it("accepts enum members as bare names and as strings, in any order", async () => {
     const codes = await codesOf('rule r:\n  allow demo.ticket.*\n  when medium <= action.costClass and "gold" == action.tier\n');
     expect(codes.filter((c) => c.startsWith("AGP2"))).toEqual([]);
