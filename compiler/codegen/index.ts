@@ -19,6 +19,7 @@ export {
   type I32Op,
   type I64Op,
   type F64Op,
+  type Conversion,
 } from "./module.js";
 export { STDLIB_VERSION, STDLIB_FUNCTIONS, type StdlibFunction, type StdlibSignature, type ValueType } from "./stdlib-abi.js";
 export { DEFAULT_DATA_BASE, PAGE_SIZE, type PlaceOptions } from "./data-layout.js";

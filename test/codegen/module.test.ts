@@ -124,6 +124,46 @@ describe("a generated module", () => {
     expect(view.getUint32(c, true)).not.toBe(view.getUint32(a, true));
   });
 
+  test("interned ids dispatch through br_table: equality against many literals in one lookup", async () => {
+    // A `when args.env == "dev" / "staging" / "production"` family of rules:
+    // one set lookup gives the literal's id, one br_table picks the branch.
+    const module = createModule({ stdlib });
+    const c = module.code;
+    const envs = placeHashSet(module, buildStringSet(["dev", "staging", "production"]));
+    const input = module.reserve(64);
+    module.addGlobal("input_base", "i32", false, input);
+    module.exportGlobal("input_base");
+    const lookup = c.callStdlib("set_lookup", [c.i32(envs), c.local(0, "i32"), c.local(1, "i32")]);
+    // Index = id + 1, so "not a literal" (-1) lands on case 0.
+    const dispatch = c.block("none", [
+      c.block("production", [
+        c.block("staging", [
+          c.block("dev", [c.switch(["none", "dev", "staging", "production"], "none", c.i32Op("add", lookup, c.i32(1)))]),
+          c.return(c.i32(10)),
+        ]),
+        c.return(c.i32(20)),
+      ]),
+      c.return(c.i32(30)),
+    ]);
+    module.addFunction({ name: "env_rule", params: ["i32", "i32"], result: "i32", body: c.block(null, [dispatch, c.i32(0)], "i32") });
+    module.exportFunction("env_rule");
+    // Conversions: a number argument as f64 → saturated i32.
+    module.addFunction({ name: "to_int", params: ["f64"], result: "i32", body: c.convert("i32.trunc_sat_f64_s", c.local(0, "f64")) });
+    module.exportFunction("to_int");
+    module.optimize();
+    const binary = module.emitBinary();
+    module.dispose();
+    const { ask, exports } = await instantiate(binary);
+    expect(ask("env_rule", "dev")).toBe(10);
+    expect(ask("env_rule", "staging")).toBe(20);
+    expect(ask("env_rule", "production")).toBe(30);
+    expect(ask("env_rule", "prod")).toBe(0);
+    const toInt = exports.to_int as (x: number) => number;
+    expect(toInt(1e12)).toBe(2147483647);
+    expect(toInt(-3.7)).toBe(-3);
+    expect(toInt(Number.NaN)).toBe(0);
+  });
+
   test("custom sections are kept byte for byte through optimization", () => {
     const module = createModule({ stdlib });
     const manifest = utf8(JSON.stringify({ rules: ["never_merge"], version: 1 }));
