@@ -23,6 +23,7 @@ export const DEFAULT_DATA_BASE = 16;
 /** 64 KiB, the wasm page. */
 export const PAGE_SIZE = 65536;
 
+/** How a blob is placed. */
 export interface PlaceOptions {
   /** Power of two; default 4 (every stdlib table wants 4-alignment). */
   readonly align?: number;

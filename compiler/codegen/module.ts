@@ -66,6 +66,7 @@ export interface FunctionSpec {
   readonly body: Expr;
 }
 
+/** Options of createModule. */
 export interface CreateModuleOptions {
   /** Stdlib build bytes; default: stdlib/build/stdlib.wasm. */
   readonly stdlib?: Uint8Array;
@@ -73,6 +74,7 @@ export interface CreateModuleOptions {
   readonly dataBase?: number;
 }
 
+/** Options of PolicyModule.seal. */
 export interface SealOptions {
   /** Extra zeroed pages beyond static data and reservations (default 0). */
   readonly extraPages?: number;
@@ -298,15 +300,18 @@ function withSettings<T>(fn: () => T): T {
   }
 }
 
-/** Width and signedness of a memory access. */
+/** Width and signedness of a memory load. */
 export type LoadKind = "u8" | "s8" | "u16" | "s16" | "i32" | "i64" | "f64";
+/** Width of a memory store. */
 export type StoreKind = "u8" | "u16" | "i32" | "i64" | "f64";
 
 /** Binary operators, as named by the wasm instruction set. */
 export type I32Op =
   | "add" | "sub" | "mul" | "div_s" | "div_u" | "rem_s" | "rem_u" | "and" | "or" | "xor" | "shl" | "shr_s" | "shr_u"
   | "eq" | "ne" | "lt_s" | "lt_u" | "le_s" | "le_u" | "gt_s" | "gt_u" | "ge_s" | "ge_u";
+/** i64 binary operators: the same names as i32's. */
 export type I64Op = I32Op;
+/** f64 binary operators. */
 export type F64Op = "add" | "sub" | "mul" | "div" | "min" | "max" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 
 /** Conversions between value types, named `<to>.<instruction>_<from>` as in wasm text. */

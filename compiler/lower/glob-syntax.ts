@@ -36,6 +36,7 @@ export interface GlobSyntaxError {
   readonly length: number;
 }
 
+/** The pieces of a glob, or what is wrong with it. */
 export type GlobParse =
   | { readonly ok: true; readonly pieces: readonly GlobPiece[] }
   | { readonly ok: false; readonly error: GlobSyntaxError };

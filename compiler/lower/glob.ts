@@ -50,8 +50,10 @@ export type GlobError =
       readonly maxStates: number;
     };
 
+/** A glob's minimal DFA, or why there is none. */
 export type GlobResult = { readonly ok: true; readonly dfa: Dfa } | { readonly ok: false; readonly error: GlobError };
 
+/** Options of compileGlob. */
 export interface GlobOptions {
   /** Cap on the minimal DFA's states (default DEFAULT_MAX_GLOB_STATES); the 64 KB table limit applies too. */
   readonly maxStates?: number;
