@@ -28,6 +28,12 @@ export interface CheckInput {
    * Absent: every package sees every catalog (handy in unit tests).
    */
   readonly packageCatalogs?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Packages some of whose catalogs could not be loaded (their errors are
+   * reported by the catalog loader): patterns that match nothing there are
+   * not reported again as unknown actions.
+   */
+  readonly incomplete?: ReadonlySet<string>;
   /** Declared approver groups; absent means any group name is accepted. */
   readonly groups?: readonly string[];
   /** Maps a schema location to a span in its catalog file, for related spans and AGP305. */
@@ -63,6 +69,7 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
       pkg,
       catalogs: subsetCatalogs(input.catalogs, files ?? (input.packageCatalogs === undefined ? undefined : [])),
       all: input.catalogs,
+      incomplete: input.incomplete?.has(pkg.name) === true,
       report,
       ...(input.groups === undefined ? {} : { groups: input.groups }),
       ...(input.locate === undefined ? {} : { locate: input.locate }),
@@ -86,6 +93,7 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
       limits: new Set(declarations.limitIds.keys()),
       fixtures: declarations.fixtures,
       catalogs: input.catalogs,
+      incomplete: (input.incomplete?.size ?? 0) > 0,
     },
     report,
   );

@@ -31,11 +31,11 @@ export function matchAndReport(
   pattern: ActionPattern,
   catalogs: CatalogSet,
   all: CatalogSet,
-  owner: { kind: "rule" | "limit"; id: string; packageName: string },
+  owner: { kind: "rule" | "limit"; id: string; packageName: string; quiet?: boolean },
   report: (d: Diagnostic) => void,
 ): ActionEntry[] {
   const matched = matchPattern(pattern, catalogs);
-  if (matched.length > 0) return matched;
+  if (matched.length > 0 || owner.quiet === true) return matched;
   const scope = owner.packageName === "" ? "this file" : `package \`${owner.packageName}\``;
   const elsewhere = matchPattern(pattern, all)[0];
   const name = pattern.segments.join(".");

@@ -72,12 +72,15 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     return json.spanOf(location.pointer, { key: true });
   };
   const declared = declaredGroups(loaded.sources);
+  const loadedFiles = new Set(loaded.set.catalogs.map((c) => c.file));
+  const incomplete = new Set([...packageCatalogs].filter(([, files]) => files.some((f) => !loadedFiles.has(f))).map(([name]) => name));
   const groups = declared === undefined && options.groups === undefined ? undefined : [...(options.groups ?? []), ...(declared ?? [])];
   const result = check(
     {
       files: read.parsed.map((p) => p.ast),
       catalogs: loaded.set,
       packageCatalogs,
+      incomplete,
       locate,
       ...(groups === undefined ? {} : { groups }),
     },

@@ -25,6 +25,8 @@ export interface PackageContext {
   readonly pkg: PackageInfo;
   readonly catalogs: CatalogSet;
   readonly all: CatalogSet;
+  /** Some of the package's catalogs failed to load: unknown actions are not reported again. */
+  readonly incomplete: boolean;
   /** Declared approver groups; undefined means any group name is accepted. */
   readonly groups?: readonly string[];
   readonly report: (d: Diagnostic) => void;
@@ -34,7 +36,7 @@ export interface PackageContext {
 export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): CheckedRule {
   const { pkg, report } = ctx;
   const id = rule.id.name;
-  const actions = matchAndReport(rule.pattern, ctx.catalogs, ctx.all, { kind: "rule", id, packageName: pkg.name }, report);
+  const actions = matchAndReport(rule.pattern, ctx.catalogs, ctx.all, { kind: "rule", id, packageName: pkg.name, quiet: ctx.incomplete }, report);
   const principal = rule.principal?.value ?? "agent";
   if (principal === "human" && pkg.delegation === "agent_only") {
     report(diagnostic("AGP307", rule.principal!.span, { id, package: pkg.name }));
@@ -83,7 +85,7 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
 export function checkLimit(limit: LimitDecl, file: string, ctx: PackageContext): CheckedLimit {
   const { pkg, report } = ctx;
   const id = limit.id.name;
-  const actions = matchAndReport(limit.pattern, ctx.catalogs, ctx.all, { kind: "limit", id, packageName: pkg.name }, report);
+  const actions = matchAndReport(limit.pattern, ctx.catalogs, ctx.all, { kind: "limit", id, packageName: pkg.name, quiet: ctx.incomplete }, report);
   // Keys and cost are read only when the limit applies, so its condition guards them.
   const env = makeEnv(ctx, actions, limit.pattern, false, "limits");
   const condition =

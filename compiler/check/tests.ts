@@ -18,6 +18,8 @@ export interface TestNames {
   readonly limits: ReadonlySet<string>;
   readonly fixtures: ReadonlySet<string>;
   readonly catalogs: CatalogSet;
+  /** Some catalog failed to load: unknown requested actions are not reported again. */
+  readonly incomplete: boolean;
 }
 
 export function checkTests(files: readonly CheckedTestFile[], names: TestNames, report: (d: Diagnostic) => void): void {
@@ -33,7 +35,7 @@ export function checkTests(files: readonly CheckedTestFile[], names: TestNames, 
       const request = test.request;
       if (request !== undefined && request.action.kind === "ActionName") {
         const name = request.action.segments.join(".");
-        if (!names.catalogs.actions.has(name)) {
+        if (!names.incomplete && !names.catalogs.actions.has(name)) {
           const help = didYouMean(name, names.catalogs.actions.keys());
           report(diagnostic("AGP202", request.action.span, { name, scope: "the policy set" }, help === undefined ? {} : { help }));
         }

@@ -86,9 +86,15 @@ describe("one run, every file", () => {
     expect(codes).toContain("b.agp AGP201");
   });
 
-  it("reports unreadable catalogs with the rest", async () => {
-    const result = await runCheck({ "policy.agp": 'package p\nactions "missing.json"\n\nrule r: allow x.y\n' });
-    expect(result.diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(["AGP400", "AGP202"]));
+  it("reports an unreadable catalog once, without unknown-action errors for its package", async () => {
+    const result = await runCheck({
+      "policy.agp": 'package p\nactions "missing.json"\n\nrule r: allow x.y\n',
+      "other.agp": HEADER + "rule s: allow demo.ticket.opn\n",
+    });
+    expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.span.file} ${d.code}`)).toEqual([
+      "other.agp AGP202",
+      "policy.agp AGP400",
+    ]);
   });
 
   it("reports a path that does not exist as AGP901 and checks the others", async () => {
