@@ -43,6 +43,8 @@ export interface FakeModuleOptions {
   readonly abi?: number;
   /** Address of the input region. Default 1024. */
   readonly input?: number;
+  /** What `agp_input` returns, when it should lie about the layout. */
+  readonly reportedInput?: number;
   /** Leave out this export. */
   readonly omitExport?: "agp_abi_version" | "agp_input" | "agp_decide" | "memory";
   /** Import a function (policy modules must not). */
@@ -101,7 +103,7 @@ export function fakeModule(options: FakeModuleOptions): Uint8Array {
       if (options.omitExport !== name) m.addFunctionExport(name, name);
     };
     fn("agp_abi_version", binaryen.none, binaryen.i32, [], m.i32.const(options.abi ?? ABI_VERSION));
-    fn("agp_input", binaryen.none, binaryen.i32, [], m.i32.const(input));
+    fn("agp_input", binaryen.none, binaryen.i32, [], m.i32.const(options.reportedInput ?? input));
     // locals: 0 action, 1 flags, 2 selector, 3 address
     const sel = () => m.local.get(2, binaryen.i32);
     const body = m.block(null, [
