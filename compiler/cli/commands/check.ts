@@ -3,8 +3,8 @@
  * problem of every file in one run.
  */
 import type { Command } from "commander";
-import { hasErrors, sortDiagnostics, strict as makeStrict } from "../../diagnostics/index.js";
-import { discoverPolicyFiles, readPolicyFiles } from "../../project/index.js";
+import { hasErrors, sortDiagnostics } from "../../diagnostics/index.js";
+import { checkPaths } from "../../check/index.js";
 import { EXIT, type CliIo } from "../io.js";
 import { parseFormat, reportDiagnostics } from "../report.js";
 import { usageError } from "../usage.js";
@@ -19,9 +19,9 @@ export function registerCheckCommand(program: Command, io: CliIo, setExit: (code
     .action(async (paths: string[], options: { strict?: boolean; format?: string }) => {
       const format = parseFormat(options.format);
       if (format === undefined) return setExit(usageError(io, `unknown format \`${options.format}\`; use text or json`));
-      const result = await parseOnly(paths, io.cwd);
-      let diagnostics = sortDiagnostics(result.diagnostics);
-      if (options.strict === true) diagnostics = makeStrict(diagnostics);
+      const result = await checkPaths(paths, { cwd: io.cwd, strict: options.strict === true });
+      // checkPaths already promotes warnings under --strict (except those reported only).
+      const diagnostics = sortDiagnostics(result.diagnostics);
       reportDiagnostics(io, format, diagnostics, result.sources, { files: result.files });
       if (format === "text" && diagnostics.length === 0) {
         io.stderr(`checked ${result.files.length} ${result.files.length === 1 ? "file" : "files"}: no problems\n`);
@@ -37,13 +37,3 @@ export function exitFor(diagnostics: readonly { code: string; severity: string }
   return errors.every((d) => d.code.startsWith("AGP9")) ? EXIT.usage : EXIT.policyErrors;
 }
 
-// TODO(#3): replace with the type checker's checkPaths once it lands.
-async function parseOnly(paths: readonly string[], cwd: string) {
-  const discovered = await discoverPolicyFiles(paths, cwd);
-  const read = await readPolicyFiles(discovered.files, cwd);
-  return {
-    files: discovered.files,
-    diagnostics: [...discovered.diagnostics, ...read.diagnostics],
-    sources: read.sources,
-  };
-}
