@@ -19,9 +19,20 @@ export function isBareName(value: string): boolean {
   return NAME_SHAPE.test(value) && !RESERVED_WORDS.has(value);
 }
 
-/** A string literal with JSON escapes. */
+/**
+ * Characters that are invisible or reorder text in an editor: line and
+ * paragraph separators, zero-width characters and marks, bidirectional
+ * embeddings, overrides and isolates, the byte-order mark. A reviewer must
+ * see them, so they print as `\uXXXX` escapes.
+ */
+const INVISIBLE = /[\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * A string literal with JSON escapes (`JSON.stringify`), plus `\uXXXX` for
+ * invisible and bidirectional-control characters.
+ */
 export function quote(value: string): string {
-  return JSON.stringify(value);
+  return JSON.stringify(value).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**

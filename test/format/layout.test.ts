@@ -136,6 +136,11 @@ describe("expressions", () => {
     expect(when("a == 1.50 or b == -0.250 or c == 100.0")).toBe("a == 1.5 or b == -0.25 or c == 100");
     expect(when("a in {\"x\",\"y\",}")).toBe('a in {"x", "y"}');
   });
+
+  it("escapes invisible and bidirectional-control characters so a reviewer sees them", () => {
+    expect(when('a == "x\u202ey\u2028z\u200b\ufeff"')).toBe('a == "x\\u202ey\\u2028z\\u200b\\ufeff"');
+    expect(when('a == "\u202E"')).toBe('a == "\\u202e"');
+  });
 });
 
 describe("limits", () => {

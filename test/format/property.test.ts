@@ -42,11 +42,16 @@ describe("front-end properties", () => {
     );
   });
 
-  it("format keeps every comment, wherever it is written, and is idempotent", () => {
-    const commented = policyFile(FILE).chain((ast) => {
-      const text = printFile(ast, []);
+  it("format keeps every comment, wherever it is written among blank lines, and is idempotent", () => {
+    const commented = fc.tuple(policyFile(FILE), fc.boolean()).chain(([ast, joined]) => {
+      const text = joined ? joinLines(printFile(ast, [])) : printFile(ast, []);
       const lineCount = text.split("\n").length;
-      const insert = fc.record({ line: fc.nat(lineCount - 1), ownLine: fc.boolean(), indent: fc.nat(6) });
+      const insert = fc.record({
+        line: fc.nat(lineCount - 1),
+        ownLine: fc.boolean(),
+        indent: fc.nat(6),
+        blankBefore: fc.boolean(),
+      });
       return fc.array(insert, { maxLength: 8 }).map((inserts) => withComments(text, inserts));
     });
     fc.assert(
@@ -87,17 +92,35 @@ describe("front-end properties", () => {
   });
 });
 
-/** Source text with `# cN` comments inserted on their own lines or at line ends. */
+/**
+ * The same policy written with each statement's indented lines joined onto
+ * the line before (line breaks carry no meaning), except table rows.
+ */
+function joinLines(text: string): string {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    const previous = out[out.length - 1];
+    const row = line.trimStart().startsWith("|") || previous?.trimEnd().endsWith("where") === true;
+    if (previous !== undefined && previous !== "" && line.startsWith(" ") && !row) out[out.length - 1] = `${previous} ${line.trim()}`;
+    else out.push(line);
+  }
+  return out.join("\n");
+}
+
+/** Source text with `# cN` comments inserted on their own lines (maybe after a blank line) or at line ends. */
 function withComments(
   text: string,
-  inserts: readonly { line: number; ownLine: boolean; indent: number }[],
+  inserts: readonly { line: number; ownLine: boolean; indent: number; blankBefore: boolean }[],
 ): { source: string; count: number } {
   const lines = text.split("\n");
   const above: string[][] = lines.map(() => []);
   const after: string[] = lines.map(() => "");
   inserts.forEach((insert, i) => {
     // One end-of-line comment per line: a second `#` would be part of the first comment.
-    if (insert.ownLine || lines[insert.line] === "" || after[insert.line] !== "") above[insert.line]!.push(`${" ".repeat(insert.indent)}# c${i}`);
+    if (insert.ownLine || lines[insert.line] === "" || after[insert.line] !== "") {
+      if (insert.blankBefore) above[insert.line]!.push("");
+      above[insert.line]!.push(`${" ".repeat(insert.indent)}# c${i}`);
+    }
     else after[insert.line] += ` # c${i}`;
   });
   const source = lines.flatMap((line, i) => [...above[i]!, line + after[i]!]).join("\n");

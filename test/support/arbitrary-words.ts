@@ -99,7 +99,7 @@ export function wordOf<T extends string>(values: readonly T[]): fc.Arbitrary<Wor
 export const stringValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.string({ unit: "binary", maxLength: 8 }),
-  fc.constantFrom("", "\"", "\\", "/", "\b\f\n\r\t", "\u0000\u001f", "\u2028", "\ud800", "# not a comment", "a|b"),
+  fc.constantFrom("", "\"", "\\", "/", "\b\f\n\r\t", "\u0000\u001f", "\u2028", "\u202e\u2066", "\ufeff", "\ud800", "# not a comment", "a|b"),
 );
 
 /**
