@@ -34,6 +34,12 @@ export interface CheckInput {
    * not reported again as unknown actions.
    */
   readonly incomplete?: ReadonlySet<string>;
+  /**
+   * Earlier stages (reading, parsing, catalogs) reported errors: statements
+   * may be missing, so the whole-policy warnings (never matching, pointless,
+   * unused) are withheld, as they are when the checker finds errors.
+   */
+  readonly earlierErrors?: boolean;
   /** Declared approver groups; absent means any group name is accepted. */
   readonly groups?: readonly string[];
   /** Maps a schema location to a span in its catalog file, for related spans and AGP305. */
@@ -56,8 +62,8 @@ export interface CheckResult {
 export const REPORTED_ONLY: ReadonlySet<string> = new Set(["AGP305"]);
 
 export function check(input: CheckInput, options: CheckOptions = {}): CheckResult {
-  const errors: Diagnostic[] = [];
-  const report = (d: Diagnostic) => errors.push(d);
+  const reported: Diagnostic[] = [];
+  const report = (d: Diagnostic) => reported.push(d);
   const declarations = collectDeclarations(input.files, report);
   const rules: CheckedRule[] = [];
   const limits: CheckedLimit[] = [];
@@ -97,10 +103,10 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     },
     report,
   );
-  const warnings: Diagnostic[] = errors.filter((d) => d.severity === "warning");
+  const warnings: Diagnostic[] = reported.filter((d) => d.severity === "warning");
   const warn = (d: Diagnostic) => warnings.push(d);
-  const hard = errors.filter((d) => d.severity === "error");
-  if (!hasErrors(hard)) {
+  const hard = reported.filter((d) => d.severity === "error");
+  if (!hasErrors(hard) && input.earlierErrors !== true) {
     // INVARIANT: whole-policy warnings reason about types, so they run only on a well-typed set.
     neverMatching(rules, limits, warn);
     pointless(rules, warn);

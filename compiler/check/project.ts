@@ -81,6 +81,7 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
       catalogs: loaded.set,
       packageCatalogs,
       incomplete,
+      earlierErrors: hasErrors([...discovered.diagnostics, ...read.diagnostics, ...loaded.diagnostics]),
       locate,
       ...(groups === undefined ? {} : { groups }),
     },

@@ -119,6 +119,16 @@ describe("warnings", () => {
     expect(codes).not.toContain("AGP304");
   });
 
+  it("are withheld while another file has a syntax error", async () => {
+    const result = await runCheck({
+      "policy.agp": HEADER + "let titles = {\"a\"}\n\nrule r: allow demo.ticket.open\n",
+      "more.agp": HEADER + "rule broken allow demo.ticket.open when args.title in titles\n",
+    });
+    const codes = result.diagnostics.map((d) => d.code);
+    expect(codes.some((c) => c.startsWith("AGP1"))).toBe(true);
+    expect(codes).not.toContain("AGP304");
+  });
+
   it("do not call satisfiable conditions impossible", async () => {
     const ok = [
       'args.severity == "sev1" or args.severity == "sev2"',
