@@ -15,6 +15,7 @@
  * (statements.ts); inside the comments above a statement's first line, and
  * between them and the statement, a blank line stays where the source had
  * one. Inside a statement there are none.
+ * This file must not decide how a statement breaks into lines.
  */
 import type { Comment, Span } from "../syntax/index.js";
 import type { Block } from "./statements.js";
@@ -123,13 +124,13 @@ function blankLineProbe(blocks: readonly Block[], comments: readonly Comment[]):
 /** Writes the blocks with their comments in place. */
 export function emit(blocks: readonly Block[], comments: readonly Comment[]): string {
   const perBlock = blocks.map((block) => block.lines.map(slotFor));
-  const index = new SlotIndex(perBlock.flat());
+  const targets = new SlotIndex(perBlock.flat());
   const endOfFile: Comment[] = [];
   const sorted = [...comments].sort((a, b) => a.span.offset - b.span.offset);
   for (const comment of sorted) {
     const offset = comment.span.offset;
     if (!comment.ownLine) {
-      const target = index.endOfLineTarget(offset);
+      const target = targets.endOfLineTarget(offset);
       if (target !== undefined && target.trailing === undefined) {
         target.trailing = comment;
         continue;
@@ -139,7 +140,7 @@ export function emit(blocks: readonly Block[], comments: readonly Comment[]): st
         continue;
       }
     }
-    const target = index.ownLineTarget(offset);
+    const target = targets.ownLineTarget(offset);
     if (target === undefined) endOfFile.push(comment);
     else target.above.push(comment);
   }
