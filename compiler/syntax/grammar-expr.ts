@@ -1,0 +1,180 @@
+/**
+ * The grammar of conditions (docs/language.md, EBNF `expr` … `literal`), the
+ * base of the parser class chain ExprGrammar → PolicyGrammar → TestGrammar →
+ * AgpParser (parser.ts). Chevrotain needs one parser class; the chain keeps
+ * each part of the grammar in a file of its own.
+ *
+ * In: tokens (through the parser). Out: CST nodes. A second comparison
+ * operator (`a < b < c`) and `=` as an operator are accepted here only so
+ * that the AST builder can report them precisely (AGP130, AGP134).
+ * `ERR_MSG` values are expectation keys (expectations.ts), never user text.
+ * This file must not build AST nodes, decode literals or format messages.
+ */
+import { CstParser, tokenMatcher, type IParserConfig, type IToken, type TokenType } from "chevrotain";
+import {
+  ALL_TOKENS, Colon, Comma, Dot, EqEq, Equals, Greater, GreaterEq, KW, LBrace, Less, LessEq, LParen, NameLike, NotEq,
+  NumberLit, RBrace, RParen, StringLit, Word,
+} from "./tokens.js";
+
+/** Words that start a rule or limit clause. */
+const CLAUSE_WORDS: ReadonlySet<TokenType> = new Set(
+  (["when", "by", "with", "because", "audit", "cost", "otherwise"] as const).map((w) => KW[w]),
+);
+
+export class ExprGrammar extends CstParser {
+  constructor(config: IParserConfig) {
+    super(ALL_TOKENS, config);
+  }
+
+  /**
+   * True when the next tokens read as a clause (`because "x"`, `by 1 of …`,
+   * `audit security`) rather than as a name used as an operand: a clause
+   * word followed by a string, a number or another name. `when because "x"`
+   * then reports a missing condition instead of a constant named `because`.
+   */
+  protected startsClause(): boolean {
+    if (!CLAUSE_WORDS.has(this.LA(1).tokenType)) return false;
+    const next = this.LA(2).tokenType;
+    return next === StringLit || next === NumberLit || tokenMatcher(this.LA(2), NameLike);
+  }
+
+  public expression = this.RULE("expression", () => {
+    this.SUBRULE(this.andExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(KW.or);
+      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
+    });
+  });
+
+  protected andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(KW.and);
+      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
+    });
+  });
+
+  protected notExpr = this.RULE("notExpr", () => {
+    this.OR({
+      ERR_MSG: "operand",
+      DEF: [
+      {
+        ALT: () => {
+          this.CONSUME(KW.not);
+          this.SUBRULE(this.notExpr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.comparison) },
+      ],
+    });
+  });
+
+  /** `operand [ op operand ]`; a second `op operand` is parsed only to be reported. */
+  protected comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.operand, { LABEL: "operands" });
+    this.OPTION(() => {
+      this.SUBRULE(this.compareOp, { LABEL: "ops" });
+      this.SUBRULE2(this.operand, { LABEL: "operands" });
+      this.OPTION2(() => {
+        this.SUBRULE2(this.compareOp, { LABEL: "ops" });
+        this.SUBRULE3(this.operand, { LABEL: "operands" });
+      });
+    });
+  });
+
+  protected compareOp = this.RULE("compareOp", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(EqEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(NotEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(LessEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(GreaterEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(Less, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(Greater, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(Equals, { LABEL: "op" }) },
+      {
+        ALT: () => {
+          this.CONSUME(KW.not, { LABEL: "op" });
+          this.CONSUME(KW.in, { LABEL: "op", ERR_MSG: "not-in" });
+        },
+      },
+      { ALT: () => this.CONSUME2(KW.in, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(KW.startsWith, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(KW.endsWith, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(KW.contains, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(KW.matches, { LABEL: "op" }) },
+    ]);
+  });
+
+  protected operand = this.RULE("operand", () => {
+    this.OR({
+      ERR_MSG: "operand",
+      DEF: [
+        { GATE: () => !this.startsClause(), ALT: () => this.SUBRULE(this.path) },
+        { ALT: () => this.SUBRULE(this.literal) },
+        { ALT: () => this.SUBRULE(this.setLiteral) },
+        {
+          ALT: () => {
+            this.CONSUME(KW.has);
+            this.SUBRULE2(this.path, { LABEL: "hasPath" });
+          },
+        },
+        { ALT: () => this.SUBRULE(this.quantifier) },
+        {
+          ALT: () => {
+            const open = this.CONSUME(LParen);
+            this.SUBRULE(this.expression);
+            this.CONSUME(RParen, { ERR_MSG: closer("paren", open) });
+          },
+        },
+      ],
+    });
+  });
+
+  protected quantifier = this.RULE("quantifier", () => {
+    this.OR([{ ALT: () => this.CONSUME(KW.all) }, { ALT: () => this.CONSUME(KW.any) }]);
+    this.CONSUME(NameLike, { LABEL: "variable", ERR_MSG: "quantifier-variable" });
+    this.CONSUME(KW.in, { ERR_MSG: "quantifier-in" });
+    this.SUBRULE(this.operand, { LABEL: "collection" });
+    this.CONSUME(Colon, { ERR_MSG: "quantifier-colon" });
+    this.SUBRULE(this.expression, { LABEL: "body" });
+  });
+
+  public path = this.RULE("path", () => {
+    this.CONSUME(NameLike, { LABEL: "root", ERR_MSG: "path" });
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.CONSUME(Word, { LABEL: "fields", ERR_MSG: "field-name" });
+    });
+  });
+
+  protected setLiteral = this.RULE("setLiteral", () => {
+    const open = this.CONSUME(LBrace);
+    this.OPTION(() => {
+      this.SUBRULE(this.literal, { LABEL: "elements" });
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.literal, { LABEL: "elements" });
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBrace, { ERR_MSG: closer("set", open) });
+  });
+
+  public literal = this.RULE("literal", () => {
+    this.OR({
+      ERR_MSG: "literal",
+      DEF: [
+        { ALT: () => this.CONSUME(StringLit) },
+        { ALT: () => this.CONSUME(NumberLit) },
+        { ALT: () => this.CONSUME(KW.true) },
+        { ALT: () => this.CONSUME(KW.false) },
+        { ALT: () => this.CONSUME(KW.null) },
+      ],
+    });
+  });
+}
+
+/** The ERR_MSG of a closing bracket: which bracket, and where its opener is. */
+export function closer(kind: "paren" | "set" | "object" | "array", open: IToken): string {
+  return `close:${kind}:${String(open.startOffset)}`;
+}

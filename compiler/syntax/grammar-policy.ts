@@ -1,0 +1,256 @@
+/**
+ * The grammar of policy statements (docs/language.md, EBNF `package` …
+ * `limit_clause`): package, actions, delegation, let, rule, limit.
+ *
+ * In: tokens (through the parser). Out: CST nodes. `*` is accepted anywhere
+ * in an action pattern so the AST builder can say where it may go (AGP121).
+ * `ERR_MSG` values are expectation keys (expectations.ts), never user text.
+ * This file must not build AST nodes, decode literals or format messages.
+ */
+import type { IParserConfig } from "chevrotain";
+import { ExprGrammar } from "./grammar-expr.js";
+import { Colon, Comma, Dot, Equals, KW, NameLike, NumberLit, Star, StringLit, Word } from "./tokens.js";
+
+export class PolicyGrammar extends ExprGrammar {
+  constructor(config: IParserConfig) {
+    super(config);
+  }
+
+  protected packageDecl = this.RULE("packageDecl", () => {
+    this.CONSUME(KW.package);
+    this.CONSUME(NameLike, { LABEL: "parts", ERR_MSG: "package-name" });
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.CONSUME2(NameLike, { LABEL: "parts", ERR_MSG: "package-name" });
+    });
+  });
+
+  protected actionsDecl = this.RULE("actionsDecl", () => {
+    this.CONSUME(KW.actions);
+    this.CONSUME(StringLit, { ERR_MSG: "catalog-path" });
+  });
+
+  protected delegationDecl = this.RULE("delegationDecl", () => {
+    this.CONSUME(KW.delegation);
+    this.CONSUME(NameLike, { LABEL: "mode", ERR_MSG: "delegation-mode" });
+  });
+
+  protected letDecl = this.RULE("letDecl", () => {
+    this.CONSUME(KW.let);
+    this.CONSUME(NameLike, { LABEL: "name", ERR_MSG: "let-name" });
+    this.CONSUME(Equals, { ERR_MSG: "let-equals" });
+    this.OR({
+      ERR_MSG: "let-value",
+      DEF: [{ ALT: () => this.SUBRULE(this.literal) }, { ALT: () => this.SUBRULE(this.setLiteral) }],
+    });
+  });
+
+  // ------------------------------------------------------------ rules
+
+  protected ruleDecl = this.RULE("ruleDecl", () => {
+    this.CONSUME(KW.rule);
+    this.CONSUME(NameLike, { LABEL: "id", ERR_MSG: "rule-id" });
+    this.CONSUME(Colon, { ERR_MSG: "rule-colon" });
+    this.SUBRULE(this.effect);
+    this.SUBRULE(this.pattern);
+    this.OPTION(() => {
+      this.CONSUME(KW.for);
+      this.SUBRULE(this.principal);
+    });
+    this.MANY(() => this.SUBRULE(this.ruleClause));
+  });
+
+  protected effect = this.RULE("effect", () => {
+    this.OR({
+      ERR_MSG: "effect",
+      DEF: [
+        { ALT: () => this.CONSUME(KW.allow) },
+        { ALT: () => this.CONSUME(KW.approve) },
+        { ALT: () => this.CONSUME(KW.deny) },
+      ],
+    });
+  });
+
+  protected principal = this.RULE("principal", () => {
+    this.OR({
+      ERR_MSG: "principal",
+      DEF: [{ ALT: () => this.CONSUME(KW.agent) }, { ALT: () => this.CONSUME(KW.human) }],
+    });
+  });
+
+  /** `name { "." word } [ "." "*" ]`; `*` is accepted anywhere and checked by the builder. */
+  protected pattern = this.RULE("pattern", () => {
+    this.OR({
+      ERR_MSG: "pattern",
+      DEF: [
+        { ALT: () => this.CONSUME(NameLike, { LABEL: "segments" }) },
+        { ALT: () => this.CONSUME(Star, { LABEL: "segments" }) },
+      ],
+    });
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.OR2({
+        ERR_MSG: "pattern-segment",
+        DEF: [
+          { ALT: () => this.CONSUME(Word, { LABEL: "segments" }) },
+          { ALT: () => this.CONSUME2(Star, { LABEL: "segments" }) },
+        ],
+      });
+    });
+  });
+
+  protected ruleClause = this.RULE("ruleClause", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(KW.when);
+          this.SUBRULE(this.expression);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.by);
+          this.SUBRULE(this.approval);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.with);
+          this.SUBRULE(this.obligation);
+          this.MANY(() => {
+            this.CONSUME(Comma);
+            this.SUBRULE2(this.obligation);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.because);
+          this.CONSUME(StringLit, { ERR_MSG: "because-string" });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.audit);
+          this.CONSUME(NameLike, { LABEL: "level", ERR_MSG: "audit-level" });
+        },
+      },
+    ]);
+  });
+
+  protected approval = this.RULE("approval", () => {
+    this.SUBRULE(this.quorum);
+    this.MANY(() => {
+      this.CONSUME(KW.and);
+      this.SUBRULE2(this.quorum);
+    });
+  });
+
+  protected quorum = this.RULE("quorum", () => {
+    this.CONSUME(NumberLit, { LABEL: "count", ERR_MSG: "approval-count" });
+    this.CONSUME(KW.of, { ERR_MSG: "approval-of" });
+    this.OR({
+      ERR_MSG: "approval-group",
+      DEF: [{ ALT: () => this.CONSUME(KW.group) }, { ALT: () => this.CONSUME(KW.groups) }],
+    });
+    this.CONSUME(StringLit, { LABEL: "groups", ERR_MSG: "approval-group-name" });
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.CONSUME2(StringLit, { LABEL: "groups", ERR_MSG: "approval-group-name" });
+    });
+  });
+
+  protected obligation = this.RULE("obligation", () => {
+    this.CONSUME(NameLike, { LABEL: "key", ERR_MSG: "obligation-key" });
+    this.CONSUME(Equals, { ERR_MSG: "obligation-equals" });
+    this.OR({
+      ERR_MSG: "obligation-value",
+      DEF: [{ ALT: () => this.SUBRULE(this.literal) }],
+    });
+  });
+
+  // ------------------------------------------------------------ limits
+
+  protected limitDecl = this.RULE("limitDecl", () => {
+    this.CONSUME(KW.limit);
+    this.CONSUME(NameLike, { LABEL: "id", ERR_MSG: "limit-id" });
+    this.CONSUME(Colon, { ERR_MSG: "limit-colon" });
+    this.SUBRULE(this.measure);
+    this.SUBRULE(this.window);
+    this.OPTION(() => {
+      this.CONSUME(KW.per);
+      this.SUBRULE(this.path, { LABEL: "keys" });
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.path, { LABEL: "keys" });
+      });
+    });
+    this.CONSUME(KW.on, { ERR_MSG: "limit-on" });
+    this.SUBRULE(this.pattern);
+    this.MANY2(() => this.SUBRULE(this.limitClause));
+  });
+
+  protected measure = this.RULE("measure", () => {
+    this.OR({
+      ERR_MSG: "limit-measure",
+      DEF: [
+        { ALT: () => this.CONSUME(NumberLit, { LABEL: "count" }) },
+        {
+          ALT: () => {
+            this.CONSUME(KW.budget);
+            this.CONSUME2(NumberLit, { LABEL: "amount", ERR_MSG: "budget-amount" });
+            this.OPTION(() => this.CONSUME(NameLike, { LABEL: "unit" }));
+          },
+        },
+      ],
+    });
+  });
+
+  protected window = this.RULE("window", () => {
+    this.CONSUME(KW.per, { ERR_MSG: "window-per" });
+    this.OPTION(() => this.CONSUME(NumberLit, { LABEL: "count" }));
+    this.CONSUME(NameLike, { LABEL: "unit", ERR_MSG: "window-unit" });
+  });
+
+  protected limitClause = this.RULE("limitClause", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(KW.cost);
+          this.SUBRULE(this.expression);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.when);
+          this.SUBRULE2(this.expression);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.otherwise);
+          this.OR2({
+            ERR_MSG: "otherwise",
+            DEF: [
+              { ALT: () => this.CONSUME(KW.deny) },
+              {
+                ALT: () => {
+                  this.CONSUME(KW.approve);
+                  this.CONSUME(KW.by, { ERR_MSG: "otherwise-by" });
+                  this.SUBRULE(this.approval);
+                },
+              },
+            ],
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.because);
+          this.CONSUME(StringLit, { ERR_MSG: "because-string" });
+        },
+      },
+    ]);
+  });
+
+}
