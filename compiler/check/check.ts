@@ -40,7 +40,10 @@ export interface CheckInput {
    * unused) are withheld, as they are when the checker finds errors.
    */
   readonly earlierErrors?: boolean;
-  /** Declared approver groups; absent means any group name is accepted. */
+  /**
+   * Approver groups declared besides those of the catalogs (`CatalogSet.groups`);
+   * when neither declares any, any group name is accepted.
+   */
   readonly groups?: readonly string[];
   /** Maps a schema location to a span in its catalog file, for related spans and AGP305. */
   readonly locate?: (location: SchemaLocation) => Span | undefined;
@@ -69,6 +72,10 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
   const limits: CheckedLimit[] = [];
   const packages: CheckedPackage[] = [];
   const constants: CheckedConstant[] = [];
+  const groups =
+    input.groups === undefined && input.catalogs.groups === undefined
+      ? undefined
+      : [...(input.groups ?? []), ...(input.catalogs.groups ?? [])];
   for (const pkg of declarations.packages.values()) {
     const files = input.packageCatalogs?.get(pkg.name);
     const ctx: PackageContext = {
@@ -77,7 +84,7 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
       all: input.catalogs,
       incomplete: input.incomplete?.has(pkg.name) === true,
       report,
-      ...(input.groups === undefined ? {} : { groups: input.groups }),
+      ...(groups === undefined ? {} : { groups }),
       ...(input.locate === undefined ? {} : { locate: input.locate }),
     };
     for (const { decl, file } of pkg.rules) rules.push(checkRule(decl, file, ctx));

@@ -25,7 +25,7 @@ export interface CheckPathsOptions {
   readonly strict?: boolean;
   /** The directory paths are relative to, and file names in diagnostics are shown from. Default: process.cwd(). */
   readonly cwd?: string;
-  /** Approver groups known besides those catalogs declare; with neither, any group name is accepted. */
+  /** Approver groups known besides those the catalogs declare (`"groups"`); with neither, any group name is accepted. */
   readonly groups?: readonly string[];
 }
 
@@ -71,10 +71,8 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     }
     return json.spanOf(location.pointer, { key: true });
   };
-  const declared = declaredGroups(loaded.sources);
   const loadedFiles = new Set(loaded.set.catalogs.map((c) => c.file));
   const incomplete = new Set([...packageCatalogs].filter(([, files]) => files.some((f) => !loadedFiles.has(f))).map(([name]) => name));
-  const groups = declared === undefined && options.groups === undefined ? undefined : [...(options.groups ?? []), ...(declared ?? [])];
   const result = check(
     {
       files: read.parsed.map((p) => p.ast),
@@ -83,7 +81,7 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
       incomplete,
       earlierErrors: hasErrors([...discovered.diagnostics, ...read.diagnostics, ...loaded.diagnostics]),
       locate,
-      ...(groups === undefined ? {} : { groups }),
+      ...(options.groups === undefined ? {} : { groups: options.groups }),
     },
     options.strict === true ? { strict: true } : {},
   );
@@ -97,27 +95,6 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     files: discovered.files,
     ...(hasErrors(diagnostics) ? {} : { checked: result.checked }),
   };
-}
-
-/**
- * Approver groups a catalog declares as a top-level `"groups": ["sre", …]`
- * array, read leniently from the catalog texts; undefined when no catalog
- * declares any (then every group name is accepted).
- */
-function declaredGroups(texts: ReadonlyMap<string, string>): string[] | undefined {
-  let groups: string[] | undefined;
-  for (const text of texts.values()) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      continue;
-    }
-    const declared = (value as { groups?: unknown } | null)?.groups;
-    if (!Array.isArray(declared)) continue;
-    groups = [...(groups ?? []), ...declared.filter((g): g is string => typeof g === "string")];
-  }
-  return groups;
 }
 
 function display(absolute: string, cwd: string): string {
