@@ -10,6 +10,7 @@
  * same operator keeps its parentheses. A quantifier's body extends as far
  * right as it can, so a quantifier that is not a whole condition or a whole
  * body is always parenthesized.
+ * This file must not place comments or decide blank lines.
  */
 import type { Expr, Path, SetLiteral } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";

@@ -8,6 +8,7 @@
  * the same AST (spans aside), the same comments, and print to itself; if
  * not, that is a bug in agp, reported as an internal error (thrown), never
  * as a changed policy.
+ * This file must not read or write files; the CLI does.
  */
 import { isDeepStrictEqual } from "node:util";
 import { hasErrors, type Diagnostic } from "../diagnostics/index.js";

@@ -7,6 +7,7 @@
  * in the line width and holds no comment; otherwise a head line (everything
  * up to `on <pattern>`) and one line per clause, in the order cost, when,
  * otherwise, because.
+ * This file must not place comments (comments.ts does, from the anchors).
  */
 import type { ActionPattern, ApprovalRequirement, LimitDecl, Obligation, RuleDecl, Window } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";

@@ -9,6 +9,7 @@
  * - `blank`: everything else (every rule, test, `defaults` block, and any
  *   statement that prints on several lines) gets exactly one blank line.
  * The first block has gap `start`.
+ * This file must not print comments or blank lines itself (comments.ts does).
  */
 import type { Statement } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";

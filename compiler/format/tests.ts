@@ -6,6 +6,7 @@
  * context, state, expect, where. `expect` is one line when it fits (clauses
  * in the order from, because, by, with, charge, blocked by), else the effect
  * and then one line per clause. A `where` table aligns its columns.
+ * This file must not place comments (comments.ts does, from the anchors).
  */
 import {
   GIVEN_PARTS,

@@ -6,6 +6,7 @@
  * or, where a value may break (request arguments, given clauses, fixtures),
  * one line per entry or item with trailing commas when the inline form does
  * not fit or holds a comment.
+ * This file must not know which clause a value belongs to.
  */
 import type { MergeValue, ObjectEntry, ObjectValue, TestValue } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";
