@@ -31,6 +31,7 @@ export interface StatementTokens {
 }
 
 const HARD: ReadonlySet<string> = new Set(HARD_KEYWORDS);
+const CLOSERS: ReadonlySet<string> = new Set([")", "}", "]"]);
 const OPERATOR_NAMES = new Set(["EqEq", "NotEq", "LessEq", "GreaterEq", "Less", "Greater", "Equals", "KwIn",
   "KwStartsWith", "KwEndsWith", "KwContains", "KwMatches"]);
 
@@ -41,6 +42,7 @@ export function recognitionDiagnostic(error: IRecognitionException, statement: S
   let key = error.message;
   if (error.name === "NotAllInputParsedException") return extraInput(found, previous, statement);
   if (key === "operand") key = operandKey(previous, statement);
+  if (key === "path" && statement.tokens[0]?.tokenType === KW.limit && previous?.tokenType !== KW.has) key = "limit-key";
   return expectedDiagnostic(key, found, previous, statement);
 }
 
@@ -63,6 +65,9 @@ export function expectedDiagnostic(
     if (open !== undefined) expected += ` on line ${String(open.startLine)}, column ${String(open.startColumn)}`;
   }
   const values = { expected, after: afterText(statement, previous), found: describe(found, statement) };
+  if (opener !== undefined && found !== undefined && !CLOSERS.has(found.image)) {
+    return diagnostic(wanted.code, span, values, { help: "is a `,` missing before it?" });
+  }
   return diagnostic(wanted.code, span, values, helpFor(wanted, found));
 }
 

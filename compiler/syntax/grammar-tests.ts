@@ -66,7 +66,7 @@ export class TestGrammar extends PolicyGrammar {
           this.OR2({
             ERR_MSG: "request-action",
             DEF: [
-              { ALT: () => this.SUBRULE(this.actionName) },
+              { GATE: () => !TEST_CLAUSE_WORDS.has(this.LA(1).tokenType), ALT: () => this.SUBRULE(this.actionName) },
               { ALT: () => this.CONSUME(Placeholder, { LABEL: "actionPlaceholder" }) },
             ],
           });
