@@ -54,30 +54,38 @@ export function determinize(nfa: Nfa, maxStates: number): DeterminizeResult {
   const ids = new Map<string, number>();
   const sets: number[][] = [];
   const rows: number[] = [];
-  const intern = (set: number[]): number => {
-    const key = set.join(",");
+  /** The id of a sorted, duplicate-free NFA state set (copied when new). */
+  const intern = (set: readonly number[]): number => {
+    const key = set.length === 1 ? String(set[0]) : set.join(",");
     let id = ids.get(key);
     if (id === undefined) {
       id = sets.length;
       ids.set(key, id);
-      sets.push(set);
+      sets.push(set.slice());
     }
     return id;
   };
   intern([0]);
+  // Reused per DFA state: target NFA states per class. Most hold 0–2 entries.
+  const targets: number[][] = Array.from({ length: classCount }, () => []);
   for (let current = 0; current < sets.length; current++) {
     if (sets.length > maxStates) return { ok: false, cap: maxStates };
-    // Targets per class: an edge covers a run of whole classes, since
-    // classes were cut at every edge boundary.
-    const targets: number[][] = Array.from({ length: classCount }, () => []);
+    for (const list of targets) list.length = 0;
+    // An edge covers a run of whole classes, since classes were cut at
+    // every edge boundary.
     for (const state of sets[current]!) {
       for (const e of nfa.edges[state]!) {
         for (let c = classOf[e.lo]!; c <= classOf[e.hi]!; c++) targets[c]!.push(e.to);
       }
     }
     for (const list of targets) {
-      list.sort((a, b) => a - b);
-      rows.push(intern(list.filter((s, i) => i === 0 || s !== list[i - 1])));
+      if (list.length > 1) {
+        list.sort((a, b) => a - b);
+        let kept = 1;
+        for (let i = 1; i < list.length; i++) if (list[i] !== list[kept - 1]) list[kept++] = list[i]!;
+        list.length = kept;
+      }
+      rows.push(intern(list));
     }
   }
   if (sets.length > maxStates) return { ok: false, cap: maxStates };

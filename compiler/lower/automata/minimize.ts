@@ -44,37 +44,44 @@ function refine(dfa: Dfa): Int32Array {
   const work: number[] = members.map((_, b) => b);
   const inWork: boolean[] = members.map(() => true);
 
+  // Per class: the blocks with a predecessor in the splitter, and those
+  // predecessors; arrays reused across rounds rather than a Map per round.
+  const marked: number[][] = [];
+  const touched: number[] = [];
   while (work.length > 0) {
     const splitter = work.pop()!;
     inWork[splitter] = false;
     const targets = [...members[splitter]!]; // the splitter may itself split below
     for (let c = 0; c < k; c++) {
-      const hit = new Map<number, number[]>();
+      touched.length = 0;
       for (const t of targets) {
         for (let i = predStart[c * n + t]!; i < predStart[c * n + t + 1]!; i++) {
           const p = preds[i]!;
           const b = blockOf[p]!;
-          let list = hit.get(b);
-          if (list === undefined) hit.set(b, (list = []));
+          const list = (marked[b] ??= []);
+          if (list.length === 0) touched.push(b);
           list.push(p);
         }
       }
-      for (const [b, marked] of hit) {
+      for (const b of touched) {
+        const hit = marked[b]!;
         const all = members[b]!;
-        if (marked.length === all.length) continue;
-        const fresh = members.length;
-        for (const p of marked) blockOf[p] = fresh;
-        members[b] = all.filter((s) => blockOf[s] === b);
-        members.push(marked);
-        inWork.push(false);
-        if (inWork[b]) {
-          work.push(fresh);
-          inWork[fresh] = true;
-        } else {
-          const smaller = marked.length < members[b]!.length ? fresh : b;
-          work.push(smaller);
-          inWork[smaller] = true;
+        if (hit.length < all.length) {
+          const fresh = members.length;
+          for (const p of hit) blockOf[p] = fresh;
+          members[b] = all.filter((s) => blockOf[s] === b);
+          members.push(hit.slice());
+          inWork.push(false);
+          if (inWork[b]) {
+            work.push(fresh);
+            inWork[fresh] = true;
+          } else {
+            const smaller = hit.length < members[b]!.length ? fresh : b;
+            work.push(smaller);
+            inWork[smaller] = true;
+          }
         }
+        hit.length = 0;
       }
     }
   }
