@@ -34,6 +34,12 @@ export interface PolicyEngine {
   /** Every action name the policy knows, sorted. */
   actions(): string[];
   /**
+   * Size in bytes of the module's linear memory, for monitoring: a policy
+   * module allocates nothing, so this stays constant over any number of
+   * decisions.
+   */
+  memoryBytes(): number;
+  /**
    * Decides one request. `request` is untrusted; `state` is the runtime state
    * (trust, counters, approvals, kill switches). Never throws; anything wrong
    * is a deny whose `error` says what.
@@ -70,6 +76,10 @@ export class Engine implements PolicyEngine {
 
   actions(): string[] {
     return this.prep.actions.map((a) => a.name);
+  }
+
+  memoryBytes(): number {
+    return this.exports?.memory.buffer.byteLength ?? 0;
   }
 
   decide(request: unknown, state?: RuntimeState): Decision {

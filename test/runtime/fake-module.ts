@@ -49,6 +49,12 @@ export interface FakeModuleOptions {
   readonly omitExport?: "agp_abi_version" | "agp_input" | "agp_decide" | "memory";
   /** Import a function (policy modules must not). */
   readonly withImport?: boolean;
+  /**
+   * Instead of the table: allow, charging limit 0 with a checksum of the
+   * whole input region (slot area and arena) as the amount, so a decision
+   * shows every byte the module could see.
+   */
+  readonly checksum?: boolean;
   /** Memory size in pages (fixed). Default: what the layout needs. */
   readonly pages?: number;
 }
@@ -91,7 +97,7 @@ export function fakeModule(options: FakeModuleOptions): Uint8Array {
   const tableBytes = new Uint8Array(addresses.length * 4);
   const tableView = new DataView(tableBytes.buffer);
   addresses.forEach((address, i) => tableView.setUint32(i * 4, address, true));
-  const pages = options.pages ?? Math.ceil(top / PAGE) + 1;
+  const pages = options.pages ?? Math.ceil((top + 64) / PAGE) + 1;
 
   const m = new binaryen.Module();
   try {
@@ -130,7 +136,8 @@ export function fakeModule(options: FakeModuleOptions): Uint8Array {
       m.if(m.i32.eq(m.local.get(3, binaryen.i32), m.i32.const(-1)), m.unreachable()),
       m.return(m.local.get(3, binaryen.i32)),
     ], binaryen.i32);
-    fn("agp_decide", binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.i32, [binaryen.i32, binaryen.i32], body);
+    const decide = options.checksum ? checksumBody(m, input, slotBytes + arenaBytes, align(top, 8)) : body;
+    fn("agp_decide", binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.i32, [binaryen.i32, binaryen.i32], decide);
     if (options.section !== null) {
       const section =
         options.section === undefined ? new TextEncoder().encode(JSON.stringify(manifest)) : typeof options.section === "string" ? new TextEncoder().encode(options.section) : options.section;
@@ -142,6 +149,42 @@ export function fakeModule(options: FakeModuleOptions): Uint8Array {
   } finally {
     m.dispose();
   }
+}
+
+/**
+ * h = h * 31 + byte over [input, input + length); writes an allow result at
+ * `out` with one charge { limit 0, amount h (unsigned) } and returns `out`.
+ * locals: 0 action, 1 flags, 2 i, 3 h.
+ */
+function checksumBody(m: binaryen.Module, input: number, length: number, out: number): number {
+  const i = () => m.local.get(2, binaryen.i32);
+  const h = () => m.local.get(3, binaryen.i32);
+  const store = (at: number, value: number) => m.i32.store(0, 4, m.i32.const(out + at), m.i32.const(value));
+  return m.block(null, [
+    m.local.set(2, m.i32.const(0)),
+    m.local.set(3, m.i32.const(7)),
+    m.loop(
+      "scan",
+      m.if(
+        m.i32.lt_u(i(), m.i32.const(length)),
+        m.block(null, [
+          m.local.set(3, m.i32.add(m.i32.mul(h(), m.i32.const(31)), m.i32.load8_u(0, 1, m.i32.add(i(), m.i32.const(input))))),
+          m.local.set(2, m.i32.add(i(), m.i32.const(1))),
+          m.br("scan"),
+        ]),
+      ),
+    ),
+    store(RESULT.effect, EFFECT_CODES.allow),
+    store(RESULT.blockedBy, PRINCIPAL_CODES.none),
+    store(RESULT.deciding, 0),
+    store(RESULT.obligation, 0),
+    store(RESULT.charges, 1),
+    store(20, 0),
+    store(RESULT.lists, 0),
+    store(RESULT.lists + 4, 0),
+    m.f64.store(0, 8, m.i32.const(out + RESULT.lists + 8), m.f64.convert_u.i32(h())),
+    m.return(m.i32.const(out)),
+  ], binaryen.i32);
 }
 
 /** A result blob as runtime/abi.ts lays it out. */
