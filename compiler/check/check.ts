@@ -120,7 +120,7 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     for (const pkg of declarations.packages.values()) unusedConstants(pkg.constants.values(), warn);
   }
   unmentionedActions(input.catalogs, rules, warn, input.locate);
-  let diagnostics = sortDiagnostics([...hard, ...warnings]);
+  let diagnostics = sortDiagnostics([...hard, ...warnings].map(visible));
   if (options.strict === true) {
     diagnostics = diagnostics.map((d) => (d.severity === "warning" && !REPORTED_ONLY.has(d.code) ? { ...d, severity: "error" } : d));
   }
@@ -128,4 +128,19 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     diagnostics,
     checked: { packages, constants, rules, limits, tests: declarations.tests },
   };
+}
+
+/** Control, line-separator and bidirectional characters a message quotes from user input or catalogs. */
+const INVISIBLE = /[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Keeps messages on one line and shows invisible characters escaped, as a string literal would. */
+function visible(d: Diagnostic): Diagnostic {
+  const escape = (text: string) =>
+    text.replace(INVISIBLE, (c) => {
+      const json = JSON.stringify(c).slice(1, -1);
+      return json.length > 1 ? json : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    });
+  const any = new RegExp(INVISIBLE.source);
+  if (!any.test(d.message) && (d.help === undefined || !any.test(d.help))) return d;
+  return { ...d, message: escape(d.message), ...(d.help === undefined ? {} : { help: escape(d.help) }) };
 }

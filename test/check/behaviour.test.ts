@@ -221,3 +221,12 @@ describe("enums and sets", () => {
     expect(codes.filter((c) => c.startsWith("AGP2"))).toEqual([]);
   });
 });
+
+describe("messages", () => {
+  it("stay on one line and show invisible characters escaped", async () => {
+    const result = await runCheck({
+      "policy.agp": 'package demo\nactions "demo.json"\nactions "groups.json"\n\nrule r:\n  approve demo.ticket.open\n  by 1 of group "sre\\n\\u202e"\n',
+    });
+    expect(result.diagnostics.filter((d) => d.code === "AGP204").map((d) => d.message)).toEqual(["no approver group named `sre\\n\\u202e`"]);
+  });
+});

@@ -100,7 +100,7 @@ function generateRule(random: Random, set: CatalogSet, id: string): { text: stri
   const condition = leaves.length === 0 ? undefined : generateCond(random, leaves, atoms, 2, forHuman);
   const lines = [`rule ${id}:`, `  ${effect} ${pattern}${forHuman ? " for human" : ""}`];
   if (condition !== undefined) lines.push(`  when ${condition}`);
-  if (effect === "approve") lines.push(`  by ${1 + random.int(2)} of group "reviewers"`);
+  if (effect === "approve") lines.push(`  by ${1 + random.int(2)} of group ${JSON.stringify(random.pick(set.groups ?? ["reviewers"]))}`);
   return { text: `${lines.join("\n")}\n`, atoms };
 }
 
