@@ -59,7 +59,8 @@ const soft = Object.fromEntries(SOFT_KEYWORDS.map((w) => [w, keyword(w, NameLike
 /** Keyword token types by their spelling. */
 export const KW = { ...hard, ...soft } as Readonly<Record<HardKeyword | SoftKeyword, TokenType>>;
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED, line_breaks: true });
+/** Blanks, line breaks, and a byte-order mark (editors on Windows may write one). */
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });
 
 /** A complete string; escapes are checked and decoded by the lexer wrapper. */

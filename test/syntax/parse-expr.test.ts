@@ -65,6 +65,13 @@ describe("keywords in conditions", () => {
     expect(condition("all test in args.tests: test")).toBe("(all test args.tests test)");
   });
 
+  it("reads a clause word followed by a string, number or name as that clause, not as a name", () => {
+    expect(condition("because == 1 and audit")).toBe("(and (== because 1) audit)");
+    expect(messages('rule r: allow a.b when because "x"')).toEqual([
+      "AGP123 1:24 expected a condition after `rule r: allow a.b when`, found `because`",
+    ]);
+  });
+
   it("never accepts a hard keyword as a name", () => {
     expect(messages("rule r: allow a.b when all in in xs: in")[0]).toBe(
       "AGP109 1:28 `in` is a reserved word and cannot be used as a variable name",

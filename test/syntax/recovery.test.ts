@@ -100,6 +100,11 @@ github.agp:19:45: error AGP101: unexpected character \`@\`
     ]);
   });
 
+  it("skips a byte-order mark, and names invisible characters by code point", () => {
+    expect(messages("\uFEFFpackage a\n")).toEqual([]);
+    expect(messages("let a =\u00A01")).toEqual(["AGP101 1:8 unexpected character U+00A0"]);
+  });
+
   it("parses an empty file and a file of comments to nothing", () => {
     for (const source of ["", "\n\n", "# only a comment\n", "   "]) {
       const result = parse(source, "f.agp");
