@@ -28,6 +28,7 @@ import {
 } from "../../compiler/syntax/index.js";
 import {
   RESERVED_WORDS,
+  TEST_CLAUSE_KEYWORDS,
   approval,
   identifier,
   literal,
@@ -111,8 +112,9 @@ function givenClausesOf(values: fc.Arbitrary<TestValue>): fc.Arbitrary<GivenClau
 /** Given clauses with distinct parts, in canonical order. */
 export const givenClauses: fc.Arbitrary<GivenClause[]> = givenClausesOf(testValue(3));
 
+/** An exact action name; its first segment is never a test clause keyword. */
 const actionName: fc.Arbitrary<ActionName> = fc
-  .tuple(name, fc.array(word, { maxLength: 3 }))
+  .tuple(name.filter((n) => !TEST_CLAUSE_KEYWORDS.includes(n)), fc.array(word, { maxLength: 3 }))
   .map(([first, rest]) => ({ kind: "ActionName", segments: [first, ...rest], span }));
 
 function requestClauseOf(

@@ -57,6 +57,13 @@ export const CONTEXTUAL_KEYWORDS: readonly string[] = [
  */
 export const CLAUSE_KEYWORDS: readonly string[] = ["when", "by", "with", "because", "audit", "cost", "otherwise", "on", "for", "of"];
 
+/**
+ * Keywords that start a clause of a test. The parser reads them as the next
+ * clause even where a name could go (`request state` is a `request` missing
+ * its action), so test data names and requested actions never start with one.
+ */
+export const TEST_CLAUSE_KEYWORDS: readonly string[] = ["request", "agent", "human", "env", "context", "state", "expect", "where"];
+
 const KEYWORDS = new Set([...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS]);
 
 // ---------------------------------------------------------------- words and names
