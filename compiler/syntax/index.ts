@@ -35,8 +35,22 @@ export interface ParseResult {
   readonly diagnostics: Diagnostic[];
 }
 
-/** Parses one .agp file. Never throws for any input. */
+/**
+ * Parses one .agp file. Never throws for any input; an exception from here
+ * is a bug in agp and says so.
+ */
 export function parse(source: string, file: string): ParseResult {
+  try {
+    return parseFile(source, file);
+  } catch (error) {
+    const detail = (error instanceof Error ? error.message : String(error)).replace(/^internal error: /, "");
+    throw new Error(`internal error while parsing ${file}: ${detail}; please file an issue with this file`, {
+      cause: error,
+    });
+  }
+}
+
+function parseFile(source: string, file: string): ParseResult {
   const lines = sourceLines(file, source);
   const lexed = lex(source, lines);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
