@@ -66,7 +66,8 @@ export function expectedDiagnostic(
   }
   const values = { expected, after: afterText(statement, previous), found: describe(found, statement) };
   if (opener !== undefined && found !== undefined && !CLOSERS.has(found.image)) {
-    return diagnostic(wanted.code, span, values, { help: "is a `,` missing before it?" });
+    const missing = key.startsWith("close:paren:") ? "an `and` or `or`" : "a `,`";
+    return diagnostic(wanted.code, span, values, { help: `is ${missing} missing before it?` });
   }
   return diagnostic(wanted.code, span, values, helpFor(wanted, found));
 }

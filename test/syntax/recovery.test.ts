@@ -100,6 +100,13 @@ github.agp:19:45: error AGP101: unexpected character \`@\`
     ]);
   });
 
+  it("asks for the separator an unclosed bracket is probably missing", () => {
+    const help = (source: string) => parse(source, "f.agp").diagnostics.map((d) => d.help);
+    expect(help("let s = {1 2}")).toEqual(["is a `,` missing before it?"]);
+    expect(help("rule r: allow a.b when (a == 1 b)")).toEqual(["is an `and` or `or` missing before it?"]);
+    expect(help("let s = {1, 2")).toEqual([undefined]);
+  });
+
   it("skips a byte-order mark, and names invisible characters by code point", () => {
     expect(messages("\uFEFFpackage a\n")).toEqual([]);
     expect(messages("let a =\u00A01")).toEqual(["AGP101 1:8 unexpected character U+00A0"]);
