@@ -116,11 +116,12 @@ function objectCheck(node: Extract<SchemaNode, { type: "object" }>): Check {
     if (!isObject(value)) return wrong(value);
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
-      if (!hasKey(value, field.name)) {
+      const v = value[field.name];
+      if (v === undefined || !hasOwn.call(value, field.name)) {
         if (field.required) return new Problem("missing_field", field.suffix, (p) => `missing required field ${tick(p)}`);
         continue;
       }
-      const problem = field.check(value[field.name]);
+      const problem = field.check(v);
       if (problem !== undefined) {
         problem.suffix = field.suffix + problem.suffix;
         return problem;

@@ -9,49 +9,107 @@
  * reference's key order. Must not throw on any module output that
  * ./result.ts accepted.
  */
-import type { Decision, DecidingRule, DecisionAuditLevel, DecisionEffect } from "../decision.js";
+import type { ApprovalRequirement, Decision, DecidingRule, DecisionAuditLevel, DecisionEffect, LimitCharge } from "../decision.js";
 import type { RuntimeState } from "../request.js";
 import type { Parts } from "../encode/request.js";
 import { Refused, type Refusal } from "../encode/values.js";
 import type { RawResult } from "./result.js";
-import type { Prepared, PreparedRule } from "./prepared.js";
+import type { Prepared, PreparedLimit, PreparedRule } from "./prepared.js";
 import { applyLimits } from "./limits.js";
-import { approvalsMeet, highestAudit, mergeObligations, mergeQuorums } from "./merge.js";
+import { approvalsMeet, mergeObligations, mergeQuorums } from "./merge.js";
 
 /** The decision for a request the module decided. */
 export function finish(prep: Prepared, raw: RawResult, parts: Parts, state: RuntimeState | undefined): Decision {
   const deciding = sideOrdered(prep, raw.deciding);
-  const refs = deciding.map((r) => r.ref);
-  const audit = highestAudit(deciding);
-  if (raw.effect === "deny") {
-    const reasons = deciding.length > 0 ? deciding.map((r) => r.reason) : [defaultReason(raw.blockedBy, parts.action)];
-    return withBlocked(base(prep, "deny", refs, reasons, audit), raw.blockedBy);
+  const n = deciding.length;
+  const refs: DecidingRule[] = new Array<DecidingRule>(n);
+  const reasons: string[] = new Array<string>(n);
+  let rank = 0;
+  for (let i = 0; i < n; i++) {
+    const rule = deciding[i]!;
+    refs[i] = rule.ref;
+    reasons[i] = rule.reason;
+    if (rule.auditRank > rank) rank = rule.auditRank;
   }
-  const obligations = mergeObligations(sideOrdered(prep, raw.obligation));
-  if (obligations instanceof Refused) return refused(prep, obligations.refusal);
+  const audit = AUDIT[rank]!;
+  if (raw.effect === "deny") {
+    if (n === 0) reasons.push(defaultReason(raw.blockedBy, parts.action));
+    return decision(prep, "deny", refs, reasons, {}, [], audit, undefined, raw.blockedBy);
+  }
+  let obligations: Record<string, string | number | boolean> = {};
+  if (raw.obligation.length > 0) {
+    const merged = mergeObligations(sideOrdered(prep, raw.obligation));
+    if (merged instanceof Refused) return refused(prep, merged.refusal);
+    obligations = merged;
+  }
+  if (raw.charges.length === 0) {
+    if (raw.effect === "allow") return decision(prep, "allow", refs, reasons, obligations, [], audit, undefined, undefined);
+    return approveOrAllow(prep, raw, parts, state, deciding, refs, reasons, audit, obligations, [], []);
+  }
   const applied = applyLimits(prep.limits, raw.charges, parts, state?.counters);
   if (applied instanceof Refused) return refused(prep, applied.refusal);
 
   const denyingCaps = applied.filter((a) => a.capped && a.limit.otherwise.kind === "deny").map((a) => a.limit);
   if (denyingCaps.length > 0) {
-    return base(prep, "deny", denyingCaps.map((l) => l.ref), denyingCaps.map((l) => l.capReason), "notice");
+    return decision(prep, "deny", denyingCaps.map((l) => l.ref), denyingCaps.map((l) => l.capReason), {}, [], "notice", undefined, undefined);
   }
   const approvingCaps = applied.filter((a) => a.capped && a.limit.otherwise.kind === "approve").map((a) => a.limit);
   const charges = applied.map((a) => a.charge);
-  const reasons = deciding.map((r) => r.reason).concat(approvingCaps.map((l) => l.capReason));
-  const allRefs: DecidingRule[] = refs.concat(approvingCaps.map((l) => l.ref));
-  if (raw.effect === "allow" && approvingCaps.length === 0) {
-    return { ...base(prep, "allow", allRefs, reasons, audit), obligations, limits: charges };
+  for (const cap of approvingCaps) {
+    refs.push(cap.ref);
+    reasons.push(cap.capReason);
   }
+  if (raw.effect === "allow" && approvingCaps.length === 0) return decision(prep, "allow", refs, reasons, obligations, charges, audit, undefined, undefined);
+  return approveOrAllow(prep, raw, parts, state, deciding, refs, reasons, audit, obligations, charges, approvingCaps);
+}
+
+/** An approve (rules or a limit cap parked it), or allow when the given approvals meet its quorums. */
+function approveOrAllow(
+  prep: Prepared,
+  raw: RawResult,
+  parts: Parts,
+  state: RuntimeState | undefined,
+  deciding: readonly PreparedRule[],
+  refs: readonly DecidingRule[],
+  reasons: readonly string[],
+  audit: DecisionAuditLevel,
+  obligations: Record<string, string | number | boolean>,
+  charges: readonly LimitCharge[],
+  approvingCaps: readonly PreparedLimit[],
+): Decision {
   const approval = mergeQuorums([
     ...(raw.effect === "approve" ? deciding.map((r) => r.quorums) : []),
     ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
   ]);
-  const blockedBy = raw.effect === "approve" ? raw.blockedBy : undefined;
   if (approvalsMeet(approval, state?.approvals, parts.agent.id, parts.human?.id)) {
-    return { ...base(prep, "allow", allRefs, reasons, audit), obligations, limits: charges };
+    return decision(prep, "allow", refs, reasons, obligations, charges, audit, undefined, undefined);
   }
-  return withBlocked({ ...base(prep, "approve", allRefs, reasons, audit), obligations, approval, limits: charges }, blockedBy);
+  // A limit cap parks an allow for approval: then no side blocked.
+  const blockedBy = raw.effect === "approve" ? raw.blockedBy : undefined;
+  return decision(prep, "approve", refs, reasons, obligations, charges, audit, approval, blockedBy);
+}
+
+const AUDIT: readonly DecisionAuditLevel[] = ["info", "notice", "security"];
+
+/** A decision with the reference's key order; `approval` and `blockedBy` only when given. */
+function decision(
+  prep: Prepared,
+  effect: DecisionEffect,
+  rules: readonly DecidingRule[],
+  reasons: readonly string[],
+  obligations: Readonly<Record<string, string | number | boolean>>,
+  limits: readonly LimitCharge[],
+  audit: DecisionAuditLevel,
+  approval: ApprovalRequirement | undefined,
+  blockedBy: "agent" | "human" | undefined,
+): Decision {
+  const policy = prep.policy;
+  if (approval !== undefined) {
+    return blockedBy === undefined
+      ? { effect, rules, reasons, obligations, limits, audit, policy, approval }
+      : { effect, rules, reasons, obligations, limits, audit, policy, approval, blockedBy };
+  }
+  return blockedBy === undefined ? { effect, rules, reasons, obligations, limits, audit, policy } : { effect, rules, reasons, obligations, limits, audit, policy, blockedBy };
 }
 
 /** A fail-closed deny carrying what was wrong. */
@@ -78,10 +136,6 @@ function sideOrdered(prep: Prepared, indices: readonly number[]): PreparedRule[]
 
 function defaultReason(blockedBy: "agent" | "human" | undefined, action: string): string {
   return blockedBy === "human" ? `no \`for human\` rule allows \`${action}\`` : `no rule allows \`${action}\``;
-}
-
-function withBlocked(decision: Decision, principal: "agent" | "human" | undefined): Decision {
-  return principal === undefined ? decision : { ...decision, blockedBy: principal };
 }
 
 function base(prep: Prepared, effect: DecisionEffect, rules: readonly DecidingRule[], reasons: readonly string[], audit: DecisionAuditLevel): Decision {

@@ -1,14 +1,13 @@
 /**
  * Merging what several rules say: obligations (strictest wins), quorums
- * (one per group set, the largest count), audit level (the highest), and
- * whether given approvals meet a requirement.
+ * (one per group set, the largest count), and whether given approvals meet a requirement.
  *
  * In: prepared rules, quorum lists, approvals. Out: plain values, or a
  * `Refusal` (`obligation_conflict`) when two obligations cannot be merged.
  * Semantics and messages: ADR 0006, as compiler/interpret/combine.ts and
  * state.ts implement them. Must not look at the module.
  */
-import type { ApprovalRequirement, DecisionAuditLevel, Quorum } from "../decision.js";
+import type { ApprovalRequirement, Quorum } from "../decision.js";
 import type { GivenApproval } from "../request.js";
 import { Refused } from "../encode/values.js";
 import type { PreparedRule } from "./prepared.js";
@@ -62,15 +61,6 @@ export function mergeQuorums(lists: readonly (readonly Quorum[])[]): ApprovalReq
   }
   const keys = [...byGroups.keys()].sort();
   return { quorums: keys.map((k) => byGroups.get(k)!) };
-}
-
-const LEVELS: readonly DecisionAuditLevel[] = ["info", "notice", "security"];
-
-/** The highest audit level of `rules` (`info` when none). */
-export function highestAudit(rules: readonly PreparedRule[]): DecisionAuditLevel {
-  let best = 0;
-  for (const rule of rules) best = Math.max(best, LEVELS.indexOf(rule.audit));
-  return LEVELS[best]!;
 }
 
 /**

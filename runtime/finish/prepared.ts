@@ -19,6 +19,8 @@ export interface PreparedRule {
   readonly ref: DecidingRule;
   readonly reason: string;
   readonly audit: DecisionAuditLevel;
+  /** 0 info, 1 notice, 2 security. */
+  readonly auditRank: number;
   readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
   readonly quorums: readonly Quorum[];
 }
@@ -61,6 +63,7 @@ export function prepare(manifest: Manifest): Prepared {
       ref: Object.freeze({ kind: "rule" as const, id: rule.id, file: rule.file, line: rule.line }),
       reason: rule.reason ?? GENERATED[rule.effect](rule.id),
       audit: rule.audit,
+      auditRank: ["info", "notice", "security"].indexOf(rule.audit),
       obligations: rule.obligations,
       quorums: rule.quorums,
     }),

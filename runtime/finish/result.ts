@@ -53,17 +53,25 @@ export function readResult(view: DataView, address: number, ruleCount: number, l
   const deciding = readIndices(view, at, nDeciding, ruleCount, "rule");
   at += 4 * nDeciding;
   const obligation = readIndices(view, at, nObligation, ruleCount, "rule");
+  const charges = nCharges === 0 ? NONE : readCharges(view, chargesAt, nCharges, limitCount);
+  return { effect, blockedBy, deciding, obligation, charges };
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+function readCharges(view: DataView, at: number, count: number, limitCount: number): { limit: number; amount: number }[] {
   const charges: { limit: number; amount: number }[] = [];
-  for (let i = 0; i < nCharges; i++) {
-    const entry = chargesAt + i * RESULT.chargeSize;
+  for (let i = 0; i < count; i++) {
+    const entry = at + i * RESULT.chargeSize;
     const limit = view.getUint32(entry, true);
     if (limit >= limitCount || (i > 0 && limit <= charges[i - 1]!.limit)) throw new ResultError(`charge ${i} names limit ${limit}`);
     charges.push({ limit, amount: view.getFloat64(entry + 8, true) });
   }
-  return { effect, blockedBy, deciding, obligation, charges };
+  return charges;
 }
 
-function readIndices(view: DataView, at: number, count: number, max: number, what: string): number[] {
+function readIndices(view: DataView, at: number, count: number, max: number, what: string): readonly number[] {
+  if (count === 0) return NONE;
   const list: number[] = [];
   for (let i = 0; i < count; i++) {
     const index = view.getUint32(at + 4 * i, true);
