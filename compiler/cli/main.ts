@@ -10,6 +10,7 @@ import { Command, CommanderError } from "commander";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerFmtCommand } from "./commands/fmt.js";
 import { registerSchemaCommand } from "./commands/schema.js";
+import { registerTestCommand } from "./commands/test.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
 import { agpVersion } from "./version.js";
 
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerCheckCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
+  registerTestCommand(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

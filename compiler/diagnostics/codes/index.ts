@@ -9,6 +9,7 @@ import { CHECK_CODES } from "./check.js";
 import { IO_CODES } from "./cli.js";
 import type { CodeEntry } from "./entry.js";
 import { SYNTAX_CODES } from "./syntax.js";
+import { TESTING_CODES } from "./testing.js";
 
 export type { CodeEntry };
 
@@ -16,6 +17,7 @@ export const CODES = {
   ...SYNTAX_CODES,
   ...CHECK_CODES,
   ...CATALOG_CODES,
+  ...TESTING_CODES,
   ...IO_CODES,
 } as const satisfies Record<string, CodeEntry>;
 

@@ -1,0 +1,209 @@
+/**
+ * Test-file checks the type checker leaves to the harness, reported like
+ * policy errors (code, span, caret, did-you-mean):
+ * - AGP501: request data names a field its schema does not declare where the
+ *   schema forbids others (`additionalProperties: false`): such a request
+ *   would be refused before any rule runs, which is never what a case means;
+ * - AGP502: an expectation that no decision of its effect can meet (`by` on
+ *   a non-approve, `with` or `charge` on a deny, `blocked by` on an allow);
+ * - AGP504: a `state` that is not the runtime state's shape.
+ *
+ * In: the checked test files and the catalog set. Out: diagnostics.
+ * Must not decide anything or repeat what compiler/check reports (unknown
+ * actions, rules, limits, fixtures).
+ */
+import type { CatalogSet, FieldType, ObjectType } from "../catalog/index.js";
+import type { CheckedTestFile } from "../check/index.js";
+import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
+import type { Effect, Expectation, FixtureDecl, ObjectValue, TestDecl, TestValue } from "../syntax/index.js";
+
+type Report = (d: Diagnostic) => void;
+type Cells = ReadonlyMap<string, TestValue> | undefined;
+
+/** Runs every check on every test file. */
+export function checkTestFiles(files: readonly CheckedTestFile[], catalogs: CatalogSet, report: Report): void {
+  for (const file of files) {
+    const fixtures = new Map<string, FixtureDecl>(file.fixtures.map((f) => [f.name.name, f]));
+    const shape = catalogs.request;
+    const parts: Record<string, ObjectType> = { agent: shape.agent, human: shape.human, context: shape.context };
+    const walker = new FieldWalker(fixtures, report);
+    for (const defaults of file.defaults) {
+      for (const given of defaults.clauses) {
+        const type = parts[given.part.value];
+        if (type !== undefined) walker.walk(given.value, type, given.part.value, undefined);
+        if (given.part.value === "state") checkState(given.value, report);
+      }
+    }
+    for (const test of file.tests) {
+      for (const cells of rowsOf(test)) {
+        for (const given of test.given) {
+          const type = parts[given.part.value];
+          if (type !== undefined) walker.walk(given.value, type, given.part.value, cells);
+          if (given.part.value === "state") checkState(given.value, report);
+        }
+        const request = test.request;
+        if (request?.args !== undefined) {
+          const action = request.action.kind === "ActionName" ? request.action.segments.join(".") : cellWord(cells?.get(request.action.name));
+          const entry = action === undefined ? undefined : catalogs.actions.get(action);
+          if (entry !== undefined) walker.walk(request.args, entry.args, "args", cells, `the arguments of \`${action}\``);
+        }
+        checkExpectation(test.expect, cells, report);
+      }
+    }
+  }
+}
+
+/** One cell map per table row, or a single `undefined` for a test without a table. */
+function rowsOf(test: TestDecl): Cells[] {
+  const table = test.examples;
+  if (table === undefined) return [undefined];
+  return table.rows.map((row) => new Map(table.columns.map((c, i) => [c.name, row.cells[i]!] as const)));
+}
+
+function cellWord(cell: TestValue | undefined): string | undefined {
+  if (cell?.kind === "Name") return cell.name;
+  if (cell?.kind === "String") return cell.value;
+  return undefined;
+}
+
+/** Walks data against a schema type, reporting undeclared fields of closed objects. */
+class FieldWalker {
+  constructor(
+    private readonly fixtures: ReadonlyMap<string, FixtureDecl>,
+    private readonly report: Report,
+  ) {}
+
+  walk(value: TestValue, type: FieldType, path: string, cells: Cells, owner?: string, seen: ReadonlySet<string> = new Set()): void {
+    switch (value.kind) {
+      case "Placeholder": {
+        const cell = cells?.get(value.name);
+        if (cell !== undefined) this.walk(cell, type, path, undefined, owner, seen);
+        return;
+      }
+      case "Name": {
+        const fixture = this.fixtures.get(value.name);
+        if (fixture !== undefined && !seen.has(value.name)) this.walk(fixture.value, type, path, undefined, owner, new Set([...seen, value.name]));
+        return;
+      }
+      case "Merge":
+        this.walk(value.base, type, path, cells, owner, seen);
+        this.walk(value.overrides, type, path, cells, owner, seen);
+        return;
+      case "Object":
+        this.object(value, type, path, cells, owner, seen);
+        return;
+      case "Array": {
+        const items = arrayItems(type);
+        if (items !== undefined) value.items.forEach((item, i) => this.walk(item, items, `${path}[${i}]`, cells, undefined, seen));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private object(value: ObjectValue, type: FieldType, path: string, cells: Cells, owner: string | undefined, seen: ReadonlySet<string>): void {
+    const object = objectOption(type);
+    if (object === undefined) return;
+    for (const entry of value.entries) {
+      const field = object.fields.get(entry.key);
+      const child = `${path}.${entry.key}`;
+      if (field !== undefined) {
+        this.walk(entry.value, field.type, child, cells, undefined, seen);
+        continue;
+      }
+      if (object.additionalProperties) continue;
+      const help = didYouMean(entry.key, object.fields.keys());
+      this.report(
+        diagnostic("AGP501", entry.keySpan, { path: child, owner: owner ?? `\`${path}\`` }, help === undefined ? {} : { help }),
+      );
+    }
+  }
+}
+
+function objectOption(type: FieldType): ObjectType | undefined {
+  if (type.kind === "object") return type;
+  if (type.kind === "union") return type.options.find((o): o is ObjectType => o.kind === "object");
+  return undefined;
+}
+
+function arrayItems(type: FieldType): FieldType | undefined {
+  if (type.kind === "array") return type.items;
+  if (type.kind === "union") {
+    for (const option of type.options) if (option.kind === "array") return option.items;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- expectations
+
+const ARTICLE: Record<Effect, string> = { allow: "an `allow`", approve: "an `approve`", deny: "a `deny`" };
+
+function checkExpectation(expect: Expectation, cells: Cells, report: Report): void {
+  const effect = expect.effect.kind === "Word" ? expect.effect.value : cellWord(cells?.get(expect.effect.name));
+  if (effect !== "allow" && effect !== "approve" && effect !== "deny") return; // expansion reports bad cells
+  const never = (clause: string, span: Diagnostic["span"], why: string) =>
+    report(diagnostic("AGP502", span, { clause, effect: ARTICLE[effect], why }));
+  if (expect.approval !== undefined && effect !== "approve") {
+    never("by", expect.approval.span, "only `approve` decisions carry an approval requirement");
+  }
+  if (effect === "deny") {
+    const first = expect.obligations[0];
+    if (first !== undefined) never("with", first.span, "a deny carries no obligations; expect `allow` or `approve`");
+    const charge = expect.charges[0];
+    if (charge !== undefined) never("charge", charge.span, "a deny charges no limits; expect `allow` or `approve`");
+  }
+  if (expect.blockedBy !== undefined && effect === "allow") {
+    never("blocked by", expect.blockedBy.span, "only `deny` and `approve` decisions name who blocked");
+  }
+}
+
+// ---------------------------------------------------------------- state
+
+const STATE_KEYS = ["trust", "counters", "approvals", "killed"];
+
+function checkState(value: TestValue, report: Report): void {
+  const problem = (span: Diagnostic["span"], text: string, help?: string) =>
+    report(diagnostic("AGP504", span, { problem: text }, help === undefined ? {} : { help }));
+  if (value.kind !== "Object") {
+    if (value.kind !== "Name" && value.kind !== "Merge" && value.kind !== "Placeholder") problem(value.span, "`state` must be an object");
+    return;
+  }
+  for (const entry of value.entries) {
+    const v = entry.value;
+    if (!STATE_KEYS.includes(entry.key)) {
+      problem(entry.keySpan, `\`state\` has no field \`${entry.key}\``, didYouMean(entry.key, STATE_KEYS));
+      continue;
+    }
+    if (v.kind === "Name" || v.kind === "Placeholder" || v.kind === "Merge") continue;
+    if (entry.key === "trust" && v.kind !== "Number") problem(v.span, "`state.trust` must be a number");
+    if (entry.key === "counters") {
+      if (v.kind !== "Object") problem(v.span, "`state.counters` must be an object of limit id → amount used");
+      else {
+        for (const c of v.entries) {
+          if (c.value.kind === "Placeholder") continue;
+          if (c.value.kind !== "Number" || c.value.value < 0) problem(c.value.span, `\`state.counters.${c.key}\` must be a number at least 0`);
+        }
+      }
+    }
+    if (entry.key === "approvals") {
+      if (v.kind !== "Array") problem(v.span, "`state.approvals` must be an array of { id, groups }");
+      else v.items.forEach((item, i) => checkApproval(item, `state.approvals[${i}]`, problem));
+    }
+    if (entry.key === "killed") {
+      if (v.kind !== "Array") problem(v.span, "`state.killed` must be an array of strings");
+      else v.items.forEach((item, i) => item.kind !== "String" && item.kind !== "Placeholder" && problem(item.span, `\`state.killed[${i}]\` must be a string`));
+    }
+  }
+}
+
+function checkApproval(item: TestValue, path: string, problem: (span: Diagnostic["span"], text: string) => void): void {
+  if (item.kind === "Name" || item.kind === "Placeholder" || item.kind === "Merge") return;
+  if (item.kind !== "Object") return problem(item.span, `\`${path}\` must be an object { id, groups }`);
+  const id = item.entries.find((e) => e.key === "id");
+  const groups = item.entries.find((e) => e.key === "groups");
+  if (id === undefined || groups === undefined) return problem(item.span, `\`${path}\` needs both \`id\` and \`groups\``);
+  for (const e of item.entries) if (e.key !== "id" && e.key !== "groups") problem(e.keySpan, `\`${path}\` has no field \`${e.key}\``);
+  if (id.value.kind !== "String" && id.value.kind !== "Placeholder") problem(id.value.span, `\`${path}.id\` must be a string`);
+  if (groups.value.kind !== "Array" && groups.value.kind !== "Placeholder") problem(groups.value.span, `\`${path}.groups\` must be an array of strings`);
+}

@@ -1,0 +1,83 @@
+/**
+ * A failing case as text a person can act on: where the case is, what it
+ * expected and what came back, clause by clause, and for the rules that
+ * decided and the rules it expected, the value of every sub-expression of
+ * their condition on the case's request.
+ *
+ * In: a failing `CaseResult` and the source texts (sub-expressions are shown
+ * as written). Out: lines without colour (the pretty reporter colours the
+ * head; JUnit embeds them as they are). Must not decide anything.
+ */
+import type { ExplainedNode, RuleExplanation } from "../interpret/index.js";
+import { decisionText, expectationText } from "./match.js";
+import type { CaseResult } from "./run.js";
+
+/** The lines under a failing case's head line, indented by two spaces. */
+export function failureLines(result: CaseResult, sources: ReadonlyMap<string, string>): string[] {
+  const lines: string[] = [];
+  lines.push(`  expected: ${expectationText(result.case.expect)}`);
+  lines.push(`  actual:   ${decisionText(result.decision)}`);
+  if (result.decision.error !== undefined) lines.push(`  refused:  ${result.decision.error.code} at \`${result.decision.error.path || "request"}\``);
+  for (const m of result.mismatches) {
+    if (m.clause === "engines") lines.push(`  engines disagree:`, `    ${m.expected}`, `    ${m.actual}`);
+    else lines.push(`  ${m.clause}: expected ${m.expected}, got ${m.actual}`);
+  }
+  if (result.refused !== undefined) lines.push(`  the request is refused before any rule runs: ${result.refused}`);
+  const decided = new Set(result.decision.rules.filter((r) => r.kind === "rule").map((r) => r.id));
+  for (const rule of result.explanations) {
+    const role = decided.has(rule.id) ? "decided" : "expected";
+    lines.push(`  ${role}: rule ${rule.id} (${rule.file}:${rule.line}) ${rule.effect} ${ruleSummary(rule)}`);
+    if (rule.condition !== undefined && rule.covers) lines.push(...nodeLines(rule.condition, sources, 4));
+  }
+  return lines;
+}
+
+function ruleSummary(rule: RuleExplanation): string {
+  if (!rule.covers) return "— does not cover this action";
+  if (rule.condition === undefined) return "— no condition: matches every request for its pattern";
+  if (rule.holds === undefined) return "— its condition cannot be evaluated";
+  return `— condition is ${rule.holds}`;
+}
+
+/** The explanation tree, one sub-expression per line; literals are left out (their value is their text). */
+export function nodeLines(node: ExplainedNode, sources: ReadonlyMap<string, string>, indent: number): string[] {
+  const pad = " ".repeat(indent);
+  const text = sourceText(node, sources);
+  const out: string[] = [];
+  switch (node.outcome.kind) {
+    case "value":
+      out.push(`${pad}${text} = ${valueText(node.outcome.value)}`);
+      break;
+    case "error":
+      out.push(`${pad}${text}: cannot be evaluated: ${node.outcome.message}`);
+      break;
+    case "skipped":
+      out.push(`${pad}${text}: not evaluated`);
+      return out;
+  }
+  for (const child of node.children) {
+    if (isLiteral(child)) continue;
+    out.push(...nodeLines(child, sources, indent + 2));
+  }
+  for (const iteration of node.iterations ?? []) {
+    out.push(`${pad}  with ${iteration.variable} = ${valueText(iteration.item)}:`);
+    out.push(...nodeLines(iteration.body, sources, indent + 4));
+  }
+  return out;
+}
+
+function isLiteral(node: ExplainedNode): boolean {
+  const kind = node.expr.kind;
+  return kind === "String" || kind === "Number" || kind === "Boolean" || kind === "Null" || kind === "Set";
+}
+
+function sourceText(node: ExplainedNode, sources: ReadonlyMap<string, string>): string {
+  const span = node.expr.span;
+  const text = sources.get(span.file);
+  return text === undefined ? `(${node.expr.kind})` : text.slice(span.offset, span.endOffset).replace(/\s+/g, " ");
+}
+
+/** A value as JSON on one line. */
+export function valueText(value: unknown): string {
+  return value === undefined ? "absent" : JSON.stringify(value);
+}

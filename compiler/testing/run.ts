@@ -1,0 +1,98 @@
+/**
+ * Running cases: each case through each engine, expectations matched,
+ * engines compared, failures explained, coverage recorded.
+ *
+ * In: expanded cases, the engines (the first is the primary: its decision is
+ * matched and counted for coverage; every other one must return the same
+ * decision, apart from the bundle hash and version), the interpreter (its
+ * model is what coverage and explanations are computed on), the source texts.
+ * Out: a `RunResult`: per case its status, the primary decision, the
+ * mismatches and, for a failing case, the explanation of the rules that
+ * decided and of the rules it expected; and the coverage of the run.
+ * Must not print anything.
+ */
+import type { Decision, RuntimeState } from "../../runtime/decision.js";
+import { explainRequest, type Interpreter, type RuleExplanation } from "../interpret/index.js";
+import { CoverageRecorder, type Coverage } from "./coverage.js";
+import { comparableDecision, type Engine } from "./engine.js";
+import type { TestCase } from "./expand.js";
+import { decisionText, matchDecision, sameJson, type Mismatch } from "./match.js";
+
+/** Two engines answered one case differently. */
+export interface Disagreement {
+  readonly engine: string;
+  readonly decision: Decision;
+}
+
+export interface CaseResult {
+  readonly case: TestCase;
+  readonly passed: boolean;
+  /** The primary engine's decision. */
+  readonly decision: Decision;
+  readonly mismatches: readonly Mismatch[];
+  /** Other engines whose decision differs from the primary's. */
+  readonly disagreements: readonly Disagreement[];
+  /** Failing cases: the deciding rules, then the expected ones not among them. */
+  readonly explanations: readonly RuleExplanation[];
+  /** Failing cases whose request the interpreter refuses: why. */
+  readonly refused?: string;
+}
+
+export interface RunResult {
+  /** The engines, primary first. */
+  readonly engines: readonly string[];
+  readonly results: readonly CaseResult[];
+  readonly coverage: Coverage;
+}
+
+export interface RunOptions {
+  /** Only cases whose full name this matches run (and count for coverage). */
+  readonly filter?: RegExp;
+}
+
+/** Runs `cases` against `engines` (at least one). */
+export function runCases(
+  cases: readonly TestCase[],
+  engines: readonly Engine[],
+  interpreter: Interpreter,
+  sources: ReadonlyMap<string, string>,
+  options: RunOptions = {},
+): RunResult {
+  const [primary, ...others] = engines;
+  if (primary === undefined) throw new Error("internal error: runCases needs at least one engine");
+  const coverage = new CoverageRecorder(interpreter.model.rules, sources);
+  const results: CaseResult[] = [];
+  for (const testCase of cases) {
+    if (options.filter !== undefined && !options.filter.test(testCase.name)) continue;
+    const state = testCase.state as RuntimeState | undefined;
+    const decision = primary.decide(testCase.request, state);
+    const mismatches = matchDecision(testCase.expect, decision);
+    const disagreements: Disagreement[] = [];
+    for (const engine of others) {
+      const other = engine.decide(testCase.request, state);
+      if (!sameJson(comparableDecision(other), comparableDecision(decision))) {
+        disagreements.push({ engine: engine.name, decision: other });
+        mismatches.push({ clause: "engines", expected: `${primary.name}: ${decisionText(decision)}`, actual: `${engine.name}: ${decisionText(other)}` });
+      }
+    }
+    coverage.record(decision, explainRequest(interpreter.model, testCase.request, state));
+    const passed = mismatches.length === 0;
+    let explanations: readonly RuleExplanation[] = [];
+    let refused: string | undefined;
+    if (!passed) {
+      const decided = decision.rules.filter((r) => r.kind === "rule").map((r) => r.id);
+      const expected = (testCase.expect.rules ?? []).filter((id) => !decided.includes(id));
+      const explanation = explainRequest(interpreter.model, testCase.request, state, [...decided, ...expected]);
+      if (explanation.kind === "explained") explanations = explanation.rules;
+      else refused = explanation.message;
+    }
+    results.push({ case: testCase, passed, decision, mismatches, disagreements, explanations, ...(refused === undefined ? {} : { refused }) });
+  }
+  return { engines: engines.map((e) => e.name), results, coverage: coverage.result() };
+}
+
+/** Counts for summaries. */
+export function tally(run: RunResult): { total: number; passed: number; failed: number } {
+  const passed = run.results.filter((r) => r.passed).length;
+  return { total: run.results.length, passed, failed: run.results.length - passed };
+}
