@@ -86,15 +86,15 @@ function extraInput(found: IToken | undefined, previous: IToken | undefined, sta
           words: [...TEST_CLAUSES, ...EXPECT_CLAUSES] }
       : { expected: `a test clause (${list(TEST_CLAUSES)})`, words: TEST_CLAUSES },
   };
-  const clause = clauses[kind] ?? { expected: "the end of the statement", words: [] };
-  const span = found !== undefined ? tokenSpan(statement.lines, found) : endSpan(statement, previous);
-  const values = { expected: clause.expected, after: afterText(statement, previous), found: describe(found, statement) };
-  let help: string | undefined;
-  if (found !== undefined && (STATEMENT_KEYWORDS as readonly string[]).includes(found.image)) {
-    help = "a statement starts on a new line";
-  } else if (found !== undefined && isWord(found)) {
-    help = didYouMean(found.image, clause.words);
+  let { expected, words } = clauses[kind] ?? { expected: "the end of the statement", words: [] };
+  // A word that begins a line may be a misspelled statement keyword (`rul`) as well as a clause word.
+  if (found !== undefined && previous !== undefined && (found.startLine ?? 0) > (previous.startLine ?? 0)) {
+    expected = expected === "the end of the statement" ? "a new statement" : `${expected} or a new statement`;
+    words = [...words, ...STATEMENT_KEYWORDS];
   }
+  const span = found !== undefined ? tokenSpan(statement.lines, found) : endSpan(statement, previous);
+  const values = { expected, after: afterText(statement, previous), found: describe(found, statement) };
+  const help = found !== undefined && isWord(found) ? didYouMean(found.image, words) : undefined;
   return diagnostic("AGP108", span, values, help === undefined ? {} : { help });
 }
 

@@ -5,7 +5,8 @@
  * In: one file's text and name. Out: a `ParseResult`. `parse` never throws
  * for any input; an exception from here is our bug (an internal error).
  * Pipeline: lex (lexer.ts) → split into statements (segment.ts) → parse each
- * statement alone (parser.ts; first error per statement, see
+ * statement alone, going on after a complete statement when a statement
+ * keyword follows on the same line (parser.ts; first error per statement, see
  * docs/decisions/0001-syntax-error-recovery.md) → build AST nodes
  * (build-*.ts) → file-level checks (`package` given twice).
  * Other stages import compiler/syntax only through this file.
@@ -20,7 +21,7 @@ import type { StatementCstNode } from "./cst.generated.js";
 import { recognitionDiagnostic, type StatementTokens } from "./errors.js";
 import { lex } from "./lexer.js";
 import { parser } from "./parser.js";
-import { splitStatements } from "./segment.js";
+import { STARTERS, splitStatements } from "./segment.js";
 import { offsetSpan, sourceLines } from "./spans.js";
 
 export type * from "./ast.js";
@@ -61,23 +62,45 @@ function parseFile(source: string, file: string): ParseResult {
     const next = groups[i + 1]?.[0];
     const end = next?.startOffset ?? source.length;
     if (dropped.some((offset) => offset >= tokens[0]!.startOffset && offset < end)) return;
-    const statement: StatementTokens = { file, lines, source, tokens, next };
-    const built = parseStatement(statement, diagnostics);
-    if (built !== undefined) statements.push(built);
+    let rest: readonly IToken[] = tokens;
+    while (rest.length > 0) {
+      const statement: StatementTokens = { file, lines, source, tokens: rest, next };
+      const parsed = parseStatement(statement, diagnostics);
+      if (parsed.statement !== undefined) statements.push(parsed.statement);
+      rest = parsed.rest;
+    }
   });
   checkPackages(statements, diagnostics);
   const policyFile: PolicyFile = { kind: "File", file, statements, span: offsetSpan(lines, 0, source.length) };
   return { file: policyFile, comments: lexed.comments, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-function parseStatement(statement: StatementTokens, diagnostics: Diagnostic[]): Statement | undefined {
+/**
+ * Parses the first statement of `statement.tokens`. A complete statement
+ * followed on the same line by a statement keyword is valid (line breaks
+ * carry no meaning): the tokens from that keyword on come back as `rest`,
+ * to be parsed as the next statement.
+ */
+function parseStatement(
+  statement: StatementTokens,
+  diagnostics: Diagnostic[],
+): { statement: Statement | undefined; rest: readonly IToken[] } {
   parser.input = statement.tokens as IToken[];
   const cst = parser.statement() as StatementCstNode;
   const error = parser.errors[0];
+  if (error !== undefined && error.name === "NotAllInputParsedException" && STARTERS.has(error.token.tokenType)) {
+    const cut = statement.tokens.indexOf(error.token);
+    const head = { ...statement, tokens: statement.tokens.slice(0, cut), next: error.token };
+    return { statement: buildStatement(cst, head, diagnostics), rest: statement.tokens.slice(cut) };
+  }
   if (error !== undefined) {
     diagnostics.push(recognitionDiagnostic(error, statement));
-    return undefined;
+    return { statement: undefined, rest: [] };
   }
+  return { statement: buildStatement(cst, statement, diagnostics), rest: [] };
+}
+
+function buildStatement(cst: StatementCstNode, statement: StatementTokens, diagnostics: Diagnostic[]): Statement | undefined {
   const b = new Builder(statement, diagnostics);
   const c = cst.children;
   if (c.packageDecl) return packageDecl(b, c.packageDecl[0]!);

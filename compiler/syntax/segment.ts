@@ -13,7 +13,8 @@
 import type { IToken, TokenType } from "chevrotain";
 import { KW, LBrace, LBracket, LParen, RBrace, RBracket, RParen, STATEMENT_KEYWORDS } from "./tokens.js";
 
-const STARTERS: ReadonlySet<TokenType> = new Set(STATEMENT_KEYWORDS.map((w) => KW[w]));
+/** The token types of the statement keywords. */
+export const STARTERS: ReadonlySet<TokenType> = new Set(STATEMENT_KEYWORDS.map((w) => KW[w]));
 const OPENERS: ReadonlySet<TokenType> = new Set([LParen, LBrace, LBracket]);
 const CLOSERS: ReadonlySet<TokenType> = new Set([RParen, RBrace, RBracket]);
 

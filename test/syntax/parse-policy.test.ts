@@ -112,6 +112,12 @@ rule review_production:
     expect(a).toEqual(b);
   });
 
+  it("reads statements written on one line, as the grammar allows", () => {
+    const statements = statementsOf("let a = 1 let b = 2 rule r: allow x.y when a == 1 rule s: deny x.z");
+    expect(statements.map((s) => s.kind)).toEqual(["Let", "Let", "Rule", "Rule"]);
+    expect(only("rule r: allow x.y when a == 1")).toEqual(statements[2]);
+  });
+
   it("splits statements at keywords that start a line, not at soft keywords used as names", () => {
     const statements = statementsOf("rule a: allow x.y when context.rule\nrule b: deny x.z when args.test == rule\n");
     expect(statements).toHaveLength(2);
