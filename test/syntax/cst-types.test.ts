@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CST_TYPES_PATH, cstTypesSource } from "../../compiler/syntax/cst-dts.js";
+import { CST_TYPES_PATH, cstTypesSource } from "./cst-dts.js";
 
 describe("cst.generated.d.ts", () => {
   it("matches the grammar (UPDATE_GOLDEN=1 regenerates it)", () => {
