@@ -1,9 +1,13 @@
 /**
- * Property tests of the front end: for random well-formed ASTs (every
- * construct of the language, see test/support/arbitrary-ast.ts),
- * - printing then parsing gives the same tree back (spans aside), and
+ * Property tests of the front end, on random well-formed ASTs (every
+ * construct of the language, see test/support/arbitrary-ast.ts):
+ * - printing then parsing gives the same tree back (spans aside);
  * - `format` leaves printed text unchanged (the canonical form is a fixed
- *   point, and the round-trip check inside `format` passes).
+ *   point, and the round-trip check inside `format` passes);
+ * - comments inserted anywhere (own lines, line ends, after blank lines, in
+ *   statements squeezed onto one line) all survive, and the result is stable;
+ * - the canonical text does not depend on the source's spaces, tabs and
+ *   line breaks.
  * The seed is fixed so the suite is reproducible; AGP_PROPERTY_RUNS raises
  * the number of runs and AGP_PROPERTY_SEED picks another seed for long runs.
  */
@@ -65,6 +69,26 @@ describe("front-end properties", () => {
     );
   });
 
+  it("the canonical text does not depend on how the source was laid out", () => {
+    const reflowed = policyFile(FILE).chain((ast) => {
+      const text = printFile(ast, []);
+      const gaps = text.split("").filter((c) => c === " ").length;
+      const breaks = fc.array(fc.constantFrom(" ", "  ", "\n", "\n    ", "\n\t"), { minLength: gaps, maxLength: gaps });
+      return breaks.map((choices) => ({ text, source: reflow(text, choices) }));
+    });
+    let checked = 0;
+    fc.assert(
+      fc.property(reflowed, ({ text, source }) => {
+        // A line break before a statement keyword starts a new statement: such sources are not this policy.
+        if (parse(source, FILE).diagnostics.length > 0) return;
+        checked++;
+        expect(format(source, FILE).text, source).toBe(text);
+      }),
+      { seed, numRuns },
+    );
+    expect(checked).toBeGreaterThan(numRuns / 4);
+  });
+
   it("deep expressions and test data round-trip", () => {
     const deep = fc.tuple(expr(7), testValue(6)).map(([condition, value]) => ({ condition, value }));
     fc.assert(
@@ -91,6 +115,31 @@ describe("front-end properties", () => {
     );
   });
 });
+
+/**
+ * `text` with each space outside string literals replaced by the next of
+ * `choices` (spaces, tabs, line breaks), blank lines never added.
+ */
+function reflow(text: string, choices: readonly string[]): string {
+  let out = "";
+  let inString = false;
+  let next = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' && (!inString || !escaped(text, i))) inString = !inString;
+    if (c === " " && !inString && text[i - 1] !== "\n" && text[i - 1] !== " ") out += choices[next++] ?? " ";
+    else if (c === " " && !inString) next++;
+    else out += c;
+  }
+  return out;
+}
+
+/** True when the character at `i` is preceded by an odd number of backslashes. */
+function escaped(text: string, i: number): boolean {
+  let count = 0;
+  for (let j = i - 1; j >= 0 && text[j] === "\\"; j--) count++;
+  return count % 2 === 1;
+}
 
 /**
  * The same policy written with each statement's indented lines joined onto
