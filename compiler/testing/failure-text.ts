@@ -25,18 +25,18 @@ export function failureLines(result: CaseResult, sources: ReadonlyMap<string, st
   if (result.refused !== undefined) lines.push(`  the request is refused before any rule runs: ${result.refused}`);
   const decided = new Set(result.decision.rules.filter((r) => r.kind === "rule").map((r) => r.id));
   for (const rule of result.explanations) {
-    const role = decided.has(rule.id) ? "decided" : "expected";
-    lines.push(`  ${role}: rule ${rule.id} (${rule.file}:${rule.line}) ${rule.effect} ${ruleSummary(rule)}`);
+    const role = decided.has(rule.id) ? "decided" : "was expected";
+    lines.push(`  rule ${rule.id} (${rule.file}:${rule.line}) ${role} (${rule.effect}); ${ruleSummary(rule)}`);
     if (rule.condition !== undefined && rule.covers) lines.push(...nodeLines(rule.condition, sources, 4));
   }
   return lines;
 }
 
 function ruleSummary(rule: RuleExplanation): string {
-  if (!rule.covers) return "— does not cover this action";
-  if (rule.condition === undefined) return "— no condition: matches every request for its pattern";
-  if (rule.holds === undefined) return "— its condition cannot be evaluated";
-  return `— condition is ${rule.holds}`;
+  if (!rule.covers) return "it does not cover this action";
+  if (rule.condition === undefined) return "it has no condition: it matches every request for its pattern";
+  if (rule.holds === undefined) return "its condition cannot be evaluated:";
+  return `its condition is ${rule.holds}:`;
 }
 
 /** The explanation tree, one sub-expression per line; literals are left out (their value is their text). */
