@@ -94,7 +94,8 @@ function extraInput(found: IToken | undefined, previous: IToken | undefined, sta
   }
   const span = found !== undefined ? tokenSpan(statement.lines, found) : endSpan(statement, previous);
   const values = { expected, after: afterText(statement, previous), found: describe(found, statement) };
-  const help = found !== undefined && isWord(found) ? didYouMean(found.image, words) : undefined;
+  let help = found !== undefined && isWord(found) ? didYouMean(found.image, words) : undefined;
+  if (found?.image === "|" && (kind === "rule" || kind === "limit")) help = "use `or` to accept either condition";
   return diagnostic("AGP108", span, values, help === undefined ? {} : { help });
 }
 

@@ -57,11 +57,11 @@ function parseFile(source: string, file: string): ParseResult {
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
   const statements: Statement[] = [];
   const groups = splitStatements(lexed.tokens);
-  const dropped = [...lexed.dropped];
+  const unexpected = firstPerStatement(lexed.unexpected, groups);
+  diagnostics.push(...unexpected.values());
   groups.forEach((tokens, i) => {
     const next = groups[i + 1]?.[0];
-    const end = next?.startOffset ?? source.length;
-    if (dropped.some((offset) => offset >= tokens[0]!.startOffset && offset < end)) return;
+    if (unexpected.has(i)) return;
     let rest: readonly IToken[] = tokens;
     while (rest.length > 0) {
       const statement: StatementTokens = { file, lines, source, tokens: rest, next };
@@ -113,6 +113,22 @@ function buildStatement(cst: StatementCstNode, statement: StatementTokens, diagn
   if (c.fixtureDecl) return fixtureDecl(b, c.fixtureDecl[0]!);
   if (c.testDecl) return testDecl(b, c.testDecl[0]!);
   throw new Error(`internal error: a statement with no known kind (${Object.keys(c as CstNode["children"]).join()})`);
+}
+
+/**
+ * The first unexpected character of each statement, by statement index
+ * (-1 when the file has no tokens at all); the others would only repeat the news.
+ */
+function firstPerStatement(unexpected: readonly Diagnostic[], groups: readonly IToken[][]): Map<number, Diagnostic> {
+  const first = new Map<number, Diagnostic>();
+  let group = -1;
+  for (const d of unexpected) {
+    while (group + 1 < groups.length && groups[group + 1]![0]!.startOffset <= d.span.offset) group++;
+    // Before the first token: it belongs with the first statement (or with nothing, in a file of no tokens).
+    const owner = group === -1 && groups.length > 0 ? 0 : group;
+    if (!first.has(owner)) first.set(owner, d);
+  }
+  return first;
 }
 
 function checkPackages(statements: readonly Statement[], diagnostics: Diagnostic[]): void {

@@ -2,9 +2,10 @@
  * Lexing one .agp file: Chevrotain's lexer plus the checks it cannot do.
  *
  * In: the source text and its file name. Out: the significant tokens, the
- * comments (as AST `Comment`s), lexical diagnostics (AGP101–AGP103, AGP105) and the
- * offsets of tokens the parser must not see (unexpected characters), so the
- * caller can skip the statements they sit in instead of reporting cascades.
+ * comments (as AST `Comment`s), lexical diagnostics (AGP102, AGP103, AGP105),
+ * and apart from them the unexpected characters (AGP101), so the caller can
+ * report one per statement and skip those statements instead of reporting
+ * cascades.
  * Unterminated strings and malformed numbers are reported here and then
  * handed to the parser as an ordinary string or number token, so the rest of
  * their statement is still checked.
@@ -21,23 +22,35 @@ export interface LexResult {
   readonly tokens: IToken[];
   readonly comments: Comment[];
   readonly diagnostics: Diagnostic[];
-  /** Offsets of characters the lexer dropped; statements holding one are not parsed. */
-  readonly dropped: number[];
+  /**
+   * Characters the lexer could not read (AGP101), in source order. The caller
+   * reports the first of each statement and does not parse that statement.
+   */
+  readonly unexpected: Diagnostic[];
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t",
 };
 
+/** What an author who typed these characters probably meant. */
+const CHAR_HELP: Readonly<Record<string, string>> = {
+  "&": "use `and` to require both conditions",
+  "!": "use `not` to negate a condition, or `!=` to compare",
+  "'": 'strings use double quotes: `"…"`',
+  "-": "a number starts with `-` directly before its digits, such as `-1`",
+  "%": "agp has no arithmetic; compare the value itself",
+};
+
 export function lex(source: string, lines: SourceLines): LexResult {
   const result = lexer.tokenize(source);
   const diagnostics: Diagnostic[] = [];
-  const dropped: number[] = [];
+  const unexpected: Diagnostic[] = [];
   for (const error of result.errors) {
     const char = String.fromCodePoint(source.codePointAt(error.offset) ?? 0xfffd);
     const span = offsetSpan(lines, error.offset, error.offset + char.length);
-    diagnostics.push(diagnostic("AGP101", span, { char: describeChar(char) }));
-    dropped.push(error.offset);
+    const help = CHAR_HELP[char];
+    unexpected.push(diagnostic("AGP101", span, { char: describeChar(char) }, help === undefined ? {} : { help }));
   }
   for (const token of result.tokens) {
     if (token.tokenType === Name) {
@@ -61,7 +74,7 @@ export function lex(source: string, lines: SourceLines): LexResult {
     ownLine: ownLine(source, token.startOffset),
     span: tokenSpan(lines, token),
   }));
-  return { tokens: result.tokens, comments, diagnostics, dropped };
+  return { tokens: result.tokens, comments, diagnostics, unexpected };
 }
 
 /** The decoded value of a string token (escapes resolved; a bad escape keeps its character). */

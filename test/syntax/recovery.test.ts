@@ -107,6 +107,14 @@ github.agp:19:45: error AGP101: unexpected character \`@\`
     expect(help("let s = {1, 2")).toEqual([undefined]);
   });
 
+  it("reports the first unreadable character of each statement, and none of its consequences", () => {
+    expect(messages("@ stray\nrule a: allow x.y when a == 'b'\nrule b: allow x.y when a && b\nrule c: allow x.y\n")).toEqual([
+      "AGP101 1:1 unexpected character `@`",
+      "AGP101 2:29 unexpected character `'`",
+      "AGP101 3:26 unexpected character `&`",
+    ]);
+  });
+
   it("skips a byte-order mark, and names invisible characters by code point", () => {
     expect(messages("\uFEFFpackage a\n")).toEqual([]);
     expect(messages("let a =\u00A01")).toEqual(["AGP101 1:8 unexpected character U+00A0"]);
