@@ -3,7 +3,7 @@
  * end one past the last character, and its offsets; comments are all kept.
  */
 import { describe, expect, it } from "vitest";
-import { parse, type LimitDecl, type RuleDecl, type Span, type TestDecl } from "../../compiler/syntax/index.js";
+import { parse, stripSpans, type LimitDecl, type RuleDecl, type Span, type TestDecl } from "../../compiler/syntax/index.js";
 
 const SOURCE = `# header comment
 rule never_merge:   # why
@@ -94,9 +94,39 @@ describe("comments", () => {
     ]);
   });
 
+  it("never takes a `#` inside a string for a comment", () => {
+    const result = parse('let a = "x # y" # c', "f.agp");
+    expect(result.file.statements[0]).toMatchObject({ value: { kind: "String", value: "x # y" } });
+    expect(result.comments.map((c) => c.text)).toEqual([" c"]);
+  });
+
   it("keeps comments of statements that fail to parse", () => {
     const result = parse("rule x: # note\n  alow a.b\n", "f.agp");
     expect(result.diagnostics).toHaveLength(1);
     expect(result.comments.map((c) => c.text)).toEqual([" note"]);
+  });
+});
+
+describe("stripSpans", () => {
+  it("drops every span and keySpan, deeply, without touching its input", () => {
+    const file = parse('fixture f = { "k": [1] }', "f.agp").file;
+    const stripped = stripSpans(file);
+    expect(JSON.stringify(stripped)).not.toMatch(/span|keySpan/i);
+    expect(stripped).toEqual({
+      kind: "File",
+      file: "f.agp",
+      statements: [
+        {
+          kind: "Fixture",
+          name: { kind: "Identifier", name: "f" },
+          value: {
+            kind: "Object",
+            entries: [{ kind: "Entry", key: "k", value: { kind: "Array", items: [{ kind: "Number", value: 1 }] } }],
+          },
+        },
+      ],
+    });
+    expect(file.span).toBeDefined();
+    expect(JSON.stringify(file)).toMatch(/keySpan/);
   });
 });
