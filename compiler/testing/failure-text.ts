@@ -9,7 +9,8 @@
  * head; JUnit embeds them as they are). Must not decide anything.
  */
 import type { ExplainedNode, RuleExplanation } from "../interpret/index.js";
-import { decisionText, expectationText } from "./match.js";
+import { comparableDecision } from "./engine.js";
+import { decisionText, expectationText, sameJson } from "./match.js";
 import type { CaseResult } from "./run.js";
 
 /** The lines under a failing case's head line, indented by two spaces. */
@@ -19,8 +20,16 @@ export function failureLines(result: CaseResult, sources: ReadonlyMap<string, st
   lines.push(`  actual:   ${decisionText(result.decision)}`);
   if (result.decision.error !== undefined) lines.push(`  refused:  ${result.decision.error.code} at \`${result.decision.error.path || "request"}\``);
   for (const m of result.mismatches) {
-    if (m.clause === "engines") lines.push(`  engines disagree:`, `    ${m.expected}`, `    ${m.actual}`);
-    else lines.push(`  ${m.clause}: expected ${m.expected}, got ${m.actual}`);
+    if (m.clause !== "engines") lines.push(`  ${m.clause}: expected ${m.expected}, got ${m.actual}`);
+  }
+  for (const d of result.disagreements) {
+    lines.push(`  engines disagree (${d.engine} vs ${primaryName(result)}):`);
+    const ours = comparableDecision(result.decision) as Record<string, unknown>;
+    const theirs = comparableDecision(d.decision) as Record<string, unknown>;
+    for (const key of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
+      if (sameJson(ours[key], theirs[key])) continue;
+      lines.push(`    ${key}: ${d.engine} ${valueText(theirs[key])}, ${primaryName(result)} ${valueText(ours[key])}`);
+    }
   }
   if (result.refused !== undefined) lines.push(`  the request is refused before any rule runs: ${result.refused}`);
   const decided = new Set(result.decision.rules.filter((r) => r.kind === "rule").map((r) => r.id));
@@ -80,4 +89,8 @@ function sourceText(node: ExplainedNode, sources: ReadonlyMap<string, string>): 
 /** A value as JSON on one line. */
 export function valueText(value: unknown): string {
   return value === undefined ? "absent" : JSON.stringify(value);
+}
+
+function primaryName(result: CaseResult): string {
+  return result.primary;
 }

@@ -27,6 +27,8 @@ export interface Disagreement {
 export interface CaseResult {
   readonly case: TestCase;
   readonly passed: boolean;
+  /** The primary engine's name. */
+  readonly primary: string;
   /** The primary engine's decision. */
   readonly decision: Decision;
   readonly mismatches: readonly Mismatch[];
@@ -86,7 +88,7 @@ export function runCases(
       if (explanation.kind === "explained") explanations = explanation.rules;
       else refused = explanation.message;
     }
-    results.push({ case: testCase, passed, decision, mismatches, disagreements, explanations, ...(refused === undefined ? {} : { refused }) });
+    results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, ...(refused === undefined ? {} : { refused }) });
   }
   return { engines: engines.map((e) => e.name), results, coverage: coverage.result() };
 }
