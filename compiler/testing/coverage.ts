@@ -15,6 +15,7 @@
 import type { Decision } from "../../runtime/decision.js";
 import type { Expr, Span } from "../syntax/index.js";
 import type { ExplainedNode, Explanation, ModelRule } from "../interpret/index.js";
+import { sourceText } from "./source-text.js";
 
 /** covered / total, and the percentage. */
 export interface Figure {
@@ -119,11 +120,10 @@ export class CoverageRecorder {
   }
 
   private ruleCoverage(counts: RuleCounts): RuleCoverage {
-    const text = this.sources.get(counts.rule.file);
     const clauses = [...counts.clauses.values()].map((c) => ({
       line: c.span.line,
       column: c.span.column,
-      text: text === undefined ? "" : text.slice(c.span.offset, c.span.endOffset).replace(/\s+/g, " "),
+      text: sourceText(c.span, this.sources),
       true: c.true,
       false: c.false,
     }));

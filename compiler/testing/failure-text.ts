@@ -10,6 +10,7 @@
  */
 import type { ExplainedNode, RuleExplanation } from "../interpret/index.js";
 import { comparableDecision } from "./engine.js";
+import { sourceText } from "./source-text.js";
 import { decisionText, expectationText, sameJson } from "./match.js";
 import type { CaseResult } from "./run.js";
 
@@ -51,7 +52,7 @@ function ruleSummary(rule: RuleExplanation): string {
 /** The explanation tree, one sub-expression per line; literals are left out (their value is their text). */
 export function nodeLines(node: ExplainedNode, sources: ReadonlyMap<string, string>, indent: number): string[] {
   const pad = " ".repeat(indent);
-  const text = sourceText(node, sources);
+  const text = sourceText(node.expr.span, sources);
   const out: string[] = [];
   switch (node.outcome.kind) {
     case "value":
@@ -80,11 +81,6 @@ function isLiteral(node: ExplainedNode): boolean {
   return kind === "String" || kind === "Number" || kind === "Boolean" || kind === "Null" || kind === "Set";
 }
 
-function sourceText(node: ExplainedNode, sources: ReadonlyMap<string, string>): string {
-  const span = node.expr.span;
-  const text = sources.get(span.file);
-  return text === undefined ? `(${node.expr.kind})` : text.slice(span.offset, span.endOffset).replace(/\s+/g, " ");
-}
 
 /** A value as JSON on one line. */
 export function valueText(value: unknown): string {

@@ -22,3 +22,4 @@ export { jsonReport } from "./report-json.js";
 export { junitReport } from "./report-junit.js";
 export { lcovReport } from "./lcov.js";
 export { failureLines } from "./failure-text.js";
+export { sourceText } from "./source-text.js";

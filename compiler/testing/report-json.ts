@@ -9,6 +9,7 @@
  */
 import type { ExplainedNode } from "../interpret/index.js";
 import { decisionText, expectationText } from "./match.js";
+import { sourceText } from "./source-text.js";
 import { tally, type RunResult } from "./run.js";
 
 export function jsonReport(run: RunResult, sources: ReadonlyMap<string, string>): string {
@@ -53,8 +54,7 @@ interface NodeJson {
 }
 
 function nodeJson(node: ExplainedNode, sources: ReadonlyMap<string, string>): NodeJson {
-  const span = node.expr.span;
-  const text = (sources.get(span.file) ?? "").slice(span.offset, span.endOffset).replace(/\s+/g, " ");
+  const text = sourceText(node.expr.span, sources);
   const o = node.outcome;
   return {
     text,
