@@ -1,11 +1,12 @@
 /**
- * The codegen stage's face. Today: the binaryen wrapper and helpers to place
- * the lowering's tables. The `emit(ir) → wasm` entry point comes with the
- * compile issue.
+ * The codegen stage's face: `emit(ir, header) → { wasm, manifest }`
+ * (emit.ts), the binaryen wrapper and helpers to place the lowering's tables.
  *
  * Must not: re-export binaryen or anything typed by it; only module.ts
  * imports binaryen.
  */
+export { emit, type EmitOptions, type Emitted } from "./emit.js";
+export { combineTable } from "./combine-table.js";
 export {
   createModule,
   PolicyModule,

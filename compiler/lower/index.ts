@@ -1,11 +1,13 @@
 /**
- * The lower stage's face. Today: the compile-time pieces lowering uses for
- * string tests, globs (to minimal DFAs) and literal sets (to hash tables).
- * The `lower(checked) → IR` entry point comes with the compile issue.
+ * The lower stage's face: `lower(checked, catalogs) → IrProgram` (program.ts),
+ * and the compile-time pieces lowering and codegen use for string tests,
+ * globs (to minimal DFAs) and literal sets (to hash tables).
  *
  * In / out: see glob.ts and hash-set.ts. Must not: import binaryen or
  * anything of codegen; the byte layouts here are read by the stdlib.
  */
+export { lower, type LowerResult } from "./program.js";
+export { schemaOf } from "./schema.js";
 export {
   compileGlob,
   escapeGlob,

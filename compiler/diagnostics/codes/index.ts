@@ -6,6 +6,7 @@
  */
 import { CATALOG_CODES } from "./catalog.js";
 import { CHECK_CODES } from "./check.js";
+import { COMPILE_CODES } from "./compile.js";
 import { IO_CODES } from "./cli.js";
 import type { CodeEntry } from "./entry.js";
 import { SYNTAX_CODES } from "./syntax.js";
@@ -19,6 +20,7 @@ export const CODES = {
   ...CATALOG_CODES,
   ...TESTING_CODES,
   ...IO_CODES,
+  ...COMPILE_CODES,
 } as const satisfies Record<string, CodeEntry>;
 
 export type DiagnosticCode = keyof typeof CODES;

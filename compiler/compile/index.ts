@@ -1,0 +1,126 @@
+/**
+ * The compile face: a checked policy set → a policy module (.wasm), its
+ * manifest, the IR it came from and a source map; and the driver behind
+ * `agp compile` (paths in, diagnostics and the compiled policy out).
+ *
+ * In: `CheckedPolicySet` + `CatalogSet` (compilePolicy), or paths
+ * (compilePaths: check, load catalogs, compile). Out: `CompileResult`:
+ * diagnostics (AGP6xx when lowering refuses), and the compiled policy when
+ * there are none. Must not print or write files (the CLI does), and must
+ * not throw for user mistakes.
+ *
+ * The content hash is the hex SHA-256 of the IR's canonical JSON (the IR is
+ * deterministic: sorted actions, rules, limits; no timestamps), so the same
+ * policies and catalogs always give the same hash.
+ */
+import { createHash } from "node:crypto";
+import { loadCatalogFiles, type CatalogSet } from "../catalog/index.js";
+import { checkPaths, type CheckedPolicySet } from "../check/index.js";
+import { emit } from "../codegen/index.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import { validateIr, type IrProgram } from "../ir/index.js";
+import { lower } from "../lower/index.js";
+import type { Manifest } from "../../runtime/manifest.js";
+
+/** Default bundle version when none is given. */
+export const DEFAULT_BUNDLE_VERSION = "0.0.0-dev";
+
+/** Where each rule and limit of the module came from, and which function decides each action. */
+export interface SourceMap {
+  readonly version: 1;
+  readonly rules: readonly { readonly index: number; readonly id: string; readonly file: string; readonly line: number }[];
+  readonly limits: readonly { readonly index: number; readonly id: string; readonly file: string; readonly line: number }[];
+  readonly actions: readonly { readonly id: number; readonly name: string; readonly rules: readonly number[]; readonly limits: readonly number[] }[];
+}
+
+/** A compiled policy. */
+export interface CompiledPolicy {
+  readonly wasm: Uint8Array;
+  readonly manifest: Manifest;
+  readonly ir: IrProgram;
+  readonly sourceMap: SourceMap;
+}
+
+export interface CompileOptions {
+  /** Bundle version (`--bundle-version`); default `0.0.0-dev`. */
+  readonly version?: string;
+  /** The compiler version recorded in the manifest; default "agp". */
+  readonly compiler?: string;
+  /** Stdlib bytes (default: the build). */
+  readonly stdlib?: Uint8Array;
+}
+
+/** Diagnostics, and the compiled policy when there is no error. */
+export interface CompileResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly compiled?: CompiledPolicy;
+}
+
+/** Compiles a checked policy set (free of errors) against its catalogs. */
+export function compilePolicy(checked: CheckedPolicySet, catalogs: CatalogSet, options: CompileOptions = {}): CompileResult {
+  const lowered = lower(checked, catalogs);
+  if (lowered.program === undefined) return { diagnostics: lowered.diagnostics };
+  const ir = lowered.program;
+  const problems = validateIr(ir);
+  if (problems.length > 0) throw new Error(`internal error: invalid IR: ${problems.slice(0, 5).join("; ")}`);
+  const hash = contentHash(ir);
+  const { wasm, manifest } = emit(ir, {
+    compiler: options.compiler ?? "agp",
+    hash,
+    version: options.version ?? DEFAULT_BUNDLE_VERSION,
+    ...(options.stdlib === undefined ? {} : { stdlib: options.stdlib }),
+  });
+  return { diagnostics: lowered.diagnostics, compiled: { wasm, manifest, ir, sourceMap: sourceMapOf(ir) } };
+}
+
+/** Hex SHA-256 of the IR's canonical JSON. */
+export function contentHash(ir: IrProgram): string {
+  return createHash("sha256").update(JSON.stringify(ir)).digest("hex");
+}
+
+function sourceMapOf(ir: IrProgram): SourceMap {
+  return {
+    version: 1,
+    rules: ir.rules.map((r, index) => ({ index, id: r.id, file: r.file, line: r.line })),
+    limits: ir.limits.map((l, index) => ({ index, id: l.id, file: l.file, line: l.line })),
+    actions: ir.actions
+      .map((a) => ({
+        id: a.id,
+        name: a.name,
+        rules: [...new Set([a.agent, a.human].flatMap((s) => [...s.unindexed, ...s.indexes.flatMap((i) => i.rules)]).map((u) => u.rule))].sort((x, y) => x - y),
+        limits: a.limits.map((l) => l.limit),
+      }))
+      .filter((a) => a.rules.length > 0 || a.limits.length > 0),
+  };
+}
+
+export interface CompilePathsOptions extends CompileOptions {
+  /** The directory paths are relative to. Default: process.cwd(). */
+  readonly cwd?: string;
+  readonly strict?: boolean;
+}
+
+/** What the driver returns: every diagnostic, the texts read, and the compiled policy when there is no error. */
+export interface CompilePathsResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly sources: Map<string, string>;
+  readonly result?: CompiledPolicy;
+}
+
+/** Checks and compiles the .agp files under `paths`. */
+export async function compilePaths(paths: readonly string[], options: CompilePathsOptions = {}): Promise<CompilePathsResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const checked = await checkPaths(paths, { cwd, ...(options.strict === true ? { strict: true } : {}) });
+  if (checked.checked === undefined) return { diagnostics: checked.diagnostics, sources: checked.sources };
+  const catalogs = await loadCatalogsOf(checked.checked, cwd);
+  const compiled = compilePolicy(checked.checked, catalogs, options);
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...compiled.diagnostics]);
+  if (hasErrors(diagnostics) || compiled.compiled === undefined) return { diagnostics, sources: checked.sources };
+  return { diagnostics, sources: checked.sources, result: compiled.compiled };
+}
+
+/** The catalog set a checked policy set was checked against (its packages' catalogs, as the driver named them). */
+export async function loadCatalogsOf(checked: CheckedPolicySet, cwd: string): Promise<CatalogSet> {
+  const files = [...new Set(checked.packages.flatMap((p) => p.catalogs))];
+  return (await loadCatalogFiles(files, { cwd })).set;
+}

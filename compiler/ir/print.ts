@@ -1,0 +1,109 @@
+/**
+ * The IR as text, for `agp inspect --ir` and golden tests.
+ *
+ * In: an `IrProgram`. Out: a deterministic multi-line string: rules and
+ * limits, then per action (only those with rules or limits) its mode, cost
+ * bound, slots, rules per principal (indexes with their buckets) and limits.
+ * Every rule line shows its id and source line. Must not depend on anything
+ * but the IR.
+ */
+import type { IrAction, IrExpr, IrNum, IrProgram, IrRead, IrRuleUse, IrSide, IrSlotRef, IrStr } from "./types.js";
+
+/** Prints a program. */
+export function printIr(program: IrProgram): string {
+  const out: string[] = [];
+  out.push(`ir ${program.irVersion}: ${program.actions.length} actions, ${program.rules.length} rules, ${program.limits.length} limits, ${program.globs.length} globs`);
+  out.push(`memory: slots ${program.memory.slotBytes} bytes, arena ${program.memory.arenaBytes} bytes`);
+  program.rules.forEach((r, i) => out.push(`rule #${i} ${r.id} (${r.file}:${r.line}) ${r.effect}${r.principal === "human" ? " for human" : ""}`));
+  program.limits.forEach((l, i) => out.push(`limit #${i} ${l.id} (${l.file}:${l.line}) ${l.kind} ${l.cap}`));
+  program.globs.forEach((g, i) => out.push(`glob #${i} ${JSON.stringify(g.pattern)} (${g.states} states)`));
+  for (const action of program.actions) {
+    if (!hasContent(action)) continue;
+    out.push("");
+    out.push(`action ${action.id} ${action.name}: mode ${action.mode}${action.humanCovered ? ", human covered" : ""}, cost ≤ ${action.costBound}`);
+    action.reads.forEach((read, i) => out.push(`  slot ${i}: ${describeRead(read, action.reads)}`));
+    printSide(out, "agent", action.agent, program, action);
+    printSide(out, "human", action.human, program, action);
+    for (const limit of action.limits) {
+      out.push(`  limit ${program.limits[limit.limit]?.id ?? "?"} (line ${limit.line}) amount ${num(limit.amount, action)}`);
+      out.push(`    when ${expr(limit.condition, action)}`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function hasContent(action: IrAction): boolean {
+  const side = (s: IrSide) => s.unindexed.length > 0 || s.indexes.length > 0;
+  return side(action.agent) || side(action.human) || action.limits.length > 0;
+}
+
+function describeRead(read: IrRead, reads: readonly IrRead[]): string {
+  const where = read.parent < 0 ? "" : ` in items of slot ${read.parent}`;
+  const path = read.path.length === 0 ? "(item)" : read.path.join(".");
+  const extra =
+    read.kind === "array" ? ` items @${read.itemsOffset} × ${read.stride} (≤ ${read.maxItems})` : read.kind === "sym" ? ` dictionary ${read.dictionarySize}` : read.kind === "str" ? ` ≤ ${read.maxBytes} bytes` : "";
+  void reads;
+  return `${read.kind} ${path} @${read.offset}${where}${extra}`;
+}
+
+function printSide(out: string[], principal: string, side: IrSide, program: IrProgram, action: IrAction): void {
+  const rule = (use: IrRuleUse) => `${use.effect} ${program.rules[use.rule]?.id ?? "?"} (line ${use.line}) when ${expr(use.condition, action)}`;
+  for (const use of side.unindexed) out.push(`  ${principal}: ${rule(use)}`);
+  for (const index of side.indexes) {
+    out.push(`  ${principal}: index ${index.kind} on ${slotName(index.slot, action)} (${index.buckets.length} buckets, ${index.rules.length} rules)`);
+    for (const bucket of index.buckets) {
+      const key = "id" in bucket ? `#${bucket.id}` : JSON.stringify(bucket.prefix);
+      out.push(`    ${key} → ${bucket.rules.map((p) => program.rules[index.rules[p]!.rule]?.id ?? "?").join(", ")}`);
+    }
+    for (const use of index.rules) out.push(`    ${rule(use)}`);
+  }
+}
+
+function slotName(slot: number, action: IrAction): string {
+  const read = action.reads[slot];
+  return read === undefined ? `?${slot}` : `${read.kind}:${read.path.length === 0 ? "(item)" : read.path.join(".")}`;
+}
+
+function ref(r: IrSlotRef, action: IrAction): string {
+  return `${slotName(r.slot, action)}${r.binding === 0 ? "" : `@${r.binding}`}`;
+}
+
+function num(n: IrNum, action: IrAction): string {
+  return n.kind === "const" ? String(n.value) : ref(n.ref, action);
+}
+
+function str(s: IrStr, action: IrAction): string {
+  return s.kind === "const" ? JSON.stringify(s.value) : ref(s.ref, action);
+}
+
+function expr(e: IrExpr, action: IrAction): string {
+  switch (e.op) {
+    case "const":
+      return String(e.value);
+    case "and":
+    case "or":
+      return `(${expr(e.left, action)} ${e.op} ${expr(e.right, action)})`;
+    case "not":
+      return `not ${expr(e.operand, action)}`;
+    case "state":
+      return `${e.test}(${ref(e.ref, action)})`;
+    case "symIn":
+      return `${ref(e.ref, action)} in #{${e.ids.join(", ")}}`;
+    case "symCmp":
+      return `${ref(e.ref, action)} ${e.cmp} #${e.id}`;
+    case "symCmpSlot":
+      return `${ref(e.left, action)} ${e.cmp} ${ref(e.right, action)}`;
+    case "num":
+      return `${num(e.left, action)} ${e.cmp} ${num(e.right, action)}`;
+    case "numIn":
+      return `${num(e.operand, action)} in {${e.values.join(", ")}}`;
+    case "bool":
+      return ref(e.ref, action);
+    case "str":
+      return `${str(e.left, action)} ${e.test} ${str(e.right, action)}`;
+    case "glob":
+      return `${str(e.operand, action)} matches glob #${e.glob}`;
+    case "quantifier":
+      return `${e.quantifier} @${e.depth} in ${ref(e.array, action)}: ${expr(e.body, action)}`;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The IR: a checked policy set specialized per action, with every request
+ * read resolved to a slot of the input layout, ready for the code generator.
+ *
+ * In: nothing (pure types). Out: `IrProgram`, plain data (arrays, records,
+ * numbers, strings — no Maps, no classes, no AST nodes), so it can be printed
+ * (./print.ts), validated (./validate.ts), hashed (canonical JSON) and read
+ * by codegen without the checker. Must not import anything but the
+ * runtime's manifest types (slots and schemas are the runtime contract).
+ *
+ * INVARIANT: every rule use and every expression node records the source
+ * line it came from, and every rule use its rule index (→ `IrProgram.rules`,
+ * which holds the id, file and line).
+ */
+import type { ManifestLimit, ManifestRule, SchemaNode, Slot } from "../../runtime/manifest.js";
+
+/** Bumped when the IR's shape changes (part of the hashed content). */
+export const IR_VERSION = 1;
+
+export interface IrProgram {
+  readonly irVersion: number;
+  /** Every catalog action, sorted by name; index = action id. */
+  readonly actions: readonly IrAction[];
+  /** Rules, sorted by file, line, id; index = rule index (the manifest's). */
+  readonly rules: readonly ManifestRule[];
+  /** Limits, sorted by id; index = limit index. */
+  readonly limits: readonly ManifestLimit[];
+  /** Schemas of the request parts for validation. */
+  readonly request: { readonly agent: SchemaNode; readonly human: SchemaNode; readonly env: SchemaNode; readonly context: SchemaNode };
+  /** Distinct glob patterns (`matches`, and `contains "lit"` as `*lit*`); index = glob id. */
+  readonly globs: readonly IrGlob[];
+  /** Size of the largest action's slot area, and the string arena's capacity. */
+  readonly memory: { readonly slotBytes: number; readonly arenaBytes: number };
+}
+
+export interface IrGlob {
+  readonly pattern: string;
+  /** States of its minimal DFA (for the cost bound and the reader). */
+  readonly states: number;
+}
+
+/** How the agent's and the human's answers combine for one action. */
+export type IrMode = "both" | "either" | "agent_only";
+
+export interface IrAction {
+  readonly id: number;
+  readonly name: string;
+  readonly family: string;
+  readonly args: SchemaNode;
+  /** The encoder's layout (the manifest's `slots`). */
+  readonly slots: readonly Slot[];
+  /** Every slot the expressions read, flattened: `IrSlotRef.slot` indexes this list. */
+  readonly reads: readonly IrRead[];
+  readonly mode: IrMode;
+  /** True when a `for human` rule covers the action (the human side may speak). */
+  readonly humanCovered: boolean;
+  readonly agent: IrSide;
+  readonly human: IrSide;
+  /** Limits covering the action, by limit index. */
+  readonly limits: readonly IrLimitUse[];
+  /** Worst-case abstract steps of one decision. */
+  readonly costBound: number;
+}
+
+/** One slot as expressions see it: kind, path, offset relative to its base (request or array item). */
+export interface IrRead {
+  readonly kind: Slot["kind"];
+  /** Path from the base (request root first at the top level; relative inside an item). */
+  readonly path: readonly string[];
+  /** -1 at the top level; else the index (in `reads`) of the array slot whose items hold it. */
+  readonly parent: number;
+  readonly offset: number;
+  /** Array slots only. */
+  readonly itemsOffset?: number;
+  readonly stride?: number;
+  readonly maxItems?: number;
+  /** Str slots only: the most UTF-8 bytes a value takes. */
+  readonly maxBytes?: number;
+  /** Sym slots only: the dictionary size. */
+  readonly dictionarySize?: number;
+}
+
+/** One principal's rules for one action: rules evaluated always, and indexes that pick candidates. */
+export interface IrSide {
+  readonly unindexed: readonly IrRuleUse[];
+  readonly indexes: readonly IrIndex[];
+}
+
+/** A rule instantiated for one action. */
+export interface IrRuleUse {
+  /** Rule index (`IrProgram.rules`). */
+  readonly rule: number;
+  readonly effect: ManifestRule["effect"];
+  readonly line: number;
+  readonly condition: IrExpr;
+}
+
+/**
+ * An index: rules whose condition is a conjunction holding a key test on one
+ * slot; at decision time only the bucket the input selects is evaluated.
+ * - `sym`: buckets by dictionary id (`==` / `in` on a sym slot);
+ * - `prefix`: buckets by literal (`startsWith "lit"` on a str slot); the
+ *   input's prefixes at each literal length are looked up in a hash set.
+ */
+export type IrIndex =
+  | { readonly kind: "sym"; readonly slot: number; readonly rules: readonly IrRuleUse[]; readonly buckets: readonly IrSymBucket[] }
+  | { readonly kind: "prefix"; readonly slot: number; readonly rules: readonly IrRuleUse[]; readonly buckets: readonly IrPrefixBucket[] };
+
+/** Rules (positions in the index's `rules`) keyed on dictionary id `id`. */
+export interface IrSymBucket {
+  readonly id: number;
+  readonly rules: readonly number[];
+}
+
+/** Rules (positions in the index's `rules`) keyed on `startsWith prefix`. */
+export interface IrPrefixBucket {
+  readonly prefix: string;
+  readonly rules: readonly number[];
+}
+
+export interface IrLimitUse {
+  /** Limit index (`IrProgram.limits`). */
+  readonly limit: number;
+  readonly line: number;
+  readonly condition: IrExpr;
+  /** Rate: the constant 1; budget: the cost. */
+  readonly amount: IrNum;
+}
+
+/** A slot read: `slot` indexes the action's `reads`; `binding` 0 is the request, k the k-th enclosing quantifier's item. */
+export interface IrSlotRef {
+  readonly slot: number;
+  readonly binding: number;
+}
+
+/** A number operand. */
+export type IrNum = { readonly kind: "slot"; readonly ref: IrSlotRef } | { readonly kind: "const"; readonly value: number };
+/** A string operand (UTF-8 bytes). */
+export type IrStr = { readonly kind: "slot"; readonly ref: IrSlotRef } | { readonly kind: "const"; readonly value: string };
+
+export type IrCompare = "==" | "!=" | "<" | "<=" | ">" | ">=";
+
+/** A boolean expression. Every node carries the source line it came from. */
+export type IrExpr =
+  | { readonly op: "const"; readonly line: number; readonly value: boolean }
+  | { readonly op: "and" | "or"; readonly line: number; readonly left: IrExpr; readonly right: IrExpr }
+  | { readonly op: "not"; readonly line: number; readonly operand: IrExpr }
+  /** A state slot: `present` (has), `null`, `value` (present and not null). */
+  | { readonly op: "state"; readonly line: number; readonly ref: IrSlotRef; readonly test: "present" | "null" | "value" }
+  /** The sym slot's id is one of `ids` (sorted, distinct). */
+  | { readonly op: "symIn"; readonly line: number; readonly ref: IrSlotRef; readonly ids: readonly number[] }
+  /** Ordered-enum comparison of a sym slot with a dictionary id. */
+  | { readonly op: "symCmp"; readonly line: number; readonly cmp: IrCompare; readonly ref: IrSlotRef; readonly id: number }
+  /** Two sym slots sharing one dictionary (equal ids; both -1 never compares equal). */
+  | { readonly op: "symCmpSlot"; readonly line: number; readonly cmp: IrCompare; readonly left: IrSlotRef; readonly right: IrSlotRef }
+  | { readonly op: "num"; readonly line: number; readonly cmp: IrCompare; readonly left: IrNum; readonly right: IrNum }
+  /** Membership in a literal number set (hashed when large). */
+  | { readonly op: "numIn"; readonly line: number; readonly operand: IrNum; readonly values: readonly number[] }
+  /** A bool slot's value. */
+  | { readonly op: "bool"; readonly line: number; readonly ref: IrSlotRef }
+  | { readonly op: "str"; readonly line: number; readonly test: "eq" | "startsWith" | "endsWith" | "contains"; readonly left: IrStr; readonly right: IrStr }
+  /** A glob's DFA run over a string operand. */
+  | { readonly op: "glob"; readonly line: number; readonly operand: IrStr; readonly glob: number }
+  /** `all` / `any` over an array slot's items; the body reads the item through binding `depth`. */
+  | {
+      readonly op: "quantifier";
+      readonly line: number;
+      readonly quantifier: "all" | "any";
+      readonly array: IrSlotRef;
+      readonly depth: number;
+      readonly body: IrExpr;
+    };

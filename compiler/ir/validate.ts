@@ -1,0 +1,129 @@
+/**
+ * The IR validator: structural invariants codegen relies on, checked
+ * between stages in tests (and by `compilePolicy` before emitting).
+ *
+ * In: an `IrProgram`. Out: a list of problems (empty when valid), each
+ * naming the action and what is wrong. Must not repair anything.
+ *
+ * Checks: action ids are positions and names sorted; rule and limit
+ * indices in range; a rule use's effect equals its rule's; slot refs in
+ * range, of the kind the node reads, with a binding the enclosing
+ * quantifiers provide, and an item slot read only through a binding over
+ * its array; sym ids within the dictionary; buckets sorted, in range and
+ * non-empty; glob ids in range; slots inside the slot area.
+ */
+import type { IrAction, IrExpr, IrProgram, IrRead, IrRuleUse, IrSlotRef } from "./types.js";
+
+/** Problems found in a program; empty when it is valid. */
+export function validateIr(program: IrProgram): string[] {
+  const problems: string[] = [];
+  program.actions.forEach((action, i) => {
+    const say = (what: string) => problems.push(`action ${action.name}: ${what}`);
+    if (action.id !== i) say(`id ${action.id} at position ${i}`);
+    const previous = program.actions[i - 1];
+    if (previous !== undefined && !(previous.name < action.name)) say("actions are not sorted by name");
+    checkReads(action, program, say);
+    const checkUse = (use: IrRuleUse) => {
+      const rule = program.rules[use.rule];
+      if (rule === undefined) return say(`rule index ${use.rule} out of range`);
+      if (rule.effect !== use.effect) say(`rule ${rule.id} used as ${use.effect}`);
+      checkExpr(use.condition, action, program, [], say);
+    };
+    for (const [principal, side] of [["agent", action.agent], ["human", action.human]] as const) {
+      for (const use of side.unindexed) {
+        checkUse(use);
+        if (program.rules[use.rule]?.principal !== principal) say(`rule index ${use.rule} on the ${principal} side`);
+      }
+      for (const index of side.indexes) {
+        index.rules.forEach(checkUse);
+        const read = action.reads[index.slot];
+        if (read === undefined || read.parent !== -1 || read.kind !== (index.kind === "sym" ? "sym" : "str")) say(`index on slot ${index.slot} of the wrong kind`);
+        const covered = new Set<number>();
+        index.buckets.forEach((bucket, b) => {
+          if (bucket.rules.length === 0) say(`empty bucket ${b}`);
+          for (const p of bucket.rules) {
+            if (index.rules[p] === undefined) say(`bucket ${b} names rule position ${p}`);
+            covered.add(p);
+          }
+          if ("id" in bucket && (bucket.id < 0 || bucket.id >= (read?.dictionarySize ?? 0))) say(`bucket id ${bucket.id} outside the dictionary`);
+        });
+        if (covered.size !== index.rules.length) say("an indexed rule is in no bucket");
+      }
+    }
+    for (const limit of action.limits) {
+      if (program.limits[limit.limit] === undefined) say(`limit index ${limit.limit} out of range`);
+      checkExpr(limit.condition, action, program, [], say);
+      if (limit.amount.kind === "slot") checkRef(limit.amount.ref, "num", action, [], say);
+    }
+  });
+  return problems;
+}
+
+function checkReads(action: IrAction, program: IrProgram, say: (what: string) => void): void {
+  action.reads.forEach((read, i) => {
+    if (read.parent >= i || (read.parent >= 0 && action.reads[read.parent]?.kind !== "array")) say(`slot ${i} has parent ${read.parent}`);
+    const room = read.parent < 0 ? program.memory.slotBytes : (action.reads[read.parent]?.stride ?? 0);
+    const size = read.kind === "num" || read.kind === "str" ? 8 : 4;
+    if (read.offset < 0 || read.offset + size > room) say(`slot ${i} at ${read.offset} lies outside its area (${room} bytes)`);
+  });
+}
+
+type Say = (what: string) => void;
+
+/** Bindings: for depth k (1-based) the array slot its items come from. */
+function checkRef(ref: IrSlotRef, kind: IrRead["kind"], action: IrAction, bindings: readonly number[], say: Say): void {
+  const read = action.reads[ref.slot];
+  if (read === undefined) return say(`slot ${ref.slot} out of range`);
+  if (read.kind !== kind) say(`slot ${ref.slot} is ${read.kind}, read as ${kind}`);
+  if (ref.binding === 0 ? read.parent !== -1 : bindings[ref.binding - 1] !== read.parent) say(`slot ${ref.slot} read through binding ${ref.binding}`);
+}
+
+function checkExpr(e: IrExpr, action: IrAction, program: IrProgram, bindings: readonly number[], say: Say): void {
+  const num = (n: { kind: "slot"; ref: IrSlotRef } | { kind: "const"; value: number }) => {
+    if (n.kind === "slot") checkRef(n.ref, "num", action, bindings, say);
+  };
+  switch (e.op) {
+    case "const":
+      return;
+    case "and":
+    case "or":
+      checkExpr(e.left, action, program, bindings, say);
+      return checkExpr(e.right, action, program, bindings, say);
+    case "not":
+      return checkExpr(e.operand, action, program, bindings, say);
+    case "state":
+      return checkRef(e.ref, "state", action, bindings, say);
+    case "symIn": {
+      checkRef(e.ref, "sym", action, bindings, say);
+      const size = action.reads[e.ref.slot]?.dictionarySize ?? 0;
+      if (e.ids.some((id, i) => id < 0 || id >= size || (i > 0 && id <= e.ids[i - 1]!))) say(`sym ids ${e.ids.join(",")} not sorted or outside the dictionary`);
+      return;
+    }
+    case "symCmp":
+      checkRef(e.ref, "sym", action, bindings, say);
+      if (e.id < 0 || e.id >= (action.reads[e.ref.slot]?.dictionarySize ?? 0)) say(`sym id ${e.id} outside the dictionary`);
+      return;
+    case "symCmpSlot":
+      checkRef(e.left, "sym", action, bindings, say);
+      return checkRef(e.right, "sym", action, bindings, say);
+    case "num":
+      num(e.left);
+      return num(e.right);
+    case "numIn":
+      return num(e.operand);
+    case "bool":
+      return checkRef(e.ref, "bool", action, bindings, say);
+    case "str":
+      if (e.left.kind === "slot") checkRef(e.left.ref, "str", action, bindings, say);
+      if (e.right.kind === "slot") checkRef(e.right.ref, "str", action, bindings, say);
+      return;
+    case "glob":
+      if (program.globs[e.glob] === undefined) say(`glob ${e.glob} out of range`);
+      if (e.operand.kind === "slot") checkRef(e.operand.ref, "str", action, bindings, say);
+      return;
+    case "quantifier":
+      checkRef(e.array, "array", action, bindings, say);
+      if (e.depth !== bindings.length + 1) say(`quantifier at depth ${e.depth} inside ${bindings.length}`);
+      return checkExpr(e.body, action, program, [...bindings, e.array.slot], say);
+  }
+}
