@@ -22,8 +22,8 @@ type Cells = ReadonlyMap<string, TestValue> | undefined;
 
 /** Runs every check on every test file. */
 export function checkTestFiles(files: readonly CheckedTestFile[], catalogs: CatalogSet, report: Report): void {
+  const fixtures = new Map<string, FixtureDecl>(files.flatMap((f) => f.fixtures).map((f) => [f.name.name, f]));
   for (const file of files) {
-    const fixtures = new Map<string, FixtureDecl>(file.fixtures.map((f) => [f.name.name, f]));
     const shape = catalogs.request;
     const parts: Record<string, ObjectType> = { agent: shape.agent, human: shape.human, context: shape.context };
     const walker = new FieldWalker(fixtures, report);

@@ -61,8 +61,9 @@ export interface KnownNames {
 /** Expands every test of every file; cases keep file order, then source order. */
 export function expandTests(files: readonly CheckedTestFile[], known: KnownNames, report: (d: Diagnostic) => void): TestCase[] {
   const cases: TestCase[] = [];
+  // Fixtures are visible in every test file, as the checker resolves them.
+  const fixtures = new Map<string, FixtureDecl>(files.flatMap((f) => f.fixtures).map((f) => [f.name.name, f]));
   for (const file of files) {
-    const fixtures = new Map<string, FixtureDecl>(file.fixtures.map((f) => [f.name.name, f]));
     const seen = new Map<string, TestDecl>();
     for (const test of file.tests) {
       const earlier = seen.get(test.name.value);

@@ -10,12 +10,13 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { DEPLOY } from "./harness.js";
 
-async function cases(text: string): Promise<TestCase[]> {
+async function cases(text: string, others: Record<string, string> = {}): Promise<TestCase[]> {
   const directory = mkdtempSync(join(tmpdir(), "agp-expand-"));
   try {
     cpSync(DEPLOY, directory, { recursive: true });
     rmSync(join(directory, "passing.test.agp"));
     writeFileSync(join(directory, "t.test.agp"), text);
+    for (const [name, other] of Object.entries(others)) writeFileSync(join(directory, name), other);
     const loaded = await loadSuite(["."], { cwd: directory });
     expect(loaded.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
     return [...loaded.suite!.cases];
@@ -71,5 +72,11 @@ describe("case expansion", () => {
     const [c] = await cases(text);
     expect(c!.request["human"]).toBeNull();
     expect(c!.expect.approval).toEqual([{ count: 2, groups: ["oncall", "sre"] }]);
+  });
+
+  it("resolves fixtures declared in another test file, as the checker does", async () => {
+    const shared = 'fixture api = { service: "api", environment: "dev" }\n';
+    const [c] = await cases(`${DEFAULTS}test "t":\n  request deploy.service.rollback api\n  expect allow\n`, { "shared.test.agp": shared });
+    expect(c!.request["args"]).toEqual({ service: "api", environment: "dev" });
   });
 });
