@@ -1,0 +1,314 @@
+/**
+ * Approvals: a parked action becomes an approval request (a ticket) bound to
+ * the digest of its exact action, args, agent, human, env and bundle
+ * version; humans approve or reject it; a satisfied ticket is used once.
+ *
+ * In: tickets opened by the gateway; verified approver identities from the
+ * caller (`{id, groups}` — this module trusts the groups it is given, so
+ * pass what your identity provider says, never what the agent says).
+ * Out: tickets, approval results with exact messages, and `await`.
+ * Rules: M-of-N distinct approver ids from the required groups for every
+ * quorum; the requesting agent and the human it acts for never approve;
+ * a ticket expires; any eligible approver's rejection ends it; a satisfied
+ * ticket is consumed (compare-and-set) by exactly one run. Every approve and
+ * reject is audited. Must not decide policy: the engine re-checks the
+ * approvals when the request comes back.
+ */
+import type { ApprovalRequirement, GivenApproval } from "../decision.js";
+import type { AuditLog } from "./audit.js";
+import type { Clock, IdSource } from "./clock.js";
+import { parseStored, type StateStore } from "./store.js";
+
+/** Where a ticket stands. `expired` is derived from the clock, never stored. */
+export type TicketStatus = "pending" | "approved" | "rejected" | "used" | "expired";
+
+/** One approval given. */
+export interface TicketApproval extends GivenApproval {
+  readonly at: number;
+  readonly note?: string;
+}
+
+/** An approval request. */
+export interface ApprovalTicket {
+  readonly id: string;
+  /** The digest of the bound action (see `bindingOf`). */
+  readonly digest: string;
+  readonly status: TicketStatus;
+  /** The request id that opened it. */
+  readonly requestId: string;
+  readonly agent: string;
+  readonly human: string | null;
+  readonly action: string;
+  readonly env: unknown;
+  readonly args: unknown;
+  readonly policy: { readonly hash: string; readonly version: string };
+  readonly requirement: ApprovalRequirement;
+  /** Why the policy asks, as the decision's reasons. */
+  readonly reasons: readonly string[];
+  readonly approvals: readonly TicketApproval[];
+  readonly rejection?: { readonly by: string; readonly reason: string; readonly at: number };
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  /** The request id that used it. */
+  readonly usedBy?: string;
+}
+
+/** What opening a ticket needs. */
+export interface TicketRequest {
+  readonly digest: string;
+  readonly requestId: string;
+  readonly agent: string;
+  readonly human: string | null;
+  readonly action: string;
+  readonly env: unknown;
+  readonly args: unknown;
+  readonly policy: { readonly hash: string; readonly version: string };
+  readonly requirement: ApprovalRequirement;
+  readonly reasons: readonly string[];
+}
+
+/** Why an approve or reject was refused. */
+export type ApprovalErrorCode = "unknown_ticket" | "expired" | "closed" | "self_approval" | "duplicate" | "not_eligible" | "invalid";
+
+/** The result of `approve` / `reject`. */
+export type ApprovalResult =
+  | { readonly ok: true; readonly ticket: ApprovalTicket }
+  | { readonly ok: false; readonly code: ApprovalErrorCode; readonly message: string };
+
+/** Options for `Approvals`. */
+export interface ApprovalsOptions {
+  /** How long a ticket stays open (default 1 hour). */
+  readonly ttlMs?: number;
+  /** How often `await` re-reads the store for changes made by other processes (default 1000 ms). */
+  readonly pollMs?: number;
+}
+
+const RETENTION = 7 * 86_400_000;
+
+/** The approval requests of one store. */
+export class Approvals {
+  private readonly ttlMs: number;
+  private readonly pollMs: number;
+  private readonly listeners = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+    private readonly audit: AuditLog,
+    options: ApprovalsOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 3_600_000;
+    this.pollMs = options.pollMs ?? 1_000;
+  }
+
+  /** A ticket as it stands now (an open ticket past its expiry reads as `expired`). */
+  async get(id: string): Promise<ApprovalTicket | undefined> {
+    return this.view(parseStored<ApprovalTicket>(await this.store.get(ticketKey(id))));
+  }
+
+  /** The latest ticket for a digest, as it stands now. */
+  async forDigest(digest: string): Promise<ApprovalTicket | undefined> {
+    const id = await this.store.get(digestKey(digest));
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  /** Every ticket, optionally only those with one status, oldest first. */
+  async list(filter: { readonly status?: TicketStatus } = {}): Promise<ApprovalTicket[]> {
+    const tickets = (await this.store.list("approval:")).flatMap(([, v]) => this.view(parseStored<ApprovalTicket>(v)) ?? []);
+    return tickets.filter((t) => filter.status === undefined || t.status === filter.status).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * The open ticket for this digest (pending or approved, not expired), or a
+   * new one. Asking again for the same parked action does not ask the
+   * approvers twice.
+   */
+  async open(request: TicketRequest): Promise<ApprovalTicket> {
+    const indexKey = digestKey(request.digest);
+    for (;;) {
+      const currentId = await this.store.get(indexKey);
+      const current = currentId === undefined ? undefined : await this.get(currentId);
+      if (current !== undefined && (current.status === "pending" || current.status === "approved")) return current;
+      const now = this.clock.now();
+      const ticket: ApprovalTicket = { ...request, id: this.ids(), status: "pending", approvals: [], createdAt: now, expiresAt: now + this.ttlMs };
+      const expiresAt = ticket.expiresAt + RETENTION;
+      if (!(await this.store.compareAndSet(indexKey, currentId, ticket.id, { expiresAt }))) continue;
+      await this.store.compareAndSet(ticketKey(ticket.id), undefined, JSON.stringify(ticket), { expiresAt });
+      return ticket;
+    }
+  }
+
+  /**
+   * Records one approval. When every quorum is met the ticket becomes
+   * `approved`. Refused: the agent or its human approving, the same id
+   * twice, an approver in none of the required groups, a closed or expired
+   * ticket.
+   */
+  async approve(id: string, approver: GivenApproval, note?: string): Promise<ApprovalResult> {
+    const result = await this.update(id, approver, (ticket) => {
+      const approvals = [...ticket.approvals, { id: approver.id, groups: [...approver.groups], at: this.clock.now(), ...(note === undefined ? {} : { note }) }];
+      return { ...ticket, approvals, status: meets(ticket.requirement, approvals, ticket) ? "approved" : "pending" };
+    });
+    if (result.ok) {
+      await this.audit.append({ kind: "approval.approve", ticket: id, approver: approver.id, groups: [...approver.groups], note: note ?? null, status: result.ticket.status, ...bound(result.ticket) });
+    }
+    return result;
+  }
+
+  /** Rejects a ticket: it is closed for good, whatever approvals it had. */
+  async reject(id: string, approver: GivenApproval, reason: string): Promise<ApprovalResult> {
+    const result = await this.update(id, approver, (ticket) => ({ ...ticket, status: "rejected", rejection: { by: approver.id, reason, at: this.clock.now() } }));
+    if (result.ok) await this.audit.append({ kind: "approval.reject", ticket: id, approver: approver.id, groups: [...approver.groups], reason, ...bound(result.ticket) });
+    return result;
+  }
+
+  /**
+   * Marks an approved ticket used by `requestId`; false when it is not
+   * approved any more (used by a concurrent request, expired): single use.
+   */
+  async consume(id: string, requestId: string): Promise<boolean> {
+    for (;;) {
+      const text = await this.store.get(ticketKey(id));
+      const ticket = this.view(parseStored<ApprovalTicket>(text));
+      if (ticket === undefined || ticket.status !== "approved") return false;
+      const used: ApprovalTicket = { ...ticket, status: "used", usedBy: requestId };
+      if (await this.store.compareAndSet(ticketKey(id), text, JSON.stringify(used), { expiresAt: ticket.expiresAt + RETENTION })) {
+        this.notify(id);
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Asks for more approvals on an approved ticket whose approvals no longer
+   * meet what the policy asks (the requirement grew, e.g. a limit reached
+   * its cap): back to `pending` with the new requirement, approvals kept.
+   */
+  async require(id: string, requirement: ApprovalRequirement, reasons: readonly string[]): Promise<ApprovalTicket | undefined> {
+    for (;;) {
+      const text = await this.store.get(ticketKey(id));
+      const ticket = this.view(parseStored<ApprovalTicket>(text));
+      if (ticket === undefined || (ticket.status !== "approved" && ticket.status !== "pending")) return ticket;
+      const next: ApprovalTicket = { ...ticket, requirement, reasons, status: meets(requirement, ticket.approvals, ticket) ? "approved" : "pending" };
+      if (await this.store.compareAndSet(ticketKey(id), text, JSON.stringify(next), { expiresAt: ticket.expiresAt + RETENTION })) return next;
+    }
+  }
+
+  /**
+   * Resolves with the ticket once it is no longer pending (approved,
+   * rejected, used or expired). Approvals made through this object wake it
+   * at once; others are seen by polling. Rejects when `signal` aborts.
+   */
+  await(id: string, options: { readonly signal?: AbortSignal } = {}): Promise<ApprovalTicket> {
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const listeners = this.listeners.get(id) ?? new Set();
+      this.listeners.set(id, listeners);
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        listeners.delete(wake);
+        if (listeners.size === 0) this.listeners.delete(id);
+        options.signal?.removeEventListener("abort", abort);
+      };
+      const wake = (): void => {
+        void this.get(id).then((ticket) => {
+          if (ticket === undefined) {
+            done();
+            reject(new Error(`no approval request \`${id}\``));
+          } else if (ticket.status !== "pending") {
+            done();
+            resolve(ticket);
+          } else {
+            if (timer !== undefined) clearTimeout(timer);
+            timer = setTimeout(wake, this.pollMs);
+          }
+        }, (error: unknown) => {
+          done();
+          reject(error);
+        });
+      };
+      const abort = (): void => {
+        done();
+        reject(options.signal?.reason ?? new Error("aborted"));
+      };
+      if (options.signal?.aborted) return abort();
+      options.signal?.addEventListener("abort", abort);
+      listeners.add(wake);
+      wake();
+    });
+  }
+
+  private async update(id: string, approver: GivenApproval, change: (ticket: ApprovalTicket) => ApprovalTicket): Promise<ApprovalResult> {
+    if (typeof approver?.id !== "string" || approver.id === "" || !Array.isArray(approver.groups)) {
+      return { ok: false, code: "invalid", message: "an approver needs an `id` and `groups`" };
+    }
+    for (;;) {
+      const text = await this.store.get(ticketKey(id));
+      const ticket = this.view(parseStored<ApprovalTicket>(text));
+      if (ticket === undefined) return { ok: false, code: "unknown_ticket", message: `no approval request \`${id}\`` };
+      const refusal = refuse(ticket, approver);
+      if (refusal !== undefined) return refusal;
+      const next = change(ticket);
+      if (await this.store.compareAndSet(ticketKey(id), text, JSON.stringify(next), { expiresAt: ticket.expiresAt + RETENTION })) {
+        this.notify(id);
+        return { ok: true, ticket: next };
+      }
+    }
+  }
+
+  private notify(id: string): void {
+    for (const wake of this.listeners.get(id) ?? []) wake();
+  }
+
+  private view(ticket: ApprovalTicket | undefined): ApprovalTicket | undefined {
+    if (ticket === undefined) return undefined;
+    const open = ticket.status === "pending" || ticket.status === "approved";
+    return open && this.clock.now() >= ticket.expiresAt ? { ...ticket, status: "expired" } : ticket;
+  }
+}
+
+/** Why `approver` may not act on `ticket`, or undefined when they may. */
+function refuse(ticket: ApprovalTicket, approver: GivenApproval): ApprovalResult | undefined {
+  const id = ticket.id;
+  if (ticket.status === "expired") return { ok: false, code: "expired", message: `approval request \`${id}\` expired at ${new Date(ticket.expiresAt).toISOString()}` };
+  if (ticket.status !== "pending") return { ok: false, code: "closed", message: `approval request \`${id}\` is already ${ticket.status}` };
+  if (approver.id === ticket.agent) {
+    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the requesting agent and cannot act on its own approval request \`${id}\`` };
+  }
+  if (approver.id === ticket.human) {
+    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the human the agent acts for and cannot act on approval request \`${id}\`` };
+  }
+  if (ticket.approvals.some((a) => a.id === approver.id)) {
+    return { ok: false, code: "duplicate", message: `\`${approver.id}\` has already approved approval request \`${id}\`` };
+  }
+  const quorums = ticket.requirement.quorums;
+  if (quorums.length > 0 && !quorums.some((q) => eligible(q.groups, approver))) {
+    const groups = [...new Set(quorums.flatMap((q) => q.groups))].sort().map((g) => `\`${g}\``).join(", ");
+    return { ok: false, code: "not_eligible", message: `\`${approver.id}\` is in none of the groups approval request \`${id}\` needs: ${groups}` };
+  }
+  return undefined;
+}
+
+function eligible(groups: readonly string[], approver: GivenApproval): boolean {
+  return groups.length === 0 || approver.groups.some((g) => groups.includes(g));
+}
+
+/** Whether distinct approvers (never the agent or its human) meet every quorum (ADR 0006). */
+export function meets(requirement: ApprovalRequirement, approvals: readonly GivenApproval[], ticket: { agent: string; human: string | null }): boolean {
+  const counted = approvals.filter((a, i) => a.id !== ticket.agent && a.id !== ticket.human && approvals.findIndex((b) => b.id === a.id) === i);
+  return requirement.quorums.every((q) => counted.filter((a) => eligible(q.groups, a)).length >= q.count);
+}
+
+/** The bound action's fields an approval audit entry repeats, so queries find it. */
+function bound(ticket: ApprovalTicket): Record<string, unknown> {
+  return { digest: ticket.digest, agent: ticket.agent, human: ticket.human, action: ticket.action, env: ticket.env, policy: ticket.policy };
+}
+
+function ticketKey(id: string): string {
+  return `approval:${id}`;
+}
+
+function digestKey(digest: string): string {
+  return `approval-digest:${digest}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Canonical JSON (RFC 8785, JCS) and the digests built on it.
+ *
+ * In: JSON values (a request, its args, an audit entry). Out: their
+ * canonical text (keys sorted by UTF-16 code units, no whitespace, numbers in
+ * ECMAScript shortest form, strings escaped as JSON.stringify does) and
+ * SHA-256 digests of it, as `sha256:<hex>`.
+ * Must not accept what JCS cannot represent: non-finite numbers, lone
+ * surrogates, `undefined` inside arrays, functions, or cycles — it throws a
+ * `CanonicalJsonError` instead of guessing. Object members whose value is
+ * `undefined` are skipped, as JSON.stringify does.
+ */
+import { sha256Hex } from "./sha256.js";
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
+
+/** A value that cannot be written as canonical JSON. */
+export class CanonicalJsonError extends Error {
+  override readonly name = "CanonicalJsonError";
+}
+
+/** The RFC 8785 canonical JSON text of `value`. */
+export function canonicalJson(value: unknown): string {
+  return write(value, "", new Set());
+}
+
+function write(value: unknown, path: string, seen: Set<object>): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`\`${path || "value"}\` is ${value}, which JSON cannot represent`);
+      return JSON.stringify(value); // ECMAScript Number::toString, as JCS requires; -0 → "0"
+    case "string":
+      if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError(`\`${path || "value"}\` is not well-formed Unicode (a lone surrogate)`);
+      return JSON.stringify(value);
+    case "object": {
+      if (seen.has(value)) throw new CanonicalJsonError(`\`${path || "value"}\` contains itself`);
+      seen.add(value);
+      let text: string;
+      if (Array.isArray(value)) {
+        text = `[${value.map((item, i) => {
+          if (item === undefined) throw new CanonicalJsonError(`\`${path}[${i}]\` is undefined`);
+          return write(item, `${path}[${i}]`, seen);
+        }).join(",")}]`;
+      } else {
+        const record = value as Record<string, unknown>;
+        // Default sort compares UTF-16 code units, exactly as RFC 8785 §3.2.3 asks.
+        const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+        text = `{${keys.map((k) => `${write(k, path, seen)}:${write(record[k], path === "" ? k : `${path}.${k}`, seen)}`).join(",")}}`;
+      }
+      seen.delete(value);
+      return text;
+    }
+    default:
+      throw new CanonicalJsonError(`\`${path || "value"}\` is a ${typeof value}, which JSON cannot represent`);
+  }
+}
+
+/** `sha256:<hex>` of the canonical JSON of `value`. */
+export function digestOf(value: unknown): string {
+  return `sha256:${sha256Hex(canonicalJson(value))}`;
+}
+
+/** The parts of a request an approval is bound to. */
+export interface ActionBinding {
+  readonly action: string;
+  readonly args: unknown;
+  readonly agent: string;
+  readonly human: string | null;
+  readonly env: unknown;
+  readonly policyVersion: string;
+}
+
+/**
+ * What an approval is bound to: the action, its exact args, the agent's id,
+ * the human's id (or null), the env and the policy bundle's version. Not the
+ * context (reasoning text changes between retries) nor trust (the runtime's
+ * own). Returns undefined for a request that has no such parts (it will be
+ * refused by the engine anyway).
+ */
+export function bindingOf(request: unknown, policyVersion: string): ActionBinding | undefined {
+  if (typeof request !== "object" || request === null) return undefined;
+  const r = request as Record<string, unknown>;
+  const agent = idOf(r["agent"]);
+  if (typeof r["action"] !== "string" || agent === undefined) return undefined;
+  const human = r["human"] === undefined || r["human"] === null ? null : idOf(r["human"]);
+  if (human === undefined) return undefined;
+  return { action: r["action"], args: r["args"] ?? {}, agent, human, env: r["env"] ?? null, policyVersion };
+}
+
+/** The digest an approval is bound to (see `bindingOf`). */
+export function actionDigest(binding: ActionBinding): string {
+  return digestOf(binding);
+}
+
+function idOf(principal: unknown): string | undefined {
+  if (typeof principal !== "object" || principal === null) return undefined;
+  const id = (principal as Record<string, unknown>)["id"];
+  return typeof id === "string" ? id : undefined;
+}
+
+/**
+ * A copy of `value` that canonical JSON can always write: lone surrogates
+ * become U+FFFD, non-finite numbers and `undefined` array items become null,
+ * cycles and values JSON lacks (functions, bigints, symbols) become a short
+ * description. For recording untrusted input (the audit log must never fail
+ * because a request was hostile); never for digests that bind approvals.
+ */
+export function toJsonSafe(value: unknown, seen: Set<object> = new Set()): unknown {
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, "\uFFFD") : value;
+  if (value === undefined) return null;
+  if (typeof value !== "object") return `[${typeof value}]`;
+  if (seen.has(value)) return "[cycle]";
+  seen.add(value);
+  let copy: unknown;
+  if (Array.isArray(value)) copy = value.map((item) => toJsonSafe(item, seen));
+  else {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[toJsonSafe(k) as string] = toJsonSafe(v, seen);
+    copy = out;
+  }
+  seen.delete(value);
+  return copy;
+}
