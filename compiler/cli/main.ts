@@ -7,6 +7,7 @@
  * touches the real process.
  */
 import { Command, CommanderError } from "commander";
+import { registerAuditCommand } from "./commands/audit.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerFmtCommand } from "./commands/fmt.js";
 import { registerSchemaCommand } from "./commands/schema.js";
@@ -31,6 +32,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     "\nExit codes: 0 ok, 1 policy errors, 2 usage or I/O errors.\nDocs: docs/language.md, docs/cli.md",
   );
 
+  registerAuditCommand(program, io, setExit);
   registerCheckCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
