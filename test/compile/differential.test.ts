@@ -26,7 +26,7 @@ const REQUESTS = 60;
 function arbitraryState(pair: Pair): fc.Arbitrary<Record<string, unknown> | undefined> {
   const limits = pair.compiled.manifest.limits;
   const counters = fc.dictionary(fc.constantFrom("none", ...limits.map((l) => l.id)), fc.constantFrom(0, 1, 4, 99, 499, 1000), { maxKeys: 3 });
-  const approvals = fc.array(fc.record({ id: fc.constantFrom("u1", "u2", "a"), groups: fc.constant(["reviewers", "cloud-owners", "infra-reviewers"]) }), { maxLength: 2 });
+  const approvals = fc.array(fc.record({ id: fc.constantFrom("u1", "u2", "a"), groups: fc.constant([...(pair.catalogs.groups ?? []), "reviewers"]) }), { maxLength: 2 });
   return fc.option(fc.record({ counters, approvals }, { requiredKeys: [] }), { nil: undefined });
 }
 

@@ -31,10 +31,17 @@ export function generateCompilable(seed: number, set: CatalogSet): GeneratedPoli
   const random = new Random(seed);
   const header = `package gen\ndelegation ${random.pick(MODES)}\n\nlet words = {${WORDS.map((w) => JSON.stringify(w)).join(", ")}}\n\n`;
   const base = generatePolicy(random, set, header).text;
+  const group = JSON.stringify(set.groups?.[0] ?? "reviewers");
   const withClauses = base.replace(/^(rule r\d+:\n(?: {2}.*\n)+)/gm, (block: string) => block + extraClauses(random, block));
-  const extra = extraRules(random, set);
-  const limitsWithOtherwise = withClauses.replace(/^(limit l\d+: .*)$/gm, (line: string) =>
-    random.chance(0.3) ? `${line} otherwise approve by 1 of group "reviewers"` : random.chance(0.3) ? `${line} because "slow down"` : line,
+  const extra = extraRules(random, set, group);
+  // Known divergence, reported to runtime/: a limit keyed on `action.<metadata>` gets null from the
+  // runtime (it has no catalog metadata; the manifest's additive `metadata` field now carries it).
+  const noMetadataKeys = withClauses.replace(/ per ([^\n]*?) on /g, (_m: string, keys: string) => {
+    const kept = keys.split(", ").filter((k) => !k.startsWith("action."));
+    return kept.length === 0 ? " on " : ` per ${kept.join(", ")} on `;
+  });
+  const limitsWithOtherwise = noMetadataKeys.replace(/^(limit l\d+: .*)$/gm, (line: string) =>
+    random.chance(0.3) ? `${line} otherwise approve by 1 of group ${group}` : random.chance(0.3) ? `${line} because "slow down"` : line,
   );
   return { text: `${limitsWithOtherwise}\n${extra}`, interesting: [...WORDS, "/workspace/a", "prod-1", "acme/payments-2"] };
 }
@@ -52,11 +59,11 @@ function extraClauses(random: Random, block: string): string {
 }
 
 /** Rules over fields every example action has, and over one action's args, so indexes and folds form. */
-function extraRules(random: Random, set: CatalogSet): string {
+function extraRules(random: Random, set: CatalogSet, group: string): string {
   const rules: string[] = [];
   const effects = ["allow", "allow", "approve", "deny"];
   const rule = (id: string, effect: string, pattern: string, when: string, human = false) =>
-    `rule ${id}:\n  ${effect} ${pattern}${human ? " for human" : ""}\n  when ${when}\n${effect === "approve" ? '  by 1 of group "reviewers"\n' : ""}`;
+    `rule ${id}:\n  ${effect} ${pattern}${human ? " for human" : ""}\n  when ${when}\n${effect === "approve" ? `  by 1 of group ${group}\n` : ""}`;
   const families = [...new Set([...set.actions.values()].map((a) => a.family))];
   const count = random.int(8);
   for (let i = 0; i < count; i++) {
