@@ -185,7 +185,7 @@ export class Gateway {
             ? await this.approvals.require(ticket.id, requirement, decision.reasons)
             : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: toJsonSafe(binding.env), args: toJsonSafe(binding.args), policy: this.engine.policy, requirement, reasons: decision.reasons });
         const waiting = open ?? (await this.approvals.forDigest(digest));
-        return this.answer({ ...common, action: "wait", reason: decision.reasons[0] ?? "approval required", ...(waiting === undefined ? {} : { ticket: waiting }) });
+        return this.answer({ ...common, action: "wait", reason: waitReason(decision), ...(waiting === undefined ? {} : { ticket: waiting }) });
       }
 
       // allow: approvals given and a counter we reported past its cap mean the approval covers the overrun.
@@ -349,6 +349,12 @@ function partsOf(request: unknown): Parts {
     reasoning: toJsonSafe(reasoning),
     args,
   };
+}
+
+/** Why the request waits: a limit that parked it (its allow rules' reasons say nothing of that), else the first approve rule's. */
+function waitReason(decision: Decision): string {
+  const parked = decision.rules.findIndex((r) => r.kind === "limit");
+  return decision.reasons[parked < 0 ? 0 : parked] ?? "approval required";
 }
 
 function runKey(requestId: string): string {
