@@ -1,0 +1,119 @@
+/**
+ * `agp audit verify` and `agp audit query`, run in-process with captured
+ * output: exact messages and exit codes.
+ */
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../compiler/cli/main.js";
+import { captureIo } from "../../compiler/cli/io.js";
+import { ManualClock, readAuditEntries } from "../../runtime/governance/index.js";
+import { ALICE, deploy, gateway, merge, spend } from "./harness.js";
+
+const DAY = 86_400_000;
+
+/** An audit file with entries spread over the last 40 days (relative to the real clock, for `--since 30d`). */
+async function auditFile(): Promise<{ dir: string; text: string }> {
+  const clock = new ManualClock(Date.now() - 40 * DAY);
+  const { gw, sink } = await gateway({ clock });
+  await gw.check(deploy("old"), { requestId: "old" });
+  clock.set(Date.now() - 2 * DAY);
+  await gw.check(deploy("api", { human: ALICE }), { requestId: "d1" });
+  await gw.check(deploy("api", { env: "staging" }), { requestId: "d2" });
+  await gw.check(merge(), { requestId: "m1" });
+  await gw.check(spend(1, { agent: { id: "cost-bot", groups: [], trust: 2 } }), { requestId: "s1" });
+  await gw.check({ ...spend(1), args: { account: "prod", estimated_cost_usd: 1 } }, { requestId: "s2" });
+  const dir = await mkdtemp(join(tmpdir(), "agp-cli-audit-"));
+  await writeFile(join(dir, "audit.jsonl"), sink.text());
+  return { dir, text: sink.text() };
+}
+
+async function agp(dir: string, ...argv: string[]) {
+  const io = captureIo(dir);
+  const code = await main(argv, io);
+  return { code, out: io.out, err: io.err };
+}
+
+describe("agp audit verify", () => {
+  it("exit 0 for an intact file, with the entry count and head", async () => {
+    const { dir, text } = await auditFile();
+    const head = readAuditEntries(text).at(-1)!.hash;
+    expect(await agp(dir, "audit", "verify", "audit.jsonl")).toEqual({ code: 0, out: `audit.jsonl: intact, 6 entries, head ${head}\n`, err: "" });
+    expect((await agp(dir, "audit", "verify", "audit.jsonl", "--head", head)).code).toBe(0);
+  });
+
+  it("exit 1 for an edited entry, naming entry and line", async () => {
+    const { dir, text } = await auditFile();
+    await writeFile(join(dir, "audit.jsonl"), text.replace('"requestId":"d2"', '"requestId":"dX"'));
+    expect(await agp(dir, "audit", "verify", "audit.jsonl")).toEqual({
+      code: 1,
+      out: "audit.jsonl: entry 3 (line 3): hash mismatch — edited\naudit.jsonl: tampered — 1 problem in 6 entries\n",
+      err: "",
+    });
+  });
+
+  it("exit 1 for removed and reordered entries and a truncated last line", async () => {
+    const { dir, text } = await auditFile();
+    const lines = text.split("\n").filter((l) => l !== "");
+    await writeFile(join(dir, "removed.jsonl"), [lines[0], lines[2], lines[3], lines[4], lines[5]].join("\n") + "\n");
+    expect((await agp(dir, "audit", "verify", "removed.jsonl")).out).toBe(
+      "removed.jsonl: chain broken between line 1 and 2 — removed or reordered\nremoved.jsonl: tampered — 1 problem in 5 entries\n",
+    );
+    await writeFile(join(dir, "truncated.jsonl"), text.slice(0, -25));
+    expect(await agp(dir, "audit", "verify", "truncated.jsonl")).toMatchObject({
+      code: 1,
+      out: "truncated.jsonl: line 6: truncated last line — the file ends mid-entry\ntruncated.jsonl: tampered — 1 problem in 5 entries\n",
+    });
+    await writeFile(join(dir, "short.jsonl"), lines.slice(0, 4).join("\n") + "\n");
+    const head = readAuditEntries(text).at(-1)!.hash;
+    const short = await agp(dir, "audit", "verify", "short.jsonl", "--head", head);
+    expect(short.code).toBe(1);
+    expect(short.out).toContain("— entries removed from the end");
+  });
+
+  it("exit 2 for a missing file, with JSON output available", async () => {
+    const { dir } = await auditFile();
+    expect(await agp(dir, "audit", "verify", "missing.jsonl")).toEqual({ code: 2, out: "", err: "agp: cannot read missing.jsonl: no such file or directory\n" });
+    const json = await agp(dir, "audit", "verify", "audit.jsonl", "--format", "json");
+    expect(JSON.parse(json.out)).toMatchObject({ file: "audit.jsonl", ok: true, entries: 6, problems: [] });
+  });
+});
+
+describe("agp audit query", () => {
+  it("every production action by any agent in the last 30 days, as JSON", async () => {
+    const { dir } = await auditFile();
+    const result = await agp(dir, "audit", "query", "audit.jsonl", "--env", "production", "--since", "30d", "--format", "json");
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.out) as { requestId: string }[]).map((e) => e.requestId)).toEqual(["d1", "m1", "s1", "s2"]);
+  });
+
+  it("filters by agent, human, action pattern and effect", async () => {
+    const { dir } = await auditFile();
+    const ids = async (...args: string[]) => (JSON.parse((await agp(dir, "audit", "query", "audit.jsonl", "--format", "json", ...args)).out) as { requestId: string }[]).map((e) => e.requestId);
+    expect(await ids("--agent", "cost-bot")).toEqual(["s1"]);
+    expect(await ids("--human", "alice")).toEqual(["d1"]);
+    expect(await ids("--action", "aws.*")).toEqual(["s1", "s2"]);
+    expect(await ids("--action", "*.merge")).toEqual(["m1"]);
+    expect(await ids("--effect", "deny")).toEqual(["s2"]);
+    expect(await ids("--effect", "approve")).toEqual(["m1"]);
+    expect(await ids("--until", "30d")).toEqual(["old"]);
+  });
+
+  it("prints a table with who, what, the result, the deciding rules", async () => {
+    const { dir } = await auditFile();
+    const { out, code } = await agp(dir, "audit", "query", "audit.jsonl", "--human", "alice");
+    expect(code).toBe(0);
+    const [header, row, ...rest] = out.split("\n");
+    expect(header).toMatch(/^time +seq +kind +agent +human +action +env +result +rules +approvers$/);
+    expect(row).toMatch(/^\S+Z +2 +decision +ci-fixer +alice +deploy\.service +production +allow→run +deploys +-$/);
+    expect(rest).toEqual([""]);
+  });
+
+  it("bad options are usage errors", async () => {
+    const { dir } = await auditFile();
+    expect(await agp(dir, "audit", "query", "audit.jsonl", "--since", "yesterday")).toEqual({ code: 2, out: "", err: "agp: cannot read --since `yesterday`; use an ISO 8601 time or a duration such as 30d\n" });
+    expect(await agp(dir, "audit", "query", "audit.jsonl", "--effect", "maybe")).toEqual({ code: 2, out: "", err: "agp: unknown effect `maybe`; use allow, approve or deny\n" });
+    expect((await agp(dir, "audit", "query", "audit.jsonl", "--format", "xml")).code).toBe(2);
+  });
+});
