@@ -11,6 +11,7 @@ import type { Decision, RuntimeState } from "../../runtime/decision.js";
 import { loadPolicySync } from "../../runtime/index.js";
 import type { CatalogSet } from "../catalog/index.js";
 import type { CheckedPolicySet } from "../check/index.js";
+import type { Diagnostic } from "../diagnostics/index.js";
 import type { Interpreter } from "../interpret/index.js";
 
 /** Anything that decides requests: the test harness's only view of an engine. */
@@ -36,7 +37,10 @@ export function wasmEngine(bytes: Uint8Array): Engine {
  * and its catalogs in, the `.wasm` bytes out. Supplied by the CLI once
  * compiler/lower and compiler/codegen expose one.
  */
-export type CompileToWasm = (checked: CheckedPolicySet, catalogs: CatalogSet) => Promise<Uint8Array> | Uint8Array;
+export type CompileToWasm = (checked: CheckedPolicySet, catalogs: CatalogSet) => Promise<CompiledWasm> | CompiledWasm;
+
+/** What a compiler gives back: the module's bytes, or diagnostics saying why there is none (or both). */
+export type CompiledWasm = Uint8Array | { readonly wasm?: Uint8Array; readonly diagnostics: readonly Diagnostic[] };
 
 /** The parts of a decision every engine must agree on (everything but the bundle's hash and version). */
 export function comparableDecision(decision: Decision): Omit<Decision, "policy"> {

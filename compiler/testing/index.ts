@@ -13,7 +13,7 @@
 export { loadSuite, type LoadSuiteOptions, type LoadSuiteResult, type Suite } from "./load.js";
 export { expandTests, type TestCase, type ExpectedDecision, type ExpectedQuorum, type KnownNames } from "./expand.js";
 export { checkTestFiles } from "./checks.js";
-export { interpreterEngine, wasmEngine, comparableDecision, type Engine, type CompileToWasm } from "./engine.js";
+export { interpreterEngine, wasmEngine, comparableDecision, type Engine, type CompileToWasm, type CompiledWasm } from "./engine.js";
 export { matchDecision, expectationText, decisionText, type Mismatch } from "./match.js";
 export { runCases, tally, type CaseResult, type RunResult, type RunOptions, type Disagreement } from "./run.js";
 export { CoverageRecorder, clauseSpans, type Coverage, type FileCoverage, type RuleCoverage, type ClauseCoverage, type Figure, type Figures } from "./coverage.js";

@@ -9,7 +9,7 @@ import { expectGolden, suite } from "./golden.js";
 const failing = { "passing.test.agp": null, "failing.test.agp": suite("failing.test.agp") };
 
 describe("agp test", () => {
-  it("passes a passing suite: every case ok, the summary, the coverage line, exit 0", async () => {
+  it("passes a passing suite, run on the compiled module: every case ok, the summary, the coverage line, exit 0", async () => {
     const run = await agp(["test"]);
     expect(run.err).toBe("");
     expect(run.code).toBe(0);
@@ -37,7 +37,7 @@ describe("agp test", () => {
     expect(run.out).not.toContain("staging deploys are allowed");
     expect(run.out).not.toContain("row 1");
     expect(run.out).toContain("  ok   two SREs approve\n");
-    expect(run.out).toContain("3 cases: 3 passed, 0 failed (interpreter)");
+    expect(run.out).toContain("3 cases: 3 passed, 0 failed (wasm)");
   });
 
   it("a failing case that the filter leaves out does not fail the run", async () => {

@@ -1,5 +1,6 @@
 /**
- * The explainer (compiler/interpret/explain.ts): every sub-expression's
+ * The explainer (compiler/interpret/explain.ts), on a copy of the shell example
+ * (test/fixtures/testing/explain): every sub-expression's
  * value, exactly as the interpreter evaluates it, in its order — operands
  * never reached are `skipped`, quantifier bodies are shown per item up to
  * where evaluation stops, evaluation errors are shown where they happen.
@@ -12,13 +13,13 @@ let examples: Interpreter;
 let sources: Map<string, string>;
 
 beforeAll(async () => {
-  const loaded = await loadSuite(["examples/platform"]);
-  if (loaded.suite === undefined) throw new Error("examples do not load");
+  const loaded = await loadSuite(["test/fixtures/testing/explain"]);
+  if (loaded.suite === undefined) throw new Error("the explain fixture does not load");
   examples = loaded.suite.interpreter;
   sources = loaded.sources;
 });
 
-const agent = { id: "ci-fixer", groups: ["coding-bots"], trust: 2, kind: "coding" };
+const agent = { id: "ci-fixer", groups: ["coding-bots"], trust: 2 };
 const shell = (command: string, write_paths: string[]) => ({
   agent,
   action: "shell.exec",
@@ -56,27 +57,27 @@ describe("explainRequest", () => {
     const explanation = explainRequest(examples.model, shell("ls", ["/workspace/a", "/etc/passwd", "/workspace/b"]), undefined, ["workspace_only"]);
     if (explanation.kind !== "explained") throw new Error("refused");
     expect(lines(explanation.rules[0]!.condition!)).toEqual([
-      'args.timeout_seconds <= 120 and (all p in args.write_paths: p startsWith "/workspace/" and not (p contains "..")) = false',
+      'args.timeout_seconds <= 120 and (all p in args.write_paths: p startsWith "/workspace/" and not p contains "..") = false',
       "  args.timeout_seconds <= 120 = true",
       "    args.timeout_seconds = 60",
       "    120 = 120",
-      '  all p in args.write_paths: p startsWith "/workspace/" and not (p contains "..") = false',
+      '  all p in args.write_paths: p startsWith "/workspace/" and not p contains ".." = false',
       '    args.write_paths = ["/workspace/a","/etc/passwd","/workspace/b"]',
       '    [p = "/workspace/a"]',
-      '      p startsWith "/workspace/" and not (p contains "..") = true',
+      '      p startsWith "/workspace/" and not p contains ".." = true',
       '        p startsWith "/workspace/" = true',
       '          p = "/workspace/a"',
       '          "/workspace/" = "/workspace/"',
-      '        not (p contains "..") = true',
+      '        not p contains ".." = true',
       '          p contains ".." = false',
       '            p = "/workspace/a"',
       '            ".." = ".."',
       '    [p = "/etc/passwd"]',
-      '      p startsWith "/workspace/" and not (p contains "..") = false',
+      '      p startsWith "/workspace/" and not p contains ".." = false',
       '        p startsWith "/workspace/" = false',
       '          p = "/etc/passwd"',
       '          "/workspace/" = "/workspace/"',
-      '        not (p contains "..") = skipped',
+      '        not p contains ".." = skipped',
       '          p contains ".." = skipped',
       '            p = skipped',
       '            ".." = skipped',
@@ -95,14 +96,14 @@ describe("explainRequest", () => {
   });
 
   it("names rules that do not cover the action, and explains nothing for a request that is refused", () => {
-    const explained = explainRequest(examples.model, shell("ls", []), undefined, ["never_merge"]);
-    expect(explained.kind === "explained" && explained.rules[0]).toMatchObject({ id: "never_merge", covers: false });
+    const explained = explainRequest(examples.model, { ...shell("ls", []), action: "shell.list_dir", args: { path: "/" } }, undefined, ["destructive"]);
+    expect(explained.kind === "explained" && explained.rules[0]).toMatchObject({ id: "destructive", covers: false });
     const refused = explainRequest(examples.model, { ...shell("ls", []), args: { command: "ls" } });
     expect(refused).toEqual({ kind: "refused", message: "missing required field `args.cwd`" });
   });
 
   it("applies state.trust as decisions do", () => {
-    const request = { ...shell("ls", []), action: "aws.ec2.describe_instances", args: { account: "1", region: "us-east-1", estimated_cost_usd: 0 } };
+    const request = shell("ls", []);
     expect(explainRequest(examples.model, request, { trust: 9 })).toEqual({
       kind: "refused",
       message: examples.decide(request, { trust: 9 }).reasons[0],

@@ -25,17 +25,17 @@ import {
   type CompileToWasm,
   type Engine,
 } from "../../testing/index.js";
+import { compilePolicy } from "../../compile/index.js";
 import { hasErrors } from "../../diagnostics/index.js";
 import { EXIT, type CliIo } from "../io.js";
 import { reportDiagnostics } from "../report.js";
 import { usageError } from "../usage.js";
 
-/**
- * The compiler entry point `agp test` runs cases against. Undefined until
- * compiler/lower + compiler/codegen expose `checked policy set → .wasm`;
- * then set it here and the default engine becomes `wasm`.
- */
-const DEFAULT_COMPILE: CompileToWasm | undefined = undefined;
+/** The compiler `agp test` runs cases against by default: compiler/compile, with its diagnostics (AGP6xx). */
+const DEFAULT_COMPILE: CompileToWasm | undefined = (checked, catalogs) => {
+  const result = compilePolicy(checked, catalogs);
+  return { diagnostics: result.diagnostics, ...(result.compiled === undefined ? {} : { wasm: result.compiled.wasm }) };
+};
 
 /** What tests of the command may replace: the compiler and how compiled bytes become an engine. */
 export interface TestCommandHooks {
@@ -65,7 +65,7 @@ export function registerTestCommand(program: Command, io: CliIo, setExit: (code:
     .command("test")
     .description("run the test cases of policies (test files next to them) and report coverage")
     .argument("[paths...]", ".agp files or directories (searched recursively)", ["."])
-    .option("--engine <engine>", `engine to run cases on: wasm or interpreter (default: ${compile === undefined ? "interpreter until agp can compile" : "wasm"})`)
+    .option("--engine <engine>", `engine to run cases on: wasm (the compiled module) or interpreter (default: ${compile === undefined ? "interpreter" : "wasm"})`)
     .option("--both", "run on the compiled module and the reference interpreter; any disagreement fails the case")
     .option("--reporter <reporter>", "pretty, json or junit", "pretty")
     .option("--output <file>", "write the report to a file instead of stdout")
@@ -117,7 +117,13 @@ async function runTestCommand(paths: string[], options: TestOptions, io: CliIo, 
   const engines: Engine[] = [];
   if (needsWasm) {
     try {
-      const bytes = await compile!(suite.checked, suite.catalogs);
+      const compiled = await compile!(suite.checked, suite.catalogs);
+      const bytes = compiled instanceof Uint8Array ? compiled : compiled.wasm;
+      const problems = compiled instanceof Uint8Array ? [] : compiled.diagnostics.filter((d) => d.severity === "error");
+      if (problems.length > 0 || bytes === undefined) {
+        reportDiagnostics(io, reporter === "json" ? "json" : "text", problems, loaded.sources, { files: loaded.files });
+        return EXIT.usage;
+      }
       engines.push((hooks.loadWasm ?? wasmEngine)(bytes));
     } catch (error) {
       io.stderr(`agp: cannot compile the policies to wasm: ${error instanceof Error ? error.message : String(error)}\n`);
