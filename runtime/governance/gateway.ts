@@ -6,7 +6,7 @@
  * reason to show the agent) or `wait` (with an approval ticket); an audit
  * entry for every answer and every outcome.
  * Order of one check: kill switch (three key reads, before any evaluation)
- * → trust tier → approvals bound to this exact request → decide → reserve
+ * → a repeated request id (the first `run`, nothing charged again) → trust tier → approvals bound to this exact request → decide → reserve
  * limits (at a cap, decide again with the counter so the policy's
  * `otherwise` answers) → kill switch again (engaged while we worked) →
  * consume the approval (single use) → audit (written before `run` returns).
@@ -84,6 +84,8 @@ interface RunRecord {
   readonly human: string | null;
   readonly action: string;
   readonly env: unknown;
+  /** The args digest, so a reused request id with other args is not taken for a retry. */
+  readonly args: string;
   readonly decision: Decision;
   readonly ticket: string | null;
   readonly outcome?: Outcome;
@@ -119,7 +121,7 @@ export class Gateway {
   readonly trust: Trust | undefined;
   /** Undefined unless a shadow engine was given. */
   readonly shadow: Shadow | undefined;
-  private readonly running = new Map<string, () => void>();
+  private readonly running = new Map<string, { readonly signal: AbortSignal; stop(): void }>();
 
   constructor(
     options: GatewayOptions,
@@ -140,11 +142,10 @@ export class Gateway {
     const requestId = options?.requestId;
     if (typeof requestId !== "string" || requestId === "") throw new TypeError("check needs a non-empty `requestId`");
     const parts = partsOf(request);
-    const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
-    if (prior !== undefined) return this.repeat(prior, parts);
-
     const engaged = await this.kill.check(parts.agent, parts.action);
     if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged);
+    const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
+    if (prior !== undefined) return this.repeat(prior, parts);
 
     const trust = this.trust === undefined ? undefined : await this.trust.tier(parts.agent);
     const binding = bindingOf(request, this.engine.policy.version);
@@ -212,9 +213,9 @@ export class Gateway {
         continue;
       }
       const watch = this.kill.watch(parts.agent, parts.action);
-      this.running.set(requestId, watch.stop);
+      this.running.set(requestId, watch);
       const result = await this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(ticket !== undefined && given !== undefined ? { ticket } : {}) });
-      const record: RunRecord = { requestId, audit: result.audit, agent: parts.agent, human: parts.human, action: parts.action, env: parts.env, decision, ticket: given === undefined ? null : (ticket?.id ?? null) };
+      const record: RunRecord = { requestId, audit: result.audit, agent: parts.agent, human: parts.human, action: parts.action, env: parts.env, args: parts.args, decision, ticket: given === undefined ? null : (ticket?.id ?? null) };
       await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
       return result;
     }
@@ -239,7 +240,7 @@ export class Gateway {
     if (!(await this.store.compareAndSet(key, text, JSON.stringify({ ...record, outcome }), { expiresAt: this.clock.now() + RETENTION }))) {
       return this.report(requestId, outcome, options);
     }
-    this.running.get(requestId)?.();
+    this.running.get(requestId)?.stop();
     this.running.delete(requestId);
     const { actualCost } = options;
     const reservation = outcome === "failed" && actualCost === undefined ? await this.limits.refund(requestId) : await this.limits.commit(requestId, actualCost);
@@ -268,12 +269,21 @@ export class Gateway {
   }
 
   private async repeat(prior: RunRecord, parts: Parts): Promise<CheckResult> {
-    if (prior.outcome !== undefined || prior.agent !== parts.agent || prior.action !== parts.action) {
+    if (prior.outcome !== undefined || prior.agent !== parts.agent || prior.action !== parts.action || prior.args !== parts.args) {
       const reason = prior.outcome !== undefined ? `request id \`${prior.requestId}\` was already run and reported as ${prior.outcome}` : `request id \`${prior.requestId}\` was already used for another request`;
       return { action: "refuse", requestId: prior.requestId, decision: prior.decision, reason, audit: prior.audit, repeated: true };
     }
     const reservation = await this.limits.get(prior.requestId);
-    return { action: "run", requestId: prior.requestId, decision: prior.decision, audit: prior.audit, repeated: true, ...(reservation === undefined ? {} : { reservation }) };
+    const signal = this.running.get(prior.requestId)?.signal;
+    return {
+      action: "run",
+      requestId: prior.requestId,
+      decision: prior.decision,
+      audit: prior.audit,
+      repeated: true,
+      ...(reservation === undefined ? {} : { reservation }),
+      ...(signal === undefined ? {} : { signal }),
+    };
   }
 
   private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord): Promise<CheckResult> {

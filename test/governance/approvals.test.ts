@@ -22,8 +22,8 @@ describe("happy path", () => {
     const { gw, sink } = await gateway();
     const parked = await gw.check(merge(), { requestId: "r1" });
     expect(parked).toMatchObject({ action: "wait", reason: "merging needs two reviewers", ticket: { id: "t-1", status: "pending", agent: "ci-fixer", args: { repo: "acme/infra", number: 123 } } });
-    expect((await gw.approvals.approve("t-1", BOB, "looks fine")).ticket?.status).toBe("pending");
-    expect((await gw.approvals.approve("t-1", CAROL)).ticket?.status).toBe("approved");
+    expect(await gw.approvals.approve("t-1", BOB, "looks fine")).toMatchObject({ ok: true, ticket: { status: "pending" } });
+    expect(await gw.approvals.approve("t-1", CAROL)).toMatchObject({ ok: true, ticket: { status: "approved" } });
     const run = await gw.check(merge(), { requestId: "r1" });
     expect(run).toMatchObject({ action: "run", decision: { effect: "allow", rules: [{ id: "merge_review" }] }, ticket: { id: "t-1" } });
     expect((await gw.approvals.get("t-1"))?.status).toBe("used");
@@ -144,7 +144,7 @@ describe("abuse", () => {
     const { gw } = await gateway();
     const { ticket } = await gw.check(merge(), { requestId: "r1" });
     await gw.approvals.approve(ticket!.id, BOB);
-    expect((await gw.approvals.reject(ticket!.id, CAROL, "wrong repository")).ticket?.status).toBe("rejected");
+    expect(await gw.approvals.reject(ticket!.id, CAROL, "wrong repository")).toMatchObject({ ok: true, ticket: { status: "rejected" } });
     expect(await gw.approvals.approve(ticket!.id, DAVE)).toEqual({ ok: false, code: "closed", message: "approval request `t-1` is already rejected" });
     expect(await gw.check(merge(), { requestId: "r2" })).toMatchObject({ action: "refuse", reason: "approval request `t-1` was rejected by `carol`: wrong repository" });
   });
