@@ -34,8 +34,8 @@ export function wasmEngine(bytes: Uint8Array): Engine {
 
 /**
  * The compiler's entry point as the harness needs it: a checked policy set
- * and its catalogs in, the `.wasm` bytes out. Supplied by the CLI once
- * compiler/lower and compiler/codegen expose one.
+ * and its catalogs in, the `.wasm` bytes (or why there are none) out. The
+ * CLI passes compiler/compile's `compilePolicy`; tests pass fakes.
  */
 export type CompileToWasm = (checked: CheckedPolicySet, catalogs: CatalogSet) => Promise<CompiledWasm> | CompiledWasm;
 

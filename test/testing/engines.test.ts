@@ -8,6 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Decision } from "../../runtime/decision.js";
+import { diagnostic } from "../../compiler/diagnostics/index.js";
 import { loadSuite, type Engine } from "../../compiler/testing/index.js";
 import type { Interpreter } from "../../compiler/interpret/index.js";
 import { agp, DEPLOY } from "./harness.js";
@@ -85,5 +86,16 @@ describe("engines", () => {
     const run = await agp(["test", "--engine", "wasm"], { hooks });
     expect(run.code).toBe(2);
     expect(run.err).toBe("agp: cannot compile the policies to wasm: the stdlib build is missing\n");
+  });
+
+  it("compile errors (AGP6xx) are shown like policy errors and stop the run with exit 2", async () => {
+    const span = { file: "deploy.agp", line: 23, column: 8, endLine: 23, endColumn: 30, offset: 0, endOffset: 0 };
+    const hooks = {
+      compile: () => ({ diagnostics: [diagnostic("AGP601", span, { message: "the glob is too complex", help: "simplify it" })] }),
+    };
+    const run = await agp(["test"], { hooks });
+    expect(run.code).toBe(2);
+    expect(run.out).toBe("");
+    expect(run.err).toMatch(/^deploy\.agp:23:8: error AGP601: the glob is too complex\n/);
   });
 });
