@@ -1,0 +1,56 @@
+/**
+ * The benchmark compares engines on "the same rules": one description
+ * rendered as .agp, as a JS function and as Cedar. These tests show that
+ * the renderings really decide alike (effect and deciding rules) on the
+ * benchmark's own requests and on a sample of scaling policies, so a
+ * benchmark table never compares engines that answer different questions.
+ * No timings are asserted here.
+ */
+import { describe, expect, it } from "vitest";
+import { agpOutcome, agreement, buildEngines, jsOutcome } from "../../bench/scenarios/engines.js";
+import { latencyScenario } from "../../bench/scenarios/latency-policy.js";
+import { KEYED, scalingScenario } from "../../bench/scenarios/scaling-policy.js";
+import { toCedar } from "../../bench/scenarios/to-cedar.js";
+
+describe("benchmark scenarios: agp, the interpreter, the JS function and cedar-wasm agree", () => {
+  it("on every request of the latency scenario, including Cedar's plain isAuthorized", () => {
+    const engines = buildEngines(latencyScenario());
+    expect(agreement(engines, { plain: true })).toEqual([]);
+  });
+
+  it("the latency requests are half allowed, half denied, each by the rule meant", () => {
+    const engines = buildEngines(latencyScenario());
+    const outcomes = engines.scenario.requests.map((r) => agpOutcome(engines.engine.decide(r)));
+    expect(outcomes.map((o) => `${o.effect} ${o.rules.join(",")}`)).toEqual([
+      "allow open_prs",
+      "deny no_production_prs",
+      "deny never_merge",
+      "allow agent_branches",
+      "allow push_agent_branches",
+      "deny no_push_protected",
+      "allow comment_tools",
+      "allow dispatch_ci",
+    ]);
+  });
+
+  it.each(KEYED.flatMap((keyed) => [10, 100].map((n) => [keyed, n] as const)))("on a scaling policy keyed by %s with %i rules", (keyed, n) => {
+    const engines = buildEngines(scalingScenario(n, keyed));
+    expect(agreement(engines, { plain: true })).toEqual([]);
+    const [last, first, none] = engines.scenario.requests.map((r) => jsOutcome(engines, r));
+    expect([last, first, none]).toEqual([
+      { effect: "allow", rules: [`r${String(n - 1)}`] },
+      { effect: "allow", rules: ["r0"] },
+      { effect: "deny", rules: [] },
+    ]);
+  });
+
+  it("renders a prefix holding Cedar's wildcard as an escaped like pattern", () => {
+    const policies = toCedar({
+      name: "escape",
+      catalogs: {},
+      requests: [],
+      rules: [{ id: "star", effect: "allow", action: "a.b", when: [{ kind: "prefix", path: "args.p", prefix: 'x*"y' }] }],
+    });
+    expect(policies["star"]).toBe('permit(principal, action == Action::"a.b", resource) when { context.args.p like "x\\*\\"y*" };');
+  });
+});
