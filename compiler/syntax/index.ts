@@ -21,8 +21,8 @@ import type { StatementCstNode } from "./cst.generated.js";
 import { recognitionDiagnostic, type StatementTokens } from "./errors.js";
 import { lex } from "./lexer.js";
 import { parser } from "./parser.js";
-import { STARTERS, splitStatements } from "./segment.js";
-import { offsetSpan, sourceLines } from "./spans.js";
+import { MAX_NESTING, STARTERS, splitStatements, tooDeep } from "./segment.js";
+import { offsetSpan, sourceLines, tokenSpan } from "./spans.js";
 
 export type * from "./ast.js";
 export { AUDIT_LEVELS, COMPARE_OPS, DELEGATION_MODES, EFFECTS, GIVEN_PARTS, PRINCIPALS, WINDOW_UNITS } from "./ast.js";
@@ -82,6 +82,25 @@ function parseFile(source: string, file: string): ParseResult {
  * to be parsed as the next statement.
  */
 function parseStatement(
+  statement: StatementTokens,
+  diagnostics: Diagnostic[],
+): { statement: Statement | undefined; rest: readonly IToken[] } {
+  const deep = tooDeep(statement.tokens);
+  if (deep !== undefined) {
+    diagnostics.push(diagnostic("AGP154", tokenSpan(statement.lines, deep), { limit: MAX_NESTING }));
+    return { statement: undefined, rest: [] };
+  }
+  try {
+    return parseAndBuild(statement, diagnostics);
+  } catch (error) {
+    // INVARIANT: only a pathological chain of `not`s or quantifiers (hundreds deep) gets here.
+    if (!(error instanceof RangeError)) throw error;
+    diagnostics.push(diagnostic("AGP155", tokenSpan(statement.lines, statement.tokens[0]!)));
+    return { statement: undefined, rest: [] };
+  }
+}
+
+function parseAndBuild(
   statement: StatementTokens,
   diagnostics: Diagnostic[],
 ): { statement: Statement | undefined; rest: readonly IToken[] } {

@@ -41,3 +41,18 @@ export function splitStatements(tokens: readonly IToken[]): IToken[][] {
   if (current.length > 0) statements.push(current);
   return statements;
 }
+
+/** How deep brackets may nest in one statement; deeper is AGP154 (and would exhaust the parser's stack). */
+export const MAX_NESTING = 64;
+
+/** The first opening bracket nested deeper than MAX_NESTING, if any. */
+export function tooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const token of tokens) {
+    if (OPENERS.has(token.tokenType)) {
+      depth++;
+      if (depth > MAX_NESTING) return token;
+    } else if (CLOSERS.has(token.tokenType)) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}

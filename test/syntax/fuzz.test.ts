@@ -78,6 +78,26 @@ describe("parse never throws", () => {
   });
 });
 
+describe("parse never throws on pathological nesting", () => {
+  const cases: Record<string, (n: number) => string> = {
+    parentheses: (n) => `rule r: allow a.b when ${"(".repeat(n)}x${")".repeat(n)}`,
+    "unclosed parentheses": (n) => `rule r: allow a.b when ${"(".repeat(n)}`,
+    arrays: (n) => `fixture f = ${"[".repeat(n)}${"]".repeat(n)}`,
+    objects: (n) => `fixture f = ${"{ a: ".repeat(n)}1${" }".repeat(n)}`,
+    nots: (n) => `rule r: allow a.b when ${"not ".repeat(n)}x`,
+    quantifiers: (n) => `rule r: allow a.b when ${"all x in y: ".repeat(n)}x`,
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    it(`${name}: fine at 60 levels, one diagnostic at 100,000, and the next statement still parses`, () => {
+      expect(parseChecked(make(60))).toBe(name.startsWith("unclosed") ? 1 : 0);
+      const result = parse(`${make(100_000)}\nrule after: deny a.b\n`, "deep.agp");
+      expect(result.diagnostics.map((d) => d.code)).toHaveLength(1);
+      expect(result.diagnostics[0]!.code).toMatch(/^AGP1(32|54|55)$/);
+      expect(result.file.statements.map((s) => s.kind)).toEqual(["Rule"]);
+    });
+  }
+});
+
 describe("valid files", () => {
   it("the sample covering every construct parses without diagnostics", () => {
     expect(parseChecked(SAMPLE)).toBe(0);

@@ -184,5 +184,17 @@ export const SYNTAX_CODES = {
     message: EXPECTED,
     help: "`not` after a value only forms `not in`; to negate a comparison, put `not` before it: `not a == b`",
   },
+  AGP154: {
+    title: "brackets nested too deeply",
+    severity: "error",
+    message: "brackets nest more than {limit} levels deep here",
+    help: "flatten the expression or the test data; name inner values with `let` or `fixture`",
+  },
+  AGP155: {
+    title: "statement nested too deeply",
+    severity: "error",
+    message: "this statement nests `not` or quantifiers too deeply to be read",
+    help: "simplify the condition: `not not x` is `x`, and nested quantifiers can usually be split into separate rules",
+  },
   AGP199: { title: "syntax error", severity: "error", message: EXPECTED },
 } as const satisfies Record<string, CodeEntry>;
