@@ -6,7 +6,8 @@
  *   would be refused before any rule runs, which is never what a case means;
  * - AGP502: an expectation that no decision of its effect can meet (`by` on
  *   a non-approve, `with` or `charge` on a deny, `blocked by` on an allow);
- * - AGP504: a `state` that is not the runtime state's shape.
+ * - AGP504: a `state` that is not the runtime state's shape;
+ * - AGP507: a fixture whose value leads back to itself (it has no value).
  *
  * In: the checked test files and the catalog set. Out: diagnostics.
  * Must not decide anything or repeat what compiler/check reports (unknown
@@ -23,6 +24,7 @@ type Cells = ReadonlyMap<string, TestValue> | undefined;
 /** Runs every check on every test file. */
 export function checkTestFiles(files: readonly CheckedTestFile[], catalogs: CatalogSet, report: Report): void {
   const fixtures = new Map<string, FixtureDecl>(files.flatMap((f) => f.fixtures).map((f) => [f.name.name, f]));
+  checkFixtureCycles(fixtures, report);
   for (const file of files) {
     const shape = catalogs.request;
     const parts: Record<string, ObjectType> = { agent: shape.agent, human: shape.human, context: shape.context };
@@ -206,4 +208,42 @@ function checkApproval(item: TestValue, path: string, problem: (span: Diagnostic
   for (const e of item.entries) if (e.key !== "id" && e.key !== "groups") problem(e.keySpan, `\`${path}\` has no field \`${e.key}\``);
   if (id.value.kind !== "String" && id.value.kind !== "Placeholder") problem(id.value.span, `\`${path}.id\` must be a string`);
   if (groups.value.kind !== "Array" && groups.value.kind !== "Placeholder") problem(groups.value.span, `\`${path}.groups\` must be an array of strings`);
+}
+
+// ---------------------------------------------------------------- fixture cycles
+
+/** Reports each fixture that reaches itself through fixture references, with the path it takes. */
+function checkFixtureCycles(fixtures: ReadonlyMap<string, FixtureDecl>, report: Report): void {
+  const refs = (value: TestValue): string[] => {
+    switch (value.kind) {
+      case "Name":
+        return [value.name];
+      case "Merge":
+        return [value.base.name, ...refs(value.overrides)];
+      case "Object":
+        return value.entries.flatMap((e) => refs(e.value));
+      case "Array":
+        return value.items.flatMap(refs);
+      default:
+        return [];
+    }
+  };
+  for (const fixture of fixtures.values()) {
+    const start = fixture.name.name;
+    const seen = new Set<string>();
+    const walk = (name: string, path: readonly string[]): readonly string[] | undefined => {
+      for (const next of refs(fixtures.get(name)?.value ?? { kind: "Null", span: fixture.span })) {
+        if (next === start) return path;
+        if (seen.has(next) || !fixtures.has(next)) continue;
+        seen.add(next);
+        const found = walk(next, [...path, next]);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+    const cycle = walk(start, []);
+    if (cycle === undefined) continue;
+    const through = cycle.length === 0 ? "" : ` through ${cycle.map((n) => `\`${n}\``).join(", ")}`;
+    report(diagnostic("AGP507", fixture.name.span, { name: start, through }));
+  }
 }

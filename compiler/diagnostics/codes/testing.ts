@@ -43,4 +43,10 @@ export const TESTING_CODES = {
     message: "test {name} has no `request` clause",
     help: "add `request <action> { … }`: the action the case asks about",
   },
+  AGP507: {
+    title: "fixture defined in terms of itself",
+    severity: "error",
+    message: "fixture `{name}` refers to itself{through}",
+    help: "a fixture's value must be data in the end; write the shared part as its own fixture",
+  },
 } as const satisfies Record<string, CodeEntry>;
