@@ -90,4 +90,21 @@ describe("agp test", () => {
     expect(run.out).toBe("");
     expect(run.written["report.xml"]).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="agp test" tests="5" failures="0"/);
   });
+
+  it("says so when there is no case to run (exit 0)", async () => {
+    const none = await agp(["test"], { files: { "passing.test.agp": null } });
+    expect(none.code).toBe(0);
+    expect(none.err).toBe("agp: no test cases found under . (tests are `test` statements in .agp files; see docs/testing.md)\n");
+    const filtered = await agp(["test", "--filter", "nothing like this"]);
+    expect(filtered.err).toBe("agp: no case name matches --filter `nothing like this`\n");
+    expect(filtered.out).toContain("0 cases: 0 passed, 0 failed");
+  });
+
+  it("with --reporter json, policy errors come as the JSON document agp check --format json prints", async () => {
+    const run = await agp(["test", "--reporter", "json"], { files: { "passing.test.agp": 'test "t":\n  request deploy.service.deploy {}\n  expect allow from nope\n' } });
+    expect(run.code).toBe(2);
+    const document = JSON.parse(run.out) as { diagnostics: { code: string }[]; summary: unknown };
+    expect(document.diagnostics.map((d) => d.code)).toEqual(["AGP205"]);
+    expect(document.summary).toEqual({ errors: 1, warnings: 0 });
+  });
 });

@@ -134,6 +134,8 @@ async function runTestCommand(paths: string[], options: TestOptions, io: CliIo, 
   else if (options.both === true) engines.push(interpreter);
 
   const run = runCases(suite.cases, engines, suite.interpreter, loaded.sources, filter === undefined ? {} : { filter });
+  if (suite.cases.length === 0) io.stderr(`agp: no test cases found under ${paths.join(", ")} (tests are \`test\` statements in .agp files; see docs/testing.md)\n`);
+  else if (run.results.length === 0) io.stderr(`agp: no case name matches --filter \`${options.filter}\`\n`);
   const color = options.color !== false && (hooks.color ?? (process.stdout.isTTY === true && process.env["CI"] === undefined && process.env["NO_COLOR"] === undefined));
   const report =
     reporter === "json"
