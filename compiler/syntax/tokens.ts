@@ -27,7 +27,7 @@ export const Name = createToken({
 
 function keyword(word: string, category: TokenType): TokenType {
   const name = `Kw${word[0]!.toUpperCase()}${word.slice(1)}`;
-  // Never lexed directly (see LEXED_TOKENS); the pattern documents the spelling.
+  // Never lexed directly (see LEXED_TOKENS): `Name` tokens are retyped by spelling; the label records it.
   return createToken({ name, pattern: Lexer.NA, categories: [category], label: word });
 }
 
@@ -75,6 +75,7 @@ export const BadNumber = createToken({ name: "BadNumber", pattern: /-?[0-9][A-Za
 export const NumberLit = createToken({ name: "NumberLit", pattern: /-?[0-9]+(?:\.[0-9]+)?/, longer_alt: BadNumber });
 export const Placeholder = createToken({ name: "Placeholder", pattern: /\$[A-Za-z_][A-Za-z0-9_]*/ });
 
+/* Operators and punctuation. */
 export const EqEq = createToken({ name: "EqEq", pattern: /==/ });
 export const NotEq = createToken({ name: "NotEq", pattern: /!=/ });
 export const LessEq = createToken({ name: "LessEq", pattern: /<=/ });
