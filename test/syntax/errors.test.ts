@@ -5,10 +5,11 @@
  * `fix.txt` (the fix shown in docs/errors.md). A directory is named after the
  * code it demonstrates, and must produce that code.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CODES, renderDiagnostics } from "../../compiler/diagnostics/index.js";
+import { expectation } from "../../compiler/syntax/expectations.js";
 import { parse } from "../../compiler/syntax/index.js";
 import { expectGolden, fixtureDirs, read } from "./golden.js";
 
@@ -33,5 +34,17 @@ describe("syntax error messages (golden)", () => {
     const codes = Object.keys(CODES).filter((c) => /^AGP1\d\d$/.test(c) && c !== "AGP199");
     expect(codes.filter((c) => !covered.has(c))).toEqual([]);
     expect(codes.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it("every ERR_MSG key in the grammar has a message of its own (never the AGP199 fallback)", () => {
+    const grammar = ["grammar-expr.ts", "grammar-policy.ts", "grammar-tests.ts", "parser.ts"]
+      .map((f) => readFileSync(join("compiler/syntax", f), "utf8"))
+      .join("\n");
+    const keys = [...grammar.matchAll(/ERR_MSG: "([^"]+)"/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(40);
+    // errors.ts refines "operand" and "path" by context into these:
+    keys.push("condition", "cost", "body", "collection", "compare-operand", "limit-key");
+    expect(keys.filter((key) => expectation(key).code === "AGP199")).toEqual([]);
+    for (const kind of ["paren", "set", "object", "array"]) expect(expectation(`close:${kind}:0`).code).toBe("AGP132");
   });
 });
