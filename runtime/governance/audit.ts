@@ -3,7 +3,7 @@
  *
  * In: entry bodies from the gateway, kill switch and approvals; a sink.
  * Out: sealed entries (`seq`, `time`, `prev`, `hash` added) written as one
- * line of canonical JSON each; `verifyAudit` over a file's text, saying
+ * line of JSON each; `verifyAudit` over a file's text, saying
  * where an entry was edited, removed, reordered or truncated.
  * The hash of an entry is the SHA-256 of the canonical JSON (RFC 8785) of the
  * entry without its `hash` field — so every field, present or added later,
@@ -11,7 +11,7 @@
  * is `GENESIS`). Must not write anything but whole sealed entries, and must
  * seal entries in the order `append` is called (the chain is serial).
  */
-import { canonicalJson, digestOf, toJsonSafe } from "./digest.js";
+import { digestOf, toJsonSafe } from "./digest.js";
 import type { Clock } from "./clock.js";
 import type { AuditSink } from "./store.js";
 
@@ -98,7 +98,8 @@ export class AuditLog {
   append(body: AuditBody): Promise<AuditEntry> {
     const unsealed = { ...(toJsonSafe(body) as AuditBody), seq: this.seq + 1, time: new Date(this.clock.now()).toISOString(), prev: this.prev };
     const entry = { ...unsealed, hash: entryHash(unsealed) } as AuditEntry;
-    const line = canonicalJson(entry);
+    // The hash is over canonical JSON; the line itself need only parse back to the same value.
+    const line = JSON.stringify(entry);
     this.seq = entry.seq;
     this.prev = entry.hash;
     // INVARIANT: sink appends are issued in seal order (sinks keep call order, so a file sink can group-commit them).

@@ -176,7 +176,7 @@ export class Gateway {
         if (digest === undefined || binding === undefined) {
           return this.answer({ ...common, action: "refuse", reason: "this request cannot be bound to an approval (it is not canonical JSON)" });
         }
-        if (ticket?.status === "rejected" && ticket.rejection !== undefined) {
+        if (ticket?.status === "rejected" && ticket.rejection !== undefined && this.clock.now() < ticket.expiresAt) {
           const reason = `approval request \`${ticket.id}\` was rejected by \`${ticket.rejection.by}\`: ${ticket.rejection.reason}`;
           return this.answer({ ...common, action: "refuse", reason, ticket });
         }

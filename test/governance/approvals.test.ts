@@ -140,13 +140,15 @@ describe("abuse", () => {
     expect((await gw.approvals.get("t-1"))?.status).toBe("approved");
   });
 
-  it("a rejection by any approver ends the ticket, and the same action is refused while it stands", async () => {
-    const { gw } = await gateway();
+  it("a rejection by any approver ends the ticket, and the same action is refused until the ticket would have expired", async () => {
+    const { gw, clock } = await gateway();
     const { ticket } = await gw.check(merge(), { requestId: "r1" });
     await gw.approvals.approve(ticket!.id, BOB);
     expect(await gw.approvals.reject(ticket!.id, CAROL, "wrong repository")).toMatchObject({ ok: true, ticket: { status: "rejected" } });
     expect(await gw.approvals.approve(ticket!.id, DAVE)).toEqual({ ok: false, code: "closed", message: "approval request `t-1` is already rejected" });
     expect(await gw.check(merge(), { requestId: "r2" })).toMatchObject({ action: "refuse", reason: "approval request `t-1` was rejected by `carol`: wrong repository" });
+    clock.advance(3_600_000);
+    expect(await gw.check(merge(), { requestId: "r3" })).toMatchObject({ action: "wait", ticket: { id: "t-2" } });
   });
 
   it("an expired ticket cannot be approved or used; the action asks anew", async () => {
