@@ -33,6 +33,10 @@ export function failureLines(result: CaseResult, sources: ReadonlyMap<string, st
     }
   }
   if (result.refused !== undefined) lines.push(`  the request is refused before any rule runs: ${result.refused}`);
+  for (const limit of result.limits) {
+    const used = limit.used === undefined ? "" : `: the state says ${limit.used} used, and this request's charge would pass the cap ${limit.cap}`;
+    lines.push(`  limit ${limit.id} (${limit.file}:${limit.line}) decided${used}`);
+  }
   const decided = new Set(result.decision.rules.filter((r) => r.kind === "rule").map((r) => r.id));
   for (const rule of result.explanations) {
     const role = decided.has(rule.id) ? "decided" : "was expected";

@@ -36,6 +36,8 @@ export interface CaseResult {
   readonly disagreements: readonly Disagreement[];
   /** Failing cases: the deciding rules, then the expected ones not among them. */
   readonly explanations: readonly RuleExplanation[];
+  /** Failing cases decided by a limit's cap: the limit, where it is, its cap and the counter the state gave. */
+  readonly limits: readonly { readonly id: string; readonly file: string; readonly line: number; readonly cap: number; readonly used?: number }[];
   /** Failing cases whose request the interpreter refuses: why. */
   readonly refused?: string;
 }
@@ -81,14 +83,21 @@ export function runCases(
     const passed = mismatches.length === 0;
     let explanations: readonly RuleExplanation[] = [];
     let refused: string | undefined;
+    const limits: CaseResult["limits"][number][] = [];
     if (!passed) {
+      const counters = (state as { counters?: Record<string, number> } | undefined)?.counters;
+      for (const ref of decision.rules.filter((r) => r.kind === "limit")) {
+        const limit = interpreter.model.limits.find((l) => l.id === ref.id);
+        const used = counters?.[ref.id];
+        if (limit !== undefined) limits.push({ id: ref.id, file: ref.file, line: ref.line, cap: limit.cap, ...(used === undefined ? {} : { used }) });
+      }
       const decided = decision.rules.filter((r) => r.kind === "rule").map((r) => r.id);
       const expected = (testCase.expect.rules ?? []).filter((id) => !decided.includes(id));
       const explanation = explainRequest(interpreter.model, testCase.request, state, [...decided, ...expected]);
       if (explanation.kind === "explained") explanations = explanation.rules;
       else refused = explanation.message;
     }
-    results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, ...(refused === undefined ? {} : { refused }) });
+    results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, limits, ...(refused === undefined ? {} : { refused }) });
   }
   return { engines: engines.map((e) => e.name), results, coverage: coverage.result() };
 }

@@ -3,7 +3,7 @@
  * suite (exact output), exit codes, --filter, --coverage-threshold, output files.
  */
 import { describe, expect, it } from "vitest";
-import { agp } from "./harness.js";
+import { agp, PASSING } from "./harness.js";
 import { expectGolden, suite } from "./golden.js";
 
 const failing = { "passing.test.agp": null, "failing.test.agp": suite("failing.test.agp") };
@@ -106,5 +106,26 @@ describe("agp test", () => {
     const document = JSON.parse(run.out) as { diagnostics: { code: string }[]; summary: unknown };
     expect(document.diagnostics.map((d) => d.code)).toEqual(["AGP205"]);
     expect(document.summary).toEqual({ errors: 1, warnings: 0 });
+  });
+
+  it("names the limit that decided a failing case, with its cap and the counter the state gave", async () => {
+    const text = `${PASSING}
+test "the fourth deploy in an hour":
+  request deploy.service.deploy api
+  state { counters: { deploy_rate: 3 } }
+  expect allow
+`;
+    const run = await agp(["test", "--filter", "fourth"], { files: { "passing.test.agp": text } });
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(
+      [
+        "FAIL passing.test.agp:32: the fourth deploy in an hour",
+        "  expected: allow",
+        '  actual:   deny from limit deploy_rate because "limit `deploy_rate` reached: 3 per hour"',
+        "  effect: expected allow, got deny",
+        "  limit deploy_rate (deploy.agp:30) decided: the state says 3 used, and this request's charge would pass the cap 3",
+        "",
+      ].join("\n"),
+    );
   });
 });
