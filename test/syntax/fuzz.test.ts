@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { generatePolicy } from "../../bench/parser.bench.js";
 import { renderDiagnostics } from "../../compiler/diagnostics/index.js";
 import { SYNTAX_CODES } from "../../compiler/diagnostics/codes/syntax.js";
-import { parse } from "../../compiler/syntax/index.js";
+import { parse, STATEMENT_KEYWORDS, stripSpans } from "../../compiler/syntax/index.js";
+import { lexer } from "../../compiler/syntax/tokens.js";
 import { read } from "./golden.js";
 
 const INTERNAL_NAMES = /NameLike|StringLit|NumberLit|\bKw[A-Z]|\bEOF\b|LBrace|RBrace|LParen|RParen|Colon|undefined|NaN|\[object|ruleDecl|\b(token|rule):[A-Za-z]/;
@@ -74,6 +75,30 @@ describe("parse never throws", () => {
         parseChecked(source);
       }),
       options(500, 3),
+    );
+  });
+});
+
+describe("layout carries no meaning", () => {
+  it("re-spacing a valid file, with line breaks and comments between any tokens, gives the same AST", () => {
+    const tokens = lexer.tokenize(SAMPLE).tokens;
+    const expected = stripSpans(parse(SAMPLE, "a.agp").file.statements);
+    const gap = fc.constantFrom(" ", "  ", "\n", "\n    ", "\t", " # note\n", "\n# own line\n  ");
+    fc.assert(
+      fc.property(fc.array(gap, { minLength: tokens.length, maxLength: tokens.length }), (gaps) => {
+        let source = "";
+        tokens.forEach((token, i) => {
+          // A statement keyword stays where statements start (column 1) and never begins a line elsewhere.
+          const startsStatement = STATEMENT_KEYWORDS.includes(token.image as never) && token.startColumn === 1;
+          const before = i === 0 ? "" : startsStatement ? "\n" : STATEMENT_KEYWORDS.includes(token.image as never) ? " " : gaps[i]!;
+          source += before + token.image;
+        });
+        const result = parse(source, "b.agp");
+        expect(result.diagnostics).toEqual([]);
+        expect(stripSpans(result.file.statements)).toEqual(expected);
+        expect(result.comments.length).toBe(gaps.filter((g, i) => i > 0 && g.includes("#") && !STATEMENT_KEYWORDS.includes(tokens[i]!.image as never)).length);
+      }),
+      options(50, 4),
     );
   });
 });
