@@ -133,9 +133,12 @@ export class Approvals {
       const now = this.clock.now();
       const ticket: ApprovalTicket = { ...request, id: this.ids(), status: "pending", approvals: [], createdAt: now, expiresAt: now + this.ttlMs };
       const expiresAt = ticket.expiresAt + RETENTION;
-      if (!(await this.store.compareAndSet(indexKey, currentId, ticket.id, { expiresAt }))) continue;
-      await this.store.compareAndSet(ticketKey(ticket.id), undefined, JSON.stringify(ticket), { expiresAt });
-      return ticket;
+      // INVARIANT: a ticket exists before the index points at it, so a concurrent open never sees a dangling index.
+      const text = JSON.stringify(ticket);
+      if (!(await this.store.compareAndSet(ticketKey(ticket.id), undefined, text, { expiresAt }))) continue;
+      if (await this.store.compareAndSet(indexKey, currentId, ticket.id, { expiresAt })) return ticket;
+      await this.store.compareAndSet(ticketKey(ticket.id), text, undefined); // lost the race: another open's ticket stands
+
     }
   }
 

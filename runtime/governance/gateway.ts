@@ -166,8 +166,7 @@ export class Gateway {
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
       const decision = this.engine.decide(request, state);
-      const shadow = this.shadow?.decide(request, state, decision, parts.action);
-      const common = { requestId, parts, decision, trust, shadow, approvers: given ?? [] };
+      const common = { requestId, parts, decision, trust, shadow: { request, state }, approvers: given ?? [] };
       if (decision.effect === "deny") {
         await this.trust?.record(parts.agent, decision.audit === "security" ? "violation" : "denied");
         return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied" });
@@ -220,7 +219,7 @@ export class Gateway {
       return result;
     }
     const decision = this.engine.decide(request, { ...(trust === undefined ? {} : { trust }), counters });
-    return this.answer({ requestId, parts, decision, trust, shadow: undefined, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
+    return this.answer({ requestId, parts, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
   }
 
   /**
@@ -289,7 +288,7 @@ export class Gateway {
   private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord): Promise<CheckResult> {
     const decision: Decision = { effect: "deny", rules: [], reasons: [killReason(engaged)], obligations: {}, limits: [], audit: "notice", policy: this.engine.policy };
     const reason = `${killReason(engaged)} (by ${engaged.by}: ${engaged.reason})`;
-    return this.answer({ requestId, parts, decision, trust: undefined, shadow: undefined, approvers: [], action: "refuse", reason, kill: engaged });
+    return this.answer({ requestId, parts, decision, trust: undefined, approvers: [], action: "refuse", reason, kill: engaged });
   }
 
   private async answer(a: {
@@ -297,7 +296,8 @@ export class Gateway {
     parts: Parts;
     decision: Decision;
     trust: number | undefined;
-    shadow: ShadowRecord | undefined;
+    /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
+    shadow?: { readonly request: unknown; readonly state: RuntimeState };
     approvers: readonly GivenApproval[];
     action: CheckAction;
     reason?: string;
@@ -307,6 +307,7 @@ export class Gateway {
     kill?: KillSwitchRecord;
   }): Promise<CheckResult> {
     const { parts, decision } = a;
+    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : this.shadow?.decide(a.shadow.request, a.shadow.state, decision, parts.action);
     const entry = await this.audit.append({
       kind: "decision",
       requestId: a.requestId,
@@ -324,7 +325,7 @@ export class Gateway {
       ticket: a.ticket?.id ?? null,
       reason: a.reason ?? null,
       kill: a.kill === undefined ? null : { scope: a.kill.scope, name: a.kill.name, by: a.kill.by, reason: a.kill.reason },
-      shadow: a.shadow ?? null,
+      shadow: shadow ?? null,
     });
     return {
       action: a.action,

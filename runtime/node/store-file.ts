@@ -48,8 +48,13 @@ export class FileStateStore implements StateStore {
     if (complete !== text) await writeFile(path, complete);
     let store: FileStateStore | undefined;
     const memory = new MemoryStateStore({ clock: options.clock ?? systemClock, onWrite: (changes) => store?.journal(changes) });
-    for (const line of complete.split("\n")) {
-      if (line !== "") memory.restore(JSON.parse(line) as StoreChange);
+    for (const [index, line] of complete.split("\n").entries()) {
+      if (line === "") continue;
+      try {
+        memory.restore(JSON.parse(line) as StoreChange);
+      } catch {
+        throw new Error(`the state journal ${path} has a damaged line ${index + 1}; it cannot be replayed`);
+      }
     }
     store = new FileStateStore(memory, await AppendLog.open(path, options.fsync ?? "always"));
     await store.compact();

@@ -40,6 +40,13 @@ describe("happy path", () => {
     expect(await gw.approvals.list({ status: "pending" })).toHaveLength(1);
   });
 
+  it("many concurrent checks of one parked action open one ticket", async () => {
+    const { gw } = await gateway();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => gw.check(merge(), { requestId: `p${i}` })));
+    expect(new Set(results.map((r) => r.ticket?.id))).toEqual(new Set(["t-1"]));
+    expect((await gw.approvals.list()).map((t) => t.id)).toEqual(["t-1"]);
+  });
+
   it("await resolves when the quorum is met, and when a ticket is rejected", async () => {
     const { gw } = await gateway();
     const { ticket } = await gw.check(merge(1), { requestId: "r1" });

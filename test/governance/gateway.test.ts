@@ -96,6 +96,18 @@ describe("a file-backed gateway", () => {
     await again.close();
   });
 
+  it("a damaged line inside the journal refuses to open, naming the line", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), "agp-state-")), "state.jsonl");
+    const store = await FileStateStore.open(path);
+    await store.compareAndSet("a", undefined, "1");
+    await store.compareAndSet("b", undefined, "2");
+    await store.close();
+    const text = await readFile(path, "utf8");
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(path, text.replace('"key":"a"', '"key":"a'));
+    await expect(FileStateStore.open(path)).rejects.toThrow(`the state journal ${path} has a damaged line 1; it cannot be replayed`);
+  });
+
   it("the journal is compacted to the live keys", async () => {
     const path = join(await mkdtemp(join(tmpdir(), "agp-state-")), "state.jsonl");
     const store = await FileStateStore.open(path, { fsync: "never" });

@@ -37,6 +37,15 @@ describe("shadow mode", () => {
     expect(summarizeShadow(readAuditEntries(sink.text()))).toEqual(gw.shadow?.summary());
   });
 
+  it("a request decided in several rounds (a limit at its cap) is shadowed once, with the final state", async () => {
+    const candidate = engine(POLICY, "2.0.0", "sha256:candidate");
+    const { gw, sink } = await gateway({ shadow: candidate });
+    await gw.check(spend(90), { requestId: "a" });
+    expect((await gw.check(spend(20), { requestId: "b" })).action).toBe("refuse");
+    expect(gw.shadow?.summary()).toMatchObject({ total: 2, agree: 2 });
+    expect(readAuditEntries(sink.text())[1]?.["shadow"]).toMatchObject({ effect: "deny", rules: ["limit:daily_spend"] });
+  });
+
   it("a candidate that throws is a deny in the summary and never affects the answer", async () => {
     const broken = { policy: { hash: "sha256:broken", version: "9" }, decide: () => { throw new Error("boom"); } };
     const { gw, sink } = await gateway({ shadow: broken });
