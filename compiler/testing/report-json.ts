@@ -36,6 +36,7 @@ export function jsonReport(run: RunResult, sources: ReadonlyMap<string, string>)
               ...(e.holds === undefined ? {} : { holds: e.holds }),
               ...(e.condition === undefined ? {} : { condition: nodeJson(e.condition, sources) }),
             })),
+            ...(r.limits.length === 0 ? {} : { limits: r.limits }),
             ...(r.refused === undefined ? {} : { refused: r.refused }),
           }),
     })),
