@@ -32,6 +32,7 @@ interface QueryOptions {
   format?: string;
 }
 
+/** Adds `agp audit verify` and `agp audit query`; `now` (for `--since 30d`) is injectable for tests. */
 export function registerAuditCommand(program: Command, io: CliIo, setExit: (code: number) => void, now: () => number = Date.now): void {
   const audit = program.command("audit").description("verify and query a governance audit log (JSONL, hash-chained)");
   audit
