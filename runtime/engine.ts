@@ -119,7 +119,7 @@ export class Engine implements PolicyEngine {
     if (exports.memory.buffer !== this.arena.buffer) this.views(exports);
     let raw;
     try {
-      raw = readResult(this.arena.view, address, this.prep.rules.length, this.prep.limits.length);
+      raw = readResult(this.arena.view, address, this.prep.rules, this.prep.limits.length);
     } catch (error) {
       this.replace();
       return this.internal(`the policy module wrote an impossible result (${messageOf(error)})`);

@@ -30,8 +30,14 @@ EFFECTS[EFFECT_CODES.allow] = "allow";
 EFFECTS[EFFECT_CODES.approve] = "approve";
 EFFECTS[EFFECT_CODES.deny] = "deny";
 
-/** Reads the result at `address`. */
-export function readResult(view: DataView, address: number, ruleCount: number, limitCount: number): RawResult {
+/**
+ * Reads the result at `address`. Beyond bounds, checks what must hold of any
+ * honest result, so a damaged module can never turn into an allow: allow and
+ * approve have deciding rules of that effect, a deny's deciding rules are deny
+ * rules, obligations come from allow and approve rules only.
+ */
+export function readResult(view: DataView, address: number, rules: readonly { readonly effect: Effect }[], limitCount: number): RawResult {
+  const ruleCount = rules.length;
   const size = view.byteLength;
   if (address < 0 || address % 8 !== 0 || address + RESULT.lists > size) throw new ResultError(`result address ${address} is out of bounds`);
   const effectCode = view.getUint32(address + RESULT.effect, true);
@@ -54,6 +60,13 @@ export function readResult(view: DataView, address: number, ruleCount: number, l
   at += 4 * nDeciding;
   const obligation = readIndices(view, at, nObligation, ruleCount, "rule");
   const charges = nCharges === 0 ? NONE : readCharges(view, chargesAt, nCharges, limitCount);
+  if (effect !== "deny" && nDeciding === 0) throw new ResultError(`an ${effect} without deciding rules`);
+  for (const index of deciding) {
+    if (rules[index]!.effect !== effect) throw new ResultError(`rule ${index} (${rules[index]!.effect}) cannot decide an ${effect}`);
+  }
+  for (const index of obligation) {
+    if (rules[index]!.effect === "deny") throw new ResultError(`rule ${index} is a deny rule and has no obligations to apply`);
+  }
   return { effect, blockedBy, deciding, obligation, charges };
 }
 

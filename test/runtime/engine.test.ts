@@ -8,6 +8,7 @@ import type { ManifestLimit, Slot } from "../../runtime/manifest.js";
 import { loadPolicySync } from "../../runtime/index.js";
 import { fakeModule } from "./fake-module.js";
 import { ALICE, engine, request, shell, testManifest } from "./harness.js";
+import { rule } from "./schema-of.js";
 
 const shellSlots: Slot[] = [
   { kind: "str", path: ["args", "command"], offset: 0 },
@@ -32,6 +33,7 @@ const shellSlots: Slot[] = [
 const mergeSlots: Slot[] = [{ kind: "str", path: ["args", "repo"], offset: 0 }, { kind: "num", path: ["args", "number"], offset: 8 }];
 const BUDGET: ManifestLimit = { id: "echo", file: "p.agp", line: 1, kind: "budget", cap: 1e12, window: { count: 1, unit: "day" }, keys: [], otherwise: { kind: "deny" } };
 const manifest = testManifest({
+  rules: [rule("echo", "allow")],
   limits: [BUDGET],
   slots: { "shell.exec": shellSlots, "github.pull_request.merge": mergeSlots },
   slotBytes: 64 + 16 * 8,
@@ -78,7 +80,7 @@ describe("isolation between requests", () => {
   });
 
   it("a request whose strings do not fit the arena is an internal error, and leaves nothing behind", () => {
-    const tiny = testManifest({ limits: [BUDGET], slots: { "shell.exec": shellSlots }, slotBytes: 192, arenaBytes: 64 });
+    const tiny = testManifest({ rules: [rule("echo", "allow")], limits: [BUDGET], slots: { "shell.exec": shellSlots }, slotBytes: 192, arenaBytes: 64 });
     const e = loadPolicySync(fakeModule({ manifest: tiny, checksum: true }));
     const d = e.decide(shell({ command: "y".repeat(100) }));
     expect(d).toMatchObject({ effect: "deny", error: { code: "internal_error" } });
@@ -153,7 +155,7 @@ describe("failures inside the module", () => {
 describe("memory", () => {
   it("a million decisions leave the module's memory size unchanged", () => {
     // The table-driven fake (the checksum one scans 64 KB a call); the same slots.
-    const e = loadPolicySync(fakeModule({ manifest, results: () => ({ effect: "allow", charges: [{ limit: 0, amount: 1 }] }) }));
+    const e = loadPolicySync(fakeModule({ manifest, results: () => ({ effect: "allow", deciding: [0], charges: [{ limit: 0, amount: 1 }] }) }));
     const before = e.memoryBytes();
     expect(before).toBeGreaterThan(0);
     const requests = [small, merge, shell({ command: "echo hi", write_paths: ["/workspace/a"] })];

@@ -50,8 +50,8 @@ export interface FakeModuleOptions {
   /** Import a function (policy modules must not). */
   readonly withImport?: boolean;
   /**
-   * Instead of the table: allow, charging limit 0 with a checksum of the
-   * whole input region (slot area and arena) as the amount, so a decision
+   * Instead of the table: allow by rule 0 (an allow rule), charging limit 0
+   * with a checksum of the whole input region (slot area and arena) as the amount, so a decision
    * shows every byte the module could see.
    */
   readonly checksum?: boolean;
@@ -152,8 +152,8 @@ export function fakeModule(options: FakeModuleOptions): Uint8Array {
 }
 
 /**
- * h = h * 31 + byte over [input, input + length); writes an allow result at
- * `out` with one charge { limit 0, amount h (unsigned) } and returns `out`.
+ * h = h * 31 + byte over [input, input + length); writes an allow by rule 0
+ * at `out` with one charge { limit 0, amount h (unsigned) } and returns `out`.
  * locals: 0 action, 1 flags, 2 i, 3 h.
  */
 function checksumBody(m: binaryen.Module, input: number, length: number, out: number): number {
@@ -176,13 +176,14 @@ function checksumBody(m: binaryen.Module, input: number, length: number, out: nu
     ),
     store(RESULT.effect, EFFECT_CODES.allow),
     store(RESULT.blockedBy, PRINCIPAL_CODES.none),
-    store(RESULT.deciding, 0),
+    store(RESULT.deciding, 1),
     store(RESULT.obligation, 0),
     store(RESULT.charges, 1),
     store(20, 0),
     store(RESULT.lists, 0),
-    store(RESULT.lists + 4, 0),
-    m.f64.store(0, 8, m.i32.const(out + RESULT.lists + 8), m.f64.convert_u.i32(h())),
+    store(RESULT.lists + 8, 0),
+    store(RESULT.lists + 12, 0),
+    m.f64.store(0, 8, m.i32.const(out + RESULT.lists + 16), m.f64.convert_u.i32(h())),
     m.return(m.i32.const(out)),
   ], binaryen.i32);
 }
