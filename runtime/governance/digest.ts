@@ -22,40 +22,57 @@ export class CanonicalJsonError extends Error {
 
 /** The RFC 8785 canonical JSON text of `value`. */
 export function canonicalJson(value: unknown): string {
-  return write(value, "", new Set());
+  return write(value, [], new Set());
 }
 
-function write(value: unknown, path: string, seen: Set<object>): string {
+/** Where a value sits, as `a.b[2]`; joined only when reporting a problem. */
+function pathOf(path: readonly (string | number)[]): string {
+  const text = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
+  return text === "" ? "value" : text.replace(/^\./, "");
+}
+
+function write(value: unknown, path: (string | number)[], seen: Set<object>): string {
   if (value === null) return "null";
   switch (typeof value) {
     case "boolean":
       return value ? "true" : "false";
     case "number":
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(`\`${path || "value"}\` is ${value}, which JSON cannot represent`);
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`\`${pathOf(path)}\` is ${value}, which JSON cannot represent`);
       return JSON.stringify(value); // ECMAScript Number::toString, as JCS requires; -0 → "0"
     case "string":
-      if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError(`\`${path || "value"}\` is not well-formed Unicode (a lone surrogate)`);
+      if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError(`\`${pathOf(path)}\` is not well-formed Unicode (a lone surrogate)`);
       return JSON.stringify(value);
     case "object": {
-      if (seen.has(value)) throw new CanonicalJsonError(`\`${path || "value"}\` contains itself`);
+      if (seen.has(value)) throw new CanonicalJsonError(`\`${pathOf(path)}\` contains itself`);
       seen.add(value);
-      let text: string;
+      let text = "";
       if (Array.isArray(value)) {
-        text = `[${value.map((item, i) => {
-          if (item === undefined) throw new CanonicalJsonError(`\`${path}[${i}]\` is undefined`);
-          return write(item, `${path}[${i}]`, seen);
-        }).join(",")}]`;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          path.push(i);
+          if (item === undefined) throw new CanonicalJsonError(`\`${pathOf(path)}\` is undefined`);
+          text += (i === 0 ? "" : ",") + write(item, path, seen);
+          path.pop();
+        }
+        text = `[${text}]`;
       } else {
         const record = value as Record<string, unknown>;
         // Default sort compares UTF-16 code units, exactly as RFC 8785 §3.2.3 asks.
-        const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
-        text = `{${keys.map((k) => `${write(k, path, seen)}:${write(record[k], path === "" ? k : `${path}.${k}`, seen)}`).join(",")}}`;
+        const keys = Object.keys(record).sort();
+        for (const key of keys) {
+          const member = record[key];
+          if (member === undefined) continue;
+          path.push(key);
+          text += (text === "" ? "" : ",") + write(key, path, seen) + ":" + write(member, path, seen);
+          path.pop();
+        }
+        text = `{${text}}`;
       }
       seen.delete(value);
       return text;
     }
     default:
-      throw new CanonicalJsonError(`\`${path || "value"}\` is a ${typeof value}, which JSON cannot represent`);
+      throw new CanonicalJsonError(`\`${pathOf(path)}\` is a ${typeof value}, which JSON cannot represent`);
   }
 }
 

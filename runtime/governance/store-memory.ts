@@ -131,9 +131,14 @@ export class MemoryStateStore implements StateStore {
     return entry.value;
   }
 
-  /** Drops expired keys every 1024 writes, so memory does not grow with old windows. */
+  /**
+   * Drops expired keys once the writes since the last sweep outnumber the
+   * keys (at least 1024), so memory does not grow with old windows and each
+   * write pays O(1) amortized.
+   */
   private sweepSometimes(): void {
-    if (++this.writes % 1024 !== 0) return;
+    if (++this.writes < Math.max(1024, this.values.size + this.counters.size)) return;
+    this.writes = 0;
     for (const key of [...this.values.keys()]) this.live(this.values, key);
     for (const key of [...this.counters.keys()]) this.live(this.counters, key);
   }
