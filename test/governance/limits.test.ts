@@ -145,6 +145,18 @@ describe("windows", () => {
     expect((await gw.check(spend(100), { requestId: "c" })).action).toBe("run");
   });
 
+  it("a monthly budget is full on the last millisecond of the month and fresh on the 1st, UTC", async () => {
+    const policy = `rule aws_sandbox: allow aws.* when args.account == "sandbox"\nlimit monthly: budget 1000 usd per month per agent on aws.ec2.* cost args.estimated_cost_usd`;
+    const clock = new ManualClock(Date.parse("2026-03-01T00:00:00Z"));
+    const { gw } = await gateway({ engine: engine(policy), clock });
+    expect((await gw.check(spend(600), { requestId: "a" })).action).toBe("run");
+    clock.set("2026-03-31T23:59:59.999Z");
+    expect((await gw.check(spend(400), { requestId: "b" })).action).toBe("run");
+    expect(await gw.check(spend(1), { requestId: "c" })).toMatchObject({ action: "refuse", reason: "limit `monthly` reached: budget 1000 usd per month" });
+    clock.set("2026-04-01T00:00:00.000Z");
+    expect((await gw.check(spend(1000), { requestId: "d" })).action).toBe("run");
+  });
+
   it("a refund after the window rolled over gives nothing to the new window", async () => {
     const clock = new ManualClock(Date.parse("2026-03-10T23:59:00Z"));
     const { gw } = await gateway({ clock });
