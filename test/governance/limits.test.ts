@@ -89,6 +89,20 @@ describe("at the cap", () => {
   });
 });
 
+describe("several limits", () => {
+  it("are reserved all or nothing: a request stopped by one cap charges none of the others", async () => {
+    const policy = `rule deploys: allow deploy.*\nlimit all_deploys: 10 per hour on deploy.*\nlimit per_service: 2 per hour per args.service on deploy.*`;
+    const { gw } = await gateway({ engine: engine(policy) });
+    const rate = (id: string, key: string[]) => gw.limits.used({ id, key, window: { count: 1, unit: "hour" }, kind: "rate", amount: 1, cap: 0 });
+    for (const id of ["a", "b"]) expect((await gw.check(deploy(), { requestId: id })).action).toBe("run");
+    expect(await gw.check(deploy(), { requestId: "c" })).toMatchObject({ action: "refuse", reason: "limit `per_service` reached: 2 per hour" });
+    expect(await rate("all_deploys", [])).toBe(2);
+    expect(await rate("per_service", ["api"])).toBe(2);
+    expect((await gw.check(deploy("web"), { requestId: "d" })).action).toBe("run");
+    expect(await rate("all_deploys", [])).toBe(3);
+  });
+});
+
 describe("concurrency", () => {
   async function race(store: MemoryStateStore | FileStateStore, clock: ManualClock) {
     const gw = await createGateway({ engine: engine(), store, clock, ids: sequentialIds("t") });
