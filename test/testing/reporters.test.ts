@@ -26,6 +26,13 @@ describe("reporters", () => {
     expectGolden(run.out, "failing.junit.xml");
   });
 
+  it("junit escapes what XML reserves in names and failure text", async () => {
+    const text = 'test "a <b> & \\"c\\"":\n  request deploy.service.rollback { service: "api", environment: "dev" }\n  expect allow\n';
+    const run = await agp(["test", "--reporter", "junit"], { files: { "passing.test.agp": text } });
+    expect(run.out).toContain('<testcase name="a &lt;b&gt; &amp; &quot;c&quot;" classname="passing.test.agp"');
+    expect(run.out).toContain("passing.test.agp:1: a &lt;b&gt; &amp; \"c\"\n");
+  });
+
   it("pretty colours only when asked (never when stdout is not a terminal)", async () => {
     const plain = await agp(["test"], { files: failing, hooks: { color: false } });
     expect(plain.out).not.toContain("\u001b[");
