@@ -11,54 +11,24 @@
  * I/O). Must not time anything.
  */
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { loadCatalog, mergeCatalogs, type Catalog, type CatalogSet } from "../../compiler/catalog/index.js";
-import { check, type CheckedPolicySet } from "../../compiler/check/index.js";
-import { compilePolicy, type CompiledPolicy } from "../../compiler/compile/index.js";
 import { interpretChecked, type Interpreter } from "../../compiler/interpret/index.js";
-import { parse } from "../../compiler/syntax/index.js";
 import { loadPolicySync, type AgentRequest, type Decision, type PolicyEngine } from "../../runtime/index.js";
 import { sameOutcome, showOutcome, type Outcome, type Scenario } from "./description.js";
-import { toAgp } from "./to-agp.js";
+import { compileScenario, type AgpCompiled } from "./compile.js";
 import { cedarRequest, toCedar } from "./to-cedar.js";
 import { toJs, type HandWritten } from "./to-js.js";
 
 export { cedar };
-
-/** A scenario compiled by agp, in memory. */
-export interface AgpCompiled {
-  readonly text: string;
-  readonly checked: CheckedPolicySet;
-  readonly catalogs: CatalogSet;
-  readonly compiled: CompiledPolicy;
-}
-
-/** Parses, checks and compiles a scenario's .agp text against its catalogs; throws on any error. */
-export function compileScenario(scenario: Scenario): AgpCompiled {
-  const text = toAgp(scenario);
-  const loaded: Catalog[] = [];
-  for (const [file, json] of Object.entries(scenario.catalogs)) {
-    const catalog = loadCatalog(file, JSON.stringify(json));
-    if (catalog.catalog === undefined) throw new Error(`catalog ${file}: ${catalog.diagnostics.map((d) => d.message).join("; ")}`);
-    loaded.push(catalog.catalog);
-  }
-  const catalogs = mergeCatalogs(loaded).set;
-  const file = `${scenario.name}.agp`;
-  const parsed = parse(text, file);
-  if (parsed.diagnostics.length > 0) throw new Error(`${file}: ${parsed.diagnostics.map((d) => d.message).join("; ")}`);
-  const checkedResult = check({ files: [parsed.file], catalogs });
-  const errors = checkedResult.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length > 0 || checkedResult.checked === undefined) throw new Error(`${file} does not check: ${errors.map((d) => `${d.code} ${d.message}`).join("; ")}`);
-  const result = compilePolicy(checkedResult.checked, catalogs);
-  if (result.compiled === undefined) throw new Error(`${file} does not compile: ${result.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}`);
-  return { text, checked: checkedResult.checked, catalogs, compiled: result.compiled };
-}
+export { compileScenario, type AgpCompiled } from "./compile.js";
 
 /** Every engine of one scenario, ready to decide. */
 export interface Engines {
   readonly scenario: Scenario;
-  readonly agp: AgpCompiled;
+  /** The module's bytes. */
+  readonly wasm: Uint8Array;
   readonly engine: PolicyEngine;
-  readonly interpreter: Interpreter;
+  /** Absent when the engines were built from bytes compiled elsewhere (a worker). */
+  readonly interpreter?: Interpreter;
   readonly js: HandWritten;
   /** Cedar policies keyed by rule id. */
   readonly cedarPolicies: Record<string, string>;
@@ -70,17 +40,21 @@ export interface Engines {
   readonly cedarPlainCalls: readonly cedar.AuthorizationCall[];
 }
 
-/** Builds every engine of a scenario (compiling it unless given the compiled policy). */
-export function buildEngines(scenario: Scenario, agp: AgpCompiled = compileScenario(scenario)): Engines {
+/**
+ * Builds every engine of a scenario, compiling it unless given the compiled
+ * policy (or only its bytes: then there is no interpreter).
+ */
+export function buildEngines(scenario: Scenario, agp: AgpCompiled | Uint8Array = compileScenario(scenario)): Engines {
+  const wasm = agp instanceof Uint8Array ? agp : agp.compiled.wasm;
   const cedarPolicies = toCedar(scenario);
   const cedarSetId = `agp-bench-${scenario.name}`;
   const parsed = cedar.preparsePolicySet(cedarSetId, { staticPolicies: cedarPolicies });
   if (parsed.type !== "success") throw new Error(`cedar does not parse ${scenario.name}: ${parsed.errors.map((e) => e.message).join("; ")}`);
   return {
     scenario,
-    agp,
-    engine: loadPolicySync(agp.compiled.wasm),
-    interpreter: interpretChecked(agp.checked, agp.catalogs),
+    wasm,
+    engine: loadPolicySync(wasm),
+    ...(agp instanceof Uint8Array ? {} : { interpreter: interpretChecked(agp.checked, agp.catalogs) }),
     js: toJs(scenario),
     cedarPolicies,
     cedarSetId,
@@ -122,7 +96,8 @@ export function agreement(engines: Engines, options: { readonly plain?: boolean;
       ["js", () => jsOutcome(engines, request)],
       ["cedar stateful", () => cedarOutcome(cedar.statefulIsAuthorized(engines.cedarStatefulCalls[i]!))],
     ];
-    if (options.interpreter !== false) others.push(["interpreter", () => agpOutcome(engines.interpreter.decide(request))]);
+    const interpreter = engines.interpreter;
+    if (options.interpreter !== false && interpreter !== undefined) others.push(["interpreter", () => agpOutcome(interpreter.decide(request))]);
     if (options.plain === true) others.push(["cedar plain", () => cedarOutcome(cedar.isAuthorized(engines.cedarPlainCalls[i]!))]);
     for (const [name, run] of others) {
       let got: Outcome;

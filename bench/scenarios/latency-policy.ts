@@ -3,7 +3,7 @@
  * examples/platform/github.agp holds (ten allow/deny rules over seven
  * actions: unconditional, set membership, prefix, equality, group and trust
  * tests), checked against the real catalog examples/schemas/github.json, and
- * eight requests that exercise every rule shape, half allowed, half denied.
+ * eight requests that exercise every rule shape, five allowed and three denied.
  *
  * In: the catalog file from the repository. Out: `latencyScenario()`.
  * Must not build engines.

@@ -11,6 +11,7 @@ import { agpOutcome, agreement, buildEngines, jsOutcome } from "../../bench/scen
 import { latencyScenario } from "../../bench/scenarios/latency-policy.js";
 import { KEYED, scalingScenario } from "../../bench/scenarios/scaling-policy.js";
 import { toCedar } from "../../bench/scenarios/to-cedar.js";
+import { withValidation } from "../../bench/scenarios/validated-js.js";
 
 describe("benchmark scenarios: agp, the interpreter, the JS function and cedar-wasm agree", () => {
   it("on every request of the latency scenario, including Cedar's plain isAuthorized", () => {
@@ -18,7 +19,7 @@ describe("benchmark scenarios: agp, the interpreter, the JS function and cedar-w
     expect(agreement(engines, { plain: true })).toEqual([]);
   });
 
-  it("the latency requests are half allowed, half denied, each by the rule meant", () => {
+  it("the latency requests are allowed or denied, each by the rule meant", () => {
     const engines = buildEngines(latencyScenario());
     const outcomes = engines.scenario.requests.map((r) => agpOutcome(engines.engine.decide(r)));
     expect(outcomes.map((o) => `${o.effect} ${o.rules.join(",")}`)).toEqual([
@@ -31,6 +32,16 @@ describe("benchmark scenarios: agp, the interpreter, the JS function and cedar-w
       "allow comment_tools",
       "allow dispatch_ci",
     ]);
+  });
+
+  it("the JS function behind Ajv validation decides valid requests alike and refuses an invalid one", () => {
+    const engines = buildEngines(latencyScenario());
+    const validated = withValidation(engines.scenario, engines.js);
+    for (const request of engines.scenario.requests) expect(validated(request)).toEqual(engines.js.decide(request));
+    const tooLong = { ...engines.scenario.requests[0]!, args: { ...engines.scenario.requests[0]!.args, repo: "x".repeat(141) } };
+    expect(engines.js.decide(tooLong).effect).toBe("allow");
+    expect(validated(tooLong)).toEqual({ effect: "deny", rules: [] });
+    expect(agpOutcome(engines.engine.decide(tooLong))).toEqual({ effect: "deny", rules: [] });
   });
 
   it.each(KEYED.flatMap((keyed) => [10, 100].map((n) => [keyed, n] as const)))("on a scaling policy keyed by %s with %i rules", (keyed, n) => {
