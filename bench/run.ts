@@ -10,9 +10,12 @@ import { arch, cpus, platform, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { suite as parserSuite } from "./parser.bench.js";
+import { suite as latencySuite } from "./latency.bench.js";
+import { suite as scalingSuite } from "./scaling.bench.js";
+import { suite as memorySuite } from "./memory.bench.js";
 import type { BenchSuite, BenchTable } from "./suite.js";
 
-const suites: readonly BenchSuite[] = [parserSuite];
+const suites: readonly BenchSuite[] = [parserSuite, latencySuite, scalingSuite, memorySuite];
 
 /** bench/results in the repository, from either bench/ or dist/bench/. */
 function resultsDirectory(): string {
