@@ -66,3 +66,82 @@ export const RESULT = {
   lists: 24,
   chargeSize: 16,
 } as const;
+
+/**
+ * The portable JSON entry point (docs/abi.md, "The JSON entry point"):
+ *   1. `agp_json_input() → i32`: address of the JSON input buffer
+ *      (capacity `manifest.json.inputBytes`);
+ *   2. write the request's UTF-8 JSON bytes there;
+ *   3. `agp_decide_json(len) → i32`: validates, encodes and decides; returns
+ *      the address of the JSON result header (JSON_RESULT); when its status
+ *      is `decided`, +4 holds the address of the ordinary result (RESULT).
+ */
+export const JSON_EXPORTS = {
+  /** `() → i32`: address of the JSON input buffer. */
+  input: "agp_json_input",
+  /** `(len: i32) → i32`: decides the JSON request of `len` bytes; returns the JSON result header's address. */
+  decide: "agp_decide_json",
+} as const;
+
+/** The JSON result header, little-endian u32 / i32 fields, rewritten by every call. */
+export const JSON_RESULT = {
+  /** JSON_STATUS. */
+  status: 0,
+  /** Status `decided`: address of the ordinary result region (RESULT). */
+  decision: 4,
+  /** i32 action id, -1 before the action is known. */
+  action: 8,
+  /** The flags `agp_decide` was called with (DECIDE_FLAGS). */
+  flags: 12,
+  /** Refused: JSON_ERROR_CODES; malformed: JSON_MALFORMED_CODES; internal: JSON_INTERNAL_CODES. */
+  code: 16,
+  /** i32 id of the schema node that refused (pre-order numbering, docs/abi.md), -1 for request-level checks. */
+  node: 20,
+  /** out_of_range: 0 minimum, 1 maximum; invalid_string: UTF-16 index of the lone surrogate; malformed: byte offset. */
+  detail: 24,
+  /** Byte span [start, end) of the offending value in the input; 0xFFFFFFFF when there is none (or the implicit `{}` context). */
+  start: 28,
+  end: 32,
+  /** Number of path segments that follow. */
+  pathCount: 36,
+  /** Path segments, outermost first, 12 bytes each: u32 kind (0 key, 1 index), u32 key address | index, u32 key byte length. */
+  path: 40,
+  segmentSize: 12,
+} as const;
+
+/** Status of a JSON decision (JSON_RESULT.status). */
+export const JSON_STATUS = { decided: 0, refused: 1, malformed: 2, internal: 3 } as const;
+
+/** Validation problems (status `refused`), as DecisionErrorCode names them. */
+export const JSON_ERROR_CODES = {
+  1: "wrong_type",
+  2: "missing_field",
+  3: "unknown_field",
+  4: "too_long",
+  5: "too_many_items",
+  6: "out_of_range",
+  7: "not_in_enum",
+  8: "invalid_string",
+  9: "unknown_action",
+} as const;
+
+/** Why the bytes are not an acceptable JSON document (status `malformed`); the text is what hosts print. */
+export const JSON_MALFORMED_CODES = {
+  1: "unexpected character",
+  2: "unexpected end of input",
+  3: "invalid UTF-8",
+  4: "invalid escape sequence",
+  5: "control character in a string",
+  6: "duplicate key",
+  7: "nesting deeper than the limit",
+  8: "request larger than the input buffer",
+  9: "invalid number",
+  10: "too many values",
+  11: "empty input",
+} as const;
+
+/** Layout overflows (status `internal`): the request fit the schema but not the slot layout. */
+export const JSON_INTERNAL_CODES = {
+  1: "the request's strings do not fit the module's string arena",
+  2: "an array has more items than the layout holds",
+} as const;

@@ -46,6 +46,16 @@ export interface Manifest {
     /** Capacity in bytes of the string arena that follows the slot area. */
     readonly arenaBytes: number;
   };
+  /**
+   * The JSON entry point's limits (docs/abi.md, "The JSON entry point");
+   * absent in modules compiled before it existed, which have no JSON entry.
+   */
+  readonly json?: {
+    /** Capacity of the JSON input buffer: longer requests are refused as malformed (code 8). */
+    readonly inputBytes: number;
+    /** Deepest nesting of arrays and objects accepted (the request object is depth 1). */
+    readonly maxDepth: number;
+  };
 }
 
 export interface ManifestAction {

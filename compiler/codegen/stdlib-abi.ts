@@ -39,6 +39,8 @@ export const STDLIB_FUNCTIONS = {
   hash_u64: { params: ["i64", "i32"], result: "i32" },
   set_lookup: { params: ["i32", "i32", "i32"], result: "i32" },
   set_lookup_f64: { params: ["i32", "f64"], result: "i32" },
+  // json-encode.ts: (plan, len) → status; the JSON entry point (compiler/codegen/json-entry.ts)
+  json_encode: { params: ["i32", "i32"], result: "i32" },
 } as const satisfies Record<string, StdlibSignature>;
 
 /** Name of a stdlib export. */

@@ -1,0 +1,169 @@
+/**
+ * Deciding JSON request bytes through the module's portable entry point
+ * (`agp_json_input` / `agp_decide_json`, runtime/abi.ts JSON_EXPORTS): the
+ * module parses, validates and encodes; this host only copies the bytes in,
+ * renders a refusal's message from the compact result (./messages.ts), and
+ * finishes the decision from the manifest as the JS path does.
+ *
+ * In: a loaded `PolicyEngine` (its compiled module and manifest); request
+ * bytes (UTF-8 JSON) or a string; optional runtime state. Out: the same
+ * `Decision` the JS path gives for `JSON.parse` of the same well-formed
+ * bytes; malformed bytes are a `wrong_type` deny at the root saying why.
+ * Runs on its own instance of the module (its own memory), so the engine
+ * and the decider never see each other's writes. Never throws from
+ * `decideJson`; must not use Node built-ins.
+ */
+import type { Decision } from "../decision.js";
+import type { PolicyEngine } from "../engine.js";
+import type { Manifest, SchemaNode } from "../manifest.js";
+import type { RuntimeState } from "../request.js";
+import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS } from "../abi.js";
+import { compileRequestChecks, newParts, validateState, type Parts } from "../encode/request.js";
+import type { Check } from "../encode/validate.js";
+import { refusalOf } from "../encode/values.js";
+import { finish, killed, refused } from "../finish/decision.js";
+import { prepare, type Prepared } from "../finish/prepared.js";
+import { readResult } from "../finish/result.js";
+import { PolicyLoadError } from "../errors.js";
+import { instantiateAsync, instantiateSync, messageOf } from "../load/module.js";
+import { wasmApi, type WasmInstance, type WasmMemory } from "../wasm-api.js";
+import { internalText, renderMalformed, renderRefusal } from "./messages.js";
+import { schemaNodes } from "./schema-ids.js";
+
+/** Decides JSON requests with a loaded policy. */
+export interface JsonDecider {
+  /** The engine whose module and manifest this decider uses. */
+  readonly engine: PolicyEngine;
+  /** Largest request accepted, in bytes (`manifest.json.inputBytes`). */
+  readonly inputBytes: number;
+  /** Decides one request given as UTF-8 JSON bytes (or a string). Never throws. */
+  decideJson(request: Uint8Array | string, state?: RuntimeState): Decision;
+}
+
+interface JsonExports {
+  readonly input: () => number;
+  readonly decideJson: (len: number) => number;
+  readonly decide: (action: number, flags: number) => number;
+  readonly memory: WasmMemory;
+}
+
+/** A JSON decider on a fresh instance of the engine's module (asynchronous: browsers' main threads). */
+export async function loadJsonDecider(engine: PolicyEngine): Promise<JsonDecider> {
+  await instantiateAsync(engine.module, engine.manifest); // checks the ordinary exports
+  const instance = await (wasmApi()!.instantiate(engine.module, {}) as Promise<WasmInstance>);
+  return new JsonEngine(engine, jsonExports(instance, engine.manifest));
+}
+
+/** A JSON decider, instantiated synchronously (Node, workers, small modules). */
+export function loadJsonDeciderSync(engine: PolicyEngine): JsonDecider {
+  instantiateSync(engine.module, engine.manifest);
+  const instance = new (wasmApi()!.Instance)(engine.module, {});
+  return new JsonEngine(engine, jsonExports(instance, engine.manifest));
+}
+
+function jsonExports(instance: WasmInstance, manifest: Manifest): JsonExports {
+  const ex = instance.exports;
+  if (manifest.json === undefined || typeof ex[JSON_EXPORTS.decide] !== "function" || typeof ex[JSON_EXPORTS.input] !== "function") {
+    throw new PolicyLoadError("this policy module has no JSON entry point (compiled before it existed); recompile it");
+  }
+  return {
+    input: ex[JSON_EXPORTS.input] as () => number,
+    decideJson: ex[JSON_EXPORTS.decide] as (len: number) => number,
+    decide: ex["agp_decide"] as (a: number, f: number) => number,
+    memory: ex["memory"] as WasmMemory,
+  };
+}
+
+const encoder = new TextEncoder();
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+class JsonEngine implements JsonDecider {
+  readonly inputBytes: number;
+  private readonly prep: Prepared;
+  private readonly nodes: readonly SchemaNode[];
+  private readonly trust: Check | undefined;
+  private readonly trustSlots: readonly { readonly kind: string; readonly offset: number }[][];
+  private readonly inputAt: number;
+
+  constructor(
+    readonly engine: PolicyEngine,
+    private readonly ex: JsonExports,
+  ) {
+    const manifest = engine.manifest;
+    this.inputBytes = manifest.json!.inputBytes;
+    this.prep = prepare(manifest);
+    this.nodes = schemaNodes(manifest);
+    this.trust = compileRequestChecks(manifest).trust;
+    this.trustSlots = manifest.actions.map((a) => a.slots.filter((s) => s.path.length === 2 && s.path[0] === "agent" && s.path[1] === "trust"));
+    this.inputAt = ex.input() >>> 0;
+  }
+
+  decideJson(request: Uint8Array | string, state?: RuntimeState): Decision {
+    try {
+      return this.decideOrDeny(typeof request === "string" ? encoder.encode(request) : request, state);
+    } catch (error) {
+      return refused(this.prep, { code: "internal_error", message: `internal error in the policy engine: ${messageOf(error)}`, path: "" });
+    }
+  }
+
+  private decideOrDeny(bytes: Uint8Array, state: RuntimeState | undefined): Decision {
+    const prep = this.prep;
+    if (state !== undefined) {
+      const problem = validateState(state);
+      if (problem !== undefined) return refused(prep, problem);
+    }
+    if (bytes.length > this.inputBytes) return refused(prep, renderMalformed(8, 0, bytes.length, this.inputBytes));
+    const ex = this.ex;
+    new Uint8Array(ex.memory.buffer, this.inputAt, bytes.length).set(bytes);
+    const at = ex.decideJson(bytes.length) >>> 0;
+    const view = new DataView(ex.memory.buffer);
+    const status = view.getUint32(at + JSON_RESULT.status, true);
+    if (status === JSON_STATUS.refused) return refused(prep, renderRefusal(view, at, bytes, this.nodes));
+    if (status === JSON_STATUS.malformed) {
+      return refused(prep, renderMalformed(view.getUint32(at + JSON_RESULT.code, true), view.getUint32(at + JSON_RESULT.detail, true), bytes.length, this.inputBytes));
+    }
+    if (status === JSON_STATUS.internal) throw new Error(internalText(view.getUint32(at + JSON_RESULT.code, true)));
+    if (status !== JSON_STATUS.decided) throw new Error(`the JSON result has status ${status}`);
+    const actionId = view.getInt32(at + JSON_RESULT.action, true);
+    const action = prep.actions[actionId];
+    if (action === undefined) throw new Error(`the JSON result names action ${actionId}, which does not exist`);
+    let address = view.getUint32(at + JSON_RESULT.decision, true);
+
+    let parsed: Record<string, unknown> | undefined;
+    const request = (): Record<string, unknown> => (parsed ??= JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
+    const trust = state?.trust;
+    if (trust !== undefined) {
+      if (this.trust !== undefined) {
+        const problem = this.trust(trust);
+        if (problem !== undefined) return refused(prep, refusalOf(problem, "state.trust"));
+      }
+      // `state.trust` replaces `agent.trust`: rewrite its slots and decide again (docs/abi.md).
+      const base = ex.input() >>> 0;
+      for (const slot of this.trustSlots[actionId]!) {
+        if (slot.kind === "num") view.setFloat64(base + slot.offset, trust, true);
+        else if (slot.kind === "state") view.setUint32(base + slot.offset, 1, true);
+      }
+      address = ex.decide(actionId, view.getUint32(at + JSON_RESULT.flags, true)) >>> 0;
+    }
+    const killedList = state?.killed;
+    if (killedList !== undefined && killedList.length > 0) {
+      const agentId = (request().agent as { id?: unknown }).id;
+      const name = killedList.includes("global") ? "global" : typeof agentId === "string" && killedList.includes(agentId) ? agentId : killedList.includes(action.family) ? action.family : undefined;
+      if (name !== undefined) return killed(prep, name);
+    }
+    const raw = readResult(new DataView(ex.memory.buffer), address, prep.rules, prep.limits.length);
+    const parts: Parts = newParts();
+    parts.action = action.name;
+    parts.actionId = actionId;
+    parts.trust = trust;
+    if (raw.charges.length > 0 || state?.approvals !== undefined) {
+      const r = request();
+      parts.agent = r.agent as Record<string, unknown>;
+      parts.human = r.human === null || r.human === undefined ? undefined : (r.human as Record<string, unknown>);
+      parts.args = r.args as Record<string, unknown>;
+      parts.env = r.env;
+      parts.context = (r.context as Record<string, unknown> | undefined) ?? EMPTY;
+    }
+    return finish(prep, raw, parts, state);
+  }
+}

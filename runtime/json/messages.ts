@@ -1,0 +1,121 @@
+/**
+ * Turning the JSON entry point's compact problem (JSON_RESULT: code, schema
+ * node, detail, value span, path segments) into the refusal the JS path
+ * gives for the same request, byte for byte (ADR 0006 messages, as
+ * runtime/encode/validate.ts words them). docs/abi.md gives the same rules
+ * to hosts in other languages.
+ *
+ * In: the module's memory, the JSON result header's address, the request
+ * bytes, the numbered schema nodes. Out: a `Refusal`. Must not trust the
+ * module: an id or span out of range becomes an internal error.
+ */
+import { JSON_ERROR_CODES, JSON_INTERNAL_CODES, JSON_MALFORMED_CODES, JSON_RESULT } from "../abi.js";
+import type { SchemaNode } from "../manifest.js";
+import { expected } from "../encode/validate.js";
+import { childPath, describe, tick, type Refusal } from "../encode/values.js";
+
+const NONE = 0xffffffff;
+
+/** A problem the module reported in a JSON result header (status refused). */
+export function renderRefusal(view: DataView, at: number, input: Uint8Array, nodes: readonly SchemaNode[]): Refusal {
+  const code = JSON_ERROR_CODES[view.getUint32(at + JSON_RESULT.code, true) as keyof typeof JSON_ERROR_CODES];
+  if (code === undefined) throw new Error("the JSON result has an unknown error code");
+  const nodeId = view.getInt32(at + JSON_RESULT.node, true);
+  const node = nodeId < 0 ? undefined : nodes[nodeId];
+  if (nodeId >= 0 && node === undefined) throw new Error(`the JSON result names schema node ${nodeId}, which does not exist`);
+  const detail = view.getUint32(at + JSON_RESULT.detail, true);
+  const path = readPath(view, at);
+  const value = () => valueAt(view, at, input);
+  const p = tick(path);
+  const refusal = (message: string): Refusal => ({ code, message, path });
+  switch (code) {
+    case "wrong_type":
+      if (node !== undefined) return refusal(`${p} must be ${expected(node)}, got ${describe(value())}`);
+      return refusal(path === "" ? `the request must be an object, got ${describe(value())}` : `${p} must be a string, got ${describe(value())}`);
+    case "missing_field":
+      return refusal(`missing required field ${p}`);
+    case "unknown_field":
+      return refusal(node === undefined ? `unknown field ${p} in the request` : `unknown field ${p}`);
+    case "too_long":
+      return refusal(`${p} is longer than its maxLength ${(node as { maxLength?: number }).maxLength}`);
+    case "too_many_items":
+      return refusal(`${p} has more items than its maxItems ${(node as { maxItems?: number }).maxItems}`);
+    case "out_of_range": {
+      const n = node as { minimum?: number; maximum?: number };
+      return refusal(detail === 0 ? `${p} must be at least ${n.minimum}, got ${value() as number}` : `${p} must be at most ${n.maximum}, got ${value() as number}`);
+    }
+    case "not_in_enum": {
+      const members = (node as { type: string; enum?: readonly (string | number)[] }).enum ?? [];
+      const listed = node?.type === "string" ? members.map((m) => JSON.stringify(m)).join(", ") : members.join(", ");
+      return refusal(`${p} must be one of ${listed}, got ${describe(value())}`);
+    }
+    case "invalid_string":
+      return refusal(`${p} is not well-formed Unicode (a lone surrogate at index ${detail})`);
+    case "unknown_action":
+      return refusal(`unknown action ${tick(value() as string)}`);
+  }
+}
+
+/** Malformed JSON (status malformed): always `wrong_type` at the request's root. */
+export function renderMalformed(code: number, offset: number, length: number, cap: number): Refusal {
+  if (code === 8) return { code: "wrong_type", message: `the request is ${length} bytes, over the policy's JSON input limit of ${cap} bytes`, path: "" };
+  const reason = JSON_MALFORMED_CODES[code as keyof typeof JSON_MALFORMED_CODES] ?? `error ${code}`;
+  return { code: "wrong_type", message: `the request is not valid JSON: ${reason} at byte ${offset}`, path: "" };
+}
+
+/** A layout overflow (status internal). */
+export function internalText(code: number): string {
+  return JSON_INTERNAL_CODES[code as keyof typeof JSON_INTERNAL_CODES] ?? `JSON entry error ${code}`;
+}
+
+/** The path segments as a request path: `args.items[2].name`, `["odd key"]`. */
+function readPath(view: DataView, at: number): string {
+  const count = view.getUint32(at + JSON_RESULT.pathCount, true);
+  const bytes = new Uint8Array(view.buffer);
+  let path = "";
+  for (let i = 0; i < count; i++) {
+    const s = at + JSON_RESULT.path + i * JSON_RESULT.segmentSize;
+    const kind = view.getUint32(s, true);
+    const a = view.getUint32(s + 4, true);
+    const b = view.getUint32(s + 8, true);
+    if (kind === 1) path = `${path}[${a}]`;
+    else {
+      if (a + b > bytes.length) throw new Error("the JSON result's path lies outside memory");
+      path = childPath(path, decodeWtf8(bytes.subarray(a, a + b)));
+    }
+  }
+  return path;
+}
+
+/** The offending value, parsed from its span of the request (the implicit context `{}` when there is none). */
+function valueAt(view: DataView, at: number, input: Uint8Array): unknown {
+  const start = view.getUint32(at + JSON_RESULT.start, true);
+  const end = view.getUint32(at + JSON_RESULT.end, true);
+  if (start === NONE) return {};
+  if (end > input.length || start > end) throw new Error("the JSON result's value span lies outside the request");
+  return JSON.parse(decodeWtf8(input.subarray(start, end)));
+}
+
+/** UTF-8 (and WTF-8 lone surrogates, as the module decodes `\ud800`) → a JS string, exactly. */
+export function decodeWtf8(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    let cp: number;
+    if (b < 0x80) {
+      cp = b;
+      i += 1;
+    } else if (b < 0xe0) {
+      cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+      i += 2;
+    } else if (b < 0xf0) {
+      cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+      i += 3;
+    } else {
+      cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f);
+      i += 4;
+    }
+    out += String.fromCodePoint(cp);
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * The module's portable JSON entry point (`agp_decide_json`), through the
+ * runtime's `JsonDecider`: the same Decision as the JS-object path on the
+ * example suite's requests and on generated requests, valid and broken
+ * (reasons, error codes, paths, byte for byte); malformed bytes are refused
+ * with a reason, never a trap; the size and depth caps hold; one bad request
+ * never changes the next decision.
+ */
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadJsonDeciderSync, type JsonDecider } from "../../runtime/index.js";
+import { hostFixture, type HostFixture } from "./fixture.js";
+
+let fx: HostFixture;
+let json: JsonDecider;
+
+beforeAll(async () => {
+  fx = await hostFixture();
+  json = loadJsonDeciderSync(fx.pair.engine);
+}, 120_000);
+
+const VALID = {
+  agent: { id: "ci-fixer", kind: "coding", groups: ["coding-bots"], trust: 2 },
+  action: "github.pull_request.open",
+  args: { repo: "acme/tools", title: "Fix CI", head: "fix/ci", base: "main" },
+  env: "production",
+  context: { session: "s-42" },
+};
+
+function refusal(bytes: Uint8Array | string): { code: string; message: string; path: string } | undefined {
+  return json.decideJson(bytes).error;
+}
+
+describe("JSON entry point: same decisions as the JS-object path", () => {
+  it("on the example requests and generated requests, valid and broken", () => {
+    let refused = 0;
+    fx.cases.forEach((c, i) => {
+      const actual = json.decideJson(JSON.stringify(c.request), c.state as never);
+      expect(actual, JSON.stringify(c)).toEqual(fx.expected[i]);
+      if (actual.error !== undefined) refused++;
+    });
+    // The set really exercises validation, and really decides.
+    expect(refused).toBeGreaterThan(150);
+    expect(fx.cases.length - refused).toBeGreaterThan(100);
+    const codes = new Set(fx.expected.map((d) => d.error?.code).filter((c) => c !== undefined));
+    for (const code of ["wrong_type", "missing_field", "unknown_field", "too_long", "not_in_enum", "invalid_string"]) expect(codes).toContain(code);
+  });
+
+  it("whatever the whitespace and key order of the bytes", () => {
+    fx.cases.slice(0, 120).forEach((c, i) => {
+      const reordered = JSON.parse(JSON.stringify(c.request), (_k, v: unknown) =>
+        typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+      ) as unknown;
+      expect(json.decideJson(JSON.stringify(reordered, null, "\t\n "), c.state as never)).toEqual(fx.expected[i]);
+    });
+  });
+
+  it("with state.trust replacing agent.trust", () => {
+    for (const trust of [0, 1, 3, 7, -1, 2.5]) {
+      const request = { ...VALID, action: "github.pull_request.merge", args: { repo: "acme/tools", number: 1, merge_method: "squash" } };
+      expect(json.decideJson(JSON.stringify(request), { trust })).toEqual(fx.pair.engine.decide(request, { trust }));
+    }
+  });
+});
+
+describe("JSON entry point: malformed bytes are refused with a reason", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const bytes = (...parts: (string | number[])[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...enc(p)] : p)));
+  const cases: [string, Uint8Array | string, string][] = [
+    ["empty", "", "the request is not valid JSON: empty input at byte 0"],
+    ["truncated", '{"agent":', "the request is not valid JSON: unexpected end of input at byte 9"],
+    ["trailing bytes", "{} x", "the request is not valid JSON: unexpected character at byte 3"],
+    ["bare word", "nul", "the request is not valid JSON: unexpected end of input at byte 3"],
+    ["single quotes", "{'a':1}", "the request is not valid JSON: unexpected character at byte 1"],
+    ["trailing comma", '{"a":1,}', "the request is not valid JSON: unexpected character at byte 7"],
+    ["duplicate key", '{"agent":1,"agent":2}', "the request is not valid JSON: duplicate key at byte 11"],
+    ["duplicate key by escape", '{"env":1,"\\u0065nv":2}', "the request is not valid JSON: duplicate key at byte 9"],
+    ["invalid UTF-8", bytes('{"env":"', [0xff], '"}'), "the request is not valid JSON: invalid UTF-8 at byte 8"],
+    ["overlong UTF-8", bytes('{"env":"', [0xc0, 0xaf], '"}'), "the request is not valid JSON: invalid UTF-8 at byte 8"],
+    ["UTF-8 encoded surrogate", bytes('{"env":"', [0xed, 0xa0, 0x80], '"}'), "the request is not valid JSON: invalid UTF-8 at byte 8"],
+    ["truncated UTF-8", bytes('{"env":"', [0xe2, 0x82]), "the request is not valid JSON: invalid UTF-8 at byte 8"],
+    ["control character", '{"env":"a\nb"}', "the request is not valid JSON: control character in a string at byte 9"],
+    ["bad escape", '{"env":"\\x"}', "the request is not valid JSON: invalid escape sequence at byte 8"],
+    ["short \\u escape", '{"env":"\\u12"}', "the request is not valid JSON: invalid escape sequence at byte 8"],
+    ["leading zero", '{"env":01}', "the request is not valid JSON: unexpected character at byte 8"],
+    ["bare minus", '{"env":-}', "the request is not valid JSON: invalid number at byte 7"],
+    ["no fraction digits", '{"env":1.}', "the request is not valid JSON: invalid number at byte 7"],
+    ["no exponent digits", '{"env":1e+}', "the request is not valid JSON: invalid number at byte 7"],
+    ["too deep", `{"context":{"a":${"[".repeat(70)}${"]".repeat(70)}}}`, "the request is not valid JSON: nesting deeper than the limit at byte 78"],
+  ];
+  it.each(cases)("%s", (_name, input, message) => {
+    expect(refusal(input)).toEqual({ code: "wrong_type", message, path: "" });
+  });
+
+  it("a request over the input limit, and one exactly at it", () => {
+    const text = JSON.stringify(VALID);
+    expect(fx.pair.engine.decide(VALID).effect).toBe("allow");
+    const cap = json.inputBytes;
+    expect(cap).toBe(fx.pair.compiled.manifest.json?.inputBytes);
+    const atCap = text.slice(0, -1) + " ".repeat(cap - text.length) + "}";
+    expect(atCap.length).toBe(cap);
+    expect(json.decideJson(atCap)).toEqual(fx.pair.engine.decide(VALID));
+    expect(refusal(atCap + " ")).toEqual({ code: "wrong_type", message: `the request is ${cap + 1} bytes, over the policy's JSON input limit of ${cap} bytes`, path: "" });
+  });
+
+  it("lone surrogates in checked strings: the JS path's invalid_string, at the same UTF-16 index", () => {
+    const request = { ...VALID, args: { ...VALID.args, title: "ok😀\ud800" } };
+    expect(refusal(JSON.stringify(request))).toEqual(fx.pair.engine.decide(request).error);
+    expect(refusal(JSON.stringify(request))?.message).toContain("a lone surrogate at index 4");
+  });
+
+  it("never traps on arbitrary bytes or damaged requests, and one bad call never changes the next", () => {
+    const reference = fx.pair.engine.decide(VALID);
+    const text = JSON.stringify(VALID);
+    const damaged = fc.tuple(fc.nat(text.length - 1), fc.integer({ min: 0, max: 255 }), fc.nat(3)).map(([at, byte, n]) => {
+      const b = new TextEncoder().encode(text);
+      for (let k = 0; k <= n && at + k < b.length; k++) b[at + k] = (byte + k * 37) & 0xff;
+      return b;
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), damaged, fc.string({ unit: "binary", maxLength: 100 }).map((s) => new TextEncoder().encode(s))), (input) => {
+        const decision = json.decideJson(input);
+        expect(decision.error?.code).not.toBe("internal_error");
+        if (decision.effect !== "deny") expect(decision.error).toBeUndefined();
+        expect(json.decideJson(text)).toEqual(reference);
+      }),
+      { seed: 7, numRuns: 1500 },
+    );
+  });
+});
