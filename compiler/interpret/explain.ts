@@ -63,6 +63,7 @@ export interface RuleExplanation {
   readonly holds?: boolean;
 }
 
+/** Either why the request is refused before any rule runs, or each rule explained. */
 export type Explanation =
   | { readonly kind: "refused"; readonly message: string }
   | { readonly kind: "explained"; readonly action: string; readonly rules: readonly RuleExplanation[] };

@@ -24,11 +24,13 @@ export interface Figure {
   readonly percent: number;
 }
 
+/** Rule and branch figures of one file or of the whole run. */
 export interface Figures {
   readonly rules: Figure;
   readonly branches: Figure;
 }
 
+/** One clause of a condition: where it is, as written, and how often it was true and false. */
 export interface ClauseCoverage {
   readonly line: number;
   readonly column: number;
@@ -39,6 +41,7 @@ export interface ClauseCoverage {
   readonly false: number;
 }
 
+/** One rule: where it is, how many cases it decided, and its clauses in source order. */
 export interface RuleCoverage {
   readonly id: string;
   readonly line: number;
@@ -47,12 +50,14 @@ export interface RuleCoverage {
   readonly clauses: readonly ClauseCoverage[];
 }
 
+/** The rules of one policy file, in source order, and the file's figures. */
 export interface FileCoverage {
   readonly file: string;
   readonly rules: readonly RuleCoverage[];
   readonly figures: Figures;
 }
 
+/** Coverage of a run: per policy file (sorted) and in total. */
 export interface Coverage {
   readonly files: readonly FileCoverage[];
   readonly total: Figures;

@@ -10,6 +10,7 @@
  */
 import type { Coverage } from "./coverage.js";
 
+/** The lcov tracefile text for `coverage` (empty when there is no policy file). */
 export function lcovReport(coverage: Coverage): string {
   const out: string[] = [];
   for (const file of coverage.files) {

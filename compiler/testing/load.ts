@@ -15,6 +15,7 @@ import { interpretChecked, type Interpreter } from "../interpret/index.js";
 import { checkTestFiles } from "./checks.js";
 import { expandTests, type TestCase } from "./expand.js";
 
+/** How to find and check the files. */
 export interface LoadSuiteOptions {
   /** Paths are relative to it and files are shown from it. Default: process.cwd(). */
   readonly cwd?: string;
@@ -32,6 +33,7 @@ export interface Suite {
   readonly testFiles: readonly string[];
 }
 
+/** Everything found, and the suite when nothing is an error. */
 export interface LoadSuiteResult {
   readonly diagnostics: Diagnostic[];
   /** File name (as in spans) → text. */
@@ -42,6 +44,7 @@ export interface LoadSuiteResult {
   readonly suite?: Suite;
 }
 
+/** Checks the policies and test files under `paths` and expands every case; never throws for user mistakes. */
 export async function loadSuite(paths: readonly string[], options: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
   const cwd = options.cwd ?? process.cwd();
   const checked = await checkPaths(paths, { cwd, strict: options.strict === true });

@@ -12,6 +12,7 @@ import { decisionText, expectationText } from "./match.js";
 import { sourceText } from "./source-text.js";
 import { tally, type RunResult } from "./run.js";
 
+/** The JSON document for a run, pretty-printed, with a final newline. */
 export function jsonReport(run: RunResult, sources: ReadonlyMap<string, string>): string {
   const document = {
     engines: run.engines,

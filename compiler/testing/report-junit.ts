@@ -11,6 +11,7 @@
 import { failureLines } from "./failure-text.js";
 import { tally, type CaseResult, type RunResult } from "./run.js";
 
+/** The JUnit XML document for a run, with a final newline. */
 export function junitReport(run: RunResult, sources: ReadonlyMap<string, string>): string {
   const byFile = new Map<string, CaseResult[]>();
   for (const r of run.results) byFile.set(r.case.file, [...(byFile.get(r.case.file) ?? []), r]);

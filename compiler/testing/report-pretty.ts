@@ -11,6 +11,7 @@ import type { Coverage, Figure } from "./coverage.js";
 import { failureLines } from "./failure-text.js";
 import { tally, type RunResult } from "./run.js";
 
+/** Options of the pretty reporter. */
 export interface PrettyOptions {
   /** ANSI colours (the CLI turns them off when stdout is not a terminal, or under CI / NO_COLOR). */
   readonly color?: boolean;
@@ -18,6 +19,7 @@ export interface PrettyOptions {
   readonly coverageDetails?: boolean;
 }
 
+/** The pretty report of a run, with a final newline. */
 export function prettyReport(run: RunResult, sources: ReadonlyMap<string, string>, options: PrettyOptions = {}): string {
   const paint = (code: number) => (text: string) => (options.color === true ? `\u001b[${code}m${text}\u001b[0m` : text);
   const red = paint(31);
@@ -50,6 +52,7 @@ function figures(rules: Figure, branches: Figure): string {
   return `rules ${figureText(rules)}, branches ${figureText(branches)}`;
 }
 
+/** `covered/total (percent%)`, as every report writes a figure. */
 export function figureText(f: Figure): string {
   return `${f.covered}/${f.total} (${f.percent}%)`;
 }

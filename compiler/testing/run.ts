@@ -24,6 +24,7 @@ export interface Disagreement {
   readonly decision: Decision;
 }
 
+/** One case after running: its status, the primary decision and, when it failed, why. */
 export interface CaseResult {
   readonly case: TestCase;
   readonly passed: boolean;
@@ -42,6 +43,7 @@ export interface CaseResult {
   readonly refused?: string;
 }
 
+/** A whole run: the engines, every case run, the coverage. */
 export interface RunResult {
   /** The engines, primary first. */
   readonly engines: readonly string[];
@@ -49,6 +51,7 @@ export interface RunResult {
   readonly coverage: Coverage;
 }
 
+/** Which cases run. */
 export interface RunOptions {
   /** Only cases whose full name this matches run (and count for coverage). */
   readonly filter?: RegExp;

@@ -7,6 +7,7 @@
  */
 import type { Span } from "../syntax/index.js";
 
+/** The source text of `span` on one line, parentheses balanced; "" when the file is unknown. */
 export function sourceText(span: Span, sources: ReadonlyMap<string, string>): string {
   const text = sources.get(span.file);
   if (text === undefined) return "";

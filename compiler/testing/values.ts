@@ -75,6 +75,7 @@ export function deepMerge(under: Json | undefined, over: Json): Json {
   return result;
 }
 
+/** True for a JSON object (not an array, not null). */
 export function isJsonObject(value: Json | undefined): value is { [key: string]: Json } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -59,6 +59,7 @@ interface TestOptions {
   color?: boolean;
 }
 
+/** Adds `agp test` to the program; `hooks` replace the compiler and the wasm loader (tests). */
 export function registerTestCommand(program: Command, io: CliIo, setExit: (code: number) => void, hooks: TestCommandHooks = {}): void {
   const compile = "compile" in hooks ? hooks.compile : DEFAULT_COMPILE;
   program
