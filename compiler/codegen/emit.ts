@@ -53,11 +53,19 @@ export function emit(program: IrProgram, options: EmitOptions): Emitted {
   const module = createModule(options.stdlib === undefined ? {} : { stdlib: options.stdlib });
   try {
     build(module, program, manifest);
-    module.optimize();
+    module.optimize({ light: ruleUses(program) > LIGHT_AFTER });
     return { wasm: module.emitBinary(), manifest };
   } finally {
     module.dispose();
   }
+}
+
+/** Past this many rule instances, the module is optimized at -O1 (compile time; see module.ts). */
+const LIGHT_AFTER = 2000;
+
+function ruleUses(program: IrProgram): number {
+  const side = (s: IrSide) => s.unindexed.length + s.indexes.reduce((n, i) => n + i.rules.length, 0);
+  return program.actions.reduce((n, a) => n + side(a.agent) + side(a.human), 0);
 }
 
 function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
@@ -198,30 +206,29 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
   const push = (use: IrRuleUse, test: Expr): Expr => c.if(test, c.call("agp_push", [c.i32(list(p, EFFECT_INDEX[use.effect])), c.i32(use.rule)], "none"));
   const out: Expr[] = side.unindexed.map((use) => push(use, emitExpr(use.condition, cx, fn)));
   side.indexes.forEach((index, k) => {
-    // A rule in several buckets (`in` a set) gets its own function, so its code is not repeated.
+    // A rule in many buckets (`in` a large set) gets its own function, so its code is not repeated.
     const seen = new Map<number, number>();
     for (const bucket of index.buckets) for (const position of bucket.rules) seen.set(position, (seen.get(position) ?? 0) + 1);
-    const test = (position: number): Expr => {
+    const test = (position: number, own: FunctionBuilder): Expr => {
       const use = index.rules[position]!;
-      if ((seen.get(position) ?? 0) <= 1) return emitExpr(use.condition, cx, fn);
+      if ((seen.get(position) ?? 0) <= SHARE_AFTER) return emitExpr(use.condition, cx, own);
       const name = `agp_rule_${action.id}_${p}_${k}_${position}`;
       const shared = sharedFunctions.get(m) ?? new Set<string>();
       sharedFunctions.set(m, shared);
       if (!shared.has(name)) {
-        const own = new FunctionBuilder([]);
-        const body = emitExpr(use.condition, cx, own);
-        m.addFunction({ name, params: [], result: "i32", locals: own.locals, body });
+        const fb = new FunctionBuilder([]);
+        m.addFunction({ name, params: [], result: "i32", locals: fb.locals, body: emitExpr(use.condition, cx, fb) });
         shared.add(name);
       }
       return c.call(name, [], "i32");
     };
-    const bucketCode = (rules: readonly number[]): Expr => c.block(null, rules.map((position) => push(index.rules[position]!, test(position))));
+    const arm = (rules: readonly number[]) => (own: FunctionBuilder): Expr => c.block(null, rules.map((position) => push(index.rules[position]!, test(position, own))));
     const read = action.reads[index.slot]!;
+    const prefix = `agp_index_${action.id}_${p}_${k}`;
     if (index.kind === "sym") {
-      const cases = new Map(index.buckets.map((b) => [b.id, bucketCode(b.rules)]));
-      const size = Math.max(...index.buckets.map((b) => b.id)) + 1;
-      const arms = Array.from({ length: size }, (_, id) => cases.get(id));
-      out.push(dispatchSparse(m, fn, c.load("i32", c.i32(cx.input + read.offset)), arms));
+      const byId = new Map(index.buckets.map((bucket) => [bucket.id, arm(bucket.rules)]));
+      const size = Math.max(...index.buckets.map((bucket) => bucket.id)) + 1;
+      out.push(chunked(m, fn, c.load("i32", c.i32(cx.input + read.offset)), Array.from({ length: size }, (_, id) => byId.get(id)), prefix));
       return;
     }
     // Prefix index: per literal length, one hash lookup of the input's prefix of that length.
@@ -233,19 +240,10 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
     const ptr = () => c.load("i32", c.i32(cx.input + read.offset));
     const len = () => c.load("i32", c.i32(cx.input + read.offset + 4));
     for (const [length, buckets] of [...byLength].sort((a, b) => a[0] - b[0])) {
-      const table = placeHashSet(m, buildStringSet(buckets.map((b) => b.prefix)));
-      const found = fn.local("i32");
-      out.push(
-        c.if(
-          c.i32Op("ge_u", len(), c.i32(length)),
-          c.block(null, [
-            c.setLocal(found, c.callStdlib("set_lookup", [c.i32(table), ptr(), c.i32(length)])),
-            dispatchSparse(m, fn, c.local(found, "i32"), buckets.map((b) => bucketCode(b.rules))),
-          ]),
-        ),
-      );
+      const table = placeHashSet(m, buildStringSet(buckets.map((bucket) => bucket.prefix)));
+      const lookup = c.callStdlib("set_lookup", [c.i32(table), ptr(), c.i32(length)]);
+      out.push(c.if(c.i32Op("ge_u", len(), c.i32(length)), chunked(m, fn, lookup, buckets.map((bucket) => arm(bucket.rules)), `${prefix}_${length}`)));
     }
-    void literal;
   });
   return out;
 }
@@ -253,9 +251,34 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
 /** Per module: rule functions already added. */
 const sharedFunctions = new WeakMap<PolicyModule, Set<string>>();
 
-/** `br_table` over `arms` (undefined arms and out-of-range indices do nothing). */
-function dispatchSparse(m: PolicyModule, fn: FunctionBuilder, index: Expr, arms: readonly (Expr | undefined)[]): Expr {
-  return dispatch(m, fn, index, arms.map((a) => a ?? m.code.nop()), m.code.nop());
+/** A rule in more buckets than this gets its own function. */
+const SHARE_AFTER = 4;
+/** Buckets per chunk function: a br_table this wide nests this many blocks. */
+const CHUNK = 64;
+
+/**
+ * Dispatch on a key to bucket code: keys are grouped in chunks of 64, each
+ * chunk a function `(key) → none` in the module's table holding a br_table
+ * over its buckets; the caller makes one bounds check and one indirect call.
+ * Few, mid-sized functions keep the optimizer linear in the rules.
+ */
+function chunked(m: PolicyModule, fn: FunctionBuilder, key: Expr, arms: readonly (((own: FunctionBuilder) => Expr) | undefined)[], prefix: string): Expr {
+  const c = m.code;
+  const names: string[] = [];
+  for (let start = 0; start < arms.length; start += CHUNK) {
+    const own = new FunctionBuilder(["i32"]);
+    const slice = arms.slice(start, start + CHUNK).map((a) => (a === undefined ? c.nop() : a(own)));
+    const name = `${prefix}_${start / CHUNK}`;
+    const body = dispatch(m, own, c.i32Op("and", c.local(0, "i32"), c.i32(CHUNK - 1)), slice, c.nop());
+    m.addFunction({ name, params: ["i32"], result: "none", locals: own.locals, body });
+    names.push(name);
+  }
+  const base = m.addTableFunctions(names);
+  const v = fn.local("i32");
+  return c.if(
+    c.i32Op("lt_u", c.teeLocal(v, key, "i32"), c.i32(arms.length)),
+    c.callIndirect(c.i32Op("add", c.i32Op("shr_u", c.local(v, "i32"), c.i32(6)), c.i32(base)), c.local(v, "i32")),
+  );
 }
 
 /**

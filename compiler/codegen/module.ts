@@ -52,6 +52,9 @@ const FEATURES =
   binaryen.Features.BulkMemory |
   binaryen.Features.BulkMemoryOpt;
 
+/** The one function table (internal, never exported). */
+const TABLE = "agp_table";
+
 /** Optimization settings, fixed so builds are reproducible whatever else ran in the process. */
 const OPTIMIZE_LEVEL = 3;
 const SHRINK_LEVEL = 1;
@@ -93,6 +96,7 @@ export class PolicyModule {
   private readonly data: DataLayout;
   private readonly stdlibNames = new Map<StdlibFunction, string>();
   private readonly exported = new Set<string>();
+  private readonly tableFunctions: string[] = [];
   private sealed = false;
   private optimized = false;
 
@@ -140,6 +144,19 @@ export class PolicyModule {
     return this.data.reserve(size, align);
   }
 
+  /**
+   * Places functions (added with addFunction, `(i32) → none`) in the
+   * module's one function table and returns the table index of the first;
+   * code calls them with `code.callIndirect`. Dispatch through the table is
+   * how an index selects its bucket in O(1) without a deeply nested br_table.
+   */
+  addTableFunctions(names: readonly string[]): number {
+    this.assertOpen();
+    const base = this.tableFunctions.length;
+    this.tableFunctions.push(...names);
+    return base;
+  }
+
   /** Adds a custom section (e.g. the manifest); kept through optimization. */
   addCustomSection(name: string, contents: Uint8Array): void {
     this.assertOpen();
@@ -169,6 +186,11 @@ export class PolicyModule {
   seal(options: SealOptions = {}): void {
     if (this.sealed) return;
     this.sealed = true;
+    if (this.tableFunctions.length > 0) {
+      const size = this.tableFunctions.length;
+      this.mod.addTable(TABLE, size, size);
+      this.mod.addActiveElementSegment(TABLE, "agp_elements", this.tableFunctions, this.mod.i32.const(0));
+    }
     const existing = this.stdlibSegments();
     const segments: DataSegment[] = [...existing, ...this.data.seal()];
     const pages = Math.max(this.data.pages, ...existing.map((s) => Math.ceil((s.address + s.bytes.length) / 65536))) + (options.extraPages ?? 0);
@@ -193,12 +215,17 @@ export class PolicyModule {
     if (this.mod.validate() !== 1) throw new Error("internal error: generated wasm module is invalid");
   }
 
-  /** Optimizes the whole module (stdlib and policy together) exactly once. */
-  optimize(): void {
+  /**
+   * Optimizes the whole module (stdlib and policy together) exactly once.
+   * `light` optimizes at -O1 instead of -O3 (for very large policies, whose
+   * compile time -O3 would dominate; the choice must depend on the input
+   * only, so builds stay reproducible).
+   */
+  optimize(options: { readonly light?: boolean } = {}): void {
     if (this.optimized) throw new Error("internal error: module optimized twice");
     this.validate();
     this.optimized = true;
-    withSettings(() => this.mod.optimize());
+    withSettings(() => this.mod.optimize(), options.light === true ? { optimize: 1, shrink: 0 } : undefined);
     this.validate();
   }
 
@@ -286,11 +313,11 @@ export class PolicyModule {
  * Runs `fn` with our optimize levels and no debug info (no names section),
  * restoring binaryen's process-global settings afterwards.
  */
-function withSettings<T>(fn: () => T): T {
+function withSettings<T>(fn: () => T, levels: { optimize: number; shrink: number } = { optimize: OPTIMIZE_LEVEL, shrink: SHRINK_LEVEL }): T {
   const saved = { optimize: binaryen.getOptimizeLevel(), shrink: binaryen.getShrinkLevel(), debug: binaryen.getDebugInfo() };
   try {
-    binaryen.setOptimizeLevel(OPTIMIZE_LEVEL);
-    binaryen.setShrinkLevel(SHRINK_LEVEL);
+    binaryen.setOptimizeLevel(levels.optimize);
+    binaryen.setShrinkLevel(levels.shrink);
     binaryen.setDebugInfo(false);
     return fn();
   } finally {
@@ -470,6 +497,10 @@ export class Code {
   /** Calls a function added with addFunction. */
   call(name: string, args: readonly Expr[], result: ValueType | "none"): Expr {
     return this.mod.call(name, args, result === "none" ? binaryen.none : TYPES[result]) as Expr;
+  }
+  /** Calls the `(i32) → none` function at `index` of the module's table (see addTableFunctions) with `argument`. */
+  callIndirect(index: Expr, argument: Expr): Expr {
+    return this.mod.call_indirect(TABLE, index, [argument], binaryen.i32, binaryen.none) as Expr;
   }
   /** Calls a stdlib export by its stdlib name (signatures in stdlib-abi.ts). */
   callStdlib(name: StdlibFunction, args: readonly Expr[]): Expr {

@@ -7,7 +7,9 @@
  * In: the side's rule uses (conditions already lowered). Out: an `IrSide`:
  * rules evaluated always, and indexes. Must not change which rules match:
  * a rule sits in the bucket of every key value that can make it true (for
- * `in`, each member's id), and its whole condition is still evaluated there.
+ * `in`, each member's id), and the rest of its condition is evaluated there:
+ * the key test itself holds in every bucket the rule sits in, so it is
+ * removed from the indexed copy (`IrIndex.rules[i].condition` is the residue).
  */
 import type { IrExpr, IrIndex, IrRuleUse, IrSide } from "../ir/index.js";
 
@@ -38,7 +40,7 @@ export function indexSide(uses: readonly IrRuleUse[]): IrSide {
     const name = groupName(best);
     const group = groups.get(name) ?? { kind: best.kind, slot: best.slot, members: [] };
     groups.set(name, group);
-    group.members.push({ use, key: best });
+    group.members.push({ use: { ...use, condition: without(use.condition, best) }, key: best });
   });
   const indexes: IrIndex[] = [...groups.values()].map((group) => {
     const rules = group.members.map((m) => m.use);
@@ -67,9 +69,40 @@ function groupName(key: Key): string {
 /** Key tests among the conjuncts of a condition (request-level slots only). */
 function keys(e: IrExpr): Key[] {
   if (e.op === "and") return [...keys(e.left), ...keys(e.right)];
+  return keysOf(e);
+}
+
+/** The key test one non-`and` node is, if any. */
+function keysOf(e: IrExpr): Key[] {
   if (e.op === "symIn" && e.ref.binding === 0 && e.ids.length > 0) return [{ kind: "sym", slot: e.ref.slot, ids: e.ids }];
   if (e.op === "str" && e.test === "startsWith" && e.left.kind === "slot" && e.left.ref.binding === 0 && e.right.kind === "const" && e.right.value !== "") {
     return [{ kind: "prefix", slot: e.left.ref.slot, prefix: e.right.value }];
   }
   return [];
+}
+
+/** The condition with the (first) conjunct that is `key` replaced by true, folded. */
+function without(e: IrExpr, key: Key): IrExpr {
+  let done = false;
+  const walk = (x: IrExpr): IrExpr => {
+    if (done) return x;
+    if (x.op === "and") {
+      const left = walk(x.left);
+      const right = walk(x.right);
+      if (left.op === "const" && left.value) return right;
+      if (right.op === "const" && right.value) return left;
+      return { ...x, left, right };
+    }
+    const keys = keysOf(x);
+    if (keys.length === 1 && groupName(keys[0]!) === groupName(key) && sameKey(keys[0]!, key)) {
+      done = true;
+      return { op: "const", line: x.line, value: true };
+    }
+    return x;
+  };
+  return walk(e);
+}
+
+function sameKey(a: Key, b: Key): boolean {
+  return a.kind === "sym" && b.kind === "sym" ? a.ids.join(",") === b.ids.join(",") : a.kind === "prefix" && b.kind === "prefix" && a.prefix === b.prefix;
 }

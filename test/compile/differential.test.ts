@@ -19,7 +19,7 @@ import { pairFromPaths, pairOf, type Pair } from "./harness.js";
 const schemas = readdirSync("examples/schemas").filter((f) => f.endsWith(".json")).sort().map((f) => `examples/schemas/${f}`);
 const loaded = await loadCatalogFiles(schemas);
 const EXTRA = Number(process.env["AGP_DIFF_SEEDS"] ?? 0);
-const POLICIES = 40 + EXTRA;
+const POLICIES = 30 + EXTRA;
 const REQUESTS = 60;
 
 /** Runtime states: none, or counters near the caps and approvals from the reviewers. */
@@ -46,7 +46,7 @@ describe("differential: wasm + runtime vs the reference interpreter", () => {
     const pair = await pairFromPaths(["examples/platform"]);
     const interesting = ["acme/payments", "acme/tools", "111111111111", "/workspace/a", "/workspace/../x", "rm -rf /", "production"];
     agree(pair, interesting, 2026, 1500);
-  });
+  }, 60_000);
 
   it(`agrees on ${POLICIES} generated policies × ${REQUESTS} requests`, () => {
     let compiled = 0;
@@ -65,7 +65,7 @@ describe("differential: wasm + runtime vs the reference interpreter", () => {
     }
     expect(compiled).toBeGreaterThan(POLICIES / 2);
     expect([...effects].sort()).toEqual(["allow", "approve", "deny"]);
-  });
+  }, 60_000 + EXTRA * 2_000);
 });
 
 function checked(text: string, set: CatalogSet): Pair | undefined {
