@@ -14,6 +14,9 @@ import { registerTestCommand, type TestCommandHooks } from "../../compiler/cli/c
 
 export const DEPLOY = resolve("test/fixtures/testing/deploy");
 
+// The exact outputs are colourless; a terminal running the tests must not change them.
+process.env["NO_COLOR"] = "1";
+
 export interface Run {
   readonly code: number;
   readonly out: string;
