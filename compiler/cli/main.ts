@@ -9,6 +9,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerCheckCommand } from "./commands/check.js";
+import { registerCompileCommand } from "./commands/compile.js";
 import { registerFmtCommand } from "./commands/fmt.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTestCommand } from "./commands/test.js";
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
   registerAuditCommand(program, io, setExit);
   registerCheckCommand(program, io, setExit);
+  registerCompileCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
