@@ -72,7 +72,7 @@ function stringCheck(node: Extract<SchemaNode, { type: "string" }>): Check {
   const listed = node.enum?.map((m) => JSON.stringify(m)).join(", ");
   return (value) => {
     if (typeof value !== "string") return wrong(value);
-    const lone = loneSurrogateAt(value);
+    const lone = wellFormed(value) ? -1 : loneSurrogateAt(value);
     if (lone >= 0) {
       return new Problem("invalid_string", "", (p) => `${tick(p)} is not well-formed Unicode (a lone surrogate at index ${lone})`);
     }
@@ -85,6 +85,13 @@ function stringCheck(node: Extract<SchemaNode, { type: "string" }>): Check {
     }
     return undefined;
   };
+}
+
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+
+/** Whether `s` has no lone surrogate: the engine's own scan where it has one (ES2024), else ours. */
+function wellFormed(s: string): boolean {
+  return nativeWellFormed !== undefined ? nativeWellFormed.call(s) : loneSurrogateAt(s) < 0;
 }
 
 function arrayCheck(node: Extract<SchemaNode, { type: "array" }>): Check {

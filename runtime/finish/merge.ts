@@ -16,6 +16,12 @@ type ObligationValue = string | number | boolean;
 
 /** Merges the obligations of `rules` in the given order; a conflict is a refusal. */
 export function mergeObligations(rules: readonly PreparedRule[]): Record<string, ObligationValue> | Refused {
+  const only = rules.length === 1 ? rules[0]!.alone : undefined;
+  if (only !== undefined) {
+    const result: Record<string, ObligationValue> = {};
+    for (let i = 0; i < only.length; i++) result[only[i]![0]] = only[i]![1];
+    return result;
+  }
   let merged: Map<string, { value: ObligationValue; from: string }> | undefined;
   for (const rule of rules) {
     for (const { key, value } of rule.obligations) {

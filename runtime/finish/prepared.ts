@@ -9,7 +9,7 @@
  * Must not look at requests.
  */
 import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../decision.js";
-import type { Effect, Manifest, ManifestLimit } from "../manifest.js";
+import type { Effect, Manifest, ManifestLimit, ManifestRule } from "../manifest.js";
 
 export interface PreparedRule {
   readonly index: number;
@@ -22,6 +22,12 @@ export interface PreparedRule {
   /** 0 info, 1 notice, 2 security. */
   readonly auditRank: number;
   readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  /**
+   * The rule's obligations merged on their own (null dropped, keys sorted),
+   * when each key appears once: what a decision shows when this rule is the
+   * only one whose obligations apply. Undefined otherwise.
+   */
+  readonly alone: readonly (readonly [string, string | number | boolean])[] | undefined;
   readonly quorums: readonly Quorum[];
 }
 
@@ -65,6 +71,7 @@ export function prepare(manifest: Manifest): Prepared {
       audit: rule.audit,
       auditRank: ["info", "notice", "security"].indexOf(rule.audit),
       obligations: rule.obligations,
+      alone: alone(rule.obligations),
       quorums: rule.quorums,
     }),
   );
@@ -88,6 +95,14 @@ export function prepare(manifest: Manifest): Prepared {
     actions: manifest.actions.map((a) => ({ name: a.name, family: a.family })),
     policy: Object.freeze({ hash: manifest.policy.hash, version: manifest.policy.version }),
   };
+}
+
+function alone(obligations: ManifestRule["obligations"]): PreparedRule["alone"] {
+  const keys = obligations.map((o) => o.key);
+  if (new Set(keys).size !== keys.length) return undefined;
+  const entries: [string, string | number | boolean][] = [];
+  for (const { key, value } of obligations) if (value !== null) entries.push([key, value]);
+  return entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
 function capReason(limit: ManifestLimit): string {
