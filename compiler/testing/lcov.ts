@@ -5,8 +5,9 @@
  *
  * In: `Coverage`. Out: lcov text: per policy file, each rule as a function
  * (FN/FNDA: how many cases it decided), its line as a line (DA, same count),
- * and each clause as a block of two branches, true then false (BRDA, `-`
- * when the clause was never evaluated). Must not write anywhere.
+ * each line holding a clause as a line (DA: how often its busiest clause was
+ * evaluated), and each clause as a block of two branches, true then false
+ * (BRDA, `-` when the clause was never evaluated). Must not write anywhere.
  */
 import type { Coverage } from "./coverage.js";
 
@@ -33,7 +34,12 @@ export function lcovReport(coverage: Coverage): string {
     }
     out.push(`BRF:${branches}`, `BRH:${hit}`);
     const lines = new Map<number, number>();
-    for (const rule of file.rules) lines.set(rule.line, (lines.get(rule.line) ?? 0) + rule.decided);
+    for (const rule of file.rules) {
+      for (const clause of rule.clauses) {
+        if (clause.line !== rule.line) lines.set(clause.line, Math.max(lines.get(clause.line) ?? 0, clause.true + clause.false));
+      }
+    }
+    for (const rule of file.rules) lines.set(rule.line, rule.decided);
     for (const [line, count] of [...lines].sort((a, b) => a[0] - b[0])) out.push(`DA:${line},${count}`);
     out.push(`LF:${lines.size}`, `LH:${[...lines.values()].filter((n) => n > 0).length}`, "end_of_record");
   }

@@ -71,7 +71,8 @@ describe("coverage files", () => {
     expect(lcov).toContain("SF:deploy.agp\n");
     expect(lcov).toContain("FNDA:0,production_canary\n");
     expect(lcov).toContain("BRF:22\nBRH:17\n");
-    expect(lcov).toContain("LF:5\nLH:3\nend_of_record\n");
+    expect(lcov).toContain("DA:16,0\nDA:18,5\n");
+    expect(lcov).toContain("LF:9\nLH:7\nend_of_record\n");
     expectGolden(lcov, "passing.lcov");
   });
 
