@@ -191,7 +191,7 @@ function fieldsEqual(a: Field, b: Field, scope: Scope, line: number, span: Span)
   switch (sa.base.kind) {
     case "string": {
       const left = strRef(a, scope, span);
-      const right = strRef(b, scope, span);
+      const right = left === undefined ? undefined : strRef(b, scope, span);
       if (left === undefined || right === undefined) return constant(false, line);
       same = { op: "str", line, test: "eq", left: { kind: "slot", ref: left }, right: { kind: "slot", ref: right } };
       break;
