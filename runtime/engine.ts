@@ -104,6 +104,7 @@ export class Engine implements PolicyEngine {
     const kill = killSwitch(state, parts, this.prep.actions[parts.actionId]!.family);
     if (kill !== undefined) return killed(this.prep, kill);
 
+    if (this.exports === undefined && !this.recovering) this.replace();
     const exports = this.exports;
     if (exports === undefined) return this.internal("the policy module is being instantiated again after a failure; retry shortly");
     const arena = this.arena;
@@ -181,10 +182,14 @@ export class Engine implements PolicyEngine {
     instantiateAsync(this.module, this.manifest).then(
       (exports) => {
         this.recovering = false;
-        this.attach(exports);
+        try {
+          this.attach(exports);
+        } catch {
+          this.exports = undefined; // the next decision tries again
+        }
       },
       () => {
-        this.recovering = false;
+        this.recovering = false; // the next decision tries again
       },
     );
   }
