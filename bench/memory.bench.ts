@@ -5,10 +5,18 @@
  *
  * In: nothing (`AGP_BENCH_DECISIONS` lowers the count for a quick run).
  * Out: one table, one row per checkpoint, and the growth from the first
- * checkpoint to the last. `npm run bench` runs node with --expose-gc, so
- * each checkpoint is taken after a full collection. Reports; never asserts.
+ * checkpoint to the last. The decisions run in a fresh child process
+ * (bench/scenarios/memory-child.ts, `node --expose-gc`) that loads only the
+ * runtime and the compiled policy, so its RSS is not inflated by the other
+ * suites of the run. Reports; never asserts.
  */
-import { buildEngines } from "./scenarios/engines.js";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { compileScenario } from "./scenarios/compile.js";
 import { latencyScenario } from "./scenarios/latency-policy.js";
 import type { BenchSuite, BenchTable } from "./suite.js";
 
@@ -20,37 +28,28 @@ interface Checkpoint {
   readonly seconds: number;
 }
 
-const MiB = 1024 * 1024;
-
-function collect(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc !== undefined) {
-    gc();
-    gc();
-  }
+interface ChildReport {
+  readonly baseline: number;
+  readonly checkpoints: readonly Checkpoint[];
+  readonly allowed: number;
 }
+
+const MiB = 1024 * 1024;
 
 async function run(): Promise<readonly BenchTable[]> {
   const total = Number(process.env["AGP_BENCH_DECISIONS"] ?? "10000000");
-  const engines = buildEngines(latencyScenario());
-  const requests = engines.scenario.requests;
-  const engine = engines.engine;
-  const marks = [100_000, 1_000_000, 2_500_000, 5_000_000, 7_500_000, 10_000_000].filter((m) => m <= total);
-  if (marks[marks.length - 1] !== total) marks.push(total);
-
-  // Warm up, then the first checkpoint is the baseline.
-  for (let i = 0; i < 100_000; i++) engine.decide(requests[i & 7]!);
-  const checkpoints: Checkpoint[] = [];
-  const start = performance.now();
-  let done = 0;
-  let allowed = 0;
-  for (const mark of [0, ...marks]) {
-    for (; done < mark; done++) if (engine.decide(requests[done & 7]!).effect === "allow") allowed++;
-    collect();
-    const usage = process.memoryUsage();
-    checkpoints.push({ decisions: mark, rss: usage.rss, heapUsed: usage.heapUsed, wasm: engine.memoryBytes(), seconds: (performance.now() - start) / 1000 });
-    await new Promise((resolve) => setImmediate(resolve));
+  const directory = await mkdtemp(join(tmpdir(), "agp-bench-memory-"));
+  let report: ChildReport;
+  try {
+    const wasmFile = join(directory, "latency.wasm");
+    await writeFile(wasmFile, compileScenario(latencyScenario()).compiled.wasm);
+    const child = fileURLToPath(new URL("./scenarios/memory-child.js", import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", child, String(total), wasmFile], { maxBuffer: 1 << 20 });
+    report = JSON.parse(stdout) as ChildReport;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
   }
+  const { checkpoints } = report;
   const first = checkpoints[1] ?? checkpoints[0]!;
   const last = checkpoints[checkpoints.length - 1]!;
   const mib = (bytes: number) => (bytes / MiB).toFixed(1);
@@ -62,7 +61,7 @@ async function run(): Promise<readonly BenchTable[]> {
       rows: checkpoints.map((c) => [c.decisions.toLocaleString("en-US"), mib(c.rss), mib(c.heapUsed), mib(c.wasm), c.seconds.toFixed(1)]),
       notes: [
         `Growth from ${first.decisions.toLocaleString("en-US")} to ${last.decisions.toLocaleString("en-US")} decisions: RSS ${signed(last.rss - first.rss)}, JS heap ${signed(last.heapUsed - first.heapUsed)}, wasm memory ${signed(last.wasm - first.wasm)}.`,
-        `Each checkpoint after a full GC (${(globalThis as { gc?: unknown }).gc === undefined ? "not available: run node with --expose-gc" : "--expose-gc"}); ${allowed.toLocaleString("en-US")} of the decisions were allows, as the mix intends (5 of 8).`,
+        `A fresh \`node --expose-gc\` process loading only the runtime and the compiled policy (RSS before loading the policy: ${mib(report.baseline)} MiB); each checkpoint after a full GC; ${report.allowed.toLocaleString("en-US")} of the decisions were allows, as the mix intends (5 of 8).`,
         "Bar: no memory growth over 10 million decisions.",
       ],
     },
