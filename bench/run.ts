@@ -9,13 +9,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { arch, cpus, platform, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { suite as decideSuite } from "./decide.bench.js";
 import { suite as parserSuite } from "./parser.bench.js";
 import { suite as latencySuite } from "./latency.bench.js";
 import { suite as scalingSuite } from "./scaling.bench.js";
 import { suite as memorySuite } from "./memory.bench.js";
 import type { BenchSuite, BenchTable } from "./suite.js";
 
-const suites: readonly BenchSuite[] = [parserSuite, latencySuite, scalingSuite, memorySuite];
+const suites: readonly BenchSuite[] = [parserSuite, decideSuite, latencySuite, scalingSuite, memorySuite];
 
 /** bench/results in the repository, from either bench/ or dist/bench/. */
 function resultsDirectory(): string {
