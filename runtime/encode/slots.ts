@@ -171,11 +171,10 @@ function writeUtf8(s: string, a: Arena): number {
     bytes[at++] = c;
   }
   if (i < n) {
-    const room = a.arenaEnd - at;
+    // The rest has non-ASCII characters: the host's encoder, into what is left of the arena.
     const { read, written } = encoder.encodeInto(i === 0 ? s : s.slice(i), bytes.subarray(at, a.arenaEnd));
     if (read !== n - i) throw arenaFull();
     at += written ?? 0;
-    if (room < 0) throw arenaFull();
   }
   a.top = at;
   return at - start;
