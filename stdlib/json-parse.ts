@@ -4,7 +4,7 @@
  * decoded into the scratch area ([u32 len][bytes], lone \u surrogates kept
  * as 3-byte WTF-8 so validation can report them where the JS path does).
  *
- * In: `S.len` bytes at `P.input`. Out: tokens in document order (a container's
+ * In: `LEN` bytes at `P.input`. Out: tokens in document order (a container's
  * x is the index after its subtree), or `S.err` / `S.errAt` (a malformed-JSON
  * reason and byte offset). Strict RFC 8259: UTF-8 only (no overlongs, no
  * encoded surrogates), no control characters in strings, no duplicate keys,
@@ -17,11 +17,23 @@ import {
   tok, skip, strPtr, strLen, same,
 } from "./json-context";
 
+// The cursor lives in globals, not in the state record: the tokenizer's hot
+// loops then run on registers instead of a load and a store per byte.
+// @ts-ignore: mutable global, reset by every call
+let IN: usize = 0;
+// @ts-ignore: mutable global, reset by every call
+let LEN: u32 = 0;
+// @ts-ignore: mutable global, reset by every call
+let POS: u32 = 0;
+
 /** Parses the whole input as one JSON value; false with S.err set when malformed. */
 export function parseDocument(): bool {
+  IN = <usize>P.input;
+  LEN = S.len;
+  POS = 0;
   if (!parseValue(0)) return false;
   skipWs();
-  if (S.pos < S.len) return fail(M_UNEXPECTED, S.pos);
+  if (POS < LEN) return fail(M_UNEXPECTED, POS);
   return true;
 }
 
@@ -36,15 +48,18 @@ function fail(code: u32, at: u32): bool {
 // @ts-ignore: decorator
 @inline
 function byteAt(i: u32): u32 {
-  return <u32>load<u8>(<usize>P.input + <usize>i);
+  return <u32>load<u8>(IN + <usize>i);
 }
 
 function skipWs(): void {
-  while (S.pos < S.len) {
-    const c = byteAt(S.pos);
-    if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) S.pos++;
+  let i = POS;
+  const n = LEN;
+  while (i < n) {
+    const c = byteAt(i);
+    if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) i++;
     else break;
   }
+  POS = i;
 }
 
 function newToken(kind: u32, start: u32): u32 {
@@ -60,8 +75,8 @@ function newToken(kind: u32, start: u32): u32 {
 
 function parseValue(depth: u32): bool {
   skipWs();
-  if (S.pos >= S.len) return fail(M_END, S.pos);
-  const c = byteAt(S.pos);
+  if (POS >= LEN) return fail(M_END, POS);
+  const c = byteAt(POS);
   if (c == 0x7b) return parseObject(depth + 1);
   if (c == 0x5b) return parseArray(depth + 1);
   if (c == 0x22) return parseString();
@@ -69,51 +84,51 @@ function parseValue(depth: u32): bool {
   if (c == 0x74) return literal(T_TRUE, 0x74, 0x72, 0x75, 0x65, 4); // true
   if (c == 0x66) return literal(T_FALSE, 0x66, 0x61, 0x6c, 0x73, 5); // false (+ e)
   if (c == 0x6e) return literal(T_NULL, 0x6e, 0x75, 0x6c, 0x6c, 4); // null
-  return fail(M_UNEXPECTED, S.pos);
+  return fail(M_UNEXPECTED, POS);
 }
 
 function literal(kind: u32, a: u32, b: u32, c: u32, d: u32, n: u32): bool {
-  const at = S.pos;
-  if (at + n > S.len) return fail(M_END, S.len);
+  const at = POS;
+  if (at + n > LEN) return fail(M_END, LEN);
   if (byteAt(at) != a || byteAt(at + 1) != b || byteAt(at + 2) != c || byteAt(at + 3) != d) return fail(M_UNEXPECTED, at);
   if (n == 5 && byteAt(at + 4) != 0x65) return fail(M_UNEXPECTED, at + 4);
   const t = newToken(kind, at);
   if (t == NONE) return fail(M_TOKENS, at);
-  S.pos = at + n;
-  store<u32>(tok(t), S.pos, 8);
+  POS = at + n;
+  store<u32>(tok(t), POS, 8);
   return true;
 }
 
 function digits(): u32 {
   let n: u32 = 0;
-  while (S.pos < S.len) {
-    const c = byteAt(S.pos);
+  while (POS < LEN) {
+    const c = byteAt(POS);
     if (c < 0x30 || c > 0x39) break;
-    S.pos++;
+    POS++;
     n++;
   }
   return n;
 }
 
 function parseNumber(): bool {
-  const at = S.pos;
-  if (byteAt(S.pos) == 0x2d) S.pos++;
-  if (S.pos >= S.len) return fail(M_END, S.pos);
-  const first = byteAt(S.pos);
-  if (first == 0x30) S.pos++;
+  const at = POS;
+  if (byteAt(POS) == 0x2d) POS++;
+  if (POS >= LEN) return fail(M_END, POS);
+  const first = byteAt(POS);
+  if (first == 0x30) POS++;
   else if (digits() == 0) return fail(M_NUMBER, at);
-  if (S.pos < S.len && byteAt(S.pos) == 0x2e) {
-    S.pos++;
+  if (POS < LEN && byteAt(POS) == 0x2e) {
+    POS++;
     if (digits() == 0) return fail(M_NUMBER, at);
   }
-  if (S.pos < S.len && (byteAt(S.pos) | 0x20) == 0x65) {
-    S.pos++;
-    if (S.pos < S.len && (byteAt(S.pos) == 0x2b || byteAt(S.pos) == 0x2d)) S.pos++;
+  if (POS < LEN && (byteAt(POS) | 0x20) == 0x65) {
+    POS++;
+    if (POS < LEN && (byteAt(POS) == 0x2b || byteAt(POS) == 0x2d)) POS++;
     if (digits() == 0) return fail(M_NUMBER, at);
   }
   const t = newToken(T_NUMBER, at);
   if (t == NONE) return fail(M_TOKENS, at);
-  store<u32>(tok(t), S.pos, 8);
+  store<u32>(tok(t), POS, 8);
   return true;
 }
 
@@ -126,7 +141,7 @@ function hex(c: u32): i32 {
 
 /** The 4 hex digits at `at` as a code unit, or -1. */
 function hex4(at: u32): i32 {
-  if (at + 4 > S.len) return -1;
+  if (at + 4 > LEN) return -1;
   let v: i32 = 0;
   for (let k: u32 = 0; k < 4; k++) {
     const h = hex(byteAt(at + k));
@@ -150,7 +165,7 @@ function utf8Length(at: u32): u32 {
   else if (b0 >= 0xf1 && b0 <= 0xf3) n = 4;
   else if (b0 == 0xf4) { n = 4; hi = 0x8f; }
   else return 0;
-  if (at + n > S.len) return 0;
+  if (at + n > LEN) return 0;
   const b1 = byteAt(at + 1);
   if (b1 < lo || b1 > hi) return 0;
   for (let k: u32 = 2; k < n; k++) if ((byteAt(at + k) & 0xc0) != 0x80) return 0;
@@ -158,40 +173,60 @@ function utf8Length(at: u32): u32 {
 }
 
 function parseString(): bool {
-  const at = S.pos;
-  S.pos++;
+  const at = POS;
+  POS++;
   let escaped = false;
   while (true) {
-    if (S.pos >= S.len) return fail(M_END, S.pos);
-    const c = byteAt(S.pos);
+    // Plain ASCII runs on a local cursor: the common case.
+    let i = POS;
+    const n = LEN;
+    // Eight bytes at a time while none is a quote, a backslash, a control or non-ASCII byte
+    // (the has-zero-byte trick; a false alarm only hands over to the byte loop).
+    while (i + 8 <= n) {
+      const w = load<u64>(IN + <usize>i);
+      const q = w ^ 0x2222222222222222;
+      const b = w ^ 0x5c5c5c5c5c5c5c5c;
+      const hits =
+        (w | ((w - 0x2020202020202020) & ~w) | ((q - 0x0101010101010101) & ~q) | ((b - 0x0101010101010101) & ~b)) & 0x8080808080808080;
+      if (hits != 0) break;
+      i += 8;
+    }
+    while (i < n) {
+      const b = byteAt(i);
+      if (b < 0x20 || b == 0x22 || b == 0x5c || b >= 0x80) break;
+      i++;
+    }
+    POS = i;
+    if (POS >= LEN) return fail(M_END, POS);
+    const c = byteAt(POS);
     if (c == 0x22) break;
-    if (c < 0x20) return fail(M_CONTROL, S.pos);
+    if (c < 0x20) return fail(M_CONTROL, POS);
     if (c == 0x5c) {
       escaped = true;
-      if (S.pos + 1 >= S.len) return fail(M_END, S.len);
-      const e = byteAt(S.pos + 1);
+      if (POS + 1 >= LEN) return fail(M_END, LEN);
+      const e = byteAt(POS + 1);
       if (e == 0x75) {
-        if (hex4(S.pos + 2) < 0) return fail(M_ESCAPE, S.pos);
-        S.pos += 6;
+        if (hex4(POS + 2) < 0) return fail(M_ESCAPE, POS);
+        POS += 6;
       } else if (e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
-        S.pos += 2;
-      } else return fail(M_ESCAPE, S.pos);
+        POS += 2;
+      } else return fail(M_ESCAPE, POS);
       continue;
     }
     if (c >= 0x80) {
-      const n = utf8Length(S.pos);
-      if (n == 0) return fail(M_UTF8, S.pos);
-      S.pos += n;
+      const n = utf8Length(POS);
+      if (n == 0) return fail(M_UTF8, POS);
+      POS += n;
       continue;
     }
-    S.pos++;
+    POS++;
   }
-  S.pos++;
+  POS++;
   const t = newToken(T_STRING, at);
   if (t == NONE) return fail(M_TOKENS, at);
-  store<u32>(tok(t), S.pos, 8);
+  store<u32>(tok(t), POS, 8);
   if (escaped) {
-    const x = decode(at + 1, S.pos - 1);
+    const x = decode(at + 1, POS - 1);
     if (x == 0) return fail(M_TOKENS, at);
     store<u32>(tok(t), x, 12);
   }
@@ -266,60 +301,60 @@ function decode(from: u32, to: u32): u32 {
 }
 
 function parseArray(depth: u32): bool {
-  if (depth > P.maxDepth) return fail(M_DEEP, S.pos);
-  const t = newToken(T_ARRAY, S.pos);
-  if (t == NONE) return fail(M_TOKENS, S.pos);
-  S.pos++;
+  if (depth > P.maxDepth) return fail(M_DEEP, POS);
+  const t = newToken(T_ARRAY, POS);
+  if (t == NONE) return fail(M_TOKENS, POS);
+  POS++;
   skipWs();
-  if (S.pos < S.len && byteAt(S.pos) == 0x5d) return close(t);
+  if (POS < LEN && byteAt(POS) == 0x5d) return close(t);
   while (true) {
     if (!parseValue(depth)) return false;
     skipWs();
-    if (S.pos >= S.len) return fail(M_END, S.pos);
-    const c = byteAt(S.pos);
+    if (POS >= LEN) return fail(M_END, POS);
+    const c = byteAt(POS);
     if (c == 0x2c) {
-      S.pos++;
+      POS++;
       continue;
     }
     if (c == 0x5d) return close(t);
-    return fail(M_UNEXPECTED, S.pos);
+    return fail(M_UNEXPECTED, POS);
   }
 }
 
 function parseObject(depth: u32): bool {
-  if (depth > P.maxDepth) return fail(M_DEEP, S.pos);
-  const t = newToken(T_OBJECT, S.pos);
-  if (t == NONE) return fail(M_TOKENS, S.pos);
-  S.pos++;
+  if (depth > P.maxDepth) return fail(M_DEEP, POS);
+  const t = newToken(T_OBJECT, POS);
+  if (t == NONE) return fail(M_TOKENS, POS);
+  POS++;
   skipWs();
-  if (S.pos < S.len && byteAt(S.pos) == 0x7d) return close(t);
+  if (POS < LEN && byteAt(POS) == 0x7d) return close(t);
   while (true) {
     skipWs();
-    if (S.pos >= S.len) return fail(M_END, S.pos);
-    if (byteAt(S.pos) != 0x22) return fail(M_UNEXPECTED, S.pos);
+    if (POS >= LEN) return fail(M_END, POS);
+    if (byteAt(POS) != 0x22) return fail(M_UNEXPECTED, POS);
     const key = S.ntok;
     if (!parseString()) return false;
     if (duplicate(t, key)) return fail(M_DUPLICATE, load<u32>(tok(key), 4));
     skipWs();
-    if (S.pos >= S.len) return fail(M_END, S.pos);
-    if (byteAt(S.pos) != 0x3a) return fail(M_UNEXPECTED, S.pos);
-    S.pos++;
+    if (POS >= LEN) return fail(M_END, POS);
+    if (byteAt(POS) != 0x3a) return fail(M_UNEXPECTED, POS);
+    POS++;
     if (!parseValue(depth)) return false;
     skipWs();
-    if (S.pos >= S.len) return fail(M_END, S.pos);
-    const c = byteAt(S.pos);
+    if (POS >= LEN) return fail(M_END, POS);
+    const c = byteAt(POS);
     if (c == 0x2c) {
-      S.pos++;
+      POS++;
       continue;
     }
     if (c == 0x7d) return close(t);
-    return fail(M_UNEXPECTED, S.pos);
+    return fail(M_UNEXPECTED, POS);
   }
 }
 
 function close(t: u32): bool {
-  S.pos++;
-  store<u32>(tok(t), S.pos, 8);
+  POS++;
+  store<u32>(tok(t), POS, 8);
   store<u32>(tok(t), S.ntok, 12);
   return true;
 }
