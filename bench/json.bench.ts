@@ -58,7 +58,7 @@ export const suite: BenchSuite = {
     if (JSON.stringify(json.decideJson(bytes)) !== JSON.stringify(decision)) throw new Error("the JSON path disagrees with the object path");
 
     // The module alone: copy the bytes in and call agp_decide_json, no host finishing.
-    const wasm = globalThis.WebAssembly as unknown as {
+    const wasm = (globalThis as unknown as { WebAssembly: unknown }).WebAssembly as {
       Instance: new (m: object, i: object) => { exports: Record<string, unknown> };
       Module: new (b: Uint8Array) => object;
     };

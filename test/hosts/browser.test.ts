@@ -20,7 +20,7 @@ import { serveDirectory } from "./serve.js";
 const CHROMIUM = "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);
 if (!present && process.env["CI"] === undefined) {
-  console.warn(`\n*** SKIPPING the Chromium host test: ${CHROMIUM} is missing (apt-get install -y chromium). Under CI this test fails instead. ***\n`);
+  process.stderr.write(`\n*** SKIPPING the Chromium host test: ${CHROMIUM} is missing (apt-get install -y chromium). Under CI this test fails instead. ***\n\n`);
 }
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>agp host test</title>

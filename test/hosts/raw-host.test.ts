@@ -80,7 +80,8 @@ const CODES = ["", "wrong_type", "missing_field", "unknown_field", "too_long", "
 
 function rawHost(bytes: Uint8Array) {
   const manifest = manifestOf(bytes);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: object }; Module: new (b: Uint8Array) => object } }).WebAssembly;
+  const instance = new api.Instance(new api.Module(bytes), {});
   const ex = instance.exports as Json;
   if (ex.agp_abi_version() !== manifest.abi) throw new Error("ABI mismatch");
   const nodes: Json[] = [];
@@ -94,9 +95,9 @@ function rawHost(bytes: Uint8Array) {
 
   return (text: string) => {
     const input = new TextEncoder().encode(text);
-    const memory = () => new DataView((ex.memory as WebAssembly.Memory).buffer);
+    const memory = () => new DataView((ex.memory as { buffer: ArrayBuffer }).buffer);
     if (input.length > manifest.json.inputBytes) throw new Error("too large");
-    new Uint8Array((ex.memory as WebAssembly.Memory).buffer).set(input, ex.agp_json_input());
+    new Uint8Array((ex.memory as { buffer: ArrayBuffer }).buffer).set(input, ex.agp_json_input());
     const h = ex.agp_decide_json(input.length) >>> 0;
     const m = memory();
     const u32 = (o: number) => m.getUint32(h + o, true);
