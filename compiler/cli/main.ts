@@ -10,7 +10,9 @@ import { Command, CommanderError } from "commander";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCompileCommand } from "./commands/compile.js";
+import { registerEvalCommand } from "./commands/eval.js";
 import { registerFmtCommand } from "./commands/fmt.js";
+import { registerInspectCommand } from "./commands/inspect.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTestCommand } from "./commands/test.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
@@ -36,7 +38,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerAuditCommand(program, io, setExit);
   registerCheckCommand(program, io, setExit);
   registerCompileCommand(program, io, setExit);
+  registerEvalCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
+  registerInspectCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
 

@@ -23,3 +23,4 @@ export { junitReport } from "./report-junit.js";
 export { lcovReport } from "./lcov.js";
 export { failureLines } from "./failure-text.js";
 export { sourceText } from "./source-text.js";
+export { nodeLines } from "./failure-text.js";

@@ -1,0 +1,135 @@
+/**
+ * What `agp inspect <file.wasm>` shows about a compiled policy module: its
+ * size, imports (none), exports with signatures, sections, the policy's
+ * hash, version, compiler and ABI, and from the manifest the actions (id,
+ * slots, human-covered, worst-case cost bound), rules and limits.
+ *
+ * In: the module's bytes and its manifest as the runtime checked it. Out:
+ * `ModuleReport` (the `--format json` document) and its text rendering.
+ * Must not decide anything or compile anything.
+ */
+import type { Manifest, ManifestLimit } from "../../runtime/index.js";
+import { quorumText } from "./render-decision.js";
+import { summarizeWasm, type WasmEntity, type WasmSection } from "./wasm-binary.js";
+
+/** The `--format json` document of `agp inspect <file.wasm>`. */
+export interface ModuleReport {
+  readonly file: string;
+  readonly bytes: number;
+  readonly policy: { readonly hash: string; readonly version: string };
+  readonly compiler: string;
+  readonly abi: number;
+  readonly memory: Manifest["memory"];
+  readonly json?: Manifest["json"];
+  readonly imports: readonly WasmEntity[];
+  readonly exports: readonly WasmEntity[];
+  readonly sections: readonly WasmSection[];
+  readonly actions: readonly { readonly id: number; readonly name: string; readonly slots: number; readonly humanCovered: boolean; readonly costBound: number }[];
+  readonly rules: readonly {
+    readonly index: number;
+    readonly id: string;
+    readonly effect: string;
+    readonly principal: string;
+    readonly file: string;
+    readonly line: number;
+    readonly audit: string;
+    readonly reason?: string;
+  }[];
+  readonly limits: readonly ManifestLimit[];
+}
+
+/** The report of one module. */
+export function moduleReport(file: string, bytes: Uint8Array, manifest: Manifest): ModuleReport {
+  const wasm = summarizeWasm(bytes);
+  return {
+    file,
+    bytes: bytes.length,
+    policy: { hash: manifest.policy.hash, version: manifest.policy.version },
+    compiler: manifest.compiler,
+    abi: manifest.abi,
+    memory: manifest.memory,
+    ...(manifest.json === undefined ? {} : { json: manifest.json }),
+    imports: wasm.imports,
+    exports: wasm.exports,
+    sections: wasm.sections,
+    actions: manifest.actions.map((a, id) => ({ id, name: a.name, slots: a.slots.length, humanCovered: a.humanCovered, costBound: a.costBound })),
+    rules: manifest.rules.map((r, index) => ({
+      index,
+      id: r.id,
+      effect: r.effect,
+      principal: r.principal,
+      file: r.file,
+      line: r.line,
+      audit: r.audit,
+      ...(r.reason === undefined ? {} : { reason: r.reason }),
+    })),
+    limits: manifest.limits,
+  };
+}
+
+/** The report as text. */
+export function moduleReportText(report: ModuleReport): string {
+  const out: string[] = [];
+  out.push(`${report.file}: agp policy module, ${report.bytes} bytes`);
+  out.push(`policy:   sha256 ${report.policy.hash}, version ${report.policy.version}`);
+  out.push(`compiler: ${report.compiler}, abi ${report.abi}`);
+  const json = report.json === undefined ? "; no JSON entry point" : `; JSON input ≤ ${report.json.inputBytes} bytes, depth ≤ ${report.json.maxDepth}`;
+  out.push(`memory:   slots ${report.memory.slotBytes} bytes, string arena ${report.memory.arenaBytes} bytes${json}`);
+  out.push("");
+  if (report.imports.length === 0) out.push("imports: none");
+  else {
+    out.push(`imports (${report.imports.length}):`);
+    out.push(...table(report.imports.map((i) => [`${i.module ?? ""}.${i.name}`, i.kind, i.signature])));
+  }
+  out.push("");
+  out.push(`exports (${report.exports.length}):`);
+  out.push(...table(report.exports.map((e) => [e.name, e.kind, e.signature])));
+  out.push("");
+  out.push(`sections (${report.sections.length}):`);
+  out.push(...table(report.sections.map((s) => [s.name, `${s.bytes} bytes`])));
+  out.push("");
+  out.push(`actions (${report.actions.length}):`);
+  out.push(
+    ...table([
+      ["id", "name", "slots", "human", "cost bound"],
+      ...report.actions.map((a) => [String(a.id), a.name, String(a.slots), a.humanCovered ? "yes" : "no", String(a.costBound)]),
+    ]),
+  );
+  out.push("");
+  out.push(`rules (${report.rules.length}):`);
+  if (report.rules.length > 0) {
+    out.push(
+      ...table([
+        ["#", "id", "effect", "principal", "where", "reason"],
+        ...report.rules.map((r) => [String(r.index), r.id, r.effect, r.principal, `${r.file}:${r.line}`, r.reason ?? "-"]),
+      ]),
+    );
+  }
+  out.push("");
+  out.push(`limits (${report.limits.length}):`);
+  if (report.limits.length > 0) {
+    out.push(...table([["#", "id", "cap", "keys", "otherwise", "where"], ...report.limits.map((l, i) => [String(i), l.id, capText(l), keysText(l), otherwiseText(l), `${l.file}:${l.line}`])]));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function capText(limit: ManifestLimit): string {
+  const amount = limit.kind === "rate" ? `${limit.cap}` : `budget ${limit.cap}${limit.unit === undefined ? "" : ` ${limit.unit}`}`;
+  return `${amount} per ${limit.window.count} ${limit.window.unit}`;
+}
+
+function keysText(limit: ManifestLimit): string {
+  return limit.keys.length === 0 ? "-" : limit.keys.map((k) => k.join(".")).join(", ");
+}
+
+function otherwiseText(limit: ManifestLimit): string {
+  const o = limit.otherwise;
+  return o.kind === "deny" ? "deny" : `approve by ${o.quorums.map(quorumText).join(" and ")}`;
+}
+
+/** Rows as aligned columns, two spaces apart, indented by two. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd());
+}
