@@ -5,11 +5,18 @@
  * itself (`agp_decide_json`), against the runtime validating and encoding a
  * JS object (`decide`), and a JS host that must `JSON.parse` the bytes first.
  *
- * In: examples/platform. Out: one table of medians (ns per decision) and the
- * request's size. Reported, never asserted (DESIGN.md's bar: JSON-bytes path
+ * In: examples/platform. Out: a table of medians (ns per decision) and the
+ * request's size; a table of the runtime's bundle size (bundled and
+ * minified by rolldown, which vite brings into node_modules; skipped when
+ * absent): the whole runtime, the core (loadPolicy only), core + JSON decider. Reported, never asserted (DESIGN.md's bar: JSON-bytes path
  * under 1 µs median for a 1 KB request on this machine class).
  */
+import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { compilePaths } from "../compiler/compile/index.js";
 import { loadJsonDeciderSync, loadPolicySync } from "../runtime/index.js";
 import { median, type BenchSuite, type BenchTable } from "./suite.js";
@@ -78,6 +85,7 @@ export const suite: BenchSuite = {
       ["JSON text → JSON.parse → decide", Math.round(measure(() => engine.decide(JSON.parse(text))))],
     ];
     return [
+      await bundleSizes(),
       {
         title: `JSON-bytes path vs JS-object path (${bytes.length}-byte request, effect ${decision.effect})`,
         columns: ["path", "median ns / decision"],
@@ -87,3 +95,45 @@ export const suite: BenchSuite = {
     ];
   },
 };
+
+/** The repository root, from bench/ or dist/bench/. */
+function root(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.includes(join("dist", "bench")) ? join(here, "..", "..") : join(here, "..");
+}
+
+/** Minified ESM bundle sizes of the runtime (policy not included). */
+async function bundleSizes(): Promise<BenchTable> {
+  const columns = ["entry", "minified bytes", "gzip bytes"];
+  type Rolldown = (o: object) => Promise<{ generate(o: object): Promise<{ output: { code: string }[] }> }>;
+  let rolldown: Rolldown;
+  try {
+    const name = "rolldown";
+    rolldown = ((await import(name)) as { rolldown: Rolldown }).rolldown;
+  } catch {
+    return { title: "Runtime bundle size", columns, rows: [], notes: ["rolldown is not installed: not measured"] };
+  }
+  const runtime = join(root(), "runtime", "index.ts");
+  const dir = mkdtempSync(join(tmpdir(), "agp-bundle-"));
+  const entries: [string, string][] = [
+    ["runtime/index.ts (everything it exports)", runtime],
+    ["core: loadPolicy, loadPolicySync", `export { loadPolicy, loadPolicySync, PolicyLoadError } from ${JSON.stringify(runtime)};`],
+    ["core + JSON decider", `export { loadPolicy, loadPolicySync, PolicyLoadError, loadJsonDecider, loadJsonDeciderSync } from ${JSON.stringify(runtime)};`],
+  ];
+  const rows: (string | number)[][] = [];
+  try {
+    for (const [label, entry] of entries) {
+      let input = entry;
+      if (!entry.endsWith(".ts")) {
+        input = join(dir, `${rows.length}.ts`);
+        writeFileSync(input, entry);
+      }
+      const bundle = await rolldown({ input, platform: "browser", treeshake: true });
+      const code = (await bundle.generate({ format: "esm", minify: true })).output[0]!.code;
+      rows.push([label, code.length, gzipSync(code).length]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { title: "Runtime bundle size (ESM, minified, policy not included)", columns, rows, notes: ["rolldown (oxc minifier), platform browser, tree-shaken from the named exports."] };
+}
