@@ -84,6 +84,10 @@ class JsonEngine implements JsonDecider {
   private readonly trust: Check | undefined;
   private readonly trustSlots: readonly { readonly kind: string; readonly offset: number }[][];
   private readonly inputAt: number;
+  // Views of the module's memory, made once: it never grows (re-made if the buffer is ever replaced).
+  private buffer: ArrayBuffer | undefined;
+  private view!: DataView;
+  private bytes!: Uint8Array;
 
   constructor(
     readonly engine: PolicyEngine,
@@ -96,6 +100,13 @@ class JsonEngine implements JsonDecider {
     this.trust = compileRequestChecks(manifest).trust;
     this.trustSlots = manifest.actions.map((a) => a.slots.filter((s) => s.path.length === 2 && s.path[0] === "agent" && s.path[1] === "trust"));
     this.inputAt = ex.input() >>> 0;
+  }
+
+  private refresh(): void {
+    const buffer = this.ex.memory.buffer;
+    this.buffer = buffer;
+    this.view = new DataView(buffer);
+    this.bytes = new Uint8Array(buffer);
   }
 
   decideJson(request: Uint8Array | string, state?: RuntimeState): Decision {
@@ -114,9 +125,11 @@ class JsonEngine implements JsonDecider {
     }
     if (bytes.length > this.inputBytes) return refused(prep, renderMalformed(8, 0, bytes.length, this.inputBytes));
     const ex = this.ex;
-    new Uint8Array(ex.memory.buffer, this.inputAt, bytes.length).set(bytes);
+    if (this.buffer !== ex.memory.buffer) this.refresh();
+    this.bytes.set(bytes, this.inputAt);
     const at = ex.decideJson(bytes.length) >>> 0;
-    const view = new DataView(ex.memory.buffer);
+    if (this.buffer !== ex.memory.buffer) this.refresh();
+    const view = this.view;
     const status = view.getUint32(at + JSON_RESULT.status, true);
     if (status === JSON_STATUS.refused) return refused(prep, renderRefusal(view, at, bytes, this.nodes));
     if (status === JSON_STATUS.malformed) {
@@ -151,7 +164,7 @@ class JsonEngine implements JsonDecider {
       const name = killedList.includes("global") ? "global" : typeof agentId === "string" && killedList.includes(agentId) ? agentId : killedList.includes(action.family) ? action.family : undefined;
       if (name !== undefined) return killed(prep, name);
     }
-    const raw = readResult(new DataView(ex.memory.buffer), address, prep.rules, prep.limits.length);
+    const raw = readResult(view, address, prep.rules, prep.limits.length);
     const parts: Parts = newParts();
     parts.action = action.name;
     parts.actionId = actionId;
