@@ -113,12 +113,12 @@ export function explainWith(model: PolicyModel, sources: ReadonlyMap<string, str
     limitJson.push({ id: ref.id, file: ref.file, line: ref.line, ...(limit === undefined ? {} : { cap: limit.cap }), ...(used === undefined ? {} : { used }) });
   }
   let rules: readonly RuleExplanation[] = explanation.rules;
-  if (decision.rules.length === 0) {
+  if (decided.length === 0) {
     const covering = rules.length;
     rules = rules.slice(0, MAX_COVERING);
     const why = decision.reasons[0] ?? "";
     const head = decision.error !== undefined ? `refused (${decision.error.code})` : why.startsWith("kill switch") ? "no rule decided" : "no rule matched";
-    lines.push(`${head}: ${why}`);
+    if (limits.length === 0) lines.push(`${head}: ${why}`);
     const more = covering > rules.length ? ` (the first ${rules.length})` : "";
     lines.push(covering === 0 ? `no rule covers \`${explanation.action}\`` : `${covering} ${covering === 1 ? "rule covers" : "rules cover"} \`${explanation.action}\`${more}:`);
     json.covering = covering;
