@@ -27,7 +27,8 @@ function arbitraryState(pair: Pair): fc.Arbitrary<Record<string, unknown> | unde
   const limits = pair.compiled.manifest.limits;
   const counters = fc.dictionary(fc.constantFrom("none", ...limits.map((l) => l.id)), fc.constantFrom(0, 1, 4, 99, 499, 1000), { maxKeys: 3 });
   const approvals = fc.array(fc.record({ id: fc.constantFrom("u1", "u2", "a"), groups: fc.constant([...(pair.catalogs.groups ?? []), "reviewers"]) }), { maxLength: 2 });
-  return fc.option(fc.record({ counters, approvals }, { requiredKeys: [] }), { nil: undefined });
+  const trust = fc.integer({ min: 0, max: 4 });
+  return fc.option(fc.record({ counters, approvals, trust }, { requiredKeys: [] }), { nil: undefined });
 }
 
 function agree(pair: Pair, interesting: readonly string[], seed: number, runs: number): void {
