@@ -25,8 +25,8 @@ import { finish, killed, refused } from "../finish/decision.js";
 import { prepare, type Prepared } from "../finish/prepared.js";
 import { readResult } from "../finish/result.js";
 import { PolicyLoadError } from "../errors.js";
-import { instantiateAsync, instantiateSync, messageOf } from "../load/module.js";
-import { wasmApi, type WasmInstance, type WasmMemory } from "../wasm-api.js";
+import { api, checkExports, messageOf } from "../load/module.js";
+import type { WasmInstance, WasmMemory, WasmModule } from "../wasm-api.js";
 import { internalText, renderMalformed, renderRefusal } from "./messages.js";
 import { schemaNodes } from "./schema-ids.js";
 
@@ -49,19 +49,33 @@ interface JsonExports {
 
 /** A JSON decider on a fresh instance of the engine's module (asynchronous: browsers' main threads). */
 export async function loadJsonDecider(engine: PolicyEngine): Promise<JsonDecider> {
-  await instantiateAsync(engine.module, engine.manifest); // checks the ordinary exports
-  const instance = await (wasmApi()!.instantiate(engine.module, {}) as Promise<WasmInstance>);
-  return new JsonEngine(engine, jsonExports(instance, engine.manifest));
+  return new JsonEngine(engine, jsonExports(await instantiate(engine.module), engine.manifest));
 }
 
 /** A JSON decider, instantiated synchronously (Node, workers, small modules). */
 export function loadJsonDeciderSync(engine: PolicyEngine): JsonDecider {
-  instantiateSync(engine.module, engine.manifest);
-  const instance = new (wasmApi()!.Instance)(engine.module, {});
-  return new JsonEngine(engine, jsonExports(instance, engine.manifest));
+  return new JsonEngine(engine, jsonExports(instantiateNow(engine.module), engine.manifest));
 }
 
+async function instantiate(module: WasmModule): Promise<WasmInstance> {
+  try {
+    return await api().instantiate(module, {});
+  } catch (error) {
+    throw new PolicyLoadError(`the policy module cannot be instantiated: ${messageOf(error)}`);
+  }
+}
+
+function instantiateNow(module: WasmModule): WasmInstance {
+  try {
+    return new (api().Instance)(module, {});
+  } catch (error) {
+    throw new PolicyLoadError(`the policy module cannot be instantiated: ${messageOf(error)}`);
+  }
+}
+
+/** The JSON exports, after the ordinary ones are checked against the manifest (abi, input region). */
 function jsonExports(instance: WasmInstance, manifest: Manifest): JsonExports {
+  checkExports(instance, manifest);
   const ex = instance.exports;
   if (manifest.json === undefined || typeof ex[JSON_EXPORTS.decide] !== "function" || typeof ex[JSON_EXPORTS.input] !== "function") {
     throw new PolicyLoadError("this policy module has no JSON entry point (compiled before it existed); recompile it");
@@ -91,7 +105,7 @@ class JsonEngine implements JsonDecider {
 
   constructor(
     readonly engine: PolicyEngine,
-    private readonly ex: JsonExports,
+    private ex: JsonExports,
   ) {
     const manifest = engine.manifest;
     this.inputBytes = manifest.json!.inputBytes;
@@ -100,6 +114,15 @@ class JsonEngine implements JsonDecider {
     this.trust = compileRequestChecks(manifest).trust;
     this.trustSlots = manifest.actions.map((a) => a.slots.filter((s) => s.path.length === 2 && s.path[0] === "agent" && s.path[1] === "trust"));
     this.inputAt = ex.input() >>> 0;
+  }
+
+  /** A trap may leave the instance in any state: decide on a fresh one from now on. */
+  private replace(): void {
+    try {
+      this.ex = jsonExports(instantiateNow(this.engine.module), this.engine.manifest);
+    } catch {
+      // Hosts that forbid synchronous instantiation keep the old instance; the module never traps by design.
+    }
   }
 
   private refresh(): void {
@@ -127,7 +150,13 @@ class JsonEngine implements JsonDecider {
     const ex = this.ex;
     if (this.buffer !== ex.memory.buffer) this.refresh();
     this.bytes.set(bytes, this.inputAt);
-    const at = ex.decideJson(bytes.length) >>> 0;
+    let at: number;
+    try {
+      at = ex.decideJson(bytes.length) >>> 0;
+    } catch (error) {
+      this.replace();
+      throw new Error(`the policy module trapped (${messageOf(error)})`);
+    }
     if (this.buffer !== ex.memory.buffer) this.refresh();
     const view = this.view;
     const status = view.getUint32(at + JSON_RESULT.status, true);
