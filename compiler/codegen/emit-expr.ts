@@ -146,7 +146,8 @@ function quantifier(e: Extract<IrExpr, { op: "quantifier" }>, cx: ExprContext, f
     null,
     [
       c.setLocal(count, c.load("i32", base, offset)),
-      c.setLocal(item, c.i32Op("add", base2, c.i32(read.itemsOffset! - (e.array.binding === 0 ? read.offset : 0) + (e.array.binding === 0 ? 0 : 0)))),
+      // Items start at the level's base + itemsOffset; at the top level `base2` already adds the slot's offset.
+      c.setLocal(item, c.i32Op("add", base2, c.i32(read.itemsOffset! - (e.array.binding === 0 ? read.offset : 0)))),
       c.setLocal(result, c.i32(all ? 1 : 0)),
       c.block(done, [
         c.loop(

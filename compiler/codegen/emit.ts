@@ -136,10 +136,10 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     let table = tables.both;
     if (action !== undefined) {
       const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal };
-      body.push(...emitSide(action.agent, 0, cx, fn, list, action, m, literal));
+      body.push(...emitSide(action.agent, 0, cx, fn, list, action, m));
       table = tables[action.mode];
       if (action.humanCovered && action.mode !== "agent_only") {
-        const human = emitSide(action.human, 1, cx, fn, list, action, m, literal);
+        const human = emitSide(action.human, 1, cx, fn, list, action, m);
         const code = fn.local("i32");
         body.push(
           c.if(
@@ -198,7 +198,7 @@ type ListOf = (p: number, e: number) => number;
 const EFFECT_INDEX = { allow: 0, approve: 1, deny: 2 } as const;
 
 /** One principal's rules: always-evaluated ones, then each index's selected bucket. */
-function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder, list: ListOf, action: IrAction, m: PolicyModule, literal: ExprContext["literal"]): Expr[] {
+function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder, list: ListOf, action: IrAction, m: PolicyModule): Expr[] {
   const c = m.code;
   const push = (use: IrRuleUse, test: Expr): Expr => c.if(test, c.call("agp_push", [c.i32(list(p, EFFECT_INDEX[use.effect])), c.i32(use.rule)], "none"));
   const out: Expr[] = side.unindexed.map((use) => push(use, emitExpr(use.condition, cx, fn)));
