@@ -1,7 +1,7 @@
 /**
  * Decision latency, side by side on one policy and one request mix: the
- * agp runtime from a JS request object, the agp JSON-bytes path (when the
- * runtime has one), the reference interpreter, a hand-written JS function
+ * agp runtime from a JS request object, the agp JSON-bytes path
+ * (`loadJsonDecider`), the reference interpreter, a hand-written JS function
  * (the practical floor), and @cedar-policy/cedar-wasm on the equivalent
  * Cedar policy set, both `statefulIsAuthorized` (pre-parsed policies) and
  * plain `isAuthorized`. All come from one rule description
@@ -11,12 +11,13 @@
  * In: nothing. Out: one table (median and p99 per decision, two ways, and
  * the ratios the performance bars are read against). Reports; never asserts.
  */
-import type { AgentRequest } from "../runtime/index.js";
-import { agreement, buildEngines, cedar, type Engines } from "./scenarios/engines.js";
+import { loadJsonDeciderSync, loadPolicySync, type AgentRequest } from "../runtime/index.js";
+import { agpOutcome, agreement, buildEngines, cedar } from "./scenarios/engines.js";
+import { sameOutcome, showOutcome } from "./scenarios/description.js";
 import { latencyScenario } from "./scenarios/latency-policy.js";
 import { batched, perDecision, ratio, us, type Timing } from "./scenarios/measure.js";
 import { withValidation } from "./scenarios/validated-js.js";
-import type { BenchSuite, BenchTable } from "./suite.js";
+import { median, type BenchSuite, type BenchTable } from "./suite.js";
 
 const TIME_MS = 1500;
 
@@ -25,16 +26,6 @@ interface Row {
   readonly mix?: Timing;
   readonly single?: Timing;
   readonly note?: string;
-}
-
-/** The JSON-bytes entry point, if this runtime has one (ADR 0007 "portable path"). */
-function jsonPath(engines: Engines): ((bytes: Uint8Array) => unknown) | undefined {
-  const engine = engines.engine as unknown as Record<string, unknown>;
-  for (const name of ["decideJson", "decideBytes", "decideJsonBytes"]) {
-    const fn = engine[name];
-    if (typeof fn === "function") return (bytes) => (fn as (b: Uint8Array) => unknown).call(engines.engine, bytes);
-  }
-  return undefined;
 }
 
 async function time(engine: string, decide: (i: number) => unknown, count: number, timeMs = TIME_MS): Promise<Row> {
@@ -60,14 +51,15 @@ async function run(): Promise<readonly BenchTable[]> {
   rows.push(await time("hand-written JS function + Ajv args validation", (i) => validated(requests[i]!), n));
   const agp = await time("agp, JS object → runtime → wasm", (i) => engines.engine.decide(requests[i]!), n);
   rows.push(agp);
-  const json = jsonPath(engines);
-  if (json === undefined) {
-    rows.push({ engine: "agp, JSON bytes → wasm", note: "not built yet (the runtime has no JSON-bytes entry point)" });
-  } else {
-    const encoder = new TextEncoder();
-    const bytes = requests.map((r) => encoder.encode(JSON.stringify(r)));
-    rows.push(await time("agp, JSON bytes → wasm", (i) => json(bytes[i]!), n));
-  }
+  const json = loadJsonDeciderSync(engines.engine);
+  const encoder = new TextEncoder();
+  const bytes = requests.map((r) => encoder.encode(JSON.stringify(r)));
+  bytes.forEach((b, i) => {
+    const viaJson = agpOutcome(json.decideJson(b));
+    const viaObject = agpOutcome(engines.engine.decide(requests[i]!));
+    if (!sameOutcome(viaJson, viaObject)) throw new Error(`the JSON path disagrees on request ${String(i)}: ${showOutcome(viaJson)} vs ${showOutcome(viaObject)}`);
+  });
+  rows.push(await time("agp, JSON bytes → wasm (loadJsonDecider)", (i) => json.decideJson(bytes[i]!), n));
   const interpreter = engines.interpreter;
   if (interpreter !== undefined) rows.push(await time("agp reference interpreter", (i) => interpreter.decide(requests[i]!), n));
   const stateful = await time("cedar-wasm statefulIsAuthorized (pre-parsed)", (i) => cedar.statefulIsAuthorized(engines.cedarStatefulCalls[i]!), n);
@@ -85,13 +77,39 @@ async function run(): Promise<readonly BenchTable[]> {
         : [r.engine, us(r.mix.median), us(r.mix.p99), us(r.single.median), us(r.single.p99), ratio(r.mix.median / floor), ratio(r.mix.median / agpMedian)],
     ),
     notes: [
-      `Agreement checked before timing: all ${String(n)} requests get the same effect and deciding rules from agp, the interpreter, the JS function and both Cedar calls.`,
+      `Agreement checked before timing: all ${String(n)} requests get the same effect and deciding rules from agp (JS object and JSON bytes), the interpreter, the JS function and both Cedar calls.`,
+      `JSON bytes: the same requests as UTF-8 JSON (${String(Math.min(...bytes.map((b) => b.length)))}–${String(Math.max(...bytes.map((b) => b.length)))} bytes), encoded once outside the timed loop; the module parses, validates and encodes them.`,
       "mix: each sample decides the whole request mix several times over and records the mean per decision (median and p99 of those means); single call: one decision per sample, tinybench's timer overhead subtracted.",
       `Bars: agp within 2x of the JS floor (measured ${ratio(agpMedian / floor)}); cedar statefulIsAuthorized at least 100x slower than agp (measured ${ratio(stateful.mix!.median / agpMedian)}).`,
       "Cedar gets its cheapest shape: call objects built once outside the timed loop; agp gets the plain request object and validates it against the catalog on every call.",
     ],
   };
-  return [table];
+  return [table, loading(engines.wasm)];
+}
+
+/** How long the latency policy takes to load, the way a gateway loads it. */
+function loading(wasm: Uint8Array): BenchTable {
+  const times = (load: () => unknown): number[] => {
+    const sample: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      load();
+      sample.push(performance.now() - t);
+    }
+    return sample;
+  };
+  times(() => loadPolicySync(wasm)); // warm-up
+  const engine = times(() => loadPolicySync(wasm));
+  const withJson = times(() => loadJsonDeciderSync(loadPolicySync(wasm)));
+  return {
+    title: "Loading the latency policy",
+    columns: ["what", ".wasm size", "median", "max (of 50)"],
+    rows: [
+      ["loadPolicySync(bytes)", `${(wasm.length / 1024).toFixed(1)} KB`, `${median([...engine]).toFixed(3)} ms`, `${Math.max(...engine).toFixed(3)} ms`],
+      ["loadPolicySync + loadJsonDeciderSync", "", `${median([...withJson]).toFixed(3)} ms`, `${Math.max(...withJson).toFixed(3)} ms`],
+    ],
+    notes: ["Bytes to a ready engine: WebAssembly compile and instantiate, manifest read and frozen, validators and encoders built. Bar: loading a bundle under 1 ms."],
+  };
 }
 
 export const suite: BenchSuite = { name: "latency", run };

@@ -12,6 +12,7 @@ import { latencyScenario } from "../../bench/scenarios/latency-policy.js";
 import { KEYED, scalingScenario } from "../../bench/scenarios/scaling-policy.js";
 import { toCedar } from "../../bench/scenarios/to-cedar.js";
 import { withValidation } from "../../bench/scenarios/validated-js.js";
+import { loadJsonDeciderSync } from "../../runtime/index.js";
 
 describe("benchmark scenarios: agp, the interpreter, the JS function and cedar-wasm agree", () => {
   it("on every request of the latency scenario, including Cedar's plain isAuthorized", () => {
@@ -32,6 +33,14 @@ describe("benchmark scenarios: agp, the interpreter, the JS function and cedar-w
       "allow comment_tools",
       "allow dispatch_ci",
     ]);
+  });
+
+  it("agp's JSON-bytes path decides the latency requests as the JS-object path does", () => {
+    const engines = buildEngines(latencyScenario());
+    const json = loadJsonDeciderSync(engines.engine);
+    for (const request of engines.scenario.requests) {
+      expect(agpOutcome(json.decideJson(JSON.stringify(request)))).toEqual(agpOutcome(engines.engine.decide(request)));
+    }
   });
 
   it("the JS function behind Ajv validation decides valid requests alike and refuses an invalid one", () => {
