@@ -131,6 +131,9 @@ export function explainWith(model: PolicyModel, sources: ReadonlyMap<string, str
     const end = rule.condition?.expr.span.endLine ?? rule.line + 1;
     const source = excerpt(sources, rule.file, rule.line, end);
     lines.push(...source);
+    if (decidedSet.has(rule.id) && rule.holds === false) {
+      lines.push("  note: the reference interpreter finds this condition false, yet the module decided by this rule; this is a bug in agp, please report it");
+    }
     if (rule.condition !== undefined && rule.covers) lines.push(...nodeLines(rule.condition, sources, 2));
     ruleJson.push({
       id: rule.id,

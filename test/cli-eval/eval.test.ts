@@ -311,5 +311,15 @@ describe("agp eval --explain", () => {
     const { code, out } = await run(["eval", "--policy", wasm, "--request", request, "--explain"], dir);
     expect(code).toBe(0);
     expect(out).toContain("\nexplanation: cannot find `examples/platform/aws.agp` under `.` (the module names its policy files as they were given to `agp compile`; pass --sources <the directory it ran in>); no explanation\n");
+    const json = await run(["eval", "--policy", wasm, "--request", request, "--explain", "--format", "json"], dir);
+    expect(JSON.parse(json.out).explanation).toEqual({ status: "unavailable", message: expect.stringMatching(/^cannot find `examples\/platform\/aws\.agp` under `\.`/) });
+  });
+
+  it("a kill switch: no rule decided, and the rules covering the action", async () => {
+    const request = requestFile("build.json", { ...coder, action: "shell.exec", args: build });
+    const state = requestFile("killed.json", { killed: ["shell"] });
+    const { out } = await run(["eval", "--policy", wasm, "--request", request, "--state", state, "--explain"]);
+    expect(out).toContain("effect:      deny\nrules:       none\nreasons:     kill switch `shell` is engaged\n");
+    expect(out).toContain("\nexplanation:\n  no rule decided: kill switch `shell` is engaged\n  2 rules cover `shell.exec`:\n  rule workspace_only (examples/platform/shell.agp:7) did not decide (allow); its condition is true:\n");
   });
 });

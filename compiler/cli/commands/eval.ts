@@ -15,8 +15,8 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { RuntimeState } from "../../../runtime/index.js";
-import { explainDecision } from "../explain-decision.js";
+import type { Decision, Manifest, RuntimeState } from "../../../runtime/index.js";
+import { explainDecision, type DecisionExplanation } from "../explain-decision.js";
 import { EXIT, type CliIo } from "../io.js";
 import { loadModuleFile, readJsonFile } from "../policy-module.js";
 import { decisionLines } from "../render-decision.js";
@@ -72,13 +72,7 @@ async function runEval(flags: EvalFlags, io: CliIo, hooks: EvalCommandHooks): Pr
   }
 
   const decision = loaded.engine.decide(request.value, state);
-  const explanation =
-    flags.explain === true
-      ? await explainDecision(loaded.engine.manifest, decision, request.value, state, {
-          base: resolve(io.cwd, flags.sources ?? "."),
-          label: flags.sources ?? ".",
-        })
-      : undefined;
+  const explanation = flags.explain === true ? await explain(flags, io, loaded.engine.manifest, decision, request.value, state) : undefined;
 
   if (format === "json") {
     const document =
@@ -93,4 +87,14 @@ async function runEval(flags: EvalFlags, io: CliIo, hooks: EvalCommandHooks): Pr
     io.stdout(`${lines.join("\n")}\n`);
   }
   return flags.exitCode === true && decision.effect !== "allow" ? EXIT.policyErrors : EXIT.ok;
+}
+
+/** The explanation; an internal error while explaining never hides the decision. */
+async function explain(flags: EvalFlags, io: CliIo, manifest: Manifest, decision: Decision, request: unknown, state: RuntimeState | undefined): Promise<DecisionExplanation> {
+  try {
+    return await explainDecision(manifest, decision, request, state, { base: resolve(io.cwd, flags.sources ?? "."), label: flags.sources ?? "." });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: "unavailable", message: `internal error while explaining (${message}); this is a bug in agp, not in your policy` };
+  }
 }
