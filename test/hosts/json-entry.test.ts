@@ -109,6 +109,19 @@ describe("JSON entry point: malformed bytes are refused with a reason", () => {
     expect(refusal(JSON.stringify(request))?.message).toContain("a lone surrogate at index 4");
   });
 
+  it("the first unknown key in UTF-16 order, as the JS path sorts (not code point order)", () => {
+    // U+1F600 sorts before U+FFFF by UTF-16 units (D83D < FFFF), after it by code points.
+    const request = { ...VALID, args: { ...VALID.args, "\uffff": 1, "😀": 2 } };
+    expect(refusal(JSON.stringify(request))).toEqual(fx.pair.engine.decide(request).error);
+    expect(refusal(JSON.stringify(request))?.path).toBe('args["😀"]');
+  });
+
+  it("escaped and raw spellings of the same request decide the same", () => {
+    const escaped = JSON.stringify(VALID).replace(/[a-z]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    expect(JSON.parse(escaped)).toEqual(VALID);
+    expect(json.decideJson(escaped)).toEqual(fx.pair.engine.decide(VALID));
+  });
+
   it("never traps on arbitrary bytes or damaged requests, and one bad call never changes the next", () => {
     const reference = fx.pair.engine.decide(VALID);
     const text = JSON.stringify(VALID);
