@@ -323,3 +323,35 @@ describe("agp eval --explain", () => {
     expect(out).toContain("\nexplanation:\n  no rule decided: kill switch `shell` is engaged\n  2 rules cover `shell.exec`:\n  rule workspace_only (examples/platform/shell.agp:7) did not decide (allow); its condition is true:\n");
   });
 });
+
+describe("agp eval --explain: sources spread over files", () => {
+  it("constants and catalogs in a file without rules: the directories are checked too", async () => {
+    const project = mkdtempSync(join(tmpdir(), "agp-eval-project-"));
+    mkdirSync(join(project, "schemas"));
+    mkdirSync(join(project, "policy"));
+    cpSync("examples/schemas/shell.json", join(project, "schemas", "shell.json"));
+    writeFileSync(join(project, "policy", "common.agp"), 'package p\nactions "../schemas/shell.json"\n\nlet max_seconds = 120\n');
+    writeFileSync(join(project, "policy", "rules.agp"), "package p\n\nrule quick:\n  allow shell.exec\n  when args.timeout_seconds <= max_seconds\n");
+    const compiled = await compilePaths(["policy"], { cwd: project });
+    if (compiled.result === undefined) throw new Error(compiled.diagnostics.map((d) => d.message).join("; "));
+    expect(compiled.result.manifest.rules.map((r) => r.file)).toEqual(["policy/rules.agp"]);
+    const module = join(project, "p.wasm");
+    writeFileSync(module, compiled.result.wasm);
+    const request = requestFile("quick.json", { agent: { id: "a", groups: [], trust: 1 }, env: "dev", action: "shell.exec", args: build });
+    const { code, out } = await run(["eval", "--policy", module, "--request", request, "--explain", "--sources", project]);
+    expect(code).toBe(0);
+    expect(out.slice(out.indexOf("explanation:"))).toBe(
+      [
+        "explanation:",
+        "  rule quick (policy/rules.agp:3) decided (allow); its condition is true:",
+        "    3 | rule quick:",
+        "    4 |   allow shell.exec",
+        "    5 |   when args.timeout_seconds <= max_seconds",
+        "    args.timeout_seconds <= max_seconds = true",
+        "      args.timeout_seconds = 60",
+        "      max_seconds = 120",
+        "",
+      ].join("\n"),
+    );
+  });
+});
