@@ -44,6 +44,8 @@ interface JsonExports {
   readonly input: () => number;
   readonly decideJson: (len: number) => number;
   readonly decide: (action: number, flags: number) => number;
+  /** `agp_input`: the slot area the module encoded the request into. */
+  readonly slots: () => number;
   readonly memory: WasmMemory;
 }
 
@@ -84,6 +86,7 @@ function jsonExports(instance: WasmInstance, manifest: Manifest): JsonExports {
     input: ex[JSON_EXPORTS.input] as () => number,
     decideJson: ex[JSON_EXPORTS.decide] as (len: number) => number,
     decide: ex["agp_decide"] as (a: number, f: number) => number,
+    slots: ex["agp_input"] as () => number,
     memory: ex["memory"] as WasmMemory,
   };
 }
@@ -180,7 +183,7 @@ class JsonEngine implements JsonDecider {
         if (problem !== undefined) return refused(prep, refusalOf(problem, "state.trust"));
       }
       // `state.trust` replaces `agent.trust`: rewrite its slots and decide again (docs/abi.md).
-      const base = ex.input() >>> 0;
+      const base = ex.slots() >>> 0;
       for (const slot of this.trustSlots[actionId]!) {
         if (slot.kind === "num") view.setFloat64(base + slot.offset, trust, true);
         else if (slot.kind === "state") view.setUint32(base + slot.offset, 1, true);

@@ -54,13 +54,6 @@ describe("JSON entry point: same decisions as the JS-object path", () => {
       expect(json.decideJson(JSON.stringify(reordered, null, "\t\n "), c.state as never)).toEqual(fx.expected[i]);
     });
   });
-
-  it("with state.trust replacing agent.trust", () => {
-    for (const trust of [0, 1, 3, 7, -1, 2.5]) {
-      const request = { ...VALID, action: "github.pull_request.merge", args: { repo: "acme/tools", number: 1, merge_method: "squash" } };
-      expect(json.decideJson(JSON.stringify(request), { trust })).toEqual(fx.pair.engine.decide(request, { trust }));
-    }
-  });
 });
 
 describe("JSON entry point: malformed bytes are refused with a reason", () => {
