@@ -18,7 +18,7 @@ import { generatedCases } from "./requests.js";
 
 const schemas = readdirSync("examples/schemas").filter((f) => f.endsWith(".json")).sort().map((f) => `examples/schemas/${f}`);
 const loaded = await loadCatalogFiles(schemas);
-const POLICIES = 12;
+const POLICIES = 24;
 
 it(`agrees with the JS-object path on ${POLICIES} generated policies`, () => {
   let compiled = 0;
@@ -32,7 +32,17 @@ it(`agrees with the JS-object path on ${POLICIES} generated policies`, () => {
     const pair = pairOf(result.checked, loaded.set);
     const json = loadJsonDeciderSync(pair.engine);
     compiled++;
-    const states = fc.sample(fc.option(fc.record({ trust: fc.integer({ min: 0, max: 4 }), counters: fc.constant({}) }, { requiredKeys: [] }), { nil: undefined }), { seed, numRuns: 80 });
+    const limits = pair.compiled.manifest.limits.map((l) => l.id);
+    const state = fc.record(
+      {
+        trust: fc.integer({ min: 0, max: 4 }),
+        counters: fc.dictionary(fc.constantFrom("none", ...limits), fc.constantFrom(0, 1, 4, 99, 1000), { maxKeys: 2 }),
+        approvals: fc.array(fc.record({ id: fc.constantFrom("u1", "u2"), groups: fc.constant(["infra-reviewers", "reviewers", "cloud-owners"]) }), { maxLength: 2 }),
+        killed: fc.array(fc.constantFrom("github", "aws", "shell", "nobody"), { maxLength: 1 }),
+      },
+      { requiredKeys: [] },
+    );
+    const states = fc.sample(fc.option(state, { nil: undefined }), { seed, numRuns: 80 });
     generatedCases(pair.catalogs, generated.interesting, seed, 40, 40).forEach((c, i) => {
       const state = states[i];
       const expected = pair.engine.decide(c.request, state);
