@@ -82,6 +82,15 @@ function jsonExports(instance: WasmInstance, manifest: Manifest): JsonExports {
   if (manifest.json === undefined || typeof ex[JSON_EXPORTS.decide] !== "function" || typeof ex[JSON_EXPORTS.input] !== "function") {
     throw new PolicyLoadError("this policy module has no JSON entry point (compiled before it existed); recompile it");
   }
+  const { inputBytes, maxDepth } = manifest.json as { inputBytes: unknown; maxDepth: unknown };
+  if (!Number.isInteger(inputBytes) || (inputBytes as number) <= 0 || !Number.isInteger(maxDepth) || (maxDepth as number) <= 0) {
+    throw new PolicyLoadError("corrupt policy manifest: `manifest.json` must give a positive integer `inputBytes` and `maxDepth`");
+  }
+  const at = (ex[JSON_EXPORTS.input] as () => number)() >>> 0;
+  const size = (ex["memory"] as WasmMemory).buffer.byteLength;
+  if (at + (inputBytes as number) > size) {
+    throw new PolicyLoadError(`corrupt policy module: the JSON input buffer (${at}..${at + (inputBytes as number)}) lies outside its memory (${size} bytes)`);
+  }
   return {
     input: ex[JSON_EXPORTS.input] as () => number,
     decideJson: ex[JSON_EXPORTS.decide] as (len: number) => number,

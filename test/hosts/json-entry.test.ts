@@ -134,3 +134,15 @@ describe("JSON entry point: malformed bytes are refused with a reason", () => {
     );
   });
 });
+
+describe("JSON decider: loading", () => {
+  it("refuses a module whose manifest has no JSON entry point, or a corrupt one", async () => {
+    const { loadPolicySync, PolicyLoadError } = await import("../../runtime/index.js");
+    const engine = loadPolicySync(fx.wasm);
+    const without = { ...engine, manifest: { ...engine.manifest, json: undefined } };
+    expect(() => loadJsonDeciderSync(without as never)).toThrow(PolicyLoadError);
+    expect(() => loadJsonDeciderSync(without as never)).toThrow("has no JSON entry point");
+    const huge = { ...engine, manifest: { ...engine.manifest, json: { inputBytes: 1 << 30, maxDepth: 64 } } };
+    expect(() => loadJsonDeciderSync(huge as never)).toThrow("lies outside its memory");
+  });
+});
