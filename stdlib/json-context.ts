@@ -33,6 +33,8 @@ export class Plan {
   context: u32;
   names: u32;
   state: u32;
+  /** u32 × 2 × (largest key count): where objects with many keys are sorted to find duplicates. */
+  sortArea: u32;
 }
 
 /** Per-call state (in reserved memory, zeroed by every call). */

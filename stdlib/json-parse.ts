@@ -11,6 +11,7 @@
  * nesting at most `P.maxDepth`. Never traps: recursion is bounded by the
  * depth cap, every loop by the input length, every write by the caps.
  */
+import { bytes_cmp } from "./strings";
 import {
   P, S, NONE, T_NULL, T_FALSE, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT,
   M_UNEXPECTED, M_END, M_UTF8, M_ESCAPE, M_CONTROL, M_DUPLICATE, M_DEEP, M_NUMBER, M_TOKENS,
@@ -328,13 +329,15 @@ function parseObject(depth: u32): bool {
   POS++;
   skipWs();
   if (POS < LEN && byteAt(POS) == 0x7d) return close(t);
+  let keys: u32 = 0;
   while (true) {
     skipWs();
     if (POS >= LEN) return fail(M_END, POS);
     if (byteAt(POS) != 0x22) return fail(M_UNEXPECTED, POS);
     const key = S.ntok;
     if (!parseString()) return false;
-    if (duplicate(t, key)) return fail(M_DUPLICATE, load<u32>(tok(key), 4));
+    keys++;
+    if (keys <= SCAN_KEYS && duplicate(t, key)) return fail(M_DUPLICATE, load<u32>(tok(key), 4));
     skipWs();
     if (POS >= LEN) return fail(M_END, POS);
     if (byteAt(POS) != 0x3a) return fail(M_UNEXPECTED, POS);
@@ -347,7 +350,12 @@ function parseObject(depth: u32): bool {
       POS++;
       continue;
     }
-    if (c == 0x7d) return close(t);
+    if (c == 0x7d) {
+      close(t);
+      if (keys <= SCAN_KEYS) return true;
+      const repeated = sortedDuplicate(t, keys);
+      return repeated == NONE ? true : fail(M_DUPLICATE, load<u32>(tok(repeated), 4));
+    }
     return fail(M_UNEXPECTED, POS);
   }
 }
@@ -369,4 +377,66 @@ function duplicate(o: u32, key: u32): bool {
     i = skip(i + 1);
   }
   return false;
+}
+
+/**
+ * Objects with more keys than this are checked for duplicates once closed,
+ * by sorting their keys (O(k log k) comparisons, whatever the keys: no hash
+ * an attacker could flood); smaller ones by scanning while parsing.
+ */
+const SCAN_KEYS: u32 = 8;
+
+/** `(bytes, index)` order of two key tokens. */
+function keyLess(x: u32, y: u32): bool {
+  const c = bytes_cmp(strPtr(x), strLen(x), strPtr(y), strLen(y));
+  return c < 0 || (c == 0 && x < y);
+}
+
+/**
+ * The first key of object `o` (in document order) that repeats an earlier
+ * one, or NONE: a bottom-up merge sort of its `count` key tokens by (bytes,
+ * index) in the sort area, then one pass over neighbours.
+ */
+function sortedDuplicate(o: u32, count: u32): u32 {
+  let src = <usize>P.sortArea;
+  let dst = src + (<usize>count << 2);
+  let i = o + 1;
+  for (let k: u32 = 0; k < count; k++) {
+    store<u32>(src + (<usize>k << 2), i);
+    i = skip(i + 1);
+  }
+  for (let width: u32 = 1; width < count; width <<= 1) {
+    for (let lo: u32 = 0; lo < count; lo += width << 1) {
+      const mid = lo + width < count ? lo + width : count;
+      const hi = lo + (width << 1) < count ? lo + (width << 1) : count;
+      let a = lo;
+      let b = mid;
+      let k = lo;
+      while (a < mid && b < hi) {
+        const x = load<u32>(src + (<usize>a << 2));
+        const y = load<u32>(src + (<usize>b << 2));
+        if (keyLess(y, x)) {
+          store<u32>(dst + (<usize>k << 2), y);
+          b++;
+        } else {
+          store<u32>(dst + (<usize>k << 2), x);
+          a++;
+        }
+        k++;
+      }
+      while (a < mid) store<u32>(dst + (<usize>(k++) << 2), load<u32>(src + (<usize>(a++) << 2)));
+      while (b < hi) store<u32>(dst + (<usize>(k++) << 2), load<u32>(src + (<usize>(b++) << 2)));
+    }
+    const swap = src;
+    src = dst;
+    dst = swap;
+  }
+  let first = NONE;
+  for (let k: u32 = 1; k < count; k++) {
+    const x = load<u32>(src + (<usize>(k - 1) << 2));
+    const y = load<u32>(src + (<usize>k << 2));
+    // Equal neighbours in index order: y is a repeat of x.
+    if (y < first && same(strPtr(x), strLen(x), strPtr(y), strLen(y))) first = y;
+  }
+  return first;
 }
