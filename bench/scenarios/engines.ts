@@ -6,9 +6,9 @@
  * runtime, the reference interpreter, the hand-written-style JS function,
  * and cedar-wasm (a pre-parsed policy set for `statefulIsAuthorized`, the
  * policy texts for plain `isAuthorized`); `agreement()` lists every request
- * on which any two disagree (effect or deciding rules). Compiling is done
- * in memory (parse, check, compile: what `agp compile` does, minus file
- * I/O). Must not time anything.
+ * on which any two disagree (effect or deciding rules). Compiling is
+ * ./compile.ts (in memory), unless the bytes come from elsewhere (the
+ * scaling suite's worker). Must not time anything.
  */
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { interpretChecked, type Interpreter } from "../../compiler/interpret/index.js";
