@@ -89,7 +89,7 @@ export const JSON_RESULT = {
   status: 0,
   /** Status `decided`: address of the ordinary result region (RESULT). */
   decision: 4,
-  /** i32 action id, -1 before the action is known. */
+  /** i32 action id when decided; -1 for every other status. */
   action: 8,
   /** The flags `agp_decide` was called with (DECIDE_FLAGS). */
   flags: 12,
