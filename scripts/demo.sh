@@ -16,7 +16,7 @@ for set in platform deploys chatops trust; do
   agp compile "examples/$set" -o "build/examples/$set.wasm"
 done
 
-if agp --help | grep -q "^  eval "; then
+if agp --help | grep "^  eval " >/dev/null; then
   for request in examples/platform/requests/*.json; do
     echo "== agp eval $request"
     agp eval --policy build/examples/platform.wasm --request "$request"
