@@ -30,7 +30,6 @@ import { FunctionBuilder } from "./function-builder.js";
 import { addHelpers } from "./helpers.js";
 import { createModule, type Expr, type PolicyModule } from "./module.js";
 import { placeDfa, placeHashSet } from "./static-tables.js";
-import { addJsonEntry, jsonLimits } from "./json-entry.js"; // JSON entry point hook
 
 /** The manifest fields codegen does not derive from the IR. */
 export interface EmitOptions {
@@ -78,7 +77,6 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     limits: program.limits,
     request: program.request,
     memory: program.memory,
-    json: jsonLimits(), // JSON entry point hook (json-entry.ts)
   };
 }
 
@@ -193,7 +191,6 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   module.exportFunction("agp_abi_version", EXPORTS.abiVersion);
   module.exportFunction("agp_input", EXPORTS.input);
   module.exportFunction("agp_decide", EXPORTS.decide);
-  addJsonEntry(module, manifest, input, "agp_decide"); // JSON entry point hook (json-entry.ts)
   module.addCustomSection(MANIFEST_SECTION, new TextEncoder().encode(JSON.stringify(manifest)));
 }
 
@@ -207,8 +204,16 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
   const out: Expr[] = side.unindexed.map((use) => push(use, emitExpr(use.condition, cx, fn)));
   side.indexes.forEach((index, k) => {
     // A rule in many buckets (`in` a large set) gets its own function, so its code is not repeated.
+    // Ids whose buckets hold the same rules (`in {"a", "b"}`) share one arm: key → group → arm.
+    const groups = new Map<string, { rules: readonly number[]; ids: number[] }>();
+    for (const bucket of index.buckets) {
+      const key = "id" in bucket ? bucket.rules.join(",") : `prefix:${bucket.prefix}`;
+      const group = groups.get(key) ?? { rules: bucket.rules, ids: [] };
+      groups.set(key, group);
+      if ("id" in bucket) group.ids.push(bucket.id);
+    }
     const seen = new Map<number, number>();
-    for (const bucket of index.buckets) for (const position of bucket.rules) seen.set(position, (seen.get(position) ?? 0) + 1);
+    for (const group of groups.values()) for (const position of group.rules) seen.set(position, (seen.get(position) ?? 0) + 1);
     const test = (position: number, own: FunctionBuilder): Expr => {
       const use = index.rules[position]!;
       if ((seen.get(position) ?? 0) <= SHARE_AFTER) return emitExpr(use.condition, cx, own);
@@ -226,9 +231,27 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
     const read = action.reads[index.slot]!;
     const prefix = `agp_index_${action.id}_${p}_${k}`;
     if (index.kind === "sym") {
-      const byId = new Map(index.buckets.map((bucket) => [bucket.id, arm(bucket.rules)]));
       const size = Math.max(...index.buckets.map((bucket) => bucket.id)) + 1;
-      out.push(chunked(m, fn, c.load("i32", c.i32(cx.input + read.offset)), Array.from({ length: size }, (_, id) => byId.get(id)), prefix));
+      const key = c.load("i32", c.i32(cx.input + read.offset));
+      if (groups.size === index.buckets.length) {
+        const byId = new Map(index.buckets.map((bucket) => [bucket.id, arm(bucket.rules)]));
+        out.push(chunked(m, fn, key, Array.from({ length: size }, (_, id) => byId.get(id)), prefix));
+        return;
+      }
+      // One u32 per dictionary id: its group, or 0xFFFFFFFF (no rule), which the bounds check skips.
+      const groupOf = new Uint32Array(size).fill(0xffffffff);
+      const arms = [...groups.values()].map((group, g) => {
+        for (const id of group.ids) groupOf[id] = g;
+        return arm(group.rules);
+      });
+      const table = m.addData(new Uint8Array(groupOf.buffer), { align: 4 });
+      const v = fn.local("i32");
+      const group = c.if(
+        c.i32Op("lt_u", c.teeLocal(v, key, "i32"), c.i32(size)),
+        c.load("i32", c.i32Op("add", c.i32Op("shl", c.local(v, "i32"), c.i32(2)), c.i32(table))),
+        c.i32(-1),
+      );
+      out.push(chunked(m, fn, group, arms, prefix));
       return;
     }
     // Prefix index: per literal length, one hash lookup of the input's prefix of that length.
