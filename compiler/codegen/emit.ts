@@ -30,6 +30,7 @@ import { FunctionBuilder } from "./function-builder.js";
 import { addHelpers } from "./helpers.js";
 import { createModule, type Expr, type PolicyModule } from "./module.js";
 import { placeDfa, placeHashSet } from "./static-tables.js";
+import { addJsonEntry, jsonLimits } from "./json-entry.js"; // JSON entry point hook
 
 /** The manifest fields codegen does not derive from the IR. */
 export interface EmitOptions {
@@ -77,6 +78,7 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     limits: program.limits,
     request: program.request,
     memory: program.memory,
+    json: jsonLimits(), // JSON entry point hook (json-entry.ts)
   };
 }
 
@@ -191,6 +193,7 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   module.exportFunction("agp_abi_version", EXPORTS.abiVersion);
   module.exportFunction("agp_input", EXPORTS.input);
   module.exportFunction("agp_decide", EXPORTS.decide);
+  addJsonEntry(module, manifest, input, "agp_decide"); // JSON entry point hook (json-entry.ts)
   module.addCustomSection(MANIFEST_SECTION, new TextEncoder().encode(JSON.stringify(manifest)));
 }
 
