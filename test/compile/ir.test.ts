@@ -113,15 +113,15 @@ describe("IR", () => {
     };
     const actionOf = (p: IrProgram) => p.actions.find((a) => a.name === "deploy.service")! as { -readonly [K in keyof typeof action]: (typeof action)[K] };
     // A rule index out of range.
-    expect(broken((p) => ((actionOf(p).agent.unindexed as { rule: number }[])[0]!.rule = 999))).toContain("action deploy.service: rule index 999 out of range");
+    expect(broken((p) => ((actionOf(p).agent.unindexed as unknown as { rule: number }[])[0]!.rule = 999))).toContain("action deploy.service: rule index 999 out of range");
     // A slot read as the wrong kind.
     const badRead: IrExpr = { op: "bool", line: 1, ref: { slot: 0, binding: 0 } };
-    expect(broken((p) => ((actionOf(p).agent.unindexed as { condition: IrExpr }[])[0]!.condition = badRead)).some((m) => /read as bool/.test(m))).toBe(true);
+    expect(broken((p) => ((actionOf(p).agent.unindexed as unknown as { condition: IrExpr }[])[0]!.condition = badRead)).some((m) => /read as bool/.test(m))).toBe(true);
     // An item slot read outside its quantifier.
     const item = action.reads.findIndex((r) => r.parent >= 0);
     expect(item).toBeGreaterThanOrEqual(0);
     const outside: IrExpr = { op: "str", line: 1, test: "startsWith", left: { kind: "slot", ref: { slot: item, binding: 0 } }, right: { kind: "const", value: "/" } };
-    expect(broken((p) => ((actionOf(p).agent.unindexed as { condition: IrExpr }[])[0]!.condition = outside)).some((m) => /through binding 0/.test(m))).toBe(true);
+    expect(broken((p) => ((actionOf(p).agent.unindexed as unknown as { condition: IrExpr }[])[0]!.condition = outside)).some((m) => /through binding 0/.test(m))).toBe(true);
     // Actions out of order.
     expect(broken((p) => (p.actions as unknown[]).reverse()).some((m) => /sorted|position/.test(m))).toBe(true);
     void use;
