@@ -128,6 +128,14 @@ function checkKey(key: Path, env: Env, scope: typeof EMPTY_SCOPE): TypedExpr {
   const typed = typeExpr(path, env, scope);
   const { base } = splitNull(typed.type);
   if (typed.type.kind === "error") return typed;
+  // A counter key is read from the request at run time; the action's catalog
+  // metadata is not part of the request, so a key on it could not be
+  // computed the same way by every engine. Refuse it rather than count
+  // every request under one `null` key.
+  if (root === "action") {
+    env.report(diagnostic("AGP235", key.span, { path: showExpr(key) }));
+    return typed;
+  }
   if (base.kind === "object" || base.kind === "any") {
     env.report(diagnostic("AGP233", key.span, { path: showExpr(key), type: describeType(typed.type) }));
   } else if (!(base.kind === "string" || (base.kind === "number" && base.integer))) {

@@ -111,6 +111,8 @@ function generateLimit(random: Random, set: CatalogSet, id: string): { text: str
   const atoms: Atom[] = [];
   const keyable = leaves.filter((l) => {
     const { base, nullable } = splitNull(l.type);
+    // Limits cannot key on the action's metadata (AGP235): keys come from the request.
+    if (l.path.startsWith("action.")) return false;
     return !l.optional && !nullable && (base.kind === "string" || (base.kind === "number" && base.integer));
   });
   const keys = [...new Set(Array.from({ length: random.int(3) }, () => random.pick(keyable)?.path).filter((k) => k !== undefined))];

@@ -189,6 +189,12 @@ export const CHECK_CODES = {
     severity: "error",
     message: "limit key `{path}` names {type}; name a field inside it",
   },
+  AGP235: {
+    title: "limit key reads action metadata",
+    severity: "error",
+    message: "limit key `{path}` reads the action, not the request; limits cannot be keyed on `action.…`",
+    help: "key by a request field (`per args.service`, `per agent`), or write one limit per action pattern",
+  },
   AGP234: {
     title: "budget cost may be negative",
     severity: "error",
