@@ -16,7 +16,7 @@ import type { Decision } from "./decision.js";
 import type { RuntimeState } from "./request.js";
 import type { Manifest } from "./manifest.js";
 import { compileRequestChecks, newParts, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
-import { compileActionEncoder, type ActionEncoder, type Arena } from "./encode/slots.js";
+import { compileActionEncoder, zero, type ActionEncoder, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
 import { readResult } from "./finish/result.js";
@@ -57,6 +57,8 @@ export class Engine implements PolicyEngine {
   private arena!: Arena;
   private exports: PolicyExports | undefined;
   private inputBase = 0;
+  /** Whether the memory is shared (its buffer never detaches when it grows). */
+  private shared = false;
   private busy = false;
   private recovering = false;
   private lastHigh = 0;
@@ -107,8 +109,7 @@ export class Engine implements PolicyEngine {
     if (this.exports === undefined && !this.recovering) this.replace();
     const exports = this.exports;
     if (exports === undefined) return this.internal("the policy module is being instantiated again after a failure; retry shortly");
-    const arena = this.arena;
-    if (exports.memory.buffer !== arena.buffer) this.views(exports);
+    if (this.stale()) this.views(exports);
     this.encode(parts);
     let address: number;
     try {
@@ -117,7 +118,7 @@ export class Engine implements PolicyEngine {
       this.replace();
       return this.internal(`the policy module trapped (${messageOf(error)})`);
     }
-    if (exports.memory.buffer !== this.arena.buffer) this.views(exports);
+    if (this.stale()) this.views(exports);
     let raw;
     try {
       raw = readResult(this.arena.view, address, this.prep.rules, this.prep.limits.length);
@@ -128,11 +129,23 @@ export class Engine implements PolicyEngine {
     return finish(this.prep, raw, parts, state);
   }
 
+  /**
+   * Whether the views are of a buffer the memory no longer uses. Growing a
+   * wasm memory detaches its old ArrayBuffer (byteLength 0), so a length
+   * check tells us without `memory.buffer`, an accessor that costs more than
+   * a decision's wasm call. A shared memory is never detached: ask it.
+   */
+  private stale(): boolean {
+    const buffer = this.arena.buffer;
+    if (buffer.byteLength === 0) return true;
+    return this.shared && this.exports !== undefined && this.exports.memory.buffer !== buffer;
+  }
+
   /** Zeroes what the previous call wrote, then writes this request's slots. */
   private encode(parts: Parts): void {
     const a = this.arena;
-    a.bytes.fill(0, a.slotBase, this.lastHigh);
-    a.bytes.fill(0, a.arenaStart, this.lastTop);
+    zero(a.bytes, a.slotBase, this.lastHigh);
+    zero(a.bytes, a.arenaStart, this.lastTop);
     a.top = a.arenaStart;
     a.high = a.slotBase;
     // Until the call completes, assume the worst: everything may be dirty.
@@ -153,6 +166,7 @@ export class Engine implements PolicyEngine {
 
   private views(exports: PolicyExports): void {
     const buffer = exports.memory.buffer;
+    this.shared = !(buffer instanceof ArrayBuffer);
     const slotBase = this.inputBase;
     const arenaStart = slotBase + this.manifest.memory.slotBytes;
     const prev = this.arena as Arena | undefined;

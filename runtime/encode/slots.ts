@@ -15,7 +15,7 @@
  */
 import type { Slot } from "../manifest.js";
 import type { Parts } from "./request.js";
-import { hasKey, isObject } from "./values.js";
+import { isObject } from "./values.js";
 
 /** A value that does not fit the layout the manifest promised. */
 export class EncodeError extends Error {}
@@ -48,34 +48,13 @@ const encoder = new TextEncoder();
 export function compileActionEncoder(slots: readonly Slot[]): ActionEncoder {
   const writers = slots.map((slot) => compileSlot(slot, true));
   const fixedEnd = slots.reduce((end, slot) => Math.max(end, slot.offset + slotSize(slot)), 0);
-  const roots: { agent: unknown; human: unknown; action: unknown; args: unknown; env: unknown; context: unknown } = {
-    agent: undefined,
-    human: undefined,
-    action: undefined,
-    args: undefined,
-    env: undefined,
-    context: undefined,
-  };
+  const n = writers.length;
+  // Top-level writers read their root straight from `parts` (see `compileGetter`): no roots record to fill and clear.
   return (parts, arena) => {
     arena.high = arena.slotBase + fixedEnd;
-    roots.agent = parts.agent;
-    roots.human = parts.human;
-    roots.action = parts.action;
-    roots.args = parts.args;
-    roots.env = parts.env;
-    roots.context = parts.context;
-    trustOverride = parts.trust;
-    try {
-      for (let i = 0; i < writers.length; i++) writers[i]!(roots, arena.slotBase, arena);
-    } finally {
-      roots.agent = roots.human = roots.args = roots.env = roots.context = undefined;
-      trustOverride = undefined;
-    }
+    for (let i = 0; i < n; i++) writers[i]!(parts, arena.slotBase, arena);
   };
 }
-
-/** `state.trust` for the call in progress (decisions are synchronous). */
-let trustOverride: number | undefined;
 
 /** Bytes a slot's fixed part takes at its offset. */
 export function slotSize(slot: Slot): number {
@@ -138,23 +117,74 @@ function compileSlot(slot: Slot, topLevel: boolean): Writer {
   }
 }
 
-/** Reads a path with `has` semantics: undefined when any step is absent (null is present). */
+/**
+ * Reads a path with `has` semantics: undefined when any step is absent (null
+ * is present). A top-level path starts at a root of the validated `Parts`
+ * (`agent`, `human`, `action`, `args`, `env`, `context`), read by name;
+ * `agent.trust` is `state.trust` when the state gives one.
+ */
 function compileGetter(path: readonly string[], topLevel: boolean): Getter {
-  const steps = path.slice();
-  if (topLevel && steps[0] === "agent" && steps[1] === "trust") {
-    const rest = compileGetter(steps, false);
-    return (from) => (trustOverride !== undefined ? (steps.length === 2 ? trustOverride : undefined) : rest(from));
+  if (!topLevel) return stepsGetter(path);
+  const root = ROOTS[path[0] ?? ""];
+  if (root === undefined) return () => undefined;
+  const rest = stepsGetter(path.slice(1));
+  if (path[0] === "agent" && path[1] === "trust") {
+    return (from) => {
+      const trust = (from as Parts).trust;
+      return trust !== undefined ? (path.length === 2 ? trust : undefined) : rest(root(from as Parts));
+    };
   }
+  if (path.length === 1) return (from) => root(from as Parts);
+  return (from) => rest(root(from as Parts));
+}
+
+const ROOTS: Readonly<Record<string, (parts: Parts) => unknown>> = {
+  agent: (p) => p.agent,
+  human: (p) => p.human,
+  action: (p) => p.action,
+  args: (p) => p.args,
+  env: (p) => p.env,
+  context: (p) => p.context,
+};
+
+function stepsGetter(path: readonly string[]): Getter {
+  const steps = path.slice();
   if (steps.length === 0) return (from) => from;
+  if (steps.length === 1) {
+    const key = steps[0]!;
+    return (from) => {
+      if (!isObject(from)) return undefined;
+      const v = from[key];
+      return v === undefined || !hasOwn.call(from, key) ? undefined : v;
+    };
+  }
   return (from) => {
     let current = from;
     for (let i = 0; i < steps.length; i++) {
+      if (!isObject(current)) return undefined;
       const key = steps[i]!;
-      if (!isObject(current) || !hasKey(current, key)) return undefined;
-      current = current[key];
+      // One keyed load, then own-ness: the same answer as `hasKey` then a load.
+      const v: unknown = current[key];
+      if (v === undefined || !hasOwn.call(current, key)) return undefined;
+      current = v;
     }
     return current;
   };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Zeroes `bytes[from, to)`. Short ranges (a request's slots and strings are
+ * tens of bytes) are cheaper as a loop than as a `fill` call, whose builtin
+ * entry costs more than the stores; long ranges use `fill`.
+ */
+export function zero(bytes: Uint8Array, from: number, to: number): void {
+  if (to - from > 96) {
+    bytes.fill(0, from, to);
+    return;
+  }
+  for (let i = from; i < to; i++) bytes[i] = 0;
 }
 
 /** Writes `s` as UTF-8 at the arena top; returns its byte length. */

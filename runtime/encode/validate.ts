@@ -18,8 +18,12 @@ import { Problem, codePointLength, describe, hasKey, isObject, keySuffix, loneSu
 /** The first problem with a value, its path relative to where the check runs; undefined when valid. */
 export type Check = (value: unknown) => Problem | undefined;
 
-/** Compiles a schema node into a check. */
-export function compileCheck(node: SchemaNode): Check {
+/**
+ * Compiles a schema node into a check. `fast` false leaves out the
+ * happy-path shortcuts (inline string tests, an object's `accepts`): the
+ * slow twin tests compare against.
+ */
+export function compileCheck(node: SchemaNode, fast = true): Check {
   switch (node.type) {
     case "any":
       return () => undefined;
@@ -36,11 +40,11 @@ export function compileCheck(node: SchemaNode): Check {
     case "string":
       return stringCheck(node);
     case "array":
-      return arrayCheck(node);
+      return arrayCheck(node, fast);
     case "object":
-      return objectCheck(node);
+      return objectCheck(node, fast);
     case "union":
-      return unionCheck(node);
+      return unionCheck(node, fast);
   }
 }
 
@@ -94,17 +98,20 @@ function wellFormed(s: string): boolean {
   return nativeWellFormed !== undefined ? nativeWellFormed.call(s) : loneSurrogateAt(s) < 0;
 }
 
-function arrayCheck(node: Extract<SchemaNode, { type: "array" }>): Check {
+function arrayCheck(node: Extract<SchemaNode, { type: "array" }>, fast: boolean): Check {
   const wrong = wrongType(node);
-  const items = compileCheck(node.items);
+  const items = compileCheck(node.items, fast);
   const { maxItems } = node;
+  const short = fast ? shortString(node.items) : -1;
   return (value) => {
     if (!Array.isArray(value)) return wrong(value);
     if (maxItems !== undefined && value.length > maxItems) {
       return new Problem("too_many_items", "", (p) => `${tick(p)} has more items than its maxItems ${maxItems}`);
     }
     for (let i = 0; i < value.length; i++) {
-      const problem = items(value[i]);
+      const item: unknown = value[i];
+      if (typeof item === "string" && item.length <= short && wellFormed(item)) continue;
+      const problem = items(item);
       if (problem !== undefined) {
         problem.suffix = `[${i}]${problem.suffix}`;
         return problem;
@@ -114,23 +121,81 @@ function arrayCheck(node: Extract<SchemaNode, { type: "array" }>): Check {
   };
 }
 
-function objectCheck(node: Extract<SchemaNode, { type: "object" }>): Check {
+/**
+ * Two checks of one object node, sharing the field checks: `accepts`, the
+ * happy path, and `inOrder`, which alone finds and words a problem.
+ *
+ * `accepts` makes one for-in pass over the object's keys, which V8 compiles
+ * to enum-cache loads; loading each declared field by name, the obvious way,
+ * is a megamorphic lookup per field here (every object check shares one
+ * closure body). It answers true only when `inOrder` would accept: anything
+ * unusual (an undeclared, inherited or undefined-valued key, a field that
+ * fails, a declared field the pass did not see but that has a value, a
+ * required field it did not see) answers false, and `inOrder` then decides.
+ * `inOrder` checks declared fields in schema order, then undeclared keys in
+ * code-unit order: ADR 0006's first problem.
+ */
+/**
+ * For a string node without `enum`: a UTF-16 length up to which a
+ * well-formed string surely passes (code points never outnumber units), so
+ * callers can accept it inline, without calling its check; -1 for any other
+ * node (no string passes the inline test, the check decides).
+ */
+function shortString(node: SchemaNode): number {
+  return node.type === "string" && node.enum === undefined ? node.maxLength ?? Infinity : -1;
+}
+
+function objectCheck(node: Extract<SchemaNode, { type: "object" }>, fast: boolean): Check {
   const wrong = wrongType(node);
-  const fields = node.properties.map((p) => ({ name: p.name, required: p.required, suffix: keySuffix(p.name), check: compileCheck(p.schema) }));
-  const declared = new Set(node.properties.map((p) => p.name));
+  const props = node.properties;
+  const names = props.map((p) => p.name);
+  const checks = props.map((p) => compileCheck(p.schema, fast));
+  const short = props.map((p) => shortString(p.schema));
+  const count = names.length;
+  const index = new Map(names.map((n, i) => [n, i]));
+  const declared = new Set(names);
   const closed = !node.additionalProperties;
-  return (value) => {
-    if (!isObject(value)) return wrong(value);
-    for (let i = 0; i < fields.length; i++) {
-      const field = fields[i]!;
-      const v = value[field.name];
-      if (v === undefined || !hasOwn.call(value, field.name)) {
-        if (field.required) return new Problem("missing_field", field.suffix, (p) => `missing required field ${tick(p)}`);
+  // Which fields a pass saw, as bits; wider objects take `inOrder` only.
+  const all = count > 30 || !fast ? -1 : (1 << count) - 1;
+
+  const accepts = (value: Readonly<Record<string, unknown>>): boolean => {
+    if (all < 0) return false;
+    let seen = 0;
+    let next = 0;
+    for (const key in value) {
+      if (!hasOwn.call(value, key)) return false;
+      const v = value[key];
+      if (v === undefined) return false;
+      // Keys usually come in schema order: try the next field before the map.
+      const i = names[next] === key ? next : index.get(key) ?? -1;
+      if (i < 0) {
+        if (closed) return false;
         continue;
       }
-      const problem = field.check(v);
+      next = i + 1;
+      if (!(typeof v === "string" && v.length <= short[i]! && wellFormed(v)) && checks[i]!(v) !== undefined) return false;
+      seen |= 1 << i;
+    }
+    for (let i = 0; seen !== all && i < count; i++) {
+      if ((seen & (1 << i)) === 0 && (props[i]!.required || value[names[i]!] !== undefined)) return false;
+    }
+    return true;
+  };
+
+  return (value) => {
+    if (!isObject(value)) return wrong(value);
+    if (accepts(value)) return undefined;
+    for (let i = 0; i < count; i++) {
+      const name = names[i]!;
+      const suffix = keySuffix(name);
+      const v = value[name];
+      if (v === undefined || !hasOwn.call(value, name)) {
+        if (props[i]!.required) return new Problem("missing_field", suffix, (p) => `missing required field ${tick(p)}`);
+        continue;
+      }
+      const problem = checks[i]!(v);
       if (problem !== undefined) {
-        problem.suffix = field.suffix + problem.suffix;
+        problem.suffix = suffix + problem.suffix;
         return problem;
       }
     }
@@ -162,9 +227,9 @@ export function firstUndeclared(
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function unionCheck(node: Extract<SchemaNode, { type: "union" }>): Check {
+function unionCheck(node: Extract<SchemaNode, { type: "union" }>, fast: boolean): Check {
   const wrong = wrongType(node);
-  const options = node.options.map((o) => ({ check: compileCheck(o), kind: kindTest(o) }));
+  const options = node.options.map((o) => ({ check: compileCheck(o, fast), kind: kindTest(o) }));
   return (value) => {
     let first: Problem | undefined;
     for (let i = 0; i < options.length; i++) {
