@@ -70,34 +70,62 @@ export function validateRequest(input: unknown, state: unknown, checks: RequestC
     if (problem !== undefined) return problem;
   }
   if (!isObject(input)) return refusal("wrong_type", `the request must be an object, got ${describe(input)}`, "");
-  const extra = firstUndeclared(input, TOP_LEVEL);
-  if (extra !== undefined) {
-    const path = childPath("", extra);
-    return refusal("unknown_field", `unknown field ${tick(path)} in the request`, path);
+  // One for-in pass picks the six parts (enum-cache loads, no lookup by name).
+  // It stops at an inherited key; an undeclared key with a value is looked for
+  // again in code-unit order, as ADR 0006 reports it. A part left undefined
+  // or null is read by name: so each part is what `hasKey` then a load gives.
+  let agent: unknown, human: unknown, action: unknown, args: unknown, env: unknown, context: unknown;
+  let plain = true;
+  for (const key in input) {
+    if (!hasOwn.call(input, key)) {
+      plain = false;
+      break;
+    }
+    const v = input[key];
+    if (key === "agent") agent = v;
+    else if (key === "action") action = v;
+    else if (key === "args") args = v;
+    else if (key === "env") env = v;
+    else if (key === "context") context = v;
+    else if (key === "human") human = v;
+    else if (v !== undefined) {
+      plain = false;
+      break;
+    }
   }
-  if (!hasKey(input, "agent")) return missing("agent");
-  const agent = input.agent;
+  if (!plain) {
+    const extra = firstUndeclared(input, TOP_LEVEL);
+    if (extra !== undefined) {
+      const path = childPath("", extra);
+      return refusal("unknown_field", `unknown field ${tick(path)} in the request`, path);
+    }
+  }
+  // What the pass did not see (absent, inherited, not enumerable, or after an inherited key), by name.
+  agent ??= own(input, "agent");
+  human ??= own(input, "human");
+  action ??= own(input, "action");
+  args ??= own(input, "args");
+  env ??= own(input, "env");
+  context ??= own(input, "context");
+  if (agent === undefined) return missing("agent");
   let problem = checks.agent(agent);
   if (problem !== undefined) return refusalOf(problem, "agent");
-  const human = hasKey(input, "human") && input.human !== null ? input.human : undefined;
+  if (human === null) human = undefined;
   if (human !== undefined) {
     problem = checks.human(human);
     if (problem !== undefined) return refusalOf(problem, "human");
   }
-  if (!hasKey(input, "action")) return missing("action");
-  const action = input.action;
+  if (action === undefined) return missing("action");
   if (typeof action !== "string") return refusal("wrong_type", `\`action\` must be a string, got ${describe(action)}`, "action");
   const actionId = checks.actionIds.get(action);
   if (actionId === undefined) return refusal("unknown_action", `unknown action ${tick(action)}`, "action");
-  if (!hasKey(input, "args")) return missing("args");
-  const args = input.args;
+  if (args === undefined) return missing("args");
   problem = checks.args[actionId]!(args);
   if (problem !== undefined) return refusalOf(problem, "args");
-  if (!hasKey(input, "env")) return missing("env");
-  const env = input.env;
+  if (env === undefined) return missing("env");
   problem = checks.env(env);
   if (problem !== undefined) return refusalOf(problem, "env");
-  const context = hasKey(input, "context") ? input.context : EMPTY;
+  if (context === undefined) context = EMPTY;
   problem = checks.context(context);
   if (problem !== undefined) return refusalOf(problem, "context");
 
@@ -121,6 +149,13 @@ export function validateRequest(input: unknown, state: unknown, checks: RequestC
   parts.context = context as Readonly<Record<string, unknown>>;
   parts.trust = trust;
   return undefined;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** An own key's value, undefined when absent (or undefined). */
+function own(object: Readonly<Record<string, unknown>>, key: string): unknown {
+  return hasKey(object, key) ? object[key] : undefined;
 }
 
 /** The runtime state's shape, as ADR 0006 says; problems at `state.…`. */
