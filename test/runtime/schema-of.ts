@@ -6,38 +6,12 @@
  * In: a `CatalogSet`. Out: `SchemaNode`s and a `Manifest` with the rules,
  * limits and slots a test gives. Must not be imported by runtime/.
  */
-import type { CatalogSet, FieldType } from "../../compiler/catalog/index.js";
+import type { CatalogSet } from "../../compiler/catalog/index.js";
+import { schemaOf } from "../../compiler/lower/index.js";
 import { ABI_VERSION, type Manifest, type ManifestLimit, type ManifestRule, type SchemaNode, type Slot } from "../../runtime/manifest.js";
 
-/** The reduced schema of a catalog field type. */
-export function schemaOf(type: FieldType): SchemaNode {
-  switch (type.kind) {
-    case "any":
-    case "null":
-    case "boolean":
-      return { type: type.kind };
-    case "string":
-      return { type: "string", ...(type.maxLength === undefined ? {} : { maxLength: type.maxLength }), ...(type.enum === undefined ? {} : { enum: type.enum }) };
-    case "number":
-      return {
-        type: "number",
-        integer: type.integer,
-        ...(type.minimum === undefined ? {} : { minimum: type.minimum }),
-        ...(type.maximum === undefined ? {} : { maximum: type.maximum }),
-        ...(type.enum === undefined ? {} : { enum: type.enum }),
-      };
-    case "array":
-      return { type: "array", items: schemaOf(type.items), ...(type.maxItems === undefined ? {} : { maxItems: type.maxItems }) };
-    case "object":
-      return {
-        type: "object",
-        properties: [...type.fields.values()].map((f) => ({ name: f.name, required: f.required, schema: schemaOf(f.type) })),
-        additionalProperties: type.additionalProperties,
-      };
-    case "union":
-      return { type: "union", options: type.options.map(schemaOf) };
-  }
-}
+/** The reduced schema of a catalog field type: the compiler's own, so tests and modules agree. */
+export { schemaOf };
 
 export interface ManifestParts {
   readonly rules?: readonly ManifestRule[];
