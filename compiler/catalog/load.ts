@@ -86,12 +86,15 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
     const metadata = actionMetadata(`${family}.${key}`, entry, pointer, declarations, brokenKeys, metadataTypes, source, diagnostics);
     if (!argsOk || family === undefined) continue;
     const description = typeof entry.description === "string" ? entry.description : undefined;
+    // The meta-schema checks the shape: an array of distinct label names.
+    const labels = Array.isArray(entry["x-agp-labels"]) ? (entry["x-agp-labels"] as string[]).filter((l) => typeof l === "string") : [];
     actions.push({
       name: `${family}.${key}`,
       family,
       ...(description === undefined ? {} : { description }),
       args: reduceObjectAt(`${pointer}/args`, ctx),
       metadata,
+      ...(labels.length === 0 ? {} : { labels }),
       location: { file, pointer },
     });
   }

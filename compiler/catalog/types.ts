@@ -111,6 +111,11 @@ export interface ActionEntry {
   readonly args: ObjectType;
   /** The values a policy reads through `action.<key>`, with their declared types. */
   readonly metadata: ReadonlyMap<string, MetadataValue>;
+  /**
+   * Session labels every call of this action carries (`"x-agp-labels"`),
+   * such as `untrusted`: see docs/decisions/0024-session-rules.md.
+   */
+  readonly labels?: readonly string[];
   readonly location: SchemaLocation;
 }
 

@@ -11,10 +11,11 @@
 import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import type { PolicyFile, Span } from "../syntax/index.js";
-import type { CheckedConstant, CheckedLimit, CheckedPackage, CheckedPolicySet, CheckedRule } from "./checked.js";
+import type { CheckedConstant, CheckedLabel, CheckedLimit, CheckedPackage, CheckedPolicySet, CheckedRule } from "./checked.js";
 import { collectDeclarations } from "./declarations.js";
 import { subsetCatalogs } from "./patterns.js";
 import { checkLimit, checkRule, type PackageContext } from "./rules.js";
+import { catalogLabels, checkedSession, checkLabel, declaredLabels, SessionUses, unusedLabels } from "./session.js";
 import { checkTests } from "./tests.js";
 import { neverMatching, pointless, unmentionedActions, unusedConstants } from "./warnings.js";
 
@@ -72,6 +73,8 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
   const limits: CheckedLimit[] = [];
   const packages: CheckedPackage[] = [];
   const constants: CheckedConstant[] = [];
+  const labels: CheckedLabel[] = [];
+  const sessions = new SessionUses(declaredLabels(declarations.packages.values(), input.catalogs));
   const groups =
     input.groups === undefined && input.catalogs.groups === undefined
       ? undefined
@@ -86,9 +89,11 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
       report,
       ...(groups === undefined ? {} : { groups }),
       ...(input.locate === undefined ? {} : { locate: input.locate }),
+      sessions,
     };
     for (const { decl, file } of pkg.rules) rules.push(checkRule(decl, file, ctx));
     for (const { decl, file } of pkg.limits) limits.push(checkLimit(decl, file, ctx));
+    for (const { decl, file } of pkg.labels) labels.push(checkLabel(decl, file, pkg, ctx.catalogs, input.catalogs, report));
     packages.push({
       name: pkg.name,
       delegation: pkg.delegation,
@@ -110,6 +115,8 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     },
     report,
   );
+  labels.push(...catalogLabels(input.catalogs));
+  const session = checkedSession([...declarations.packages.values()], sessions, input.catalogs, report);
   const warnings: Diagnostic[] = reported.filter((d) => d.severity === "warning");
   const warn = (d: Diagnostic) => warnings.push(d);
   const hard = reported.filter((d) => d.severity === "error");
@@ -118,6 +125,7 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     neverMatching(rules, limits, warn);
     pointless(rules, warn);
     for (const pkg of declarations.packages.values()) unusedConstants(pkg.constants.values(), warn);
+    unusedLabels(declarations.packages.values(), sessions, warn);
   }
   unmentionedActions(input.catalogs, rules, warn, input.locate);
   let diagnostics = sortDiagnostics([...hard, ...warnings].map(visible));
@@ -126,7 +134,7 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
   }
   return {
     diagnostics,
-    checked: { packages, constants, rules, limits, tests: declarations.tests },
+    checked: { packages, constants, rules, limits, tests: declarations.tests, labels, ...(session === undefined ? {} : { session }) },
   };
 }
 

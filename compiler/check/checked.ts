@@ -15,17 +15,21 @@
  * enum member.
  */
 import type {
+  CallStatus,
   CompareExpr,
   DefaultsDecl,
   DelegationMode,
   Effect,
   FixtureDecl,
   HasExpr,
+  LabelDecl,
+  LabelExpr,
   LetDecl,
   LimitDecl,
   Literal,
   LogicalExpr,
   NotExpr,
+  PastExpr,
   Path,
   Principal,
   QuantifiedExpr,
@@ -139,6 +143,8 @@ export type PathResolution =
       readonly root: RequestRoot;
       /** The field chain after the root: `args.pr.number` → ["pr", "number"]. */
       readonly fields: readonly string[];
+      /** True inside a past call's filter for `current.…`: the field of the current request, not the past call's. */
+      readonly current?: true;
       /**
        * The type under every matched action, in action-name order. For
        * `agent`, `human`, `env` and `context` the type does not depend on the
@@ -147,8 +153,12 @@ export type PathResolution =
       readonly perAction: readonly ActionFieldType[];
     }
   | { readonly kind: "constant"; readonly name: string; readonly package: string; readonly value: ConstantValue }
-  /** A quantifier variable; `fields` reads into an element that is an object. */
-  | { readonly kind: "variable"; readonly name: string; readonly fields: readonly string[] }
+  /**
+   * A quantifier variable; `fields` reads into an element that is an object.
+   * `current` marks, inside a past call's filter, a variable bound outside
+   * the operator: an item of the current request.
+   */
+  | { readonly kind: "variable"; readonly name: string; readonly fields: readonly string[]; readonly current?: true }
   /** A bare enum member (`medium` in `action.costClass >= medium`). */
   | { readonly kind: "enumMember"; readonly value: string }
   /** Unresolved: an error was reported. */
@@ -187,7 +197,51 @@ export type TypedExpr =
       readonly variable: string;
       readonly collection: TypedExpr;
       readonly body: TypedExpr;
-    };
+    }
+  | TypedPast
+  | { readonly kind: "LabelTest"; readonly node: LabelExpr; readonly type: Type; readonly label: string; readonly windowMs?: number };
+
+/**
+ * A session operator (docs/decisions/0024-session-rules.md) with what the
+ * checker derived: windows in milliseconds, the capacity of a correlated
+ * set, and for `count` the ring size K that decides its comparison.
+ */
+export interface TypedPast {
+  readonly kind: "Past";
+  readonly node: PastExpr;
+  /** boolean, or number for `count` and `sum`. */
+  readonly type: Type;
+  readonly op: PastExpr["op"];
+  readonly call: TypedCall;
+  readonly anchor?: TypedCall;
+  /** `sum` only: a number field of the past call, or a number. */
+  readonly value?: TypedExpr;
+  readonly windowMs: number;
+  /** `sum` only: the bucket length. */
+  readonly stepMs?: number;
+  /** Correlated operators: the most distinct keys kept within the window. */
+  readonly capacity?: number;
+  /** `count` only: how many of the latest times decide its comparison. */
+  readonly ring?: number;
+}
+
+/** A past call pattern, resolved: the actions it matches, its status and its filter split into static and correlated parts. */
+export interface TypedCall {
+  readonly actions: readonly string[];
+  readonly status: CallStatus;
+  readonly filter?: TypedExpr;
+  /** Top-level conjuncts of the filter that read only the past call, in order. */
+  readonly statics: readonly TypedExpr[];
+  /** Top-level conjuncts that compare the past call with the current request. */
+  readonly correlations: readonly Correlation[];
+}
+
+/** `<past scalar> == <current>` (eq) or `<current> in <past array>` (in); `past` reads the past call, `current` the current request. */
+export interface Correlation {
+  readonly op: "eq" | "in";
+  readonly past: TypedExpr;
+  readonly current: TypedExpr;
+}
 
 // ---------------------------------------------------------------- the policy set
 
@@ -241,10 +295,36 @@ export interface CheckedTestFile {
   readonly tests: readonly TestDecl[];
 }
 
+/** A label declaration: from a `label` statement, or a catalog's `"x-agp-labels"` (no condition, no statement). */
+export interface CheckedLabel {
+  readonly name: string;
+  /** The package of the statement; `""` for a catalog's. */
+  readonly package: string;
+  readonly file: string;
+  /** Every action it covers, sorted. */
+  readonly actions: readonly string[];
+  readonly condition?: TypedExpr;
+  readonly decl?: LabelDecl;
+}
+
+/** How the policy set identifies and keeps sessions (docs/decisions/0024-session-rules.md). */
+export interface CheckedSession {
+  /** The request field naming the session, e.g. ["context", "session"]. */
+  readonly key: readonly string[];
+  /** The longest `retain` of any package, in milliseconds. */
+  readonly retainMs: number;
+  /** Per package: its `retain` (ms) and default `track` capacity. */
+  readonly packages: readonly { readonly name: string; readonly retainMs: number; readonly track?: number }[];
+}
+
 export interface CheckedPolicySet {
   readonly packages: readonly CheckedPackage[];
   readonly constants: readonly CheckedConstant[];
   readonly rules: readonly CheckedRule[];
   readonly limits: readonly CheckedLimit[];
   readonly tests: readonly CheckedTestFile[];
+  /** Every label declaration, statements first (in rule order of files), then catalogs'. */
+  readonly labels: readonly CheckedLabel[];
+  /** Present when some rule reads session state or some label is declared. */
+  readonly session?: CheckedSession;
 }

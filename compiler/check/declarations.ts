@@ -10,7 +10,9 @@
  * Must not look at catalogs or expressions.
  */
 import { diagnostic, type Diagnostic } from "../diagnostics/index.js";
-import type { ActionsDecl, DefaultsDecl, DelegationMode, FixtureDecl, LetDecl, LimitDecl, PolicyFile, RuleDecl, Span, TestDecl } from "../syntax/index.js";
+import type {
+  ActionsDecl, DefaultsDecl, DelegationMode, FixtureDecl, LabelDecl, LetDecl, LimitDecl, PolicyFile, RuleDecl, SessionDecl, Span, TestDecl,
+} from "../syntax/index.js";
 import { REQUEST_ROOTS, type CheckedTestFile, type ConstantValue, type Type } from "./checked.js";
 import type { ConstantInfo } from "./env.js";
 import { ERROR_TYPE, family, literalType, literalValue, mergeTypes } from "./types.js";
@@ -25,6 +27,9 @@ export interface PackageInfo {
   readonly constants: Map<string, ConstantInfo>;
   readonly rules: { readonly file: string; readonly decl: RuleDecl }[];
   readonly limits: { readonly file: string; readonly decl: LimitDecl }[];
+  /** The package's `session` statement (a second one is AGP244). */
+  session?: { readonly file: string; readonly decl: SessionDecl };
+  readonly labels: { readonly file: string; readonly decl: LabelDecl }[];
 }
 
 export interface Declarations {
@@ -47,7 +52,7 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
   const name = first === undefined ? "" : first.name.parts.join(".");
   let pkg = declarations.packages.get(name);
   if (pkg === undefined) {
-    pkg = { name, files: [], delegation: "both", actions: [], constants: new Map(), rules: [], limits: [] };
+    pkg = { name, files: [], delegation: "both", actions: [], constants: new Map(), rules: [], limits: [], labels: [] };
     declarations.packages.set(name, pkg);
   }
   pkg.files.push(file.file);
@@ -98,6 +103,19 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
         pkg.limits.push({ file: file.file, decl: statement });
         break;
       }
+      case "Session":
+        if (pkg.session !== undefined) {
+          report(
+            diagnostic("AGP244", statement.span, { message: `package \`${name}\` has a second \`session\` statement` }, {
+              help: "keep one `session` statement per package",
+              related: [{ span: pkg.session.decl.span, message: "the first `session` statement" }],
+            }),
+          );
+        } else pkg.session = { file: file.file, decl: statement };
+        break;
+      case "Label":
+        pkg.labels.push({ file: file.file, decl: statement });
+        break;
       case "Defaults":
         defaults.push(statement);
         break;

@@ -41,6 +41,27 @@ export interface Env {
   readonly once: Set<string>;
   /** Maps a schema location to a span in the catalog file, when the driver can. */
   readonly locate?: (location: SchemaLocation) => Span | undefined;
+  /**
+   * What session operators may use here (docs/decisions/0024-session-rules.md);
+   * absent where they are not allowed (limits, labels, filters).
+   */
+  readonly session?: SessionEnv;
+  /** Inside a past call's filter: the rule's env and scope, which `current.…` and outer variables read. */
+  readonly outer?: { readonly env: Env; readonly scope: Scope };
+}
+
+/** The package's session settings, the labels declared anywhere, and where uses are recorded. */
+export interface SessionEnv {
+  /** The rule being checked (for messages about its patterns). */
+  readonly rule: string;
+  readonly retainMs: number;
+  /** The package's default `track`. */
+  readonly track?: number;
+  readonly labels: ReadonlySet<string>;
+  /** Called for each session operator or label test, so the set checks its session key once. */
+  readonly used: (span: Span) => void;
+  /** Called for each label a rule tests (for the unused-label warning). */
+  readonly tested: (label: string) => void;
 }
 
 /** Changes as the checker descends into an expression. */
@@ -51,6 +72,8 @@ export interface Scope {
   readonly present: ReadonlySet<string>;
   /** Path keys known not null (`p != null` held). */
   readonly nonNull: ReadonlySet<string>;
+  /** Inside a past call's filter: the variables bound outside the operator (they read the current request). */
+  readonly outerVariables?: ReadonlySet<string>;
 }
 
 export const EMPTY_SCOPE: Scope = { variables: new Map(), present: new Set(), nonNull: new Set() };

@@ -75,7 +75,7 @@ function intersect(a: Facts, b: Facts): Facts {
 export function assume(scope: Scope, facts: Facts): Scope {
   if (facts.present.size === 0 && facts.nonNull.size === 0) return scope;
   return {
-    variables: scope.variables,
+    ...scope,
     present: new Set([...scope.present, ...facts.present]),
     nonNull: new Set([...scope.nonNull, ...facts.nonNull]),
   };

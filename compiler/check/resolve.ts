@@ -38,10 +38,11 @@ export function resolvePath(path: Path, env: Env, scope: Scope, mode: ResolveMod
   const variable = scope.variables.get(root);
   if (variable !== undefined) {
     const fields = path.fields.map((f) => f.name);
-    if (path.fields.length === 0) return { type: variable, resolution: { kind: "variable", name: root, fields } };
+    const current = scope.outerVariables?.has(root) === true ? { current: true as const } : {};
+    if (path.fields.length === 0) return { type: variable, resolution: { kind: "variable", name: root, fields, ...current } };
     const walked = walk(variable, root, path, 0, env, scope, mode);
     if (walked === undefined) return ERROR;
-    return { type: walked.type, resolution: { kind: "variable", name: root, fields } };
+    return { type: walked.type, resolution: { kind: "variable", name: root, fields, ...current } };
   }
   const constant = env.constants.get(root);
   if (constant !== undefined) {
@@ -62,6 +63,7 @@ export function resolvePath(path: Path, env: Env, scope: Scope, mode: ResolveMod
       resolution: { kind: "constant", name: root, package: constant.package, value: constant.value },
     };
   }
+  if (root === "current" && !env.constants.has(root)) return resolveCurrent(path, env, mode);
   if ((REQUEST_ROOTS as readonly string[]).includes(root)) return resolveRequest(root as RequestRoot, path, env, scope, mode);
   if (path.fields.length === 0 && mode.expected !== undefined) {
     const { base } = splitNull(mode.expected);
@@ -76,6 +78,27 @@ export function resolvePath(path: Path, env: Env, scope: Scope, mode: ResolveMod
   const help = didYouMean(root, candidates);
   env.report(diagnostic("AGP203", path.root.span, { name: root }, help === undefined ? {} : { help }));
   return ERROR;
+}
+
+/**
+ * `current.args.path` inside a past call's filter: the current request's
+ * field, resolved where the operator stands (its actions, its guards).
+ * Anywhere else, or without a field, it is AGP249.
+ */
+function resolveCurrent(path: Path, env: Env, mode: ResolveMode): Resolved {
+  const [first, ...rest] = path.fields;
+  if (env.outer === undefined || first === undefined) {
+    const why = env.outer === undefined
+      ? "`current` reads the current request inside a past call's filter (`earlier … where args.x == current.args.x …`)"
+      : "name a field of the current request, such as `current.args.path`";
+    env.report(diagnostic("AGP249", path.span, { path: show(path, path.fields.length) }, { help: why }));
+    return ERROR;
+  }
+  const inner: Path = { kind: "Path", root: first, fields: rest, span: path.span };
+  const resolved = resolvePath(inner, env.outer.env, env.outer.scope, mode);
+  const r = resolved.resolution;
+  if (r.kind === "field" || r.kind === "variable") return { type: resolved.type, resolution: { ...r, current: true } };
+  return resolved;
 }
 
 function resolveRequest(root: RequestRoot, path: Path, env: Env, scope: Scope, mode: ResolveMode): Resolved {

@@ -19,6 +19,7 @@ import { matchAndReport } from "./patterns.js";
 import { showExpr } from "./show.js";
 import { typeCondition, typeExpr } from "./typing.js";
 import { describeType, splitNull } from "./types.js";
+import type { SessionUses } from "./session.js";
 
 /** What every rule and limit of one package is checked against. */
 export interface PackageContext {
@@ -31,6 +32,8 @@ export interface PackageContext {
   readonly groups?: readonly string[];
   readonly report: (d: Diagnostic) => void;
   readonly locate?: (location: SchemaLocation) => Span | undefined;
+  /** Where rules record session operators and labels they test (session operators are allowed in rules only). */
+  readonly sessions?: SessionUses;
 }
 
 export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): CheckedRule {
@@ -41,7 +44,10 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
   if (principal === "human" && pkg.delegation === "agent_only") {
     report(diagnostic("AGP307", rule.principal!.span, { id, package: pkg.name }));
   }
-  const env = makeEnv(ctx, actions, rule.pattern, principal === "human", "rules for the agent");
+  const env: Env = {
+    ...makeEnv(ctx, actions, rule.pattern, principal === "human", "rules for the agent"),
+    ...(ctx.sessions === undefined ? {} : { session: ctx.sessions.envFor(pkg, id, report) }),
+  };
   const condition =
     rule.condition === undefined ? undefined : typeCondition(rule.condition, env, EMPTY_SCOPE, `the condition of rule \`${id}\``);
   if (rule.effect.value === "approve" && rule.approval === undefined) {

@@ -10,7 +10,7 @@
  */
 import type { CatalogSet } from "../catalog/index.js";
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
-import type { TestValue } from "../syntax/index.js";
+import type { TestDecl, TestValue } from "../syntax/index.js";
 import type { CheckedTestFile } from "./checked.js";
 
 export interface TestNames {
@@ -32,16 +32,19 @@ export function checkTests(files: readonly CheckedTestFile[], names: TestNames, 
     for (const defaults of file.defaults) for (const given of defaults.clauses) values(given.value);
     for (const fixture of file.fixtures) values(fixture.value);
     for (const test of file.tests) {
-      const request = test.request;
-      if (request !== undefined && request.action.kind === "ActionName") {
-        const name = request.action.segments.join(".");
-        if (!names.incomplete && !names.catalogs.actions.has(name)) {
-          const help = didYouMean(name, names.catalogs.actions.keys());
-          report(diagnostic("AGP202", request.action.span, { name, scope: "the policy set" }, help === undefined ? {} : { help }));
+      const calls = test.steps.flatMap((s) => (s.kind === "CallStep" ? [s] : []));
+      const requests = [test.request, ...calls.map((s) => s.request)].filter((r) => r !== undefined);
+      for (const request of requests) {
+        if (request.action.kind === "ActionName") {
+          const name = request.action.segments.join(".");
+          if (!names.incomplete && !names.catalogs.actions.has(name)) {
+            const help = didYouMean(name, names.catalogs.actions.keys());
+            report(diagnostic("AGP202", request.action.span, { name, scope: "the policy set" }, help === undefined ? {} : { help }));
+          }
         }
+        values(request.args);
       }
-      values(request?.args);
-      for (const given of test.given) {
+      for (const given of [...test.given, ...calls.flatMap((s) => s.given)]) {
         values(given.value);
         if (given.part.value === "state" && given.value.kind === "Object") {
           const counters = given.value.entries.find((e) => e.key === "counters");
@@ -52,14 +55,34 @@ export function checkTests(files: readonly CheckedTestFile[], names: TestNames, 
           }
         }
       }
-      for (const rule of test.expect.rules) {
-        if (rule.kind === "Identifier" && !names.rules.has(rule.name)) unknown("AGP205", rule.name, rule.span, names.rules);
-      }
-      for (const charge of test.expect.charges) {
-        if (!names.limits.has(charge.limit.name)) unknown("AGP206", charge.limit.name, charge.limit.span, names.limits);
+      checkSteps(test, report);
+      for (const expect of [test.expect, ...calls.map((s) => s.expect)]) {
+        if (expect === undefined) continue;
+        for (const rule of expect.rules) {
+          if (rule.kind === "Identifier" && !names.rules.has(rule.name)) unknown("AGP205", rule.name, rule.span, names.rules);
+        }
+        for (const charge of expect.charges) {
+          if (!names.limits.has(charge.limit.name)) unknown("AGP206", charge.limit.name, charge.limit.span, names.limits);
+        }
       }
     }
   }
+}
+
+/** `outcome [of step N]` must report an earlier call step; a trace test needs a call (AGP259). */
+function checkSteps(test: TestDecl, report: (d: Diagnostic) => void): void {
+  if (test.steps.length === 0) return;
+  let lastCall: number | undefined;
+  test.steps.forEach((step, index) => {
+    if (step.kind === "CallStep") {
+      lastCall = index;
+      return;
+    }
+    const target = step.of === undefined ? lastCall : step.of.value - 1;
+    if (target !== undefined && target < index && test.steps[target]?.kind === "CallStep") return;
+    const which = step.of === undefined ? "no step before it is a call" : `step ${String(step.of.value)} is not a call step before it`;
+    report(diagnostic("AGP259", step.of?.span ?? step.outcome.span, { which }));
+  });
 }
 
 /** Fixture references in data: a bare name or the base of `name with { … }`. Table cells are not data. */

@@ -18,6 +18,7 @@ import { typeCompare } from "./compare.js";
 import { actionOwner, pathKey, type Env, type Scope } from "./env.js";
 import { assume, whenFalse, whenTrue } from "./guards.js";
 import { resolvePath, type ResolveMode } from "./resolve.js";
+import { isCount, typeCountCompare, typeLabelTest, typePast } from "./session-typing.js";
 import { showExpr } from "./show.js";
 import { BOOLEAN_TYPE, describeType, ERROR_TYPE, family, literalType, literalValue, mergeTypes, splitNull } from "./types.js";
 
@@ -56,11 +57,16 @@ export function typeExpr(expr: Expr, env: Env, scope: Scope, mode: ResolveMode =
       return { kind: "Not", node: expr, type: BOOLEAN_TYPE, operand };
     }
     case "Compare":
+      if (isCount(expr.left) || isCount(expr.right)) return typeCountCompare(expr, env, scope, typeExpr);
       return typeCompare(expr, env, scope, typeExpr);
     case "Has":
       return typeHas(expr, env, scope);
     case "Quantified":
       return typeQuantified(expr, env, scope);
+    case "Past":
+      return typePast(expr, env, scope, typeExpr);
+    case "LabelTest":
+      return typeLabelTest(expr, env);
   }
 }
 

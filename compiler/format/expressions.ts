@@ -12,9 +12,9 @@
  * body is always parenthesized.
  * This file must not place comments or decide blank lines.
  */
-import type { Expr, Path, SetLiteral } from "../syntax/index.js";
+import type { CallPattern, Duration, Expr, Path, SetLiteral } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";
-import { literal } from "./literals.js";
+import { decimal, literal, numberLiteral } from "./literals.js";
 import { INDENT, concat, covering, fits, join, line, spanned, text, type Inline, type Line } from "./text.js";
 
 const OR = 1;
@@ -93,7 +93,39 @@ function bare(expr: Expr): Inline {
         text(": "),
         expression(expr.body),
       );
+    case "LabelTest":
+      return expr.op === "carries"
+        ? concat(text("carries "), spanned(expr.label.name, expr.label.span))
+        : concat(text("exposed "), spanned(expr.label.name, expr.label.span), text(" within "), duration(expr.window!));
+    case "Past": {
+      const tail = [text(" within "), duration(expr.window)];
+      if (expr.step !== undefined) tail.push(text(" step "), duration(expr.step));
+      if (expr.track !== undefined) tail.push(text(" track "), numberLiteral(expr.track));
+      switch (expr.op) {
+        case "sum":
+          return concat(text("sum "), operand(expr.value!, OPERAND), text(" of "), call(expr.call), ...tail);
+        case "no_since":
+        case "only_since":
+          return concat(text(expr.op === "no_since" ? "no " : "only "), call(expr.call), text(" since "), call(expr.anchor!), ...tail);
+        default:
+          return concat(text(`${expr.op} `), call(expr.call), ...tail);
+      }
+    }
   }
+}
+
+/** `bank.send_money succeeded where args.amount > 100`: the filter runs up to the operator's `within`. */
+function call(node: CallPattern): Inline {
+  const pattern = spanned([...node.pattern.segments, ...(node.pattern.wildcard ? ["*"] : [])].join("."), node.pattern.span);
+  const parts = [pattern];
+  if (node.status !== undefined) parts.push(text(" "), spanned(node.status.value, node.status.span));
+  if (node.filter !== undefined) parts.push(text(" where "), expression(node.filter));
+  return concat(...parts);
+}
+
+/** `1 hour`, `10 minutes`. */
+export function duration(node: Duration): Inline {
+  return spanned(node.count === 1 ? `1 ${node.unit}` : `${decimal(node.count)} ${node.unit}s`, node.span);
 }
 
 /**

@@ -13,10 +13,10 @@
  */
 import type { Statement } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";
-import { setLiteral } from "./expressions.js";
-import { literal } from "./literals.js";
-import { ruleLines, limitLines } from "./rules.js";
-import { INDENT, closing, concat, fits, line, opening, spanned, text, type Line } from "./text.js";
+import { duration, expression, expressionClause, path, setLiteral } from "./expressions.js";
+import { literal, numberLiteral } from "./literals.js";
+import { actionPattern, ruleLines, limitLines } from "./rules.js";
+import { INDENT, closing, concat, fits, join, line, opening, spanned, text, type Line } from "./text.js";
 import { defaultsLines, fixtureLines, testLines } from "./tests.js";
 import { internalError } from "./internal-error.js";
 
@@ -30,8 +30,8 @@ export interface Block {
   readonly gap: Gap;
 }
 
-const HEADER_KINDS: ReadonlySet<Statement["kind"]> = new Set(["Package", "Actions", "Delegation"]);
-const GROUPED_KINDS: ReadonlySet<Statement["kind"]> = new Set(["Let", "Limit", "Fixture"]);
+const HEADER_KINDS: ReadonlySet<Statement["kind"]> = new Set(["Package", "Actions", "Delegation", "Session"]);
+const GROUPED_KINDS: ReadonlySet<Statement["kind"]> = new Set(["Let", "Limit", "Fixture", "Label"]);
 
 function statementLines(statement: Statement, context: LayoutContext): Line[] {
   switch (statement.kind) {
@@ -47,6 +47,15 @@ function statementLines(statement: Statement, context: LayoutContext): Line[] {
       return ruleLines(statement, context);
     case "Limit":
       return limitLines(statement, context);
+    case "Session":
+      return [line(0, concat(
+        opening("session", statement.span),
+        ...(statement.key === undefined ? [] : [text(" "), path(statement.key)]),
+        ...(statement.retain === undefined ? [] : [text(" retain "), duration(statement.retain)]),
+        ...(statement.track === undefined ? [] : [text(" track "), numberLiteral(statement.track)]),
+      ))];
+    case "Label":
+      return labelLines(statement, context);
     case "Defaults":
       return defaultsLines(statement, context);
     case "Fixture":
@@ -70,6 +79,20 @@ function letLines(statement: Statement & { kind: "Let" }, context: LayoutContext
     ...value.elements.map((element) => line(INDENT, concat(literal(element), text(",")))),
     line(0, closing("}", value.span), INDENT),
   ];
+}
+
+/** `label name on a.b, c.* [when …]`: one line when it fits and holds no comment, else the condition on its own lines. */
+function labelLines(statement: Statement & { kind: "Label" }, context: LayoutContext): Line[] {
+  const head = concat(
+    opening("label ", statement.span),
+    spanned(statement.name.name, statement.name.span),
+    text(" on "),
+    join(statement.patterns.map(actionPattern), ", "),
+  );
+  if (statement.condition === undefined) return [line(0, head)];
+  const oneLine = concat(head, text(" when "), expression(statement.condition));
+  if (fits(0, oneLine) && !context.commentWithin(statement.span)) return [line(0, oneLine)];
+  return [line(0, head), ...expressionClause("when", statement.condition, INDENT, context)];
 }
 
 /** Lays out every statement of a file and decides the gap before each. */

@@ -17,7 +17,10 @@ import {
   type GivenClause,
   type RequestClause,
   type TestDecl,
+  type TestStep,
 } from "../syntax/index.js";
+import { duration } from "./expressions.js";
+import { numberLiteral } from "./literals.js";
 import type { LayoutContext } from "./context.js";
 import { stringLiteral } from "./literals.js";
 import { approval } from "./rules.js";
@@ -47,12 +50,12 @@ export function fixtureLines(node: FixtureDecl, context: LayoutContext): Line[] 
   return valueLines(prefix, node.value, 0, "", context);
 }
 
-function requestLines(node: RequestClause, indent: number, context: LayoutContext): Line[] {
+function requestLines(node: RequestClause, indent: number, context: LayoutContext, prefix = text("")): Line[] {
   const action =
     node.action.kind === "Placeholder"
       ? spanned(`$${node.action.name}`, node.action.span)
       : spanned(node.action.segments.join("."), node.action.span);
-  const head = concat(opening("request ", node.span), action);
+  const head = concat(prefix, opening("request ", node.span), action);
   if (node.args === undefined) return [line(indent, head)];
   return valueLines(concat(head, text(" ")), node.args, indent, "", context);
 }
@@ -128,7 +131,30 @@ export function testLines(node: TestDecl, context: LayoutContext): Line[] {
   const lines: Line[] = [line(0, concat(opening("test ", node.span), stringLiteral(node.name), text(":")))];
   if (node.request !== undefined) lines.push(...requestLines(node.request, body, context));
   for (const clause of canonicalGiven(node.given)) lines.push(...givenLines(clause, body, context));
-  lines.push(...expectLines(node.expect, body, context));
+  if (node.expect !== undefined) lines.push(...expectLines(node.expect, body, context));
+  for (const step of node.steps) lines.push(...stepLines(step, body, context));
   if (node.examples !== undefined) lines.push(...tableLines(node.examples, body));
   return lines;
+}
+
+/**
+ * A trace step: `step [after D] request …` with its own clauses one step
+ * deeper, then its `expect`; or `step [after D] outcome <kind> [of step N]`.
+ */
+function stepLines(step: TestStep, indent: number, context: LayoutContext): Line[] {
+  const head = concat(opening("step ", step.span), ...(step.after === undefined ? [] : [text("after "), duration(step.after), text(" ")]));
+  if (step.kind === "OutcomeStep") {
+    const of = step.of === undefined ? [] : [text(" of step "), numberLiteral(step.of)];
+    return [line(indent, concat(head, text("outcome "), spanned(step.outcome.value, step.outcome.span), ...of))];
+  }
+  const request = requestLines(step.request, indent, context, head);
+  const expect = expectLines(step.expect, indent + INDENT, context);
+  const [only] = request;
+  const [expectOnly] = expect;
+  if (step.given.length === 0 && request.length === 1 && expect.length === 1 && only !== undefined && expectOnly !== undefined) {
+    // `step request a.b { … } expect allow` on one line when it fits and no comment sits inside.
+    const joined = { text: `${only.text} ${expectOnly.text}`, anchors: [...only.anchors, ...expectOnly.anchors] };
+    if (fits(indent, joined) && !context.commentWithin(step.span)) return [line(indent, joined)];
+  }
+  return [...request, ...canonicalGiven(step.given).flatMap((clause) => givenLines(clause, indent + INDENT, context)), ...expect];
 }

@@ -50,6 +50,18 @@ export const AUDIT_LEVELS: readonly AuditLevel[] = ["info", "notice", "security"
 export type WindowUnit = "second" | "minute" | "hour" | "day" | "week" | "month";
 export const WINDOW_UNITS: readonly WindowUnit[] = ["second", "minute", "hour", "day", "week", "month"];
 
+/**
+ * What happened to a past call (docs/decisions/0024-session-rules.md): the
+ * effect the host enforced when it was decided (`allowed`, `parked`,
+ * `refused`), or the outcome reported afterwards.
+ */
+export type CallStatus = "allowed" | "parked" | "refused" | "succeeded" | "failed" | "rolled_back";
+export const CALL_STATUSES: readonly CallStatus[] = ["allowed", "parked", "refused", "succeeded", "failed", "rolled_back"];
+
+/** The outcomes a host reports after a call ran. */
+export type OutcomeKind = "succeeded" | "failed" | "rolled_back";
+export const OUTCOME_KINDS: readonly OutcomeKind[] = ["succeeded", "failed", "rolled_back"];
+
 // ---------------------------------------------------------------- file
 
 /** One parsed .agp file: its statements in source order. */
@@ -67,6 +79,8 @@ export type Statement =
   | LetDecl
   | RuleDecl
   | LimitDecl
+  | SessionDecl
+  | LabelDecl
   | DefaultsDecl
   | FixtureDecl
   | TestDecl;
@@ -217,6 +231,86 @@ export type CapAction =
   | { readonly kind: "CapDeny"; readonly span: Span }
   | { readonly kind: "CapApprove"; readonly approval: ApprovalRequirement; readonly span: Span };
 
+// ---------------------------------------------------------------- sessions
+
+/**
+ * `session context.session retain 24 hours track 64`: which request field
+ * names the session, the longest window session rules may use, and the
+ * default capacity of correlated sets. Every clause is optional.
+ */
+export interface SessionDecl {
+  readonly kind: "Session";
+  /** Absent means `context.session`. */
+  readonly key?: Path;
+  readonly retain?: Duration;
+  readonly track?: NumberLiteral;
+  readonly span: Span;
+}
+
+/** `label untrusted on web.fetch, email.read_inbox when …`: calls that bring a label into the session. */
+export interface LabelDecl {
+  readonly kind: "Label";
+  readonly name: Identifier;
+  readonly patterns: readonly ActionPattern[];
+  readonly condition?: Expr;
+  readonly span: Span;
+}
+
+/** `1 hour`, `10 minutes`: a fixed length of time (units stored singular). */
+export interface Duration {
+  readonly kind: "Duration";
+  readonly count: number;
+  readonly unit: WindowUnit;
+  readonly span: Span;
+}
+
+/** `bank.send_money succeeded where args.amount > 100`: which past events an operator looks at. */
+export interface CallPattern {
+  readonly kind: "Call";
+  readonly pattern: ActionPattern;
+  /** Absent means `allowed`. */
+  readonly status?: Word<CallStatus>;
+  /** Reads the past call; `current.…` and outer quantifier variables read the current request. */
+  readonly filter?: Expr;
+  readonly span: Span;
+}
+
+/** The past-time operators over the session's trace. */
+export type PastOp = "earlier" | "previous" | "count" | "sum" | "no_since" | "only_since";
+export const PAST_OPS: readonly PastOp[] = ["earlier", "previous", "count", "sum", "no_since", "only_since"];
+
+/**
+ * `earlier C within W [track N]`, `previous C within W`, `count C within W
+ * [track N]`, `sum X of C within W [step S] [track N]`, `no R since P within
+ * W`, `only Q since P within W`.
+ */
+export interface PastExpr {
+  readonly kind: "Past";
+  readonly op: PastOp;
+  /** `sum` only: the summed value (a number field of the past call, or a number). */
+  readonly value?: Expr;
+  /** The call pattern (`R` of `no R since P`, `Q` of `only Q since P`). */
+  readonly call: CallPattern;
+  /** `since` only: `P`. */
+  readonly anchor?: CallPattern;
+  readonly window: Duration;
+  /** `sum` only. */
+  readonly step?: Duration;
+  /** Capacity of the correlated set (`earlier`, `count`, `sum`). */
+  readonly track?: NumberLiteral;
+  readonly span: Span;
+}
+
+/** `exposed untrusted within 1 hour` (the session's earlier calls), `carries external` (the current call). */
+export interface LabelExpr {
+  readonly kind: "LabelTest";
+  readonly op: "exposed" | "carries";
+  readonly label: Identifier;
+  /** `exposed` only. */
+  readonly window?: Duration;
+  readonly span: Span;
+}
+
 // ---------------------------------------------------------------- expressions
 
 export type Expr =
@@ -230,7 +324,9 @@ export type Expr =
   | NotExpr
   | CompareExpr
   | HasExpr
-  | QuantifiedExpr;
+  | QuantifiedExpr
+  | PastExpr
+  | LabelExpr;
 
 export type Literal = StringLiteral | NumberLiteral | BooleanLiteral | NullLiteral;
 
@@ -368,8 +464,39 @@ export interface TestDecl {
   readonly request?: RequestClause;
   /** `agent`, `human`, `env`, `context`, `state` clauses in source order. */
   readonly given: readonly GivenClause[];
-  readonly expect: Expectation;
+  /** Absent in a trace test (one with `step`s): each step expects its own decision. */
+  readonly expect?: Expectation;
   readonly examples?: ExampleTable;
+  /** A trace test's steps, in order: calls with their expected decisions, and outcomes. */
+  readonly steps: readonly TestStep[];
+  readonly span: Span;
+}
+
+/**
+ * `step [after <duration>] request <action> [args] [given…] expect …`, or
+ * `step [after <duration>] outcome succeeded [of step N]`.
+ */
+export type TestStep = CallStep | OutcomeStep;
+
+/** A call of a trace test: its request (the test's clauses fill in the rest) and the decision expected. */
+export interface CallStep {
+  readonly kind: "CallStep";
+  /** Time since the previous step; absent means 0. */
+  readonly after?: Duration;
+  readonly request: RequestClause;
+  /** Clauses that replace the test's for this step only. */
+  readonly given: readonly GivenClause[];
+  readonly expect: Expectation;
+  readonly span: Span;
+}
+
+/** An outcome report for an earlier call step (by default the latest). */
+export interface OutcomeStep {
+  readonly kind: "OutcomeStep";
+  readonly after?: Duration;
+  readonly outcome: Word<OutcomeKind>;
+  /** `of step N`: 1-based, counting every step of the test. */
+  readonly of?: NumberLiteral;
   readonly span: Span;
 }
 
@@ -528,6 +655,8 @@ export type Node =
   | BudgetMeasure
   | Window
   | CapAction
+  | Duration
+  | CallPattern
   | Expr
   | RequestClause
   | ActionName
@@ -538,4 +667,5 @@ export type Node =
   | ExpectedObligation
   | Charge
   | ExampleTable
-  | ExampleRow;
+  | ExampleRow
+  | TestStep;

@@ -9,13 +9,14 @@
  * This file must not consume tokens or call the parser.
  */
 import type { IToken } from "chevrotain";
-import type { CompareOp, Expr, Path } from "./ast.js";
-import { type Builder, identifier, literal, setLiteral } from "./build-common.js";
+import { CALL_STATUSES, type CallPattern, type CallStatus, type CompareOp, type Duration, type Expr, type Path, type PastOp, type WindowUnit } from "./ast.js";
+import { type Builder, checkCount, identifier, literal, numberLiteral, setLiteral, word } from "./build-common.js";
 import type {
-  AndExprCstNode, ComparisonCstNode, CompareOpCstNode, ExpressionCstNode, NotExprCstNode, OperandCstNode, PathCstNode,
-  QuantifierCstNode,
+  AndExprCstNode, CallActionsCstNode, CallPatternCstNode, ComparisonCstNode, CompareOpCstNode, DurationCstNode, ExpressionCstNode,
+  NotExprCstNode, OperandCstNode, PastExprCstNode, PathCstNode, QuantifierCstNode,
 } from "./cst.generated.js";
-import { joinSpans } from "../diagnostics/index.js";
+import { didYouMean, joinSpans } from "../diagnostics/index.js";
+import { Star } from "./tokens.js";
 
 export function expression(b: Builder, node: ExpressionCstNode): Expr {
   return node.children.operands.map((n) => andExpr(b, n)).reduce((left, right) => logical("or", left, right));
@@ -67,7 +68,109 @@ function operand(b: Builder, node: OperandCstNode): Expr {
   if (c.setLiteral) return setLiteral(b, c.setLiteral[0]!);
   if (c.hasPath) return { kind: "Has", path: path(b, c.hasPath[0]!), span: b.span(node) };
   if (c.quantifier) return quantifier(b, c.quantifier[0]!);
+  if (c.pastExpr) return pastExpr(b, c.pastExpr[0]!);
   return expression(b, c.expression![0]!);
+}
+
+/**
+ * A session operator (docs/decisions/0024-session-rules.md). `track` on
+ * `previous` is AGP166; unknown statuses AGP162; units AGP161.
+ */
+function pastExpr(b: Builder, node: PastExprCstNode): Expr {
+  const c = node.children;
+  const opToken = c.op![0]!;
+  const word0 = opToken.image;
+  if (word0 === "exposed" || word0 === "carries") {
+    const label = identifier(b, c.label![0]!);
+    if (word0 === "carries") return { kind: "LabelTest", op: "carries", label, span: b.span(node) };
+    return { kind: "LabelTest", op: "exposed", label, window: duration(b, c.within![0]!.children.duration[0]!), span: b.span(node) };
+  }
+  const op: PastOp = word0 === "no" ? "no_since" : word0 === "only" ? "only_since" : (word0 as PastOp);
+  const window = duration(b, c.within![0]!.children.duration[0]!);
+  const track = c.trackClause?.[0];
+  let trackCount;
+  if (track !== undefined) {
+    const token = track.children.count[0]!;
+    if (op === "previous") {
+      b.report("AGP166", b.span(track), {}, "`previous` asks only about the last call; remove `track`");
+    } else {
+      trackCount = numberLiteral(b, token);
+      checkCount(b, trackCount, token, "a `track` capacity");
+    }
+  }
+  return {
+    kind: "Past",
+    op,
+    ...(c.value ? { value: operand(b, c.value[0]!) } : {}),
+    call: callPattern(b, c.call![0]!),
+    ...(c.anchor ? { anchor: callPattern(b, c.anchor[0]!) } : {}),
+    window,
+    ...(c.step ? { step: duration(b, c.step[0]!) } : {}),
+    ...(trackCount === undefined ? {} : { track: trackCount }),
+    span: b.span(node),
+  };
+}
+
+function callPattern(b: Builder, node: CallPatternCstNode): CallPattern {
+  const c = node.children;
+  const statusToken = c.status?.[0];
+  let status;
+  if (statusToken !== undefined) {
+    if ((CALL_STATUSES as readonly string[]).includes(statusToken.image)) status = word<CallStatus>(b, statusToken);
+    else {
+      const help = didYouMean(statusToken.image, CALL_STATUSES);
+      b.report("AGP162", b.tokenSpan(statusToken), { status: statusToken.image }, help);
+    }
+  }
+  return {
+    kind: "Call",
+    pattern: callActions(b, c.pattern[0]!),
+    ...(status === undefined ? {} : { status }),
+    ...(c.filter ? { filter: expression(b, c.filter[0]!) } : {}),
+    span: b.span(node),
+  };
+}
+
+/** The action pattern of a call pattern; `*` anywhere but last is AGP121, as in rules. */
+function callActions(b: Builder, node: CallActionsCstNode) {
+  const tokens = node.children.segments ?? [];
+  const segments: string[] = [];
+  let wildcard = false;
+  tokens.forEach((token, i) => {
+    if (token.tokenType !== Star) {
+      segments.push(token.image);
+      return;
+    }
+    if (i === tokens.length - 1 && i > 0) {
+      wildcard = true;
+      return;
+    }
+    b.report("AGP121", b.tokenSpan(token), {}, `end the pattern at the \`*\`: \`${[...segments, "*"].join(".")}\``);
+  });
+  return { kind: "ActionPattern" as const, segments, wildcard, span: b.span(node) };
+}
+
+/** Session windows are fixed lengths: seconds to weeks (a month is not). */
+const DURATION_UNITS: readonly WindowUnit[] = ["second", "minute", "hour", "day", "week"];
+
+/** `10 minutes`; an unknown unit or `month` is AGP161, a count that is not a positive whole number AGP138. */
+export function duration(b: Builder, node: DurationCstNode): Duration {
+  const c = node.children;
+  const unitToken = c.unit[0]!;
+  const singular = unitToken.image.endsWith("s") ? unitToken.image.slice(0, -1) : unitToken.image;
+  let unit: WindowUnit = "hour";
+  if ((DURATION_UNITS as readonly string[]).includes(singular)) unit = singular as WindowUnit;
+  else {
+    const words = [...DURATION_UNITS, ...DURATION_UNITS.map((u) => `${u}s`)];
+    const help = singular === "month"
+      ? "a session window is a fixed length: write it in days or weeks, such as `30 days`"
+      : (didYouMean(unitToken.image, words) ?? `use ${DURATION_UNITS.map((u) => `\`${u}s\``).join(", ")}`);
+    b.report("AGP161", b.tokenSpan(unitToken), { unit: unitToken.image }, help);
+  }
+  const countToken = c.count[0]!;
+  const count = numberLiteral(b, countToken);
+  const ok = checkCount(b, count, countToken, "a window's length");
+  return { kind: "Duration", count: ok ? count.value : 1, unit, span: b.span(node) };
 }
 
 function quantifier(b: Builder, node: QuantifierCstNode): Expr {

@@ -11,16 +11,17 @@
  */
 import {
   AUDIT_LEVELS, DELEGATION_MODES, WINDOW_UNITS, type AuditLevel, type CapAction, type DelegationMode, type Expr,
-  type LimitDecl, type Obligation, type Principal, type RuleDecl, type Statement, type Window, type WindowUnit,
+  type LabelDecl, type LimitDecl, type Obligation, type Principal, type RuleDecl, type SessionDecl, type Statement, type Window,
+  type WindowUnit,
 } from "./ast.js";
 import {
   actionPattern, approval, type Builder, checkCount, ClauseSet, identifier, literal, numberLiteral, setLiteral,
   stringLiteral, word,
 } from "./build-common.js";
-import { expression, path } from "./build-expr.js";
+import { duration, expression, path } from "./build-expr.js";
 import type {
-  ActionsDeclCstNode, DelegationDeclCstNode, LetDeclCstNode, LimitDeclCstNode, ObligationCstNode, PackageDeclCstNode,
-  PrincipalCstNode, RuleDeclCstNode, WindowCstNode,
+  ActionsDeclCstNode, DelegationDeclCstNode, LabelDeclCstNode, LetDeclCstNode, LimitDeclCstNode, ObligationCstNode,
+  PackageDeclCstNode, PrincipalCstNode, RuleDeclCstNode, SessionDeclCstNode, WindowCstNode,
 } from "./cst.generated.js";
 import type { IToken } from "chevrotain";
 
@@ -145,6 +146,42 @@ export function limitDecl(b: Builder, node: LimitDeclCstNode): LimitDecl | undef
     ...(condition ? { condition } : {}),
     ...(otherwise ? { otherwise } : {}),
     ...(reason ? { reason } : {}),
+    span: b.span(node),
+  };
+}
+
+/** `session [key] [retain D] [track N]`; a clause given twice is AGP124. */
+export function sessionDecl(b: Builder, node: SessionDeclCstNode): SessionDecl {
+  const c = node.children;
+  const clauses = new ClauseSet(b, "session");
+  let retain: SessionDecl["retain"];
+  let track: SessionDecl["track"];
+  for (const clause of c.sessionClause ?? []) {
+    const k = clause.children;
+    if (k.KwRetain && clauses.first(k.KwRetain[0])) retain = duration(b, k.retain![0]!);
+    else if (k.KwTrack && clauses.first(k.KwTrack[0])) {
+      const token = k.track![0]!;
+      const count = numberLiteral(b, token);
+      if (checkCount(b, count, token, "a `track` capacity")) track = count;
+    }
+  }
+  return {
+    kind: "Session",
+    ...(c.key ? { key: path(b, c.key[0]!) } : {}),
+    ...(retain ? { retain } : {}),
+    ...(track ? { track } : {}),
+    span: b.span(node),
+  };
+}
+
+/** `label <name> on <pattern>, … [when <expr>]`. */
+export function labelDecl(b: Builder, node: LabelDeclCstNode): LabelDecl {
+  const c = node.children;
+  return {
+    kind: "Label",
+    name: identifier(b, c.name[0]!),
+    patterns: c.patterns.map((p) => actionPattern(b, p)),
+    ...(c.expression ? { condition: expression(b, c.expression[0]!) } : {}),
     span: b.span(node),
   };
 }

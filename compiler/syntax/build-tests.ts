@@ -10,16 +10,18 @@
  * table (AGP152).
  * This file must not consume tokens or call the parser.
  */
-import { didYouMean } from "../diagnostics/index.js";
-import type {
-  ArrayValue, Charge, ExampleTable, Expectation, ExpectedObligation, GivenClause, GivenPart, Identifier, ObjectEntry,
-  ObjectValue, Placeholder, RequestClause, Statement, TestDecl, TestValue,
+import { didYouMean, joinSpans } from "../diagnostics/index.js";
+import {
+  OUTCOME_KINDS, type ArrayValue, type Charge, type ExampleTable, type Expectation, type ExpectedObligation, type GivenClause,
+  type GivenPart, type Identifier, type ObjectEntry, type ObjectValue, type OutcomeKind, type Placeholder, type RequestClause,
+  type Statement, type TestDecl, type TestStep, type TestValue,
 } from "./ast.js";
-import { approval, type Builder, ClauseSet, identifier, literal, stringLiteral, word } from "./build-common.js";
+import { approval, type Builder, checkCount, ClauseSet, identifier, literal, numberLiteral, stringLiteral, word } from "./build-common.js";
+import { duration } from "./build-expr.js";
 import { firstToken, principal } from "./build-policy.js";
 import type {
   ArrayCstNode, ChargeCstNode, DefaultsDeclCstNode, ExpectationCstNode, ExpectedObligationCstNode, FixtureDeclCstNode,
-  GivenCstNode, ObjectCstNode, RowCstNode, TestClauseCstNode, TestDeclCstNode, ValueCstNode,
+  GivenCstNode, ObjectCstNode, RowCstNode, TestClauseCstNode, TestDeclCstNode, TestStepCstNode, ValueCstNode,
 } from "./cst.generated.js";
 import { StringLit } from "./tokens.js";
 import type { IToken } from "chevrotain";
@@ -42,6 +44,10 @@ export function testDecl(b: Builder, node: TestDeclCstNode): TestDecl | undefine
   const chosen: TestClauseCstNode[] = [];
   for (const clause of c.testClause ?? []) {
     const k = clause.children;
+    if (k.KwStep) {
+      chosen.push(clause);
+      continue;
+    }
     const keyword = k.KwRequest?.[0] ?? k.KwExpect?.[0] ?? k.KwWhere?.[0] ?? k.given?.[0]?.children.part?.[0];
     if (clauses.first(keyword)) chosen.push(clause);
   }
@@ -50,15 +56,25 @@ export function testDecl(b: Builder, node: TestDeclCstNode): TestDecl | undefine
   const given: GivenClause[] = [];
   let expect: Expectation | undefined;
   let examples: ExampleTable | undefined;
+  const steps: TestStep[] = [];
   for (const clause of chosen) {
     const k = clause.children;
-    if (k.KwRequest) request = requestClause(b, clause, placeholders);
+    if (k.KwStep) steps.push(testStep(b, k.testStep![0]!, placeholders));
+    else if (k.KwRequest) request = requestClause(b, clause, placeholders);
     else if (k.given) given.push(givenClause(b, k.given[0]!, placeholders));
     else if (k.expectation) expect = expectation(b, clause, k.expectation[0]!, placeholders);
     else if (k.rows) examples = table(b, clause, k.rows);
   }
   checkPlaceholders(b, placeholders, examples);
-  if (expect === undefined) {
+  if (steps.length > 0) {
+    // A trace test expects per step: a test-level request or expect would say nothing.
+    const stray = request ?? expect;
+    if (stray !== undefined) {
+      const what = request !== undefined ? "`request`" : "`expect`";
+      b.report("AGP167", stray.span, { what }, `move the ${what} into a \`step\`, or remove it`);
+      return undefined;
+    }
+  } else if (expect === undefined) {
     b.report("AGP144", name.span, { name: b.statement.source.slice(name.span.offset, name.span.endOffset) });
     return undefined;
   }
@@ -67,10 +83,45 @@ export function testDecl(b: Builder, node: TestDeclCstNode): TestDecl | undefine
     name,
     ...(request ? { request } : {}),
     given,
-    expect,
+    ...(expect ? { expect } : {}),
     ...(examples ? { examples } : {}),
+    steps,
     span: b.span(node),
   };
+}
+
+/** One `step` of a trace test; an unknown outcome is AGP168, a step number that is not a positive whole number AGP138. */
+function testStep(b: Builder, node: TestStepCstNode, placeholders: Placeholder[]): TestStep {
+  const c = node.children;
+  const after = c.after ? { after: duration(b, c.after[0]!) } : {};
+  if (c.KwOutcome) {
+    const token = c.outcome![0]!;
+    let outcome = word<OutcomeKind>(b, token);
+    if (!(OUTCOME_KINDS as readonly string[]).includes(token.image)) {
+      const help = didYouMean(token.image, OUTCOME_KINDS);
+      b.report("AGP168", b.tokenSpan(token), { outcome: token.image }, help);
+      outcome = { ...outcome, value: "succeeded" };
+    }
+    let of;
+    if (c.of) {
+      const n = numberLiteral(b, c.of[0]!);
+      if (checkCount(b, n, c.of[0]!, "a step number")) of = n;
+    }
+    return { kind: "OutcomeStep", ...after, outcome, ...(of === undefined ? {} : { of }), span: b.span(node) };
+  }
+  let action: RequestClause["action"];
+  if (c.actionPlaceholder) action = placeholder(b, c.actionPlaceholder[0]!, placeholders);
+  else {
+    const name = c.actionName![0]!;
+    action = { kind: "ActionName", segments: name.children.segments.map((t) => t.image), span: b.span(name) };
+  }
+  const args = c.args ? { args: value(b, c.args[0]!, placeholders) } : {};
+  const requestSpan = joinSpans(b.tokenSpan(c.KwRequest![0]!), args.args?.span ?? action.span);
+  const request: RequestClause = { kind: "Request", action, ...args, span: requestSpan };
+  const clauses = new ClauseSet(b, "step");
+  const given = (c.given ?? []).filter((g) => clauses.first(g.children.part![0])).map((g) => givenClause(b, g, placeholders));
+  const expect = stepExpectation(b, node, c.expectation![0]!, placeholders);
+  return { kind: "CallStep", ...after, request, given, expect, span: b.span(node) };
 }
 
 function requestClause(b: Builder, clause: TestClauseCstNode, placeholders: Placeholder[]): RequestClause {
@@ -97,6 +148,17 @@ function expectation(
   node: ExpectationCstNode,
   placeholders: Placeholder[],
 ): Expectation {
+  return { ...expectationOf(b, node, placeholders), span: b.span(clause) };
+}
+
+/** A step's expectation: its span runs from `expect` to the end of its clauses. */
+function stepExpectation(b: Builder, step: TestStepCstNode, node: ExpectationCstNode, placeholders: Placeholder[]): Expectation {
+  const start = b.tokenSpan(step.children.KwExpect![0]!);
+  const end = b.span(node);
+  return { ...expectationOf(b, node, placeholders), span: { ...start, endLine: end.endLine, endColumn: end.endColumn, endOffset: end.endOffset } };
+}
+
+function expectationOf(b: Builder, node: ExpectationCstNode, placeholders: Placeholder[]): Expectation {
   const c = node.children;
   const effect = c.effectPlaceholder
     ? placeholder(b, c.effectPlaceholder[0]!, placeholders)
@@ -137,7 +199,7 @@ function expectation(
     ...(approvalRequirement ? { approval: approvalRequirement } : {}),
     charges,
     ...(blockedBy ? { blockedBy } : {}),
-    span: b.span(clause),
+    span: b.span(node),
   };
 }
 

@@ -60,6 +60,7 @@ export interface OperandCstNode extends CstNode {
 }
 
 export type OperandCstChildren = {
+  pastExpr?: PastExprCstNode[];
   path?: PathCstNode[];
   literal?: LiteralCstNode[];
   setLiteral?: SetLiteralCstNode[];
@@ -84,6 +85,77 @@ export type QuantifierCstChildren = {
   collection: OperandCstNode[];
   Colon: IToken[];
   body: ExpressionCstNode[];
+};
+
+export interface PastExprCstNode extends CstNode {
+  name: "pastExpr";
+  children: PastExprCstChildren;
+}
+
+export type PastExprCstChildren = {
+  op?: (IToken)[];
+  call?: (CallPatternCstNode)[];
+  within?: (WithinCstNode)[];
+  trackClause?: (TrackClauseCstNode)[];
+  value?: OperandCstNode[];
+  KwOf?: IToken[];
+  KwStep?: IToken[];
+  step?: DurationCstNode[];
+  KwSince?: IToken[];
+  anchor?: CallPatternCstNode[];
+  label?: (IToken)[];
+};
+
+export interface CallPatternCstNode extends CstNode {
+  name: "callPattern";
+  children: CallPatternCstChildren;
+}
+
+export type CallPatternCstChildren = {
+  pattern: CallActionsCstNode[];
+  status?: IToken[];
+  KwWhere?: IToken[];
+  filter?: ExpressionCstNode[];
+};
+
+export interface CallActionsCstNode extends CstNode {
+  name: "callActions";
+  children: CallActionsCstChildren;
+}
+
+export type CallActionsCstChildren = {
+  segments: (IToken)[];
+  Dot?: IToken[];
+};
+
+export interface WithinCstNode extends CstNode {
+  name: "within";
+  children: WithinCstChildren;
+}
+
+export type WithinCstChildren = {
+  KwWithin: IToken[];
+  duration: DurationCstNode[];
+};
+
+export interface TrackClauseCstNode extends CstNode {
+  name: "trackClause";
+  children: TrackClauseCstChildren;
+}
+
+export type TrackClauseCstChildren = {
+  KwTrack: IToken[];
+  count: IToken[];
+};
+
+export interface DurationCstNode extends CstNode {
+  name: "duration";
+  children: DurationCstChildren;
+}
+
+export type DurationCstChildren = {
+  count: IToken[];
+  unit: IToken[];
 };
 
 export interface PathCstNode extends CstNode {
@@ -267,6 +339,44 @@ export type ObligationCstChildren = {
   literal?: LiteralCstNode[];
 };
 
+export interface SessionDeclCstNode extends CstNode {
+  name: "sessionDecl";
+  children: SessionDeclCstChildren;
+}
+
+export type SessionDeclCstChildren = {
+  KwSession: IToken[];
+  key?: PathCstNode[];
+  sessionClause?: SessionClauseCstNode[];
+};
+
+export interface SessionClauseCstNode extends CstNode {
+  name: "sessionClause";
+  children: SessionClauseCstChildren;
+}
+
+export type SessionClauseCstChildren = {
+  KwRetain?: IToken[];
+  retain?: DurationCstNode[];
+  KwTrack?: IToken[];
+  track?: IToken[];
+};
+
+export interface LabelDeclCstNode extends CstNode {
+  name: "labelDecl";
+  children: LabelDeclCstChildren;
+}
+
+export type LabelDeclCstChildren = {
+  KwLabel: IToken[];
+  name: IToken[];
+  KwOn: IToken[];
+  patterns: (PatternCstNode)[];
+  Comma?: IToken[];
+  KwWhen?: IToken[];
+  expression?: ExpressionCstNode[];
+};
+
 export interface LimitDeclCstNode extends CstNode {
   name: "limitDecl";
   children: LimitDeclCstChildren;
@@ -385,8 +495,32 @@ export type TestClauseCstChildren = {
   given?: GivenCstNode[];
   KwExpect?: IToken[];
   expectation?: ExpectationCstNode[];
+  KwStep?: IToken[];
+  testStep?: TestStepCstNode[];
   KwWhere?: IToken[];
   rows?: (RowCstNode)[];
+};
+
+export interface TestStepCstNode extends CstNode {
+  name: "testStep";
+  children: TestStepCstChildren;
+}
+
+export type TestStepCstChildren = {
+  KwAfter?: IToken[];
+  after?: DurationCstNode[];
+  KwRequest?: IToken[];
+  actionName?: ActionNameCstNode[];
+  actionPlaceholder?: IToken[];
+  args?: ValueCstNode[];
+  given?: GivenCstNode[];
+  KwExpect?: IToken[];
+  expectation?: ExpectationCstNode[];
+  KwOutcome?: IToken[];
+  outcome?: IToken[];
+  KwOf?: IToken[];
+  KwStep?: IToken[];
+  of?: IToken[];
 };
 
 export interface ActionNameCstNode extends CstNode {
@@ -535,6 +669,8 @@ export type StatementCstChildren = {
   letDecl?: LetDeclCstNode[];
   ruleDecl?: RuleDeclCstNode[];
   limitDecl?: LimitDeclCstNode[];
+  sessionDecl?: SessionDeclCstNode[];
+  labelDecl?: LabelDeclCstNode[];
   defaultsDecl?: DefaultsDeclCstNode[];
   fixtureDecl?: FixtureDeclCstNode[];
   testDecl?: TestDeclCstNode[];
@@ -548,6 +684,12 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   compareOp(children: CompareOpCstChildren, param?: IN): OUT;
   operand(children: OperandCstChildren, param?: IN): OUT;
   quantifier(children: QuantifierCstChildren, param?: IN): OUT;
+  pastExpr(children: PastExprCstChildren, param?: IN): OUT;
+  callPattern(children: CallPatternCstChildren, param?: IN): OUT;
+  callActions(children: CallActionsCstChildren, param?: IN): OUT;
+  within(children: WithinCstChildren, param?: IN): OUT;
+  trackClause(children: TrackClauseCstChildren, param?: IN): OUT;
+  duration(children: DurationCstChildren, param?: IN): OUT;
   path(children: PathCstChildren, param?: IN): OUT;
   setLiteral(children: SetLiteralCstChildren, param?: IN): OUT;
   literal(children: LiteralCstChildren, param?: IN): OUT;
@@ -563,6 +705,9 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   approval(children: ApprovalCstChildren, param?: IN): OUT;
   quorum(children: QuorumCstChildren, param?: IN): OUT;
   obligation(children: ObligationCstChildren, param?: IN): OUT;
+  sessionDecl(children: SessionDeclCstChildren, param?: IN): OUT;
+  sessionClause(children: SessionClauseCstChildren, param?: IN): OUT;
+  labelDecl(children: LabelDeclCstChildren, param?: IN): OUT;
   limitDecl(children: LimitDeclCstChildren, param?: IN): OUT;
   measure(children: MeasureCstChildren, param?: IN): OUT;
   window(children: WindowCstChildren, param?: IN): OUT;
@@ -572,6 +717,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   given(children: GivenCstChildren, param?: IN): OUT;
   testDecl(children: TestDeclCstChildren, param?: IN): OUT;
   testClause(children: TestClauseCstChildren, param?: IN): OUT;
+  testStep(children: TestStepCstChildren, param?: IN): OUT;
   actionName(children: ActionNameCstChildren, param?: IN): OUT;
   expectation(children: ExpectationCstChildren, param?: IN): OUT;
   expectClause(children: ExpectClauseCstChildren, param?: IN): OUT;

@@ -26,9 +26,12 @@ export const WINDOW_WORDS: readonly string[] = [...WINDOW_UNITS, ...WINDOW_UNITS
 
 export const RULE_CLAUSES = ["when", "by", "with", "because", "audit"] as const;
 export const LIMIT_CLAUSES = ["cost", "when", "otherwise", "because"] as const;
-export const TEST_CLAUSES = ["request", "agent", "human", "env", "context", "state", "expect", "where"] as const;
+export const TEST_CLAUSES = ["request", "agent", "human", "env", "context", "state", "expect", "where", "step"] as const;
 export const EXPECT_CLAUSES = ["from", "because", "by", "with", "charge", "blocked"] as const;
 export const GIVEN_WORDS = ["agent", "human", "env", "context", "state"] as const;
+
+/** Units a session window may be written in. */
+const DURATION_WORDS = ["second", "minute", "hour", "day", "week"] as const;
 
 const E = (code: DiagnosticCode, expected: string, more: Omit<Expectation, "code" | "expected"> = {}): Expectation => ({
   code,
@@ -111,7 +114,22 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   "entry-colon": E("AGP146", "`:`"),
   "table-row": E("AGP148", "a table row (such as `| account | effect |`)"),
   "row-pipe": E("AGP148", "`|`"),
+  within: E("AGP160", "a window (such as `within 1 hour`)", { candidates: ["within"] }),
+  duration: E("AGP160", "the window's length (such as `1 hour` or `10 minutes`)"),
+  "duration-unit": E("AGP161", `a unit (${list(DURATION_WORDS)})`, { candidates: [...DURATION_WORDS, ...DURATION_WORDS.map((u) => `${u}s`)], name: "a unit" }),
+  "sum-of": E("AGP163", "`of` and the calls to sum over (such as `sum args.amount of bank.send_money …`)", { candidates: ["of"] }),
+  since: E("AGP163", "`since` and the call that starts the stretch (such as `no files.write since review.approve …`)", { candidates: ["since"] }),
+  "label-name": E("AGP164", "a label name (such as `untrusted`)", { name: "a label name" }),
+  "track-count": E("AGP163", "the capacity (such as `track 32`)"),
+  "session-clause": E("AGP164", "`retain <window>` or `track <capacity>`", { candidates: ["retain", "track"] }),
+  "label-on": E("AGP164", "`on` and the actions that carry the label", { candidates: ["on"] }),
+  step: E("AGP165", "`request <action> … expect …` or `outcome <succeeded|failed|rolled_back>`", { candidates: ["request", "outcome", "after"] }),
+  "step-expect": E("AGP165", "`expect` and the decision this step should get", { candidates: ["expect"] }),
+  "outcome-kind": E("AGP165", "an outcome (succeeded, failed or rolled_back)", { name: "an outcome" }),
+  "of-step": E("AGP165", "`step` (as in `of step 2`)", { candidates: ["step"] }),
+  "step-number": E("AGP165", "a step number (such as `2`)"),
 };
+
 
 /** Fallbacks for tokens and rules the grammar gave no ERR_MSG for. */
 const TOKEN_WORDS: Readonly<Record<string, string>> = {

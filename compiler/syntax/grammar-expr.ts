@@ -13,13 +13,19 @@
 import { CstParser, tokenMatcher, type IParserConfig, type IToken, type TokenType } from "chevrotain";
 import {
   ALL_TOKENS, Colon, Comma, Dot, EqEq, Equals, Greater, GreaterEq, KW, LBrace, Less, LessEq, LParen, NameLike, NotEq,
-  NumberLit, RBrace, RParen, StringLit, Word,
+  NumberLit, RBrace, RParen, Star, StringLit, Word,
 } from "./tokens.js";
 
 /** Words that start a rule or limit clause. */
 const CLAUSE_WORDS: ReadonlySet<TokenType> = new Set(
   (["when", "by", "with", "because", "audit", "cost", "otherwise"] as const).map((w) => KW[w]),
 );
+
+/** Words that start a past-time operator when a pattern (or, for `sum`, a value) follows. */
+const PAST_WORDS: ReadonlySet<TokenType> = new Set((["earlier", "previous", "count", "no", "only"] as const).map((w) => KW[w]));
+
+/** Words that end a call pattern's status position: what follows the pattern when no status is given. */
+const AFTER_PATTERN: ReadonlySet<TokenType> = new Set((["where", "within", "since", "of", "step", "track"] as const).map((w) => KW[w]));
 
 export class ExprGrammar extends CstParser {
   constructor(config: IParserConfig) {
@@ -105,10 +111,32 @@ export class ExprGrammar extends CstParser {
     ]);
   });
 
+  /**
+   * True when the next tokens start a session operator rather than a path:
+   * `earlier web.fetch …`, `sum args.amount of …`, `exposed untrusted …`.
+   * A constant named `count` is still a constant in `count == 1`.
+   */
+  protected startsPast(): boolean {
+    const first = this.LA(1).tokenType;
+    const second = this.LA(2);
+    // `when count by 1 of …` and `sum count of …` keep `count` a name: a clause word or a word
+    // that follows a pattern cannot start one.
+    const name = tokenMatcher(second, NameLike) && !CLAUSE_WORDS.has(second.tokenType) && !AFTER_PATTERN.has(second.tokenType);
+    if (PAST_WORDS.has(first) || first === KW.exposed || first === KW.carries) return name;
+    if (first === KW.sum) {
+      // The summed value is any operand; a path `sum` is never followed by one.
+      const t = second.tokenType;
+      const operandStart = t === NumberLit || t === StringLit || t === LParen || t === LBrace || t === KW.has || t === KW.all || t === KW.any || t === KW.true || t === KW.false || t === KW.null;
+      return operandStart || (tokenMatcher(second, NameLike) && !CLAUSE_WORDS.has(t) && t !== KW.of);
+    }
+    return false;
+  }
+
   protected operand = this.RULE("operand", () => {
     this.OR({
       ERR_MSG: "operand",
       DEF: [
+        { GATE: () => this.startsPast(), ALT: () => this.SUBRULE(this.pastExpr) },
         { GATE: () => !this.startsClause(), ALT: () => this.SUBRULE(this.path) },
         { ALT: () => this.SUBRULE(this.literal) },
         { ALT: () => this.SUBRULE(this.setLiteral) },
@@ -137,6 +165,109 @@ export class ExprGrammar extends CstParser {
     this.SUBRULE(this.operand, { LABEL: "collection" });
     this.CONSUME(Colon, { ERR_MSG: "quantifier-colon" });
     this.SUBRULE(this.expression, { LABEL: "body" });
+  });
+
+  // ------------------------------------------------------------ session operators
+
+  protected pastExpr = this.RULE("pastExpr", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(KW.earlier, { LABEL: "op" }) },
+            { ALT: () => this.CONSUME(KW.previous, { LABEL: "op" }) },
+            { ALT: () => this.CONSUME(KW.count, { LABEL: "op" }) },
+          ]);
+          this.SUBRULE(this.callPattern, { LABEL: "call" });
+          this.SUBRULE(this.within);
+          this.OPTION(() => this.SUBRULE(this.trackClause));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.sum, { LABEL: "op" });
+          this.SUBRULE(this.operand, { LABEL: "value" });
+          this.CONSUME(KW.of, { ERR_MSG: "sum-of" });
+          this.SUBRULE2(this.callPattern, { LABEL: "call" });
+          this.SUBRULE2(this.within);
+          this.OPTION2(() => {
+            this.CONSUME(KW.step);
+            this.SUBRULE(this.duration, { LABEL: "step" });
+          });
+          this.OPTION3(() => this.SUBRULE2(this.trackClause));
+        },
+      },
+      {
+        ALT: () => {
+          this.OR3([
+            { ALT: () => this.CONSUME(KW.no, { LABEL: "op" }) },
+            { ALT: () => this.CONSUME(KW.only, { LABEL: "op" }) },
+          ]);
+          this.SUBRULE3(this.callPattern, { LABEL: "call" });
+          this.CONSUME(KW.since, { ERR_MSG: "since" });
+          this.SUBRULE4(this.callPattern, { LABEL: "anchor" });
+          this.SUBRULE3(this.within);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.exposed, { LABEL: "op" });
+          this.CONSUME(NameLike, { LABEL: "label", ERR_MSG: "label-name" });
+          this.SUBRULE4(this.within);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(KW.carries, { LABEL: "op" });
+          this.CONSUME2(NameLike, { LABEL: "label", ERR_MSG: "label-name" });
+        },
+      },
+    ]);
+  });
+
+  /** `<pattern> [status] [where <expr>]`; the status word is checked by the builder. */
+  protected callPattern = this.RULE("callPattern", () => {
+    this.SUBRULE(this.callActions, { LABEL: "pattern" });
+    this.OPTION({
+      GATE: () => !AFTER_PATTERN.has(this.LA(1).tokenType),
+      DEF: () => this.CONSUME(NameLike, { LABEL: "status" }),
+    });
+    this.OPTION2(() => {
+      this.CONSUME(KW.where);
+      this.SUBRULE(this.expression, { LABEL: "filter" });
+    });
+  });
+
+  /** An action pattern inside an expression (the same shape as a rule's `pattern`). */
+  protected callActions = this.RULE("callActions", () => {
+    this.CONSUME(NameLike, { LABEL: "segments", ERR_MSG: "pattern" });
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.OR({
+        ERR_MSG: "pattern-segment",
+        DEF: [
+          { ALT: () => this.CONSUME(Word, { LABEL: "segments" }) },
+          { ALT: () => this.CONSUME(Star, { LABEL: "segments" }) },
+        ],
+      });
+    });
+  });
+
+  /** `within 1 hour`: every session operator's mandatory window. */
+  protected within = this.RULE("within", () => {
+    this.CONSUME(KW.within, { ERR_MSG: "within" });
+    this.SUBRULE(this.duration);
+  });
+
+  protected trackClause = this.RULE("trackClause", () => {
+    this.CONSUME(KW.track);
+    this.CONSUME(NumberLit, { LABEL: "count", ERR_MSG: "track-count" });
+  });
+
+  /** `10 minutes`, `1 hour`. */
+  public duration = this.RULE("duration", () => {
+    this.CONSUME(NumberLit, { LABEL: "count", ERR_MSG: "duration" });
+    this.CONSUME(NameLike, { LABEL: "unit", ERR_MSG: "duration-unit" });
   });
 
   public path = this.RULE("path", () => {

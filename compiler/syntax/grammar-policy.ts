@@ -169,6 +169,52 @@ export class PolicyGrammar extends ExprGrammar {
     });
   });
 
+  // ------------------------------------------------------------ sessions
+
+  protected sessionDecl = this.RULE("sessionDecl", () => {
+    this.CONSUME(KW.session);
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType !== KW.retain && this.LA(1).tokenType !== KW.track,
+      DEF: () => this.SUBRULE(this.path, { LABEL: "key" }),
+    });
+    this.MANY(() => this.SUBRULE(this.sessionClause));
+  });
+
+  protected sessionClause = this.RULE("sessionClause", () => {
+    this.OR({
+      ERR_MSG: "session-clause",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(KW.retain);
+            this.SUBRULE(this.duration, { LABEL: "retain" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(KW.track);
+            this.CONSUME(NumberLit, { LABEL: "track", ERR_MSG: "track-count" });
+          },
+        },
+      ],
+    });
+  });
+
+  protected labelDecl = this.RULE("labelDecl", () => {
+    this.CONSUME(KW.label);
+    this.CONSUME(NameLike, { LABEL: "name", ERR_MSG: "label-name" });
+    this.CONSUME(KW.on, { ERR_MSG: "label-on" });
+    this.SUBRULE(this.pattern, { LABEL: "patterns" });
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.pattern, { LABEL: "patterns" });
+    });
+    this.OPTION(() => {
+      this.CONSUME(KW.when);
+      this.SUBRULE(this.expression);
+    });
+  });
+
   // ------------------------------------------------------------ limits
 
   protected limitDecl = this.RULE("limitDecl", () => {

@@ -9,11 +9,13 @@
 import type { IParserConfig, TokenType } from "chevrotain";
 import { closer } from "./grammar-expr.js";
 import { PolicyGrammar } from "./grammar-policy.js";
-import { Colon, Comma, Dot, Equals, KW, LBrace, LBracket, NameLike, Pipe, Placeholder, RBrace, RBracket, StringLit, Word } from "./tokens.js";
+import {
+  Colon, Comma, Dot, Equals, KW, LBrace, LBracket, NameLike, NumberLit, Pipe, Placeholder, RBrace, RBracket, StringLit, Word,
+} from "./tokens.js";
 
 /** Words that start a test clause: never taken as the args of `request`. */
 const TEST_CLAUSE_WORDS: ReadonlySet<TokenType> = new Set(
-  (["request", "agent", "human", "env", "context", "state", "expect", "where"] as const).map((w) => KW[w]),
+  (["request", "agent", "human", "env", "context", "state", "expect", "where", "step"] as const).map((w) => KW[w]),
 );
 
 export class TestGrammar extends PolicyGrammar {
@@ -85,12 +87,61 @@ export class TestGrammar extends PolicyGrammar {
       },
       {
         ALT: () => {
+          this.CONSUME(KW.step);
+          this.SUBRULE(this.testStep);
+        },
+      },
+      {
+        ALT: () => {
           this.CONSUME(KW.where);
           this.SUBRULE(this.row, { LABEL: "rows" });
           this.AT_LEAST_ONE({ ERR_MSG: "table-row", DEF: () => this.SUBRULE2(this.row, { LABEL: "rows" }) });
         },
       },
     ]);
+  });
+
+  /** `[after <duration>] request … [given…] expect …` or `[after <duration>] outcome <kind> [of step N]`. */
+  protected testStep = this.RULE("testStep", () => {
+    this.OPTION(() => {
+      this.CONSUME(KW.after);
+      this.SUBRULE(this.duration, { LABEL: "after" });
+    });
+    this.OR({
+      ERR_MSG: "step",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(KW.request);
+            this.OR2({
+              ERR_MSG: "request-action",
+              DEF: [
+                { GATE: () => !TEST_CLAUSE_WORDS.has(this.LA(1).tokenType), ALT: () => this.SUBRULE(this.actionName) },
+                { ALT: () => this.CONSUME(Placeholder, { LABEL: "actionPlaceholder" }) },
+              ],
+            });
+            this.OPTION2({
+              GATE: () => !TEST_CLAUSE_WORDS.has(this.LA(1).tokenType),
+              DEF: () => this.SUBRULE(this.value, { LABEL: "args" }),
+            });
+            this.MANY(() => this.SUBRULE(this.given));
+            this.CONSUME(KW.expect, { ERR_MSG: "step-expect" });
+            this.SUBRULE(this.expectation);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(KW.outcome);
+            this.CONSUME(NameLike, { LABEL: "outcome", ERR_MSG: "outcome-kind" });
+            this.OPTION3(() => {
+              this.CONSUME(KW.of);
+              this.CONSUME2(KW.step, { ERR_MSG: "of-step" });
+              this.CONSUME(NumberLit, { LABEL: "of", ERR_MSG: "step-number" });
+            });
+          },
+        },
+      ],
+    });
   });
 
   protected actionName = this.RULE("actionName", () => {

@@ -15,7 +15,7 @@ import type { CstNode, IToken } from "chevrotain";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import type { Comment, PolicyFile, Span, Statement } from "./ast.js";
 import { Builder } from "./build-common.js";
-import { actionsDecl, delegationDecl, letDecl, limitDecl, packageDecl, ruleDecl } from "./build-policy.js";
+import { actionsDecl, delegationDecl, labelDecl, letDecl, limitDecl, packageDecl, ruleDecl, sessionDecl } from "./build-policy.js";
 import { defaultsDecl, fixtureDecl, testDecl } from "./build-tests.js";
 import type { StatementCstNode } from "./cst.generated.js";
 import { recognitionDiagnostic, type StatementTokens } from "./errors.js";
@@ -25,7 +25,9 @@ import { MAX_NESTING, STARTERS, splitStatements, tooDeep } from "./segment.js";
 import { offsetSpan, sourceLines, tokenSpan } from "./spans.js";
 
 export type * from "./ast.js";
-export { AUDIT_LEVELS, COMPARE_OPS, DELEGATION_MODES, EFFECTS, GIVEN_PARTS, PRINCIPALS, WINDOW_UNITS } from "./ast.js";
+export {
+  AUDIT_LEVELS, CALL_STATUSES, COMPARE_OPS, DELEGATION_MODES, EFFECTS, GIVEN_PARTS, OUTCOME_KINDS, PAST_OPS, PRINCIPALS, WINDOW_UNITS,
+} from "./ast.js";
 export { HARD_KEYWORDS, SOFT_KEYWORDS, STATEMENT_KEYWORDS } from "./tokens.js";
 export { stripSpans } from "./strip-spans.js";
 
@@ -128,6 +130,8 @@ function buildStatement(cst: StatementCstNode, statement: StatementTokens, diagn
   if (c.letDecl) return letDecl(b, c.letDecl[0]!);
   if (c.ruleDecl) return ruleDecl(b, c.ruleDecl[0]!);
   if (c.limitDecl) return limitDecl(b, c.limitDecl[0]!);
+  if (c.sessionDecl) return sessionDecl(b, c.sessionDecl[0]!);
+  if (c.labelDecl) return labelDecl(b, c.labelDecl[0]!);
   if (c.defaultsDecl) return defaultsDecl(b, c.defaultsDecl[0]!);
   if (c.fixtureDecl) return fixtureDecl(b, c.fixtureDecl[0]!);
   if (c.testDecl) return testDecl(b, c.testDecl[0]!);

@@ -46,6 +46,8 @@ export class AgpParser extends TestGrammar {
         { ALT: () => this.SUBRULE(this.letDecl) },
         { ALT: () => this.SUBRULE(this.ruleDecl) },
         { ALT: () => this.SUBRULE(this.limitDecl) },
+        { ALT: () => this.SUBRULE(this.sessionDecl) },
+        { ALT: () => this.SUBRULE(this.labelDecl) },
         { ALT: () => this.SUBRULE(this.defaultsDecl) },
         { ALT: () => this.SUBRULE(this.fixtureDecl) },
         { ALT: () => this.SUBRULE(this.testDecl) },

@@ -43,6 +43,8 @@ export const SOFT_KEYWORDS = [
   "allow", "approve", "deny", "for", "agent", "human", "when", "by", "with", "because", "audit",
   "of", "group", "groups", "budget", "on", "cost", "otherwise",
   "request", "env", "context", "state", "expect", "from", "charge", "blocked", "where",
+  "session", "label", "retain", "track", "earlier", "previous", "count", "sum", "no", "only", "since", "within",
+  "step", "exposed", "carries", "after", "outcome",
 ] as const;
 
 export type HardKeyword = (typeof HARD_KEYWORDS)[number];
@@ -50,7 +52,7 @@ export type SoftKeyword = (typeof SOFT_KEYWORDS)[number];
 
 /** The words that start a statement; the segmenter splits the file at them. */
 export const STATEMENT_KEYWORDS = [
-  "package", "actions", "delegation", "let", "rule", "limit", "defaults", "fixture", "test",
+  "package", "actions", "delegation", "let", "rule", "limit", "session", "label", "defaults", "fixture", "test",
 ] as const;
 
 const hard = Object.fromEntries(HARD_KEYWORDS.map((w) => [w, keyword(w, Word)])) as Record<HardKeyword, TokenType>;

@@ -37,19 +37,20 @@ export function checkTestFiles(files: readonly CheckedTestFile[], catalogs: Cata
       }
     }
     for (const test of file.tests) {
+      const calls = test.steps.flatMap((s) => (s.kind === "CallStep" ? [s] : []));
       for (const cells of rowsOf(test)) {
-        for (const given of test.given) {
+        for (const given of [...test.given, ...calls.flatMap((s) => s.given)]) {
           const type = parts[given.part.value];
           if (type !== undefined) walker.walk(given.value, type, given.part.value, cells);
           if (given.part.value === "state") checkState(given.value, report);
         }
-        const request = test.request;
-        if (request?.args !== undefined) {
+        for (const request of [test.request, ...calls.map((s) => s.request)]) {
+          if (request?.args === undefined) continue;
           const action = request.action.kind === "ActionName" ? request.action.segments.join(".") : cellWord(cells?.get(request.action.name));
           const entry = action === undefined ? undefined : catalogs.actions.get(action);
           if (entry !== undefined) walker.walk(request.args, entry.args, "args", cells, `the arguments of \`${action}\``);
         }
-        checkExpectation(test.expect, cells, report);
+        for (const expect of [test.expect, ...calls.map((s) => s.expect)]) if (expect !== undefined) checkExpectation(expect, cells, report);
       }
     }
   }

@@ -14,7 +14,10 @@
  */
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
 import type { CheckedTestFile } from "../check/index.js";
-import { EFFECTS, type Effect, type FixtureDecl, type Principal, type TestDecl, type TestValue } from "../syntax/index.js";
+import {
+  EFFECTS, type Duration, type Effect, type Expectation, type FixtureDecl, type GivenClause, type OutcomeKind, type Principal,
+  type RequestClause, type TestDecl, type TestValue,
+} from "../syntax/index.js";
 import { cellText, deepMerge, resolveValue, type Json, type RowBindings, type ValueScope } from "./values.js";
 
 /** A quorum as tests compare it: count and sorted groups. */
@@ -47,10 +50,28 @@ export interface TestCase {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /** The request (of a trace case: its first call step's). */
   readonly request: { [key: string]: Json };
   readonly state?: Json;
+  /** What the case expects (of a trace case: its first call step's). */
   readonly expect: ExpectedDecision;
+  /** Present for a trace test: its steps in order, each call with its own request and expectation. */
+  readonly steps?: readonly CaseStep[];
 }
+
+/** One step of a trace case. `at` is milliseconds since the case's start (the first step is at 0 plus its `after`). */
+export type CaseStep =
+  | {
+      readonly kind: "call";
+      readonly at: number;
+      readonly line: number;
+      readonly column: number;
+      readonly request: { [key: string]: Json };
+      readonly state?: Json;
+      readonly expect: ExpectedDecision;
+    }
+  /** `call` is the position (in `steps`) of the call step whose outcome this reports. */
+  | { readonly kind: "outcome"; readonly at: number; readonly line: number; readonly column: number; readonly outcome: OutcomeKind; readonly call: number };
 
 /** Names expansion checks cells against. */
 export interface KnownNames {
@@ -74,7 +95,7 @@ export function expandTests(files: readonly CheckedTestFile[], known: KnownNames
         continue;
       }
       seen.set(test.name.value, test);
-      if (test.request === undefined) {
+      if (test.steps.length === 0 && test.request === undefined) {
         report(diagnostic("AGP506", test.name.span, { name: JSON.stringify(test.name.value) }));
         continue;
       }
@@ -104,10 +125,62 @@ export function expandTests(files: readonly CheckedTestFile[], known: KnownNames
   return cases;
 }
 
-type Expanded = Pick<TestCase, "request" | "state" | "expect">;
+type Expanded = Pick<TestCase, "request" | "state" | "expect" | "steps">;
+
+/** Milliseconds in one unit of a duration. */
+const UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000, month: 0 } as const;
+
+function millis(d: Duration | undefined): number {
+  return d === undefined ? 0 : d.count * UNIT_MS[d.unit];
+}
 
 function expandCase(
   test: TestDecl,
+  file: CheckedTestFile,
+  scope: ValueScope,
+  known: KnownNames,
+  report: (d: Diagnostic) => void,
+): Expanded | undefined {
+  if (test.steps.length === 0) return expandCall(test.request!, test.given, test.expect!, file, scope, known, report);
+  const steps: CaseStep[] = [];
+  let at = 0;
+  let ok = true;
+  let lastCall: number | undefined;
+  test.steps.forEach((step, index) => {
+    at += millis(step.after);
+    const where = { line: step.span.line, column: step.span.column };
+    if (step.kind === "OutcomeStep") {
+      // `of step N` counts every step from 1; without it, the latest call step.
+      const target = step.of === undefined ? lastCall : step.of.value - 1;
+      const targetStep = target === undefined ? undefined : test.steps[target];
+      if (target === undefined || targetStep === undefined || targetStep.kind !== "CallStep" || target >= index) {
+        ok = false; // the checker reported it (AGP259)
+        return;
+      }
+      steps.push({ kind: "outcome", at, ...where, outcome: step.outcome.value, call: target });
+      return;
+    }
+    lastCall = index;
+    // A step's own clauses replace the test's clauses of the same part.
+    const own = new Set(step.given.map((g) => g.part.value));
+    const given = [...test.given.filter((g) => !own.has(g.part.value)), ...step.given];
+    const expanded = expandCall(step.request, given, step.expect, file, scope, known, report);
+    if (expanded === undefined) {
+      ok = false;
+      return;
+    }
+    steps.push({ kind: "call", at, ...where, request: expanded.request, ...(expanded.state === undefined ? {} : { state: expanded.state }), expect: expanded.expect });
+  });
+  const first = steps.find((s) => s.kind === "call");
+  if (!ok || first === undefined || first.kind !== "call") return undefined;
+  return { request: first.request, ...(first.state === undefined ? {} : { state: first.state }), expect: first.expect, steps };
+}
+
+/** One request with its clauses and expectation. */
+function expandCall(
+  clause: RequestClause,
+  givenClauses: readonly GivenClause[],
+  e: Expectation,
   file: CheckedTestFile,
   scope: ValueScope,
   known: KnownNames,
@@ -138,7 +211,7 @@ function expandCase(
 
   // ---------------------------------------------------------------- request
   const request: { [key: string]: Json } = {};
-  const parts = [...file.defaults.flatMap((d) => d.clauses), ...test.given];
+  const parts = [...file.defaults.flatMap((d) => d.clauses), ...givenClauses];
   let state: Json | undefined;
   for (const given of parts) {
     const value = data(given.value);
@@ -146,7 +219,6 @@ function expandCase(
     if (given.part.value === "state") state = deepMerge(state, value);
     else request[given.part.value] = deepMerge(request[given.part.value], value);
   }
-  const clause = test.request!;
   let action: string | undefined;
   if (clause.action.kind === "ActionName") action = clause.action.segments.join(".");
   else {
@@ -164,7 +236,6 @@ function expandCase(
   }
 
   // ---------------------------------------------------------------- expectation
-  const e = test.expect;
   let effect: Effect | undefined;
   if (e.effect.kind === "Word") effect = e.effect.value;
   else {

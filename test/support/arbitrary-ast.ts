@@ -29,12 +29,15 @@
 import fc from "fast-check";
 import {
   AUDIT_LEVELS,
+  CALL_STATUSES,
   COMPARE_OPS,
   DELEGATION_MODES,
   EFFECTS,
   PRINCIPALS,
   WINDOW_UNITS,
+  type CallPattern,
   type CapAction,
+  type Duration,
   type Expr,
   type LimitDecl,
   type Path,
@@ -58,6 +61,7 @@ import {
   stringLiteral,
   word,
   wordOf,
+  AFTER_PATTERN_KEYWORDS,
   CLAUSE_KEYWORDS,
   countLiteral,
 } from "./arbitrary-words.js";
@@ -79,6 +83,53 @@ export const path: fc.Arbitrary<Path> = fc
     span,
   }));
 
+/** A session window: one to 90 seconds … weeks. */
+export const duration: fc.Arbitrary<Duration> = fc
+  .tuple(fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 90 })), fc.constantFrom("second" as const, "minute" as const, "hour" as const, "day" as const, "week" as const))
+  .map(([count, unit]) => ({ kind: "Duration", count, unit, span }));
+
+/** A name that may follow a session operator's keyword (never a clause word or a word that ends a pattern). */
+const operatorName = name.filter((n) => !CLAUSE_KEYWORDS.includes(n) && !AFTER_PATTERN_KEYWORDS.includes(n));
+
+/** A past call: a pattern, maybe a status, maybe a filter. */
+function callPattern(filter: fc.Arbitrary<Expr>): fc.Arbitrary<CallPattern> {
+  return fc
+    .record({
+      first: operatorName,
+      rest: fc.array(word, { maxLength: 2 }),
+      wildcard: fc.boolean(),
+      status: optional(wordOf(CALL_STATUSES)),
+      filter: optional(filter),
+    })
+    .map((c) => ({
+      kind: "Call",
+      pattern: { kind: "ActionPattern", segments: [c.first, ...c.rest], wildcard: c.wildcard, span },
+      ...present("status", c.status),
+      ...present("filter", c.filter),
+      span,
+    }));
+}
+
+/** Every session operator and label test, with sub-expressions from `sub`. */
+function sessionExpr(sub: fc.Arbitrary<Expr>): fc.Arbitrary<Expr> {
+  const call = callPattern(sub);
+  return fc.oneof(
+    fc
+      .tuple(fc.constantFrom("earlier" as const, "previous" as const, "count" as const), call, duration, optional(countLiteral))
+      .map(([op, c, window, track]): Expr => ({ kind: "Past", op, call: c, window, ...(op === "previous" ? {} : present("track", track)), span })),
+    fc
+      .tuple(sub, call, duration, optional(duration), optional(countLiteral))
+      .map(([value, c, window, step, track]): Expr => ({ kind: "Past", op: "sum", value, call: c, window, ...present("step", step), ...present("track", track), span })),
+    fc
+      .tuple(fc.constantFrom("no_since" as const, "only_since" as const), call, call, duration)
+      .map(([op, c, anchor, window]): Expr => ({ kind: "Past", op, call: c, anchor, window, span })),
+    fc
+      .tuple(operatorName, duration)
+      .map(([label, window]): Expr => ({ kind: "LabelTest", op: "exposed", label: { kind: "Identifier", name: label, span }, window, span })),
+    operatorName.map((label): Expr => ({ kind: "LabelTest", op: "carries", label: { kind: "Identifier", name: label, span }, span })),
+  );
+}
+
 /** An expression tree of at most `depth` levels; every form and operator occurs. */
 export const expr: (depth?: number) => fc.Arbitrary<Expr> = fc.memo((depth) => {
   const leaf: fc.Arbitrary<Expr> = fc.oneof(path, literal, setLiteral, path.map((p): Expr => ({ kind: "Has", path: p, span })));
@@ -87,6 +138,7 @@ export const expr: (depth?: number) => fc.Arbitrary<Expr> = fc.memo((depth) => {
   return fc.oneof(
     { depthSize: "small" },
     leaf,
+    sessionExpr(sub),
     fc
       .tuple(fc.constantFrom("and" as const, "or" as const), sub, sub)
       .map(([op, left, right]): Expr => ({ kind: "Logical", op, left, right, span })),
@@ -166,8 +218,20 @@ export const limit: fc.Arbitrary<LimitDecl> = fc
 
 // ---------------------------------------------------------------- statements and files
 
+/** `session [key] [retain D] [track N]`. */
+export const session: fc.Arbitrary<Statement> = fc
+  .record({ key: optional(path.filter((p) => p.root.name !== "retain" && p.root.name !== "track")), retain: optional(duration), track: optional(countLiteral) })
+  .map((s) => ({ kind: "Session", ...present("key", s.key), ...present("retain", s.retain), ...present("track", s.track), span }));
+
+/** `label name on a.b, c.* [when …]`. */
+export const label: fc.Arbitrary<Statement> = fc
+  .record({ name: identifier, patterns: fc.array(actionPattern, { minLength: 1, maxLength: 3 }), condition: optional(expr(3)) })
+  .map((l) => ({ kind: "Label", name: l.name, patterns: l.patterns, ...present("condition", l.condition), span }));
+
 /** Any statement kind. */
 export const statement: fc.Arbitrary<Statement> = fc.oneof(
+  session,
+  label,
   fc.array(name, { minLength: 1, maxLength: 3 }).map((parts): Statement => ({
     kind: "Package",
     name: { kind: "DottedName", parts, span },

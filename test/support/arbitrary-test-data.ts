@@ -12,8 +12,11 @@ import fc from "fast-check";
 import {
   EFFECTS,
   GIVEN_PARTS,
+  OUTCOME_KINDS,
   PRINCIPALS,
   type ActionName,
+  type Duration,
+  type TestStep,
   type DefaultsDecl,
   type ExampleTable,
   type Expectation,
@@ -30,6 +33,7 @@ import {
   RESERVED_WORDS,
   TEST_CLAUSE_KEYWORDS,
   approval,
+  countLiteral,
   identifier,
   literal,
   name,
@@ -177,23 +181,43 @@ const exampleTable: fc.Arbitrary<ExampleTable> = fc
 export const test: fc.Arbitrary<TestDecl> = optional(exampleTable).chain((examples) => {
   const placeholders = examples === undefined ? undefined : placeholderOf(examples.columns.map((c) => c.name));
   const values = testValueWith(placeholders);
-  return fc
+  const classic = fc
     .record({
       name: stringLiteral,
       request: optional(requestClauseOf(values, placeholders)),
       given: givenClausesOf(values(3)),
       expect: expectationOf(values, placeholders),
     })
-    .map((t) => ({
+    .map((t): TestDecl => ({
       kind: "Test",
       name: t.name,
       ...present("request", t.request),
       given: t.given,
       expect: t.expect,
       ...present("examples", examples),
+      steps: [],
       span,
     }));
+  const trace = fc
+    .record({ name: stringLiteral, given: givenClausesOf(values(3)), steps: fc.array(stepOf(values, placeholders), { minLength: 1, maxLength: 4 }) })
+    .map((t): TestDecl => ({ kind: "Test", name: t.name, given: t.given, ...present("examples", examples), steps: t.steps, span }));
+  return fc.oneof(classic, trace);
 });
+
+const stepDuration: fc.Arbitrary<Duration> = fc
+  .tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("second" as const, "minute" as const, "hour" as const, "day" as const, "week" as const))
+  .map(([count, unit]) => ({ kind: "Duration", count, unit, span }));
+
+/** A trace step: a call with its own clauses and expectation, or an outcome report. */
+function stepOf(values: (depth?: number) => fc.Arbitrary<TestValue>, placeholders: fc.Arbitrary<Placeholder> | undefined): fc.Arbitrary<TestStep> {
+  const call = fc
+    .record({ after: optional(stepDuration), request: requestClauseOf(values, placeholders), given: givenClausesOf(values(2)), expect: expectationOf(values, placeholders) })
+    .map((c): TestStep => ({ kind: "CallStep", ...present("after", c.after), request: c.request, given: c.given, expect: c.expect, span }));
+  const outcome = fc
+    .record({ after: optional(stepDuration), outcome: wordOf(OUTCOME_KINDS), of: optional(countLiteral) })
+    .map((o): TestStep => ({ kind: "OutcomeStep", ...present("after", o.after), outcome: o.outcome, ...present("of", o.of), span }));
+  return fc.oneof(call, outcome);
+}
 
 /** `defaults:` with zero to five distinct given clauses. */
 export const defaults: fc.Arbitrary<DefaultsDecl> = givenClauses.map((clauses) => ({ kind: "Defaults", clauses, span }));

@@ -47,8 +47,16 @@ export const CONTEXTUAL_KEYWORDS: readonly string[] = [
   "with", "because", "audit", "info", "notice", "security", "both", "either", "agent_only",
   "budget", "on", "cost", "otherwise", "request", "env", "context", "state", "expect", "where",
   "from", "charge", "blocked", "action", "args",
+  "session", "label", "retain", "track", "earlier", "previous", "count", "sum", "no", "only", "since", "within",
+  "step", "exposed", "carries", "after", "outcome", "current",
   ...WINDOW_UNITS, ...WINDOW_UNITS.map((u) => `${u}s`),
 ];
+
+/**
+ * Words that end a call pattern (`earlier a.b where … within …`): a session
+ * operator's pattern never starts with one, nor with a clause keyword.
+ */
+export const AFTER_PATTERN_KEYWORDS: readonly string[] = ["where", "within", "since", "of", "step", "track"];
 
 /**
  * Keywords that start a clause of a rule or limit. In an expression the
@@ -62,7 +70,7 @@ export const CLAUSE_KEYWORDS: readonly string[] = ["when", "by", "with", "becaus
  * clause even where a name could go (`request state` is a `request` missing
  * its action), so test data names and requested actions never start with one.
  */
-export const TEST_CLAUSE_KEYWORDS: readonly string[] = ["request", "agent", "human", "env", "context", "state", "expect", "where"];
+export const TEST_CLAUSE_KEYWORDS: readonly string[] = ["request", "agent", "human", "env", "context", "state", "expect", "where", "step"];
 
 const KEYWORDS = new Set([...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS]);
 

@@ -49,6 +49,22 @@ export function sexpr(e: Expr): string {
       return `(has ${sexpr(e.path)})`;
     case "Quantified":
       return `(${e.quantifier} ${e.variable.name} ${sexpr(e.collection)} ${sexpr(e.body)})`;
+    case "LabelTest":
+      return `(${e.op} ${e.label.name}${e.window === undefined ? "" : ` ${String(e.window.count)}${e.window.unit}`})`;
+    case "Past": {
+      const call = (c: NonNullable<typeof e.anchor>) =>
+        `(call ${[...c.pattern.segments, ...(c.pattern.wildcard ? ["*"] : [])].join(".")} ${c.status?.value ?? "allowed"}${c.filter === undefined ? "" : ` ${sexpr(c.filter)}`})`;
+      const parts = [
+        e.op,
+        ...(e.value === undefined ? [] : [sexpr(e.value)]),
+        call(e.call),
+        ...(e.anchor === undefined ? [] : [call(e.anchor)]),
+        `${String(e.window.count)}${e.window.unit}`,
+        ...(e.step === undefined ? [] : [`step ${String(e.step.count)}${e.step.unit}`]),
+        ...(e.track === undefined ? [] : [`track ${String(e.track.value)}`]),
+      ];
+      return `(${parts.join(" ")})`;
+    }
   }
 }
 

@@ -120,9 +120,9 @@ test "two":
     expect(messages('test "t":\n  request a.b\n  expect allow\n  where\n    | a |\n    | 1 |\n')).toEqual([]);
     const t = test as TestDecl;
     expect(t.request!.action).toEqual(ph("action"));
-    expect(t.expect.effect).toEqual(ph("effect"));
-    expect(t.expect.rules).toEqual([ph("rule")]);
-    expect(t.expect.reason).toEqual(ph("reason"));
+    expect(t.expect!.effect).toEqual(ph("effect"));
+    expect(t.expect!.rules).toEqual([ph("rule")]);
+    expect(t.expect!.reason).toEqual(ph("reason"));
     expect(t.examples!.columns).toEqual(["action", "account", "effect", "rule", "reason"].map(id));
     expect(t.examples!.rows).toHaveLength(1);
     expect(t.examples!.rows[0]!.cells[1]).toEqual(str("sandbox-1"));

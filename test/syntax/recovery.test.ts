@@ -96,7 +96,7 @@ github.agp:19:45: error AGP101: unexpected character \`@\`
 
   it("reports stray text before the first statement", () => {
     expect(messages("hello world\npackage a\n")).toEqual([
-      "AGP107 1:1 expected a statement (package, actions, delegation, let, rule, limit, defaults, fixture or test), found `hello`",
+      "AGP107 1:1 expected a statement (package, actions, delegation, let, rule, limit, session, label, defaults, fixture or test), found `hello`",
     ]);
   });
 

@@ -58,7 +58,7 @@ describe("spans", () => {
     expect(text(source, limit.window.span)).toBe("per 10 minutes");
     expect(text(source, limit.measure.span)).toBe("5");
     expect(text(source, test.request!.span)).toBe('request a.b { "k": 1 }');
-    expect(text(source, test.expect.span)).toBe("expect allow");
+    expect(text(source, test.expect!.span)).toBe("expect allow");
     const args = test.request!.args!;
     if (args.kind !== "Object") throw new Error("expected an object");
     expect(text(source, args.entries[0]!.keySpan)).toBe('"k"');

@@ -202,6 +202,92 @@ export const CHECK_CODES = {
     help: "{fix}",
   },
 
+  // ------------------------------------------------------------ sessions (docs/decisions/0024-session-rules.md)
+  AGP240: {
+    title: "window longer than the session keeps",
+    severity: "error",
+    message: "{what} is {window}, longer than the {retain} this package keeps a session's history",
+  },
+  AGP241: {
+    title: "unbounded correlation",
+    severity: "error",
+    message: "this operator keeps one entry per distinct {keys} seen, and nothing bounds how many there are",
+  },
+  AGP242: {
+    title: "unknown label",
+    severity: "error",
+    message: "no label named `{label}` is declared",
+  },
+  AGP243: {
+    title: "session key missing from the catalog",
+    severity: "error",
+    message: "{message}",
+    help: "{help}",
+  },
+  AGP244: {
+    title: "conflicting `session` statements",
+    severity: "error",
+    message: "{message}",
+    help: "{help}",
+  },
+  AGP245: {
+    title: "filter compares the past call with the current request in a way no monitor can keep",
+    severity: "error",
+    message: "`{expr}` compares the past call with the current request; a filter may only do that as `<past field> == <current value>` or `<current value> in <past array>`, each a condition of its own",
+    help: "other tests of the current request go outside the operator: `… and earlier …`",
+  },
+  AGP246: {
+    title: "session operator where it cannot be",
+    severity: "error",
+    message: "{op} cannot be used in {where}",
+    help: "session operators belong in rule conditions (not in limits, label conditions, filters or summed values)",
+  },
+  AGP247: {
+    title: "`count` not compared with a number",
+    severity: "error",
+    message: "a `count` must be compared with a number literal or constant: {why}",
+    help: "write it as `count … within … >= 5`",
+  },
+  AGP248: {
+    title: "summed value is not a number field of the past call",
+    severity: "error",
+    message: "`sum` adds a number field of each past call (or a number): {why}",
+  },
+  AGP249: {
+    title: "`current` outside a filter",
+    severity: "error",
+    message: "`{path}` does not read anything here",
+  },
+  AGP250: {
+    title: "bad sum step",
+    severity: "error",
+    message: "a sum's window is kept in equal buckets: {why}",
+    help: "give a `step` that divides the window into at most 1000 buckets, such as `within 24 hours step 1 hour`",
+  },
+  AGP251: {
+    title: "correlated value is not a required scalar",
+    severity: "error",
+    message: "a correlated value must be a string with `maxLength`, a number or a boolean that is never absent or null: {why}",
+  },
+  AGP252: {
+    title: "`since` with a correlation",
+    severity: "error",
+    message: "`{expr}` compares past calls with the current request, which `since` cannot keep",
+    help: "use `earlier`, `count` or `previous` for correlated history; `since` keeps one anchor for the whole session",
+  },
+  AGP253: {
+    title: "capacity too large",
+    severity: "error",
+    message: "a correlated set of {capacity} values is more than the {max} a session may keep per operator",
+    help: "lower `track`",
+  },
+  AGP259: {
+    title: "outcome of no earlier call",
+    severity: "error",
+    message: "an `outcome` step reports an earlier call step, but {which}",
+    help: "report the outcome after the call's step, or say which: `outcome succeeded of step 1`",
+  },
+
   // ------------------------------------------------------------ warnings
   AGP301: {
     title: "condition can never be true",
@@ -242,5 +328,23 @@ export const CHECK_CODES = {
     severity: "warning",
     message: "rule `{id}` is never evaluated: package `{package}` has `delegation agent_only`",
     help: "remove `for human`, or change the package's delegation mode",
+  },
+  AGP310: {
+    title: "unused label",
+    severity: "warning",
+    message: "no rule tests label `{label}`",
+    help: "test it (`exposed {label} within …`, `carries {label}`) or remove the declaration",
+  },
+  AGP311: {
+    title: "`track` larger than the values can be",
+    severity: "warning",
+    message: "`track {track}` keeps room for more values than the {domain} the catalog allows",
+    help: "remove `track`: the catalog bounds the set",
+  },
+  AGP312: {
+    title: "`track` without a correlation",
+    severity: "warning",
+    message: "`track` has no effect: this `{op}` does not compare past calls with the current request",
+    help: "remove `track`",
   },
 } as const satisfies Record<string, CodeEntry>;

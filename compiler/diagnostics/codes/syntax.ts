@@ -196,5 +196,39 @@ export const SYNTAX_CODES = {
     message: "this statement nests `not` or quantifiers too deeply to be read",
     help: "simplify the condition: `not not x` is `x`, and nested quantifiers can usually be split into separate rules",
   },
+  AGP160: {
+    title: "session operator without a window",
+    severity: "error",
+    message: EXPECTED,
+    help: "every session operator looks back over a fixed window, such as `within 1 hour`",
+  },
+  AGP161: {
+    title: "unknown window unit",
+    severity: "error",
+    message: "`{unit}` is not a unit of a session window (seconds, minutes, hours, days or weeks)",
+  },
+  AGP162: {
+    title: "unknown call status",
+    severity: "error",
+    message: "`{status}` is not a call status (allowed, parked, refused, succeeded, failed or rolled_back)",
+  },
+  AGP163: { title: "malformed session operator", severity: "error", message: EXPECTED },
+  AGP164: { title: "malformed `session` or `label` statement", severity: "error", message: EXPECTED },
+  AGP165: { title: "malformed trace step", severity: "error", message: EXPECTED },
+  AGP166: {
+    title: "`track` on `previous`",
+    severity: "error",
+    message: "`track` sets the capacity of `earlier`, `count` and `sum`; `previous` has none",
+  },
+  AGP167: {
+    title: "trace test with a test-level request or expectation",
+    severity: "error",
+    message: "a test with steps expects a decision per step, so the test's own {what} says nothing",
+  },
+  AGP168: {
+    title: "unknown outcome",
+    severity: "error",
+    message: "`{outcome}` is not an outcome (succeeded, failed or rolled_back)",
+  },
   AGP199: { title: "syntax error", severity: "error", message: EXPECTED },
 } as const satisfies Record<string, CodeEntry>;
