@@ -96,6 +96,12 @@ export type DecisionErrorCode =
   | "evaluation_error"
   /** Two deciding rules set the same obligation to values that cannot be merged. */
   | "obligation_conflict"
+  /**
+   * The session rules cannot decide: the request has no session key, the host
+   * gave no session state or time (or a state of another policy), or a
+   * correlated set of the session overflowed (docs/decisions/0024-session-rules.md).
+   */
+  | "session_error"
   /** A bug in the engine; never expected. */
   | "internal_error";
 

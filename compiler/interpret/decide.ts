@@ -31,11 +31,13 @@ import { applyLimits } from "./limits.js";
 import { highestAudit, mergeObligations, mergeQuorums, ruleReason } from "./combine.js";
 import { appliesKillSwitch, approvalsMeet, validateState } from "./state.js";
 import { Refusal } from "./values.js";
+import { bySource, covers } from "./match.js";
+import { prepareSession, sessionFault, sessionKeyOf, sessionNeed, type SessionInput, type SessionScope } from "./session.js";
 
-/** Decides one request; never throws. */
-export function decide(model: PolicyModel, request: unknown, state?: RuntimeState): Decision {
+/** Decides one request; never throws. `session` is the session's trace and the time (docs/decisions/0024-session-rules.md). */
+export function decide(model: PolicyModel, request: unknown, state?: RuntimeState, session?: SessionInput): Decision {
   try {
-    return decideOrRefuse(model, request, state);
+    return decideOrRefuse(model, request, state, session);
   } catch (error) {
     if (error instanceof Refusal) {
       return refused(model, error.code, error.message, error.path);
@@ -45,15 +47,20 @@ export function decide(model: PolicyModel, request: unknown, state?: RuntimeStat
   }
 }
 
-function decideOrRefuse(model: PolicyModel, input: unknown, state: RuntimeState | undefined): Decision {
+function decideOrRefuse(model: PolicyModel, input: unknown, state: RuntimeState | undefined, sessionInput: SessionInput | undefined): Decision {
   validateState(state);
   const request = withTrust(validateRequest(input, model.catalogs), state, model);
   const killed = appliesKillSwitch(state, request);
   if (killed !== undefined) {
     return base(model, "deny", [], [`kill switch \`${killed}\` is engaged`], "notice");
   }
-  const scope: Scope = { request, catalogs: model.catalogs, constants: new Map(), variables: new Map() };
   const action = request.action.name;
+  const session = sessionOf(model, request, sessionInput);
+  const scope: Scope = { request, catalogs: model.catalogs, constants: new Map(), variables: new Map(), ...(session === undefined ? {} : { session }) };
+  if (session !== undefined) {
+    const fault = sessionFault(model.rules.filter((r) => covers(r, action)).sort(bySource), scope);
+    if (fault !== undefined) throw new Refusal("session_error", fault, "");
+  }
 
   const agentSide = decideSide(rulesCovering(model.rules, "agent", action), "agent", scope);
   const mode = delegationMode(model, action);
@@ -95,6 +102,25 @@ function decideOrRefuse(model: PolicyModel, input: unknown, state: RuntimeState 
     return { ...base(model, "allow", refs, reasons, audit), obligations, limits: charges };
   }
   return { ...base(model, "approve", refs, reasons, audit), obligations, approval, limits: charges, ...blocked(blockedBy) };
+}
+
+/**
+ * The session, when the action needs it (§4 of ADR 0024): a request without
+ * the session key, or a decision without the host's session input, fails closed.
+ */
+function sessionOf(model: PolicyModel, request: Parameters<typeof sessionKeyOf>[1], input: SessionInput | undefined): SessionScope | undefined {
+  const action = request.action.name;
+  const need = sessionNeed(model, model.rules.filter((r) => covers(r, action)).sort(bySource), action);
+  if (need === undefined) return undefined;
+  const key = (model.session?.key ?? ["context", "session"]).join(".");
+  if (sessionKeyOf(model, request) === undefined) {
+    const message = "rule" in need
+      ? `rule \`${need.rule}\` needs the session's history, but the request has no \`${key}\``
+      : `session rules watch \`${action}\`, but the request has no \`${key}\``;
+    throw new Refusal("session_error", message, key);
+  }
+  if (input === undefined) throw new Refusal("session_error", "the policy's session rules need the session's state and the time; none was given", "");
+  return prepareSession(model, input);
 }
 
 /** The delegation mode for an action: the packages whose rules cover it; if they disagree, `both`. */

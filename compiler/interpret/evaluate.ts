@@ -20,6 +20,7 @@ import type { ActionEntry, CatalogSet, FieldType } from "../catalog/index.js";
 import type { Constants } from "./model.js";
 import type { ValidRequest } from "./validate.js";
 import { glob } from "./glob.js";
+import { evaluateSession, type SessionScope } from "./session.js";
 import { Refusal, describe, hasKey, isObject, isScalar, type Scalar, type Value } from "./values.js";
 import { compareOrdered, enumOrderOf, typeOfPath } from "./types.js";
 
@@ -35,6 +36,12 @@ export interface Scope {
   readonly catalogs: CatalogSet;
   readonly constants: Constants;
   readonly variables: ReadonlyMap<string, Binding>;
+  /** The session's trace, for session operators (docs/decisions/0024-session-rules.md). */
+  readonly session?: SessionScope;
+  /** Inside a past call's filter: the current request, which `current.…` reads (`request` is then the past call's). */
+  readonly current?: ValidRequest;
+  /** The package of the rule being evaluated: session operators match calls of its catalogs only. */
+  readonly packageName?: string;
 }
 
 /** The request roots a path may start with. */
@@ -84,6 +91,9 @@ export function evaluate(expr: Expr, scope: Scope): Value {
     }
     case "Compare":
       return compare(expr, scope);
+    case "Past":
+    case "LabelTest":
+      return evaluateSession(expr, scope);
   }
 }
 
@@ -193,6 +203,12 @@ type Walk = { readonly present: true; readonly value: Value } | { readonly prese
 function walkPath(path: Path, scope: Scope): Walk {
   const root = path.root.name;
   const fields = path.fields.map((f) => f.name);
+  if (root === "current" && scope.current !== undefined && !scope.variables.has(root) && !scope.constants.has(root)) {
+    // `current.args.x` in a filter: the current request's field.
+    const [first, ...rest] = fields;
+    if (first === undefined || !(ROOTS as readonly string[]).includes(first)) return { present: false, why: "`current` reads a field of the current request, such as `current.args.path`" };
+    return walkRoot(first as (typeof ROOTS)[number], rest, { ...scope, request: scope.current });
+  }
   switch (resolveName(root, scope)) {
     case "variable":
       return walkFields(scope.variables.get(root)!.value, root, fields);

@@ -20,6 +20,7 @@ import type { ModelRule, PolicyModel } from "./model.js";
 import { evaluate, ROOTS, type Binding, type Scope } from "./evaluate.js";
 import { covers } from "./match.js";
 import { validateState } from "./state.js";
+import { prepareSession, type SessionInput } from "./session.js";
 import { validateRequest, validateValue, type ValidRequest } from "./validate.js";
 import { typeOfPath } from "./types.js";
 import { Refusal } from "./values.js";
@@ -77,11 +78,14 @@ export function explainRequest(
   request: unknown,
   state?: RuntimeState,
   ruleIds?: readonly string[],
+  session?: SessionInput,
 ): Explanation {
   let valid: ValidRequest;
+  let prepared;
   try {
     validateState(state);
     valid = withTrust(validateRequest(request, model.catalogs), state, model);
+    prepared = session === undefined ? undefined : prepareSession(model, session);
   } catch (error) {
     if (error instanceof Refusal) return { kind: "refused", message: error.message };
     throw error;
@@ -91,7 +95,7 @@ export function explainRequest(
     ruleIds === undefined
       ? model.rules.filter((r) => covers(r, action) && (r.principal === "agent" || valid.human !== undefined))
       : ruleIds.flatMap((id) => model.rules.filter((r) => r.id === id));
-  const scope: Scope = { request: valid, catalogs: model.catalogs, constants: new Map(), variables: new Map() };
+  const scope: Scope = { request: valid, catalogs: model.catalogs, constants: new Map(), variables: new Map(), ...(prepared === undefined ? {} : { session: prepared }) };
   return { kind: "explained", action, rules: rules.map((rule) => explainRule(rule, action, scope)) };
 }
 
@@ -99,7 +103,7 @@ function explainRule(rule: ModelRule, action: string, scope: Scope): RuleExplana
   const head = { id: rule.id, file: rule.file, line: rule.line, effect: rule.effect, principal: rule.principal };
   const covered = covers(rule, action);
   if (rule.condition === undefined) return { ...head, covers: covered, ...(covered ? { holds: true } : {}) };
-  const condition = explainExpr(rule.condition, { ...scope, constants: rule.constants });
+  const condition = explainExpr(rule.condition, { ...scope, constants: rule.constants, packageName: rule.packageName });
   const value = condition.outcome.kind === "value" ? condition.outcome.value : undefined;
   return { ...head, covers: covered, condition, ...(covered && typeof value === "boolean" ? { holds: value } : {}) };
 }

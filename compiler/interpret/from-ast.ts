@@ -19,7 +19,7 @@ import type {
   RuleDecl,
 } from "../syntax/index.js";
 import type { CatalogSet } from "../catalog/index.js";
-import type { ConstantValue, ModelLimit, ModelPattern, ModelQuorum, ModelRule, PolicyModel } from "./model.js";
+import type { ConstantValue, ModelLabel, ModelLimit, ModelPattern, ModelQuorum, ModelRule, PolicyModel } from "./model.js";
 
 /** Options shared by every way of building a model. */
 export interface ModelOptions {
@@ -44,15 +44,42 @@ export function modelFromFiles(files: readonly PolicyFile[], catalogs: CatalogSe
   }
   const rules: ModelRule[] = [];
   const limits: ModelLimit[] = [];
+  const labels: ModelLabel[] = [];
+  let key: readonly string[] | undefined;
+  const tracks = new Map<string, number>();
   for (const file of files) {
     const name = packageOf.get(file)!;
     const packageConstants = constants.get(name)!;
     for (const statement of file.statements) {
       if (statement.kind === "Rule") rules.push(modelRule(statement, file.file, name, packageConstants));
       if (statement.kind === "Limit") limits.push(modelLimit(statement, file.file, name, packageConstants));
+      if (statement.kind === "Label") {
+        const actions = new Set([...catalogs.actions.keys()].filter((a) => statement.patterns.some((p) => matchesPattern(modelPattern(p), a))));
+        labels.push({ name: statement.name.name, actions, ...(statement.condition === undefined ? {} : { condition: statement.condition }), packageName: name, constants: packageConstants });
+      }
+      if (statement.kind === "Session") {
+        if (statement.key !== undefined) key = [statement.key.root.name, ...statement.key.fields.map((f) => f.name)];
+        if (statement.track !== undefined) tracks.set(name, statement.track.value);
+      }
     }
   }
-  return { rules, limits, delegation, catalogs, policy: options.policy ?? { hash: "", version: "" } };
+  for (const action of catalogs.actions.values()) {
+    for (const label of action.labels ?? []) labels.push({ name: label, actions: new Set([action.name]), packageName: "", constants: new Map() });
+  }
+  return {
+    rules,
+    limits,
+    labels,
+    session: { key: key ?? ["context", "session"], tracks },
+    delegation,
+    catalogs,
+    policy: options.policy ?? { hash: "", version: "" },
+  };
+}
+
+function matchesPattern(pattern: ModelPattern, action: string): boolean {
+  const prefix = pattern.segments.join(".");
+  return pattern.wildcard ? action.startsWith(`${prefix}.`) : action === prefix;
 }
 
 /** A `let`'s value. */

@@ -13,7 +13,7 @@
 import type { CatalogSet } from "../catalog/index.js";
 import type { CheckedPolicySet, ConstantValue as CheckedConstantValue } from "../check/index.js";
 import type { DelegationMode } from "../syntax/index.js";
-import type { ConstantValue, PolicyModel } from "./model.js";
+import type { ConstantValue, ModelLabel, PolicyModel } from "./model.js";
 import { modelLimit, modelRule, type ModelOptions } from "./from-ast.js";
 
 /** Builds a model from a checked policy set. */
@@ -38,7 +38,31 @@ export function modelFromChecked(checked: CheckedPolicySet, catalogs: CatalogSet
     ...modelLimit(limit.decl, limit.file, limit.package, constantsOf(limit.package)),
     actions: new Set(limit.actions),
   }));
-  return { rules, limits, delegation, catalogs, policy: options.policy ?? { hash: "", version: "" } };
+  const labels: ModelLabel[] = checked.labels.map((label) => ({
+    name: label.name,
+    actions: new Set(label.actions),
+    ...(label.decl?.condition === undefined ? {} : { condition: label.decl.condition }),
+    packageName: label.package,
+    constants: constantsOf(label.package),
+  }));
+  const packageActions = new Map<string, ReadonlySet<string>>();
+  for (const pkg of checked.packages) {
+    const files = new Set(pkg.catalogs);
+    packageActions.set(pkg.name, new Set(catalogs.catalogs.filter((c) => files.has(c.file)).flatMap((c) => c.actions.map((a) => a.name))));
+  }
+  const session = checked.session === undefined
+    ? undefined
+    : { key: checked.session.key, tracks: new Map(checked.session.packages.flatMap((p) => (p.track === undefined ? [] : [[p.name, p.track] as const]))) };
+  return {
+    rules,
+    limits,
+    labels,
+    ...(session === undefined ? {} : { session }),
+    packageActions,
+    delegation,
+    catalogs,
+    policy: options.policy ?? { hash: "", version: "" },
+  };
 }
 
 function constantValue(value: CheckedConstantValue): ConstantValue {

@@ -19,6 +19,9 @@ import type { PolicyModel } from "./model.js";
 import { decide } from "./decide.js";
 import { modelFromFiles, type ModelOptions } from "./from-ast.js";
 import { modelFromChecked } from "./from-checked.js";
+import type { SessionInput } from "./session.js";
+
+export type { SessionEvent, SessionInput } from "./session.js";
 
 export type { Decision } from "../../runtime/decision.js";
 export type { AgentRequest, RuntimeState } from "../../runtime/request.js";
@@ -37,14 +40,14 @@ export interface Interpreter {
    * approvals, kill switches). Never throws: every problem is a deny that
    * says what was wrong.
    */
-  decide(request: unknown, state?: RuntimeState): Decision;
+  decide(request: unknown, state?: RuntimeState, session?: SessionInput): Decision;
   /** The model it decides with, for inspection. */
   readonly model: PolicyModel;
 }
 
 /** An interpreter over a ready model. */
 export function createInterpreter(model: PolicyModel): Interpreter {
-  return { model, decide: (request, state) => decide(model, request, state) };
+  return { model, decide: (request, state, session) => decide(model, request, state, session) };
 }
 
 /**

@@ -56,7 +56,7 @@ export function decideSide(covering: readonly ModelRule[], principal: "agent" | 
 /** A rule's condition (true without one); a refusal names the rule and where it is. */
 function conditionHolds(rule: ModelRule, scope: Scope): boolean {
   if (rule.condition === undefined) return true;
-  const ruleScope: Scope = { ...scope, constants: rule.constants };
+  const ruleScope: Scope = { ...scope, constants: rule.constants, packageName: rule.packageName };
   try {
     return evaluateCondition(rule.condition, ruleScope);
   } catch (error) {

@@ -77,10 +77,37 @@ export interface ModelLimit {
   readonly constants: Constants;
 }
 
+/** A label declaration: a `label` statement, or a catalog's `"x-agp-labels"` (no condition). */
+export interface ModelLabel {
+  readonly name: string;
+  /** The actions it covers. */
+  readonly actions: ReadonlySet<string>;
+  readonly condition?: Expr;
+  readonly packageName: string;
+  readonly constants: Constants;
+}
+
+/** How sessions are identified and sized (docs/decisions/0024-session-rules.md). */
+export interface ModelSession {
+  /** The request field naming the session, e.g. ["context", "session"]. */
+  readonly key: readonly string[];
+  /** Package name → its default `track` capacity, when it declares one. */
+  readonly tracks: ReadonlyMap<string, number>;
+}
+
 /** Everything a decision reads, apart from the request and state. */
 export interface PolicyModel {
   readonly rules: readonly ModelRule[];
   readonly limits: readonly ModelLimit[];
+  /** Every label declaration (policy statements and catalogs). */
+  readonly labels: readonly ModelLabel[];
+  /** Present when some rule reads the session. */
+  readonly session?: ModelSession;
+  /**
+   * Package name → the actions of its catalogs (a session operator's call
+   * pattern matches only these); absent: every catalog action.
+   */
+  readonly packageActions?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Package name → declared delegation mode (absent: `both`). */
   readonly delegation: ReadonlyMap<string, DelegationMode>;
   readonly catalogs: CatalogSet;
