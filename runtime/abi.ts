@@ -46,7 +46,7 @@ export const PRINCIPAL_CODES = { none: 0, agent: 1, human: 2 } as const;
  *   +8   u32 n_deciding        number of deciding rule indices
  *   +12  u32 n_obligation      number of rules whose obligations apply
  *   +16  u32 n_charges         number of limits that apply
- *   +20  u32 reserved (0)
+ *   +20  u32 session fault: 0, or k + 1 for the k-th overflowed check (ABI 2)
  *   +24  u32[n_deciding]       deciding rule indices, ascending
  *        u32[n_obligation]     obligation rule indices, ascending
  *        (padding to 8)
@@ -63,6 +63,8 @@ export const RESULT = {
   deciding: 8,
   obligation: 12,
   charges: 16,
+  /** ABI 2: the session fault, 0 or k + 1 for the k-th of the action's `session.checks` that overflowed (the decision is then a session_error deny). */
+  fault: 20,
   lists: 24,
   chargeSize: 16,
 } as const;
@@ -145,3 +147,53 @@ export const JSON_INTERNAL_CODES = {
   1: "the request's strings do not fit the module's string arena",
   2: "an array has more items than the layout holds",
 } as const;
+
+/**
+ * The session ABI (docs/abi.md, "Sessions"; docs/decisions/0024-session-rules.md).
+ * A module compiled with session rules exports these besides the others.
+ */
+export const SESSION_EXPORTS = {
+  /** `() → i32`: address of the session region: f64 `now` at +0, the state at +8. */
+  region: "agp_session",
+  /** `() → ()`: fills the state of a new session; the host writes the 16 key bytes at state +16 first. */
+  init: "agp_session_init",
+  /** `(action: i32, effect: i32) → i32`: records a call (effect codes) for the slots in the input region; returns 0. */
+  record: "agp_session_record",
+  /** `(action: i32, outcome: i32, call: i32) → i32`: records an outcome (1 succeeded, 2 failed, 3 rolled_back) of call number `call`; returns 0. */
+  outcome: "agp_session_outcome",
+} as const;
+
+/** The session region (at `agp_session()`) and the state header, byte offsets. */
+export const SESSION = {
+  /** f64: the host's `now` for this call, in ms (region offset). */
+  now: 0,
+  /** Where the state starts (region offset). */
+  state: 8,
+  /** Size of the state header. */
+  headerBytes: 64,
+  /** u32 at state +0: "AGPS". */
+  magic: 0x53504741,
+  magicAt: 0,
+  /** u32: the state's size in bytes. */
+  stateBytesAt: 4,
+  /** u32: the layout id (its 8 hex digits as a number). */
+  layoutAt: 8,
+  /** u32: calls recorded so far (the number of the last call). */
+  callsAt: 12,
+  /** 16 bytes: the SipHash key of the session. */
+  keyAt: 16,
+  /** f64: time of the last event (-Infinity: none). */
+  lastEventAt: 32,
+  /** f64: time of the last call (-Infinity: none). */
+  lastCallAt: 40,
+  /** u32: the last call's effect code. */
+  lastEffectAt: 48,
+  /** u32: the last call's outcome (0 none, 1 succeeded, 2 failed, 3 rolled_back). */
+  lastOutcomeAt: 52,
+} as const;
+
+/** Statuses of session events, as monitors and queries code them: effect codes, then outcomes. */
+export const SESSION_STATUS = { allowed: 0, parked: 1, refused: 2, succeeded: 3, failed: 4, rolled_back: 5 } as const;
+
+/** Outcome codes of `agp_session_outcome`. */
+export const OUTCOME_CODES = { succeeded: 1, failed: 2, rolled_back: 3 } as const;

@@ -12,8 +12,10 @@
  * afresh, so one bad call cannot poison the next. Must not keep anything
  * of a request after `decide` returns.
  */
-import type { Decision } from "./decision.js";
+import type { Decision, DecisionEffect } from "./decision.js";
 import type { RuntimeState } from "./request.js";
+import { OUTCOME_CODES, SESSION } from "./abi.js";
+import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem, type SessionInput, type SessionOutcome, type SessionUpdate } from "./session.js";
 import type { Manifest } from "./manifest.js";
 import { compileRequestChecks, newParts, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
 import { compileActionEncoder, zero, type ActionEncoder, type Arena } from "./encode/slots.js";
@@ -41,10 +43,23 @@ export interface PolicyEngine {
   memoryBytes(): number;
   /**
    * Decides one request. `request` is untrusted; `state` is the runtime state
-   * (trust, counters, approvals, kill switches). Never throws; anything wrong
+   * (trust, counters, approvals, kill switches); `session` the time and the
+   * session's state, for a policy with session rules
+   * (docs/decisions/0024-session-rules.md). Never throws; anything wrong
    * is a deny whose `error` says what.
    */
-  decide(request: unknown, state?: RuntimeState): Decision;
+  decide(request: unknown, state?: RuntimeState, session?: SessionInput): Decision;
+  /**
+   * Records a decided call in its session: `effect` is what the host
+   * enforced (allow: it runs; approve: parked; deny: refused). Returns the
+   * session's next state and the call's number, or why it could not. A call
+   * of an action no session rule watches changes nothing (`call` 0).
+   */
+  record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate;
+  /** Records the outcome of call number `call` (from `record`) of this request. */
+  outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate;
+  /** The session key of a request (the value of the policy's session field), or undefined. */
+  sessionKey(request: unknown): string | undefined;
 }
 
 /** The engine behind `PolicyEngine`. */
@@ -63,6 +78,8 @@ export class Engine implements PolicyEngine {
   private recovering = false;
   private lastHigh = 0;
   private lastTop = 0;
+  /** The request whose slots the input region holds (after a decide), so `record` need not encode it again. */
+  private encoded: { readonly request: unknown; readonly actionId: number; readonly key: string | undefined } | undefined;
 
   constructor(
     readonly module: WasmModule,
@@ -84,11 +101,11 @@ export class Engine implements PolicyEngine {
     return this.exports?.memory.buffer.byteLength ?? 0;
   }
 
-  decide(request: unknown, state?: RuntimeState): Decision {
+  decide(request: unknown, state?: RuntimeState, session?: SessionInput): Decision {
     if (this.busy) return this.internal("`decide` was called again before the previous call returned");
     this.busy = true;
     try {
-      return this.decideOrDeny(request, state);
+      return this.decideOrDeny(request, state, session);
     } catch (error) {
       return this.internal(messageOf(error));
     } finally {
@@ -99,18 +116,27 @@ export class Engine implements PolicyEngine {
     }
   }
 
-  private decideOrDeny(request: unknown, state: RuntimeState | undefined): Decision {
+  private decideOrDeny(request: unknown, state: RuntimeState | undefined, session: SessionInput | undefined): Decision {
     const parts = this.parts;
+    this.encoded = undefined;
     const refusal = validateRequest(request, state, this.checks, parts);
     if (refusal !== undefined) return refused(this.prep, refusal);
     const kill = killSwitch(state, parts, this.prep.actions[parts.actionId]!.family);
     if (kill !== undefined) return killed(this.prep, kill);
+    const needs = this.manifest.actions[parts.actionId]!.session?.needs !== undefined;
+    const key = needs ? sessionKey(this.manifest, parts) : undefined;
+    if (needs) {
+      const problem = sessionProblem(this.manifest, parts.actionId, key, session);
+      if (problem !== undefined) return refused(this.prep, problem);
+    }
 
     if (this.exports === undefined && !this.recovering) this.replace();
     const exports = this.exports;
     if (exports === undefined) return this.internal("the policy module is being instantiated again after a failure; retry shortly");
     if (this.stale()) this.views(exports);
+    if (needs) this.loadSession(exports, session!);
     this.encode(parts);
+    this.encoded = { request, actionId: parts.actionId, key };
     let address: number;
     try {
       address = exports.decide(parts.actionId, parts.human === undefined ? 0 : 1) >>> 0;
@@ -126,7 +152,105 @@ export class Engine implements PolicyEngine {
       this.replace();
       return this.internal(`the policy module wrote an impossible result (${messageOf(error)})`);
     }
+    if (raw.fault !== 0) return refused(this.prep, faultError(this.manifest, parts.actionId, raw.fault));
     return finish(this.prep, raw, parts, state);
+  }
+
+  sessionKey(request: unknown): string | undefined {
+    if (this.manifest.session === undefined || typeof request !== "object" || request === null) return undefined;
+    const r = request as Record<string, unknown>;
+    return sessionKey(this.manifest, { agent: r["agent"], human: r["human"], env: r["env"], context: r["context"] });
+  }
+
+  record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate {
+    const code = RECORD_EFFECT[effect];
+    if (code === undefined) return { ok: false, error: { code: "session_error", message: `cannot record the effect ${JSON.stringify(effect)}; use allow, approve or deny`, path: "" } };
+    return this.update(request, session, (exports, actionId) => exports.session!.record(actionId, code));
+  }
+
+  outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate {
+    const code = OUTCOME_CODES[outcome];
+    if (code === undefined) return { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(outcome)}; use succeeded, failed or rolled_back`, path: "" } };
+    if (!Number.isSafeInteger(call) || call < 1) return { ok: false, error: { code: "session_error", message: `a call number is a whole number at least 1 (from \`record\`), got ${String(call)}`, path: "" } };
+    return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0));
+  }
+
+  /** Shared by `record` and `outcome`: validate (or reuse the decided slots), load the session, run, copy the state out. */
+  private update(request: unknown, session: SessionInput, run: (exports: PolicyExports, actionId: number) => number): SessionUpdate {
+    if (this.manifest.session === undefined) return { ok: false, error: { code: "session_error", message: "the policy has no session rules; there is no session to record", path: "" } };
+    if (this.busy) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: a session was recorded during a decision", path: "" } };
+    this.busy = true;
+    try {
+      let actionId: number;
+      let key: string | undefined;
+      const reuse = this.encoded !== undefined && this.encoded.request === request && this.exports !== undefined;
+      if (reuse) {
+        actionId = this.encoded!.actionId;
+        key = this.encoded!.key;
+      } else {
+        const parts = this.parts;
+        const refusal = validateRequest(request, undefined, this.checks, parts);
+        if (refusal !== undefined) return { ok: false, error: refusal };
+        actionId = parts.actionId;
+        key = sessionKey(this.manifest, parts);
+      }
+      if (this.manifest.actions[actionId]!.session?.needs === undefined) {
+        // Nothing watches this action: it is not an event of any session.
+        const problem = inputProblem(this.manifest, session);
+        return problem !== undefined ? { ok: false, error: problem } : { ok: true, state: session.state ?? this.newState(), call: 0 };
+      }
+      const problem = sessionProblem(this.manifest, actionId, key, session);
+      if (problem !== undefined) return { ok: false, error: problem };
+      if (this.exports === undefined && !this.recovering) this.replace();
+      const exports = this.exports;
+      if (exports === undefined) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: the policy module is being instantiated again after a failure; retry shortly", path: "" } };
+      if (this.stale()) this.views(exports);
+      this.loadSession(exports, session);
+      if (!reuse) this.encode(this.parts);
+      try {
+        run(exports, actionId);
+      } catch (error) {
+        this.replace();
+        return { ok: false, error: { code: "internal_error", message: `internal error in the policy engine: the policy module trapped (${messageOf(error)})`, path: "" } };
+      }
+      if (this.stale()) this.views(exports);
+      const region = exports.session!.region + SESSION.state;
+      const state = this.arena.bytes.slice(region, region + this.manifest.session.stateBytes);
+      const call = this.arena.view.getUint32(region + SESSION.callsAt, true);
+      return { ok: true, state, call };
+    } catch (error) {
+      return { ok: false, error: { code: "internal_error", message: `internal error in the policy engine: ${messageOf(error)}`, path: "" } };
+    } finally {
+      this.busy = false;
+      this.encoded = undefined;
+      const p = this.parts;
+      p.agent = p.args = p.context = EMPTY;
+      p.human = p.env = p.trust = undefined;
+    }
+  }
+
+  /** Writes `now` and the session's state (a new one when none is given) into the module's session region. */
+  private loadSession(exports: PolicyExports, session: SessionInput): void {
+    const s = exports.session!;
+    const a = this.arena;
+    a.view.setFloat64(s.region + SESSION.now, session.now, true);
+    const state = s.region + SESSION.state;
+    if (session.state !== undefined) {
+      a.bytes.set(session.state, state);
+      return;
+    }
+    a.bytes.set(randomKey(), state + SESSION.keyAt);
+    s.init();
+  }
+
+  /** A new, empty state (for a host that records nothing yet). */
+  private newState(): Uint8Array {
+    const exports = this.exports;
+    if (exports?.session === undefined) return new Uint8Array(0);
+    if (this.stale()) this.views(exports);
+    this.loadSession(exports, { now: 0 });
+    const region = exports.session.region + SESSION.state;
+    return this.arena.bytes.slice(region, region + this.manifest.session!.stateBytes);
   }
 
   /**

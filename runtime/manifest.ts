@@ -16,8 +16,12 @@
 /** Name of the custom section holding the manifest (UTF-8 JSON). */
 export const MANIFEST_SECTION = "agp.manifest";
 
-/** Bumped on any incompatible change to the manifest, the input layout or the result layout. */
-export const ABI_VERSION = 1;
+/**
+ * Bumped on any incompatible change to the manifest, the input layout or the
+ * result layout. 2: session rules (the session region, result +20, the
+ * session exports; docs/decisions/0024-session-rules.md).
+ */
+export const ABI_VERSION = 2;
 
 export interface Manifest {
   /** Equals `ABI_VERSION` of the compiler that wrote it; hosts refuse other values. */
@@ -56,6 +60,35 @@ export interface Manifest {
     /** Deepest nesting of arrays and objects accepted (the request object is depth 1). */
     readonly maxDepth: number;
   };
+  /** Present when the policy has session rules (docs/abi.md, "Sessions"). */
+  readonly session?: ManifestSession;
+}
+
+/** How the module keeps sessions: what a host needs to find, check and store a session's state. */
+export interface ManifestSession {
+  /** The request field naming the session, e.g. ["context", "session"]. */
+  readonly key: readonly string[];
+  /** Bytes of one session's state (header included). */
+  readonly stateBytes: number;
+  /** 8 hex digits naming the layout; a state of another layout is refused. */
+  readonly layout: string;
+  /** How long an idle session's state means anything (a store may forget it after this long without events). */
+  readonly retainMs: number;
+  /** The monitors, in state order: for messages and inspection. */
+  readonly monitors: readonly ManifestMonitor[];
+}
+
+export interface ManifestMonitor {
+  readonly kind: "last" | "count" | "sum" | "previous" | "since";
+  /** The operator as written. */
+  readonly text: string;
+  /** Its window as written (`1 hour`), for the overflow message; `""` for a label's. */
+  readonly window: string;
+  readonly offset: number;
+  readonly bytes: number;
+  readonly windowMs: number;
+  /** Correlated: the most distinct keys it keeps. */
+  readonly capacity?: number;
 }
 
 export interface ManifestAction {
@@ -70,6 +103,13 @@ export interface ManifestAction {
   readonly costBound: number;
   /** True when some `for human` rule covers this action (the human side may speak). */
   readonly humanCovered: boolean;
+  /** Present in a module with session rules. */
+  readonly session?: {
+    /** Why a request for it needs the session key: a rule (index) that reads history, or only watched; absent: it does not. */
+    readonly needs?: { readonly rule: number } | { readonly watched: true };
+    /** Overflow checks, in reporting order: the result's fault k + 1 names `checks[k]`. */
+    readonly checks: readonly { readonly monitor: number; readonly rule: number }[];
+  };
 }
 
 export type Effect = "allow" | "approve" | "deny";

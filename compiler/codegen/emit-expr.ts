@@ -12,6 +12,7 @@ import { buildNumberSet } from "../lower/index.js";
 import type { FunctionBuilder } from "./function-builder.js";
 import type { Expr, PolicyModule } from "./module.js";
 import { placeHashSet } from "./static-tables.js";
+import { emitQuery, type SessionLayout } from "./session.js";
 
 /** What expressions of one action need. */
 export interface ExprContext {
@@ -23,6 +24,8 @@ export interface ExprContext {
   readonly dfas: readonly number[];
   /** Places a literal string once; its address. */
   readonly literal: (text: string) => { address: number; length: number };
+  /** The session's memory, in a program with session rules. */
+  readonly session?: SessionLayout;
 }
 
 /** Emits a test. */
@@ -73,6 +76,8 @@ export function emitExpr(e: IrExpr, cx: ExprContext, fn: FunctionBuilder): Expr 
     }
     case "quantifier":
       return quantifier(e, cx, fn);
+    case "session":
+      return emitQuery(e, cx, fn);
   }
 }
 

@@ -31,6 +31,7 @@ import { addHelpers } from "./helpers.js";
 import { createModule, type Expr, type PolicyModule } from "./module.js";
 import { placeDfa, placeHashSet } from "./static-tables.js";
 import { addJsonEntry, jsonLimits } from "./json-entry.js"; // JSON entry point hook
+import { addSessionExports, faultChecks, reserveSession, setNow } from "./session.js";
 
 /** The manifest fields codegen does not derive from the IR. */
 export interface EmitOptions {
@@ -73,12 +74,39 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     abi: ABI_VERSION,
     compiler: options.compiler,
     policy: { hash: options.hash, version: options.version },
-    actions: program.actions.map((a) => ({ name: a.name, family: a.family, args: a.args, slots: a.slots, costBound: a.costBound, humanCovered: a.humanCovered })),
+    actions: program.actions.map((a) => ({
+      name: a.name,
+      family: a.family,
+      args: a.args,
+      slots: a.slots,
+      costBound: a.costBound,
+      humanCovered: a.humanCovered,
+      ...(a.session === undefined ? {} : { session: { ...(a.session.needs === undefined ? {} : { needs: a.session.needs }), checks: a.session.checks } }),
+    })),
     rules: program.rules,
     limits: program.limits,
     request: program.request,
     memory: program.memory,
     json: jsonLimits(), // JSON entry point hook (json-entry.ts)
+    ...(program.session === undefined
+      ? {}
+      : {
+          session: {
+            key: program.session.key,
+            stateBytes: program.session.stateBytes,
+            layout: program.session.layout,
+            retainMs: program.session.retainMs,
+            monitors: program.session.monitors.map((m) => ({
+              kind: m.kind,
+              text: m.text,
+              window: m.window,
+              offset: m.offset,
+              bytes: m.bytes,
+              windowMs: m.windowMs,
+              ...(m.keyed === undefined ? {} : { capacity: m.keyed.capacity }),
+            })),
+          },
+        }),
   };
 }
 
@@ -113,6 +141,8 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   const result = module.reserve(RESULT.lists + 8 * capacity + 8 + RESULT.chargeSize * maxLimits, 8);
   addHelpers(module, { lists, listSize, result });
   const list = (p: number, e: number) => lists + (p * 3 + e) * listSize;
+  const session = program.session === undefined ? undefined : reserveSession(module, program.session);
+  const contextOf = (m: PolicyModule, action: IrAction): ExprContext => ({ module: m, reads: action.reads, input, dfas, literal, ...(session === undefined ? {} : { session }) });
 
   const names: string[] = [];
   let emptyAdded = false;
@@ -136,8 +166,17 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     for (let k = 0; k < 6; k++) body.push(c.store("i32", c.i32(lists + k * listSize), c.i32(0)));
     let humanCode: Expr = c.i32(4);
     let table = tables.both;
+    let fault: number | undefined;
+    if (action !== undefined && session !== undefined && action.session !== undefined) {
+      body.push(setNow(m, session));
+      if (action.session.checks.length > 0) {
+        const checks = faultChecks(m, session, action.session, fn);
+        body.push(...checks.code);
+        fault = checks.fault;
+      }
+    }
     if (action !== undefined) {
-      const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal };
+      const cx: ExprContext = contextOf(m, action);
       body.push(...emitSide(action.agent, 0, cx, fn, list, action, m));
       table = tables[action.mode];
       if (action.humanCovered && action.mode !== "agent_only") {
@@ -156,8 +195,10 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     const entry = c.i32Op("add", c.i32(table), c.i32Op("mul", c.i32Op("add", c.i32Op("mul", c.call("agp_side0", [], "i32"), c.i32(5)), humanCode), c.i32(ENTRY_SIZE)));
     const charges = fn.local("i32");
     body.push(c.setLocal(charges, c.call("agp_finish", [entry], "i32")));
+    // The session fault (result +20, reserved in ABI 1): the first overflowed check, or 0.
+    if (fault !== undefined) body.push(c.store("i32", c.i32(result), c.local(fault, "i32"), RESULT.fault));
     if (action !== undefined && action.limits.length > 0) {
-      const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal };
+      const cx: ExprContext = contextOf(m, action);
       const count = fn.local("i32");
       const writes: Expr[] = [c.setLocal(count, c.i32(0))];
       for (const limit of action.limits) {
@@ -194,6 +235,9 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   module.exportFunction("agp_input", EXPORTS.input);
   module.exportFunction("agp_decide", EXPORTS.decide);
   addJsonEntry(module, manifest, input, "agp_decide"); // JSON entry point hook (json-entry.ts)
+  if (session !== undefined) {
+    addSessionExports(module, session, program.actions, (action) => contextOf(module, action), emitExpr, (fn, index, arms) => dispatch(module, fn, index, arms, c.nop()));
+  }
   module.addCustomSection(MANIFEST_SECTION, new TextEncoder().encode(JSON.stringify(manifest)));
 }
 

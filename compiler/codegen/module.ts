@@ -430,6 +430,10 @@ export class Code {
   f64Op(op: F64Op, a: Expr, b: Expr): Expr {
     return this.mod.f64[op](a, b) as Expr;
   }
+  /** f64.floor. */
+  floor(a: Expr): Expr {
+    return this.mod.f64.floor(a) as Expr;
+  }
   /** 1 when the i32 is 0. */
   eqz(a: Expr): Expr {
     return this.mod.i32.eqz(a) as Expr;

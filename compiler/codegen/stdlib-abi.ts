@@ -8,7 +8,7 @@
  */
 
 /** The version stdlib/version.ts must return. */
-export const STDLIB_VERSION = 2;
+export const STDLIB_VERSION = 3;
 
 /** A wasm value type, in the codegen's terms. */
 export type ValueType = "i32" | "i64" | "f32" | "f64";
@@ -41,6 +41,11 @@ export const STDLIB_FUNCTIONS = {
   set_lookup_f64: { params: ["i32", "f64"], result: "i32" },
   // json-encode.ts: (plan, len) → status; the JSON entry point (compiler/codegen/json-entry.ts)
   json_encode: { params: ["i32", "i32"], result: "i32" },
+  // session.ts: SipHash-2-4 of keys, correlated sets (docs/decisions/0024-session-rules.md)
+  siphash: { params: ["i64", "i64", "i32", "i32"], result: "i64" },
+  keyed_find: { params: ["i32", "i32", "i64"], result: "i32" },
+  keyed_insert: { params: ["i32", "i32", "i32", "i64", "f64", "f64", "f64"], result: "i32" },
+  keyed_payload: { params: ["i32"], result: "i32" },
 } as const satisfies Record<string, StdlibSignature>;
 
 /** Name of a stdlib export. */

@@ -7,7 +7,7 @@
  * Every rule line shows its id and source line. Must not depend on anything
  * but the IR.
  */
-import type { IrAction, IrExpr, IrNum, IrProgram, IrRead, IrRuleUse, IrSide, IrSlotRef, IrStr } from "./types.js";
+import type { IrAction, IrExpr, IrKeyPart, IrNum, IrProgram, IrRead, IrRuleUse, IrSide, IrSlotRef, IrStr, IrWatch } from "./types.js";
 
 /** Prints a program. */
 export function printIr(program: IrProgram): string {
@@ -17,6 +17,18 @@ export function printIr(program: IrProgram): string {
   program.rules.forEach((r, i) => out.push(`rule #${i} ${r.id} (${r.file}:${r.line}) ${r.effect}${r.principal === "human" ? " for human" : ""}`));
   program.limits.forEach((l, i) => out.push(`limit #${i} ${l.id} (${l.file}:${l.line}) ${l.kind} ${l.cap}`));
   program.globs.forEach((g, i) => out.push(`glob #${i} ${JSON.stringify(g.pattern)} (${g.states} states)`));
+  const session = program.session;
+  if (session !== undefined) {
+    out.push(`session ${session.key.join(".")}: ${session.stateBytes} bytes, layout ${session.layout}, retain ${session.retainMs} ms, key scratch ${session.keyBytes} bytes × ${session.keyItems}`);
+    session.monitors.forEach((m, i) => {
+      const shape = [
+        m.keyed === undefined ? "" : ` keyed ≤ ${m.keyed.capacity} × ${m.keyed.entryBytes}`,
+        m.ring === undefined ? "" : ` ring ${m.ring}`,
+        m.buckets === undefined ? "" : ` ${m.buckets.n}+1 buckets of ${m.buckets.stepMs} ms`,
+      ].join("");
+      out.push(`monitor #${i} ${m.kind} @${m.offset} (${m.bytes} bytes, window ${m.windowMs} ms${shape}): ${m.text}`);
+    });
+  }
   for (const action of program.actions) {
     if (!hasContent(action)) continue;
     out.push("");
@@ -28,13 +40,34 @@ export function printIr(program: IrProgram): string {
       out.push(`  limit ${program.limits[limit.limit]?.id ?? "?"} (line ${limit.line}) amount ${num(limit.amount, action)}`);
       out.push(`    when ${expr(limit.condition, action)}`);
     }
+    const s = action.session;
+    if (s !== undefined) {
+      const needs = s.needs === undefined ? "no" : "rule" in s.needs ? `rule ${program.rules[s.needs.rule]?.id ?? "?"}` : "watched";
+      out.push(`  session: needs ${needs}; checks ${s.checks.map((c) => `#${c.monitor}/${program.rules[c.rule]?.id ?? "?"}`).join(", ") || "none"}`);
+      for (const w of s.record) out.push(`  record ${watch(w, action)}`);
+      for (const w of s.outcome) out.push(`  outcome ${watch(w, action)}`);
+    }
   }
   return `${out.join("\n")}\n`;
 }
 
 function hasContent(action: IrAction): boolean {
   const side = (s: IrSide) => s.unindexed.length > 0 || s.indexes.length > 0;
-  return side(action.agent) || side(action.human) || action.limits.length > 0;
+  const session = action.session !== undefined && (action.session.record.length > 0 || action.session.outcome.length > 0 || action.session.needs !== undefined);
+  return side(action.agent) || side(action.human) || action.limits.length > 0 || session;
+}
+
+const STATUS = ["allowed", "parked", "refused", "succeeded", "failed", "rolled_back"];
+
+function watch(w: IrWatch, action: IrAction): string {
+  const status = w.role === "previous" ? "any call" : (STATUS[w.status] ?? "?");
+  const keys = w.keys === undefined ? "" : ` key ${key(w.keys, action)}`;
+  const amount = w.amount === undefined ? "" : ` amount ${num(w.amount, action)}`;
+  return `${w.role} #${w.monitor} on ${status} (line ${w.line}) when ${expr(w.condition, action)}${keys}${amount}`;
+}
+
+function key(parts: readonly IrKeyPart[], action: IrAction): string {
+  return `(${parts.map((p) => (p.from === "slot" ? ref(p.ref, action) : `each ${slotName(p.item, action)} of ${slotName(p.array, action)}`)).join(", ")})`;
 }
 
 function describeRead(read: IrRead, reads: readonly IrRead[]): string {
@@ -105,5 +138,21 @@ function expr(e: IrExpr, action: IrAction): string {
       return `${str(e.operand, action)} matches glob #${e.glob}`;
     case "quantifier":
       return `${e.quantifier} @${e.depth} in ${ref(e.array, action)}: ${expr(e.body, action)}`;
+    case "session": {
+      const q = e.query;
+      const k = "key" in q && q.key !== undefined ? ` key ${key(q.key, action)}` : "";
+      switch (q.kind) {
+        case "within":
+          return `session #${e.monitor} within ${q.windowMs} ms${k}`;
+        case "previous":
+          return `session #${e.monitor} previous ${STATUS[q.status] ?? "?"} within ${q.windowMs} ms${k}`;
+        case "since":
+          return `session #${e.monitor} since within ${q.windowMs} ms`;
+        case "count":
+          return `count(session #${e.monitor} within ${q.windowMs} ms${k}) ${q.cmp} ${q.value}`;
+        case "sum":
+          return `sum(session #${e.monitor}${k}) ${q.cmp} ${num(q.right, action)}`;
+      }
+    }
   }
 }

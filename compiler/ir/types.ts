@@ -15,7 +15,7 @@
 import type { ManifestLimit, ManifestRule, SchemaNode, Slot } from "../../runtime/manifest.js";
 
 /** Bumped when the IR's shape changes (part of the hashed content). */
-export const IR_VERSION = 1;
+export const IR_VERSION = 2;
 
 export interface IrProgram {
   readonly irVersion: number;
@@ -31,7 +31,100 @@ export interface IrProgram {
   readonly globs: readonly IrGlob[];
   /** Size of the largest action's slot area, and the string arena's capacity. */
   readonly memory: { readonly slotBytes: number; readonly arenaBytes: number };
+  /** Present when some rule reads the session (docs/decisions/0024-session-rules.md). */
+  readonly session?: IrSession;
 }
+
+/** The session state's layout and monitors. */
+export interface IrSession {
+  /** The request field naming the session. */
+  readonly key: readonly string[];
+  /** Bytes of one session's state, header included. */
+  readonly stateBytes: number;
+  /** 8 hex digits naming the layout: states of another layout are refused. */
+  readonly layout: string;
+  /** How long an idle session's state means anything (the longest retain, plus the longest sum step). */
+  readonly retainMs: number;
+  /** Scratch bytes for building hashed keys (the largest key). */
+  readonly keyBytes: number;
+  /** Scratch entries for the distinct hashes of one event (the largest array correlation). */
+  readonly keyItems: number;
+  readonly monitors: readonly IrMonitor[];
+}
+
+/**
+ * A monitor: a fixed region of the state that keeps what one distinct
+ * operator needs. Offsets are from the state's start.
+ * - `last`: the last time of a matching event (`earlier`, `exposed`); keyed: per key.
+ * - `count`: a ring of the last `ring` times; keyed: per key.
+ * - `sum`: `buckets.n + 1` (bucket, sum) pairs; keyed: per key.
+ * - `previous`: whether the last call matched (and its key's hash).
+ * - `since`: the anchor time and whether a breaking event followed.
+ */
+export interface IrMonitor {
+  readonly kind: "last" | "count" | "sum" | "previous" | "since";
+  readonly offset: number;
+  readonly bytes: number;
+  /** The window that decides liveness (keyed monitors, overflow) in ms; unkeyed `last` is read with each use's own window. */
+  readonly windowMs: number;
+  /** The operator as written (for messages and `agp inspect`). */
+  readonly text: string;
+  /** Its window as written (`1 hour`, `60 minutes`), for the overflow message. */
+  readonly window: string;
+  /** Correlated: at most `capacity` entries of `entryBytes` (16-byte header: hash, newest time). */
+  readonly keyed?: { readonly capacity: number; readonly entryBytes: number };
+  /** `count`: how many times the ring keeps. */
+  readonly ring?: number;
+  /** `sum`: n buckets of `stepMs` (plus the current one). */
+  readonly buckets?: { readonly n: number; readonly stepMs: number };
+}
+
+/**
+ * What an event of this action does to a monitor: when its status is
+ * `status` and `condition` holds on its request, `role` applies.
+ * - `event`: a matching event for `last` / `count` / `sum` (with `keys`, `amount`);
+ * - `previous`: sets the monitor's "last call matched" to `condition` (every call; `status` unused);
+ * - `anchor` / `break`: `since`'s anchor and breaking events.
+ */
+export interface IrWatch {
+  readonly monitor: number;
+  readonly role: "event" | "previous" | "anchor" | "break";
+  /** Status code (runtime/abi.ts, SESSION_STATUS). */
+  readonly status: number;
+  readonly line: number;
+  readonly condition: IrExpr;
+  readonly keys?: readonly IrKeyPart[];
+  readonly amount?: IrNum;
+}
+
+/**
+ * One part of a hashed key, in correlation order. `slot`: a scalar slot
+ * read through `ref`; `item`: (recorded events only) each item of the array
+ * slot `array`, read at the item's slot `item` — one key per distinct item.
+ */
+export type IrKeyPart =
+  | { readonly from: "slot"; readonly kind: "str" | "num" | "bool"; readonly ref: IrSlotRef }
+  | { readonly from: "item"; readonly kind: "str" | "num" | "bool"; readonly array: number; readonly item: number };
+
+/** An action's part in the session. */
+export interface IrActionSession {
+  /** Why a request for it needs the session: a rule (index) that reads history, or only watched; absent: it does not. */
+  readonly needs?: { readonly rule: number } | { readonly watched: true };
+  /** Overflow checks in reporting order: a correlated monitor read by a covering rule. */
+  readonly checks: readonly { readonly monitor: number; readonly rule: number }[];
+  /** Watches applied when a call is recorded, in order. */
+  readonly record: readonly IrWatch[];
+  /** Watches applied when an outcome of a call of this action is reported. */
+  readonly outcome: readonly IrWatch[];
+}
+
+/** What a session query asks of its monitor (the current request's key, if correlated). */
+export type IrSessionQuery =
+  | { readonly kind: "within"; readonly windowMs: number; readonly key?: readonly IrKeyPart[] }
+  | { readonly kind: "previous"; readonly windowMs: number; readonly status: number; readonly key?: readonly IrKeyPart[] }
+  | { readonly kind: "since"; readonly windowMs: number }
+  | { readonly kind: "count"; readonly windowMs: number; readonly key?: readonly IrKeyPart[]; readonly cmp: IrCompare; readonly value: number }
+  | { readonly kind: "sum"; readonly key?: readonly IrKeyPart[]; readonly cmp: IrCompare; readonly right: IrNum };
 
 export interface IrGlob {
   readonly pattern: string;
@@ -58,8 +151,10 @@ export interface IrAction {
   readonly human: IrSide;
   /** Limits covering the action, by limit index. */
   readonly limits: readonly IrLimitUse[];
-  /** Worst-case abstract steps of one decision. */
+  /** Worst-case abstract steps of one decision (with the session's record step, when it has one). */
   readonly costBound: number;
+  /** Present in a program with a session. */
+  readonly session?: IrActionSession;
 }
 
 /** One slot as expressions see it: kind, path, offset relative to its base (request or array item). */
@@ -169,4 +264,6 @@ export type IrExpr =
       readonly array: IrSlotRef;
       readonly depth: number;
       readonly body: IrExpr;
-    };
+    }
+  /** A session operator read from its monitor. */
+  | { readonly op: "session"; readonly line: number; readonly monitor: number; readonly query: IrSessionQuery };

@@ -12,7 +12,7 @@
  * its array; sym ids within the dictionary; buckets sorted, in range and
  * non-empty; glob ids in range; slots inside the slot area.
  */
-import type { IrAction, IrExpr, IrProgram, IrRead, IrRuleUse, IrSlotRef } from "./types.js";
+import type { IrAction, IrExpr, IrKeyPart, IrProgram, IrRead, IrRuleUse, IrSlotRef } from "./types.js";
 
 /** Problems found in a program; empty when it is valid. */
 export function validateIr(program: IrProgram): string[] {
@@ -23,6 +23,7 @@ export function validateIr(program: IrProgram): string[] {
     const previous = program.actions[i - 1];
     if (previous !== undefined && !(previous.name < action.name)) say("actions are not sorted by name");
     checkReads(action, program, say);
+    checkSession(action, program, say);
     const checkUse = (use: IrRuleUse) => {
       const rule = program.rules[use.rule];
       if (rule === undefined) return say(`rule index ${use.rule} out of range`);
@@ -125,5 +126,50 @@ function checkExpr(e: IrExpr, action: IrAction, program: IrProgram, bindings: re
       checkRef(e.array, "array", action, bindings, say);
       if (e.depth !== bindings.length + 1) say(`quantifier at depth ${e.depth} inside ${bindings.length}`);
       return checkExpr(e.body, action, program, [...bindings, e.array.slot], say);
+    case "session": {
+      const monitor = program.session?.monitors[e.monitor];
+      if (monitor === undefined) return say(`session monitor ${e.monitor} out of range`);
+      const q = e.query;
+      const expected = q.kind === "within" ? "last" : q.kind;
+      if (monitor.kind !== expected) say(`a ${q.kind} query of a ${monitor.kind} monitor`);
+      if ("key" in q && q.key !== undefined) {
+        if ((monitor.keyed === undefined) !== (q.kind !== "previous")) {
+          // previous monitors keep a hash without being keyed; the others are keyed exactly when correlated.
+        }
+        checkKey(q.key, action, bindings, say, false);
+      }
+      if (q.kind === "sum" && q.right.kind === "slot") num(q.right);
+      return;
+    }
+  }
+}
+
+function checkKey(parts: readonly IrKeyPart[], action: IrAction, bindings: readonly number[], say: Say, recorded: boolean): void {
+  for (const part of parts) {
+    if (part.from === "slot") checkRef(part.ref, part.kind, action, bindings, say);
+    else {
+      if (!recorded) say("an item key part outside a recorded call");
+      const array = action.reads[part.array];
+      const item = action.reads[part.item];
+      if (array?.kind !== "array") say(`key array slot ${part.array} is not an array`);
+      if (item === undefined || item.parent !== part.array || item.kind !== part.kind) say(`key item slot ${part.item} is not a ${part.kind} item of slot ${part.array}`);
+    }
+  }
+}
+
+/** The session part of an action: monitors in range, watches and checks well formed. */
+export function checkSession(action: IrAction, program: IrProgram, say: Say): void {
+  const s = action.session;
+  if (s === undefined) return;
+  const monitors = program.session?.monitors ?? [];
+  for (const c of s.checks) {
+    if (monitors[c.monitor]?.keyed === undefined) say(`overflow check of monitor ${c.monitor}, which keeps no set`);
+    if (program.rules[c.rule] === undefined) say(`overflow check names rule ${c.rule}`);
+  }
+  for (const w of [...s.record, ...s.outcome]) {
+    if (monitors[w.monitor] === undefined) say(`watch of monitor ${w.monitor} out of range`);
+    checkExpr(w.condition, action, program, [], say);
+    if (w.keys !== undefined) checkKey(w.keys, action, [], say, true);
+    if (w.amount?.kind === "slot") checkRef(w.amount.ref, "num", action, [], say);
   }
 }

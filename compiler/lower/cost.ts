@@ -9,18 +9,57 @@
  * In: an action's sides, limits and reads. Out: a number. Must not depend
  * on rules of other actions.
  */
-import type { IrExpr, IrIndex, IrLimitUse, IrRead, IrSide } from "../ir/index.js";
+import type { IrActionSession, IrExpr, IrIndex, IrKeyPart, IrLimitUse, IrRead, IrSide } from "../ir/index.js";
 import { TARGET_MAX_PROBE } from "./hash-set.js";
 
 /** Worst-case steps of one decision for an action. */
-export function actionCost(sides: readonly IrSide[], limits: readonly IrLimitUse[], reads: readonly IrRead[]): number {
+export function actionCost(
+  sides: readonly IrSide[],
+  limits: readonly IrLimitUse[],
+  reads: readonly IrRead[],
+  session?: IrActionSession,
+  monitorScan: (monitor: number) => number = () => 1,
+): number {
+  scan = monitorScan;
   let total = 8; // dispatch, combining table, result header
   for (const side of sides) {
     for (const use of side.unindexed) total += 1 + exprCost(use.condition, reads);
     for (const index of side.indexes) total += indexCost(index, reads);
   }
   for (const limit of limits) total += 2 + exprCost(limit.condition, reads);
+  if (session !== undefined) total += sessionCost(session, reads);
   return total;
+}
+
+/**
+ * The session's part of a decision and of recording it: overflow checks,
+ * and per watch its condition, its key's hashing (per item for an array,
+ * with the pairwise test for repeated items) and a scan of the monitor's
+ * entries. Entries are bounded by capacity, so the bound does not grow with
+ * the session. Queries are counted where they stand (`exprCost`).
+ */
+function sessionCost(session: IrActionSession, reads: readonly IrRead[]): number {
+  let total = 4 + session.checks.length * 2;
+  for (const watch of [...session.record, ...session.outcome]) {
+    const items = itemsOf(watch.keys, reads);
+    total += 2 + exprCost(watch.condition, reads) + items * (keyCost(watch.keys, reads) + items + scan(watch.monitor)) + 4;
+  }
+  return total;
+}
+
+/** Steps of walking one monitor: its entries (capacity), its ring or its buckets. Set per action by `actionCost`. */
+let scan: (monitor: number) => number = () => 1;
+
+function itemsOf(keys: readonly IrKeyPart[] | undefined, reads: readonly IrRead[]): number {
+  const item = keys?.find((k) => k.from === "item");
+  return item === undefined || item.from !== "item" ? 1 : Math.max(1, reads[item.array]?.maxItems ?? 1);
+}
+
+/** Hashing a key: its bytes (SipHash costs about one step per 8 bytes, plus finalization). */
+function keyCost(keys: readonly IrKeyPart[] | undefined, reads: readonly IrRead[]): number {
+  if (keys === undefined || keys.length === 0) return 0;
+  const bytes = keys.reduce((n, k) => n + 1 + (k.kind === "str" ? 4 + (reads[k.from === "slot" ? k.ref.slot : k.item]?.maxBytes ?? 0) : k.kind === "num" ? 8 : 1), 0);
+  return 4 + Math.ceil(bytes / 8);
 }
 
 function indexCost(index: IrIndex, reads: readonly IrRead[]): number {
@@ -54,6 +93,11 @@ export function exprCost(e: IrExpr, reads: readonly IrRead[]): number {
       return 1 + (e.operand.kind === "const" ? e.operand.value.length : reads[e.operand.ref.slot]?.maxBytes ?? 0);
     case "quantifier":
       return 2 + (reads[e.array.slot]?.maxItems ?? 0) * (2 + exprCost(e.body, reads));
+    case "session": {
+      // Unkeyed reads are a load or a ring / bucket walk; keyed ones hash the key and scan the entries (charged by the monitor's bound at codegen).
+      const key = "key" in e.query ? keyCost(e.query.key, reads) : 0;
+      return 2 + key + scan(e.monitor);
+    }
     default:
       return 1;
   }

@@ -18,8 +18,11 @@ import {
   arrayRef, boolRef, enumOrder, numRef, operandOf, splitNull, stateRef, strRef, symRef, unsupported,
   type Operand, type Scope,
 } from "./operands.js";
+import { lowerAggregate, lowerPastTest } from "./session.js";
 
 type Field = Extract<Operand, { k: "field" }>;
+
+const FLIP: Record<IrCompare, IrCompare> = { "==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
 
 /** Lowers a condition. */
 export function lowerCondition(e: TypedExpr, scope: Scope): IrExpr {
@@ -48,6 +51,10 @@ export function lowerCondition(e: TypedExpr, scope: Scope): IrExpr {
     }
     case "Set":
       return constant(false, line);
+    case "Past":
+    case "LabelTest":
+      if (scope.session === undefined) return constant(false, line);
+      return lowerPastTest(e, scope, scope.session);
   }
 }
 
@@ -109,6 +116,14 @@ function quantified(e: Extract<TypedExpr, { kind: "Quantified" }>, scope: Scope)
 function compare(e: Extract<TypedExpr, { kind: "Compare" }>, scope: Scope): IrExpr {
   const line = e.node.span.line;
   const span = e.node.span;
+  const aggregate = e.left.kind === "Past" ? "left" : e.right.kind === "Past" ? "right" : undefined;
+  if (aggregate !== undefined && scope.session !== undefined && (e.op === "==" || e.op === "!=" || e.op === "<" || e.op === "<=" || e.op === ">" || e.op === ">=")) {
+    // `count … >= 5`, `sum … <= 1000` (or written the other way round).
+    const past = (aggregate === "left" ? e.left : e.right) as Extract<TypedExpr, { kind: "Past" }>;
+    const other = operandOf(aggregate === "left" ? e.right : e.left, scope);
+    const cmp = aggregate === "left" ? e.op : FLIP[e.op];
+    return lowerAggregate(past, cmp, other, scope, scope.session, line);
+  }
   const left = operandOf(e.left, scope);
   const right = operandOf(e.right, scope);
   switch (e.op) {

@@ -14,6 +14,7 @@ import type { LiteralValue, Type, TypedExpr } from "../check/index.js";
 import type { Span } from "../diagnostics/index.js";
 import type { IrSlotRef } from "../ir/index.js";
 import type { SlotTable } from "./slots.js";
+import type { SessionContext } from "./session.js";
 
 /** A value as lowering sees it. */
 export type Operand =
@@ -45,6 +46,10 @@ export interface Scope {
   readonly problems: LowerProblem[];
   /** Glob id for a pattern (program-wide), or undefined after reporting it. */
   readonly glob: (pattern: string, span: Span) => number | undefined;
+  /** Session monitors, when the program has session rules (./session.ts). */
+  readonly session?: SessionContext;
+  /** The package of the rule being lowered: a session operator's monitor is per package. */
+  readonly pkg?: string;
 }
 
 /** The operand an expression denotes under the scope's action. */

@@ -27,6 +27,7 @@ import { numRef, operandOf, type LowerProblem, type Scope } from "./operands.js"
 import { schemaOf } from "./schema.js";
 import { SlotTable } from "./slots.js";
 import { compileGlob } from "./glob.js";
+import { actionSession, keyScratch, MonitorTable, sessionLayout, type SessionContext } from "./session.js";
 
 /** What lowering returns. */
 export interface LowerResult {
@@ -62,7 +63,14 @@ export function lower(checked: CheckedPolicySet, catalogs: CatalogSet): LowerRes
   const modes = new Map(checked.packages.map((p) => [p.name, p.delegation]));
   const actions = [...catalogs.actions.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  const lowered = actions.map((action, id) => lowerAction(action, id, { sortedRules, ruleIndex, sortedLimits, modes, problems, glob }));
+  let session: SessionContext | undefined;
+  if (checked.session !== undefined) {
+    // Pass 1: every monitor, before any action's watches are lowered.
+    const table = new MonitorTable(checked);
+    table.collect(sortedRules);
+    session = { table, lower: lowerCondition };
+  }
+  const lowered = actions.map((action, id) => lowerAction(action, id, { sortedRules, ruleIndex, sortedLimits, modes, problems, glob, ...(session === undefined ? {} : { session }) }));
   const irActions = lowered.map((l) => l.action);
   const diagnostics = sortDiagnostics(problems.map((p) => diagnostic(p.code, p.span, p.values, p.help === undefined ? {} : { help: p.help })));
   if (diagnostics.length > 0) return { diagnostics };
@@ -82,6 +90,7 @@ export function lower(checked: CheckedPolicySet, catalogs: CatalogSet): LowerRes
       slotBytes: lowered.reduce((m, l) => Math.max(m, l.slotBytes), 8),
       arenaBytes: lowered.reduce((m, l) => Math.max(m, l.arenaBytes), 8),
     },
+    ...(session === undefined ? {} : { session: sessionLayout(session.table, checked, keyScratch(irActions)) }),
   };
   return { program, diagnostics };
 }
@@ -93,11 +102,12 @@ interface Context {
   readonly modes: ReadonlyMap<string, IrMode>;
   readonly problems: LowerProblem[];
   readonly glob: Scope["glob"];
+  readonly session?: SessionContext;
 }
 
 function lowerAction(action: ActionEntry, id: number, context: Context): { action: IrAction; slotBytes: number; arenaBytes: number } {
   const slots = new SlotTable();
-  const scope: Scope = { action, slots, bindings: [], problems: context.problems, glob: context.glob };
+  const scope: Scope = { action, slots, bindings: [], problems: context.problems, glob: context.glob, ...(context.session === undefined ? {} : { session: context.session }) };
   const covering = context.sortedRules.filter((r) => r.actions.includes(action.name));
   const uses = (principal: "agent" | "human"): IrRuleUse[] =>
     covering
@@ -106,7 +116,7 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
         rule: context.ruleIndex.get(rule)!,
         effect: rule.effect,
         line: rule.decl.span.line,
-        condition: rule.condition === undefined ? constant(true, rule.decl.span.line) : lowerCondition(rule.condition, scope),
+        condition: rule.condition === undefined ? constant(true, rule.decl.span.line) : lowerCondition(rule.condition, { ...scope, pkg: rule.package }),
       }))
       .filter((use) => !(use.condition.op === "const" && !use.condition.value));
   const agent = indexSide(uses("agent"));
@@ -120,6 +130,8 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
     const amount: IrNum = limit.decl.measure.kind === "Rate" ? { kind: "const", value: 1 } : costOf(limit.cost, scope, line);
     limits.push({ limit: index, line, condition, amount });
   });
+  const sessionPart =
+    context.session === undefined ? undefined : actionSession(scope, covering.map((rule) => ({ rule, index: context.ruleIndex.get(rule)! })), context.session);
   const packages = new Set(covering.map((r) => r.package));
   const modes = new Set([...packages].map((p) => context.modes.get(p) ?? "both"));
   const [only] = modes;
@@ -136,7 +148,8 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
     agent,
     human,
     limits,
-    costBound: actionCost([agent, human], limits, layout.reads),
+    costBound: actionCost([agent, human], limits, layout.reads, sessionPart, (m) => context.session?.table.scanSteps(m) ?? 1),
+    ...(sessionPart === undefined ? {} : { session: sessionPart }),
   };
   return { action: result, slotBytes: layout.slotBytes, arenaBytes: layout.arenaBytes };
 }

@@ -20,6 +20,8 @@ export interface RawResult {
   readonly obligation: readonly number[];
   /** Limits that apply, by limit index, with the module's amounts. */
   readonly charges: readonly { readonly limit: number; readonly amount: number }[];
+  /** The session fault (ABI 2, result +20): 0, or k + 1 for the action's k-th overflow check. */
+  readonly fault: number;
 }
 
 /** A result the module wrote that cannot be right. */
@@ -67,7 +69,8 @@ export function readResult(view: DataView, address: number, rules: readonly { re
   for (const index of obligation) {
     if (rules[index]!.effect === "deny") throw new ResultError(`rule ${index} is a deny rule and has no obligations to apply`);
   }
-  return { effect, blockedBy, deciding, obligation, charges };
+  const fault = view.getUint32(address + RESULT.fault, true);
+  return { effect, blockedBy, deciding, obligation, charges, fault };
 }
 
 const NONE: readonly never[] = Object.freeze([]);

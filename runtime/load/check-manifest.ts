@@ -40,7 +40,9 @@ export function checkManifest(value: unknown): Manifest {
     schema(action.args, `${at}.args`);
     if (typeof action.humanCovered !== "boolean") fail(`${at}.humanCovered`, "a boolean");
     array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
+    if (action.session !== undefined) actionSession(action.session, `${at}.session`, m);
   });
+  if (m.session !== undefined) session(m.session, "manifest.session");
   array(m.rules, "manifest.rules").forEach((r, i) => {
     const at = `manifest.rules[${i}]`;
     const rule = object(r, at);
@@ -80,6 +82,47 @@ export function checkManifest(value: unknown): Manifest {
     if (otherwise.kind === "approve") quorums(otherwise.quorums, `${at}.otherwise.quorums`);
   });
   return value as Manifest;
+}
+
+/** The manifest's `session`: a key path, a layout, monitors inside the state. */
+function session(value: unknown, at: string): void {
+  const s = object(value, at);
+  path(s.key, `${at}.key`);
+  const bytes = count(s.stateBytes, `${at}.stateBytes`);
+  if (bytes < 64) fail(`${at}.stateBytes`, "at least the 64 bytes of the header");
+  if (typeof s.layout !== "string" || !/^[0-9a-f]{8}$/.test(s.layout)) fail(`${at}.layout`, "8 hex digits");
+  count(s.retainMs, `${at}.retainMs`);
+  array(s.monitors, `${at}.monitors`).forEach((mv, i) => {
+    const mat = `${at}.monitors[${i}]`;
+    const monitor = object(mv, mat);
+    oneOf(monitor.kind, ["last", "count", "sum", "previous", "since"], `${mat}.kind`);
+    string(monitor.text, `${mat}.text`);
+    string(monitor.window, `${mat}.window`);
+    const offset = count(monitor.offset, `${mat}.offset`);
+    const size = count(monitor.bytes, `${mat}.bytes`);
+    if (offset < 64 || offset + size > bytes) fail(`${mat}.offset`, `inside the state (${bytes} bytes) after its header`);
+    count(monitor.windowMs, `${mat}.windowMs`);
+    if (monitor.capacity !== undefined) count(monitor.capacity, `${mat}.capacity`);
+  });
+}
+
+/** An action's `session`: what it needs, and overflow checks naming monitors and rules that exist. */
+function actionSession(value: unknown, at: string, m: Json): void {
+  const s = object(value, at);
+  const monitors = Array.isArray((m.session as Json | undefined)?.monitors) ? ((m.session as Json).monitors as unknown[]).length : 0;
+  const rules = Array.isArray(m.rules) ? m.rules.length : 0;
+  if (m.session === undefined) fail(at, "absent when the manifest has no session");
+  if (s.needs !== undefined) {
+    const needs = object(s.needs, `${at}.needs`);
+    if (needs.rule !== undefined) {
+      if (count(needs.rule, `${at}.needs.rule`) >= rules) fail(`${at}.needs.rule`, "a rule index");
+    } else if (needs.watched !== true) fail(`${at}.needs`, "`{ rule }` or `{ watched: true }`");
+  }
+  array(s.checks, `${at}.checks`).forEach((c, i) => {
+    const check = object(c, `${at}.checks[${i}]`);
+    if (count(check.monitor, `${at}.checks[${i}].monitor`) >= monitors) fail(`${at}.checks[${i}].monitor`, "a monitor index");
+    if (count(check.rule, `${at}.checks[${i}].rule`) >= rules) fail(`${at}.checks[${i}].rule`, "a rule index");
+  });
 }
 
 function schema(value: unknown, at: string, depth = 0): void {

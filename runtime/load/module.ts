@@ -10,7 +10,7 @@
  * memory). Must not use Node built-ins: browsers and workers load this too.
  */
 import { ABI_VERSION, MANIFEST_SECTION, type Manifest } from "../manifest.js";
-import { EXPORTS } from "../abi.js";
+import { EXPORTS, SESSION, SESSION_EXPORTS } from "../abi.js";
 import { PolicyLoadError } from "../errors.js";
 import { wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmModule } from "../wasm-api.js";
 import { checkManifest } from "./check-manifest.js";
@@ -24,6 +24,17 @@ export interface PolicyExports {
   readonly input: () => number;
   readonly decide: (action: number, flags: number) => number;
   readonly memory: WasmMemory;
+  /** Present exactly when the manifest has a session (docs/abi.md, "Sessions"). */
+  readonly session?: SessionExports;
+}
+
+/** The session exports, checked. */
+export interface SessionExports {
+  /** Address of the session region (f64 now, then the state). */
+  readonly region: number;
+  readonly init: () => void;
+  readonly record: (action: number, effect: number) => number;
+  readonly outcome: (action: number, outcome: number, call: number) => number;
 }
 
 /** The WebAssembly API, or a load error where the host has none. */
@@ -146,7 +157,29 @@ export function checkExports(instance: WasmInstance, manifest: Manifest): Policy
   if (end > memory.buffer.byteLength) {
     throw new PolicyLoadError(`corrupt policy module: the input region (${input}..${end}) lies outside its memory (${memory.buffer.byteLength} bytes)`);
   }
-  return exports;
+  if (manifest.session === undefined) return exports;
+  for (const name of Object.values(SESSION_EXPORTS)) {
+    if (typeof ex[name] !== "function") throw new PolicyLoadError(`not an agp policy module: its manifest has a session but no exported function \`${name}\``);
+  }
+  let region: number;
+  try {
+    region = (ex[SESSION_EXPORTS.region] as () => number)() >>> 0;
+  } catch (error) {
+    throw new PolicyLoadError(`the policy module failed while reporting its session region: ${messageOf(error)}`);
+  }
+  const regionEnd = region + SESSION.state + manifest.session.stateBytes;
+  if (regionEnd > memory.buffer.byteLength || region % 8 !== 0) {
+    throw new PolicyLoadError(`corrupt policy module: the session region (${region}..${regionEnd}) lies outside its memory (${memory.buffer.byteLength} bytes)`);
+  }
+  return {
+    ...exports,
+    session: {
+      region,
+      init: ex[SESSION_EXPORTS.init] as () => void,
+      record: ex[SESSION_EXPORTS.record] as (a: number, e: number) => number,
+      outcome: ex[SESSION_EXPORTS.outcome] as (a: number, o: number, c: number) => number,
+    },
+  };
 }
 
 function notWasm(error: unknown): PolicyLoadError {

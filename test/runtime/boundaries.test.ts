@@ -2,7 +2,9 @@
  * The runtime stays loadable in browsers, workers and edge runtimes: the
  * import graph of runtime/index.ts holds nothing but its own files (no compiler, no Node
  * built-ins, no packages), it generates no code at run time, and what a
- * gateway imports bundles small (goal: under 30 KB minified).
+ * gateway imports bundles small (goal: under 40 KB minified: 30 KB before
+ * session rules, which add about 8 KB of host code: session checks, state
+ * loading, recording; docs/decisions/0024-session-rules.md).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,7 +48,7 @@ describe("runtime boundaries", () => {
     expect(bad).toEqual([]);
   });
 
-  it("a gateway's bundle (loadPolicy, decide), minified, is under 30 KB with no imports left", async () => {
+  it("a gateway's bundle (loadPolicy, decide), minified, is under 40 KB with no imports left", async () => {
     let rolldown: { build(options: object): Promise<{ output: { code?: string }[] }> };
     try {
       rolldown = (await import("rolldown")) as unknown as typeof rolldown;
@@ -60,6 +62,6 @@ describe("runtime boundaries", () => {
     const bundle = result.output[0]?.code ?? "";
     expect(bundle.length).toBeGreaterThan(1000);
     expect(bundle).not.toMatch(/\bimport\s*[{*"']|\brequire\(/);
-    expect(bundle.length).toBeLessThan(30 * 1024);
+    expect(bundle.length).toBeLessThan(40 * 1024);
   });
 });

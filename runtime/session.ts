@@ -1,0 +1,125 @@
+/**
+ * The host's half of session rules (docs/decisions/0024-session-rules.md,
+ * docs/abi.md "Sessions"): what a session input is, which actions need one,
+ * the refusals that say why a request cannot be decided in its session, and
+ * the checks a state must pass before it goes into the module.
+ *
+ * In: the manifest, the request's parts, the host's session input. Out:
+ * refusals (`session_error`) with the reference interpreter's exact
+ * messages, the session key's value, a state's problems. Must not import
+ * Node built-ins or the compiler; must not touch the module's memory (the
+ * engine does).
+ */
+import { SESSION } from "./abi.js";
+import type { DecisionError, DecisionEffect } from "./decision.js";
+import type { Manifest } from "./manifest.js";
+import { describe } from "./encode/values.js";
+
+/**
+ * What a host passes with a request of a session: the time of this call in
+ * milliseconds, and the session's state as the module last gave it
+ * (undefined for a new session). Store the state as given: it is opaque.
+ */
+export interface SessionInput {
+  readonly now: number;
+  readonly state?: Uint8Array;
+}
+
+/** The next state after recording a call or an outcome, or why it could not be recorded. */
+export type SessionUpdate =
+  | {
+      readonly ok: true;
+      /** The session's next state: store it (a new array; the input is not changed). */
+      readonly state: Uint8Array;
+      /** After recording a call: its number in the session, to report its outcome with. */
+      readonly call: number;
+    }
+  | { readonly ok: false; readonly error: DecisionError };
+
+/** The outcomes a host reports. */
+export type SessionOutcome = "succeeded" | "failed" | "rolled_back";
+
+/** Effect codes of `agp_session_record`. */
+export const RECORD_EFFECT: Readonly<Record<DecisionEffect, number>> = { allow: 0, approve: 1, deny: 2 };
+
+function error(message: string, path = ""): DecisionError {
+  return { code: "session_error", message, path };
+}
+
+/** The session key's value in the request parts, or undefined when absent, null or not a string. */
+export function sessionKey(manifest: Manifest, parts: { readonly agent: unknown; readonly human: unknown; readonly env: unknown; readonly context: unknown }): string | undefined {
+  const [root, ...fields] = manifest.session?.key ?? ["context", "session"];
+  let value: unknown = root === "agent" ? parts.agent : root === "human" ? parts.human : root === "context" ? parts.context : root === "env" ? parts.env : undefined;
+  for (const field of fields) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Why a request of `action` cannot be decided in its session, or undefined
+ * when it can (or needs none): no key, no session input, a bad `now`, or a
+ * state that is not this policy's. The order is the reference's.
+ */
+export function sessionProblem(manifest: Manifest, action: number, key: string | undefined, input: SessionInput | undefined): DecisionError | undefined {
+  const needs = manifest.actions[action]?.session?.needs;
+  if (needs === undefined || manifest.session === undefined) return undefined;
+  const keyText = manifest.session.key.join(".");
+  if (key === undefined) {
+    const message =
+      "rule" in needs
+        ? `rule \`${manifest.rules[needs.rule]!.id}\` needs the session's history, but the request has no \`${keyText}\``
+        : `session rules watch \`${manifest.actions[action]!.name}\`, but the request has no \`${keyText}\``;
+    return error(message, keyText);
+  }
+  if (input === undefined) return error("the policy's session rules need the session's state and the time; none was given");
+  return inputProblem(manifest, input);
+}
+
+/** A bad `now` or a state of another policy (or a damaged one). */
+export function inputProblem(manifest: Manifest, input: SessionInput): DecisionError | undefined {
+  const now: unknown = (input as { now?: unknown }).now;
+  if (typeof now !== "number" || !Number.isSafeInteger(now) || now < 0) {
+    return error(`\`now\` must be a whole number of milliseconds at least 0, got ${describe(now)}`);
+  }
+  const state: unknown = (input as { state?: unknown }).state;
+  if (state === undefined) return undefined;
+  const session = manifest.session!;
+  const expected = `layout ${session.layout}, ${String(session.stateBytes)} bytes`;
+  if (!(state instanceof Uint8Array)) return error(`the session's state must be the bytes the policy gave (a Uint8Array), got ${describe(state)}`);
+  const view = new DataView(state.buffer, state.byteOffset, state.byteLength);
+  const ok =
+    state.byteLength === session.stateBytes &&
+    view.getUint32(SESSION.magicAt, true) === SESSION.magic &&
+    view.getUint32(SESSION.stateBytesAt, true) === session.stateBytes &&
+    view.getUint32(SESSION.layoutAt, true) === (Number.parseInt(session.layout, 16) >>> 0);
+  if (ok) return undefined;
+  const found =
+    state.byteLength >= SESSION.headerBytes && view.getUint32(SESSION.magicAt, true) === SESSION.magic
+      ? `layout ${view.getUint32(SESSION.layoutAt, true).toString(16).padStart(8, "0")}, ${String(state.byteLength)} bytes`
+      : `${String(state.byteLength)} bytes that are no session state`;
+  return error(`the session's state does not belong to this policy (it has ${found}, the policy keeps ${expected}); start a new session`);
+}
+
+/** The refusal of a decision whose k-th overflow check (1-based `fault`) failed. */
+export function faultError(manifest: Manifest, action: number, fault: number): DecisionError {
+  const check = manifest.actions[action]?.session?.checks[fault - 1];
+  const monitor = check === undefined ? undefined : manifest.session?.monitors[check.monitor];
+  if (check === undefined || monitor === undefined) return { code: "internal_error", message: `internal error in the policy engine: the policy module reported session fault ${String(fault)}, which its manifest does not have`, path: "" };
+  const rule = manifest.rules[check.rule]!.id;
+  return error(
+    `session rule \`${rule}\` keeps at most ${String(monitor.capacity ?? 0)} distinct values of its correlated fields within ${monitor.window}, and this session has had more; it recovers ${monitor.window} after the last value it could not keep`,
+  );
+}
+
+/** Whether any action of the policy needs a session. */
+export function hasSessions(manifest: Manifest): boolean {
+  return manifest.session !== undefined && manifest.actions.some((a) => a.session?.needs !== undefined);
+}
+
+/** 16 random bytes for a new session's hash key (Web Crypto: browsers, workers and Node all have it). */
+export function randomKey(): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const crypto = (globalThis as { crypto?: { getRandomValues?: (b: Uint8Array) => Uint8Array } }).crypto;
+  if (crypto?.getRandomValues === undefined) throw new Error("this JavaScript host has no crypto.getRandomValues for session keys");
+  crypto.getRandomValues(bytes);
+  return bytes;
+}
