@@ -368,8 +368,8 @@ export class Code {
     return this.mod.i32.const(value | 0) as Expr;
   }
   i64(value: bigint): Expr {
-    const v = BigInt.asUintN(64, value);
-    return this.mod.i64.const(Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0) as Expr;
+    // binaryen.js 132 takes one bigint (the typings still say two numbers).
+    return (this.mod.i64.const as unknown as (v: bigint) => number)(BigInt.asIntN(64, value)) as Expr;
   }
   f64(value: number): Expr {
     return this.mod.f64.const(value) as Expr;

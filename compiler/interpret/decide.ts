@@ -57,7 +57,7 @@ function decideOrRefuse(model: PolicyModel, input: unknown, state: RuntimeState 
   const action = request.action.name;
   const session = sessionOf(model, request, sessionInput);
   const scope: Scope = { request, catalogs: model.catalogs, constants: new Map(), variables: new Map(), ...(session === undefined ? {} : { session }) };
-  if (session !== undefined) {
+  if (session !== undefined && session.events.length > 0) {
     const fault = sessionFault(model.rules.filter((r) => covers(r, action)).sort(bySource), scope);
     if (fault !== undefined) throw new Refusal("session_error", fault, "");
   }
@@ -111,7 +111,8 @@ function decideOrRefuse(model: PolicyModel, input: unknown, state: RuntimeState 
 function sessionOf(model: PolicyModel, request: Parameters<typeof sessionKeyOf>[1], input: SessionInput | undefined): SessionScope | undefined {
   const action = request.action.name;
   const need = sessionNeed(model, model.rules.filter((r) => covers(r, action)).sort(bySource), action);
-  if (need === undefined) return undefined;
+  // No history is read, but `carries` still needs the labels: an empty session.
+  if (need === undefined) return { now: 0, events: [], model };
   const key = (model.session?.key ?? ["context", "session"]).join(".");
   if (sessionKeyOf(model, request) === undefined) {
     const message = "rule" in need

@@ -85,7 +85,7 @@ export function explainRequest(
   try {
     validateState(state);
     valid = withTrust(validateRequest(request, model.catalogs), state, model);
-    prepared = session === undefined ? undefined : prepareSession(model, session);
+    prepared = prepareSession(model, session ?? { now: 0, trace: [] });
   } catch (error) {
     if (error instanceof Refusal) return { kind: "refused", message: error.message };
     throw error;

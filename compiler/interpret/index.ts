@@ -22,6 +22,7 @@ import { modelFromChecked } from "./from-checked.js";
 import type { SessionInput } from "./session.js";
 
 export type { SessionEvent, SessionInput } from "./session.js";
+export { needsSession } from "./session.js";
 
 export type { Decision } from "../../runtime/decision.js";
 export type { AgentRequest, RuntimeState } from "../../runtime/request.js";

@@ -70,9 +70,9 @@ export function checkTime(value: unknown, what: string): number {
 export function prepareSession(model: PolicyModel, input: SessionInput): SessionScope {
   let clock = Number.NEGATIVE_INFINITY;
   const events: TraceEvent[] = [];
+  // Trace index → index in `events`; calls of actions no session rule watches are no events (§4).
+  const kept = new Map<number, number>();
   input.trace.forEach((event, i) => {
-    const time = Math.max(checkTime(event.time, `the time of session event ${String(i)}`), clock);
-    clock = time;
     if (event.kind === "call") {
       let request: ValidRequest;
       try {
@@ -81,20 +81,35 @@ export function prepareSession(model: PolicyModel, input: SessionInput): Session
         if (!(error instanceof Refusal)) throw error;
         throw sessionError(`session event ${String(i)} is not a valid request: ${error.message}`);
       }
+      if (!watched(model, request)) return;
+      const time = Math.max(checkTime(event.time, `the time of session event ${String(i)}`), clock);
+      clock = time;
+      kept.set(i, events.length);
       events.push({ time, status: EFFECT_STATUS[event.effect], call: events.length, request });
       return;
     }
-    const call = events[event.call];
-    if (call === undefined || event.call >= events.length || call.call !== event.call || call.status !== "allowed") {
+    const at = kept.get(event.call);
+    const call = at === undefined ? undefined : events[at];
+    if (call === undefined || event.call >= i || call.status !== "allowed") {
+      if (call === undefined && event.call < i && input.trace[event.call]?.kind === "call") return; // an unwatched call's outcome
       throw sessionError(`session event ${String(i)} reports the outcome of event ${String(event.call)}, which is not an earlier allowed call`);
     }
-    events.push({ time, status: event.outcome, call: event.call, request: call.request });
+    const time = Math.max(checkTime(event.time, `the time of session event ${String(i)}`), clock);
+    clock = time;
+    events.push({ time, status: event.outcome, call: at!, request: call.request });
   });
   const now = Math.max(checkTime(input.now, "`now`"), clock);
   return { now, events, model };
 }
 
 // ---------------------------------------------------------------- needing the session
+
+/** Whether calls of the request's action are events of a session at all. */
+function watched(model: PolicyModel, request: ValidRequest): boolean {
+  const action = request.action.name;
+  const covering = model.rules.filter((r) => patternMatches(r.pattern, action) && (r.actions === undefined || r.actions.has(action)));
+  return sessionNeed(model, covering, action) !== undefined;
+}
 
 /** Whether an expression reads the session's history (`carries` does not). */
 export function readsHistory(expr: Expr | undefined): boolean {
@@ -163,6 +178,23 @@ function coversCall(model: PolicyModel, pkg: string, call: CallPattern, action: 
 
 function labelsOf(model: PolicyModel, name: string): ModelLabel[] {
   return model.labels.filter((l) => l.name === name);
+}
+
+/**
+ * Whether a call of `request` is an event of its session: it is valid, its
+ * action needs the session, and it carries the key (a host records only
+ * those; the harness of `agp test` asks this).
+ */
+export function needsSession(model: PolicyModel, request: unknown): boolean {
+  let valid: ValidRequest;
+  try {
+    valid = validateRequest(request, model.catalogs);
+  } catch {
+    return false;
+  }
+  const action = valid.action.name;
+  const covering = model.rules.filter((r) => patternMatches(r.pattern, action) && (r.actions === undefined || r.actions.has(action)));
+  return sessionNeed(model, covering, action) !== undefined && sessionKeyOf(model, valid) !== undefined;
 }
 
 /** The session key's value in the request (a string or number), or undefined when absent or null. */

@@ -430,7 +430,14 @@ export function actionSession(
     }
   }
   const reader = covering.find(({ rule }) => (cx.table.ruleMonitors.get(rule.id) ?? []).length > 0);
-  const needs = reader !== undefined ? { rule: reader.index } : record.length + outcome.length > 0 ? { watched: true as const } : undefined;
+  // Watched is a matter of patterns, not of filters (which may fold away): the interpreter's definition.
+  const watched = cx.table.entries.some((entry) => {
+    const src = entry.source;
+    if ("label" in src) return cx.table.labels(src.label).some((l) => l.actions.includes(action));
+    if (src.op === "previous" || src.op === "only_since") return true;
+    return src.call.actions.includes(action) || (src.anchor?.actions.includes(action) ?? false);
+  });
+  const needs = reader !== undefined ? { rule: reader.index } : watched ? { watched: true as const } : undefined;
   return { ...(needs === undefined ? {} : { needs }), checks, record, outcome };
 }
 

@@ -17,11 +17,14 @@ import type { CaseResult } from "./run.js";
 /** The lines under a failing case's head line, indented by two spaces. */
 export function failureLines(result: CaseResult, sources: ReadonlyMap<string, string>): string[] {
   const lines: string[] = [];
-  lines.push(`  expected: ${expectationText(result.case.expect)}`);
+  const step = result.step === undefined ? undefined : result.case.steps?.[result.step - 1];
+  if (step !== undefined) lines.push(`  at step ${result.step} (line ${step.line}, ${step.at} ms after the start):`);
+  const expect = step?.kind === "call" ? step.expect : result.case.expect;
+  lines.push(`  expected: ${expectationText(expect)}`);
   lines.push(`  actual:   ${decisionText(result.decision)}`);
   if (result.decision.error !== undefined) lines.push(`  refused:  ${result.decision.error.code} at \`${result.decision.error.path || "request"}\``);
   for (const m of result.mismatches) {
-    if (m.clause !== "engines") lines.push(`  ${m.clause}: expected ${m.expected}, got ${m.actual}`);
+    if (!m.clause.endsWith("engines")) lines.push(`  ${m.clause}: expected ${m.expected}, got ${m.actual}`);
   }
   for (const d of result.disagreements) {
     lines.push(`  engines disagree (${d.engine} vs ${primaryName(result)}):`);

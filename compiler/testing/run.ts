@@ -14,8 +14,9 @@
 import type { Decision, RuntimeState } from "../../runtime/decision.js";
 import { explainRequest, type Interpreter, type RuleExplanation } from "../interpret/index.js";
 import { CoverageRecorder, type Coverage } from "./coverage.js";
-import { comparableDecision, type Engine } from "./engine.js";
-import type { TestCase } from "./expand.js";
+import { comparableDecision, interpreterEngine, type Engine } from "./engine.js";
+import type { CaseStep, TestCase } from "./expand.js";
+import type { SessionEvent } from "../interpret/index.js";
 import { decisionText, matchDecision, sameJson, type Mismatch } from "./match.js";
 
 /** Two engines answered one case differently. */
@@ -41,6 +42,8 @@ export interface CaseResult {
   readonly limits: readonly { readonly id: string; readonly file: string; readonly line: number; readonly cap: number; readonly used?: number }[];
   /** Failing cases whose request the interpreter refuses: why. */
   readonly refused?: string;
+  /** Trace cases: the 1-based step whose decision is shown (the first that failed, else the first call). */
+  readonly step?: number;
 }
 
 /** A whole run: the engines, every case run, the coverage. */
@@ -71,6 +74,10 @@ export function runCases(
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     if (options.filter !== undefined && !options.filter.test(testCase.name)) continue;
+    if (testCase.steps !== undefined) {
+      results.push(runTrace(testCase, testCase.steps, primary, others, interpreter, coverage));
+      continue;
+    }
     const state = testCase.state as RuntimeState | undefined;
     const decision = primary.decide(testCase.request, state);
     const mismatches = matchDecision(testCase.expect, decision);
@@ -103,6 +110,76 @@ export function runCases(
     results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, limits, ...(refused === undefined ? {} : { refused }) });
   }
   return { engines: engines.map((e) => e.name), results, coverage: coverage.result() };
+}
+
+/**
+ * A trace case: each engine keeps its own session; every call step is
+ * decided by every engine at its time and matched; the primary's decision
+ * is recorded (a call with an error is no event); an outcome step reports a
+ * call step whose call ran (was allowed).
+ */
+function runTrace(testCase: TestCase, steps: readonly CaseStep[], primary: Engine, others: readonly Engine[], interpreter: Interpreter, coverage: CoverageRecorder): CaseResult {
+  const sessions = [primary, ...others].map((engine) => ({ engine, runner: engine.session(), handles: new Map<number, number>() }));
+  const reference = interpreterEngine(interpreter).session();
+  const referenceHandles = new Map<number, number>();
+  const effects = new Map<number, Decision["effect"]>();
+  let shown: { decision: Decision; step: number; request: unknown; state: RuntimeState | undefined; trace: SessionEvent[] } | undefined;
+  const mismatches: Mismatch[] = [];
+  const disagreements: Disagreement[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const label = `step ${i + 1}`;
+    if (step.kind === "outcome") {
+      const effect = effects.get(step.call);
+      if (effect !== "allow") {
+        mismatches.push({ clause: `${label}: outcome`, expected: `step ${step.call + 1} ran (was allowed)`, actual: effect === undefined ? `step ${step.call + 1} made no call of the session` : `step ${step.call + 1} was ${effect === "deny" ? "denied" : "parked for approval"}` });
+        break;
+      }
+      const request = (steps[step.call] as Extract<CaseStep, { kind: "call" }>).request;
+      for (const s of [...sessions, { engine: { name: "reference" }, runner: reference, handles: referenceHandles }]) {
+        const handle = s.handles.get(step.call);
+        if (handle === undefined) continue;
+        const out = s.runner.outcome(request, step.at, handle, step.outcome);
+        if (out.error !== undefined) mismatches.push({ clause: `${label}: outcome`, expected: "recorded", actual: `${s.engine.name}: ${out.error}` });
+      }
+      continue;
+    }
+    const state = step.state as RuntimeState | undefined;
+    const trace = reference.trace?.() ?? [];
+    const decision = sessions[0]!.runner.decide(step.request, state, step.at);
+    const stepMismatches = matchDecision(step.expect, decision).map((m) => ({ ...m, clause: `${label}: ${m.clause}` }));
+    for (const s of sessions.slice(1)) {
+      const other = s.runner.decide(step.request, state, step.at);
+      if (!sameJson(comparableDecision(other), comparableDecision(decision))) {
+        disagreements.push({ engine: s.engine.name, decision: other });
+        stepMismatches.push({ clause: `${label}: engines`, expected: `${primary.name}: ${decisionText(decision)}`, actual: `${s.engine.name}: ${decisionText(other)}` });
+      }
+    }
+    reference.decide(step.request, state, step.at);
+    coverage.record(decision, explainRequest(interpreter.model, step.request, state, undefined, { now: step.at, trace }));
+    if (shown === undefined || (stepMismatches.length > 0 && mismatches.length === 0)) shown = { decision, step: i + 1, request: step.request, state, trace };
+    mismatches.push(...stepMismatches);
+    if (decision.error !== undefined) continue;
+    effects.set(i, decision.effect);
+    for (const s of [...sessions, { engine: { name: "reference" }, runner: reference, handles: referenceHandles }]) {
+      const out = s.runner.record(step.request, step.at, decision.effect);
+      if ("error" in out) mismatches.push({ clause: `${label}: record`, expected: "recorded", actual: `${s.engine.name}: ${out.error}` });
+      else if (out.handle !== undefined) s.handles.set(i, out.handle);
+    }
+  }
+  const passed = mismatches.length === 0;
+  const at = shown!;
+  let explanations: readonly RuleExplanation[] = [];
+  let refused: string | undefined;
+  if (!passed) {
+    const decided = at.decision.rules.filter((r) => r.kind === "rule").map((r) => r.id);
+    const call = steps[at.step - 1];
+    const expected = call?.kind === "call" ? (call.expect.rules ?? []).filter((id) => !decided.includes(id)) : [];
+    const explanation = explainRequest(interpreter.model, at.request, at.state, [...decided, ...expected], { now: call?.at ?? 0, trace: at.trace });
+    if (explanation.kind === "explained") explanations = explanation.rules;
+    else refused = explanation.message;
+  }
+  return { case: testCase, passed, primary: primary.name, decision: at.decision, mismatches, disagreements, explanations, limits: [], ...(refused === undefined ? {} : { refused }), step: at.step };
 }
 
 /** Counts for summaries. */

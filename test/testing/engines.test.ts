@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Decision } from "../../runtime/decision.js";
 import { diagnostic } from "../../compiler/diagnostics/index.js";
-import { loadSuite, type Engine } from "../../compiler/testing/index.js";
+import { interpreterEngine, loadSuite, type Engine } from "../../compiler/testing/index.js";
 import type { Interpreter } from "../../compiler/interpret/index.js";
 import { agp, DEPLOY } from "./harness.js";
 import { expectGolden } from "./golden.js";
@@ -33,7 +33,7 @@ function fakeWasm(twist: (request: { args: { service?: string } }, decision: Dec
     },
     loadWasm: (bytes: Uint8Array): Engine => {
       expect(compiled).toContain(bytes);
-      return { name: "wasm", decide: (request, state) => twist(request as never, interpreter.decide(request, state)) };
+      return { name: "wasm", decide: (request, state) => twist(request as never, interpreter.decide(request, state)), session: () => interpreterEngine(interpreter).session() };
     },
     color: false,
   };
