@@ -60,6 +60,8 @@ export interface PolicyEngine {
   outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate;
   /** The session key of a request (the value of the policy's session field), or undefined. */
   sessionKey(request: unknown): string | undefined;
+  /** The engine's session support for a gateway; undefined when the policy has no session rules. */
+  readonly sessions: { key(request: unknown): string | undefined; readonly retainMs: number; record: PolicyEngine["record"]; outcome: PolicyEngine["outcome"] } | undefined;
 }
 
 /** The engine behind `PolicyEngine`. */
@@ -95,6 +97,17 @@ export class Engine implements PolicyEngine {
 
   actions(): string[] {
     return this.prep.actions.map((a) => a.name);
+  }
+
+  get sessions(): PolicyEngine["sessions"] {
+    const session = this.manifest.session;
+    if (session === undefined) return undefined;
+    return {
+      key: (request) => this.sessionKey(request),
+      retainMs: session.retainMs,
+      record: (request, input, effect) => this.record(request, input, effect),
+      outcome: (request, input, call, outcome) => this.outcome(request, input, call, outcome),
+    };
   }
 
   memoryBytes(): number {

@@ -15,29 +15,8 @@ import type { DecisionError, DecisionEffect } from "./decision.js";
 import type { Manifest } from "./manifest.js";
 import { describe } from "./encode/values.js";
 
-/**
- * What a host passes with a request of a session: the time of this call in
- * milliseconds, and the session's state as the module last gave it
- * (undefined for a new session). Store the state as given: it is opaque.
- */
-export interface SessionInput {
-  readonly now: number;
-  readonly state?: Uint8Array;
-}
-
-/** The next state after recording a call or an outcome, or why it could not be recorded. */
-export type SessionUpdate =
-  | {
-      readonly ok: true;
-      /** The session's next state: store it (a new array; the input is not changed). */
-      readonly state: Uint8Array;
-      /** After recording a call: its number in the session, to report its outcome with. */
-      readonly call: number;
-    }
-  | { readonly ok: false; readonly error: DecisionError };
-
-/** The outcomes a host reports. */
-export type SessionOutcome = "succeeded" | "failed" | "rolled_back";
+import type { SessionInput } from "./decision.js";
+export type { SessionInput, SessionOutcome, SessionUpdate } from "./decision.js";
 
 /** Effect codes of `agp_session_record`. */
 export const RECORD_EFFECT: Readonly<Record<DecisionEffect, number>> = { allow: 0, approve: 1, deny: 2 };

@@ -6,12 +6,15 @@
  * reference interpreter with a `policy` added. Must not import an engine:
  * governance works with whichever one it is given.
  */
-import type { Decision, RuntimeState } from "../decision.js";
+import type { Decision, RuntimeState, SessionInput } from "../decision.js";
+import type { SessionSupport } from "./sessions.js";
 
 /** A loaded policy that decides one request at a time. */
 export interface DecisionEngine {
-  /** Decides a request (untrusted) with runtime state; never throws, fails closed. */
-  decide(request: unknown, state?: RuntimeState): Decision;
+  /** Decides a request (untrusted) with runtime state and, for session rules, its session; never throws, fails closed. */
+  decide(request: unknown, state?: RuntimeState, session?: SessionInput): Decision;
   /** Which bundle decides: content hash and version. */
   readonly policy: { readonly hash: string; readonly version: string };
+  /** Present when the policy has session rules (docs/decisions/0024-session-rules.md). */
+  readonly sessions?: SessionSupport;
 }

@@ -13,7 +13,7 @@
  * Must not run anything itself, must not let the shadow engine affect the
  * answer, and must fail closed: when in doubt, refuse.
  */
-import type { Decision, GivenApproval, RuntimeState } from "../decision.js";
+import type { Decision, GivenApproval, RuntimeState, SessionInput } from "../decision.js";
 import { type ApprovalTicket, Approvals, type ApprovalsOptions } from "./approvals.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
 import { randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
@@ -25,6 +25,7 @@ import { Shadow, type ShadowRecord } from "./shadow.js";
 import { MemoryAuditSink, MemoryStateStore } from "./store-memory.js";
 import { parseStored, type AuditSink, type StateStore } from "./store.js";
 import { Trust, type TrustConfig } from "./trust.js";
+import { SESSION_ROUNDS, Sessions, type StoredSession } from "./sessions.js";
 
 /** What the gateway must do with the tool call. */
 export type CheckAction = "run" | "refuse" | "wait";
@@ -55,7 +56,7 @@ export type Outcome = "succeeded" | "failed" | "rolled_back";
 /** The answer to `report`. */
 export type ReportResult =
   | { readonly ok: true; readonly entry: AuditEntry; readonly reservation: Reservation | undefined }
-  | { readonly ok: false; readonly code: "unknown_request" | "already_reported" | "invalid"; readonly message: string };
+  | { readonly ok: false; readonly code: "unknown_request" | "already_reported" | "invalid" | "session_conflict"; readonly message: string };
 
 /** Everything a gateway is built from; only `engine` is required. */
 export interface GatewayOptions {
@@ -89,7 +90,19 @@ interface RunRecord {
   readonly decision: Decision;
   readonly ticket: string | null;
   readonly outcome?: Outcome;
+  /** The call's session, its number there and its request: to record the outcome (session rules only). */
+  readonly session?: { readonly id: string; readonly call: number; readonly request: unknown };
 }
+
+/** The session a check decides in: the state it read, the input it decided with, and the request to record. */
+interface SessionContext {
+  readonly stored: StoredSession;
+  readonly input: SessionInput;
+  readonly request: unknown;
+}
+
+/** Another process wrote the session while this check decided: decide again. */
+class SessionConflict extends Error {}
 
 /** The request's parts the gateway reads before the engine has validated it. */
 interface Parts {
@@ -121,6 +134,8 @@ export class Gateway {
   readonly trust: Trust | undefined;
   /** Undefined unless a shadow engine was given. */
   readonly shadow: Shadow | undefined;
+  /** Undefined unless the policy has session rules. */
+  readonly sessions: Sessions | undefined;
   private readonly running = new Map<string, { readonly signal: AbortSignal; stop(): void }>();
 
   constructor(
@@ -135,12 +150,37 @@ export class Gateway {
     this.limits = new Limits(store, clock, options.limits);
     this.trust = options.trust === false ? undefined : new Trust(store, clock, options.trust ?? {});
     this.shadow = options.shadow === undefined ? undefined : new Shadow(options.shadow);
+    this.sessions = this.engine.sessions === undefined ? undefined : new Sessions(store, clock, this.engine.sessions);
   }
 
-  /** Decides one tool call. Throws only for a missing request id (a gateway bug). */
+  /**
+   * Decides one tool call. Throws only for a missing request id (a gateway bug).
+   * A request of a session (policies with session rules) is decided with the
+   * session's state, one at a time per session in this process; the next
+   * state is written with compare-and-set before anything irreversible, and a
+   * check that loses to another process decides again (docs/governance.md, "Sessions").
+   */
   async check(request: unknown, options: { readonly requestId: string }): Promise<CheckResult> {
     const requestId = options?.requestId;
     if (typeof requestId !== "string" || requestId === "") throw new TypeError("check needs a non-empty `requestId`");
+    const sessions = this.sessions;
+    const id = sessions?.support.key(request);
+    if (sessions === undefined || id === undefined) return this.checkOnce(request, requestId, undefined);
+    return sessions.serially(id, async () => {
+      for (let round = 0; round < SESSION_ROUNDS; round++) {
+        const stored = await sessions.read(id);
+        try {
+          return await this.checkOnce(request, requestId, { stored, input: sessions.input(stored), request });
+        } catch (error) {
+          if (!(error instanceof SessionConflict)) throw error;
+        }
+      }
+      const decision = this.engine.decide(request, {});
+      return this.answer({ requestId, parts: partsOf(request), decision, trust: undefined, approvers: [], action: "refuse", reason: "the session changed too often while checking; try again" });
+    });
+  }
+
+  private async checkOnce(request: unknown, requestId: string, session: SessionContext | undefined): Promise<CheckResult> {
     const parts = partsOf(request);
     const engaged = await this.kill.check(parts.agent, parts.action);
     if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged);
@@ -165,11 +205,13 @@ export class Gateway {
         ...(given === undefined ? {} : { approvals: given }),
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
-      const decision = this.engine.decide(request, state);
-      const common = { requestId, parts, decision, trust, shadow: { request, state }, approvers: given ?? [] };
+      const decision = this.engine.decide(request, state, session?.input);
+      const common = { requestId, parts, decision, trust, shadow: { request, state }, approvers: given ?? [], ...(session === undefined ? {} : { session }) };
       if (decision.effect === "deny") {
+        // Answer first: a session conflict decides again, and trust must move once.
+        const result = await this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied" });
         await this.trust?.record(parts.agent, decision.audit === "security" ? "violation" : "denied");
-        return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied" });
+        return result;
       }
       if (decision.effect === "approve") {
         if (digest === undefined || binding === undefined) {
@@ -196,7 +238,8 @@ export class Gateway {
         continue;
       }
       if (reserved.repeated) {
-        return this.answer({ ...common, action: "refuse", reason: `request id \`${requestId}\` is already being checked or was already used` });
+        const { session: _session, ...once } = common;
+        return this.answer({ ...once, action: "refuse", reason: `request id \`${requestId}\` is already being checked or was already used` });
       }
       const late = await this.kill.check(parts.agent, parts.action);
       if (late !== undefined) {
@@ -212,9 +255,31 @@ export class Gateway {
         continue;
       }
       const watch = this.kill.watch(parts.agent, parts.action);
+      let result: CheckResult;
+      let call = 0;
+      try {
+        result = await this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(ticket !== undefined && given !== undefined ? { ticket } : {}), recorded: (n) => (call = n) });
+      } catch (error) {
+        watch.stop();
+        await this.limits.cancel(requestId);
+        if (!(error instanceof SessionConflict) || given === undefined) throw error;
+        // The approval is used: deciding again would ask for another. Fail closed instead.
+        const { session: _session, ...once } = common;
+        return this.answer({ ...once, action: "refuse", reason: "the session changed while this request was checked; ask again" });
+      }
       this.running.set(requestId, watch);
-      const result = await this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(ticket !== undefined && given !== undefined ? { ticket } : {}) });
-      const record: RunRecord = { requestId, audit: result.audit, agent: parts.agent, human: parts.human, action: parts.action, env: parts.env, args: parts.args, decision, ticket: given === undefined ? null : (ticket?.id ?? null) };
+      const record: RunRecord = {
+        requestId,
+        audit: result.audit,
+        agent: parts.agent,
+        human: parts.human,
+        action: parts.action,
+        env: parts.env,
+        args: parts.args,
+        decision,
+        ticket: given === undefined ? null : (ticket?.id ?? null),
+        ...(session !== undefined && call > 0 ? { session: { id: session.stored.id, call, request: session.request } } : {}),
+      };
       await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
       return result;
     }
@@ -241,6 +306,10 @@ export class Gateway {
     }
     this.running.get(requestId)?.stop();
     this.running.delete(requestId);
+    if (record.session !== undefined && this.sessions !== undefined) {
+      const recorded = await this.recordOutcome(record.session, outcome);
+      if (recorded !== undefined) return { ok: false, code: "session_conflict", message: recorded };
+    }
     const { actualCost } = options;
     const reservation = outcome === "failed" && actualCost === undefined ? await this.limits.refund(requestId) : await this.limits.commit(requestId, actualCost);
     await this.trust?.record(record.agent, outcome === "succeeded" ? "success" : outcome === "rolled_back" ? "rollback" : "failure");
@@ -259,6 +328,20 @@ export class Gateway {
       policy: record.decision.policy,
     });
     return { ok: true, entry, reservation };
+  }
+
+  /** Records an outcome in its session, deciding again while another process writes it first; the problem, if any. */
+  private async recordOutcome(call: NonNullable<RunRecord["session"]>, outcome: Outcome): Promise<string | undefined> {
+    const sessions = this.sessions!;
+    return sessions.serially(call.id, async () => {
+      for (let round = 0; round < 4 * SESSION_ROUNDS; round++) {
+        const stored = await sessions.read(call.id);
+        const update = sessions.support.outcome(call.request, sessions.input(stored), call.call, outcome);
+        if (!update.ok) return `the outcome could not be recorded in session \`${call.id}\`: ${update.error.message}`;
+        if (await sessions.write(stored, update.state)) return undefined;
+      }
+      return `session \`${call.id}\` changed too often to record the outcome; its history misses it`;
+    });
   }
 
   /** Waits for pending writes, then closes the store and the audit sink. */
@@ -305,8 +388,23 @@ export class Gateway {
     reservation?: Reservation;
     signal?: AbortSignal;
     kill?: KillSwitchRecord;
+    /** The session the check decided in: the call is recorded (compare-and-set) before the audit entry. */
+    session?: SessionContext;
+    /** Told the call's number in its session when it was recorded. */
+    recorded?: (call: number) => void;
   }): Promise<CheckResult> {
     const { parts, decision } = a;
+    if (a.session !== undefined && decision.error === undefined) {
+      // What the gateway enforced: the call ran, waits, or was refused.
+      const effect = a.action === "run" ? "allow" : a.action === "wait" ? "approve" : "deny";
+      const sessions = this.sessions!;
+      const update = sessions.support.record(a.session.request, a.session.input, effect);
+      if (!update.ok) throw new Error(`internal error: a decided call could not be recorded in its session: ${update.error.message}`);
+      if (update.call > 0) {
+        if (!(await sessions.write(a.session.stored, update.state))) throw new SessionConflict();
+        a.recorded?.(update.call);
+      }
+    }
     const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : this.shadow?.decide(a.shadow.request, a.shadow.state, decision, parts.action);
     const entry = await this.audit.append({
       kind: "decision",

@@ -10,6 +10,7 @@
  */
 export { createGateway, Gateway, type CheckAction, type CheckResult, type GatewayOptions, type Outcome, type ReportResult } from "./gateway.js";
 export type { DecisionEngine } from "./engine.js";
+export { Sessions, SESSION_ROUNDS, type SessionSupport, type StoredSession } from "./sessions.js";
 export { KillSwitch, familyOf, killReason, type KillActor, type KillScope, type KillSwitchRecord, type KillTarget } from "./kill-switch.js";
 export { Limits, counterKey, type LimitsOptions, type Reservation, type ReservationStatus, type ReserveResult, type ReservedCharge } from "./limits.js";
 export { windowAt, type LimitWindow, type WindowSpan } from "./windows.js";
