@@ -109,7 +109,7 @@ export function emitQuery(e: Extract<IrExpr, { op: "session" }>, cx: ExprContext
       const status =
         q.status <= 2
           ? c.i32Op("eq", c.load("i32", c.i32(layout.state), SESSION.lastEffectAt), c.i32(q.status))
-          : c.i32Op("eq", c.load("i32", c.i32(layout.state), SESSION.lastOutcomeAt), c.i32(q.status - 2));
+          : c.i32Op("ne", c.i32Op("and", c.load("i32", c.i32(layout.state), SESSION.lastOutcomeAt), c.i32(1 << (q.status - 3))), c.i32(0));
       let test = c.if(within(c.load("f64", c.i32(layout.state), SESSION.lastCallAt), q.windowMs), c.if(c.load("i32", c.i32(base)), status, c.i32(0)), c.i32(0));
       if (q.key !== undefined) test = c.if(test, c.i64Op("eq", c.load("i64", c.i32(base), 8), hashKey(q.key, cx, fn)), c.i32(0));
       return test;
@@ -362,7 +362,7 @@ export function addSessionExports(
         ]
       : [
           c.store("f64", c.i32(state), now(module), SESSION.lastEventAt),
-          c.if(c.i32Op("eq", c.local(1, "i32"), c.load("i32", c.i32(state), SESSION.callsAt)), c.store("i32", c.i32(state), c.local(0, "i32"), SESSION.lastOutcomeAt)),
+          c.if(c.i32Op("eq", c.local(1, "i32"), c.load("i32", c.i32(state), SESSION.callsAt)), c.store("i32", c.i32(state), c.i32Op("or", c.load("i32", c.i32(state), SESSION.lastOutcomeAt), c.i32Op("shl", c.i32(1), c.i32Op("sub", c.local(0, "i32"), c.i32(1)))), SESSION.lastOutcomeAt)),
         ].map((e) => {
           void fn;
           return e;
