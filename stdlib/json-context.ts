@@ -35,6 +35,8 @@ export class Plan {
   state: u32;
   /** u32 × 2 × (largest key count): where objects with many keys are sorted to find duplicates. */
   sortArea: u32;
+  /** NUMBER_SCRATCH_BYTES (json-number.ts) for the big integers of the number decoder's slow path. */
+  numberScratch: u32;
 }
 
 /** Per-call state (in reserved memory, zeroed by every call). */

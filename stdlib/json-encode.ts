@@ -14,7 +14,7 @@
  * Must not trap on any input, allocate, or write outside the plan's regions.
  */
 import { set_lookup } from "./hash-set";
-import { numberValue } from "./json-number";
+import { numberOf } from "./json-number";
 import { parseDocument } from "./json-parse";
 import { check, firstUndeclared, pushKey, refuse, E_MISSING, E_UNKNOWN_FIELD, E_UNKNOWN_ACTION, E_WRONG_TYPE } from "./json-validate";
 import {
@@ -219,7 +219,7 @@ function write(slot: usize, from: u32, base: usize): u32 {
     store<u32>(at, start);
     store<u32>(at, n, 4);
   } else if (kind == S_NUM) {
-    store<f64>(at, k == T_NUMBER ? numberValue(tstart(v), tend(v)) : 0);
+    store<f64>(at, k == T_NUMBER ? numberOf(v) : 0);
   } else if (kind == S_BOOL) {
     store<u32>(at, k == T_TRUE ? 1 : 0);
   } else if (kind == S_ARRAY) {

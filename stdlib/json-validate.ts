@@ -12,7 +12,7 @@
  * Must not allocate; recursion is bounded by the schema's depth.
  */
 import { set_lookup } from "./hash-set";
-import { numberValue } from "./json-number";
+import { numberOf } from "./json-number";
 import {
   P, NONE, T_NULL, T_FALSE, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT,
   R_CODE, R_NODE, R_DETAIL, R_START, R_END, R_PATH_COUNT, R_PATH,
@@ -83,7 +83,7 @@ export function kindBit(t: u32): u32 {
   const k = tkind(t);
   if (k == T_NULL) return 1;
   if (k == T_FALSE || k == T_TRUE) return 2;
-  if (k == T_NUMBER) return isInteger(numberValue(tstart(t), tend(t))) ? 4 : 8;
+  if (k == T_NUMBER) return isInteger(numberOf(t)) ? 4 : 8;
   if (k == T_STRING) return 16;
   if (k == T_ARRAY) return 32;
   return 64;
@@ -105,7 +105,7 @@ export function check(node: usize, t: u32): bool {
 
 function checkNumber(node: usize, t: u32): bool {
   if (tkind(t) != T_NUMBER) return refuse(E_WRONG_TYPE, node, 0, t);
-  const v = numberValue(tstart(t), tend(t));
+  const v = numberOf(t);
   if (!isFinite<f64>(v)) return refuse(E_WRONG_TYPE, node, 0, t);
   const flags = load<u32>(node, 8);
   if ((flags & 1) != 0 && !isInteger(v)) return refuse(E_WRONG_TYPE, node, 0, t);

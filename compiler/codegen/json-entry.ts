@@ -17,6 +17,7 @@ import type { Manifest, SchemaNode, Slot } from "../../runtime/manifest.js";
 import { buildStringSet } from "../lower/index.js";
 import type { PolicyModule } from "./module.js";
 import { placeHashSet } from "./static-tables.js";
+import { NUMBER_SCRATCH_BYTES } from "./stdlib-abi.js";
 
 /** The JSON entry point's limits, recorded in the manifest's `json` field. */
 export const JSON_LIMITS = { inputBytes: 32768, maxDepth: 64 } as const;
@@ -28,7 +29,7 @@ const NONE = 0xffffffff;
 const NODE_KINDS = { any: 0, null: 1, boolean: 2, number: 3, string: 4, array: 5, object: 6, union: 7 } as const;
 const SLOT_KINDS = { state: 0, sym: 1, str: 2, num: 3, bool: 4, array: 5 } as const;
 const STATE_BYTES = 64;
-const PLAN_FIELDS = 22;
+const PLAN_FIELDS = 23;
 
 /** The `json` field of the manifest. */
 export function jsonLimits(): { inputBytes: number; maxDepth: number } {
@@ -47,6 +48,7 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
   const result = module.reserve(JSON_RESULT.path + JSON_RESULT.segmentSize * (maxDepth + 2), 8);
   const state = module.reserve(STATE_BYTES, 8);
   const sortArea = module.reserve((tokenCap + 2) * 4, 8);
+  const numberScratch = module.reserve(NUMBER_SCRATCH_BYTES, 8);
 
   const text = new Map<string, number>();
   const bytesOf = (s: string) => new TextEncoder().encode(s);
@@ -156,6 +158,7 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
     jsonInput, inputBytes, tokens, tokenCap, scratch, scratchCap, maxDepth, result,
     input, slotBytes, arenaStart, arenaStart + manifest.memory.arenaBytes,
     actionSet, manifest.actions.length, actions, agent, human, env, context, names, state, sortArea,
+    numberScratch,
   ];
   if (header.length !== PLAN_FIELDS) throw new Error("internal error: JSON plan header has the wrong size");
   const plan = u32s(header, 8);
