@@ -123,6 +123,8 @@ export const JSON_ERROR_CODES = {
   7: "not_in_enum",
   8: "invalid_string",
   9: "unknown_action",
+  /** Past the request bounds (manifest `bounds`): node -1, no path, no value span. */
+  10: "too_large",
 } as const;
 
 /** Why the bytes are not an acceptable JSON document (status `malformed`); the text is what hosts print. */
@@ -133,11 +135,14 @@ export const JSON_MALFORMED_CODES = {
   4: "invalid escape sequence",
   5: "control character in a string",
   6: "duplicate key",
+  /** Never reported as malformed: status 1, `too_large` (code 10) instead. */
   7: "nesting deeper than the limit",
   8: "request larger than the input buffer",
   9: "invalid number",
   10: "too many values",
   11: "empty input",
+  /** Never reported as malformed: status 1, `too_large` (code 10) instead. */
+  12: "too many values",
 } as const;
 
 /** Layout overflows (status `internal`): the request fit the schema but not the slot layout. */

@@ -92,6 +92,12 @@ export type DecisionErrorCode =
   | "invalid_string"
   /** The `action` names no action of the policy's catalogs. */
   | "unknown_action"
+  /** JSON request bytes that are not one valid JSON document (syntax, UTF-8, a duplicate key); the JSON path only. */
+  | "malformed_json"
+  /** A request nested deeper, or holding more values, than the policy's bounds (`agp compile --max-depth`, `--max-values`). */
+  | "too_large"
+  /** A part of the host's request or state that cannot be read as data (a getter or Proxy trap threw, an impossible array length). */
+  | "unreadable_value"
   /** A condition, cost or key could not be evaluated (e.g. an unguarded absent field). */
   | "evaluation_error"
   /** Two deciding rules set the same obligation to values that cannot be merged. */

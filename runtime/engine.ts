@@ -6,6 +6,9 @@
  * `PolicyEngine.decide(request, state) → Decision`. Steps (ADR 0006, ADR
  * 0007 "who does what"): validate state and request; kill switches; encode
  * the slots; `agp_decide`; read the result; finish from the manifest.
+ * The request and the state are read once into plain data before anything
+ * else (encode/snapshot.ts): validation, encoding and finishing all read
+ * that copy, never the host's objects.
  * Must not throw from `decide` and must never allow on an error: any
  * exception becomes an `internal_error` deny. A trap (or a result that
  * cannot be right) discards the instance and instantiates the module
@@ -15,7 +18,8 @@
 import type { Decision } from "./decision.js";
 import type { RuntimeState } from "./request.js";
 import type { Manifest } from "./manifest.js";
-import { compileRequestChecks, newParts, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
+import { compileRequestChecks, newParts, readState, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
+import { Refused } from "./encode/values.js";
 import { compileActionEncoder, zero, type ActionEncoder, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
@@ -99,8 +103,11 @@ export class Engine implements PolicyEngine {
     }
   }
 
-  private decideOrDeny(request: unknown, state: RuntimeState | undefined): Decision {
+  private decideOrDeny(request: unknown, given: RuntimeState | undefined): Decision {
     const parts = this.parts;
+    // The state and the request are read once, into plain data; nothing below reads the host's objects.
+    const state = readState(given, this.checks.bounds);
+    if (state instanceof Refused) return refused(this.prep, state.refusal);
     const refusal = validateRequest(request, state, this.checks, parts);
     if (refusal !== undefined) return refused(this.prep, refusal);
     const kill = killSwitch(state, parts, this.prep.actions[parts.actionId]!.family);

@@ -51,12 +51,33 @@ export interface Manifest {
    * absent in modules compiled before it existed, which have no JSON entry.
    */
   readonly json?: {
-    /** Capacity of the JSON input buffer: longer requests are refused as malformed (code 8). */
+    /**
+     * Capacity of the module's JSON input buffer. The module refuses longer
+     * texts (malformed code 8); the JS runtime decides them with its own
+     * reader instead, so the size of a text never changes its decision.
+     */
     readonly inputBytes: number;
-    /** Deepest nesting of arrays and objects accepted (the request object is depth 1). */
+    /** Equals `bounds.maxDepth` (kept for hosts written before `bounds`). */
     readonly maxDepth: number;
   };
+  /**
+   * Limits on every request, the same on every path (ADR 0008): a request
+   * nested deeper or holding more values is a `too_large` deny. Absent in
+   * modules compiled before it existed: hosts use DEFAULT_REQUEST_BOUNDS.
+   */
+  readonly bounds?: RequestBounds;
 }
+
+/** How deep and how big a request may be (`agp compile --max-depth`, `--max-values`). */
+export interface RequestBounds {
+  /** Deepest nesting of arrays and objects (the request object itself is depth 1). */
+  readonly maxDepth: number;
+  /** Most values (objects, arrays, strings, numbers, booleans, nulls; keys do not count). */
+  readonly maxValues: number;
+}
+
+/** The bounds when none are given. */
+export const DEFAULT_REQUEST_BOUNDS: RequestBounds = Object.freeze({ maxDepth: 64, maxValues: 100000 });
 
 export interface ManifestAction {
   /** Full name, e.g. "github.pull_request.merge". */

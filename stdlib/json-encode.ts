@@ -7,7 +7,8 @@
  * `P.input`. Out: a status (0 decided-ready, 1 refused, 2 malformed JSON,
  * 3 layout overflow) and the result header filled (docs/abi.md, "The JSON
  * entry point"); for 0 also the action id and the decide flags.
- * Steps, as ADR 0006 orders them: size cap; tokenize (json-parse.ts); the
+ * Steps, as ADR 0006 orders them: size cap; tokenize (json-parse.ts; past
+ * the request bounds is a `too_large` refusal, status 1, code 10); the
  * request is an object; unknown top-level keys (UTF-16 order); agent, human
  * (present and not null), action (a string naming an action), args, env,
  * context (absent means {}); then the slots.
@@ -16,9 +17,9 @@
 import { set_lookup } from "./hash-set";
 import { numberOf } from "./json-number";
 import { parseDocument } from "./json-parse";
-import { check, firstUndeclared, pushKey, refuse, E_MISSING, E_UNKNOWN_FIELD, E_UNKNOWN_ACTION, E_WRONG_TYPE } from "./json-validate";
+import { check, firstUndeclared, pushKey, refuse, E_MISSING, E_UNKNOWN_FIELD, E_UNKNOWN_ACTION, E_WRONG_TYPE, E_TOO_LARGE } from "./json-validate";
 import {
-  P, S, NONE, T_NULL, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, M_LARGE, M_EMPTY,
+  P, S, NONE, T_NULL, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, M_LARGE, M_EMPTY, M_DEEP, M_VALUES,
   ST_DECIDED, ST_REFUSED, ST_MALFORMED, ST_INTERNAL,
   R_STATUS, R_ACTION, R_FLAGS, R_CODE, R_DETAIL, R_PATH_COUNT, R_PATH,
   State, setPlan, tok, tkind, tstart, tend, tx, skip, strPtr, strLen, member,
@@ -48,7 +49,14 @@ export function json_encode(plan: usize, len: u32): u32 {
   S.len = len;
   if (len > P.inputCap) return malformed(M_LARGE, P.inputCap);
   if (len == 0) return malformed(M_EMPTY, 0);
-  if (!parseDocument()) return malformed(S.err, S.errAt);
+  if (!parseDocument()) {
+    // Past the request bounds: the same `too_large` refusal the object path gives (ADR 0008), not malformed.
+    if (S.err == M_DEEP || S.err == M_VALUES) {
+      refuse(E_TOO_LARGE, 0, 0, NONE);
+      return finish(ST_REFUSED);
+    }
+    return malformed(S.err, S.errAt);
+  }
   // The virtual `{}` an absent context is checked as (start NONE: no bytes).
   const empty = S.ntok;
   const t = tok(empty);

@@ -29,6 +29,7 @@ export const E_RANGE: u32 = 6;
 export const E_ENUM: u32 = 7;
 export const E_INVALID_STRING: u32 = 8;
 export const E_UNKNOWN_ACTION: u32 = 9;
+export const E_TOO_LARGE: u32 = 10;
 
 // Schema node kinds (u32 at +0; +4 is the node's id, its pre-order index).
 const N_ANY: u32 = 0;

@@ -20,7 +20,7 @@
  * effect, blockedBy, deciding and obligation rules; then, unless denied,
  * the charges of the limits whose condition holds.
  */
-import { ABI_VERSION, MANIFEST_SECTION, type Manifest } from "../../runtime/manifest.js";
+import { ABI_VERSION, DEFAULT_REQUEST_BOUNDS, MANIFEST_SECTION, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
 import { DECIDE_FLAGS, EFFECT_CODES, EXPORTS, RESULT } from "../../runtime/abi.js";
 import type { IrAction, IrProgram, IrRuleUse, IrSide } from "../ir/index.js";
 import { buildStringSet, compileGlob } from "../lower/index.js";
@@ -39,6 +39,10 @@ export interface EmitOptions {
   readonly version: string;
   /** Stdlib bytes (default: the build). */
   readonly stdlib?: Uint8Array;
+  /** The request bounds (ADR 0008); default DEFAULT_REQUEST_BOUNDS. */
+  readonly bounds?: RequestBounds;
+  /** The JSON input buffer's size in bytes; default JSON_LIMITS.inputBytes. */
+  readonly jsonInputBytes?: number;
 }
 
 /** What `emit` returns. */
@@ -78,7 +82,8 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     limits: program.limits,
     request: program.request,
     memory: program.memory,
-    json: jsonLimits(), // JSON entry point hook (json-entry.ts)
+    json: jsonLimits(options.jsonInputBytes, options.bounds), // JSON entry point hook (json-entry.ts)
+    bounds: options.bounds ?? DEFAULT_REQUEST_BOUNDS,
   };
 }
 

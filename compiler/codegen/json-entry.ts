@@ -13,14 +13,20 @@
  * reads: the JSON path writes the same slots through its own code.
  */
 import { JSON_EXPORTS, JSON_RESULT } from "../../runtime/abi.js";
-import type { Manifest, SchemaNode, Slot } from "../../runtime/manifest.js";
+import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds, type SchemaNode, type Slot } from "../../runtime/manifest.js";
 import { buildStringSet } from "../lower/index.js";
 import type { PolicyModule } from "./module.js";
 import { placeHashSet } from "./static-tables.js";
 import { NUMBER_SCRATCH_BYTES } from "./stdlib-abi.js";
 
-/** The JSON entry point's limits, recorded in the manifest's `json` field. */
-export const JSON_LIMITS = { inputBytes: 32768, maxDepth: 64 } as const;
+/**
+ * The JSON input buffer's default size (`agp compile --json-input-bytes`),
+ * and the range accepted: the module reserves about 13 bytes of memory per
+ * input byte (tokens, decoded strings, the sort area). Longer texts are
+ * decided by the runtime's reader (runtime/json/reader.ts), so this is a
+ * speed and memory setting, never a limit on what may be decided.
+ */
+export const JSON_LIMITS = { inputBytes: 32768, minInputBytes: 64, maxInputBytes: 16 * 1024 * 1024 } as const;
 
 /** Request parts a top-level slot path starts with, in the order the plan's name table lists them. */
 export const JSON_ROOTS = ["agent", "human", "action", "args", "env", "context"] as const;
@@ -29,17 +35,19 @@ const NONE = 0xffffffff;
 const NODE_KINDS = { any: 0, null: 1, boolean: 2, number: 3, string: 4, array: 5, object: 6, union: 7 } as const;
 const SLOT_KINDS = { state: 0, sym: 1, str: 2, num: 3, bool: 4, array: 5 } as const;
 const STATE_BYTES = 64;
-const PLAN_FIELDS = 23;
+const PLAN_FIELDS = 24;
 
 /** The `json` field of the manifest. */
-export function jsonLimits(): { inputBytes: number; maxDepth: number } {
-  return { inputBytes: JSON_LIMITS.inputBytes, maxDepth: JSON_LIMITS.maxDepth };
+export function jsonLimits(inputBytes: number = JSON_LIMITS.inputBytes, bounds: RequestBounds = DEFAULT_REQUEST_BOUNDS): { inputBytes: number; maxDepth: number } {
+  return { inputBytes, maxDepth: bounds.maxDepth };
 }
 
 /** Lays out the plan and adds `agp_json_input` / `agp_decide_json` (which calls `decide`). */
 export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: number, decide: string): void {
   const c = module.code;
-  const { inputBytes, maxDepth } = manifest.json ?? jsonLimits();
+  const { inputBytes } = manifest.json ?? jsonLimits();
+  const bounds = manifest.bounds ?? DEFAULT_REQUEST_BOUNDS;
+  const maxDepth = bounds.maxDepth;
   const tokenCap = Math.floor(inputBytes / 2) + 2;
   const scratchCap = 2 * inputBytes + 16;
   const jsonInput = module.reserve(inputBytes, 8);
@@ -158,7 +166,7 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
     jsonInput, inputBytes, tokens, tokenCap, scratch, scratchCap, maxDepth, result,
     input, slotBytes, arenaStart, arenaStart + manifest.memory.arenaBytes,
     actionSet, manifest.actions.length, actions, agent, human, env, context, names, state, sortArea,
-    numberScratch,
+    numberScratch, bounds.maxValues,
   ];
   if (header.length !== PLAN_FIELDS) throw new Error("internal error: JSON plan header has the wrong size");
   const plan = u32s(header, 8);

@@ -20,7 +20,8 @@ import { emit } from "../codegen/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { validateIr, type IrProgram } from "../ir/index.js";
 import { lower } from "../lower/index.js";
-import type { Manifest } from "../../runtime/manifest.js";
+import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
+import { JSON_LIMITS } from "../codegen/index.js";
 
 /** Default bundle version when none is given. */
 export const DEFAULT_BUNDLE_VERSION = "0.0.0-dev";
@@ -48,6 +49,33 @@ export interface CompileOptions {
   readonly compiler?: string;
   /** Stdlib bytes (default: the build). */
   readonly stdlib?: Uint8Array;
+  /** Request bounds and the JSON buffer (`--max-depth`, `--max-values`, `--json-input-bytes`); defaults when absent. */
+  readonly limits?: CompileLimits;
+}
+
+/** The compile options that shape what a module accepts (ADR 0008). */
+export interface CompileLimits {
+  /** Deepest nesting of arrays and objects in a request (the request object is depth 1). */
+  readonly maxDepth?: number;
+  /** Most values in a request (keys do not count). */
+  readonly maxValues?: number;
+  /** Size of the module's JSON input buffer (a speed and memory setting: longer texts are decided by the runtime's reader). */
+  readonly jsonInputBytes?: number;
+}
+
+/** Where each compile limit may lie; outside, `agp compile` refuses the option. */
+export const COMPILE_LIMIT_RANGES = {
+  maxDepth: { min: 2, max: 1000 },
+  maxValues: { min: 16, max: 100_000_000 },
+  jsonInputBytes: { min: JSON_LIMITS.minInputBytes, max: JSON_LIMITS.maxInputBytes },
+} as const;
+
+/** The limits with defaults filled in. */
+export function resolveLimits(limits: CompileLimits = {}): { readonly bounds: RequestBounds; readonly jsonInputBytes: number } {
+  return {
+    bounds: { maxDepth: limits.maxDepth ?? DEFAULT_REQUEST_BOUNDS.maxDepth, maxValues: limits.maxValues ?? DEFAULT_REQUEST_BOUNDS.maxValues },
+    jsonInputBytes: limits.jsonInputBytes ?? JSON_LIMITS.inputBytes,
+  };
 }
 
 /** Diagnostics, and the compiled policy when there is no error. */
@@ -63,19 +91,28 @@ export function compilePolicy(checked: CheckedPolicySet, catalogs: CatalogSet, o
   const ir = lowered.program;
   const problems = validateIr(ir);
   if (problems.length > 0) throw new Error(`internal error: invalid IR: ${problems.slice(0, 5).join("; ")}`);
-  const hash = contentHash(ir);
+  const limits = resolveLimits(options.limits);
+  const hash = contentHash(ir, limits);
   const { wasm, manifest } = emit(ir, {
     compiler: options.compiler ?? "agp",
     hash,
     version: options.version ?? DEFAULT_BUNDLE_VERSION,
     ...(options.stdlib === undefined ? {} : { stdlib: options.stdlib }),
+    bounds: limits.bounds,
+    jsonInputBytes: limits.jsonInputBytes,
   });
   return { diagnostics: lowered.diagnostics, compiled: { wasm, manifest, ir, sourceMap: sourceMapOf(ir) } };
 }
 
-/** Hex SHA-256 of the IR's canonical JSON. */
-export function contentHash(ir: IrProgram): string {
-  return createHash("sha256").update(JSON.stringify(ir)).digest("hex");
+/**
+ * Hex SHA-256 of the IR's canonical JSON, followed by the compile limits
+ * when they are not the defaults (so a default build keeps its hash, and
+ * a module that accepts other requests never shares one).
+ */
+export function contentHash(ir: IrProgram, limits: ReturnType<typeof resolveLimits> = resolveLimits()): string {
+  const defaults = resolveLimits();
+  const custom = JSON.stringify(limits) !== JSON.stringify(defaults);
+  return createHash("sha256").update(JSON.stringify(ir) + (custom ? JSON.stringify(limits) : "")).digest("hex");
 }
 
 function sourceMapOf(ir: IrProgram): SourceMap {

@@ -9,6 +9,7 @@
  * Packages: a file's `package` statement names its package (`""` without
  * one); constants and the delegation mode are per package.
  */
+import { DEFAULT_REQUEST_BOUNDS, type RequestBounds } from "../../runtime/manifest.js";
 import type {
   ActionPattern,
   ApprovalRequirement,
@@ -25,6 +26,8 @@ import type { ConstantValue, ModelLimit, ModelPattern, ModelQuorum, ModelRule, P
 export interface ModelOptions {
   /** The bundle's content hash and version, reported in every decision; `""` when not from a bundle. */
   readonly policy?: { readonly hash: string; readonly version: string };
+  /** The request bounds (ADR 0008); default DEFAULT_REQUEST_BOUNDS, as `agp compile` without options. */
+  readonly bounds?: RequestBounds;
 }
 
 /** Builds a model from parsed files. */
@@ -52,7 +55,7 @@ export function modelFromFiles(files: readonly PolicyFile[], catalogs: CatalogSe
       if (statement.kind === "Limit") limits.push(modelLimit(statement, file.file, name, packageConstants));
     }
   }
-  return { rules, limits, delegation, catalogs, policy: options.policy ?? { hash: "", version: "" } };
+  return { rules, limits, delegation, catalogs, policy: options.policy ?? { hash: "", version: "" }, bounds: options.bounds ?? DEFAULT_REQUEST_BOUNDS };
 }
 
 /** A `let`'s value. */

@@ -10,14 +10,14 @@
  * module: an id or span out of range becomes an internal error.
  */
 import { JSON_ERROR_CODES, JSON_INTERNAL_CODES, JSON_MALFORMED_CODES, JSON_RESULT } from "../abi.js";
-import type { SchemaNode } from "../manifest.js";
+import type { RequestBounds, SchemaNode } from "../manifest.js";
 import { expected } from "../encode/validate.js";
 import { childPath, describe, tick, type Refusal } from "../encode/values.js";
 
 const NONE = 0xffffffff;
 
 /** A problem the module reported in a JSON result header (status refused). */
-export function renderRefusal(view: DataView, at: number, input: Uint8Array, nodes: readonly SchemaNode[]): Refusal {
+export function renderRefusal(view: DataView, at: number, input: Uint8Array, nodes: readonly SchemaNode[], bounds: RequestBounds): Refusal {
   const code = JSON_ERROR_CODES[view.getUint32(at + JSON_RESULT.code, true) as keyof typeof JSON_ERROR_CODES];
   if (code === undefined) throw new Error("the JSON result has an unknown error code");
   const nodeId = view.getInt32(at + JSON_RESULT.node, true);
@@ -53,14 +53,26 @@ export function renderRefusal(view: DataView, at: number, input: Uint8Array, nod
       return refusal(`${p} is not well-formed Unicode (a lone surrogate at index ${detail})`);
     case "unknown_action":
       return refusal(`unknown action ${tick(value() as string)}`);
+    case "too_large":
+      return tooLarge(bounds);
   }
 }
 
-/** Malformed JSON (status malformed): always `wrong_type` at the request's root. */
+/** Past the request bounds: the refusal every path gives (runtime/encode/snapshot.ts words it the same). */
+export function tooLarge(bounds: RequestBounds): Refusal {
+  return { code: "too_large", message: `the request is too large: the policy accepts at most ${bounds.maxDepth} levels of nesting and ${bounds.maxValues} values`, path: "" };
+}
+
+/**
+ * Malformed JSON (status malformed): `malformed_json` at the request's root.
+ * Code 8 (a text longer than the module's buffer) never reaches here from
+ * the JS decider, which reads such texts itself (./reader.ts); the message
+ * is for hosts that cannot.
+ */
 export function renderMalformed(code: number, offset: number, length: number, cap: number): Refusal {
-  if (code === 8) return { code: "wrong_type", message: `the request is ${length} bytes, over the policy's JSON input limit of ${cap} bytes`, path: "" };
+  if (code === 8) return { code: "malformed_json", message: `the request is ${length} bytes, over the policy's JSON input limit of ${cap} bytes`, path: "" };
   const reason = JSON_MALFORMED_CODES[code as keyof typeof JSON_MALFORMED_CODES] ?? `error ${code}`;
-  return { code: "wrong_type", message: `the request is not valid JSON: ${reason} at byte ${offset}`, path: "" };
+  return { code: "malformed_json", message: `the request is not valid JSON: ${reason} at byte ${offset}`, path: "" };
 }
 
 /** A layout overflow (status internal). */

@@ -27,6 +27,12 @@ export function checkManifest(value: unknown): Manifest {
   const memory = object(m.memory, "manifest.memory");
   const slotBytes = count(memory.slotBytes, "manifest.memory.slotBytes");
   count(memory.arenaBytes, "manifest.memory.arenaBytes");
+  if (m.bounds !== undefined) {
+    // A bound of 0 would refuse every request; a missing one is the default (runtime/manifest.ts).
+    const bounds = object(m.bounds, "manifest.bounds");
+    if (count(bounds.maxDepth, "manifest.bounds.maxDepth") < 1) fail("manifest.bounds.maxDepth", "a positive integer");
+    if (count(bounds.maxValues, "manifest.bounds.maxValues") < 1) fail("manifest.bounds.maxValues", "a positive integer");
+  }
   const request = object(m.request, "manifest.request");
   for (const part of ["agent", "human", "env", "context"]) schema(request[part], `manifest.request.${part}`);
   const names = new Set<string>();

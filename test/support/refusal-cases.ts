@@ -195,7 +195,7 @@ export function refusalCases(open: DecidingEngine): void {
     const hostile = { ...shell(), get args(): never { throw new Error("boom"); } };
     const d = open.decide(hostile);
     expect(d.effect).toBe("deny");
-    expect(d.error?.code).toBe("internal_error");
+    expect(d.error).toEqual({ code: "unreadable_value", message: "`args` cannot be read: reading it threw an exception", path: "args" });
     expect(open.decide(shell({ command: Symbol("x") as unknown as string })).error?.message).toBe("`args.command` must be a string, got a symbol value");
     expect(open.decide(shell({ timeout_seconds: 10n as unknown as number })).error?.message).toBe("`args.timeout_seconds` must be an integer, got a bigint value");
     // still works afterwards
