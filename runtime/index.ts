@@ -32,7 +32,8 @@ export type {
   LimitKeyValue,
 } from "./decision.js";
 export type { AgentRequest, RuntimeState, GivenApproval, RequestValue, AgentIdentity, HumanIdentity } from "./request.js";
-export type { Manifest, ManifestAction, ManifestRule, ManifestLimit, SchemaNode, Slot } from "./manifest.js";
+export type { Manifest, ManifestAction, ManifestRule, ManifestLimit, RequestBounds, SchemaNode, Slot } from "./manifest.js";
+export { DEFAULT_REQUEST_BOUNDS } from "./manifest.js";
 export { ABI_VERSION, MANIFEST_SECTION } from "./manifest.js";
 export { loadJsonDecider, loadJsonDeciderSync, type JsonDecider } from "./json/decider.js";
 export { JSON_EXPORTS, JSON_RESULT, JSON_STATUS, JSON_ERROR_CODES, JSON_MALFORMED_CODES } from "./abi.js";

@@ -8,7 +8,7 @@
  * `ModuleReport` (the `--format json` document) and its text rendering.
  * Must not decide anything or compile anything.
  */
-import type { Manifest, ManifestLimit } from "../../runtime/index.js";
+import { DEFAULT_REQUEST_BOUNDS, type Manifest, type ManifestLimit, type RequestBounds } from "../../runtime/index.js";
 import { quorumText } from "./render-decision.js";
 import { summarizeWasm, type WasmEntity, type WasmSection } from "./wasm-binary.js";
 
@@ -21,6 +21,7 @@ export interface ModuleReport {
   readonly abi: number;
   readonly memory: Manifest["memory"];
   readonly json?: Manifest["json"];
+  readonly bounds: RequestBounds;
   readonly imports: readonly WasmEntity[];
   readonly exports: readonly WasmEntity[];
   readonly sections: readonly WasmSection[];
@@ -49,6 +50,7 @@ export function moduleReport(file: string, bytes: Uint8Array, manifest: Manifest
     abi: manifest.abi,
     memory: manifest.memory,
     ...(manifest.json === undefined ? {} : { json: manifest.json }),
+    bounds: manifest.bounds ?? DEFAULT_REQUEST_BOUNDS,
     imports: wasm.imports,
     exports: wasm.exports,
     sections: wasm.sections,
@@ -73,8 +75,9 @@ export function moduleReportText(report: ModuleReport): string {
   out.push(`${report.file}: agp policy module, ${report.bytes} bytes`);
   out.push(`policy:   sha256 ${report.policy.hash}, version ${report.policy.version}`);
   out.push(`compiler: ${report.compiler}, abi ${report.abi}`);
-  const json = report.json === undefined ? "; no JSON entry point" : `; JSON input ≤ ${report.json.inputBytes} bytes, depth ≤ ${report.json.maxDepth}`;
+  const json = report.json === undefined ? "; no JSON entry point" : `; JSON buffer ${report.json.inputBytes} bytes`;
   out.push(`memory:   slots ${report.memory.slotBytes} bytes, string arena ${report.memory.arenaBytes} bytes${json}`);
+  out.push(`requests: nesting ≤ ${report.bounds.maxDepth} levels, ≤ ${report.bounds.maxValues} values`);
   out.push("");
   if (report.imports.length === 0) out.push("imports: none");
   else {

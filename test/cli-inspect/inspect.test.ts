@@ -49,11 +49,12 @@ describe("agp inspect <file.wasm>", () => {
     expect(err).toBe("");
     expect(code).toBe(0);
     const lines = out.split("\n");
-    expect(lines.slice(0, 4)).toEqual([
+    expect(lines.slice(0, 5)).toEqual([
       `${wasm}: agp policy module, ${compiled.wasm.length} bytes`,
       `policy:   sha256 ${compiled.manifest.policy.hash}, version 2.0.0`,
       `compiler: ${compiled.manifest.compiler}, abi 1`,
-      `memory:   slots ${compiled.manifest.memory.slotBytes} bytes, string arena ${compiled.manifest.memory.arenaBytes} bytes; JSON input ≤ 32768 bytes, depth ≤ 64`,
+      `memory:   slots ${compiled.manifest.memory.slotBytes} bytes, string arena ${compiled.manifest.memory.arenaBytes} bytes; JSON buffer 32768 bytes`,
+      "requests: nesting ≤ 64 levels, ≤ 100000 values",
     ]);
     expect(out).toContain("\nimports: none\n");
     const names = WASM.Module.exports(new WASM.Module(compiled.wasm)).map((e) => e.name);
