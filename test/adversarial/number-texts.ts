@@ -27,7 +27,9 @@ export class Rng {
   }
   /** An integer in [lo, hi]. */
   int(lo: number, hi: number): number {
-    return lo + ((this.u32() * 4294967296 + this.u32()) % (hi - lo + 1));
+    // 53 uniform bits, exactly representable, so `%` sees every bit.
+    const bits = (this.u32() >>> 5) * 67108864 + (this.u32() >>> 6);
+    return lo + (bits % (hi - lo + 1));
   }
   pick<T>(items: readonly T[]): T {
     return items[this.int(0, items.length - 1)]!;
