@@ -23,7 +23,7 @@
  * most `maxDepth` deep. Must not throw.
  */
 import type { RequestBounds } from "../manifest.js";
-import { Refused, type Refusal } from "./values.js";
+import { Refused, childPath, type Refusal } from "./values.js";
 
 /**
  * The objects of a snapshot: own data properties only, and nothing behind
@@ -163,8 +163,6 @@ function threw(_error: unknown): string {
   return "reading it threw an exception";
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
 /** The refusal for a failed walk (messages: ADR 0008). */
 function refusalOf(failure: Failure, bounds: RequestBounds, root: "" | "state"): Refusal {
   if (failure.kind === "too_large") {
@@ -178,9 +176,7 @@ function refusalOf(failure: Failure, bounds: RequestBounds, root: "" | "state"):
   let path: string = root;
   for (let i = failure.segments.length - 1; i >= 0; i--) {
     const segment = failure.segments[i]!;
-    if (typeof segment === "number") path = `${path}[${segment}]`;
-    else if (IDENTIFIER.test(segment)) path = path === "" ? segment : `${path}.${segment}`;
-    else path = `${path}[${JSON.stringify(segment)}]`;
+    path = typeof segment === "number" ? `${path}[${segment}]` : childPath(path, segment);
   }
   const subject = path === "" ? "the request" : `\`${path}\``;
   return { code: "unreadable_value", message: `${subject} cannot be read: ${failure.why}`, path };
