@@ -23,6 +23,7 @@ import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS } from "../abi.js";
 import { compileRequestChecks, newParts, readState, type Parts } from "../encode/request.js";
 import type { Check } from "../encode/validate.js";
 import { Refused, refusalOf } from "../encode/values.js";
+import { snapshot } from "../encode/snapshot.js";
 import { finish, killed, refused } from "../finish/decision.js";
 import { prepare, type Prepared } from "../finish/prepared.js";
 import { readResult } from "../finish/result.js";
@@ -198,7 +199,9 @@ class JsonEngine implements JsonDecider {
     let address = view.getUint32(at + JSON_RESULT.decision, true);
 
     let parsed: Record<string, unknown> | undefined;
-    const request = (): Record<string, unknown> => (parsed ??= JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
+    // Read as the object path reads it (plain records with nothing behind them): the module validated these bytes.
+    const request = (): Record<string, unknown> =>
+      (parsed ??= snapshot(JSON.parse(new TextDecoder().decode(bytes)), this.bounds, "") as Record<string, unknown>);
     const trust = state?.trust;
     if (trust !== undefined) {
       if (this.trust !== undefined) {
