@@ -20,6 +20,7 @@ import type { RuntimeState } from "./request.js";
 import type { Manifest } from "./manifest.js";
 import { compileRequestChecks, newParts, readState, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
 import { Refused } from "./encode/values.js";
+import { ownValue } from "./encode/snapshot.js";
 import { compileActionEncoder, zero, type ActionEncoder, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
@@ -227,7 +228,7 @@ function killSwitch(state: RuntimeState | undefined, parts: Parts, family: strin
   const list = state?.killed;
   if (list === undefined || list.length === 0) return undefined;
   if (list.includes("global")) return "global";
-  const id = parts.agent.id;
+  const id = ownValue(parts.agent, "id");
   if (typeof id === "string" && list.includes(id)) return id;
   if (list.includes(family)) return family;
   return undefined;

@@ -26,10 +26,13 @@ import type { RequestBounds } from "../manifest.js";
 import { Refused, childPath, type Refusal } from "./values.js";
 
 /**
- * The objects of a snapshot: own data properties only, and nothing behind
- * them (their prototype is an empty object with a null prototype), so a
- * polluted `Object.prototype` is invisible to every later read, and a key
- * named `__proto__` is an ordinary property.
+ * The objects of a snapshot: own data properties only. A request's records
+ * are ordinary object literals (V8's for-in and keyed loads are fast on
+ * them; every later read of a request checks own-ness, as the encoder,
+ * validation and `ownId` do). The state's records have nothing behind them
+ * (an empty prototype with a null prototype), so a polluted
+ * `Object.prototype` is invisible even to a plain `state.approvals`. In
+ * both, a key named `__proto__` is an ordinary property.
  */
 export type PlainRecord = Record<string, unknown>;
 
@@ -38,12 +41,12 @@ function PlainRecordConstructor(this: PlainRecord): void {}
 PlainRecordConstructor.prototype = RecordPrototype;
 const Plain = PlainRecordConstructor as unknown as new () => PlainRecord;
 
-/** A fresh, empty plain record. */
-export function plainRecord(): PlainRecord {
-  return new Plain();
-}
-
 const hasOwn = Object.prototype.hasOwnProperty;
+
+/** An own property's value, or undefined: for reading a request copy's fields (`agent.id`) without the prototype. */
+export function ownValue(record: unknown, key: string): unknown {
+  return typeof record === "object" && record !== null && hasOwn.call(record, key) ? (record as PlainRecord)[key] : undefined;
+}
 
 /** Why a walk stopped; its path is built while unwinding (innermost segment first). */
 interface Failure {
@@ -56,8 +59,11 @@ interface Failure {
 interface Walk {
   readonly maxDepth: number;
   readonly maxValues: number;
-  /** Whether own properties whose value is `undefined` are kept (the state: `{ kill: undefined }` is an unknown key). */
-  readonly keepUndefined: boolean;
+  /**
+   * The state: own properties whose value is `undefined` are kept (so
+   * `{ kill: undefined }` is an unknown key), and records have no prototype.
+   */
+  readonly state: boolean;
   count: number;
   failure: Failure | undefined;
 }
@@ -70,7 +76,7 @@ const FAILED: unique symbol = Symbol("failed");
  * path the messages use (`""` for the request, `"state"` for the state).
  */
 export function snapshot(value: unknown, bounds: RequestBounds, root: "" | "state"): unknown {
-  const walk: Walk = { maxDepth: bounds.maxDepth, maxValues: bounds.maxValues, keepUndefined: root === "state", count: 0, failure: undefined };
+  const walk: Walk = { maxDepth: bounds.maxDepth, maxValues: bounds.maxValues, state: root === "state", count: 0, failure: undefined };
   let copy: unknown;
   try {
     copy = copyValue(value, 0, walk);
@@ -115,6 +121,12 @@ function copyArray(array: readonly unknown[], depth: number, walk: Walk): unknow
     } catch (error) {
       return failAt(walk, "unreadable", threw(error), i);
     }
+    // Primitives inline (most values are): copyValue's count, then the value itself.
+    if (typeof item !== "object" || item === null) {
+      if (++walk.count > walk.maxValues) return fail(walk, "too_large", "");
+      out.push(item);
+      continue;
+    }
     const copy = copyValue(item, depth + 1, walk);
     if (copy === FAILED) return prepend(walk, i);
     out.push(copy);
@@ -123,7 +135,7 @@ function copyArray(array: readonly unknown[], depth: number, walk: Walk): unknow
 }
 
 function copyRecord(object: Readonly<Record<string, unknown>>, depth: number, walk: Walk): unknown {
-  const out = new Plain();
+  const out: PlainRecord = walk.state ? new Plain() : {};
   // The key being read when something threw; undefined while enumerating.
   let reading: string | undefined;
   try {
@@ -131,10 +143,18 @@ function copyRecord(object: Readonly<Record<string, unknown>>, depth: number, wa
       reading = key;
       const item = hasOwn.call(object, key) ? object[key] : undefined;
       reading = undefined;
-      if (item === undefined && !(walk.keepUndefined && hasOwn.call(object, key))) continue;
-      const copy = copyValue(item, depth + 1, walk);
-      if (copy === FAILED) return prepend(walk, key);
-      out[key] = copy;
+      let copy: unknown;
+      if (typeof item !== "object" || item === null) {
+        // Primitives inline (most values are): copyValue's count, then the value itself.
+        if (item === undefined && !(walk.state && hasOwn.call(object, key))) continue;
+        if (++walk.count > walk.maxValues) return fail(walk, "too_large", "");
+        copy = item;
+      } else {
+        copy = copyValue(item, depth + 1, walk);
+        if (copy === FAILED) return prepend(walk, key);
+      }
+      if (key === "__proto__") Object.defineProperty(out, key, { value: copy, writable: true, enumerable: true, configurable: true });
+      else out[key] = copy;
     }
   } catch (error) {
     // The enumeration itself (ownKeys, getPrototypeOf) or one property's read threw.

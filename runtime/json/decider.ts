@@ -23,7 +23,7 @@ import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS } from "../abi.js";
 import { compileRequestChecks, newParts, readState, type Parts } from "../encode/request.js";
 import type { Check } from "../encode/validate.js";
 import { Refused, refusalOf } from "../encode/values.js";
-import { snapshot } from "../encode/snapshot.js";
+import { ownValue, snapshot } from "../encode/snapshot.js";
 import { finish, killed, refused } from "../finish/decision.js";
 import { prepare, type Prepared } from "../finish/prepared.js";
 import { readResult } from "../finish/result.js";
@@ -218,7 +218,7 @@ class JsonEngine implements JsonDecider {
     }
     const killedList = state?.killed;
     if (killedList !== undefined && killedList.length > 0) {
-      const agentId = (request().agent as { id?: unknown }).id;
+      const agentId = ownValue(ownValue(request(), "agent"), "id");
       const name = killedList.includes("global") ? "global" : typeof agentId === "string" && killedList.includes(agentId) ? agentId : killedList.includes(action.family) ? action.family : undefined;
       if (name !== undefined) return killed(prep, name);
     }
@@ -229,11 +229,12 @@ class JsonEngine implements JsonDecider {
     parts.trust = trust;
     if (raw.charges.length > 0 || state?.approvals !== undefined) {
       const r = request();
-      parts.agent = r.agent as Record<string, unknown>;
-      parts.human = r.human === null || r.human === undefined ? undefined : (r.human as Record<string, unknown>);
-      parts.args = r.args as Record<string, unknown>;
-      parts.env = r.env;
-      parts.context = (r.context as Record<string, unknown> | undefined) ?? EMPTY;
+      const human = ownValue(r, "human");
+      parts.agent = ownValue(r, "agent") as Record<string, unknown>;
+      parts.human = human === null || human === undefined ? undefined : (human as Record<string, unknown>);
+      parts.args = ownValue(r, "args") as Record<string, unknown>;
+      parts.env = ownValue(r, "env");
+      parts.context = (ownValue(r, "context") as Record<string, unknown> | undefined) ?? EMPTY;
     }
     return finish(prep, raw, parts, state);
   }
