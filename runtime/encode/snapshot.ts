@@ -29,7 +29,7 @@ import { Refused, childPath, type Refusal } from "./values.js";
  * The objects of a snapshot: own data properties only. A request's records
  * are ordinary object literals (V8's for-in and keyed loads are fast on
  * them; every later read of a request checks own-ness, as the encoder,
- * validation and `ownId` do). The state's records have nothing behind them
+ * validation and `ownValue` do). The state's records have nothing behind them
  * (an empty prototype with a null prototype), so a polluted
  * `Object.prototype` is invisible even to a plain `state.approvals`. In
  * both, a key named `__proto__` is an ordinary property.

@@ -199,7 +199,7 @@ class JsonEngine implements JsonDecider {
     let address = view.getUint32(at + JSON_RESULT.decision, true);
 
     let parsed: Record<string, unknown> | undefined;
-    // Read as the object path reads it (plain records with nothing behind them): the module validated these bytes.
+    // Read as the object path reads it (a plain copy, read through own properties): the module validated these bytes.
     const request = (): Record<string, unknown> =>
       (parsed ??= snapshot(JSON.parse(new TextDecoder().decode(bytes)), this.bounds, "") as Record<string, unknown>);
     const trust = state?.trust;
