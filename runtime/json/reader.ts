@@ -45,7 +45,8 @@ class Stop {
   ) {}
 }
 
-const decoder = new TextDecoder();
+// ignoreBOM: a key may begin with U+FEFF, which is a character there, not a byte-order mark.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Reads a JSON request text as the module would. */
 export function readJson(bytes: Uint8Array, bounds: RequestBounds): ReadJson {
@@ -252,7 +253,9 @@ class Reader {
       if (this.pos >= b.length) throw new Stop(END, this.pos);
       if (b[this.pos] !== 0x22) throw new Stop(UNEXPECTED, this.pos);
       const start = this.string();
-      const key = JSON.parse(decoder.decode(b.subarray(start, this.pos))) as string;
+      const raw = b.subarray(start + 1, this.pos - 1);
+      // Escapes decoded by JSON.parse (lone surrogates as JS does); plain keys (valid UTF-8, checked) by the decoder alone.
+      const key = raw.includes(0x5c) ? (JSON.parse(decoder.decode(b.subarray(start, this.pos))) as string) : decoder.decode(raw);
       if (keys.length < SCAN_KEYS && keys.includes(key)) throw new Stop(DUPLICATE, start);
       keys.push(key);
       starts.push(start);

@@ -104,8 +104,14 @@ describe("the reader for long texts is the module's tokenizer's twin", () => {
       `${pad}{"agent":1,"agent":2}`, `${pad}{"env":1,"\\u0065nv":2}`, `${pad}{"env":"\\x"}`, `${pad}{"env":"\\u12"}`, `${pad}{"env":"\\`,
       `${pad}{"env":01}`, `${pad}{"env":-}`, `${pad}{"env":1.}`, `${pad}{"env":1e+}`, `${pad}{"env":-`, `${pad}{"env":"a\nb"}`,
       `${pad}{${Array.from({ length: 20 }, (_, i) => `"k${i % 13}":0`).join(",")}}`, `${pad}{"x":${"[".repeat(70)}${"]".repeat(70)}}`,
+      // Not repeats: a key that begins with U+FEFF (not a byte-order mark inside a key); escaped and raw spellings apart.
+      `${pad}{"\uFEFFa":1,"a":2}`, `${pad}{"\\ufeffa":1,"a":2}`, `${pad}{"\\ufeffa":1,"\uFEFFa":2}`,
+      `${pad}{"\\ud800":1,"\\udc00":2,"\\ud800\\udc00":3,"\u{10000}":4}`,
     ];
     for (const text of texts) expect(unbundled(reader.decideJson(text)), text.trim()).toEqual(unbundled(json.decideJson(text)));
+    const bom = Uint8Array.from([...encoder.encode(`${pad}{"`), 0xef, 0xbb, 0xbf, ...encoder.encode('a":1,"a":2}')]);
+    expect(unbundled(reader.decideJson(bom))).toEqual(unbundled(json.decideJson(bom)));
+    expect(json.decideJson(bom).error?.code).not.toBe("malformed_json");
     const bytes = (...b: number[]) => Uint8Array.from([...encoder.encode(`${pad}{"env":"`), ...b, ...encoder.encode('"}')]);
     for (const bad of [bytes(0xff), bytes(0xc0, 0xaf), bytes(0xed, 0xa0, 0x80), bytes(0xe2, 0x82), bytes(0xf4, 0x90, 0x80, 0x80), bytes(0xf0, 0x9f, 0x98, 0x80)]) {
       expect(unbundled(reader.decideJson(bad))).toEqual(unbundled(json.decideJson(bad)));
