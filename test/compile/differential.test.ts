@@ -47,7 +47,7 @@ describe("differential: wasm + runtime vs the reference interpreter", () => {
     const pair = await pairFromPaths(["examples/platform"]);
     const interesting = ["acme/payments", "acme/tools", "111111111111", "/workspace/a", "/workspace/../x", "rm -rf /", "production"];
     agree(pair, interesting, 2026, 1500);
-  }, 60_000);
+  }, 180_000);
 
   it(`agrees on ${POLICIES} generated policies × ${REQUESTS} requests`, () => {
     let compiled = 0;
@@ -66,7 +66,7 @@ describe("differential: wasm + runtime vs the reference interpreter", () => {
     }
     expect(compiled).toBeGreaterThan(POLICIES / 2);
     expect([...effects].sort()).toEqual(["allow", "approve", "deny"]);
-  }, 60_000 + EXTRA * 2_000);
+  }, 180_000 + EXTRA * 2_000);
 });
 
 function checked(text: string, set: CatalogSet): Pair | undefined {
