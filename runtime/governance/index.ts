@@ -38,7 +38,7 @@ export {
   type AuditVerification,
   type AuditVerifyOptions,
 } from "./audit-verify.js";
-export { queryAudit, parseSince, renderAuditTable, type AuditQuery } from "./audit-query.js";
+export { AUDIT_TABLE_HEADER, AuditTableWidths, auditMatcher, auditTableRow, queryAudit, parseSince, renderAuditTable, type AuditQuery } from "./audit-query.js";
 export { Shadow, summarizeShadow, ruleIds, type ShadowRecord, type ShadowSummary } from "./shadow.js";
 export { canonicalJson, digestOf, actionDigest, bindingOf, toJsonSafe, CanonicalJsonError, type ActionBinding } from "./digest.js";
 export { sha256Hex } from "./sha256.js";
