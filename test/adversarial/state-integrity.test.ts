@@ -5,7 +5,7 @@
  * line; the store never opens with a state other than the one it wrote.
  * A last line cut short by a crash (never acknowledged) is still dropped.
  *
- * Knob: AGP_STATE_FUZZ_RUNS (generated mutations, default 120).
+ * Knobs: AGP_FUZZ_SEED (default 11), AGP_STATE_FUZZ_RUNS (generated mutations, default 120).
  */
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import { FileStateStore, StateJournalError, openFileGateway } from "../../runtim
 import { BOB, engine, merge, spend } from "../governance/harness.js";
 
 const RUNS = Number(process.env["AGP_STATE_FUZZ_RUNS"] ?? 120);
+const SEED = Number(process.env["AGP_FUZZ_SEED"] ?? 11);
 const RECOVERY = 'the store will not open; see docs/governance.md, "When the state journal fails its check"';
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 
@@ -234,7 +235,7 @@ describe("no change to a journal opens with a different state", () => {
           await rm(dir, { recursive: true, force: true });
         }
       }),
-      { numRuns: RUNS, seed: 11 },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });
