@@ -28,6 +28,26 @@ export function auditLineOf(entry: AuditEntry): string {
   return canonicalJson(entry);
 }
 
+/**
+ * Seals an entry: its hash (SHA-256 of the canonical JSON of every field
+ * but `hash`, exactly `entryHash`) and its line (exactly `auditLineOf`),
+ * canonicalising each field once — the gateway's hot path. `fields` must
+ * be JSON-safe (`toJsonSafe`); a `hash` field in it is replaced.
+ */
+export function sealAuditEntry(fields: Readonly<Record<string, unknown>>): { entry: AuditEntry; line: string } {
+  const members: string[] = [];
+  let hashAt = -1;
+  // Default sort compares UTF-16 code units, as canonicalJson does.
+  for (const key of Object.keys(fields).sort()) {
+    if (key === "hash" || fields[key] === undefined) continue;
+    if (hashAt === -1 && key > "hash") hashAt = members.length;
+    members.push(`${canonicalJson(key)}:${canonicalJson(fields[key])}`);
+  }
+  const hash = `sha256:${sha256Hex(`{${members.join(",")}}`)}`;
+  members.splice(hashAt === -1 ? members.length : hashAt, 0, `"hash":${JSON.stringify(hash)}`);
+  return { entry: { ...fields, hash } as AuditEntry, line: `{${members.join(",")}}` };
+}
+
 /** A line read back. */
 export type AuditLineRead =
   | { readonly status: "entry"; readonly entry: AuditEntry; /** `sha256:<hex>` over every field but `hash`. */ readonly hash: string; readonly nonCanonical?: string }

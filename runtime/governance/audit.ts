@@ -12,7 +12,7 @@
  * is `GENESIS`). Must not write anything but whole sealed entries, and must
  * seal entries in the order `append` is called (the chain is serial).
  */
-import { auditLineOf, readAuditLine } from "./audit-line.js";
+import { readAuditLine, sealAuditEntry } from "./audit-line.js";
 import { digestOf, toJsonSafe } from "./digest.js";
 import type { Clock } from "./clock.js";
 import type { AuditSink } from "./store.js";
@@ -99,9 +99,8 @@ export class AuditLog {
    */
   append(body: AuditBody): Promise<AuditEntry> {
     const unsealed = { ...(toJsonSafe(body) as AuditBody), seq: this.seq + 1, time: new Date(this.clock.now()).toISOString(), prev: this.prev };
-    const entry = { ...unsealed, hash: entryHash(unsealed) } as AuditEntry;
     // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
-    const line = auditLineOf(entry);
+    const { entry, line } = sealAuditEntry(unsealed);
     this.seq = entry.seq;
     this.prev = entry.hash;
     // INVARIANT: sink appends are issued in seal order (sinks keep call order, so a file sink can group-commit them).

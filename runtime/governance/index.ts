@@ -26,7 +26,7 @@ export {
 } from "./approvals.js";
 export { Trust, DEFAULT_TRUST, applyTrustEvent, foldTrust, initialTrust, type TrustConfig, type TrustEvent, type TrustEventKind, type TrustState } from "./trust.js";
 export { AuditLog, GENESIS, entryHash, type AuditBody, type AuditEntry, type AuditKind } from "./audit.js";
-export { auditLineOf, readAuditLine, parseAuditShape, type AuditLineRead, type Sha256 } from "./audit-line.js";
+export { auditLineOf, readAuditLine, parseAuditShape, sealAuditEntry, type AuditLineRead, type Sha256 } from "./audit-line.js";
 export {
   AuditVerifier,
   MAX_PROBLEMS,

@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureIo } from "../../compiler/cli/io.js";
 import { main } from "../../compiler/cli/main.js";
-import { AuditLog, GENESIS, ManualClock, auditLineOf, canonicalJson, entryHash, readAuditLine, verifyAudit, type AuditEntry } from "../../runtime/governance/index.js";
+import { AuditLog, GENESIS, ManualClock, auditLineOf, canonicalJson, entryHash, readAuditLine, sealAuditEntry, verifyAudit, type AuditEntry } from "../../runtime/governance/index.js";
 import { FileAuditSink, openFileGateway, verifyAuditFile } from "../../runtime/node/index.js";
 import { engine, gateway, merge, shell, spend, ALICE } from "../governance/harness.js";
 import { transpileTree, type TranspiledTree } from "../support/transpiled-tree.js";
@@ -100,6 +100,7 @@ describe("a line is exactly the canonical form that was hashed", () => {
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.string(), (fields, text) => {
         const unsealed = { ...fields, note: text, kind: "outcome", seq: 1, time: "2026-03-10T12:00:00.000Z", prev: GENESIS };
         const entry = { ...unsealed, hash: entryHash(unsealed) } as AuditEntry;
+        expect(sealAuditEntry(unsealed)).toEqual({ entry, line: auditLineOf(entry) });
         const read = readAuditLine(auditLineOf(entry));
         expect(read).toMatchObject({ status: "entry", hash: entry.hash });
         expect(read.status === "entry" && read.nonCanonical).toBe(undefined);
