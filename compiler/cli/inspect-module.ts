@@ -8,6 +8,7 @@
  * `ModuleReport` (the `--format json` document) and its text rendering.
  * Must not decide anything or compile anything.
  */
+import { displayText } from "../../runtime/display-text.js";
 import { DEFAULT_REQUEST_BOUNDS, type Manifest, type ManifestLimit, type RequestBounds } from "../../runtime/index.js";
 import { quorumText } from "./render-decision.js";
 import { summarizeWasm, type WasmEntity, type WasmSection } from "./wasm-binary.js";
@@ -113,7 +114,8 @@ export function moduleReportText(report: ModuleReport): string {
   if (report.limits.length > 0) {
     out.push(...table([["#", "id", "cap", "keys", "otherwise", "where"], ...report.limits.map((l, i) => [String(i), l.id, capText(l), keysText(l), otherwiseText(l), `${l.file}:${l.line}`])]));
   }
-  return `${out.join("\n")}\n`;
+  // Every name, reason and file in a module is the module's to choose: escaped, one line each.
+  return `${out.map(displayText).join("\n")}\n`;
 }
 
 function capText(limit: ManifestLimit): string {
@@ -133,6 +135,7 @@ function otherwiseText(limit: ManifestLimit): string {
 /** Rows as aligned columns, two spaces apart, indented by two. */
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd());
+  const escaped = rows.map((row) => row.map(displayText));
+  for (const row of escaped) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return escaped.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd());
 }

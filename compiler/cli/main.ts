@@ -15,10 +15,12 @@ import { registerFmtCommand } from "./commands/fmt.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTestCommand } from "./commands/test.js";
-import { EXIT, processIo, type CliIo } from "./io.js";
+import { EXIT, processIo, terminalSafeIo, type CliIo } from "./io.js";
 import { agpVersion } from "./version.js";
 
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo = processIo()): Promise<number> {
+  // Every byte any verb (or commander) prints goes through the terminal guard.
+  const io = terminalSafeIo(given);
   let exitCode: number = EXIT.ok;
   const setExit = (code: number): void => {
     exitCode = code;

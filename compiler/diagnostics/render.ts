@@ -8,7 +8,13 @@
  *      7 |   merge github.pull_request.merge
  *        |   ^^^^^
  *     help: did you mean `deny`?
+ *
+ * Every piece of text from a file (messages quote names and strings from
+ * policies and catalogs; excerpts are source lines; file names are the
+ * file system's) is escaped for the terminal (runtime/display-text.ts);
+ * the caret is placed under the escaped excerpt.
  */
+import { displayText } from "../../runtime/display-text.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Span } from "./span.js";
 
@@ -16,13 +22,13 @@ import type { Span } from "./span.js";
 export type SourceTexts = ReadonlyMap<string, string>;
 
 export function renderDiagnostic(d: Diagnostic, sources: SourceTexts): string {
-  const lines = [`${location(d.span)}: ${d.severity} ${d.code}: ${d.message}`];
+  const lines = [`${location(d.span)}: ${d.severity} ${d.code}: ${displayText(d.message)}`];
   lines.push(...excerpt(d.span, sources));
   for (const related of d.related ?? []) {
-    lines.push(`  ${location(related.span)}: note: ${related.message}`);
+    lines.push(`  ${location(related.span)}: note: ${displayText(related.message)}`);
     lines.push(...excerpt(related.span, sources).map((l) => `  ${l}`));
   }
-  if (d.help !== undefined) lines.push(`  help: ${d.help}`);
+  if (d.help !== undefined) lines.push(`  help: ${displayText(d.help)}`);
   return lines.join("\n");
 }
 
@@ -41,7 +47,7 @@ export function summary(diagnostics: readonly Diagnostic[]): string {
 }
 
 function location(span: Span): string {
-  return `${span.file}:${span.line}:${span.column}`;
+  return `${displayText(span.file)}:${span.line}:${span.column}`;
 }
 
 function excerpt(span: Span, sources: SourceTexts): string[] {
@@ -49,14 +55,18 @@ function excerpt(span: Span, sources: SourceTexts): string[] {
   if (text === undefined) return [];
   const lineText = text.split(/\r?\n/)[span.line - 1];
   if (lineText === undefined) return [];
-  const shown = lineText.replace(/\t/g, " ");
+  const plain = lineText.replace(/\t/g, " ");
   const gutter = String(span.line).length;
   const width =
-    span.endLine === span.line ? Math.max(1, span.endColumn - span.column) : Math.max(1, shown.length - span.column + 1);
+    span.endLine === span.line ? Math.max(1, span.endColumn - span.column) : Math.max(1, plain.length - span.column + 1);
   const pad = " ".repeat(gutter);
+  // An escaped character takes several columns: measure the caret on the escaped text.
+  const before = displayText(plain.slice(0, Math.max(0, span.column - 1))).length;
+  const covered = plain.slice(Math.max(0, span.column - 1), Math.max(0, span.column - 1) + width);
+  const under = width + displayText(covered).length - covered.length;
   return [
-    `  ${String(span.line)} | ${shown}`,
-    `  ${pad} | ${" ".repeat(Math.max(0, span.column - 1))}${"^".repeat(width)}`,
+    `  ${String(span.line)} | ${displayText(plain)}`,
+    `  ${pad} | ${" ".repeat(before)}${"^".repeat(under)}`,
   ];
 }
 

@@ -3,14 +3,16 @@
  *
  * In: entry bodies from the gateway, kill switch and approvals; a sink.
  * Out: sealed entries (`seq`, `time`, `prev`, `hash` added) written as one
- * line of JSON each; `verifyAudit` over a file's text, saying
- * where an entry was edited, removed, reordered or truncated.
+ * line each: the canonical JSON of the whole entry (audit-line.ts), so a
+ * verifier can demand the exact bytes that were hashed (audit-verify.ts
+ * checks files).
  * The hash of an entry is the SHA-256 of the canonical JSON (RFC 8785) of the
  * entry without its `hash` field — so every field, present or added later,
  * is inside it — and `prev` is the previous entry's hash (the first entry's
  * is `GENESIS`). Must not write anything but whole sealed entries, and must
  * seal entries in the order `append` is called (the chain is serial).
  */
+import { readAuditLine, sealAuditEntry } from "./audit-line.js";
 import { digestOf, toJsonSafe } from "./digest.js";
 import type { Clock } from "./clock.js";
 import type { AuditSink } from "./store.js";
@@ -72,11 +74,11 @@ export class AuditLog {
   static async open(sink: AuditSink, clock: Clock): Promise<AuditLog> {
     const last = await sink.lastLine();
     if (last === undefined) return new AuditLog(sink, clock, undefined);
-    const entry = parseEntry(last);
-    if (typeof entry === "string" || entryHash(entry) !== entry.hash) {
+    const read = readAuditLine(last);
+    if (read.status !== "entry" || read.nonCanonical !== undefined || read.hash !== read.entry.hash) {
       throw new Error("the audit log's last entry is damaged; run `agp audit verify` on it before appending");
     }
-    return new AuditLog(sink, clock, { seq: entry.seq, hash: entry.hash });
+    return new AuditLog(sink, clock, { seq: read.entry.seq, hash: read.entry.hash });
   }
 
   /** Waits for every append, then closes the sink. */
@@ -97,9 +99,8 @@ export class AuditLog {
    */
   append(body: AuditBody): Promise<AuditEntry> {
     const unsealed = { ...(toJsonSafe(body) as AuditBody), seq: this.seq + 1, time: new Date(this.clock.now()).toISOString(), prev: this.prev };
-    const entry = { ...unsealed, hash: entryHash(unsealed) } as AuditEntry;
-    // The hash is over canonical JSON; the line itself need only parse back to the same value.
-    const line = JSON.stringify(entry);
+    // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
+    const { entry, line } = sealAuditEntry(unsealed);
     this.seq = entry.seq;
     this.prev = entry.hash;
     // INVARIANT: sink appends are issued in seal order (sinks keep call order, so a file sink can group-commit them).
@@ -107,93 +108,4 @@ export class AuditLog {
     this.writing = written.catch(() => undefined);
     return written.then(() => entry);
   }
-}
-
-/** One problem `verifyAudit` found. */
-export interface AuditProblem {
-  readonly kind: "edited" | "broken" | "truncated" | "malformed" | "head";
-  /** The 1-based line it is on (for `broken`, the later of the two lines). */
-  readonly line: number;
-  readonly message: string;
-}
-
-/** The result of `verifyAudit`. */
-export interface AuditVerification {
-  readonly ok: boolean;
-  /** How many lines held an entry. */
-  readonly entries: number;
-  /** The last entry's hash (to keep and pass as `head` next time). */
-  readonly head: string | undefined;
-  readonly problems: readonly AuditProblem[];
-}
-
-/**
- * Checks a whole audit file: each entry's hash, each link (`prev` equals the
- * previous entry's hash and `seq` follows it), that the first entry starts
- * the chain, that the file ends with a newline, and, when `head` is given,
- * that the last entry is that head (which also catches entries removed from
- * the end).
- */
-export function verifyAudit(text: string, options: { readonly head?: string } = {}): AuditVerification {
-  const problems: AuditProblem[] = [];
-  const lines = text.split("\n");
-  const complete = text.length === 0 || text.endsWith("\n");
-  if (lines.at(-1) === "") lines.pop();
-  let previous: { entry: AuditEntry; line: number } | undefined;
-  let entries = 0;
-  for (const [index, text] of lines.entries()) {
-    const line = index + 1;
-    const isLast = index === lines.length - 1;
-    const entry = parseEntry(text);
-    if (isLast && !complete) {
-      problems.push({ kind: "truncated", line, message: `line ${line}: truncated last line — the file ends mid-entry` });
-      break;
-    }
-    if (typeof entry === "string") {
-      problems.push({ kind: "malformed", line, message: `line ${line}: not an audit entry (${entry})` });
-      continue;
-    }
-    entries++;
-    if (entryHash(entry) !== entry.hash) {
-      problems.push({ kind: "edited", line, message: `entry ${entries} (line ${line}): hash mismatch — edited` });
-    }
-    if (previous === undefined) {
-      if (entry.prev !== GENESIS || entry.seq !== 1) {
-        problems.push({ kind: "broken", line, message: `chain broken before line ${line} — entries removed from the start` });
-      }
-    } else if (entry.prev !== previous.entry.hash || entry.seq !== previous.entry.seq + 1) {
-      problems.push({ kind: "broken", line, message: `chain broken between line ${previous.line} and ${line} — removed or reordered` });
-    }
-    previous = { entry, line };
-  }
-  const head = previous?.entry.hash;
-  if (options.head !== undefined && head !== options.head) {
-    const where = previous === undefined ? "the file has no entry" : `the last entry (line ${previous.line}) is ${head}`;
-    problems.push({ kind: "head", line: previous?.line ?? 0, message: `expected the chain to end at ${options.head}, but ${where} — entries removed from the end` });
-  }
-  return { ok: problems.length === 0, entries, head, problems };
-}
-
-/** Every intact-looking entry of a file's text (unparseable lines skipped), for queries. */
-export function readAuditEntries(text: string): AuditEntry[] {
-  return text.split("\n").flatMap((line) => {
-    if (line === "") return [];
-    const entry = parseEntry(line);
-    return typeof entry === "string" ? [] : [entry];
-  });
-}
-
-/** An entry, or why the line is not one. */
-function parseEntry(line: string): AuditEntry | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return "not JSON";
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
-  const e = value as Record<string, unknown>;
-  if (typeof e["hash"] !== "string" || typeof e["prev"] !== "string") return "no `hash` or `prev`";
-  if (typeof e["seq"] !== "number" || typeof e["time"] !== "string" || typeof e["kind"] !== "string") return "no `seq`, `time` or `kind`";
-  return e as unknown as AuditEntry;
 }

@@ -25,19 +25,20 @@ export {
   type TicketStatus,
 } from "./approvals.js";
 export { Trust, DEFAULT_TRUST, applyTrustEvent, foldTrust, initialTrust, type TrustConfig, type TrustEvent, type TrustEventKind, type TrustState } from "./trust.js";
+export { AuditLog, GENESIS, entryHash, type AuditBody, type AuditEntry, type AuditKind } from "./audit.js";
+export { auditLineOf, readAuditLine, parseAuditShape, sealAuditEntry, type AuditLineRead, type Sha256 } from "./audit-line.js";
 export {
-  AuditLog,
-  GENESIS,
-  entryHash,
+  AuditVerifier,
+  MAX_PROBLEMS,
+  parseAuditEntry,
   readAuditEntries,
   verifyAudit,
-  type AuditBody,
-  type AuditEntry,
-  type AuditKind,
+  type AuditAnchor,
   type AuditProblem,
   type AuditVerification,
-} from "./audit.js";
-export { queryAudit, parseSince, renderAuditTable, type AuditQuery } from "./audit-query.js";
+  type AuditVerifyOptions,
+} from "./audit-verify.js";
+export { AUDIT_TABLE_HEADER, AuditTableWidths, auditMatcher, auditTableRow, queryAudit, parseSince, renderAuditTable, type AuditQuery } from "./audit-query.js";
 export { Shadow, summarizeShadow, ruleIds, type ShadowRecord, type ShadowSummary } from "./shadow.js";
 export { canonicalJson, digestOf, actionDigest, bindingOf, toJsonSafe, CanonicalJsonError, type ActionBinding } from "./digest.js";
 export { sha256Hex } from "./sha256.js";

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile, appendFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AuditLog, GENESIS, ManualClock, entryHash, readAuditEntries, verifyAudit } from "../../runtime/governance/index.js";
+import { AuditLog, GENESIS, ManualClock, canonicalJson, entryHash, readAuditEntries, verifyAudit } from "../../runtime/governance/index.js";
 import { FileAuditSink } from "../../runtime/node/index.js";
 import { ALICE, gateway, merge, shell, spend } from "./harness.js";
 
@@ -85,7 +85,8 @@ describe("verifyAudit", () => {
       const copy = [...original];
       const entry = JSON.parse(copy[index]!) as Record<string, unknown>;
       edit(entry);
-      copy[index] = JSON.stringify(entry);
+      copy[index] = canonicalJson(entry); // the canonical spelling: only the hash can tell
+
       expect(verifyAudit(join_(copy)).problems.map((p) => p.message)).toEqual([`entry ${index + 1} (line ${index + 1}): hash mismatch — edited`]);
     }
   });
@@ -95,7 +96,7 @@ describe("verifyAudit", () => {
     const entry = JSON.parse(copy[1]!) as Record<string, unknown>;
     entry["agent"] = "someone-else";
     entry["hash"] = entryHash(entry);
-    copy[1] = JSON.stringify(entry);
+    copy[1] = canonicalJson(entry);
     expect(verifyAudit(join_(copy)).problems.map((p) => p.message)).toEqual(["chain broken between line 2 and 3 — removed or reordered"]);
   });
 

@@ -6,10 +6,12 @@
  * In: paths (files or directories), options. Out: files written, the
  * diagnostics rendered (text on stderr, or one JSON document on stdout with
  * `--format json`), the exit code (0 ok, 1 policy errors, 2 usage or I/O).
- * Must not write anything when there are errors.
+ * Must not write anything when there are errors; each file is written
+ * atomically (runtime/node writeFileAtomic: temporary file, fsync, rename,
+ * directory fsync), so a crash never leaves a truncated module.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
+import { writeFileAtomic } from "../../../runtime/node/index.js";
 import type { Command } from "commander";
 import { COMPILE_LIMIT_RANGES, compilePaths, DEFAULT_BUNDLE_VERSION, type CompileLimits } from "../../compile/index.js";
 import { EXIT, type CliIo } from "../io.js";
@@ -79,8 +81,7 @@ export function registerCompileCommand(program: Command, io: CliIo, setExit: (co
           if (file === undefined) continue;
           const path = resolve(io.cwd, file);
           try {
-            await mkdir(dirname(path), { recursive: true });
-            await writeFile(path, contents);
+            await writeFileAtomic(path, contents, { mkdir: true });
           } catch (error) {
             return setExit(usageError(io, `cannot write \`${file}\`: ${error instanceof Error ? error.message : String(error)}`));
           }
