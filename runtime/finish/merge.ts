@@ -83,10 +83,9 @@ export function approvalsMeet(
   humanId: unknown,
 ): boolean {
   if (approvals === undefined || approvals.length === 0) return false;
-  const excluded = new Set([agentId, humanId].filter((id): id is string => typeof id === "string").map(identityKey));
-  const keyed = approvals.map((a) => ({ key: identityKey(a.id), groups: a.groups })).filter((a) => !excluded.has(a.key));
-  return requirement.quorums.every((quorum) => {
-    const ids = new Set(keyed.filter((a) => quorum.groups.length === 0 || a.groups.some((g) => quorum.groups.includes(g))).map((a) => a.key));
-    return ids.size >= quorum.count;
-  });
+  const excluded = [agentId, humanId].map((id) => (typeof id === "string" ? identityKey(id) : undefined));
+  const keys = approvals.map((a) => identityKey(a.id));
+  return requirement.quorums.every(
+    (quorum) => new Set(keys.filter((key, i) => !excluded.includes(key) && (quorum.groups.length === 0 || approvals[i]!.groups.some((g) => quorum.groups.includes(g))))).size >= quorum.count,
+  );
 }

@@ -19,7 +19,7 @@
 import type { ApprovalRequirement, GivenApproval } from "../decision.js";
 import type { AuditBody, AuditLog } from "./audit.js";
 import { identityKey, sameIdentity } from "../identity.js";
-import { describeThrown } from "./snapshot.js";
+import { describeThrown, kindWithArticle } from "./snapshot.js";
 import type { Clock, IdSource } from "./clock.js";
 import { parseStored, type StateStore } from "./store.js";
 
@@ -305,7 +305,7 @@ export class Approvals {
 
   private newId(): string {
     const id: unknown = this.ids();
-    if (typeof id !== "string" || id === "") throw new TypeError(`the ticket id source returned ${typeof id === "string" ? "an empty string" : `a ${typeof id}`}; it must return a new non-empty string`);
+    if (typeof id !== "string" || id === "") throw new TypeError(`the ticket id source returned ${typeof id === "string" ? "an empty string" : kindWithArticle(id)}; it must return a new non-empty string`);
     return id;
   }
 

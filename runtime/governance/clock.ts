@@ -7,6 +7,8 @@
  * and workers). Must not import Node built-ins.
  */
 
+import { kindWithArticle } from "./snapshot.js";
+
 /** Milliseconds since the Unix epoch, UTC. */
 export interface Clock {
   now(): number;
@@ -42,7 +44,7 @@ export function timeOf(time: unknown, what: string): number {
     }
     ms = Date.parse(time);
   } else {
-    throw new TypeError(`${what} needs a time: ms since the epoch, a Date or an ISO 8601 string, got ${typeof time === "object" ? (time === null ? "null" : "an object") : `a ${typeof time}`}`);
+    throw new TypeError(`${what} needs a time: ms since the epoch, a Date or an ISO 8601 string, got ${kindWithArticle(time)}`);
   }
   if (!Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15) {
     throw new TypeError(`${what} needs a time that is a whole number of ms within the Date range, got ${typeof time === "string" ? JSON.stringify(time) : String(ms)}`);

@@ -11,7 +11,7 @@
  * `undefined` are skipped, as JSON.stringify does.
  */
 import { sha256Hex } from "./sha256.js";
-import { defineMember, ownMember } from "./snapshot.js";
+import { defineMember, kindWithArticle, ownMember } from "./snapshot.js";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
@@ -73,7 +73,7 @@ function write(value: unknown, path: (string | number)[], seen: Set<object>): st
       return text;
     }
     default:
-      throw new CanonicalJsonError(`\`${pathOf(path)}\` is a ${typeof value}, which JSON cannot represent`);
+      throw new CanonicalJsonError(`\`${pathOf(path)}\` is ${kindWithArticle(value)}, which JSON cannot represent`);
   }
 }
 

@@ -184,10 +184,18 @@ export function describeThrown(error: unknown): string {
       if (typeof message === "string") return clip(message);
       return "a value that is not an Error";
     }
-    return `a ${typeof error}`;
+    return kindWithArticle(error);
   } catch {
     return "a value that cannot be described";
   }
+}
+
+/** What a value is, with its article, for "got …": `undefined`, `null`, `an object`, `an array`, `a function`. */
+export function kindWithArticle(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "an array";
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
 }
 
 function clip(text: string): string {

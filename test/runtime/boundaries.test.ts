@@ -2,7 +2,7 @@
  * The runtime stays loadable in browsers, workers and edge runtimes: the
  * import graph of runtime/index.ts holds nothing but its own files (no compiler, no Node
  * built-ins, no packages), it generates no code at run time, and what a
- * gateway imports bundles small (goal: under 30 KB minified).
+ * gateway imports bundles small (goal: under 31 KB minified).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,7 +46,7 @@ describe("runtime boundaries", () => {
     expect(bad).toEqual([]);
   });
 
-  it("a gateway's bundle (loadPolicy, decide), minified, is under 30 KB with no imports left", async () => {
+  it("a gateway's bundle (loadPolicy, decide), minified, is under 31 KB with no imports left", async () => {
     let rolldown: { build(options: object): Promise<{ output: { code?: string }[] }> };
     try {
       rolldown = (await import("rolldown")) as unknown as typeof rolldown;
@@ -60,6 +60,7 @@ describe("runtime boundaries", () => {
     const bundle = result.output[0]?.code ?? "";
     expect(bundle.length).toBeGreaterThan(1000);
     expect(bundle).not.toMatch(/\bimport\s*[{*"']|\brequire\(/);
-    expect(bundle.length).toBeLessThan(30 * 1024);
+    // 30 KB until ADR 0013: comparing approver ids by identity key (NFKC, case fold) added about 190 bytes.
+    expect(bundle.length).toBeLessThan(31 * 1024);
   });
 });
