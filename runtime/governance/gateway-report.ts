@@ -157,9 +157,11 @@ function readReportOptions(options: unknown): { actualCost?: number | Readonly<R
         if (typeof value !== "string") return "`detail` must be a string";
         out.detail = value;
       } else if (key === "actualCost") {
-        const costs = typeof value === "object" && value !== null && !Array.isArray(value) ? costsOnce(value) : (value as number);
-        if (typeof costs === "string") return costs;
-        out.actualCost = costs;
+        if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+          const costs = costsOnce(value);
+          if (typeof costs === "string") return costs;
+          out.actualCost = costs;
+        } else out.actualCost = value as number; // checked against the reservation by actualCostProblem
       } else return `unknown report option \`${key}\`; use actualCost or detail`;
     }
     return out;

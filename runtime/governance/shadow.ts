@@ -12,7 +12,7 @@
 import type { Decision, RuntimeState } from "../decision.js";
 import type { AuditEntry } from "./audit.js";
 import type { DecisionEngine } from "./engine.js";
-import { describeThrown, ownMember, snapshotJson } from "./snapshot.js";
+import { describeThrown, kindWithArticle, ownMember, snapshotJson } from "./snapshot.js";
 
 /** Where live and candidate disagree, counted. */
 export interface ShadowSummary {
@@ -124,8 +124,11 @@ function candidateRecord(returned: unknown, policy: ShadowRecord["policy"]): Sha
     void Promise.resolve(returned).catch(() => undefined);
     return failed(policy, "the candidate engine returned a Promise; `decide` must return a decision synchronously");
   }
+  if (typeof returned !== "object" || returned === null || Array.isArray(returned)) {
+    return failed(policy, `the candidate engine returned ${kindWithArticle(returned)}, not a decision`);
+  }
   const snapshot = snapshotJson(returned, { maxDepth: 16, maxSize: 1_048_576 });
-  if (!snapshot.ok) return failed(policy, `the candidate engine returned something that is not a decision: ${snapshot.reason}`);
+  if (!snapshot.ok) return failed(policy, `the candidate engine returned a decision that cannot be read: ${snapshot.reason}`);
   const d = snapshot.value;
   const effect = ownMember(d, "effect");
   const rules = ownMember(d, "rules");
@@ -133,7 +136,7 @@ function candidateRecord(returned: unknown, policy: ShadowRecord["policy"]): Sha
   const decided = ownMember(d, "policy");
   const ruleList = Array.isArray(rules) && rules.every((r) => typeof ownMember(r, "kind") === "string" && typeof ownMember(r, "id") === "string") ? rules : undefined;
   if ((effect !== "allow" && effect !== "approve" && effect !== "deny") || ruleList === undefined || !Array.isArray(reasons) || !reasons.every((r) => typeof r === "string")) {
-    return failed(policy, `the candidate engine returned something that is not a decision (${d === undefined ? "nothing" : "it needs effect, rules and reasons"})`);
+    return failed(policy, "the candidate engine returned an object that is not a decision (it needs effect, rules and reasons)");
   }
   const hash = ownMember(decided, "hash");
   const version = ownMember(decided, "version");
