@@ -139,7 +139,11 @@ export interface AuditSink {
   /**
    * Appends lines in the order given, after every earlier append. Resolves
    * when they are as durable as the sink promises (see docs/governance.md,
-   * "Durability").
+   * "Durability"). Rejects when they could not be written: the audit log
+   * then treats none of them as written (its head stays put, and its next
+   * append starts with an `audit.write_failed` entry chained to the last
+   * line that was acknowledged), so a sink should write a call's lines all
+   * or nothing. The log issues one call at a time.
    */
   append(lines: readonly string[]): Promise<void>;
   /** Waits for pending appends and releases resources. */
