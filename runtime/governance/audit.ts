@@ -13,7 +13,7 @@
  */
 import { digestOf, toJsonSafe } from "./digest.js";
 import { describeThrown } from "./snapshot.js";
-import type { Clock } from "./clock.js";
+import { checkClock, type Clock } from "./clock.js";
 import type { AuditSink } from "./store.js";
 
 /** The `prev` of the first entry of a chain. */
@@ -106,6 +106,7 @@ export class AuditLog {
    * (run `agp audit verify` on the file).
    */
   static async open(sink: AuditSink, clock: Clock): Promise<AuditLog> {
+    checkClock(clock, "the audit log's `clock`");
     const last = await sink.lastLine();
     if (last === undefined) return new AuditLog(sink, clock, undefined);
     const entry = parseEntry(last);

@@ -12,11 +12,11 @@
 import type { Decision, GivenApproval } from "../decision.js";
 import type { AuditBody } from "./audit.js";
 import { checkClock } from "./clock.js";
-import { digestOf } from "./digest.js";
+import { canonicalJson, digestOf } from "./digest.js";
 import type { GatewayOptions } from "./gateway.js";
 import type { KillSwitchRecord } from "./kill-switch.js";
 import type { ShadowRecord } from "./shadow.js";
-import { ownMember } from "./snapshot.js";
+import { defineMember, ownMember } from "./snapshot.js";
 import type { TrustEventKind } from "./trust.js";
 
 /** The request's parts the gateway reads before the engine has validated it, from the snapshot. */
@@ -50,9 +50,17 @@ export function partsOf(snapshot: unknown): Parts {
   };
 }
 
-/** The digest a repeated request id is compared by: the whole snapshot. */
-export function requestDigest(snapshot: unknown): string {
-  return digestOf(snapshot);
+/**
+ * What a repeated request id is compared by: the whole snapshot, as
+ * canonical JSON with `args` replaced by its digest (already computed for
+ * the audit) — equal exactly when the whole requests are equal, without
+ * hashing the request a second time.
+ */
+export function requestKey(snapshot: unknown, parts: Parts): string {
+  if (typeof snapshot !== "object" || snapshot === null || Array.isArray(snapshot)) return canonicalJson(snapshot);
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(snapshot)) defineMember(copy, key, key === "args" ? parts.args : value);
+  return canonicalJson(copy);
 }
 
 const MAX_REQUEST_ID = 1024;

@@ -54,7 +54,7 @@ export interface RunRecord {
   readonly env: unknown;
   /** The args digest (as audited). */
   readonly args: string | null;
-  /** The digest of the whole request snapshot: a repeat must match it. */
+  /** The whole request snapshot (canonical JSON, args as their digest): a repeat must match it. */
   readonly request: string;
   readonly decision: Decision;
   readonly ticket: string | null;

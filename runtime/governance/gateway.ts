@@ -34,7 +34,7 @@ import {
   NO_PARTS,
   partsOf,
   readRequestId,
-  requestDigest,
+  requestKey,
   trustEventOf,
   waitReason,
   type Parts,
@@ -264,7 +264,7 @@ export class Gateway {
         if (used !== undefined) await this.approvals.release(used.id, requestId);
       };
       const written = async (hash: string): Promise<void> => {
-        const record: RunRecord = { requestId, audit: hash, agent: parts.agent, human: parts.human, action: parts.action, env: parts.env, args: parts.args, request: requestDigest(req), decision, ticket: used?.id ?? null };
+        const record: RunRecord = { requestId, audit: hash, agent: parts.agent, human: parts.human, action: parts.action, env: parts.env, args: parts.args, request: requestKey(req, parts), decision, ticket: used?.id ?? null };
         await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
       };
       return this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(used === undefined ? {} : { ticket: used }), undo, written });
@@ -328,7 +328,7 @@ export class Gateway {
     const refusal =
       prior.outcome !== undefined
         ? `request id \`${id}\` was already run and reported as ${prior.outcome}`
-        : prior.request !== requestDigest(request)
+        : prior.request !== requestKey(request, parts)
           ? `request id \`${id}\` was already used for another request`
           : undefined;
     if (refusal !== undefined) {

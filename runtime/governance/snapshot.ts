@@ -39,15 +39,19 @@ export type Snapshot =
       readonly path: string;
     };
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Stops the copy; caught by `snapshotJson` only. */
+/** Where the copy is: segments (keys and indexes), joined only when reporting a problem. */
+type Segments = (string | number)[];
+
+/** Stops the copy; caught by `snapshotJson` only. The message is rendered once the path is known. */
 class Unreadable {
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {}
+  readonly path: string;
+  readonly problem: string;
+  constructor(segments: Segments, problem: (where: string, path: string) => string) {
+    this.path = render(segments);
+    this.problem = problem(this.path === "" ? "the request" : `\`${this.path}\``, this.path);
+  }
 }
 
 /** Validates limits given by a caller; throws a TypeError naming the bad one. */
@@ -73,9 +77,9 @@ export function snapshotLimits(given: Partial<SnapshotLimits> | undefined, what 
  * non-enumerable properties are not read.
  */
 export function snapshotJson(value: unknown, limits: SnapshotLimits = DEFAULT_SNAPSHOT_LIMITS): Snapshot {
-  const state = { size: 0, limits, ancestors: new Set<object>() };
+  const state: CopyState = { size: 0, limits, ancestors: new Set<object>(), at: [] };
   try {
-    return { ok: true, value: copy(value, "", 1, state) };
+    return { ok: true, value: copy(value, 1, state) };
   } catch (error) {
     if (error instanceof Unreadable) return { ok: false, reason: error.problem, path: error.path };
     // Not ours (a stack overflow in a host's trap, say): still an answer, never a throw.
@@ -87,73 +91,77 @@ interface CopyState {
   size: number;
   readonly limits: SnapshotLimits;
   readonly ancestors: Set<object>;
+  /** The path of the value being copied (pushed and popped, rendered only for a problem). */
+  readonly at: Segments;
 }
 
-function copy(value: unknown, path: string, depth: number, state: CopyState): unknown {
-  grow(state, 1, path);
+function copy(value: unknown, depth: number, state: CopyState): unknown {
+  grow(state, 1);
   switch (typeof value) {
     case "boolean":
       return value;
     case "number":
-      if (!Number.isFinite(value)) throw new Unreadable(path, `${where(path)} is ${String(value)}, which is not JSON`);
+      if (!Number.isFinite(value)) throw new Unreadable(state.at, (where) => `${where} is ${String(value)}, which is not JSON`);
       return value;
     case "string":
-      grow(state, value.length, path);
-      if (LONE_SURROGATE.test(value)) throw new Unreadable(path, `${where(path)} is not well-formed Unicode (a lone surrogate)`);
+      grow(state, value.length);
+      if (!wellFormed(value)) throw new Unreadable(state.at, (where) => `${where} is not well-formed Unicode (a lone surrogate)`);
       return value;
     case "undefined":
-      throw new Unreadable(path, `${where(path)} is undefined, which is not JSON`);
+      throw new Unreadable(state.at, (where) => `${where} is undefined, which is not JSON`);
     case "object":
       if (value === null) return null;
-      return copyContainer(value, path, depth, state);
+      return copyContainer(value, depth, state);
     default:
-      throw new Unreadable(path, `${where(path)} is a ${typeof value}, which is not JSON`);
+      throw new Unreadable(state.at, (where) => `${where} is a ${typeof value}, which is not JSON`);
   }
 }
 
-function copyContainer(value: object, path: string, depth: number, state: CopyState): unknown {
-  if (depth > state.limits.maxDepth) throw new Unreadable(path, `${where(path)} is nested deeper than ${state.limits.maxDepth} levels`);
-  if (state.ancestors.has(value)) throw new Unreadable(path, `${where(path)} contains itself`);
-  const isArray = read(path, () => Array.isArray(value));
+function copyContainer(value: object, depth: number, state: CopyState): unknown {
+  if (depth > state.limits.maxDepth) throw new Unreadable(state.at, (where) => `${where} is nested deeper than ${state.limits.maxDepth} levels`);
+  if (state.ancestors.has(value)) throw new Unreadable(state.at, (where) => `${where} contains itself`);
+  const isArray = read(state, () => Array.isArray(value));
   state.ancestors.add(value);
-  const result = isArray ? copyArray(value, path, depth, state) : copyObject(value, path, depth, state);
+  const result = isArray ? copyArray(value, depth, state) : copyObject(value, depth, state);
   state.ancestors.delete(value);
   return result;
 }
 
-function copyArray(value: object, path: string, depth: number, state: CopyState): unknown[] {
-  const lengthDescriptor = read(path, () => Object.getOwnPropertyDescriptor(value, "length"));
+function copyArray(value: object, depth: number, state: CopyState): unknown[] {
+  const lengthDescriptor = read(state, () => Object.getOwnPropertyDescriptor(value, "length"));
   const length: unknown = lengthDescriptor?.value;
   if (lengthDescriptor === undefined || !("value" in lengthDescriptor) || typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
-    throw new Unreadable(path, `${where(path)} is an array without a readable length`);
+    throw new Unreadable(state.at, (where) => `${where} is an array without a readable length`);
   }
-  grow(state, length, path); // refuse a huge array before reading any of it
-  const out: unknown[] = [];
+  grow(state, length); // refuse a huge array before reading any of it
+  const out: unknown[] = new Array<unknown>(length);
   for (let i = 0; i < length; i++) {
-    const itemPath = `${path}[${i}]`;
-    const descriptor = read(itemPath, () => Object.getOwnPropertyDescriptor(value, String(i)));
-    if (descriptor === undefined) throw new Unreadable(itemPath, `${where(itemPath)} is missing (a sparse array), which is not JSON`);
-    out.push(copy(dataOf(descriptor, itemPath), itemPath, depth + 1, state));
+    state.at.push(i);
+    const descriptor = read(state, () => Object.getOwnPropertyDescriptor(value, i));
+    if (descriptor === undefined) throw new Unreadable(state.at, (where) => `${where} is missing (a sparse array), which is not JSON`);
+    out[i] = copy(dataOf(descriptor, state), depth + 1, state);
+    state.at.pop();
   }
   return out;
 }
 
-function copyObject(value: object, path: string, depth: number, state: CopyState): Record<string, unknown> {
-  const prototype = read(path, () => Object.getPrototypeOf(value) as object | null);
-  const plain = prototype === null || read(path, () => Object.getPrototypeOf(prototype)) === null;
-  if (!plain) throw new Unreadable(path, `${where(path)} is ${kindOf(prototype)}, which is not JSON`);
-  const keys = read(path, () => Reflect.ownKeys(value));
+function copyObject(value: object, depth: number, state: CopyState): Record<string, unknown> {
+  const prototype = read(state, () => Object.getPrototypeOf(value) as object | null);
+  const plain = prototype === null || prototype === Object.prototype || read(state, () => Object.getPrototypeOf(prototype)) === null;
+  if (!plain) throw new Unreadable(state.at, (where) => `${where} is ${kindOf(prototype)}, which is not JSON`);
+  const keys = read(state, () => Reflect.ownKeys(value));
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     if (typeof key !== "string") continue;
-    const memberPath = childPath(path, key);
-    grow(state, key.length, memberPath);
-    if (LONE_SURROGATE.test(key)) throw new Unreadable(path, `a key of ${path === "" ? "the request" : `\`${path}\``} is not well-formed Unicode (a lone surrogate)`);
-    const descriptor = read(memberPath, () => Object.getOwnPropertyDescriptor(value, key));
-    if (descriptor === undefined || descriptor.enumerable !== true) continue;
-    const member = dataOf(descriptor, memberPath);
-    if (member === undefined) continue;
-    defineMember(out, key, copy(member, memberPath, depth + 1, state));
+    grow(state, key.length);
+    if (!wellFormed(key)) throw new Unreadable(state.at, (_where, path) => `a key of ${path === "" ? "the request" : `\`${path}\``} is not well-formed Unicode (a lone surrogate)`);
+    state.at.push(key);
+    const descriptor = read(state, () => Object.getOwnPropertyDescriptor(value, key));
+    if (descriptor !== undefined && descriptor.enumerable === true) {
+      const member = dataOf(descriptor, state);
+      if (member !== undefined) defineMember(out, key, copy(member, depth + 1, state));
+    }
+    state.at.pop();
   }
   return out;
 }
@@ -164,7 +172,9 @@ function copyObject(value: object, path: string, depth: number, state: CopyState
  * of JSON-derived data in governance code goes through this.
  */
 export function defineMember(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // `__proto__` is the one accessor on Object.prototype; every other key assigned is an own data member (and assignment is much faster).
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** An own member of a JSON object, never an inherited one (a polluted `Object.prototype` changes nothing). */
@@ -202,28 +212,36 @@ function clip(text: string): string {
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
-function dataOf(descriptor: PropertyDescriptor, path: string): unknown {
+function dataOf(descriptor: PropertyDescriptor, state: CopyState): unknown {
   if (!("value" in descriptor) && (descriptor.get !== undefined || descriptor.set !== undefined)) {
-    throw new Unreadable(path, `${where(path)} is a getter; the gateway reads plain data properties only`);
+    throw new Unreadable(state.at, (where) => `${where} is a getter; the gateway reads plain data properties only`);
   }
   return descriptor.value;
 }
 
-/** Runs one read of the host's object; anything it throws becomes a refusal at `path`. */
-function read<T>(path: string, run: () => T): T {
+/** Runs one read of the host's object; anything it throws becomes a refusal where the copy is. */
+function read<T>(state: CopyState, run: () => T): T {
   try {
     return run();
   } catch (error) {
     if (error instanceof Unreadable) throw error;
-    throw new Unreadable(path, `reading ${where(path)} threw: ${describeThrown(error)}`);
+    throw new Unreadable(state.at, (where) => `reading ${where} threw: ${describeThrown(error)}`);
   }
 }
 
-function grow(state: CopyState, units: number, path: string): void {
+function grow(state: CopyState, units: number): void {
   state.size += units;
   if (state.size > state.limits.maxSize) {
-    throw new Unreadable(path, `the request is larger than the gateway reads (more than ${state.limits.maxSize} units: one per value plus every string's and key's length)`);
+    throw new Unreadable(state.at, () => `the request is larger than the gateway reads (more than ${state.limits.maxSize} units: one per value plus every string's and key's length)`);
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+
+/** Whether a string has no lone surrogate (String.prototype.isWellFormed where the runtime has it). */
+function wellFormed(text: string): boolean {
+  return nativeWellFormed !== undefined ? nativeWellFormed.call(text) : !LONE_SURROGATE.test(text);
 }
 
 /** `a Date object`, `a Map object`, or `an object with a custom prototype`. */
@@ -238,11 +256,13 @@ function kindOf(prototype: object | null): string {
   return "an object with a custom prototype";
 }
 
-function where(path: string): string {
-  return path === "" ? "the request" : `\`${path}\``;
-}
-
-function childPath(parent: string, key: string): string {
-  if (IDENTIFIER.test(key)) return parent === "" ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
+/** `args.items[2]`, `args["odd key"]`: a path as users read it. */
+function render(segments: Segments): string {
+  let path = "";
+  for (const segment of segments) {
+    if (typeof segment === "number") path += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) path += path === "" ? segment : `.${segment}`;
+    else path += `[${JSON.stringify(segment)}]`;
+  }
+  return path;
 }

@@ -8,7 +8,7 @@
  * cap. An optional `onWrite` hook sees every change in order (the file store
  * journals them). Must not import Node built-ins.
  */
-import { systemClock, type Clock } from "./clock.js";
+import { checkClock, systemClock, type Clock } from "./clock.js";
 import { COUNTER_MAX, counterOpProblem, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";
 
 /** One change, as `onWrite` sees it: a key's new value (undefined: deleted). */
@@ -36,8 +36,11 @@ export class MemoryStateStore implements StateStore {
   private readonly onWrite: ((changes: readonly StoreChange[]) => void) | undefined;
   private writes = 0;
 
+  /** Throws a TypeError for options that are not what `MemoryStoreOptions` says. */
   constructor(options: MemoryStoreOptions = {}) {
-    this.clock = options.clock ?? systemClock;
+    if (typeof options !== "object" || options === null) throw new TypeError("MemoryStateStore options must be an object: { clock?, onWrite? }");
+    this.clock = options.clock === undefined ? systemClock : checkClock(options.clock, "MemoryStateStore's `clock`");
+    if (options.onWrite !== undefined && typeof options.onWrite !== "function") throw new TypeError("MemoryStateStore's `onWrite` must be a function");
     this.onWrite = options.onWrite;
   }
 
