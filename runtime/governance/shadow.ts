@@ -96,14 +96,25 @@ export class Shadow {
   }
 }
 
-/** The summary of every decision entry in an audit log that carries a shadow decision. */
+/**
+ * The summary of every decision entry in an audit log that carries a shadow
+ * decision. Entries come from a file: one whose live or shadow decision is
+ * not shaped as the gateway writes it is skipped, never a crash.
+ */
 export function summarizeShadow(entries: readonly AuditEntry[]): ShadowSummary {
   const shadow = new Shadow({ decide: () => { throw new Error("unused"); }, policy: { hash: "", version: "" } });
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
   for (const entry of entries) {
-    const record = entry["shadow"] as ShadowRecord | undefined;
-    const decision = entry["decision"] as { effect?: string; rules?: { kind: string; id: string }[] } | undefined;
-    if (entry.kind !== "decision" || record === undefined || record === null || decision?.effect === undefined) continue;
-    shadow.add(decision.effect, (decision.rules ?? []).map((r) => `${r.kind}:${r.id}`), record, String(entry["action"]));
+    if (entry.kind !== "decision") continue;
+    const record = ownMember(entry, "shadow");
+    const decision = ownMember(entry, "decision");
+    const liveEffect = ownMember(decision, "effect");
+    const liveRules = ownMember(decision, "rules");
+    const effect = ownMember(record, "effect");
+    const rules = ownMember(record, "rules");
+    if (typeof liveEffect !== "string" || typeof effect !== "string" || !strings(rules) || !Array.isArray(liveRules)) continue;
+    const ids = liveRules.map((r) => `${String(ownMember(r, "kind"))}:${String(ownMember(r, "id"))}`);
+    shadow.add(liveEffect, ids, record as ShadowRecord, String(ownMember(entry, "action")));
   }
   return shadow.summary();
 }

@@ -120,6 +120,8 @@ export function applyTrustEvent(previous: TrustState, event: TrustEvent, config:
     }
     case "failure":
       return state;
+    default:
+      throw new TypeError(`unknown trust event \`${String((event as { kind: unknown }).kind)}\`; use denied, violation, rollback, success or failure`);
   }
 }
 

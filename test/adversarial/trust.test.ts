@@ -20,6 +20,7 @@ import {
   createGateway,
   foldTrust,
   sequentialIds,
+  summarizeShadow,
   type TrustEvent,
 } from "../../runtime/governance/index.js";
 import { engine as fakeEngine, OPEN_RULES, testManifest } from "../runtime/harness.js";
@@ -129,6 +130,23 @@ describe("inputs to governance constructors and options are checked", () => {
     const { gw } = await gateway();
     await expect(gw.kill.engage(null as never, { by: "a", reason: "b" })).rejects.toThrow('a kill switch needs a target: { scope: "global" | "agent" | "family", name? }');
     await expect(gw.kill.engage({ scope: "global" }, { by: " ", reason: "b" })).rejects.toThrow("a kill switch needs `by`: who engages or releases it");
+  });
+});
+
+describe("what governance reads back is checked too", () => {
+  it("an unknown trust event is a TypeError, not a corrupt tier", async () => {
+    const trust = new Trust(new MemoryStateStore(), new ManualClock());
+    await expect(trust.record("a", "praise" as never)).rejects.toThrow("unknown trust event `praise`; use denied, violation, rollback, success or failure");
+    expect(await trust.tier("a")).toBe(2);
+  });
+
+  it("a shadow summary over entries that were tampered with skips them instead of crashing", () => {
+    const entries = [
+      { kind: "decision", decision: { effect: "allow", rules: [{ kind: "rule", id: "a" }] }, shadow: { effect: "deny", rules: 5 }, action: "x" },
+      { kind: "decision", decision: null, shadow: { effect: "deny", rules: [] } },
+      { kind: "decision", decision: { effect: "allow", rules: [] }, shadow: { effect: "deny", rules: [], reasons: [] }, action: "x" },
+    ] as never;
+    expect(summarizeShadow(entries)).toEqual({ total: 1, agree: 0, effectChanges: { "allow→deny": 1 }, ruleChanges: 0, actions: { x: 1 } });
   });
 });
 
