@@ -186,5 +186,6 @@ function describeExpected(type: FieldType): string {
   if (type.kind === "array") return "an array";
   if (type.kind === "object") return "an object";
   if (type.kind === "any") return "a valid value";
+  if (type.kind === "null") return "null";
   return `a ${type.kind}`;
 }

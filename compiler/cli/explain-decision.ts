@@ -107,7 +107,9 @@ export function explainWith(model: PolicyModel, sources: ReadonlyMap<string, str
   for (const ref of limits) {
     const limit = model.limits.find((l) => l.id === ref.id);
     const used = state?.counters?.[ref.id];
-    const usedText = used === undefined ? "" : `: the state says ${used} used, and this request's charge would pass the cap ${limit?.cap ?? "?"}`;
+    const cap = limit?.cap;
+    const usedText =
+      used === undefined ? "" : cap !== undefined && used > cap ? `: the state says ${used} used, already over the cap ${cap}` : `: the state says ${used} used, and this request's charge would pass the cap ${cap ?? "?"}`;
     lines.push(`limit ${ref.id} (${ref.file}:${ref.line}) decided${usedText}`);
     lines.push(...excerpt(sources, ref.file, ref.line, ref.line));
     limitJson.push({ id: ref.id, file: ref.file, line: ref.line, ...(limit === undefined ? {} : { cap: limit.cap }), ...(used === undefined ? {} : { used }) });

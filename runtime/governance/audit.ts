@@ -14,14 +14,23 @@
  */
 import { readAuditLine, sealAuditEntry } from "./audit-line.js";
 import { digestOf, toJsonSafe } from "./digest.js";
-import type { Clock } from "./clock.js";
+import { describeThrown } from "./snapshot.js";
+import { checkClock, type Clock } from "./clock.js";
 import type { AuditSink } from "./store.js";
 
 /** The `prev` of the first entry of a chain. */
 export const GENESIS = `sha256:${"0".repeat(64)}`;
 
 /** What an entry records. */
-export type AuditKind = "decision" | "outcome" | "kill.engage" | "kill.release" | "approval.approve" | "approval.reject";
+export type AuditKind =
+  | "decision"
+  | "outcome"
+  | "kill.engage"
+  | "kill.release"
+  | "approval.approve"
+  | "approval.reject"
+  /** Written before the next entry after the sink failed: `entries` were not written, `error` says why. */
+  | "audit.write_failed";
 
 /** An entry before sealing: its kind and fields (JSON values only). */
 export interface AuditBody {
@@ -51,11 +60,38 @@ export function entryHash(entry: Readonly<Record<string, unknown>>): string {
   }
 }
 
-/** Seals entries into a sink, keeping the chain. */
+/** Thrown (as a rejection of `append`) when the sink could not write an entry: it is not in the log. */
+export class AuditWriteError extends Error {
+  override readonly name = "AuditWriteError";
+}
+
+interface PendingEntry {
+  readonly body: AuditBody;
+  readonly resolve: (entry: AuditEntry) => void;
+  readonly reject: (error: AuditWriteError) => void;
+}
+
+/**
+ * Seals entries into a sink, keeping the chain.
+ *
+ * Entries are sealed when they are handed to the sink, in batches: while one
+ * batch is being written, new entries wait and go together in the next (so a
+ * file sink still pays one fsync per batch). The chain's head moves only
+ * when the sink has taken a batch: if a write fails, every entry of that
+ * batch is rejected with an `AuditWriteError`, nothing after it is chained
+ * to a line that is not there, and the next batch starts with an
+ * `audit.write_failed` entry (how many entries were lost and the sink's
+ * error) linked to the last entry that was written — so the file says "a
+ * write failed here" and still verifies.
+ */
 export class AuditLog {
   private seq: number;
   private prev: string;
-  private writing: Promise<void> = Promise.resolve();
+  private queue: PendingEntry[] = [];
+  private busy = false;
+  private pumping: Promise<void> = Promise.resolve();
+  /** Entries rejected since the last successful write, and the last error. */
+  private lost: { entries: number; error: string } | undefined;
 
   private constructor(
     private readonly sink: AuditSink,
@@ -72,6 +108,7 @@ export class AuditLog {
    * (run `agp audit verify` on the file).
    */
   static async open(sink: AuditSink, clock: Clock): Promise<AuditLog> {
+    checkClock(clock, "the audit log's `clock`");
     const last = await sink.lastLine();
     if (last === undefined) return new AuditLog(sink, clock, undefined);
     const read = readAuditLine(last);
@@ -83,29 +120,65 @@ export class AuditLog {
 
   /** Waits for every append, then closes the sink. */
   async close(): Promise<void> {
-    await this.writing;
+    while (this.busy) await this.pumping;
     await this.sink.close();
   }
 
-  /** The hash of the last entry sealed (what `agp audit verify --head` checks against). */
+  /** The hash of the last entry the sink has taken (what `agp audit verify --head` checks against). */
   get head(): string {
     return this.prev;
   }
 
   /**
-   * Seals `body` now (the next seq, this clock's time, the chain's head) and
-   * resolves once the sink has taken it. Body fields named `seq`, `time`,
-   * `prev` or `hash` are overwritten.
+   * Seals `body` (the next seq, this clock's time, the chain's head) when
+   * the sink is free and resolves once the sink has taken it; rejects with an
+   * `AuditWriteError` when the sink fails (the entry is then not in the log).
+   * Body fields named `seq`, `time`, `prev` or `hash` are overwritten.
    */
   append(body: AuditBody): Promise<AuditEntry> {
-    const unsealed = { ...(toJsonSafe(body) as AuditBody), seq: this.seq + 1, time: new Date(this.clock.now()).toISOString(), prev: this.prev };
-    // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
-    const { entry, line } = sealAuditEntry(unsealed);
-    this.seq = entry.seq;
-    this.prev = entry.hash;
-    // INVARIANT: sink appends are issued in seal order (sinks keep call order, so a file sink can group-commit them).
-    const written = this.sink.append([line]);
-    this.writing = written.catch(() => undefined);
-    return written.then(() => entry);
+    const safe = toJsonSafe(body) as AuditBody;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ body: safe, resolve, reject });
+      if (!this.busy) {
+        this.busy = true;
+        this.pumping = this.pump();
+      }
+    });
+  }
+
+  private async pump(): Promise<void> {
+    // INVARIANT: one batch at a time, sealed against the head the sink has acknowledged.
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      let seq = this.seq;
+      let prev = this.prev;
+      let entries: AuditEntry[];
+      try {
+        const time = new Date(this.clock.now()).toISOString();
+        const lines: string[] = [];
+        const seal = (body: AuditBody): AuditEntry => {
+          // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
+          const { entry, line } = sealAuditEntry({ ...body, seq: seq + 1, time, prev });
+          seq = entry.seq;
+          prev = entry.hash;
+          lines.push(line);
+          return entry;
+        };
+        // After a failed write, the next batch says so first: the chain verifies and shows where entries were lost.
+        if (this.lost !== undefined) seal({ kind: "audit.write_failed", entries: this.lost.entries, error: this.lost.error });
+        entries = batch.map((pending) => seal(pending.body));
+        await this.sink.append(lines);
+      } catch (error) {
+        const message = describeThrown(error);
+        this.lost = { entries: (this.lost?.entries ?? 0) + batch.length, error: message };
+        for (const pending of batch) pending.reject(new AuditWriteError(`the audit log could not be written: ${message}`));
+        continue;
+      }
+      this.seq = seq;
+      this.prev = prev;
+      this.lost = undefined;
+      batch.forEach((pending, i) => pending.resolve(entries[i]!));
+    }
+    this.busy = false;
   }
 }

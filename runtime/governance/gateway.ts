@@ -1,30 +1,52 @@
 /**
  * The gateway's one call per tool call, and the report afterwards.
  *
- * In: a request (untrusted) and its request id; later the outcome.
+ * In: a request (untrusted, any shape) and its request id; later the outcome.
  * Out: `run` (with the reservation and an abort signal), `refuse` (with the
  * reason to show the agent) or `wait` (with an approval ticket); an audit
  * entry for every answer and every outcome.
- * Order of one check: kill switch (three key reads, before any evaluation)
- * → a repeated request id (the first `run`, nothing charged again) → trust tier → approvals bound to this exact request → decide → reserve
- * limits (at a cap, decide again with the counter so the policy's
- * `otherwise` answers) → kill switch again (engaged while we worked) →
- * consume the approval (single use) → audit (written before `run` returns).
+ * Order of one check: snapshot the request (read once; everything after uses
+ * only the snapshot) → kill switch (three key reads, before any evaluation)
+ * → a repeated request id (the same whole request: the first `run`, nothing
+ * charged again) → trust tier → approvals bound to this exact request →
+ * decide → reserve limits (at a cap, decide again with the counter so the
+ * policy's `otherwise` answers) → kill switch again (engaged while we
+ * worked) → consume the approval (single use) → audit (written before `run`
+ * returns; if it cannot be written, everything reserved and consumed is
+ * given back and the answer is `refuse`).
  * Must not run anything itself, must not let the shadow engine affect the
- * answer, and must fail closed: when in doubt, refuse.
+ * answer, must not throw on anything in the request, and must fail closed:
+ * when in doubt, refuse.
  */
 import type { Decision, GivenApproval, RuntimeState } from "../decision.js";
 import { type ApprovalTicket, Approvals, type ApprovalsOptions } from "./approvals.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
-import { randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
-import { actionDigest, bindingOf, digestOf, toJsonSafe } from "./digest.js";
+export type { Outcome, ReportOptions, ReportResult } from "./gateway-report.js";
+import { checkClock, randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
+import { actionDigest, bindingOf } from "./digest.js";
 import type { DecisionEngine } from "./engine.js";
+import {
+  checkGatewayOptions,
+  decisionEntry,
+  decisionProblem,
+  engineFailed,
+  gatewayDeny,
+  NO_PARTS,
+  partsOf,
+  readRequestId,
+  requestKey,
+  trustEventOf,
+  waitReason,
+  type Parts,
+} from "./gateway-parts.js";
+import { reportOutcome, RETENTION, runKey, type Outcome, type ReportOptions, type ReportResult, type RunRecord } from "./gateway-report.js";
 import { KillSwitch, killReason, type KillSwitchRecord } from "./kill-switch.js";
-import { Limits, type LimitsOptions, type Reservation } from "./limits.js";
-import { Shadow, type ShadowRecord } from "./shadow.js";
+import { chargeProblem, Limits, type LimitsOptions, type Reservation } from "./limits.js";
+import { enginePolicy, Shadow, type ShadowRecord } from "./shadow.js";
+import { describeThrown, snapshotJson, snapshotLimits, type SnapshotLimits } from "./snapshot.js";
 import { MemoryAuditSink, MemoryStateStore } from "./store-memory.js";
 import { parseStored, type AuditSink, type StateStore } from "./store.js";
-import { Trust, type TrustConfig } from "./trust.js";
+import { Trust, type TrustConfig, type TrustEventKind } from "./trust.js";
 
 /** What the gateway must do with the tool call. */
 export type CheckAction = "run" | "refuse" | "wait";
@@ -33,7 +55,7 @@ export type CheckAction = "run" | "refuse" | "wait";
 export interface CheckResult {
   readonly action: CheckAction;
   readonly requestId: string;
-  /** The live engine's decision (for a kill switch, the deny it stands for). */
+  /** The live engine's decision (for a kill switch, an unreadable request or a reused request id, the deny it stands for). */
   readonly decision: Decision;
   /** For `refuse` and `wait`: what to tell the agent. */
   readonly reason?: string;
@@ -43,19 +65,19 @@ export interface CheckResult {
   readonly reservation?: Reservation;
   /** For `run`: aborts if a kill switch covering this request is engaged before it is reported. */
   readonly signal?: AbortSignal;
-  /** The hash of this answer's audit entry (outcomes link to it). */
+  /**
+   * The hash of this answer's audit entry (outcomes link to it); for a
+   * repeat, the first answer's. `""` only when the audit log could not be
+   * written at all (the answer is then `refuse`).
+   */
   readonly audit: string;
-  /** True when this request id had already been answered `run`: the same answer, nothing charged again. */
+  /**
+   * True when this request id had already been answered `run` for this same
+   * request: the same answer, nothing charged again — and the tool must not
+   * be run again (whoever got the first answer runs it).
+   */
   readonly repeated?: boolean;
 }
-
-/** How the action went. */
-export type Outcome = "succeeded" | "failed" | "rolled_back";
-
-/** The answer to `report`. */
-export type ReportResult =
-  | { readonly ok: true; readonly entry: AuditEntry; readonly reservation: Reservation | undefined }
-  | { readonly ok: false; readonly code: "unknown_request" | "already_reported" | "invalid"; readonly message: string };
 
 /** Everything a gateway is built from; only `engine` is required. */
 export interface GatewayOptions {
@@ -74,38 +96,38 @@ export interface GatewayOptions {
   readonly trust?: Partial<TrustConfig> | false;
   readonly approvals?: ApprovalsOptions;
   readonly limits?: LimitsOptions;
+  /** How much of a request is read (default depth 64, size 1,048,576; see ./snapshot.ts). */
+  readonly request?: Partial<SnapshotLimits>;
 }
 
-/** What the gateway remembers of a request it answered `run`. */
-interface RunRecord {
+/** One answer to audit and return. */
+interface Answer {
   readonly requestId: string;
-  readonly audit: string;
-  readonly agent: string;
-  readonly human: string | null;
-  readonly action: string;
-  readonly env: unknown;
-  /** The args digest, so a reused request id with other args is not taken for a retry. */
-  readonly args: string;
+  readonly parts: Parts;
   readonly decision: Decision;
-  readonly ticket: string | null;
-  readonly outcome?: Outcome;
-}
-
-/** The request's parts the gateway reads before the engine has validated it. */
-interface Parts {
-  readonly agent: string;
-  readonly human: string | null;
-  readonly action: string;
-  readonly env: unknown;
-  readonly reasoning: unknown;
-  readonly args: string;
+  readonly trust: number | undefined;
+  /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
+  readonly shadow?: { readonly request: unknown; readonly state: RuntimeState };
+  readonly approvers: readonly GivenApproval[];
+  readonly action: CheckAction;
+  readonly reason?: string;
+  readonly ticket?: ApprovalTicket;
+  readonly reservation?: Reservation;
+  readonly signal?: AbortSignal;
+  readonly kill?: KillSwitchRecord;
+  /** Recorded against the agent once the answer is audited. */
+  readonly trustEvent?: TrustEventKind;
+  /** Gives back what this check took (reservation, approval, watch) when its entry cannot be written. */
+  readonly undo?: () => Promise<void>;
+  /** Runs once the entry is written (the run record). */
+  readonly written?: (hash: string) => Promise<void>;
 }
 
 const MAX_ROUNDS = 16;
-const RETENTION = 7 * 86_400_000;
 
-/** Builds a gateway; opens the audit log (continuing its chain). */
+/** Builds a gateway; opens the audit log (continuing its chain). Throws a TypeError for options that are not what `GatewayOptions` says. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  checkGatewayOptions(options);
   const clock = options.clock ?? systemClock;
   const audit = await AuditLog.open(options.audit ?? new MemoryAuditSink(), clock);
   return new Gateway(options, options.store ?? new MemoryStateStore({ clock }), audit, clock);
@@ -121,15 +143,22 @@ export class Gateway {
   readonly trust: Trust | undefined;
   /** Undefined unless a shadow engine was given. */
   readonly shadow: Shadow | undefined;
+  private readonly policy: Decision["policy"];
+  private readonly requestLimits: SnapshotLimits;
   private readonly running = new Map<string, { readonly signal: AbortSignal; stop(): void }>();
 
+  /** Throws a TypeError for options that are not what `GatewayOptions` says. */
   constructor(
     options: GatewayOptions,
     readonly store: StateStore,
     readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {
+    checkGatewayOptions(options);
+    checkClock(clock, "`clock`");
     this.engine = options.engine;
+    this.policy = enginePolicy(options.engine, "`engine`");
+    this.requestLimits = snapshotLimits(options.request, "request");
     this.kill = new KillSwitch(store, clock, audit);
     this.approvals = new Approvals(store, clock, options.ids ?? randomIds, audit, options.approvals);
     this.limits = new Limits(store, clock, options.limits);
@@ -137,23 +166,33 @@ export class Gateway {
     this.shadow = options.shadow === undefined ? undefined : new Shadow(options.shadow);
   }
 
-  /** Decides one tool call. Throws only for a missing request id (a gateway bug). */
+  /**
+   * Decides one tool call. Throws only for a missing or malformed request id
+   * (a gateway bug) or a failing state store; never for anything in the
+   * request, which is read once, into a snapshot, and only that is decided,
+   * digested, audited and charged.
+   */
   async check(request: unknown, options: { readonly requestId: string }): Promise<CheckResult> {
-    const requestId = options?.requestId;
-    if (typeof requestId !== "string" || requestId === "") throw new TypeError("check needs a non-empty `requestId`");
-    const parts = partsOf(request);
+    const requestId = readRequestId(options);
+    const snapshot = snapshotJson(request, this.requestLimits);
+    if (!snapshot.ok) {
+      const reason = `the request cannot be read: ${snapshot.reason}`;
+      return this.answer({ requestId, parts: NO_PARTS, decision: gatewayDeny(reason, this.policy), trust: undefined, approvers: [], action: "refuse", reason });
+    }
+    const req = snapshot.value;
+    const parts = partsOf(req);
     const engaged = await this.kill.check(parts.agent, parts.action);
     if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged);
     const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
-    if (prior !== undefined) return this.repeat(prior, parts);
+    if (prior !== undefined) return this.repeat(prior, parts, req);
 
     const trust = this.trust === undefined ? undefined : await this.trust.tier(parts.agent);
-    const binding = bindingOf(request, this.engine.policy.version);
+    const binding = bindingOf(req, this.policy.version);
     let digest: string | undefined;
     try {
       digest = binding === undefined ? undefined : actionDigest(binding);
     } catch {
-      digest = undefined; // not canonical JSON: the engine refuses it; it can never be approved
+      digest = undefined; // a policy version that is not well-formed Unicode: nothing can be bound to it
     }
     let ticket = digest === undefined ? undefined : await this.approvals.forDigest(digest);
     let given: GivenApproval[] | undefined = ticket?.status === "approved" ? ticket.approvals.map(({ id, groups }) => ({ id, groups })) : undefined;
@@ -165,30 +204,34 @@ export class Gateway {
         ...(given === undefined ? {} : { approvals: given }),
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
-      const decision = this.engine.decide(request, state);
-      const common = { requestId, parts, decision, trust, shadow: { request, state }, approvers: given ?? [] };
+      const decision = this.decide(req, state);
+      const common = { requestId, parts, decision, trust, shadow: { request: req, state }, approvers: given ?? [] };
       if (decision.effect === "deny") {
-        await this.trust?.record(parts.agent, decision.audit === "security" ? "violation" : "denied");
-        return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied" });
+        const trustEvent = trustEventOf(decision);
+        return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied", ...(trustEvent === undefined ? {} : { trustEvent }) });
       }
       if (decision.effect === "approve") {
         if (digest === undefined || binding === undefined) {
-          return this.answer({ ...common, action: "refuse", reason: "this request cannot be bound to an approval (it is not canonical JSON)" });
+          return this.answer({ ...common, action: "refuse", reason: "this request cannot be bound to an approval (it has no agent id or action)" });
         }
         if (ticket?.status === "rejected" && ticket.rejection !== undefined && this.clock.now() < ticket.expiresAt) {
           const reason = `approval request \`${ticket.id}\` was rejected by \`${ticket.rejection.by}\`: ${ticket.rejection.reason}`;
           return this.answer({ ...common, action: "refuse", reason, ticket });
         }
         const requirement = decision.approval ?? { quorums: [] };
+        // The ticket shows exactly the snapshot that was decided and digested.
         const open =
           ticket?.status === "approved"
             ? await this.approvals.require(ticket.id, requirement, decision.reasons)
-            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: toJsonSafe(binding.env), args: toJsonSafe(binding.args), policy: this.engine.policy, requirement, reasons: decision.reasons });
+            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: binding.env, args: binding.args, policy: this.policy, requirement, reasons: decision.reasons });
         const waiting = open ?? (await this.approvals.forDigest(digest));
         return this.answer({ ...common, action: "wait", reason: waitReason(decision), ...(waiting === undefined ? {} : { ticket: waiting }) });
       }
 
-      // allow: approvals given and a counter we reported past its cap mean the approval covers the overrun.
+      // allow: every charge must be a usable amount before anything is reserved.
+      const problem = decision.limits.map((charge) => chargeProblem(charge)).find((p) => p !== undefined);
+      if (problem !== undefined) return this.answer({ ...common, action: "refuse", reason: `this request cannot be charged: ${problem}` });
+      // Approvals given and a counter we reported past its cap mean the approval covers the overrun.
       const pastCap = new Set(given === undefined ? [] : Object.keys(counters));
       const reserved = await this.limits.reserve(requestId, decision.limits, pastCap);
       if (!reserved.ok) {
@@ -211,54 +254,51 @@ export class Gateway {
         counters = {};
         continue;
       }
+      const used = given !== undefined && ticket !== undefined ? ticket : undefined;
       const watch = this.kill.watch(parts.agent, parts.action);
       this.running.set(requestId, watch);
-      const result = await this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(ticket !== undefined && given !== undefined ? { ticket } : {}) });
-      const record: RunRecord = { requestId, audit: result.audit, agent: parts.agent, human: parts.human, action: parts.action, env: parts.env, args: parts.args, decision, ticket: given === undefined ? null : (ticket?.id ?? null) };
-      await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
-      return result;
+      const undo = async (): Promise<void> => {
+        watch.stop();
+        this.running.delete(requestId);
+        await this.limits.cancel(requestId);
+        if (used !== undefined) await this.approvals.release(used.id, requestId);
+      };
+      const written = async (hash: string): Promise<void> => {
+        const record: RunRecord = { requestId, audit: hash, agent: parts.agent, human: parts.human, action: parts.action, env: parts.env, args: parts.args, request: requestKey(req, parts), decision, ticket: used?.id ?? null };
+        await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
+      };
+      return this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(used === undefined ? {} : { ticket: used }), undo, written });
     }
-    const decision = this.engine.decide(request, { ...(trust === undefined ? {} : { trust }), counters });
+    const decision = this.decide(req, { ...(trust === undefined ? {} : { trust }), counters });
     return this.answer({ requestId, parts, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
   }
 
   /**
    * Reports how a `run` went: commits its reservation (with `actualCost`
-   * for budgets, one number or limit id → cost) or, for `failed` without a
-   * cost, refunds it; moves trust; audits the outcome linked to the decision.
+   * for budgets, one number or limit id → cost, each a finite number from 0
+   * to `MAX_AMOUNT`) or, for `failed` without a cost, refunds it; moves
+   * trust; audits the outcome linked to the decision, with any budget the
+   * actual cost took past its cap (`overruns`). Nothing changes when the
+   * report is refused, or when its audit entry cannot be written
+   * (`audit_failed`: report again). See ./gateway-report.ts.
    */
-  async report(requestId: string, outcome: Outcome, options: { readonly actualCost?: number | Readonly<Record<string, number>>; readonly detail?: string } = {}): Promise<ReportResult> {
-    if (!["succeeded", "failed", "rolled_back"].includes(outcome)) {
-      return { ok: false, code: "invalid", message: `unknown outcome \`${String(outcome)}\`; use succeeded, failed or rolled_back` };
-    }
-    const key = runKey(requestId);
-    const text = await this.store.get(key);
-    const record = parseStored<RunRecord>(text);
-    if (record === undefined) return { ok: false, code: "unknown_request", message: `no request \`${requestId}\` was answered \`run\`; only those can be reported` };
-    if (record.outcome !== undefined) return { ok: false, code: "already_reported", message: `request \`${requestId}\` was already reported as ${record.outcome}` };
-    if (!(await this.store.compareAndSet(key, text, JSON.stringify({ ...record, outcome }), { expiresAt: this.clock.now() + RETENTION }))) {
-      return this.report(requestId, outcome, options);
-    }
-    this.running.get(requestId)?.stop();
-    this.running.delete(requestId);
-    const { actualCost } = options;
-    const reservation = outcome === "failed" && actualCost === undefined ? await this.limits.refund(requestId) : await this.limits.commit(requestId, actualCost);
-    await this.trust?.record(record.agent, outcome === "succeeded" ? "success" : outcome === "rolled_back" ? "rollback" : "failure");
-    const entry = await this.audit.append({
-      kind: "outcome",
+  report(requestId: string, outcome: Outcome, options: ReportOptions = {}): Promise<ReportResult> {
+    return reportOutcome(
+      {
+        store: this.store,
+        limits: this.limits,
+        audit: this.audit,
+        trust: this.trust,
+        clock: this.clock,
+        finished: (id) => {
+          this.running.get(id)?.stop();
+          this.running.delete(id);
+        },
+      },
       requestId,
-      decision: record.audit,
       outcome,
-      actualCost: actualCost ?? null,
-      detail: options.detail ?? null,
-      agent: record.agent,
-      human: record.human,
-      action: record.action,
-      env: record.env,
-      effect: record.decision.effect,
-      policy: record.decision.policy,
-    });
-    return { ok: true, entry, reservation };
+      options,
+    );
   }
 
   /** Waits for pending writes, then closes the store and the audit sink. */
@@ -267,16 +307,38 @@ export class Gateway {
     await this.store.close();
   }
 
-  private async repeat(prior: RunRecord, parts: Parts): Promise<CheckResult> {
-    if (prior.outcome !== undefined || prior.agent !== parts.agent || prior.action !== parts.action || prior.args !== parts.args) {
-      const reason = prior.outcome !== undefined ? `request id \`${prior.requestId}\` was already run and reported as ${prior.outcome}` : `request id \`${prior.requestId}\` was already used for another request`;
-      return { action: "refuse", requestId: prior.requestId, decision: prior.decision, reason, audit: prior.audit, repeated: true };
+  /** The live engine's decision; a deny saying so when it throws or returns something that is not a decision. */
+  private decide(request: unknown, state: RuntimeState): Decision {
+    let decision: unknown;
+    try {
+      decision = this.engine.decide(request, state);
+    } catch (error) {
+      return engineFailed(`the policy engine failed: ${describeThrown(error)}`, this.policy);
     }
-    const reservation = await this.limits.get(prior.requestId);
-    const signal = this.running.get(prior.requestId)?.signal;
+    const problem = decisionProblem(decision);
+    if (problem !== undefined) {
+      if (typeof (decision as { then?: unknown } | null)?.then === "function") void Promise.resolve(decision).catch(() => undefined);
+      return engineFailed(`the policy engine returned ${problem}`, this.policy);
+    }
+    return decision as Decision;
+  }
+
+  private async repeat(prior: RunRecord, parts: Parts, request: unknown): Promise<CheckResult> {
+    const id = prior.requestId;
+    const refusal =
+      prior.outcome !== undefined
+        ? `request id \`${id}\` was already run and reported as ${prior.outcome}`
+        : prior.request !== requestKey(request, parts)
+          ? `request id \`${id}\` was already used for another request`
+          : undefined;
+    if (refusal !== undefined) {
+      return this.answer({ requestId: id, parts, decision: gatewayDeny(refusal, this.policy), trust: undefined, approvers: [], action: "refuse", reason: refusal });
+    }
+    const reservation = await this.limits.get(id);
+    const signal = this.running.get(id)?.signal;
     return {
       action: "run",
-      requestId: prior.requestId,
+      requestId: id,
       decision: prior.decision,
       audit: prior.audit,
       repeated: true,
@@ -286,51 +348,26 @@ export class Gateway {
   }
 
   private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord): Promise<CheckResult> {
-    const decision: Decision = { effect: "deny", rules: [], reasons: [killReason(engaged)], obligations: {}, limits: [], audit: "notice", policy: this.engine.policy };
+    const decision = gatewayDeny(killReason(engaged), this.policy);
     const reason = `${killReason(engaged)} (by ${engaged.by}: ${engaged.reason})`;
     return this.answer({ requestId, parts, decision, trust: undefined, approvers: [], action: "refuse", reason, kill: engaged });
   }
 
-  private async answer(a: {
-    requestId: string;
-    parts: Parts;
-    decision: Decision;
-    trust: number | undefined;
-    /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
-    shadow?: { readonly request: unknown; readonly state: RuntimeState };
-    approvers: readonly GivenApproval[];
-    action: CheckAction;
-    reason?: string;
-    ticket?: ApprovalTicket;
-    reservation?: Reservation;
-    signal?: AbortSignal;
-    kill?: KillSwitchRecord;
-  }): Promise<CheckResult> {
-    const { parts, decision } = a;
-    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : this.shadow?.decide(a.shadow.request, a.shadow.state, decision, parts.action);
-    const entry = await this.audit.append({
-      kind: "decision",
-      requestId: a.requestId,
-      result: a.action,
-      agent: parts.agent,
-      human: parts.human,
-      action: parts.action,
-      env: parts.env,
-      args: parts.args,
-      reasoning: parts.reasoning,
-      trust: a.trust ?? null,
-      decision,
-      policy: decision.policy,
-      approvers: a.approvers,
-      ticket: a.ticket?.id ?? null,
-      reason: a.reason ?? null,
-      kill: a.kill === undefined ? null : { scope: a.kill.scope, name: a.kill.name, by: a.kill.by, reason: a.kill.reason },
-      shadow: shadow ?? null,
-    });
+  private async answer(a: Answer): Promise<CheckResult> {
+    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : this.shadow?.decide(a.shadow.request, a.shadow.state, a.decision, a.parts.action);
+    let entry: AuditEntry;
+    try {
+      entry = await this.audit.append(decisionEntry(a, a.action, a.reason, shadow));
+    } catch (error) {
+      await a.undo?.();
+      return this.auditFailed(a, error);
+    }
+    if (a.trustEvent !== undefined) await this.trust?.record(a.parts.agent, a.trustEvent);
+    await a.written?.(entry.hash);
     return {
       action: a.action,
       requestId: a.requestId,
-      decision,
+      decision: a.decision,
       audit: entry.hash,
       ...(a.reason === undefined || a.action === "run" ? {} : { reason: a.reason }),
       ...(a.ticket === undefined ? {} : { ticket: a.ticket }),
@@ -338,36 +375,16 @@ export class Gateway {
       ...(a.signal === undefined ? {} : { signal: a.signal }),
     };
   }
-}
 
-/** What the audit and the kill switch need, read defensively from an unvalidated request. */
-function partsOf(request: unknown): Parts {
-  const r = typeof request === "object" && request !== null ? (request as Record<string, unknown>) : {};
-  const id = (p: unknown): string | undefined => (typeof p === "object" && p !== null && typeof (p as Record<string, unknown>)["id"] === "string" ? ((p as Record<string, unknown>)["id"] as string) : undefined);
-  const context = r["context"];
-  const reasoning = typeof context === "object" && context !== null ? ((context as Record<string, unknown>)["reasoning"] ?? null) : null;
-  let args: string;
-  try {
-    args = digestOf(r["args"] ?? null);
-  } catch {
-    args = digestOf(toJsonSafe(r["args"]));
+  /** The answer's entry could not be written: refuse, and try once to audit the refusal itself. */
+  private async auditFailed(a: Answer, error: unknown): Promise<CheckResult> {
+    const reason = `${describeThrown(error)}; nothing runs without its audit entry, so this request is refused (it may be retried with the same request id)`;
+    let audit = "";
+    try {
+      audit = (await this.audit.append(decisionEntry(a, "refuse", reason, undefined))).hash;
+    } catch {
+      // The sink is still failing: the refusal stands unaudited, which is the one answer that is safe without evidence.
+    }
+    return { action: "refuse", requestId: a.requestId, decision: a.decision, reason, audit };
   }
-  return {
-    agent: id(r["agent"]) ?? "",
-    human: id(r["human"]) ?? null,
-    action: typeof r["action"] === "string" ? r["action"] : "",
-    env: toJsonSafe(r["env"] ?? null),
-    reasoning: toJsonSafe(reasoning),
-    args,
-  };
-}
-
-/** Why the request waits: a limit that parked it (its allow rules' reasons say nothing of that), else the first approve rule's. */
-function waitReason(decision: Decision): string {
-  const parked = decision.rules.findIndex((r) => r.kind === "limit");
-  return decision.reasons[parked < 0 ? 0 : parked] ?? "approval required";
-}
-
-function runKey(requestId: string): string {
-  return `run:${requestId}`;
 }

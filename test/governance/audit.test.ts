@@ -183,13 +183,23 @@ describe("the audit file", () => {
     expect(readAuditEntries(text).map((e) => e["requestId"])).toEqual(Array.from({ length: 200 }, (_, i) => `r${i}`));
   });
 
-  it("a hostile request (lone surrogates, NaN, cycles) is still audited", async () => {
+  it("a hostile request (lone surrogates, NaN, cycles) is refused unread and still audited", async () => {
     const { gw, sink } = await gateway();
     const cyclic: Record<string, unknown> = { agent: { id: "x\ud800" }, action: "shell.exec", env: Number.NaN };
     cyclic["args"] = cyclic;
     const result = await gw.check(cyclic, { requestId: "h1" });
     expect(result.action).toBe("refuse");
+    expect(result.reason).toBe("the request cannot be read: `agent.id` is not well-formed Unicode (a lone surrogate)");
     expect(verifyAudit(sink.text()).ok).toBe(true);
-    expect(readAuditEntries(sink.text())[0]).toMatchObject({ agent: "x\ufffd", env: null, result: "refuse" });
+    expect(readAuditEntries(sink.text())[0]).toMatchObject({ agent: "", env: null, args: null, result: "refuse", reason: result.reason });
+    const nan = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: Number.NaN, args: {} }, { requestId: "h2" });
+    expect(nan.reason).toBe("the request cannot be read: `env` is NaN, which is not JSON");
+    const cycle = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: "production", args: cyclic }, { requestId: "h3" });
+    expect(cycle.reason).toBe("the request cannot be read: `args.agent.id` is not well-formed Unicode (a lone surrogate)");
+    const own: Record<string, unknown> = { list: [] };
+    (own["list"] as unknown[]).push(own);
+    const loop = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: "production", args: own }, { requestId: "h4" });
+    expect(loop.reason).toBe("the request cannot be read: `args.list[0]` contains itself");
+    expect(verifyAudit(sink.text())).toMatchObject({ ok: true, entries: 4 });
   });
 });
