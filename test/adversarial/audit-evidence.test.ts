@@ -40,7 +40,7 @@ async function diverseLog(): Promise<string> {
   await gw.check(spend(0.1), { requestId: "r2" });
   await gw.check(merge(7, { human: ALICE, context: { reasoning: 'quote " backslash \\ tab \t nl \n é 𝄞 \u202e \u0085' } }), { requestId: "r3" });
   await gw.check(spend(1e-7, { agent: { id: "bot\u001b[2J", groups: [], trust: 0 } }), { requestId: "r4" });
-  await gw.report("r2", "succeeded", { actualCost: 1e21 });
+  await gw.report("r2", "succeeded", { actualCost: 1e-7 }); // costs past 9007199254 are refused at report (ADR 0012)
   await gw.kill.engage({ scope: "agent", name: "bot" }, { by: "ana", reason: "-0 and 5e-324" });
   await gw.check(spend(3), { requestId: "r5" });
   return sink.text();
