@@ -8,8 +8,11 @@
  * The hash of an entry is the SHA-256 of the canonical JSON (RFC 8785) of the
  * entry without its `hash` field — so every field, present or added later,
  * is inside it — and `prev` is the previous entry's hash (the first entry's
- * is `GENESIS`). Must not write anything but whole sealed entries, and must
- * seal entries in the order `append` is called (the chain is serial).
+ * is `GENESIS`). With one writer (memory, file sinks) the log keeps the head
+ * in process; with a shared sink (`appendAfter`, e.g. Redis) it links each
+ * batch after the chain's real head and re-links when another writer got
+ * there first (ADR 0018). Must not write anything but whole sealed entries,
+ * and must seal entries in the order `append` is called (the chain is serial).
  */
 import { digestOf, toJsonSafe } from "./digest.js";
 import type { Clock } from "./clock.js";
@@ -54,6 +57,9 @@ export class AuditLog {
   private seq: number;
   private prev: string;
   private writing: Promise<void> = Promise.resolve();
+  /** Entries waiting for a shared sink (see `appendShared`). */
+  private readonly queue: QueuedEntry[] = [];
+  private flushing = false;
 
   private constructor(
     private readonly sink: AuditSink,
@@ -70,13 +76,7 @@ export class AuditLog {
    * (run `agp audit verify` on the file).
    */
   static async open(sink: AuditSink, clock: Clock): Promise<AuditLog> {
-    const last = await sink.lastLine();
-    if (last === undefined) return new AuditLog(sink, clock, undefined);
-    const entry = parseEntry(last);
-    if (typeof entry === "string" || entryHash(entry) !== entry.hash) {
-      throw new Error("the audit log's last entry is damaged; run `agp audit verify` on it before appending");
-    }
-    return new AuditLog(sink, clock, { seq: entry.seq, hash: entry.hash });
+    return new AuditLog(sink, clock, headOf(await sink.lastLine()));
   }
 
   /** Waits for every append, then closes the sink. */
@@ -93,11 +93,15 @@ export class AuditLog {
   /**
    * Seals `body` now (the next seq, this clock's time, the chain's head) and
    * resolves once the sink has taken it. Body fields named `seq`, `time`,
-   * `prev` or `hash` are overwritten.
+   * `prev` or `hash` are overwritten. On a shared sink (`appendAfter`) the
+   * entry is linked after whatever the chain's head is when it is written,
+   * so its `seq` and `prev` are known only once the promise resolves.
    */
   append(body: AuditBody): Promise<AuditEntry> {
-    const unsealed = { ...(toJsonSafe(body) as AuditBody), seq: this.seq + 1, time: new Date(this.clock.now()).toISOString(), prev: this.prev };
-    const entry = { ...unsealed, hash: entryHash(unsealed) } as AuditEntry;
+    const fields = toJsonSafe(body) as AuditBody;
+    const time = new Date(this.clock.now()).toISOString();
+    if (this.sink.appendAfter !== undefined) return this.appendShared(fields, time);
+    const entry = seal(fields, time, this.seq + 1, this.prev);
     // The hash is over canonical JSON; the line itself need only parse back to the same value.
     const line = JSON.stringify(entry);
     this.seq = entry.seq;
@@ -107,6 +111,89 @@ export class AuditLog {
     this.writing = written.catch(() => undefined);
     return written.then(() => entry);
   }
+
+  /** Queues an entry for the shared chain; one batch is in flight at a time. */
+  private appendShared(fields: AuditBody, time: string): Promise<AuditEntry> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ fields, time, resolve, reject });
+      if (this.queue.length === 1 && !this.flushing) this.writing = this.flushShared();
+    });
+  }
+
+  /**
+   * Writes queued entries in batches: seals a batch after the head this
+   * process knows, and appends it only if that is still the chain's head;
+   * when another writer appended first, re-links the batch after the new
+   * head and tries again (at most `MAX_RACES` times in a row, then the
+   * batch's appends reject — never a half-written batch).
+   */
+  private async flushShared(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          for (let race = 0; ; race++) {
+            const entries = sealAll(batch, this.seq, this.prev);
+            const result = await this.sink.appendAfter!(this.prev, entries.map((e) => JSON.stringify(e)), entries.at(-1)!.hash);
+            if (result.appended) {
+              this.seq = entries.at(-1)!.seq;
+              this.prev = entries.at(-1)!.hash;
+              batch.forEach((job, i) => job.resolve(entries[i]!));
+              break;
+            }
+            if (race + 1 >= MAX_RACES) throw new Error(`the shared audit chain kept moving: ${MAX_RACES} appends in a row lost the race to other writers`);
+            const head = headOf(result.last);
+            this.seq = head?.seq ?? 0;
+            this.prev = head?.hash ?? GENESIS;
+          }
+        } catch (error) {
+          for (const job of batch) job.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+/** An entry waiting to be linked into a shared chain. */
+interface QueuedEntry {
+  readonly fields: AuditBody;
+  readonly time: string;
+  readonly resolve: (entry: AuditEntry) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** How many entries one shared append carries at most. */
+const MAX_BATCH = 256;
+/** How many lost races in a row fail a shared append (each loss means another writer made progress). */
+const MAX_RACES = 100;
+
+/** Seals one entry. */
+function seal(fields: AuditBody, time: string, seq: number, prev: string): AuditEntry {
+  const unsealed = { ...fields, seq, time, prev };
+  return { ...unsealed, hash: entryHash(unsealed) } as AuditEntry;
+}
+
+/** Seals a batch as a chain after (seq, prev). */
+function sealAll(batch: readonly QueuedEntry[], seq: number, prev: string): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  for (const job of batch) {
+    const entry = seal(job.fields, job.time, (entries.at(-1)?.seq ?? seq) + 1, entries.at(-1)?.hash ?? prev);
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/** The (seq, hash) a chain's last line ends at; throws when that line is not an intact entry (never link after damage). */
+function headOf(last: string | undefined): { seq: number; hash: string } | undefined {
+  if (last === undefined) return undefined;
+  const entry = parseEntry(last);
+  if (typeof entry === "string" || entryHash(entry) !== entry.hash) {
+    throw new Error("the audit log's last entry is damaged; run `agp audit verify` on it before appending");
+  }
+  return { seq: entry.seq, hash: entry.hash };
 }
 
 /** One problem `verifyAudit` found. */

@@ -43,4 +43,4 @@ export { canonicalJson, digestOf, actionDigest, bindingOf, toJsonSafe, Canonical
 export { sha256Hex } from "./sha256.js";
 export { ManualClock, randomIds, sequentialIds, systemClock, type Clock, type IdSource } from "./clock.js";
 export { MemoryAuditSink, MemoryStateStore, type MemoryStoreOptions, type StoreChange } from "./store-memory.js";
-export { parseStored, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";
+export { parseStored, type AppendAfterResult, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";
