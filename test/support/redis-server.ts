@@ -56,13 +56,14 @@ export interface TestRedis {
   destroy(): Promise<void>;
 }
 
-/** Starts a server in a new temporary directory. */
-export async function startRedis(): Promise<TestRedis> {
+/** Starts a server in a new temporary directory (`appendfsync` as production needs it unless told otherwise). */
+export async function startRedis(options: { readonly appendfsync?: "always" | "everysec" | "no" } = {}): Promise<TestRedis> {
+  const appendfsync = options.appendfsync ?? "always";
   const dir = await mkdtemp(join(tmpdir(), "agp-redis-"));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     try {
-      return await launch(dir, port);
+      return await launch(dir, port, appendfsync);
     } catch (error) {
       if (attempt >= 5) {
         await rm(dir, { recursive: true, force: true });
@@ -72,8 +73,8 @@ export async function startRedis(): Promise<TestRedis> {
   }
 }
 
-async function launch(dir: string, port: number): Promise<TestRedis> {
-  let child = await spawnServer(dir, port);
+async function launch(dir: string, port: number, appendfsync: string): Promise<TestRedis> {
+  let child = await spawnServer(dir, port, appendfsync);
   const server: TestRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -96,7 +97,7 @@ async function launch(dir: string, port: number): Promise<TestRedis> {
     },
     async restart() {
       await server.stop();
-      child = await spawnServer(dir, port);
+      child = await spawnServer(dir, port, appendfsync);
     },
     async destroy() {
       await server.stop("SIGKILL");
@@ -107,8 +108,8 @@ async function launch(dir: string, port: number): Promise<TestRedis> {
 }
 
 /** Spawns redis-server and resolves once it accepts connections; rejects if it exits first. */
-function spawnServer(dir: string, port: number): Promise<ChildProcess> {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning"];
+function spawnServer(dir: string, port: number, appendfsync: string): Promise<ChildProcess> {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", appendfsync, "--save", "", "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning"];
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
