@@ -53,10 +53,11 @@ export class SharedConnection {
   private users = 0;
   private closing: Promise<void> | undefined;
 
-  /** `where` names the server in messages (no credentials). */
+  /** `where` names the server in messages (no credentials); `commandTimeoutMs` is the client's command timeout. */
   constructor(
     readonly client: RedisClient,
     readonly where: string,
+    private readonly commandTimeoutMs: number,
   ) {
     for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua });
   }
@@ -77,6 +78,16 @@ export class SharedConnection {
     };
   }
 
+  /** ioredis's words for a lost connection, in the user's terms. */
+  private reasonOf(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.includes("enableOfflineQueue")) return "not connected";
+    if (message.includes("max retries per request")) return "the connection dropped before the reply";
+    if (message === "Command timed out") return `no reply within ${this.commandTimeoutMs} ms`;
+    if (message.startsWith("Connection is closed")) return "the connection is closed";
+    return message;
+  }
+
   /** Runs a command or script; any failure becomes a `SharedStateError` saying what could not be done. */
   async run<T>(what: string, command: (client: RedisClient) => Promise<T>): Promise<T> {
     try {
@@ -94,8 +105,8 @@ export class SharedConnection {
   /** The error a failed command becomes. */
   failure(what: string, error: unknown): SharedStateError {
     if (error instanceof SharedStateError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
     const isReply = error instanceof Error && error.name === "ReplyError";
+    const reason = isReply ? (error as Error).message : this.reasonOf(error);
     const message = isReply ? `the shared state at ${this.where} failed to ${what}: ${reason}` : `the shared state at ${this.where} is unavailable (${what}): ${reason}`;
     return new SharedStateError(message, { cause: error });
   }
@@ -141,7 +152,7 @@ export async function connectRedis(url: string, timeouts: RedisTimeouts = {}): P
   } finally {
     clearTimeout(timer);
   }
-  return new SharedConnection(client, where);
+  return new SharedConnection(client, where, commandTimeout);
 }
 
 /** The URL without credentials, for messages. */
