@@ -9,8 +9,11 @@
  * The hash of an entry is the SHA-256 of the canonical JSON (RFC 8785) of the
  * entry without its `hash` field — so every field, present or added later,
  * is inside it — and `prev` is the previous entry's hash (the first entry's
- * is `GENESIS`). Must not write anything but whole sealed entries, and must
- * seal entries in the order `append` is called (the chain is serial).
+ * is `GENESIS`). With one writer (memory, file sinks) the log keeps the head
+ * in process; with a shared sink (`appendAfter`, e.g. Redis) it links each
+ * batch after the chain's real head and re-links when another writer got
+ * there first (ADR 0018). Must not write anything but whole sealed entries,
+ * and must seal entries in the order `append` is called (the chain is serial).
  */
 import { readAuditLine, sealAuditEntry } from "./audit-line.js";
 import { digestOf, toJsonSafe } from "./digest.js";
@@ -109,13 +112,7 @@ export class AuditLog {
    */
   static async open(sink: AuditSink, clock: Clock): Promise<AuditLog> {
     checkClock(clock, "the audit log's `clock`");
-    const last = await sink.lastLine();
-    if (last === undefined) return new AuditLog(sink, clock, undefined);
-    const read = readAuditLine(last);
-    if (read.status !== "entry" || read.nonCanonical !== undefined || read.hash !== read.entry.hash) {
-      throw new Error("the audit log's last entry is damaged; run `agp audit verify` on it before appending");
-    }
-    return new AuditLog(sink, clock, { seq: read.entry.seq, hash: read.entry.hash });
+    return new AuditLog(sink, clock, headOf(await sink.lastLine()));
   }
 
   /** Waits for every append, then closes the sink. */
@@ -149,36 +146,85 @@ export class AuditLog {
   private async pump(): Promise<void> {
     // INVARIANT: one batch at a time, sealed against the head the sink has acknowledged.
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
-      let seq = this.seq;
-      let prev = this.prev;
-      let entries: AuditEntry[];
+      const batch = this.queue.splice(0, MAX_BATCH);
+      let sealed: Sealed;
       try {
-        const time = new Date(this.clock.now()).toISOString();
-        const lines: string[] = [];
-        const seal = (body: AuditBody): AuditEntry => {
-          // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
-          const { entry, line } = sealAuditEntry({ ...body, seq: seq + 1, time, prev });
-          seq = entry.seq;
-          prev = entry.hash;
-          lines.push(line);
-          return entry;
-        };
-        // After a failed write, the next batch says so first: the chain verifies and shows where entries were lost.
-        if (this.lost !== undefined) seal({ kind: "audit.write_failed", entries: this.lost.entries, error: this.lost.error });
-        entries = batch.map((pending) => seal(pending.body));
-        await this.sink.append(lines);
+        sealed = await this.write(batch.map((pending) => pending.body));
       } catch (error) {
         const message = describeThrown(error);
         this.lost = { entries: (this.lost?.entries ?? 0) + batch.length, error: message };
         for (const pending of batch) pending.reject(new AuditWriteError(`the audit log could not be written: ${message}`));
         continue;
       }
-      this.seq = seq;
-      this.prev = prev;
+      this.seq = sealed.seq;
+      this.prev = sealed.prev;
       this.lost = undefined;
-      batch.forEach((pending, i) => pending.resolve(entries[i]!));
+      batch.forEach((pending, i) => pending.resolve(sealed.entries[i]!));
     }
     this.busy = false;
   }
+
+  /**
+   * Seals the bodies after the head and has the sink take them, all or none.
+   * A shared sink appends only if the chain still ends at that head; when
+   * another writer appended first, the batch is re-linked after the new head
+   * and tried again (at most `MAX_RACES` times in a row: each loss means
+   * another writer made progress).
+   */
+  private async write(bodies: readonly AuditBody[]): Promise<Sealed> {
+    const time = new Date(this.clock.now()).toISOString();
+    let head = { seq: this.seq, prev: this.prev };
+    for (let race = 0; ; race++) {
+      const sealed = this.seal(bodies, time, head.seq, head.prev);
+      if (this.sink.appendAfter === undefined) {
+        await this.sink.append(sealed.lines);
+        return sealed;
+      }
+      const result = await this.sink.appendAfter(head.prev, sealed.lines, sealed.prev);
+      if (result.appended) return sealed;
+      if (race + 1 >= MAX_RACES) throw new Error(`the shared audit chain kept moving: ${MAX_RACES} appends in a row lost the race to other writers`);
+      const last = headOf(result.last);
+      head = { seq: last?.seq ?? 0, prev: last?.hash ?? GENESIS };
+    }
+  }
+
+  /** Seals a batch as a chain after (seq, prev), preceded by an `audit.write_failed` entry after a failed write. */
+  private seal(bodies: readonly AuditBody[], time: string, seq: number, prev: string): Sealed {
+    const lines: string[] = [];
+    const one = (body: AuditBody): AuditEntry => {
+      // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
+      const { entry, line } = sealAuditEntry({ ...body, seq: seq + 1, time, prev });
+      seq = entry.seq;
+      prev = entry.hash;
+      lines.push(line);
+      return entry;
+    };
+    // After a failed write, the next batch says so first: the chain verifies and shows where entries were lost.
+    if (this.lost !== undefined) one({ kind: "audit.write_failed", entries: this.lost.entries, error: this.lost.error });
+    const entries = bodies.map(one);
+    return { entries, lines, seq, prev };
+  }
+}
+
+/** A batch sealed as a chain: its entries (without a failure marker), every line to write, and the new head. */
+interface Sealed {
+  readonly entries: readonly AuditEntry[];
+  readonly lines: readonly string[];
+  readonly seq: number;
+  readonly prev: string;
+}
+
+/** How many entries one append carries at most. */
+const MAX_BATCH = 256;
+/** How many lost races in a row fail a shared append. */
+const MAX_RACES = 100;
+
+/** The (seq, hash) a chain's last line ends at; throws when that line is not an intact canonical entry (never link after damage). */
+function headOf(last: string | undefined): { seq: number; hash: string } | undefined {
+  if (last === undefined) return undefined;
+  const read = readAuditLine(last);
+  if (read.status !== "entry" || read.nonCanonical !== undefined || read.hash !== read.entry.hash) {
+    throw new Error("the audit log's last entry is damaged; run `agp audit verify` on it before appending");
+  }
+  return { seq: read.entry.seq, hash: read.entry.hash };
 }

@@ -60,4 +60,4 @@ export { ManualClock, randomIds, sequentialIds, systemClock, timeOf, type Clock,
 export { snapshotJson, DEFAULT_SNAPSHOT_LIMITS, MAX_SNAPSHOT_DEPTH, type Snapshot, type SnapshotLimits } from "./snapshot.js";
 export { identityKey, sameIdentity } from "../identity.js";
 export { MemoryAuditSink, MemoryStateStore, type MemoryStoreOptions, type StoreChange } from "./store-memory.js";
-export { COUNTER_MAX, counterOpProblem, parseStored, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";
+export { COUNTER_MAX, counterOpProblem, parseStored, type AppendAfterResult, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";

@@ -6,13 +6,12 @@
  *
  * In: nothing (interfaces). Out: `StateStore` (keys with string values,
  * compare-and-set, windowed counters charged all-or-nothing) and
- * `AuditSink` (append-only lines). Must not import anything but types.
+ * `AuditSink` (append-only lines; shared sinks add `appendAfter`, a
+ * compare-and-append on the chain's head). Must not import anything but types.
  *
- * Every `StateStore` method is one atomic step. A Redis implementation maps
- * them to: `get`/`getMany` → GET/MGET; `compareAndSet` → a Lua script
- * comparing GET with `expected` before SET PXAT / DEL; `list` → SCAN MATCH
- * prefix*; `charge` → one Lua script over the counters' hashes (fields `w`,
- * `used`) applying the rules below to every op or to none.
+ * Every `StateStore` method is one atomic step. The Redis implementation
+ * (runtime/redis/) maps `compareAndSet` and `charge` to one server-side
+ * script each and `get`/`getMany`/`counter` to reads (see ADR 0018).
  */
 
 /** The largest value a counter holds: counters saturate there (they never wrap or lose precision). */
@@ -148,7 +147,23 @@ export interface AuditSink {
   append(lines: readonly string[]): Promise<void>;
   /** Waits for pending appends and releases resources. */
   close(): Promise<void>;
+  /**
+   * Only for a sink several writers share (a chain kept in Redis): appends
+   * `lines` atomically, and only if the chain's last entry is still the one
+   * whose hash is `head` (`GENESIS`: the chain is empty); `newHead` is the
+   * hash of the last of `lines`. When another writer got there first it
+   * appends nothing and returns the chain's last line now, and the
+   * `AuditLog` links its entries after that line and tries again. A sink
+   * with one writer (memory, file) leaves this out: the `AuditLog` then
+   * keeps the head in process and uses `append`.
+   */
+  appendAfter?(head: string, lines: readonly string[], newHead: string): Promise<AppendAfterResult>;
 }
+
+/** What `appendAfter` did. */
+export type AppendAfterResult =
+  | { readonly appended: true }
+  | { readonly appended: false; /** The chain's last line now; undefined when the chain is empty. */ readonly last: string | undefined };
 
 /** Reads a JSON value written by a feature; a value that does not parse is treated as absent. */
 export function parseStored<T>(text: string | undefined): T | undefined {

@@ -56,6 +56,20 @@ describe("architecture", () => {
     expect(runtimeImports.filter((i) => ["binaryen", "chevrotain", "ajv", "commander"].includes(i.specifier))).toEqual([]);
   });
 
+  it("runtime/redis (Node only, ioredis) is reached only through its own entry, and is the only importer of ioredis", () => {
+    const intoRedis = runtimeImports
+      .filter((i) => i.specifier.startsWith(".") && !normalize(i.file).startsWith(normalize("runtime/redis/")))
+      .filter((i) => normalize(join(dirname(i.file), i.specifier)).startsWith(normalize("runtime/redis/")))
+      .map((i) => `${i.file} imports ${i.specifier}`);
+    expect(intoRedis).toEqual([]);
+    const ioredis = [...runtimeImports, ...compilerImports].filter((i) => i.specifier === "ioredis").map((i) => normalize(i.file));
+    expect(ioredis.length).toBeGreaterThan(0);
+    expect(ioredis.every((f) => f.startsWith(normalize("runtime/redis/")))).toBe(true);
+    // runtime/redis builds on the governance runtime and nothing of the compiler, Node's file stores or the engine.
+    const fromRedis = runtimeImports.filter((i) => normalize(i.file).startsWith(normalize("runtime/redis/")) && i.specifier.startsWith("."));
+    expect(fromRedis.filter((i) => !/^\.\/|^\.\.\/governance\//.test(i.specifier)).map((i) => `${i.file} imports ${i.specifier}`)).toEqual([]);
+  });
+
   it("only codegen/module.ts imports binaryen and only syntax/ imports chevrotain", () => {
     const binaryen = compilerImports.filter((i) => i.specifier === "binaryen").map((i) => normalize(i.file));
     expect(binaryen.every((f) => f === normalize("compiler/codegen/module.ts"))).toBe(true);

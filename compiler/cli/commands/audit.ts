@@ -15,6 +15,10 @@
  *   [--since ISO|30d] [--until ISO|1d] [--format table|json]`: the matching
  *   entries in file order (a table is read twice: once for column widths,
  *   once to print). Exit 0 (also when none match), 2 on bad options.
+ * - `export --redis URL [--prefix P]`: the audit chain gateways share on
+ *   Redis, as the same JSONL, on stdout, a page at a time (bounded memory),
+ *   up to the entry that was last when it started. Exit 0; 2 when Redis
+ *   cannot be reached or the prefix is not usable.
  *
  * Everything printed from the file is escaped for the terminal
  * (runtime/display-text.ts). The work lives in runtime/governance and
@@ -65,6 +69,7 @@ export function registerAuditCommand(program: Command, io: CliIo, setExit: (code
       else io.stdout(verifyText(displayText(file), result));
       setExit(result.ok ? EXIT.ok : EXIT.policyErrors);
     });
+  registerExport(audit, io, setExit);
   audit
     .command("query")
     .description("list entries by agent, human, action, env, effect and time")
@@ -176,4 +181,39 @@ async function printTable(io: CliIo, path: string, query: AuditQuery): Promise<v
   out.write(widths.line(AUDIT_TABLE_HEADER));
   await readLines(path, visit((row) => out.write(widths.line(row))), { endAt: end });
   out.flush();
+}
+
+/** Adds `agp audit export --redis <url> [--prefix p]`: the shared chain as JSONL on stdout, page by page. */
+function registerExport(audit: Command, io: CliIo, setExit: (code: number) => void): void {
+  audit
+    .command("export")
+    .description("write the audit chain gateways share on Redis as JSONL (for verify and query)")
+    .requiredOption("--redis <url>", "the Redis the gateways share (redis://host:port)")
+    .option("--prefix <prefix>", "the deployment's key prefix", "agp")
+    .action(async (options: { redis: string; prefix: string }) => {
+      // Loaded here so other commands never load the Redis client.
+      const { KeyLayout, connectRedis, exportAudit, describeUrl } = await import("../../../runtime/redis/index.js");
+      let layout: InstanceType<typeof KeyLayout>;
+      try {
+        layout = new KeyLayout(options.prefix);
+      } catch (error) {
+        return setExit(usageError(io, (error as Error).message));
+      }
+      let connection: Awaited<ReturnType<typeof connectRedis>>;
+      try {
+        connection = await connectRedis(options.redis);
+      } catch (error) {
+        return setExit(usageError(io, (error as Error).message));
+      }
+      const release = connection.acquire();
+      try {
+        const result = await exportAudit(connection, layout, (text) => io.stdout(text));
+        io.stderr(`exported ${result.entries} ${result.entries === 1 ? "entry" : "entries"} from ${describeUrl(options.redis)} (prefix \`${options.prefix}\`)\n`);
+        setExit(EXIT.ok);
+      } catch (error) {
+        setExit(usageError(io, (error as Error).message));
+      } finally {
+        await release();
+      }
+    });
 }
