@@ -18,7 +18,7 @@
  */
 import type { Clock } from "../governance/clock.js";
 import { systemClock } from "../governance/clock.js";
-import type { ChargeResult, CounterOp, CounterValue, StateStore, WriteOptions } from "../governance/store.js";
+import { counterOpProblem, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "../governance/store.js";
 import { Cluster, type Redis } from "ioredis";
 import type { SharedConnection } from "./connection.js";
 import { decodeStored, encodeValue, escapeKey, GROUPED_FAMILIES, KeyLayout, unescapeKey } from "./keys.js";
@@ -101,6 +101,10 @@ export class RedisStateStore implements StateStore {
   }
 
   async charge(ops: readonly CounterOp[]): Promise<ChargeResult> {
+    for (const [index, op] of ops.entries()) {
+      const problem = counterOpProblem(op, index);
+      if (problem !== undefined) throw new TypeError(`charge: ${problem}`);
+    }
     if (ops.length === 0) return { ok: true, used: [] };
     const args: string[] = [String(this.clock.now()), String(this.slack)];
     for (const op of ops) args.push(String(op.window), String(op.amount), op.cap === undefined ? "" : String(op.cap), op.exact ? "1" : "0", String(op.expiresAt));

@@ -161,9 +161,11 @@ export function storeContract(name: string, make: StoreFactory, options: { reado
       await store.close();
     });
 
-    test("decimal amounts add exactly, and large ones keep every digit", async () => {
+    test("amounts are integers (micro-units): they add exactly, large ones keep every digit, fractions are refused", async () => {
       const { store } = await fresh();
-      expect(await store.charge([op("c:a", 0.1), op("c:a", 0.2)])).toEqual({ ok: true, used: [0.1, 0.1 + 0.2] });
+      expect(await store.charge([op("c:a", 100_000), op("c:a", 200_000)])).toEqual({ ok: true, used: [100_000, 300_000] });
+      await expect(store.charge([op("c:a", 0.1)])).rejects.toThrow("charge: op 0 has amount 0.1; amounts are integers (micro-units) of magnitude at most 9007199254740991");
+      expect(await store.counter("c:a")).toEqual({ window: T0, used: 300_000 });
       expect(await store.charge([op("c:b", 2 ** 52 + 1)])).toEqual({ ok: true, used: [2 ** 52 + 1] });
       expect(await store.counter("c:b")).toEqual({ window: T0, used: 2 ** 52 + 1 });
       await store.close();
