@@ -19,7 +19,7 @@ import type { AuditSink } from "./store.js";
 export const GENESIS = `sha256:${"0".repeat(64)}`;
 
 /** What an entry records. */
-export type AuditKind = "decision" | "outcome" | "kill.engage" | "kill.release" | "approval.approve" | "approval.reject";
+export type AuditKind = "decision" | "outcome" | "kill.engage" | "kill.release" | "approval.approve" | "approval.reject" | "bundle.load" | "bundle.refuse";
 
 /** An entry before sealing: its kind and fields (JSON values only). */
 export interface AuditBody {

@@ -113,14 +113,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
 /** The governance runtime around one live policy. */
 export class Gateway {
-  readonly engine: DecisionEngine;
   readonly kill: KillSwitch;
   readonly approvals: Approvals;
   readonly limits: Limits;
   /** Undefined when trust is off. */
   readonly trust: Trust | undefined;
-  /** Undefined unless a shadow engine was given. */
-  readonly shadow: Shadow | undefined;
+  /** The live engine and the shadow candidate, replaced together by `swap` (one object, so a check reads both at once). */
+  private engines: { readonly live: DecisionEngine; readonly shadow: Shadow | undefined };
   private readonly running = new Map<string, { readonly signal: AbortSignal; stop(): void }>();
 
   constructor(
@@ -129,12 +128,32 @@ export class Gateway {
     readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {
-    this.engine = options.engine;
+    this.engines = { live: options.engine, shadow: options.shadow === undefined ? undefined : new Shadow(options.shadow) };
     this.kill = new KillSwitch(store, clock, audit);
     this.approvals = new Approvals(store, clock, options.ids ?? randomIds, audit, options.approvals);
     this.limits = new Limits(store, clock, options.limits);
     this.trust = options.trust === false ? undefined : new Trust(store, clock, options.trust ?? {});
-    this.shadow = options.shadow === undefined ? undefined : new Shadow(options.shadow);
+  }
+
+  /** The live policy. */
+  get engine(): DecisionEngine {
+    return this.engines.live;
+  }
+
+  /** Undefined unless a shadow engine was given. */
+  get shadow(): Shadow | undefined {
+    return this.engines.shadow;
+  }
+
+  /**
+   * Replaces the live engine (hot reload) and, when `shadow` is given, the
+   * shadow candidate (`null` removes it). Takes effect for the next check:
+   * a check under way keeps the engines it started with, from its first
+   * decision to its audit entry.
+   */
+  swap(engine: DecisionEngine, shadow?: DecisionEngine | null): void {
+    const candidate = shadow === undefined ? this.engines.shadow : shadow === null ? undefined : new Shadow(shadow);
+    this.engines = { live: engine, shadow: candidate };
   }
 
   /** Decides one tool call. Throws only for a missing request id (a gateway bug). */
@@ -142,13 +161,15 @@ export class Gateway {
     const requestId = options?.requestId;
     if (typeof requestId !== "string" || requestId === "") throw new TypeError("check needs a non-empty `requestId`");
     const parts = partsOf(request);
+    // INVARIANT: one check, one engine pair (a `swap` during the awaits below does not mix two policies).
+    const { live: engine, shadow } = this.engines;
     const engaged = await this.kill.check(parts.agent, parts.action);
-    if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged);
+    if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged, engine);
     const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
     if (prior !== undefined) return this.repeat(prior, parts);
 
     const trust = this.trust === undefined ? undefined : await this.trust.tier(parts.agent);
-    const binding = bindingOf(request, this.engine.policy.version);
+    const binding = bindingOf(request, engine.policy.version);
     let digest: string | undefined;
     try {
       digest = binding === undefined ? undefined : actionDigest(binding);
@@ -165,8 +186,8 @@ export class Gateway {
         ...(given === undefined ? {} : { approvals: given }),
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
-      const decision = this.engine.decide(request, state);
-      const common = { requestId, parts, decision, trust, shadow: { request, state }, approvers: given ?? [] };
+      const decision = engine.decide(request, state);
+      const common = { requestId, parts, decision, trust, shadow: { request, state, candidate: shadow }, approvers: given ?? [] };
       if (decision.effect === "deny") {
         await this.trust?.record(parts.agent, decision.audit === "security" ? "violation" : "denied");
         return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied" });
@@ -183,7 +204,7 @@ export class Gateway {
         const open =
           ticket?.status === "approved"
             ? await this.approvals.require(ticket.id, requirement, decision.reasons)
-            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: toJsonSafe(binding.env), args: toJsonSafe(binding.args), policy: this.engine.policy, requirement, reasons: decision.reasons });
+            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: toJsonSafe(binding.env), args: toJsonSafe(binding.args), policy: engine.policy, requirement, reasons: decision.reasons });
         const waiting = open ?? (await this.approvals.forDigest(digest));
         return this.answer({ ...common, action: "wait", reason: waitReason(decision), ...(waiting === undefined ? {} : { ticket: waiting }) });
       }
@@ -201,7 +222,7 @@ export class Gateway {
       const late = await this.kill.check(parts.agent, parts.action);
       if (late !== undefined) {
         await this.limits.cancel(requestId);
-        return this.refuseKilled(requestId, parts, late);
+        return this.refuseKilled(requestId, parts, late, engine);
       }
       if (given !== undefined && ticket !== undefined && !(await this.approvals.consume(ticket.id, requestId))) {
         // Used by a concurrent request, or expired meanwhile: this request is not approved any more.
@@ -218,7 +239,7 @@ export class Gateway {
       await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
       return result;
     }
-    const decision = this.engine.decide(request, { ...(trust === undefined ? {} : { trust }), counters });
+    const decision = engine.decide(request, { ...(trust === undefined ? {} : { trust }), counters });
     return this.answer({ requestId, parts, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
   }
 
@@ -285,8 +306,8 @@ export class Gateway {
     };
   }
 
-  private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord): Promise<CheckResult> {
-    const decision: Decision = { effect: "deny", rules: [], reasons: [killReason(engaged)], obligations: {}, limits: [], audit: "notice", policy: this.engine.policy };
+  private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord, engine: DecisionEngine): Promise<CheckResult> {
+    const decision: Decision = { effect: "deny", rules: [], reasons: [killReason(engaged)], obligations: {}, limits: [], audit: "notice", policy: engine.policy };
     const reason = `${killReason(engaged)} (by ${engaged.by}: ${engaged.reason})`;
     return this.answer({ requestId, parts, decision, trust: undefined, approvers: [], action: "refuse", reason, kill: engaged });
   }
@@ -297,7 +318,7 @@ export class Gateway {
     decision: Decision;
     trust: number | undefined;
     /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
-    shadow?: { readonly request: unknown; readonly state: RuntimeState };
+    shadow?: { readonly request: unknown; readonly state: RuntimeState; readonly candidate: Shadow | undefined };
     approvers: readonly GivenApproval[];
     action: CheckAction;
     reason?: string;
@@ -307,7 +328,7 @@ export class Gateway {
     kill?: KillSwitchRecord;
   }): Promise<CheckResult> {
     const { parts, decision } = a;
-    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : this.shadow?.decide(a.shadow.request, a.shadow.state, decision, parts.action);
+    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : a.shadow.candidate?.decide(a.shadow.request, a.shadow.state, decision, parts.action);
     const entry = await this.audit.append({
       kind: "decision",
       requestId: a.requestId,
