@@ -50,7 +50,7 @@ async function evaluate(ctx: ServeContext, request: Record<string, unknown>, req
 async function single(ctx: ServeContext, body: Record<string, unknown>, requestId: string): Promise<AuthzenDecision> {
   let request: Record<string, unknown>;
   try {
-    request = agpRequestOf(evaluationOf(body));
+    request = agpRequestOf(evaluationOf(body), ctx.defaultEnv);
   } catch (error) {
     throw fieldError(error);
   }
@@ -61,7 +61,7 @@ async function single(ctx: ServeContext, body: Record<string, unknown>, requestI
 async function item(ctx: ServeContext, value: Record<string, unknown>, index: number, requestId: string): Promise<AuthzenDecision> {
   let request: Record<string, unknown>;
   try {
-    request = agpRequestOf(evaluationOf(value, `evaluations[${index}].`));
+    request = agpRequestOf(evaluationOf(value, `evaluations[${index}].`), ctx.defaultEnv);
   } catch (error) {
     if (!(error instanceof AuthzenFieldError)) throw error;
     return { decision: false, context: { evaluation_id: requestId, reason: "invalid_request", error: { status: 400, message: error.message } } };

@@ -16,7 +16,8 @@
  *   the human it acts for; when `context.agent` names the agent (an id or
  *   an object, as the COAZ-MCP binding sends the client), the subject is
  *   the human instead;
- * - `context.env` → `env`; the rest of `context` → agp's `context`.
+ * - `context.env` → `env` (else the server's `--env`, when given); the rest
+ *   of `context` → agp's `context`.
  * Must not fill in anything the PEP did not send (a missing agent field is
  * the engine's fail-closed deny, audited), and must never answer
  * `decision: true` for anything but a gateway `run`.
@@ -78,7 +79,7 @@ function object(value: unknown, where: string, required: boolean): Record<string
 }
 
 /** The agp request an evaluation stands for. Throws `AuthzenFieldError` for conflicting args. */
-export function agpRequestOf(e: Evaluation): Record<string, unknown> {
+export function agpRequestOf(e: Evaluation, defaultEnv?: string): Record<string, unknown> {
   const name = e.action.name;
   const action = name === "tools/call" && e.resource.type === "tool" ? e.resource.id : name.includes(".") ? name : `${e.resource.type}.${name}`;
   const args: Record<string, unknown> = { ...(e.resource.properties ?? {}) };
@@ -86,7 +87,8 @@ export function agpRequestOf(e: Evaluation): Record<string, unknown> {
     if (key in args && !sameJson(args[key], value)) throw new AuthzenFieldError(`argument \`${key}\` is given in both \`resource.properties\` and \`action.properties\` with different values`);
     args[key] = value;
   }
-  const { agent: contextAgent, human: contextHuman, env, ...rest } = e.context ?? {};
+  const { agent: contextAgent, human: contextHuman, env: givenEnv, ...rest } = e.context ?? {};
+  const env = givenEnv ?? defaultEnv;
   const subject = { ...(e.subject.properties ?? {}), id: e.subject.id };
   const agent = contextAgent === undefined ? subject : typeof contextAgent === "string" ? { id: contextAgent } : contextAgent;
   const human = contextAgent === undefined ? contextHuman : subject;

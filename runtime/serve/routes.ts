@@ -40,6 +40,8 @@ export interface ServeContext {
   readonly authzenBody: BodyLimits;
   /** Longest long-poll on a ticket (ms) and how many may wait at once. */
   readonly waits: { readonly maxMs: number; readonly max: number; active: number };
+  /** The env of AuthZEN evaluations whose context gives none. */
+  readonly defaultEnv: string | undefined;
   /** Most evaluations in one AuthZEN batch. */
   readonly maxBatch: number;
   /** The base URL the service is reached at (AuthZEN metadata, ticket links). */

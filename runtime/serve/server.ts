@@ -68,6 +68,8 @@ export interface ServeOptions {
   readonly watch?: boolean;
   /** How long `close` waits for in-flight requests (ms, default 10000). */
   readonly graceMs?: number;
+  /** The env of AuthZEN evaluations whose context gives none. */
+  readonly env?: string;
   /** Approval ticket lifetime (ms). */
   readonly approvalTtlMs?: number;
   /** Where log lines go (default: nowhere). */
@@ -193,6 +195,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     authzenBody: { maxBytes, timeoutMs: bodyTimeoutMs, maxDepth: 64, contentTypeStatus: 400 },
     waits: { maxMs: options.maxWaitMs ?? 60_000, max: 256, active: 0 },
     maxBatch: 64,
+    defaultEnv: options.env,
     baseUrl: () => options.publicUrl?.replace(/\/+$/, "") ?? url,
     bundles: () => ({ live, shadow }),
     reload,

@@ -36,6 +36,7 @@ interface ServeFlags {
   pollInterval: string;
   fsync: string;
   watch: boolean;
+  env?: string;
 }
 
 /** What tests may replace: the environment and how signals arrive. */
@@ -60,6 +61,7 @@ export function registerServeCommand(program: Command, io: CliIo, setExit: (code
     .option("--state <dir>", "keep state and the audit log in files in this directory (default .agp-state)")
     .option("--redis <url>", "keep state in Redis (shared by several gateways)")
     .option("--listen <host:port>", "where to listen", "127.0.0.1:8181")
+    .option("--env <name>", "the env of AuthZEN evaluations whose context gives none (`context.env`)")
     .option("--public-url <url>", "the URL clients reach this service at (AuthZEN metadata, ticket links)")
     .option("--admin-token-file <file>", "the bearer token for admin endpoints (else AGP_ADMIN_TOKEN; without one they are disabled)")
     .option("--decision-token-file <file>", "the bearer token for decision endpoints (else AGP_DECISION_TOKEN; without one they are open)")
@@ -114,6 +116,7 @@ async function runServe(flags: ServeFlags, io: CliIo, hooks: ServeCommandHooks):
       bodyTimeoutMs: Number(flags.bodyTimeout),
       pollMs: Number(flags.pollInterval) * 1000,
       watch: flags.watch,
+      ...(flags.env === undefined ? {} : { env: flags.env }),
       log: (line) => io.stderr(`agp serve: ${line}\n`),
     });
   } catch (error) {
