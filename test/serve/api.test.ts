@@ -21,7 +21,7 @@ describe("agp serve: agp's API", () => {
     dir = w.dir;
     const policy = await w.bundle("policy.wasm", "1.0.0");
     s = await serve(["--policy", policy, ...w.trust, ...w.admin, "--state", join(dir, "state"), "--body-timeout", "700", "--max-body", "4096"], dir);
-  });
+  }, 60_000);
   const post = (path: string, body: unknown, token?: string) => call(s.url, "POST", path, { body, ...(token === undefined ? {} : { token }) });
 
   it("POST /v1/check answers run with the decision, the reservation and the audit hash; a repeated id is the same run", async () => {
