@@ -98,7 +98,23 @@ async function runServe(flags: ServeFlags, io: CliIo, hooks: ServeCommandHooks):
   }
   const state: StateOption = flags.redis !== undefined ? { kind: "redis", url: flags.redis } : { kind: "file", directory: resolve(io.cwd, flags.state ?? ".agp-state"), fsync: flags.fsync };
   const path = (p: string): string => (/^https?:\/\//i.test(p) ? p : resolve(io.cwd, p));
-  let server;
+  // Signals are taken from before the start, so a SIGTERM that arrives while starting still shuts down cleanly.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopRequested = false;
+  let finished: (() => void) | undefined;
+  const stop = (): void => {
+    stopRequested = true;
+    if (server === undefined) return;
+    void server.close().then(
+      () => finished?.(),
+      (error: unknown) => {
+        io.stderr(`agp serve: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        finished?.();
+      },
+    );
+  };
+  const reload = (): void => void server?.reload("signal").catch((error: unknown) => io.stderr(`agp serve: reload failed: ${error instanceof Error ? error.message : String(error)}\n`));
+  const unsubscribe = (hooks.signals ?? processSignals)(stop, reload);
   try {
     server = await startServer({
       policy: path(flags.policy),
@@ -120,27 +136,23 @@ async function runServe(flags: ServeFlags, io: CliIo, hooks: ServeCommandHooks):
       log: (line) => io.stderr(`agp serve: ${line}\n`),
     });
   } catch (error) {
+    unsubscribe();
     return usageError(io, error instanceof Error ? error.message : String(error));
   }
   const policy = server.gateway.engine.policy;
   io.stdout(`agp serve: listening on ${server.url} (policy ${policy.version}, ${flags.redis !== undefined ? "redis" : `state ${state.kind === "file" ? state.directory : ""}`})\n`);
   await new Promise<void>((done) => {
-    const stop = (): void => {
-      unsubscribe();
-      void server.close().then(done, (error: unknown) => {
-        io.stderr(`agp serve: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        done();
-      });
-    };
-    const reload = (): void => void server.reload("signal").catch((error: unknown) => io.stderr(`agp serve: reload failed: ${error instanceof Error ? error.message : String(error)}\n`));
-    const unsubscribe = (hooks.signals ?? processSignals)(stop, reload);
+    finished = done;
+    if (stopRequested) stop();
   });
+  unsubscribe();
   return EXIT.ok;
 }
 
 function processSignals(stop: () => void, reload: () => void): () => void {
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  // Kept until the end: a second SIGTERM during shutdown is ignored rather than killing a flush half-way.
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
   process.on("SIGHUP", reload);
   return () => {
     process.off("SIGTERM", stop);
