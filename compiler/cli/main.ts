@@ -8,12 +8,15 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerAuditCommand } from "./commands/audit.js";
+import { registerBundleCommand } from "./commands/bundle.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCompileCommand } from "./commands/compile.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerFmtCommand } from "./commands/fmt.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerKeygenCommand } from "./commands/keygen.js";
 import { registerSchemaCommand } from "./commands/schema.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerTestCommand } from "./commands/test.js";
 import { EXIT, processIo, terminalSafeIo, type CliIo } from "./io.js";
 import { agpVersion } from "./version.js";
@@ -38,12 +41,15 @@ export async function main(argv: readonly string[], given: CliIo = processIo()):
   );
 
   registerAuditCommand(program, io, setExit);
+  registerBundleCommand(program, io, setExit);
   registerCheckCommand(program, io, setExit);
   registerCompileCommand(program, io, setExit);
   registerEvalCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
   registerInspectCommand(program, io, setExit);
+  registerKeygenCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
+  registerServeCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
 
   try {

@@ -32,6 +32,8 @@ export type AuditKind =
   | "kill.release"
   | "approval.approve"
   | "approval.reject"
+  | "bundle.load"
+  | "bundle.refuse"
   /** Written before the next entry after the sink failed: `entries` were not written, `error` says why. */
   | "audit.write_failed";
 

@@ -107,7 +107,7 @@ interface Answer {
   readonly decision: Decision;
   readonly trust: number | undefined;
   /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
-  readonly shadow?: { readonly request: unknown; readonly state: RuntimeState };
+  readonly shadow?: { readonly request: unknown; readonly state: RuntimeState; readonly candidate: Shadow | undefined };
   readonly approvers: readonly GivenApproval[];
   readonly action: CheckAction;
   readonly reason?: string;
@@ -123,6 +123,19 @@ interface Answer {
   readonly written?: (hash: string) => Promise<void>;
 }
 
+/** The engines one check uses, read once at its start. */
+interface Engines {
+  readonly live: DecisionEngine;
+  /** The live engine's policy, checked once when the engine is given. */
+  readonly policy: Decision["policy"];
+  readonly shadow: Shadow | undefined;
+}
+
+/** Checks and pairs a live engine with its shadow candidate. */
+function enginesOf(live: DecisionEngine, shadow: DecisionEngine | undefined): Engines {
+  return { live, policy: enginePolicy(live, "`engine`"), shadow: shadow === undefined ? undefined : new Shadow(shadow) };
+}
+
 const MAX_ROUNDS = 16;
 
 /** Builds a gateway; opens the audit log (continuing its chain). Throws a TypeError for options that are not what `GatewayOptions` says. */
@@ -135,15 +148,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
 /** The governance runtime around one live policy. */
 export class Gateway {
-  readonly engine: DecisionEngine;
   readonly kill: KillSwitch;
   readonly approvals: Approvals;
   readonly limits: Limits;
   /** Undefined when trust is off. */
   readonly trust: Trust | undefined;
-  /** Undefined unless a shadow engine was given. */
-  readonly shadow: Shadow | undefined;
-  private readonly policy: Decision["policy"];
+  /** The live engine, its policy and the shadow candidate, replaced together by `swap` (one object, so a check reads all at once). */
+  private engines: Engines;
   private readonly requestLimits: SnapshotLimits;
   private readonly running = new Map<string, { readonly signal: AbortSignal; stop(): void }>();
 
@@ -156,14 +167,35 @@ export class Gateway {
   ) {
     checkGatewayOptions(options);
     checkClock(clock, "`clock`");
-    this.engine = options.engine;
-    this.policy = enginePolicy(options.engine, "`engine`");
+    this.engines = enginesOf(options.engine, options.shadow);
     this.requestLimits = snapshotLimits(options.request, "request");
     this.kill = new KillSwitch(store, clock, audit);
     this.approvals = new Approvals(store, clock, options.ids ?? randomIds, audit, options.approvals);
     this.limits = new Limits(store, clock, options.limits);
     this.trust = options.trust === false ? undefined : new Trust(store, clock, options.trust ?? {});
-    this.shadow = options.shadow === undefined ? undefined : new Shadow(options.shadow);
+  }
+
+  /** The live policy. */
+  get engine(): DecisionEngine {
+    return this.engines.live;
+  }
+
+  /** Undefined unless a shadow engine was given. */
+  get shadow(): Shadow | undefined {
+    return this.engines.shadow;
+  }
+
+  /**
+   * Replaces the live engine (hot reload) and, when `shadow` is given, the
+   * shadow candidate (`null` removes it). Takes effect for the next check:
+   * a check under way keeps the engines it started with, from its first
+   * decision to its audit entry. Throws a TypeError for an engine that is
+   * not one (the running engines stay).
+   */
+  swap(engine: DecisionEngine, shadow?: DecisionEngine | null): void {
+    const current = this.engines;
+    const next = enginesOf(engine, shadow === undefined || shadow === null ? undefined : shadow);
+    this.engines = shadow === undefined ? { ...next, shadow: current.shadow } : next;
   }
 
   /**
@@ -174,20 +206,22 @@ export class Gateway {
    */
   async check(request: unknown, options: { readonly requestId: string }): Promise<CheckResult> {
     const requestId = readRequestId(options);
+    // INVARIANT: one check, one engine pair (a `swap` during the awaits below does not mix two policies).
+    const engines = this.engines;
     const snapshot = snapshotJson(request, this.requestLimits);
     if (!snapshot.ok) {
       const reason = `the request cannot be read: ${snapshot.reason}`;
-      return this.answer({ requestId, parts: NO_PARTS, decision: gatewayDeny(reason, this.policy), trust: undefined, approvers: [], action: "refuse", reason });
+      return this.answer({ requestId, parts: NO_PARTS, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason });
     }
     const req = snapshot.value;
     const parts = partsOf(req);
     const engaged = await this.kill.check(parts.agent, parts.action);
-    if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged);
+    if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged, engines);
     const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
-    if (prior !== undefined) return this.repeat(prior, parts, req);
+    if (prior !== undefined) return this.repeat(prior, parts, req, engines);
 
     const trust = this.trust === undefined ? undefined : await this.trust.tier(parts.agent);
-    const binding = bindingOf(req, this.policy.version);
+    const binding = bindingOf(req, engines.policy.version);
     let digest: string | undefined;
     try {
       digest = binding === undefined ? undefined : actionDigest(binding);
@@ -204,8 +238,8 @@ export class Gateway {
         ...(given === undefined ? {} : { approvals: given }),
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
-      const decision = this.decide(req, state);
-      const common = { requestId, parts, decision, trust, shadow: { request: req, state }, approvers: given ?? [] };
+      const decision = this.decide(engines, req, state);
+      const common = { requestId, parts, decision, trust, shadow: { request: req, state, candidate: engines.shadow }, approvers: given ?? [] };
       if (decision.effect === "deny") {
         const trustEvent = trustEventOf(decision);
         return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied", ...(trustEvent === undefined ? {} : { trustEvent }) });
@@ -223,7 +257,7 @@ export class Gateway {
         const open =
           ticket?.status === "approved"
             ? await this.approvals.require(ticket.id, requirement, decision.reasons)
-            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: binding.env, args: binding.args, policy: this.policy, requirement, reasons: decision.reasons });
+            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: binding.env, args: binding.args, policy: engines.policy, requirement, reasons: decision.reasons });
         const waiting = open ?? (await this.approvals.forDigest(digest));
         return this.answer({ ...common, action: "wait", reason: waitReason(decision), ...(waiting === undefined ? {} : { ticket: waiting }) });
       }
@@ -244,7 +278,7 @@ export class Gateway {
       const late = await this.kill.check(parts.agent, parts.action);
       if (late !== undefined) {
         await this.limits.cancel(requestId);
-        return this.refuseKilled(requestId, parts, late);
+        return this.refuseKilled(requestId, parts, late, engines);
       }
       if (given !== undefined && ticket !== undefined && !(await this.approvals.consume(ticket.id, requestId))) {
         // Used by a concurrent request, or expired meanwhile: this request is not approved any more.
@@ -269,7 +303,7 @@ export class Gateway {
       };
       return this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(used === undefined ? {} : { ticket: used }), undo, written });
     }
-    const decision = this.decide(req, { ...(trust === undefined ? {} : { trust }), counters });
+    const decision = this.decide(engines, req, { ...(trust === undefined ? {} : { trust }), counters });
     return this.answer({ requestId, parts, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
   }
 
@@ -308,22 +342,22 @@ export class Gateway {
   }
 
   /** The live engine's decision; a deny saying so when it throws or returns something that is not a decision. */
-  private decide(request: unknown, state: RuntimeState): Decision {
+  private decide(engines: Engines, request: unknown, state: RuntimeState): Decision {
     let decision: unknown;
     try {
-      decision = this.engine.decide(request, state);
+      decision = engines.live.decide(request, state);
     } catch (error) {
-      return engineFailed(`the policy engine failed: ${describeThrown(error)}`, this.policy);
+      return engineFailed(`the policy engine failed: ${describeThrown(error)}`, engines.policy);
     }
     const problem = decisionProblem(decision);
     if (problem !== undefined) {
       if (typeof (decision as { then?: unknown } | null)?.then === "function") void Promise.resolve(decision).catch(() => undefined);
-      return engineFailed(`the policy engine returned ${problem}`, this.policy);
+      return engineFailed(`the policy engine returned ${problem}`, engines.policy);
     }
     return decision as Decision;
   }
 
-  private async repeat(prior: RunRecord, parts: Parts, request: unknown): Promise<CheckResult> {
+  private async repeat(prior: RunRecord, parts: Parts, request: unknown, engines: Engines): Promise<CheckResult> {
     const id = prior.requestId;
     const refusal =
       prior.outcome !== undefined
@@ -332,7 +366,7 @@ export class Gateway {
           ? `request id \`${id}\` was already used for another request`
           : undefined;
     if (refusal !== undefined) {
-      return this.answer({ requestId: id, parts, decision: gatewayDeny(refusal, this.policy), trust: undefined, approvers: [], action: "refuse", reason: refusal });
+      return this.answer({ requestId: id, parts, decision: gatewayDeny(refusal, engines.policy), trust: undefined, approvers: [], action: "refuse", reason: refusal });
     }
     const reservation = await this.limits.get(id);
     const signal = this.running.get(id)?.signal;
@@ -347,14 +381,14 @@ export class Gateway {
     };
   }
 
-  private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord): Promise<CheckResult> {
-    const decision = gatewayDeny(killReason(engaged), this.policy);
+  private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord, engines: Engines): Promise<CheckResult> {
+    const decision = gatewayDeny(killReason(engaged), engines.policy);
     const reason = `${killReason(engaged)} (by ${engaged.by}: ${engaged.reason})`;
     return this.answer({ requestId, parts, decision, trust: undefined, approvers: [], action: "refuse", reason, kill: engaged });
   }
 
   private async answer(a: Answer): Promise<CheckResult> {
-    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : this.shadow?.decide(a.shadow.request, a.shadow.state, a.decision, a.parts.action);
+    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : a.shadow.candidate?.decide(a.shadow.request, a.shadow.state, a.decision, a.parts.action);
     let entry: AuditEntry;
     try {
       entry = await this.audit.append(decisionEntry(a, a.action, a.reason, shadow));

@@ -137,7 +137,11 @@ export async function connectRedis(url: string, timeouts: RedisTimeouts = {}): P
     throw new SharedStateError(`cannot use the Redis URL ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   // Connection errors also reject the commands they affect; without a listener ioredis would print each one.
-  client.on("error", () => undefined);
+  // The first socket error says why a connect failed (`connect ECONNREFUSED …`); the rejection itself only says "Connection is closed.".
+  let socketError: Error | undefined;
+  client.on("error", (error: Error) => {
+    socketError ??= error;
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
@@ -148,7 +152,9 @@ export async function connectRedis(url: string, timeouts: RedisTimeouts = {}): P
     ]);
   } catch (error) {
     client.disconnect();
-    throw new SharedStateError(`cannot connect to the shared state at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const closed = error instanceof Error && error.message.startsWith("Connection is closed");
+    const why = closed && socketError !== undefined ? socketError : error;
+    throw new SharedStateError(`cannot connect to the shared state at ${where}: ${why instanceof Error ? why.message : String(why)}`, { cause: why });
   } finally {
     clearTimeout(timer);
   }

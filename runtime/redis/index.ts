@@ -11,7 +11,7 @@
  * See docs/governance.md, "Shared state on Redis", and ADR 0018.
  */
 import type { Clock } from "../governance/clock.js";
-import { RedisAuditSink } from "./audit-redis.js";
+import { RedisAuditSink, exportAudit } from "./audit-redis.js";
 import { connectRedis, type RedisTimeouts } from "./connection.js";
 import { KeyLayout } from "./keys.js";
 import { RedisStateStore } from "./store-redis.js";
@@ -38,6 +38,12 @@ export interface RedisStateOptions extends RedisTimeouts {
 export interface RedisState {
   readonly store: RedisStateStore;
   readonly audit: RedisAuditSink;
+  /**
+   * The shared chain as JSONL text (what `agp audit export` writes), for
+   * `agp serve`'s audit endpoints; whole in memory, so for moderate logs —
+   * export to a file for big ones.
+   */
+  readAudit(): Promise<string>;
   /** Closes both (a gateway's `close` closing them first is fine). */
   close(): Promise<void>;
 }
@@ -58,6 +64,13 @@ export async function openRedisState(options: RedisStateOptions): Promise<RedisS
   return {
     store,
     audit,
+    readAudit: async () => {
+      const parts: string[] = [];
+      await exportAudit(connection, layout, (text) => {
+        parts.push(text);
+      });
+      return parts.join("");
+    },
     close: async () => {
       await store.close();
       await audit.close();

@@ -2,7 +2,9 @@
  * The layering DESIGN.md and STYLE.md promise, enforced:
  * - a stage imports another stage only through that stage's index.ts;
  * - runtime/ imports nothing from compiler/ (it must stay light for browsers and workers);
- * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain.
+ * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain;
+ * - runtime/bundle (signed bundles) is browser-safe: its own files and the runtime only, no Node built-ins;
+ * - runtime/serve (agp serve) is Node-only and is reached from no browser-safe folder.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative, sep } from "node:path";
@@ -75,5 +77,22 @@ describe("architecture", () => {
     expect(binaryen.every((f) => f === normalize("compiler/codegen/module.ts"))).toBe(true);
     const chevrotain = compilerImports.filter((i) => i.specifier.startsWith("chevrotain") || i.specifier.startsWith("@chevrotain"));
     expect(chevrotain.every((i) => stageOf(i.file) === "syntax")).toBe(true);
+  });
+
+  it("runtime/bundle imports only relative runtime files (no Node built-ins, no packages)", () => {
+    const bundle = runtimeImports.filter((i) => normalize(i.file).startsWith(normalize("runtime/bundle/")));
+    expect(bundle.length).toBeGreaterThan(5);
+    expect(bundle.filter((i) => !i.specifier.startsWith(".") || relative("runtime", join(dirname(i.file), i.specifier)).startsWith("..")).map((i) => `${i.file} imports ${i.specifier}`)).toEqual([]);
+    const code = tsFiles("runtime/bundle").map((f) => readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1"));
+    expect(code.filter((text) => /\bprocess\.|\bBuffer\b|\brequire\(/.test(text))).toEqual([]);
+  });
+
+  it("runtime/serve is Node-only: node built-ins, prom-client and runtime files; no browser-safe folder imports it or runtime/node", () => {
+    const serve = runtimeImports.filter((i) => normalize(i.file).startsWith(normalize("runtime/serve/")));
+    expect(serve.length).toBeGreaterThan(10);
+    expect(serve.filter((i) => !(i.specifier.startsWith(".") || i.specifier.startsWith("node:") || i.specifier === "prom-client")).map((i) => `${i.file} imports ${i.specifier}`)).toEqual([]);
+    const browserSafe = runtimeImports.filter((i) => !/^runtime[/\\](serve|node|redis)[/\\]/.test(normalize(i.file)));
+    const reaching = browserSafe.filter((i) => i.specifier.startsWith(".") && /^runtime[/\\](serve|node)[/\\]/.test(normalize(join(dirname(i.file), i.specifier))));
+    expect(reaching.map((i) => `${i.file} imports ${i.specifier}`)).toEqual([]);
   });
 });
