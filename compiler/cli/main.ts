@@ -7,9 +7,11 @@
  * touches the real process.
  */
 import { Command, CommanderError } from "commander";
+import { registerAnalyzeCommand } from "./commands/analyze.js";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerCompileCommand } from "./commands/compile.js";
+import { registerDiffCommand } from "./commands/diff.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerFmtCommand } from "./commands/fmt.js";
 import { registerInspectCommand } from "./commands/inspect.js";
@@ -35,9 +37,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     "\nExit codes: 0 ok, 1 policy errors, 2 usage or I/O errors.\nDocs: docs/language.md, docs/cli.md",
   );
 
+  registerAnalyzeCommand(program, io, setExit);
   registerAuditCommand(program, io, setExit);
   registerCheckCommand(program, io, setExit);
   registerCompileCommand(program, io, setExit);
+  registerDiffCommand(program, io, setExit);
   registerEvalCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
   registerInspectCommand(program, io, setExit);
