@@ -18,3 +18,4 @@ export type { Example, Finding, FindingKind } from "./findings.js";
 export { renderFinding, findingToJson, decisionText } from "./render.js";
 export { diff, type DiffInput, type DiffResult, type DiffSide, type ActionVerdict, type Verdict } from "./diff.js";
 export { parseAcceptances, parseAcceptFlag, accepts, type Acceptance } from "./accept.js";
+export { parseRecords, replay, type Recorded, type ReplayGroup, type ReplayResult, type Decide } from "./replay.js";

@@ -15,6 +15,7 @@ import { registerDiffCommand } from "./commands/diff.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerFmtCommand } from "./commands/fmt.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerReplayCommand } from "./commands/replay.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTestCommand } from "./commands/test.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerEvalCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
   registerInspectCommand(program, io, setExit);
+  registerReplayCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
 
