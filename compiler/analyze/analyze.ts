@@ -21,7 +21,8 @@ import { diagnostic, fileSpan, sortDiagnostics, type Diagnostic, type Span } fro
 import { actionQuery, type ActionQuery } from "./action-query.js";
 import { decidingRules, type Confirmer } from "./confirm.js";
 import { encodeCondition } from "./encode-expr.js";
-import type { RuleEncoding } from "./encode-policy.js";
+import { ruleQuorums, type RuleEncoding } from "./encode-policy.js";
+import type { QuorumSpec } from "./state.js";
 import { listIds, type Example, type Finding } from "./findings.js";
 import { coreReason } from "./core-reason.js";
 import type { QueryRunner } from "./query-runner.js";
@@ -168,7 +169,7 @@ async function ruleFindings(
     if (matching.every((e) => e.decides === "no")) return [await neverDecides(rule, matching, input, runner)];
   }
   const common = matching.map((e) => e.coveredBy ?? new Set<string>()).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
-  const others = [...common].filter((id) => !equivalentAndEarlier(id, rule, perRule));
+  const others = [...common].filter((id) => !equivalentAndEarlier(id, rule, perRule) && addsNothing(rule, input.checked.rules.find((r) => r.id === id)!));
   if (others.length > 0) {
     const other = others.sort()[0]!;
     const e = matching[0]!;
@@ -187,6 +188,33 @@ async function ruleFindings(
     ];
   }
   return [];
+}
+
+/**
+ * Whether `rule` adds nothing to decisions `other` also makes: no quorum
+ * `other` does not already ask for (same groups, at least the count), no
+ * obligation stricter than `other`'s, no higher audit level. Otherwise
+ * removing it would change what a gateway enforces, so it is not redundant.
+ */
+function addsNothing(rule: CheckedRule, other: CheckedRule): boolean {
+  if (rule.effect === "approve") {
+    const key = (q: QuorumSpec) => JSON.stringify([...q.groups].sort());
+    const theirs = ruleQuorums(other);
+    if (!ruleQuorums(rule).every((q) => theirs.some((t) => key(t) === key(q) && t.count >= q.count))) return false;
+  }
+  for (const o of rule.decl.obligations) {
+    if (o.value.kind === "Null") continue;
+    const mine = o.value.value;
+    const match = other.decl.obligations.find((t) => t.key.name === o.key.name);
+    if (match === undefined || match.value.kind === "Null") return false;
+    const theirs = match.value.value;
+    if (typeof mine !== typeof theirs) return false;
+    if (typeof mine === "number" && (theirs as number) > mine) return false;
+    if (typeof mine === "boolean" && mine && theirs !== true) return false;
+    if (typeof mine === "string" && theirs !== mine) return false;
+  }
+  const levels = ["info", "notice", "security"];
+  return levels.indexOf(rule.decl.audit?.value ?? "info") <= levels.indexOf(other.decl.audit?.value ?? "info");
 }
 
 /**

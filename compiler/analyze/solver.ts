@@ -53,10 +53,11 @@ export async function openSolver(): Promise<Solver> {
   const api = await module.init();
   const ctx = new api.Context("agp");
   const feasibility = new Map<string, Feasibility>();
+  const sessions = new WeakMap<Encoding, Session>();
   let closed = false;
   return {
     startMs: performance.now() - started,
-    solve: (enc, goals, options) => solve(api, ctx, feasibility, enc, goals, options),
+    solve: (enc, goals, options) => solve(api, ctx, feasibility, sessions, enc, goals, options),
     async close() {
       if (closed) return;
       closed = true;
@@ -85,30 +86,50 @@ interface Z3Context {
   isTrue(e: unknown): boolean;
   isFalse(e: unknown): boolean;
   isIntVal(e: unknown): boolean;
-  isRatVal(e: unknown): boolean;
+  isRealVal(e: unknown): boolean;
 }
 interface Z3Solver {
   set(key: string, value: unknown): void;
   fromString(s: string): void;
+  push(): void;
+  pop(): void;
   check(...assumptions: Z3Expr[]): Promise<"sat" | "unsat" | "unknown">;
   model(): { eval(e: Z3Expr, completion?: boolean): Z3Expr };
   unsatCore(): { length(): number; get(i: number): { toString(): string } };
   reasonUnknown(): string;
 }
 
+/** What one action's solver has been told so far (it keeps declarations and base assertions). */
+interface Session {
+  readonly solver: Z3Solver;
+  declarations: number;
+  definitions: number;
+  domain: number;
+  readonly relational: Set<string>;
+  readonly linked: Set<string>;
+  readonly atomsSeen: Set<string>;
+}
+
 async function solve(
   api: Z3Api,
   ctx: Z3Context,
   cache: Map<string, Feasibility>,
+  sessions: WeakMap<Encoding, Session>,
   enc: Encoding,
   goals: readonly Term[],
   options: SolveOptions,
 ): Promise<SolveResult> {
-  const solver = new ctx.Solver();
-  solver.set("timeout", Math.max(1, Math.round(options.timeoutMs)));
+  let session = sessions.get(enc);
+  if (session === undefined) {
+    const created = new ctx.Solver();
+    created.set("timeout", Math.max(1, Math.round(options.timeoutMs)));
+    session = { solver: created, declarations: 0, definitions: 0, domain: 0, relational: new Set(), linked: new Set(), atomsSeen: new Set() };
+    sessions.set(enc, session);
+  }
+  const solver = session.solver;
   const tracked = options.tracked ?? [];
-  solver.fromString(script(enc, goals, tracked));
-  const assumptions = tracked.map((t) => ctx.Bool.const(t.name));
+  for (const t of tracked) if (!enc.declarations.has(t.name)) enc.declarations.set(t.name, "Bool");
+
   const atomsByVar = new Map<string, StringAtom[]>();
   for (const atom of enc.atoms.values()) {
     if (enc.strings.get(atom.variable)?.relational === true) continue;
@@ -124,69 +145,92 @@ async function solve(
     }
     return answer;
   };
-  // Up front: single atoms and pairs of one string that can never hold together.
-  const lemmas: Term[] = [];
+  // Tell the solver what the encoding gained since the last query, at the base level.
+  const base = delta(enc, session);
+  // Single atoms and pairs of one string that can never hold together (for new atoms only).
   for (const [variable, atoms] of atomsByVar) {
-    for (const a of atoms) for (const m of [true, false]) if (feasible(variable, [{ atom: a, member: m }]).kind === "none") lemmas.push(m ? not(a.name) : a.name);
-    if (atoms.length > 12) continue;
-    for (let i = 0; i < atoms.length; i++) {
-      for (let j = i + 1; j < atoms.length; j++) {
-        for (const mi of [true, false]) for (const mj of [true, false]) {
-          const tests = [{ atom: atoms[i]!, member: mi }, { atom: atoms[j]!, member: mj }];
-          if (feasible(variable, tests).kind === "none") lemmas.push(not(and(lit(atoms[i]!.name, mi), lit(atoms[j]!.name, mj))));
+    const fresh = atoms.filter((a) => !session.atomsSeen.has(a.name));
+    for (const a of fresh) for (const m of [true, false]) if (feasible(variable, [{ atom: a, member: m }]).kind === "none") base.push(`(assert ${m ? not(a.name) : a.name})`);
+    if (atoms.length <= 12) {
+      for (const a of fresh) {
+        for (const b of atoms) {
+          if (b === a || (!session.atomsSeen.has(b.name) && b.name < a.name)) continue;
+          for (const ma of [true, false]) for (const mb of [true, false]) {
+            if (feasible(variable, [{ atom: a, member: ma }, { atom: b, member: mb }]).kind === "none") base.push(`(assert ${not(and(lit(a.name, ma), lit(b.name, mb)))})`);
+          }
         }
       }
     }
   }
-  if (lemmas.length > 0) solver.fromString(assertAll(lemmas));
+  for (const atoms of atomsByVar.values()) for (const a of atoms) session.atomsSeen.add(a.name);
+  if (base.length > 0) solver.fromString(base.join("\n"));
 
-  for (let round = 0; round < MAX_REFINEMENTS; round++) {
-    const status = await solver.check(...assumptions);
-    if (status === "unknown") return { status: "unknown", reason: unknownReason(solver.reasonUnknown(), options.timeoutMs) };
-    if (status === "unsat") {
-      const core = solver.unsatCore();
-      const names: string[] = [];
-      for (let i = 0; i < core.length(); i++) names.push(core.get(i).toString());
-      return { status: "unsat", core: names };
-    }
-    const model = solver.model();
-    const bool = (name: string, completion = true): boolean | undefined => {
-      const v = model.eval(ctx.Bool.const(name), completion);
-      return ctx.isTrue(v) ? true : ctx.isFalse(v) ? false : undefined;
-    };
-    const witnesses = new Map<string, string>();
-    const blocking: Term[] = [];
-    let unknown = false;
-    for (const [variable, atoms] of atomsByVar) {
-      const tests = atoms.flatMap((atom) => {
-        const value = bool(atom.name, false);
-        return value === undefined ? [] : [{ atom, member: value }];
-      });
-      const answer = feasible(variable, tests);
-      if (answer.kind === "witness") witnesses.set(variable, answer.value);
-      else if (answer.kind === "unknown") unknown = true;
-      else blocking.push(not(and(...smallestCore(variable, tests).map((t) => lit(t.atom.name, t.member)))));
-    }
-    if (blocking.length > 0) {
-      solver.fromString(assertAll(blocking));
-      continue;
-    }
-    if (unknown) return { status: "unknown", reason: "a string test is too complex to search" };
-    const reader: ModelReader = {
-      bool: (name) => bool(name),
-      number: (name) => numberOf(ctx, model.eval(enc.declarations.get(name) === "Int" ? ctx.Int.const(name) : ctx.Real.const(name), true)),
-      string: (id) => {
-        const v = enc.strings.get(id);
-        if (v === undefined) return undefined;
-        if (!v.relational) return witnesses.get(id) ?? defaultString(v.bounds.minLength);
+  solver.push();
+  try {
+    const scoped = [...goals.map((g) => `(assert ${g})`), ...tracked.map((t) => `(assert (=> ${t.name} ${t.term}))`)];
+    if (scoped.length > 0) solver.fromString(scoped.join("\n"));
+    const assumptions = tracked.map((t) => ctx.Bool.const(t.name));
+    for (let round = 0; round < MAX_REFINEMENTS; round++) {
+      const status = await solver.check(...assumptions);
+      if (status === "unknown") return { status: "unknown", reason: unknownReason(solver.reasonUnknown(), options.timeoutMs) };
+      if (status === "unsat") {
+        const core = solver.unsatCore();
+        const names: string[] = [];
+        for (let i = 0; i < core.length(); i++) names.push(core.get(i).toString());
+        return { status: "unsat", core: names };
+      }
+      const model = solver.model();
+      const bool = (name: string, completion = true): boolean | undefined => {
+        const v = model.eval(ctx.Bool.const(name), completion);
+        return ctx.isTrue(v) ? true : ctx.isFalse(v) ? false : undefined;
+      };
+      const witnesses = new Map<string, string>();
+      const blocking: Term[] = [];
+      let unknown = false;
+      for (const [variable, atoms] of atomsByVar) {
+        const tests = atoms.flatMap((atom) => {
+          const value = bool(atom.name, false);
+          return value === undefined ? [] : [{ atom, member: value }];
+        });
+        const answer = feasible(variable, tests);
+        if (answer.kind === "witness") witnesses.set(variable, answer.value);
+        else if (answer.kind === "unknown") unknown = true;
+        else blocking.push(not(and(...smallestCore(variable, tests).map((t) => lit(t.atom.name, t.member)))));
+      }
+      if (blocking.length > 0) {
+        solver.fromString(blocking.map((b) => `(assert ${b})`).join("\n"));
+        continue;
+      }
+      if (unknown) return { status: "unknown", reason: "a string test is too complex to search" };
+      // Read every value now: the model is not kept past this query.
+      const bools = new Map<string, boolean>();
+      const numbers = new Map<string, number>();
+      for (const [name, sort] of enc.declarations) {
+        if (sort === "Bool") {
+          const b = bool(name);
+          if (b !== undefined) bools.set(name, b);
+        } else if (sort === "Int" || sort === "Real") {
+          const n = numberOf(ctx, model.eval(sort === "Int" ? ctx.Int.const(name) : ctx.Real.const(name), true));
+          if (n !== undefined) numbers.set(name, n);
+        }
+      }
+      const strings = new Map<string, string>();
+      for (const v of enc.strings.values()) {
+        if (!v.relational) {
+          strings.set(v.id, witnesses.get(v.id) ?? defaultString(v.bounds.minLength));
+          continue;
+        }
         const value = model.eval(ctx.String.const(v.smt), true);
         const n = api.Z3.get_string_length(ctx.ptr, value.ast);
-        return String.fromCodePoint(...api.Z3.get_string_contents(ctx.ptr, value.ast, n));
-      },
-    };
-    return { status: "sat", model: reader };
+        strings.set(v.id, String.fromCodePoint(...api.Z3.get_string_contents(ctx.ptr, value.ast, n)));
+      }
+      const reader: ModelReader = { bool: (name) => bools.get(name), number: (name) => numbers.get(name), string: (id) => strings.get(id) };
+      return { status: "sat", model: reader };
+    }
+    return { status: "unknown", reason: `the string tests needed more than ${MAX_REFINEMENTS} refinements` };
+  } finally {
+    solver.pop();
   }
-  return { status: "unknown", reason: `the string tests needed more than ${MAX_REFINEMENTS} refinements` };
 
   function smallestCore(variable: string, tests: readonly { atom: StringAtom; member: boolean }[]) {
     let core = [...tests];
@@ -196,6 +240,37 @@ async function solve(
     }
     return core;
   }
+}
+
+/** The SMT-LIB lines the solver has not seen yet: declarations, definitions, domain, string links. */
+function delta(enc: Encoding, session: Session): string[] {
+  const lines: string[] = [];
+  const declarations = [...enc.declarations];
+  for (const [name, sort] of declarations.slice(session.declarations)) lines.push(`(declare-const ${name} ${sort})`);
+  session.declarations = declarations.length;
+  for (const v of enc.strings.values()) {
+    if (!v.relational || session.relational.has(v.id)) continue;
+    session.relational.add(v.id);
+    lines.push(...relationalLines(v));
+  }
+  lines.push(...enc.definitions.slice(session.definitions));
+  session.definitions = enc.definitions.length;
+  for (const d of enc.domain.slice(session.domain)) lines.push(`(assert ${d})`);
+  session.domain = enc.domain.length;
+  for (const atom of enc.atoms.values()) {
+    const v = enc.strings.get(atom.variable);
+    if (v?.relational !== true || session.linked.has(atom.name)) continue;
+    session.linked.add(atom.name);
+    lines.push(`(assert (= ${atom.name} (str.in_re ${v.smt} ${regex(atom.language)})))`);
+  }
+  return lines;
+}
+
+function relationalLines(v: { smt: string; bounds: { minLength: number; maxLength?: number } }): string[] {
+  const lines = [`(declare-const ${v.smt} String)`, `(assert (>= (str.len ${v.smt}) ${v.bounds.minLength}))`];
+  if (v.bounds.maxLength !== undefined) lines.push(`(assert (<= (str.len ${v.smt}) ${v.bounds.maxLength}))`);
+  lines.push(`(assert (str.in_re ${v.smt} (re.* (re.union (re.range ${str("\u0000")} ${str("\ud7ff")}) (re.range ${str("\ue000")} ${str(String.fromCodePoint(Z3_MAX_CHAR))})))))`);
+  return lines;
 }
 
 function lit(name: string, member: boolean): Term {
@@ -212,29 +287,19 @@ function unknownReason(reason: string, timeoutMs: number): string {
 
 function numberOf(ctx: Z3Context, value: Z3Expr): number | undefined {
   if (ctx.isIntVal(value)) return Number(value.value!() as bigint);
-  if (ctx.isRatVal(value)) {
+  if (ctx.isRealVal(value)) {
     const { numerator, denominator } = value.value!() as { numerator: bigint; denominator: bigint };
     return Number(numerator) / Number(denominator);
   }
   return undefined;
 }
 
-/** Assertions over constants the solver already knows (a solver keeps the declarations it parsed). */
-function assertAll(terms: readonly Term[]): string {
-  return terms.map((t) => `(assert ${t})`).join("\n");
-}
 
 /** The whole query as SMT-LIB text. */
 export function script(enc: Encoding, goals: readonly Term[], tracked: readonly { name: string; term: Term }[] = []): string {
   const lines: string[] = [];
   for (const [name, sort] of enc.declarations) lines.push(`(declare-const ${name} ${sort})`);
-  for (const v of enc.strings.values()) {
-    if (!v.relational) continue;
-    lines.push(`(declare-const ${v.smt} String)`);
-    lines.push(`(assert (>= (str.len ${v.smt}) ${v.bounds.minLength}))`);
-    if (v.bounds.maxLength !== undefined) lines.push(`(assert (<= (str.len ${v.smt}) ${v.bounds.maxLength}))`);
-    lines.push(`(assert (str.in_re ${v.smt} (re.* (re.union (re.range ${str("\u0000")} ${str("\ud7ff")}) (re.range ${str("\ue000")} ${str(String.fromCodePoint(Z3_MAX_CHAR))})))))`);
-  }
+  for (const v of enc.strings.values()) if (v.relational) lines.push(...relationalLines(v));
   lines.push(...enc.definitions);
   for (const d of enc.domain) lines.push(`(assert ${d})`);
   for (const atom of enc.atoms.values()) {

@@ -31,7 +31,7 @@ export const ANALYZE_CODES = {
     title: "redundant rule",
     severity: "warning",
     message: "rule `{id}` is redundant: rule `{other}` matches every request it matches, with the same effect",
-    help: "remove `{id}` unless its reason, obligations or approvers are needed; they are merged with `{other}`'s",
+    help: "remove `{id}`: it adds no approver, obligation or audit level to what `{other}` decides, only its reason",
   },
   AGP705: {
     title: "action always denied",
