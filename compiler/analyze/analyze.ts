@@ -281,7 +281,8 @@ async function neverMatchReason(rule: CheckedRule, entry: RuleOnAction, runner: 
   const scope = { layout: entry.query.layout, enc: entry.query.enc, variables: new Map() };
   const tracked = conjuncts.map((c, i) => ({ name: `part_${i}`, term: encodeCondition(c, scope) }));
   const result = await runner.solve(entry.query, rule.principal === "human" ? [entry.query.layout.humanPresent] : [TRUE], tracked);
-  const core = result.status === "unsat" ? result.core.map((n) => conjuncts[Number(n.replace("part_", ""))]).filter((c): c is TypedExpr => c !== undefined) : [];
+  const indices = result.status === "unsat" ? result.core.map((n) => Number(n.replace("part_", ""))).sort((a, b) => a - b) : [];
+  const core = indices.map((i) => conjuncts[i]).filter((c): c is TypedExpr => c !== undefined);
   const actions = rule.actions.length === 1 ? "" : ` on any of the ${rule.actions.length} actions it covers`;
   return `${coreReason(core, rule.condition!)}${actions}`;
 }

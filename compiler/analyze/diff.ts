@@ -21,9 +21,10 @@ import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
 import type { CheckedPolicySet } from "../check/index.js";
 import { diagnostic, fileSpan, type Span } from "../diagnostics/index.js";
 import type { Decision } from "../../runtime/index.js";
-import { actionQuery, type ActionQuery } from "./action-query.js";
+import { actionQuery } from "./action-query.js";
 import { decidingRules, type Confirmer } from "./confirm.js";
-import { listIds, type Finding } from "./findings.js";
+import type { Finding } from "./findings.js";
+import type { PolicyEncoding } from "./encode-policy.js";
 import type { QueryRunner } from "./query-runner.js";
 import { and, cmp, eq, not, or, type Term } from "./smt.js";
 
@@ -90,6 +91,7 @@ async function diffAction(input: DiffInput, action: string): Promise<{ verdict: 
   for (const direction of ["widens", "narrows"] as const) {
     const goal = direction === "widens" ? cmp(">", newRank, oldRank) : cmp("<", newRank, oldRank);
     const blocked: Term[] = [];
+    const seen = new Set<string>();
     for (let n = 0; n < (input.examples ?? 3); n++) {
       const result = await input.runner.solve(query, [goal, ...blocked]);
       if (result.status === "unknown") {
@@ -112,8 +114,11 @@ async function diffAction(input: DiffInput, action: string): Promise<{ verdict: 
         break;
       }
       outcomes[direction] = "yes";
+      const key = JSON.stringify([was.effect, decidedBy(was), now.effect, decidedBy(now)]);
+      if (seen.has(key)) break; // the solver found the same change again: nothing new to show
+      seen.add(key);
       findings.push(changeFinding(input, action, direction, found, was, now));
-      blocked.push(not(and(eq(oldRank, String(RANK[was.effect])), eq(newRank, String(RANK[now.effect])), ...responsible(query, now, newPolicy, was, oldPolicy))));
+      blocked.push(not(and(eq(oldRank, String(RANK[was.effect])), eq(newRank, String(RANK[now.effect])), ...responsible(now, newPolicy, was, oldPolicy))));
     }
   }
   if (outcomes.widens === "no" && outcomes.narrows === "no" && query.enc.approximations.some((a) => a.kind === "under")) outcomes.widens = "unknown";
@@ -126,16 +131,24 @@ async function diffAction(input: DiffInput, action: string): Promise<{ verdict: 
   return { verdict, findings };
 }
 
-/** Terms that pin the rules responsible for an example, so the next example differs. */
-function responsible(query: ActionQuery, now: Decision, newPolicy: ActionQuery["policies"][number] | undefined, was: Decision, oldPolicy: ActionQuery["policies"][number] | undefined): Term[] {
-  void query;
-  const pin = (decision: Decision, policy: ActionQuery["policies"][number] | undefined): Term[] => {
+/** Terms that pin the rules and limits responsible for an example, so the next example differs. */
+function responsible(now: Decision, newPolicy: PolicyEncoding | undefined, was: Decision, oldPolicy: PolicyEncoding | undefined): Term[] {
+  const pin = (decision: Decision, policy: PolicyEncoding | undefined): Term[] => {
     if (policy === undefined) return [];
-    const ids = decidingRules(decision);
-    if (ids.length === 0) return [not(or(...policy.rules.map((r) => r.decides)))];
-    return policy.rules.filter((r) => ids.includes(r.rule.id)).map((r) => r.decides);
+    const rules = decision.rules.filter((r) => r.kind === "rule").map((r) => r.id);
+    const limits = decision.rules.filter((r) => r.kind === "limit").map((r) => r.id);
+    const terms = [
+      ...policy.rules.filter((r) => rules.includes(r.rule.id)).map((r) => r.decides),
+      ...policy.limits.filter((l) => limits.includes(l.limit.id)).map((l) => l.capped),
+    ];
+    return terms.length > 0 ? terms : [not(or(...policy.rules.map((r) => r.decides)))];
   };
   return [...pin(now, newPolicy), ...pin(was, oldPolicy)];
+}
+
+/** What decided, as the change text names it: `` `rule` `` or `` limit `id` ``. */
+function decidedBy(decision: Decision): string[] {
+  return decision.rules.map((r) => (r.kind === "limit" ? `limit:${r.id}` : r.id));
 }
 
 function changeFinding(
@@ -148,8 +161,12 @@ function changeFinding(
 ): Finding & { side: "before" | "after" } {
   const beforeRules = decidingRules(was);
   const afterRules = decidingRules(now);
-  const why = (rules: readonly string[], d: Decision) => (rules.length > 0 ? `by ${listIds(rules)}` : d.error !== undefined ? `(${d.error.code})` : "(no rule allows it)");
-  const change = `${was.effect} ${why(beforeRules, was)} → ${now.effect} ${why(afterRules, now)}${found.state === undefined ? "" : " (with the runtime state shown)"}`;
+  const why = (d: Decision) => {
+    const named = d.rules.map((r) => (r.kind === "limit" ? `limit \`${r.id}\`` : `\`${r.id}\``));
+    if (named.length > 0) return `by ${named.length === 1 ? named[0] : `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}`}`;
+    return d.error !== undefined ? `(${d.error.code === "unknown_action" ? "an unknown action" : d.error.code})` : "(no rule allows it)";
+  };
+  const change = `${was.effect} ${why(was)} → ${now.effect} ${why(now)}${found.state === undefined ? "" : " (with the runtime state shown)"}`;
   // Point at a rule responsible on the side that has one: the new deciding rule, else the old one.
   const newRule = after(input).checked.rules.find((r) => afterRules.includes(r.id));
   const oldRule = input.before.checked.rules.find((r) => beforeRules.includes(r.id));

@@ -8,7 +8,11 @@
 import { analyze, confirmerFor, diff, QueryRunner, renderFinding, type Confirmer, type Finding, type Solver } from "../../compiler/analyze/index.js";
 import type { CatalogSet } from "../../compiler/catalog/index.js";
 import type { CheckedPolicySet } from "../../compiler/check/index.js";
-import { checkText } from "../compile/harness.js";
+import { loadCatalog, mergeCatalogs, type Catalog, type SchemaLocation } from "../../compiler/catalog/index.js";
+import { check } from "../../compiler/check/index.js";
+import type { Span } from "../../compiler/diagnostics/index.js";
+import { parse } from "../../compiler/syntax/index.js";
+import { locator } from "../../compiler/cli/policy-set.js";
 
 export const SCHEMA = "https://json-schema.org/draft/2020-12/schema";
 
@@ -47,23 +51,40 @@ export interface Checked {
   readonly catalogs: CatalogSet;
   readonly confirmer: Confirmer;
   readonly sources: Map<string, string>;
+  readonly locate: (location: SchemaLocation) => Span | undefined;
 }
 
-/** Checks and compiles `text` as `policy.agp` against `catalogs`. */
-export function checked(text: string, catalogs: Readonly<Record<string, object>> = DEMO): Checked {
-  const header = text.includes("package ") ? "" : `package demo\nactions "${Object.keys(catalogs)[0]}"\n\n`;
+/** Checks and compiles `text` as `policy.agp` against `catalogs` (written out as indented JSON). */
+export function checked(text: string, catalogJson: Readonly<Record<string, object>> = DEMO): Checked {
+  const header = text.includes("package ") ? "" : `package demo\nactions "${Object.keys(catalogJson)[0]}"\n\n`;
   const full = header + text;
-  const { checked: set, catalogs: cats } = checkText({ "policy.agp": full }, catalogs);
-  const confirmer = confirmerFor(set, cats);
+  const sources = new Map([["policy.agp", full]]);
+  const catalogs: Catalog[] = [];
+  for (const [file, json] of Object.entries(catalogJson)) {
+    const source = `${JSON.stringify(json, null, 2)}\n`;
+    sources.set(file, source);
+    const loaded = loadCatalog(file, source);
+    if (loaded.catalog === undefined) throw new Error(`catalog ${file}: ${loaded.diagnostics.map((d) => d.message).join("; ")}`);
+    catalogs.push(loaded.catalog);
+  }
+  const set = mergeCatalogs(catalogs).set;
+  const parsed = parse(full, "policy.agp");
+  if (parsed.diagnostics.length > 0) throw new Error(parsed.diagnostics.map((d) => d.message).join("; "));
+  const pkg = parsed.file.statements.find((st) => st.kind === "Package");
+  const name = pkg?.kind === "Package" ? pkg.name.parts.join(".") : "";
+  const result = check({ files: [parsed.file], catalogs: set, packageCatalogs: new Map([[name, Object.keys(catalogJson)]]) });
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0 || result.checked === undefined) throw new Error(`does not check: ${errors.map((d) => `${d.code} ${d.message}`).join("; ")}`);
+  const confirmer = confirmerFor(result.checked, set);
   if (!("decide" in confirmer)) throw new Error(`does not compile: ${confirmer.diagnostics.map((d) => d.message).join("; ")}`);
-  return { checked: set, catalogs: cats, confirmer, sources: new Map([["policy.agp", full]]) };
+  return { checked: result.checked, catalogs: set, confirmer, sources, locate: locator(sources) };
 }
 
 /** Analyzes a policy; findings and their rendered text. */
 export async function analyzeText(solver: Solver, text: string, catalogs?: Readonly<Record<string, object>>): Promise<{ findings: readonly Finding[]; text: string; set: Checked }> {
   const set = checked(text, catalogs);
   const runner = new QueryRunner(solver, 10_000);
-  const result = await analyze({ checked: set.checked, catalogs: set.catalogs, runner, confirmer: set.confirmer });
+  const result = await analyze({ checked: set.checked, catalogs: set.catalogs, runner, confirmer: set.confirmer, locate: set.locate });
   return { findings: result.findings, text: result.findings.map((f) => renderFinding(f, set.sources)).join("\n\n"), set };
 }
 
