@@ -63,4 +63,14 @@ describe("agp analyze findings", () => {
     const present = existsSync(DIR) ? readdirSync(DIR) : [];
     expect(present.filter((f) => !expected.has(f))).toEqual([]);
   });
+
+  it("are the examples of docs/errors.md (AGP7xx)", () => {
+    const doc = readFileSync("docs/errors.md", "utf8");
+    const section = doc.slice(doc.indexOf("## AGP7xx"), doc.indexOf("## AGP9xx"));
+    const goldens = readdirSync(DIR).map((f) => readFileSync(join(DIR, f), "utf8")).join("\n");
+    const blocks = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]!.trimEnd());
+    const fromGoldens = blocks.filter((b) => /AGP70[1-6]|AGP72[01]/.test(b.split("\n")[0]!));
+    expect(fromGoldens.length).toBeGreaterThanOrEqual(8);
+    for (const block of fromGoldens) for (const part of block.split("\n\n")) expect(goldens).toContain(part);
+  });
 });

@@ -2,7 +2,8 @@
  * The layering DESIGN.md and STYLE.md promise, enforced:
  * - a stage imports another stage only through that stage's index.ts;
  * - runtime/ imports nothing from compiler/ (it must stay light for browsers and workers);
- * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain.
+ * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain;
+ * - only compiler/analyze/solver.ts loads z3-solver (lazily: other verbs never pay for Z3).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative, sep } from "node:path";
@@ -61,5 +62,11 @@ describe("architecture", () => {
     expect(binaryen.every((f) => f === normalize("compiler/codegen/module.ts"))).toBe(true);
     const chevrotain = compilerImports.filter((i) => i.specifier.startsWith("chevrotain") || i.specifier.startsWith("@chevrotain"));
     expect(chevrotain.every((i) => stageOf(i.file) === "syntax")).toBe(true);
+  });
+
+  it("only analyze/solver.ts loads z3-solver, and only with a dynamic import", () => {
+    const mentions = [...tsFiles("compiler"), ...tsFiles("runtime")].filter((f) => /["']z3-solver["']/.test(readFileSync(f, "utf8")));
+    expect(mentions.map(normalize)).toEqual([normalize("compiler/analyze/solver.ts")]);
+    expect(compilerImports.filter((i) => i.specifier === "z3-solver")).toEqual([]);
   });
 });
