@@ -174,7 +174,7 @@ async function runDiff(args: readonly string[], flags: DiffFlags, io: CliIo): Pr
       if (blocks.length > 0) io.stdout(`${blocks.join("\n\n")}\n\n`);
       for (const v of changed) io.stdout(`${v.action}: ${v.verdict}\n`);
       io.stdout(
-        `${summary.actions} actions: ${summary.widens} ${summary.widens === 1 ? "widens" : "widen"}, ${summary.narrows} ${summary.narrows === 1 ? "narrows" : "narrow"}, ${summary.equivalent} equivalent, ${summary.unknown} unknown\n`,
+        `${summary.actions} ${summary.actions === 1 ? "action" : "actions"}: ${summary.widens} ${summary.widens === 1 ? "widens" : "widen"}, ${summary.narrows} ${summary.narrows === 1 ? "narrows" : "narrow"}, ${summary.equivalent} equivalent, ${summary.unknown} unknown\n`,
       );
       if (failing.length > 0) io.stdout(`--fail-on ${failOn}: ${failing.length} unaccepted ${failing.length === 1 ? "change" : "changes"}\n`);
     }
