@@ -42,6 +42,29 @@ rule open:
 limit closes: 5 per hour on demo.ticket.close
 limit drafts: 3 per hour on demo.ticket.open when args.draft and args.priority > 10
 `,
+  "AGP701 strings compared with each other": `rule same:
+  allow demo.ticket.open
+  when has args.assignee and args.title == args.assignee and args.title startsWith "a" and args.assignee startsWith "b"
+
+rule mine:
+  allow demo.ticket.open
+  when has args.assignee and args.assignee == agent.id and args.title matches "[!a-z]*"
+`,
+  "AGP703 the agent side always decides under delegation both": `package demo
+actions "demo.json"
+delegation both
+
+rule alice:
+  allow demo.ticket.close for human
+  when human.id == "alice"
+
+rule bots:
+  approve demo.ticket.close
+  by 1 of group "oncall"
+
+rule open:
+  allow demo.ticket.open
+`,
   "no findings": `rule open:
   allow demo.ticket.open
   when args.title matches "[A-Z]*" and all l in args.labels: l != "spam"
