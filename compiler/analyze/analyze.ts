@@ -136,7 +136,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalysisResult> {
   }
 
   for (const [rule, entries] of perRule) findings.push(...(await ruleFindings(rule, entries, input, runner, perRule)));
-  for (const [limit, entries] of perLimit) findings.push(...(await limitFindings(limit, entries, input, runner)));
+  for (const [limit, entries] of perLimit) findings.push(...(await limitFindings(limit, entries, input)));
   return { findings: sortFindings(findings), actions: actions.length };
 }
 
@@ -291,9 +291,7 @@ async function limitFindings(
   limit: CheckedLimit,
   entries: readonly { action: string; query: ActionQuery; applies: Outcome; charged: Outcome; paid: Outcome }[],
   input: AnalyzeInput,
-  runner: QueryRunner,
 ): Promise<Finding[]> {
-  void runner;
   const span = limit.decl.id.span;
   if (entries.length === 0 || entries.some((e) => e.applies === "unknown" || e.charged === "unknown" || e.paid === "unknown")) return [];
   if (entries.every((e) => e.applies === "no")) {

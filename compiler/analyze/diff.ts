@@ -168,7 +168,7 @@ function changeFinding(
   };
   const change = `${was.effect} ${why(was)} → ${now.effect} ${why(now)}${found.state === undefined ? "" : " (with the runtime state shown)"}`;
   // Point at a rule responsible on the side that has one: the new deciding rule, else the old one.
-  const newRule = after(input).checked.rules.find((r) => afterRules.includes(r.id));
+  const newRule = input.after.checked.rules.find((r) => afterRules.includes(r.id));
   const oldRule = input.before.checked.rules.find((r) => beforeRules.includes(r.id));
   const side: "before" | "after" = newRule !== undefined || oldRule === undefined ? "after" : "before";
   const span = newRule?.decl.id.span ?? oldRule?.decl.id.span ?? actionSpan(input, action);
@@ -180,10 +180,6 @@ function changeFinding(
     rules: { before: beforeRules, after: afterRules },
     side,
   };
-}
-
-function after(input: DiffInput): DiffSide {
-  return input.after;
 }
 
 function notCompared(input: DiffInput, action: string, reason: string): Finding & { side: "before" | "after" } {
