@@ -14,3 +14,4 @@ export { REQUEST_ROOTS } from "./checked.js";
 export { check, REPORTED_ONLY, type CheckInput, type CheckOptions, type CheckResult } from "./check.js";
 export { checkPaths, type CheckPathsOptions, type CheckPathsResult } from "./project.js";
 export { describeType as describeCheckedType } from "./types.js";
+export { showExpr } from "./show.js";

@@ -54,7 +54,8 @@ export async function explainDecision(manifest: Manifest, decision: Decision, re
   return explainWith(model, found.sources, decision, request, state);
 }
 
-async function findSources(manifest: Manifest, dir: SourcesDir): Promise<Loaded | { message: string }> {
+/** The checked sources under `dir` whose content hash is the module's, or why there are none. */
+export async function findSources(manifest: Manifest, dir: SourcesDir): Promise<Loaded | { message: string }> {
   const files = [...new Set([...manifest.rules, ...manifest.limits].map((r) => r.file))].sort();
   if (files.length === 0) return { message: "the module has no rules or limits, so there is nothing to explain" };
   const missing = files.find((f) => !existsSync(resolve(dir.base, f)));

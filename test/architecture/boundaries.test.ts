@@ -5,6 +5,7 @@
  * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain;
  * - runtime/bundle (signed bundles) is browser-safe: its own files and the runtime only, no Node built-ins;
  * - runtime/serve (agp serve) is Node-only and is reached from no browser-safe folder.
+ * - only compiler/analyze/solver.ts loads z3-solver (lazily: other verbs never pay for Z3).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative, sep } from "node:path";
@@ -94,5 +95,11 @@ describe("architecture", () => {
     const browserSafe = runtimeImports.filter((i) => !/^runtime[/\\](serve|node|redis)[/\\]/.test(normalize(i.file)));
     const reaching = browserSafe.filter((i) => i.specifier.startsWith(".") && /^runtime[/\\](serve|node)[/\\]/.test(normalize(join(dirname(i.file), i.specifier))));
     expect(reaching.map((i) => `${i.file} imports ${i.specifier}`)).toEqual([]);
+  });
+
+  it("only analyze/solver.ts loads z3-solver, and only with a dynamic import", () => {
+    const mentions = [...tsFiles("compiler"), ...tsFiles("runtime")].filter((f) => /["']z3-solver["']/.test(readFileSync(f, "utf8")));
+    expect(mentions.map(normalize)).toEqual([normalize("compiler/analyze/solver.ts")]);
+    expect(compilerImports.filter((i) => i.specifier === "z3-solver")).toEqual([]);
   });
 });
