@@ -13,6 +13,7 @@ import { registerCompileCommand } from "./commands/compile.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerFmtCommand } from "./commands/fmt.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerLspCommand } from "./commands/lsp.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerTestCommand } from "./commands/test.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerEvalCommand(program, io, setExit);
   registerFmtCommand(program, io, setExit);
   registerInspectCommand(program, io, setExit);
+  registerLspCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
 
