@@ -68,7 +68,7 @@ export function definitionAt(snapshot: Snapshot, absolute: string, offset: numbe
     }
     if (segment === 0) return [];
     const facts = fieldFacts(snapshot.catalogs, root, path.fields.slice(0, segment).map((f) => f.name), matchedActions(snapshot, chain));
-    return inCatalog(facts.map((f) => f.location));
+    return inCatalog(facts.map((f) => f.declared));
   }
 
   if (node.kind === "ActionPattern" || node.kind === "ActionName") {

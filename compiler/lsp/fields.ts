@@ -8,7 +8,7 @@
  * fields that may follow a chain; how to name a type with its bounds.
  * Must not read files or know about the protocol.
  */
-import { describeType, lookupField, type ActionEntry, type CatalogSet, type FieldType, type JsonValue, type ObjectType, type SchemaLocation } from "../catalog/index.js";
+import { describeType, lookupField, toPointer, type ActionEntry, type CatalogSet, type FieldType, type JsonValue, type ObjectType, type SchemaLocation } from "../catalog/index.js";
 import { REQUEST_ROOTS, type RequestRoot } from "../check/index.js";
 
 /** A field under one action (or under every action, for `agent`, `human`, `env`, `context`). */
@@ -19,6 +19,8 @@ export interface FieldFact {
   readonly required: boolean;
   readonly description?: string;
   readonly location: SchemaLocation;
+  /** Where the field is declared: the key in its parent's `properties` (its type may be a `$ref` elsewhere). */
+  readonly declared: SchemaLocation;
   /** For `action.<key>`: the action's metadata value. */
   readonly value?: JsonValue;
 }
@@ -37,22 +39,22 @@ export function entriesOf(catalogs: CatalogSet, actions: readonly string[] | und
 /** The facts of `root.fields…` under each of `actions` (empty when the path names nothing). */
 export function fieldFacts(catalogs: CatalogSet, root: RequestRoot, fields: readonly string[], actions: readonly string[] | undefined): FieldFact[] {
   const request = catalogs.request;
-  if (root === "env") return fields.length === 0 ? [{ type: request.env, required: true, location: request.env.location }] : [];
+  if (root === "env") return fields.length === 0 ? [{ type: request.env, required: true, location: request.env.location, declared: request.env.location }] : [];
   if (root === "agent" || root === "human" || root === "context") {
     const shape = request[root];
-    if (fields.length === 0) return [{ type: shape, required: root !== "human", location: shape.location }];
+    if (fields.length === 0) return [{ type: shape, required: root !== "human", location: shape.location, declared: shape.location }];
     const found = lookupField(shape, fields);
-    return found.found ? [fact(undefined, found.type, found.optional.length === 0 && root !== "human", found.field.description)] : [];
+    return found.found ? [fact(undefined, shape, fields, found.type, found.optional.length === 0 && root !== "human", found.field.description)] : [];
   }
   const out: FieldFact[] = [];
   for (const entry of entriesOf(catalogs, actions)) {
     if (root === "args") {
       if (fields.length === 0) {
-        out.push({ action: entry.name, type: entry.args, required: true, location: entry.args.location });
+        out.push({ action: entry.name, type: entry.args, required: true, location: entry.args.location, declared: { file: entry.location.file, pointer: `${entry.location.pointer}/args` } });
         continue;
       }
       const found = lookupField(entry.args, fields);
-      if (found.found) out.push(fact(entry.name, found.type, found.optional.length === 0, found.field.description));
+      if (found.found) out.push(fact(entry.name, entry.args, fields, found.type, found.optional.length === 0, found.field.description));
       continue;
     }
     // root === "action": `action.<key>` reads the action's metadata.
@@ -62,22 +64,29 @@ export function fieldFacts(catalogs: CatalogSet, root: RequestRoot, fields: read
     if (metadata === undefined) continue;
     const rest = fields.slice(1);
     if (rest.length === 0) {
-      out.push({ action: entry.name, type: metadata.type, required: true, location: metadata.type.location, value: metadata.value });
+      const declared = { file: entry.location.file, pointer: `${entry.location.pointer}/metadata${toPointer([key])}` };
+      out.push({ action: entry.name, type: metadata.type, required: true, location: metadata.type.location, declared, value: metadata.value });
       continue;
     }
     const found = lookupField(metadata.type, rest);
-    if (found.found) out.push(fact(entry.name, found.type, true, found.field.description));
+    if (found.found) out.push(fact(entry.name, metadata.type, rest, found.type, true, found.field.description));
   }
   return out;
 }
 
-function fact(action: string | undefined, type: FieldType, required: boolean, description: string | undefined): FieldFact {
+function fact(action: string | undefined, base: FieldType, fields: readonly string[], type: FieldType, required: boolean, description: string | undefined): FieldFact {
+  // The parent object's location is where its `properties` are written (after any `$ref`).
+  const parentLookup = fields.length > 1 ? lookupField(base, fields.slice(0, -1)) : undefined;
+  const parent = parentLookup === undefined ? base : parentLookup.found ? parentLookup.type : undefined;
+  const object = parent === undefined ? undefined : objectOf(parent);
+  const declared = object === undefined ? type.location : { file: object.location.file, pointer: `${object.location.pointer}/properties${toPointer([fields.at(-1)!])}` };
   return {
     ...(action === undefined ? {} : { action }),
     type,
     required,
     ...(description === undefined ? {} : { description }),
     location: type.location,
+    declared,
   };
 }
 
@@ -138,7 +147,7 @@ export function enumMembers(type: FieldType): readonly string[] | undefined {
 /** "string (at most 100 characters)", "integer from 1 to 10", "one of low, medium, high (ordered)". */
 export function typeText(type: FieldType): string {
   const base = describeType(type);
-  if (type.kind === "string") {
+  if (type.kind === "string" && type.enum === undefined) {
     const bits = [type.maxLength === undefined ? "" : `at most ${type.maxLength} characters`, type.ordered === true ? "ordered" : ""].filter(Boolean);
     return bits.length === 0 ? base : `${base} (${bits.join(", ")})`;
   }

@@ -21,6 +21,8 @@ import type { Readable, Writable } from "node:stream";
 import {
   CodeActionKind,
   createConnection,
+  MessageType,
+  ShowMessageNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -88,10 +90,12 @@ export function startServer(options: ServerOptions): Connection {
   let idle: Promise<void> = Promise.resolve();
   let running = false;
 
+  // Notifications, not requests: nothing waits for the user to dismiss them.
+  const show = (type: MessageType, message: string) => void connection.sendNotification(ShowMessageNotification.type, { type, message });
   const internal = (what: string, error: unknown) => {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     connection.console.error(`agp: internal error while ${what}: ${detail}`);
-    void connection.window.showErrorMessage(`agp: internal error while ${what} (this is a bug in agp; the log has details)`);
+    show(MessageType.Error, `agp: internal error while ${what} (this is a bug in agp; the log has details)`);
   };
 
   const publishFile = (file: string) => {
@@ -333,7 +337,7 @@ export function startServer(options: ServerOptions): Connection {
     const [uri, test] = (params.arguments ?? []) as [unknown, unknown];
     const file = typeof uri === "string" ? filePath(uri) : undefined;
     if (file === undefined) {
-      void connection.window.showErrorMessage("agp: run tests needs the URI of a file on disk");
+      show(MessageType.Error, "agp: run tests needs the URI of a file on disk");
       return null;
     }
     try {
@@ -351,8 +355,7 @@ export function startServer(options: ServerOptions): Connection {
       testDiagnostics.set(file, failures);
       publishFile(file);
       const summary = run.errors.length > 0 ? `agp test: the tests cannot run: ${run.errors.length} error${run.errors.length === 1 ? "" : "s"} in the policy set (see Problems)` : `agp test: ${run.passed} passed, ${run.failed} failed`;
-      if (run.failed > 0 || run.errors.length > 0) void connection.window.showErrorMessage(summary);
-      else void connection.window.showInformationMessage(summary);
+      show(run.failed > 0 || run.errors.length > 0 ? MessageType.Error : MessageType.Info, summary);
       return { passed: run.passed, failed: run.failed, failures: run.failures.map((f) => f.name), errors: run.errors.length };
     } catch (error) {
       internal("running tests", error);

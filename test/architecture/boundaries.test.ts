@@ -2,7 +2,8 @@
  * The layering DESIGN.md and STYLE.md promise, enforced:
  * - a stage imports another stage only through that stage's index.ts;
  * - runtime/ imports nothing from compiler/ (it must stay light for browsers and workers);
- * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain.
+ * - only compiler/codegen/module.ts imports binaryen, only compiler/syntax imports chevrotain;
+ * - only compiler/lsp imports the language server library.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative, sep } from "node:path";
@@ -61,5 +62,12 @@ describe("architecture", () => {
     expect(binaryen.every((f) => f === normalize("compiler/codegen/module.ts"))).toBe(true);
     const chevrotain = compilerImports.filter((i) => i.specifier.startsWith("chevrotain") || i.specifier.startsWith("@chevrotain"));
     expect(chevrotain.every((i) => stageOf(i.file) === "syntax")).toBe(true);
+  });
+
+  it("only compiler/lsp imports the language server library", () => {
+    const lsp = compilerImports.filter((i) => i.specifier.startsWith("vscode-languageserver"));
+    expect(lsp.length).toBeGreaterThan(0);
+    expect(lsp.filter((i) => stageOf(i.file) !== "lsp").map((i) => i.file)).toEqual([]);
+    expect(runtimeImports.filter((i) => i.specifier.startsWith("vscode-"))).toEqual([]);
   });
 });
