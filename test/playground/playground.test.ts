@@ -52,7 +52,7 @@ describe.skipIf(!present && process.env["CI"] === undefined)("the playground in 
   });
 
   /** Waits until the page has finished `n` evaluations and none is pending. */
-  const settled = (n: number) => page.waitForFunction((runs) => Number(document.body.dataset["runs"] ?? 0) >= runs && document.body.dataset["busy"] === "false", n, { timeout: 120_000 });
+  const settled = (n: number, on: Page = page) => on.waitForFunction(`Number(document.body.dataset.runs ?? 0) >= ${n} && document.body.dataset.busy === "false"`, undefined, { timeout: 120_000 });
   let runs = 0;
   const edit = async (selector: string, text: string) => {
     await page.locator(`${selector} textarea`).fill(text);
@@ -109,7 +109,7 @@ describe.skipIf(!present && process.env["CI"] === undefined)("the playground in 
     expect(url).toMatch(/#s=[A-Za-z0-9_-]+$/);
     const other = await browser.newPage();
     await other.goto(url);
-    await other.waitForFunction(() => Number(document.body.dataset["runs"] ?? 0) >= 1 && document.body.dataset["busy"] === "false", undefined, { timeout: 120_000 });
+    await settled(1, other);
     await other.click('[data-tab="tests"]');
     expect(await other.locator("#tests textarea").inputValue()).toBe(await page.locator("#tests textarea").inputValue());
     expect(await other.locator("#test-summary").textContent()).toBe("3 passed, 1 failed");
