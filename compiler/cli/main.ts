@@ -18,6 +18,7 @@ import { registerFmtCommand } from "./commands/fmt.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerKeygenCommand } from "./commands/keygen.js";
 import { registerReplayCommand } from "./commands/replay.js";
+import { registerLspCommand } from "./commands/lsp.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTestCommand } from "./commands/test.js";
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[], given: CliIo = processIo()):
   registerInspectCommand(program, io, setExit);
   registerKeygenCommand(program, io, setExit);
   registerReplayCommand(program, io, setExit);
+  registerLspCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
   registerServeCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);

@@ -13,13 +13,14 @@
  * deterministic: sorted actions, rules, limits; no timestamps), so the same
  * policies and catalogs always give the same hash.
  */
-import { createHash } from "node:crypto";
 import { loadCatalogFiles, type CatalogSet } from "../catalog/index.js";
 import { checkPaths, type CheckedPolicySet } from "../check/index.js";
 import { emit } from "../codegen/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { validateIr, type IrProgram } from "../ir/index.js";
 import { lower } from "../lower/index.js";
+import type { ProjectFiles } from "../project/index.js";
+import { sha256Hex } from "../../runtime/governance/sha256.js";
 import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
 import { JSON_LIMITS } from "../codegen/index.js";
 
@@ -107,12 +108,22 @@ export function compilePolicy(checked: CheckedPolicySet, catalogs: CatalogSet, o
 /**
  * Hex SHA-256 of the IR's canonical JSON, followed by the compile limits
  * when they are not the defaults (so a default build keeps its hash, and
- * a module that accepts other requests never shares one).
+ * a module that accepts other requests never shares one). Node's native
+ * hash where there is Node (fast on large policies); elsewhere (the browser
+ * playground) the runtime's own SHA-256, which gives the same digest.
  */
 export function contentHash(ir: IrProgram, limits: ReturnType<typeof resolveLimits> = resolveLimits()): string {
   const defaults = resolveLimits();
   const custom = JSON.stringify(limits) !== JSON.stringify(defaults);
-  return createHash("sha256").update(JSON.stringify(ir) + (custom ? JSON.stringify(limits) : "")).digest("hex");
+  const text = JSON.stringify(ir) + (custom ? JSON.stringify(limits) : "");
+  const crypto = nodeCrypto();
+  return crypto === undefined ? sha256Hex(text) : crypto.createHash("sha256").update(text).digest("hex");
+}
+
+/** `node:crypto` without a static import, so this module loads in browsers too (ADR 0022). */
+function nodeCrypto(): typeof import("node:crypto") | undefined {
+  const builtin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  return builtin === undefined ? undefined : (builtin("node:crypto") as typeof import("node:crypto"));
 }
 
 function sourceMapOf(ir: IrProgram): SourceMap {
@@ -135,6 +146,8 @@ export interface CompilePathsOptions extends CompileOptions {
   /** The directory paths are relative to. Default: process.cwd(). */
   readonly cwd?: string;
   readonly strict?: boolean;
+  /** Where files are read; default the disk. */
+  readonly files?: ProjectFiles;
 }
 
 /** What the driver returns: every diagnostic, the texts read, and the compiled policy when there is no error. */
@@ -147,9 +160,10 @@ export interface CompilePathsResult {
 /** Checks and compiles the .agp files under `paths`. */
 export async function compilePaths(paths: readonly string[], options: CompilePathsOptions = {}): Promise<CompilePathsResult> {
   const cwd = options.cwd ?? process.cwd();
-  const checked = await checkPaths(paths, { cwd, ...(options.strict === true ? { strict: true } : {}) });
+  const files = options.files === undefined ? {} : { files: options.files };
+  const checked = await checkPaths(paths, { cwd, ...files, ...(options.strict === true ? { strict: true } : {}) });
   if (checked.checked === undefined) return { diagnostics: checked.diagnostics, sources: checked.sources };
-  const catalogs = await loadCatalogsOf(checked.checked, cwd);
+  const catalogs = await loadCatalogsOf(checked.checked, cwd, options.files);
   const compiled = compilePolicy(checked.checked, catalogs, options);
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...compiled.diagnostics]);
   if (hasErrors(diagnostics) || compiled.compiled === undefined) return { diagnostics, sources: checked.sources };
@@ -157,7 +171,7 @@ export async function compilePaths(paths: readonly string[], options: CompilePat
 }
 
 /** The catalog set a checked policy set was checked against (its packages' catalogs, as the driver named them). */
-export async function loadCatalogsOf(checked: CheckedPolicySet, cwd: string): Promise<CatalogSet> {
-  const files = [...new Set(checked.packages.flatMap((p) => p.catalogs))];
-  return (await loadCatalogFiles(files, { cwd })).set;
+export async function loadCatalogsOf(checked: CheckedPolicySet, cwd: string, files?: ProjectFiles): Promise<CatalogSet> {
+  const paths = [...new Set(checked.packages.flatMap((p) => p.catalogs))];
+  return (await loadCatalogFiles(paths, { cwd, ...(files === undefined ? {} : { files }) })).set;
 }

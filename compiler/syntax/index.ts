@@ -9,6 +9,8 @@
  * keyword follows on the same line (parser.ts; first error per statement, see
  * docs/decisions/0001-syntax-error-recovery.md) → build AST nodes
  * (build-*.ts) → file-level checks (`package` given twice).
+ * `expectedAt(source, offset)` (assist.ts) answers what the grammar accepts
+ * at a cursor, for editors' completion.
  * Other stages import compiler/syntax only through this file.
  */
 import type { CstNode, IToken } from "chevrotain";
@@ -28,6 +30,7 @@ export type * from "./ast.js";
 export { AUDIT_LEVELS, COMPARE_OPS, DELEGATION_MODES, EFFECTS, GIVEN_PARTS, PRINCIPALS, WINDOW_UNITS } from "./ast.js";
 export { HARD_KEYWORDS, SOFT_KEYWORDS, STATEMENT_KEYWORDS } from "./tokens.js";
 export { stripSpans } from "./strip-spans.js";
+export { expectedAt, type AssistToken, type Expected, type ExpectedSlot } from "./assist.js";
 
 /** What `parse` returns: the statements that parsed, every comment, every syntax diagnostic (sorted). */
 export interface ParseResult {

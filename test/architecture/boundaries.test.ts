@@ -6,8 +6,12 @@
  * - runtime/bundle (signed bundles) is browser-safe: its own files and the runtime only, no Node built-ins;
  * - runtime/serve (agp serve) is Node-only and is reached from no browser-safe folder.
  * - only compiler/analyze/solver.ts loads z3-solver (lazily: other verbs never pay for Z3).
+ * - only compiler/lsp imports the language server library;
+ * - what the browser playground runs (every module reachable from
+ *   playground/src/evaluate.ts) imports no Node built-in and uses no Buffer:
+ *   Node-only defaults sit behind the seams of ADR 0022.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -101,5 +105,36 @@ describe("architecture", () => {
     const mentions = [...tsFiles("compiler"), ...tsFiles("runtime")].filter((f) => /["']z3-solver["']/.test(readFileSync(f, "utf8")));
     expect(mentions.map(normalize)).toEqual([normalize("compiler/analyze/solver.ts")]);
     expect(compilerImports.filter((i) => i.specifier === "z3-solver")).toEqual([]);
+  });
+
+  it("only compiler/lsp imports the language server library", () => {
+    const lsp = compilerImports.filter((i) => i.specifier.startsWith("vscode-languageserver"));
+    expect(lsp.length).toBeGreaterThan(0);
+    expect(lsp.filter((i) => stageOf(i.file) !== "lsp").map((i) => i.file)).toEqual([]);
+    expect(runtimeImports.filter((i) => i.specifier.startsWith("vscode-"))).toEqual([]);
+  });
+});
+
+describe("the compiler in the browser", () => {
+  it("no module the playground reaches imports a Node built-in or uses Buffer", () => {
+    const pending = [normalize("playground/src/evaluate.ts")];
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      if (!existsSync(file) && existsSync(file.replace(/\.ts$/, ".d.ts"))) continue; // declarations only (cst.generated)
+      const text = readFileSync(file, "utf8");
+      if (/\bBuffer\./.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ""))) problems.push(`${file} uses Buffer`);
+      for (const { specifier } of imports([file])) {
+        if (specifier.startsWith("node:")) problems.push(`${file} imports ${specifier}`);
+        if (!specifier.startsWith(".")) continue;
+        // Type-only imports vanish in the bundle, but following them costs nothing and keeps the rule simple.
+        pending.push(normalize(join(dirname(file), specifier.replace(/\.js$/, ".ts"))));
+      }
+    }
+    expect(seen.size).toBeGreaterThan(50);
+    expect(problems).toEqual([]);
   });
 });
