@@ -9,7 +9,8 @@
  * list; the texts of every .agp and catalog file read (for caret excerpts);
  * the checked policy set when there are no errors. A file with syntax errors
  * does not stop the others: the statements that parsed are checked.
- * `actions "…"` paths are relative to the .agp file that names them.
+ * `actions "…"` paths are relative to the .agp file that names them; an
+ * absolute path is used as given.
  * Must not print anything (the CLI renders).
  */
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
@@ -53,7 +54,9 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     packageCatalogs.set(name, files);
     for (const statement of source.ast.statements) {
       if (statement.kind !== "Actions") continue;
-      const path = join(dirname(source.file), statement.path.value);
+      // An absolute path is used as given; a relative one is relative to the .agp file's folder.
+      const given = statement.path.value;
+      const path = isAbsolute(given) ? given : join(dirname(source.file), given);
       refs.push({ path, from: statement.path.span });
       files.push(display(resolve(cwd, path), cwd));
     }
