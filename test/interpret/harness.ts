@@ -54,6 +54,8 @@ export const CATALOGS: Record<string, object> = {
             write_paths: { type: "array", items: { type: "string", maxLength: 256 }, maxItems: 16 },
             mode: { enum: ["read", "write"] },
             note: { type: ["string", "null"], maxLength: 16 },
+            bcc: { type: ["array", "null"], items: { type: "string", maxLength: 64 }, maxItems: 4 },
+            owner: { type: ["object", "null"], properties: { team: { type: "string", maxLength: 32 } }, required: ["team"] },
           },
           required: ["command", "timeout_seconds", "write_paths"],
         },
