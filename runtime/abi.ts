@@ -97,7 +97,11 @@ export const JSON_RESULT = {
   code: 16,
   /** i32 id of the schema node that refused (pre-order numbering, docs/abi.md), -1 for request-level checks. */
   node: 20,
-  /** out_of_range: 0 minimum, 1 maximum; invalid_string: UTF-16 index of the lone surrogate; malformed: byte offset. */
+  /**
+   * out_of_range: 0 lower bound, 1 upper bound; invalid_string: UTF-16 index of the lone surrogate;
+   * missing_field: 0 `required`, d + 1 the node's `dependentRequired[d]`; duplicate_items and
+   * ambiguous_one_of: (i << 16) | j, the two items or options; malformed: byte offset.
+   */
   detail: 24,
   /** Byte span [start, end) of the offending value in the input; 0xFFFFFFFF when there is none (or the implicit `{}` context). */
   start: 28,
@@ -123,6 +127,14 @@ export const JSON_ERROR_CODES = {
   7: "not_in_enum",
   8: "invalid_string",
   9: "unknown_action",
+  10: "too_short",
+  11: "too_few_items",
+  12: "not_multiple_of",
+  13: "pattern_mismatch",
+  14: "duplicate_items",
+  15: "too_many_properties",
+  16: "too_few_properties",
+  17: "ambiguous_one_of",
 } as const;
 
 /** Why the bytes are not an acceptable JSON document (status `malformed`); the text is what hosts print. */

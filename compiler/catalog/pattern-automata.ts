@@ -31,6 +31,8 @@ export interface PatternNfa {
 export interface CompiledPattern {
   /** The pattern as the catalog wrote it. */
   readonly source: string;
+  /** Its tree (for tools that generate matching strings). */
+  readonly tree: PatternNode;
   readonly nfa: PatternNfa;
   /** The minimal DFA over UTF-8 bytes accepting exactly the strings that match (whole-string run). */
   readonly dfa: Dfa;
@@ -50,7 +52,7 @@ export function compilePattern(source: string, tree: PatternNode): { ok: true; p
   try {
     const nfa = buildNfa(tree);
     const dfa = byteDfa(nfa);
-    return { ok: true, pattern: { source, nfa, dfa } };
+    return { ok: true, pattern: { source, tree, nfa, dfa } };
   } catch (error) {
     if (error instanceof TooComplex) return { ok: false, reason: error.why };
     throw error;

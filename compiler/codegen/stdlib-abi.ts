@@ -8,7 +8,7 @@
  */
 
 /** The version stdlib/version.ts must return. */
-export const STDLIB_VERSION = 2;
+export const STDLIB_VERSION = 3;
 
 /** A wasm value type, in the codegen's terms. */
 export type ValueType = "i32" | "i64" | "f32" | "f64";

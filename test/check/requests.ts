@@ -31,8 +31,11 @@ function value(random: Random, type: FieldType, pools: Pools): unknown {
   switch (type.kind) {
     case "string": {
       if (type.enum !== undefined) return random.pick(type.enum);
-      const s = random.pick(pools.strings);
-      return type.maxLength === undefined ? s : s.slice(0, type.maxLength);
+      let s = random.pick(pools.strings);
+      if (type.maxLength !== undefined) s = s.slice(0, type.maxLength);
+      // Pad up to minLength; the example catalogs give no pattern that padding could break.
+      if (type.minLength !== undefined && [...s].length < type.minLength) s = s + "0".repeat(type.minLength - [...s].length);
+      return s;
     }
     case "number": {
       if (type.enum !== undefined) return random.pick(type.enum);
@@ -47,7 +50,7 @@ function value(random: Random, type: FieldType, pools: Pools): unknown {
     case "null":
       return null;
     case "array": {
-      const count = Math.min(type.maxItems ?? 3, random.int(4));
+      const count = Math.max(type.minItems ?? 0, Math.min(type.maxItems ?? 3, random.int(4)));
       return Array.from({ length: count }, () => value(random, type.items, pools));
     }
     case "object": {

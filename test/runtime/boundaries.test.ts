@@ -46,7 +46,9 @@ describe("runtime boundaries", () => {
     expect(bad).toEqual([]);
   });
 
-  it("a gateway's bundle (loadPolicy, decide), minified, is under 30 KB with no imports left", async () => {
+  // 30 KB until issue 11: enforcing every catalog keyword (minLength, pattern automata, uniqueItems,
+  // property counts, dependentRequired, additionalProperties schemas, exclusive oneOf) added about 5 KB.
+  it("a gateway's bundle (loadPolicy, decide), minified, is under 36 KB with no imports left", async () => {
     let rolldown: { build(options: object): Promise<{ output: { code?: string }[] }> };
     try {
       rolldown = (await import("rolldown")) as unknown as typeof rolldown;
@@ -60,6 +62,6 @@ describe("runtime boundaries", () => {
     const bundle = result.output[0]?.code ?? "";
     expect(bundle.length).toBeGreaterThan(1000);
     expect(bundle).not.toMatch(/\bimport\s*[{*"']|\brequire\(/);
-    expect(bundle.length).toBeLessThan(30 * 1024);
+    expect(bundle.length).toBeLessThan(36 * 1024);
   });
 });
