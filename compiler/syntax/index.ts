@@ -21,6 +21,7 @@ import type { StatementCstNode } from "./cst.generated.js";
 import { recognitionDiagnostic, type StatementTokens } from "./errors.js";
 import { lex } from "./lexer.js";
 import { parser } from "./parser.js";
+import { MAX_TREE_DEPTH, nodeBeyond } from "./depth.js";
 import { MAX_NESTING, STARTERS, splitStatements, tooDeep } from "./segment.js";
 import { offsetSpan, sourceLines, tokenSpan } from "./spans.js";
 
@@ -28,6 +29,8 @@ export type * from "./ast.js";
 export { AUDIT_LEVELS, COMPARE_OPS, DELEGATION_MODES, EFFECTS, GIVEN_PARTS, PRINCIPALS, WINDOW_UNITS } from "./ast.js";
 export { HARD_KEYWORDS, SOFT_KEYWORDS, STATEMENT_KEYWORDS } from "./tokens.js";
 export { stripSpans } from "./strip-spans.js";
+export { MAX_TREE_DEPTH } from "./depth.js";
+export { CHAIN_RUN } from "./build-expr.js";
 
 /** What `parse` returns: the statements that parsed, every comment, every syntax diagnostic (sorted). */
 export interface ParseResult {
@@ -91,7 +94,15 @@ function parseStatement(
     return { statement: undefined, rest: [] };
   }
   try {
-    return parseAndBuild(statement, diagnostics);
+    const parsed = parseAndBuild(statement, diagnostics);
+    if (parsed.statement === undefined) return parsed;
+    // Every later stage recurses over expressions: a tree deeper than this is refused here.
+    const deep = nodeBeyond(parsed.statement, MAX_TREE_DEPTH);
+    if (deep !== undefined) {
+      diagnostics.push(diagnostic("AGP156", deep.span ?? tokenSpan(statement.lines, statement.tokens[0]!), { limit: MAX_TREE_DEPTH }));
+      return { statement: undefined, rest: parsed.rest };
+    }
+    return parsed;
   } catch (error) {
     // INVARIANT: only a pathological chain of `not`s or quantifiers (hundreds deep) gets here.
     if (!(error instanceof RangeError)) throw error;
