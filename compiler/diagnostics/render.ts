@@ -8,6 +8,10 @@
  *      7 |   merge github.pull_request.merge
  *        |   ^^^^^
  *     help: did you mean `deny`?
+ *
+ * A line longer than MAX_EXCERPT_WIDTH is shown as a window around the
+ * caret, marked with `…`, so output stays proportional to the number of
+ * diagnostics, not to their lines' length.
  */
 import type { Diagnostic } from "./diagnostic.js";
 import type { Span } from "./span.js";
@@ -17,10 +21,10 @@ export type SourceTexts = ReadonlyMap<string, string>;
 
 export function renderDiagnostic(d: Diagnostic, sources: SourceTexts): string {
   const lines = [`${location(d.span)}: ${d.severity} ${d.code}: ${d.message}`];
-  lines.push(...excerpt(d.span, sources));
+  for (const item of excerpt(d.span, sources)) lines.push(item);
   for (const related of d.related ?? []) {
     lines.push(`  ${location(related.span)}: note: ${related.message}`);
-    lines.push(...excerpt(related.span, sources).map((l) => `  ${l}`));
+    for (const item of excerpt(related.span, sources).map((l) => `  ${l}`)) lines.push(item);
   }
   if (d.help !== undefined) lines.push(`  help: ${d.help}`);
   return lines.join("\n");
@@ -44,20 +48,48 @@ function location(span: Span): string {
   return `${span.file}:${span.line}:${span.column}`;
 }
 
+/** Lines longer than this are shown as a window around the caret (a minified catalog is one line of megabytes). */
+export const MAX_EXCERPT_WIDTH = 200;
+/** How much of a long line an excerpt shows, and how far before the caret it starts. */
+const WINDOW = 160;
+const LEAD = 60;
+
 function excerpt(span: Span, sources: SourceTexts): string[] {
   const text = sources.get(span.file);
   if (text === undefined) return [];
-  const lineText = text.split(/\r?\n/)[span.line - 1];
+  const lineText = linesOf(text)[span.line - 1];
   if (lineText === undefined) return [];
   const shown = lineText.replace(/\t/g, " ");
   const gutter = String(span.line).length;
-  const width =
+  let width =
     span.endLine === span.line ? Math.max(1, span.endColumn - span.column) : Math.max(1, shown.length - span.column + 1);
+  let column = span.column;
+  let visible = shown;
+  if (shown.length > MAX_EXCERPT_WIDTH) {
+    const start = Math.max(0, Math.min(column - 1 - LEAD, shown.length - WINDOW));
+    const end = Math.min(shown.length, start + WINDOW);
+    visible = `${start > 0 ? "…" : ""}${shown.slice(start, end)}${end < shown.length ? "…" : ""}`;
+    column = column - start + (start > 0 ? 1 : 0);
+    width = Math.max(1, Math.min(width, end - (span.column - 1)));
+  }
   const pad = " ".repeat(gutter);
   return [
-    `  ${String(span.line)} | ${shown}`,
-    `  ${pad} | ${" ".repeat(Math.max(0, span.column - 1))}${"^".repeat(width)}`,
+    `  ${String(span.line)} | ${visible}`,
+    `  ${pad} | ${" ".repeat(Math.max(0, column - 1))}${"^".repeat(width)}`,
   ];
+}
+
+/** A file's lines, split once per text however many diagnostics point into it. */
+const split = new Map<string, readonly string[]>();
+
+function linesOf(text: string): readonly string[] {
+  let lines = split.get(text);
+  if (lines === undefined) {
+    if (split.size >= 16) split.clear();
+    lines = text.split(/\r?\n/);
+    split.set(text, lines);
+  }
+  return lines;
 }
 
 /** The machine-readable form used by `--format json`. */

@@ -44,7 +44,7 @@ async function walk(directory: string): Promise<string[]> {
   for (const entry of entries) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) files.push(...(await walk(path)));
+    if (entry.isDirectory()) for (const item of (await walk(path))) files.push(item);
     else if (entry.isFile() && entry.name.endsWith(".agp")) files.push(path);
   }
   return files;

@@ -41,7 +41,7 @@ export async function readPolicyFiles(files: readonly string[], cwd: string): Pr
     sources.set(file, text);
     const result = parse(text, file);
     parsed.push({ file, text, ast: result.file, comments: result.comments, diagnostics: result.diagnostics });
-    diagnostics.push(...result.diagnostics);
+    for (const item of result.diagnostics) diagnostics.push(item);
   }
   return { parsed, diagnostics, sources };
 }

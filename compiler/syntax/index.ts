@@ -61,7 +61,7 @@ function parseFile(source: string, file: string): ParseResult {
   const statements: Statement[] = [];
   const groups = splitStatements(lexed.tokens);
   const unexpected = firstPerStatement(lexed.unexpected, groups);
-  diagnostics.push(...unexpected.values());
+  for (const item of unexpected.values()) diagnostics.push(item);
   groups.forEach((tokens, i) => {
     const next = groups[i + 1]?.[0];
     if (unexpected.has(i)) return;
