@@ -61,7 +61,7 @@ export interface NumberType {
   /** The upper bound: at most one of `maximum` and `exclusiveMaximum`, as for the lower. */
   readonly maximum?: number;
   readonly exclusiveMaximum?: number;
-  /** From `multipleOf`: `value / multipleOf` must be an integer (IEEE double division, as ajv computes it). */
+  /** From `multipleOf`: the IEEE double quotient `value / multipleOf` must be an integer (ADR 0010). */
   readonly multipleOf?: number;
   readonly enum?: readonly number[];
   readonly location: SchemaLocation;

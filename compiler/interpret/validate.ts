@@ -175,7 +175,7 @@ function checkNumber(value: Value, type: NumberType, path: string): Refusal | un
   if (type.exclusiveMaximum !== undefined && value >= type.exclusiveMaximum) {
     return new Refusal("out_of_range", `${tick(path)} must be less than ${type.exclusiveMaximum}, got ${value}`, path);
   }
-  // As ajv computes it: the IEEE quotient must be a whole number.
+  // The IEEE double quotient must be an integer (ADR 0010; ajv's parseInt test differs from 1e21 up).
   if (type.multipleOf !== undefined && !Number.isInteger(value / type.multipleOf)) {
     return new Refusal("not_multiple_of", `${tick(path)} must be a multiple of ${type.multipleOf}, got ${value}`, path);
   }

@@ -25,6 +25,12 @@ export interface RequestArbitraryOptions {
   readonly interesting?: readonly string[];
   /** Largest array generated (further capped by maxItems). Default 3. */
   readonly maxItems?: number;
+  /**
+   * False: values built close to the schema but never filtered, so they may
+   * be invalid, and generation never loops on a schema no value can meet
+   * (property tests over generated schemas need this). Default true.
+   */
+  readonly exact?: boolean;
 }
 
 /** Requests for any action of the set. */
@@ -53,14 +59,14 @@ export function value(type: FieldType, options: RequestArbitraryOptions = {}): f
     case "boolean":
       return fc.boolean();
     case "number":
-      return number(type);
+      return number(type, options.exact !== false);
     case "string":
       return string(type, options);
     case "array": {
       const min = type.minItems ?? 0;
       const max = Math.max(min, Math.min(type.maxItems ?? 3, options.maxItems ?? 3));
       const items = value(type.items, options);
-      return type.uniqueItems === true
+      return type.uniqueItems === true && options.exact !== false
         ? fc.uniqueArray(items, { minLength: min, maxLength: max, comparator: (a, b) => a === b })
         : fc.array(items, { minLength: min, maxLength: max });
     }
@@ -69,7 +75,7 @@ export function value(type: FieldType, options: RequestArbitraryOptions = {}): f
     case "union": {
       const any = fc.oneof(...type.options.map((o) => value(o, options)));
       // An exclusive oneOf: keep the values exactly one option accepts.
-      return type.oneOf === true ? any.filter((v) => valid(v, type)) : any;
+      return type.oneOf === true && options.exact !== false ? any.filter((v) => valid(v, type)) : any;
     }
   }
 }
@@ -83,7 +89,7 @@ function valid(v: unknown, type: FieldType): boolean {
   }
 }
 
-function number(type: NumberType): fc.Arbitrary<number> {
+function number(type: NumberType, exact: boolean): fc.Arbitrary<number> {
   if (type.enum !== undefined) return fc.constantFrom(...type.enum);
   const low = type.minimum ?? (type.exclusiveMinimum !== undefined ? type.exclusiveMinimum : -1000);
   const high = type.maximum ?? (type.exclusiveMaximum !== undefined ? type.exclusiveMaximum : Math.max(low, 0) + 1000);
@@ -99,11 +105,12 @@ function number(type: NumberType): fc.Arbitrary<number> {
     const step = type.multipleOf;
     const from = Math.ceil(low / step);
     const to = Math.max(from, Math.floor(high / step));
-    return fc.integer({ min: from, max: Math.min(to, from + 2000) }).map((k) => k * step).filter(ok);
+    const multiples = fc.integer({ min: from, max: Math.min(to, from + 2000) }).map((k) => k * step);
+    return exact ? multiples.filter(ok) : multiples;
   }
   const whole = fc.integer({ min: Math.ceil(low), max: Math.max(Math.ceil(low), Math.floor(high)) });
   const any = type.integer ? whole : fc.oneof(whole, whole.map((n) => Math.min(high, n + 0.5)));
-  return any.filter(ok);
+  return exact ? any.filter(ok) : any;
 }
 
 function string(type: StringType, options: RequestArbitraryOptions): fc.Arbitrary<string> {
@@ -119,7 +126,7 @@ function string(type: StringType, options: RequestArbitraryOptions): fc.Arbitrar
     type.pattern === undefined
       ? fc.string({ minLength: min, maxLength: max })
       : fromPattern(type.pattern.tree).map((s) => [...s].slice(0, type.maxLength ?? Infinity).join(""));
-  const built = free.filter(fits);
+  const built = options.exact === false ? free : free.filter(fits);
   return interesting.length === 0 ? built : fc.oneof(built, fc.constantFrom(...interesting));
 }
 
@@ -165,5 +172,5 @@ function object(type: ObjectType, options: RequestArbitraryOptions): fc.Arbitrar
     });
   }
   const crossField = type.dependentRequired !== undefined || type.minProperties !== undefined || type.maxProperties !== undefined;
-  return crossField ? record.filter((v) => valid(v, type)) : record;
+  return crossField && options.exact !== false ? record.filter((v) => valid(v, type)) : record;
 }
