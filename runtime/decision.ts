@@ -82,10 +82,26 @@ export type DecisionErrorCode =
   | "unknown_field"
   /** A string longer than its `maxLength` (counted in Unicode code points). */
   | "too_long"
+  /** A string shorter than its `minLength` (counted in Unicode code points). */
+  | "too_short"
   /** An array with more items than its `maxItems`. */
   | "too_many_items"
-  /** A number outside its `minimum` / `maximum`. */
+  /** An array with fewer items than its `minItems`. */
+  | "too_few_items"
+  /** An array with `uniqueItems` that repeats an item. */
+  | "duplicate_items"
+  /** An object with more properties than its `maxProperties`. */
+  | "too_many_properties"
+  /** An object with fewer properties than its `minProperties`. */
+  | "too_few_properties"
+  /** A number outside its `minimum` / `maximum` / `exclusiveMinimum` / `exclusiveMaximum`. */
   | "out_of_range"
+  /** A number that is not a multiple of its `multipleOf`. */
+  | "not_multiple_of"
+  /** A string that does not match its `pattern`. */
+  | "pattern_mismatch"
+  /** A value that matches more than one option of a `oneOf`. */
+  | "ambiguous_one_of"
   /** A value not among its `enum` members. */
   | "not_in_enum"
   /** A string that is not well-formed Unicode (a lone surrogate). */

@@ -71,7 +71,7 @@ export async function loadCatalogFiles(
     }
     sources.set(file, text);
     const loaded = load(file, text);
-    diagnostics.push(...loaded.diagnostics);
+    for (const item of loaded.diagnostics) diagnostics.push(item);
     if (loaded.catalog !== undefined) catalogs.push(loaded.catalog);
   }
   const merged = mergeCatalogs(catalogs, sources);

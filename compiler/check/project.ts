@@ -13,6 +13,7 @@
  * Files are reached through `ProjectFiles` (the disk by default; texts in
  * memory for the playground; open editor buffers over the disk for the
  * language server, which also passes memoizing `parse` and `loadCatalog`).
+ * An absolute `actions` path is used as given.
  * Must not print anything (the CLI renders).
  */
 import { loadCatalogFiles, parseJsonSource, type CatalogRef, type CatalogSet, type LoadedCatalog, type SchemaLocation } from "../catalog/index.js";
@@ -73,7 +74,9 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     packageCatalogs.set(name, files);
     for (const statement of source.ast.statements) {
       if (statement.kind !== "Actions") continue;
-      const catalogPath = path.join(path.dirname(source.file), statement.path.value);
+      // An absolute path is used as given; a relative one is relative to the .agp file's folder.
+      const given = statement.path.value;
+      const catalogPath = path.isAbsolute(given) ? given : path.join(path.dirname(source.file), given);
       refs.push({ path: catalogPath, from: statement.path.span });
       files.push(display(path.resolve(cwd, catalogPath), cwd, host));
     }

@@ -83,14 +83,14 @@ export function moduleReportText(report: ModuleReport): string {
   if (report.imports.length === 0) out.push("imports: none");
   else {
     out.push(`imports (${report.imports.length}):`);
-    out.push(...table(report.imports.map((i) => [`${i.module ?? ""}.${i.name}`, i.kind, i.signature])));
+    for (const item of table(report.imports.map((i) => [`${i.module ?? ""}.${i.name}`, i.kind, i.signature]))) out.push(item);
   }
   out.push("");
   out.push(`exports (${report.exports.length}):`);
-  out.push(...table(report.exports.map((e) => [e.name, e.kind, e.signature])));
+  for (const item of table(report.exports.map((e) => [e.name, e.kind, e.signature]))) out.push(item);
   out.push("");
   out.push(`sections (${report.sections.length}):`);
-  out.push(...table(report.sections.map((s) => [s.name, `${s.bytes} bytes`])));
+  for (const item of table(report.sections.map((s) => [s.name, `${s.bytes} bytes`]))) out.push(item);
   out.push("");
   out.push(`actions (${report.actions.length}):`);
   out.push(
@@ -112,7 +112,7 @@ export function moduleReportText(report: ModuleReport): string {
   out.push("");
   out.push(`limits (${report.limits.length}):`);
   if (report.limits.length > 0) {
-    out.push(...table([["#", "id", "cap", "keys", "otherwise", "where"], ...report.limits.map((l, i) => [String(i), l.id, capText(l), keysText(l), otherwiseText(l), `${l.file}:${l.line}`])]));
+    for (const item of table([["#", "id", "cap", "keys", "otherwise", "where"], ...report.limits.map((l, i) => [String(i), l.id, capText(l), keysText(l), otherwiseText(l), `${l.file}:${l.line}`])])) out.push(item);
   }
   // Every name, reason and file in a module is the module's to choose: escaped, one line each.
   return `${out.map(displayText).join("\n")}\n`;

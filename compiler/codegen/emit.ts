@@ -143,7 +143,7 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     let table = tables.both;
     if (action !== undefined) {
       const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal };
-      body.push(...emitSide(action.agent, 0, cx, fn, list, action, m));
+      for (const item of emitSide(action.agent, 0, cx, fn, list, action, m)) body.push(item);
       table = tables[action.mode];
       if (action.humanCovered && action.mode !== "agent_only") {
         const human = emitSide(action.human, 1, cx, fn, list, action, m);
@@ -239,7 +239,7 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
     const read = action.reads[index.slot]!;
     const prefix = `agp_index_${action.id}_${p}_${k}`;
     if (index.kind === "sym") {
-      const size = Math.max(...index.buckets.map((bucket) => bucket.id)) + 1;
+      const size = index.buckets.reduce((m, bucket) => Math.max(m, bucket.id), -Infinity) + 1;
       const key = c.load("i32", c.i32(cx.input + read.offset));
       if (groups.size === index.buckets.length) {
         const byId = new Map(index.buckets.map((bucket) => [bucket.id, arm(bucket.rules)]));

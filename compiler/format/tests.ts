@@ -126,9 +126,9 @@ function tableLines(table: ExampleTable, indent: number): Line[] {
 export function testLines(node: TestDecl, context: LayoutContext): Line[] {
   const body = INDENT;
   const lines: Line[] = [line(0, concat(opening("test ", node.span), stringLiteral(node.name), text(":")))];
-  if (node.request !== undefined) lines.push(...requestLines(node.request, body, context));
-  for (const clause of canonicalGiven(node.given)) lines.push(...givenLines(clause, body, context));
-  lines.push(...expectLines(node.expect, body, context));
-  if (node.examples !== undefined) lines.push(...tableLines(node.examples, body));
+  if (node.request !== undefined) for (const item of requestLines(node.request, body, context)) lines.push(item);
+  for (const clause of canonicalGiven(node.given)) for (const item of givenLines(clause, body, context)) lines.push(item);
+  for (const item of expectLines(node.expect, body, context)) lines.push(item);
+  if (node.examples !== undefined) for (const item of tableLines(node.examples, body)) lines.push(item);
   return lines;
 }

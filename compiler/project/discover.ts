@@ -45,7 +45,7 @@ async function walk(directory: string, files: ProjectFiles): Promise<string[]> {
   for (const entry of entries) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const path = files.path.join(directory, entry.name);
-    if (entry.kind === "directory") found.push(...(await walk(path, files)));
+    if (entry.kind === "directory") for (const item of await walk(path, files)) found.push(item);
     else if (entry.kind === "file" && entry.name.endsWith(".agp")) found.push(path);
   }
   return found;

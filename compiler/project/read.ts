@@ -53,7 +53,7 @@ export async function readPolicyFiles(paths: readonly string[], cwd: string, opt
     sources.set(file, text);
     const result = parseText(text, file);
     parsed.push({ file, text, ast: result.file, comments: result.comments, diagnostics: result.diagnostics });
-    diagnostics.push(...result.diagnostics);
+    for (const item of result.diagnostics) diagnostics.push(item);
   }
   return { parsed, diagnostics, sources };
 }

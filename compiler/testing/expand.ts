@@ -15,7 +15,7 @@
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
 import type { CheckedTestFile } from "../check/index.js";
 import { EFFECTS, type Effect, type FixtureDecl, type Principal, type TestDecl, type TestValue } from "../syntax/index.js";
-import { cellText, deepMerge, resolveValue, type Json, type RowBindings, type ValueScope } from "./values.js";
+import { cellText, deepMerge, resolveValue, setOwn, type Json, type RowBindings, type ValueScope } from "./values.js";
 
 /** A quorum as tests compare it: count and sorted groups. */
 export interface ExpectedQuorum {
@@ -144,7 +144,7 @@ function expandCase(
     const value = data(given.value);
     if (value === undefined) continue;
     if (given.part.value === "state") state = deepMerge(state, value);
-    else request[given.part.value] = deepMerge(request[given.part.value], value);
+    else setOwn(request, given.part.value, deepMerge(Object.hasOwn(request, given.part.value) ? request[given.part.value] : undefined, value));
   }
   const clause = test.request!;
   let action: string | undefined;

@@ -47,7 +47,7 @@ export function prettyReport(run: RunResult, sources: ReadonlyMap<string, string
   const summary = `${cases}: ${counts.passed} passed, ${counts.failed} failed (${run.engines.join(" and ")})`;
   out.push(counts.failed > 0 ? red(summary) : counts.total === 0 ? summary : green(summary));
   out.push(`coverage: ${figures(run.coverage.total.rules, run.coverage.total.branches)}`);
-  if (options.coverageDetails === true) out.push(...coverageDetails(run.coverage).map(t));
+  if (options.coverageDetails === true) for (const item of coverageDetails(run.coverage)) out.push(t(item));
   return `${out.join("\n")}\n`;
 }
 

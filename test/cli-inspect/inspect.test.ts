@@ -14,6 +14,7 @@ import { main } from "../../compiler/cli/main.js";
 import { summarizeWasm } from "../../compiler/cli/wasm-binary.js";
 import { compilePaths, type CompiledPolicy } from "../../compiler/compile/index.js";
 import { printIr } from "../../compiler/ir/index.js";
+import { ABI_VERSION } from "../../runtime/manifest.js";
 
 interface WasmGlobal {
   Module: (new (bytes: Uint8Array) => object) & {
@@ -52,7 +53,7 @@ describe("agp inspect <file.wasm>", () => {
     expect(lines.slice(0, 5)).toEqual([
       `${wasm}: agp policy module, ${compiled.wasm.length} bytes`,
       `policy:   sha256 ${compiled.manifest.policy.hash}, version 2.0.0`,
-      `compiler: ${compiled.manifest.compiler}, abi 1`,
+      `compiler: ${compiled.manifest.compiler}, abi ${ABI_VERSION}`,
       `memory:   slots ${compiled.manifest.memory.slotBytes} bytes, string arena ${compiled.manifest.memory.arenaBytes} bytes; JSON buffer 32768 bytes`,
       "requests: nesting ≤ 64 levels, ≤ 100000 values",
     ]);
@@ -77,7 +78,7 @@ describe("agp inspect <file.wasm>", () => {
     const { code, out } = await run(["inspect", wasm, "--format", "json"]);
     expect(code).toBe(0);
     const report = JSON.parse(out);
-    expect(report).toMatchObject({ file: wasm, bytes: compiled.wasm.length, policy: compiled.manifest.policy, abi: 1, imports: [] });
+    expect(report).toMatchObject({ file: wasm, bytes: compiled.wasm.length, policy: compiled.manifest.policy, abi: ABI_VERSION, imports: [] });
     const module = new WASM.Module(compiled.wasm);
     expect(report.exports.map((e: { name: string }) => e.name)).toEqual(WASM.Module.exports(module).map((e) => e.name));
     expect(report.exports.find((e: { name: string }) => e.name === "agp_decide")).toEqual({ name: "agp_decide", kind: "function", signature: "func (i32, i32) -> i32" });

@@ -7,7 +7,6 @@
  * Fixed seeds in the suite; AGP_DIFF_SEEDS=n runs n more policies.
  */
 import fc from "fast-check";
-import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadCatalogFiles, type CatalogSet } from "../../compiler/catalog/index.js";
 import { check } from "../../compiler/check/index.js";
@@ -15,9 +14,9 @@ import { parse } from "../../compiler/syntax/index.js";
 import { arbitraryRequest } from "../interpret/arbitrary-request.js";
 import { generateCompilable } from "./generate-policy.js";
 import { pairFromPaths, pairOf, type Pair } from "./harness.js";
+import { GENERATED_SCHEMAS } from "../support/schemas.js";
 
-const schemas = readdirSync("examples/schemas").filter((f) => f.endsWith(".json")).sort().map((f) => `examples/schemas/${f}`);
-const loaded = await loadCatalogFiles(schemas);
+const loaded = await loadCatalogFiles(GENERATED_SCHEMAS);
 const EXTRA = Number(process.env["AGP_DIFF_SEEDS"] ?? 0);
 const POLICIES = 30 + EXTRA;
 const REQUESTS = 60;
