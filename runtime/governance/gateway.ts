@@ -200,7 +200,7 @@ export class Gateway {
 
   /**
    * Decides one tool call. Throws only for a missing or malformed request id
-   * (a gateway bug) or a failing state store; never for anything in the
+   * (a gateway bug); a failing state store is a refusal; never for anything in the
    * request, which is read once, into a snapshot, and only that is decided,
    * digested, audited and charged.
    */
@@ -215,6 +215,15 @@ export class Gateway {
     }
     const req = snapshot.value;
     const parts = partsOf(req);
+    try {
+      return await this.decideSnapshot(requestId, engines, req, parts);
+    } catch (error) {
+      return this.storeFailed(requestId, engines, parts, error);
+    }
+  }
+
+  /** `check` after the snapshot: everything that reads or writes the state store. */
+  private async decideSnapshot(requestId: string, engines: Engines, req: unknown, parts: Parts): Promise<CheckResult> {
     const engaged = await this.kill.check(parts.agent, parts.action);
     if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged, engines);
     const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
@@ -411,6 +420,31 @@ export class Gateway {
   }
 
   /** The answer's entry could not be written: refuse, and try once to audit the refusal itself. */
+  /**
+   * The state store failed mid-check (a shared store unreachable, timing out,
+   * or a script error): fail closed. What this check reserved is given back
+   * where the store still answers (else it expires with its window), and the
+   * refusal is audited where the sink still answers.
+   */
+  private async storeFailed(requestId: string, engines: Engines, parts: Parts, error: unknown): Promise<CheckResult> {
+    this.running.get(requestId)?.stop();
+    this.running.delete(requestId);
+    try {
+      await this.limits.cancel(requestId);
+    } catch {
+      // The store is still failing: the reservation expires with its window.
+    }
+    const reason = `the gateway could not complete this check: ${describeThrown(error)}; nothing was run, so this request is refused (it may be retried with the same request id)`;
+    const a: Answer = { requestId, parts, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason };
+    let audit = "";
+    try {
+      audit = (await this.audit.append(decisionEntry(a, "refuse", reason, undefined))).hash;
+    } catch {
+      // The sink shares the failing store (Redis): the refusal stands unaudited, the one answer that is safe without evidence.
+    }
+    return { action: "refuse", requestId, decision: a.decision, reason, audit };
+  }
+
   private async auditFailed(a: Answer, error: unknown): Promise<CheckResult> {
     const reason = `${describeThrown(error)}; nothing runs without its audit entry, so this request is refused (it may be retried with the same request id)`;
     let audit = "";

@@ -152,7 +152,20 @@ export class Limits {
       return { ok: false, limit: charges[result.index]!, used: fromMicro(result.used) };
     }
     const reservation: Reservation = { ...pending, status: "reserved" };
-    await this.store.compareAndSet(key, JSON.stringify(pending), JSON.stringify(reservation), { expiresAt });
+    try {
+      await this.store.compareAndSet(key, JSON.stringify(pending), JSON.stringify(reservation), { expiresAt });
+    } catch (error) {
+      // The charge applied but its record could not be confirmed: give the charge back while the store answers, so
+      // a failing store leaves no charge behind. A charge whose own outcome is unknown (the store failed inside it)
+      // is never given back: the claim stays "pending" until it expires, which over-counts, never under-counts.
+      try {
+        await this.store.charge(ops.map((op) => ({ key: op.key, window: op.window, amount: -op.amount, exact: true, expiresAt: op.expiresAt })));
+        await this.store.compareAndSet(key, JSON.stringify(pending), undefined);
+      } catch {
+        // Still failing: the "pending" claim and the charge expire with the window.
+      }
+      throw error;
+    }
     return { ok: true, reservation, repeated: false };
   }
 

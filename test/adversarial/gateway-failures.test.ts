@@ -13,7 +13,7 @@ import fc from "fast-check";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { openFileGateway } from "../../runtime/node/index.js";
-import { ManualClock, readAuditEntries, verifyAudit, type CheckResult, type DecisionEngine, type Gateway } from "../../runtime/governance/index.js";
+import { ManualClock, MemoryStateStore, readAuditEntries, verifyAudit, type CheckResult, type DecisionEngine, type Gateway } from "../../runtime/governance/index.js";
 import { policy } from "../interpret/harness.js";
 import { AGENT, ALICE, BOB, CAROL, engine, gateway, merge, request, shell, spend } from "../governance/harness.js";
 import { FlakySink, MONEY_POLICY, runs } from "./gateway-harness.js";
@@ -154,6 +154,83 @@ describe("a failed audit write rolls back and refuses", () => {
     expect(await gw.report("s", "succeeded", { actualCost: 30 })).toMatchObject({ ok: true });
     expect(await gw.limits.used(ran.decision.limits[0]!)).toBe(30);
     expect(verifyAudit(sink.text()).ok).toBe(true);
+  });
+});
+
+/** A memory store whose every call fails while `down` (a shared store that is unreachable or times out). */
+class FailingStore extends MemoryStateStore {
+  down = false;
+  /** Fail only the nth call from now (0 = the next), then recover; undefined: use `down`. */
+  failAt: number | undefined;
+  private guard(): void {
+    if (this.failAt !== undefined) {
+      if (this.failAt-- === 0) throw new Error("no reply within 1000 ms");
+      return;
+    }
+    if (this.down) throw new Error("no reply within 1000 ms");
+  }
+  override async get(key: string) {
+    this.guard();
+    return super.get(key);
+  }
+  override async getMany(keys: readonly string[]) {
+    this.guard();
+    return super.getMany(keys);
+  }
+  override async compareAndSet(...args: Parameters<MemoryStateStore["compareAndSet"]>) {
+    this.guard();
+    return super.compareAndSet(...args);
+  }
+  override async charge(...args: Parameters<MemoryStateStore["charge"]>) {
+    this.guard();
+    return super.charge(...args);
+  }
+}
+
+const STORE_DOWN =
+  "the gateway could not complete this check: no reply within 1000 ms; nothing was run, so this request is refused (it may be retried with the same request id)";
+
+describe("a state store that fails is a refusal, not a throw", () => {
+  it("a store that is down: every check refuses with the reason, audited, and nothing stays reserved", async () => {
+    const clock = new ManualClock(Date.parse("2026-03-10T12:00:00Z"));
+    const store = new FailingStore({ clock });
+    const { gw, sink } = await gateway({ engine: engine(MONEY_POLICY), store, clock });
+    store.down = true;
+    const answer = await gw.check(spend(60), { requestId: "r1" });
+    expect(answer).toMatchObject({ action: "refuse", reason: STORE_DOWN });
+    expect(readAuditEntries(sink.text()).map((e) => [e.kind, e["result"], e["reason"]])).toEqual([["decision", "refuse", STORE_DOWN]]);
+    store.down = false;
+    const retried = await gw.check(spend(60), { requestId: "r1" });
+    expect(retried.action).toBe("run");
+    expect(await gw.limits.used(retried.decision.limits[0]!)).toBe(60);
+  });
+
+  it("whichever store call fails, the check never runs, never throws, and never charges twice (generated)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: 24 }), fc.integer({ min: 1, max: 99 }), async (failAt, cost) => {
+        const clock = new ManualClock(Date.parse("2026-03-10T12:00:00Z"));
+        const store = new FailingStore({ clock });
+        const { gw } = await gateway({ engine: engine(MONEY_POLICY), store, clock });
+        store.failAt = failAt;
+        const answer = await gw.check(spend(cost), { requestId: "r" });
+        store.failAt = undefined;
+        const used = answer.decision.limits[0] === undefined ? 0 : await gw.limits.used(answer.decision.limits[0]);
+        if (answer.action === "run") {
+          // The failure came after the answer was complete (or not at all): the run is charged once.
+          expect(used).toBe(cost);
+        } else {
+          expect(answer.reason).toBe(STORE_DOWN);
+          // Fail closed: a charge whose own outcome the store never told may stay counted (never more than once)
+          // under a "pending" claim until its window ends; every other failure gives everything back.
+          const left = await gw.limits.get("r");
+          if (left === undefined) expect(used).toBe(0);
+          else expect(left.status).toBe("pending");
+          expect([0, cost]).toContain(used);
+          expect((await gw.check(spend(cost), { requestId: "r-retry" })).action).toBe("run");
+        }
+      }),
+      { numRuns: 40, seed: 11 },
+    );
   });
 });
 

@@ -121,9 +121,11 @@ describe("inputs to governance constructors and options are checked", () => {
     await expect(createGateway({ engine: engine(), shadows: engine() } as never)).rejects.toThrow("unknown gateway option `shadows`; use engine, shadow, store, audit, clock, ids, trust, approvals, limits, request");
     await expect(createGateway({ engine: engine(), clock: Date } as never)).rejects.toThrow("`clock` must be a clock: an object with a `now()` method returning ms since the epoch");
     await expect(createGateway({ engine: engine(), store: {} } as never)).rejects.toThrow("`store` must be a StateStore (get, getMany, compareAndSet, list, charge, counter, close)");
-    await expect(createGateway({ engine: engine(), ids: () => 7 } as never).then((gw) => gw.check(merge(), { requestId: "r" }))).rejects.toThrow(
-      "the ticket id source returned a number; it must return a new non-empty string",
-    );
+    const badIds = await createGateway({ engine: engine(), ids: () => 7 } as never);
+    expect(await badIds.check(merge(), { requestId: "r" })).toMatchObject({
+      action: "refuse",
+      reason: "the gateway could not complete this check: the ticket id source returned a number; it must return a new non-empty string; nothing was run, so this request is refused (it may be retried with the same request id)",
+    });
   });
 
   it("kill switch targets and actors are read once and checked", async () => {
