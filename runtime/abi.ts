@@ -99,7 +99,11 @@ export const JSON_RESULT = {
   code: 16,
   /** i32 id of the schema node that refused (pre-order numbering, docs/abi.md), -1 for request-level checks. */
   node: 20,
-  /** out_of_range: 0 minimum, 1 maximum; invalid_string: UTF-16 index of the lone surrogate; malformed: byte offset. */
+  /**
+   * out_of_range: 0 lower bound, 1 upper bound; invalid_string: UTF-16 index of the lone surrogate;
+   * missing_field: 0 `required`, d + 1 the node's `dependentRequired[d]`; duplicate_items and
+   * ambiguous_one_of: (i << 16) | j, the two items or options; malformed: byte offset.
+   */
   detail: 24,
   /** Byte span [start, end) of the offending value in the input; 0xFFFFFFFF when there is none (or the implicit `{}` context). */
   start: 28,
@@ -125,6 +129,16 @@ export const JSON_ERROR_CODES = {
   7: "not_in_enum",
   8: "invalid_string",
   9: "unknown_action",
+  /** Past the request bounds (manifest `bounds`): node -1, no path, no value span. */
+  10: "too_large",
+  11: "too_short",
+  12: "too_few_items",
+  13: "not_multiple_of",
+  14: "pattern_mismatch",
+  15: "duplicate_items",
+  16: "too_many_properties",
+  17: "too_few_properties",
+  18: "ambiguous_one_of",
 } as const;
 
 /** Why the bytes are not an acceptable JSON document (status `malformed`); the text is what hosts print. */
@@ -135,11 +149,14 @@ export const JSON_MALFORMED_CODES = {
   4: "invalid escape sequence",
   5: "control character in a string",
   6: "duplicate key",
+  /** Never reported as malformed: status 1, `too_large` (code 10) instead. */
   7: "nesting deeper than the limit",
   8: "request larger than the input buffer",
   9: "invalid number",
   10: "too many values",
   11: "empty input",
+  /** Never reported as malformed: status 1, `too_large` (code 10) instead. */
+  12: "too many values",
 } as const;
 
 /** Layout overflows (status `internal`): the request fit the schema but not the slot layout. */

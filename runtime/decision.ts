@@ -82,16 +82,38 @@ export type DecisionErrorCode =
   | "unknown_field"
   /** A string longer than its `maxLength` (counted in Unicode code points). */
   | "too_long"
+  /** A string shorter than its `minLength` (counted in Unicode code points). */
+  | "too_short"
   /** An array with more items than its `maxItems`. */
   | "too_many_items"
-  /** A number outside its `minimum` / `maximum`. */
+  /** An array with fewer items than its `minItems`. */
+  | "too_few_items"
+  /** An array with `uniqueItems` that repeats an item. */
+  | "duplicate_items"
+  /** An object with more properties than its `maxProperties`. */
+  | "too_many_properties"
+  /** An object with fewer properties than its `minProperties`. */
+  | "too_few_properties"
+  /** A number outside its `minimum` / `maximum` / `exclusiveMinimum` / `exclusiveMaximum`. */
   | "out_of_range"
+  /** A number that is not a multiple of its `multipleOf`. */
+  | "not_multiple_of"
+  /** A string that does not match its `pattern`. */
+  | "pattern_mismatch"
+  /** A value that matches more than one option of a `oneOf`. */
+  | "ambiguous_one_of"
   /** A value not among its `enum` members. */
   | "not_in_enum"
   /** A string that is not well-formed Unicode (a lone surrogate). */
   | "invalid_string"
   /** The `action` names no action of the policy's catalogs. */
   | "unknown_action"
+  /** JSON request bytes that are not one valid JSON document (syntax, UTF-8, a duplicate key); the JSON path only. */
+  | "malformed_json"
+  /** A request nested deeper, or holding more values, than the policy's bounds (`agp compile --max-depth`, `--max-values`). */
+  | "too_large"
+  /** A part of the host's request or state that cannot be read as data (a getter or Proxy trap threw, an impossible array length). */
+  | "unreadable_value"
   /** A condition, cost or key could not be evaluated (e.g. an unguarded absent field). */
   | "evaluation_error"
   /** Two deciding rules set the same obligation to values that cannot be merged. */

@@ -6,6 +6,9 @@
  * `PolicyEngine.decide(request, state) → Decision`. Steps (ADR 0006, ADR
  * 0007 "who does what"): validate state and request; kill switches; encode
  * the slots; `agp_decide`; read the result; finish from the manifest.
+ * The request and the state are read once into plain data before anything
+ * else (encode/snapshot.ts): validation, encoding and finishing all read
+ * that copy, never the host's objects.
  * Must not throw from `decide` and must never allow on an error: any
  * exception becomes an `internal_error` deny. A trap (or a result that
  * cannot be right) discards the instance and instantiates the module
@@ -17,7 +20,9 @@ import type { RuntimeState } from "./request.js";
 import { OUTCOME_CODES, SESSION } from "./abi.js";
 import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem, type SessionInput, type SessionOutcome, type SessionUpdate } from "./session.js";
 import type { Manifest } from "./manifest.js";
-import { compileRequestChecks, newParts, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
+import { compileRequestChecks, newParts, readState, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
+import { Refused } from "./encode/values.js";
+import { ownValue } from "./encode/snapshot.js";
 import { compileActionEncoder, zero, type ActionEncoder, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
@@ -129,9 +134,12 @@ export class Engine implements PolicyEngine {
     }
   }
 
-  private decideOrDeny(request: unknown, state: RuntimeState | undefined, session: SessionInput | undefined): Decision {
+  private decideOrDeny(request: unknown, given: RuntimeState | undefined, session: SessionInput | undefined): Decision {
     const parts = this.parts;
     this.encoded = undefined;
+    // The state and the request are read once, into plain data; nothing below reads the host's objects.
+    const state = readState(given, this.checks.bounds);
+    if (state instanceof Refused) return refused(this.prep, state.refusal);
     const refusal = validateRequest(request, state, this.checks, parts);
     if (refusal !== undefined) return refused(this.prep, refusal);
     const kill = killSwitch(state, parts, this.prep.actions[parts.actionId]!.family);
@@ -357,7 +365,7 @@ function killSwitch(state: RuntimeState | undefined, parts: Parts, family: strin
   const list = state?.killed;
   if (list === undefined || list.length === 0) return undefined;
   if (list.includes("global")) return "global";
-  const id = parts.agent.id;
+  const id = ownValue(parts.agent, "id");
   if (typeof id === "string" && list.includes(id)) return id;
   if (list.includes(family)) return family;
   return undefined;

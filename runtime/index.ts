@@ -32,8 +32,9 @@ export type {
   LimitKeyValue,
 } from "./decision.js";
 export type { AgentRequest, RuntimeState, GivenApproval, RequestValue, AgentIdentity, HumanIdentity } from "./request.js";
-export type { Manifest, ManifestAction, ManifestRule, ManifestLimit, ManifestSession, ManifestMonitor, SchemaNode, Slot } from "./manifest.js";
+export type { Manifest, ManifestAction, ManifestRule, ManifestLimit, ManifestSession, ManifestMonitor, RequestBounds, SchemaNode, Slot } from "./manifest.js";
 export type { SessionInput, SessionUpdate, SessionOutcome } from "./session.js";
+export { DEFAULT_REQUEST_BOUNDS } from "./manifest.js";
 export { ABI_VERSION, MANIFEST_SECTION } from "./manifest.js";
 export { loadJsonDecider, loadJsonDeciderSync, type JsonDecider } from "./json/decider.js";
 export { JSON_EXPORTS, JSON_RESULT, JSON_STATUS, JSON_ERROR_CODES, JSON_MALFORMED_CODES, SESSION, SESSION_EXPORTS } from "./abi.js";

@@ -18,10 +18,11 @@ export const MANIFEST_SECTION = "agp.manifest";
 
 /**
  * Bumped on any incompatible change to the manifest, the input layout or the
- * result layout. 2: session rules (the session region, result +20, the
- * session exports; docs/decisions/0024-session-rules.md).
+ * result layout. 2: every catalog keyword enforced (ADR 0010). 3: session
+ * rules (the session region, result +20, the session exports;
+ * docs/decisions/0024-session-rules.md).
  */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 export interface Manifest {
   /** Equals `ABI_VERSION` of the compiler that wrote it; hosts refuse other values. */
@@ -55,11 +56,21 @@ export interface Manifest {
    * absent in modules compiled before it existed, which have no JSON entry.
    */
   readonly json?: {
-    /** Capacity of the JSON input buffer: longer requests are refused as malformed (code 8). */
+    /**
+     * Capacity of the module's JSON input buffer. The module refuses longer
+     * texts (malformed code 8); the JS runtime decides them with its own
+     * reader instead, so the size of a text never changes its decision.
+     */
     readonly inputBytes: number;
-    /** Deepest nesting of arrays and objects accepted (the request object is depth 1). */
+    /** Equals `bounds.maxDepth` (kept for hosts written before `bounds`). */
     readonly maxDepth: number;
   };
+  /**
+   * Limits on every request, the same on every path (ADR 0008): a request
+   * nested deeper or holding more values is a `too_large` deny. Absent in
+   * modules compiled before it existed: hosts use DEFAULT_REQUEST_BOUNDS.
+   */
+  readonly bounds?: RequestBounds;
   /** Present when the policy has session rules (docs/abi.md, "Sessions"). */
   readonly session?: ManifestSession;
 }
@@ -90,6 +101,17 @@ export interface ManifestMonitor {
   /** Correlated: the most distinct keys it keeps. */
   readonly capacity?: number;
 }
+
+/** How deep and how big a request may be (`agp compile --max-depth`, `--max-values`). */
+export interface RequestBounds {
+  /** Deepest nesting of arrays and objects (the request object itself is depth 1). */
+  readonly maxDepth: number;
+  /** Most values (objects, arrays, strings, numbers, booleans, nulls; keys do not count). */
+  readonly maxValues: number;
+}
+
+/** The bounds when none are given. */
+export const DEFAULT_REQUEST_BOUNDS: RequestBounds = Object.freeze({ maxDepth: 64, maxValues: 100000 });
 
 export interface ManifestAction {
   /** Full name, e.g. "github.pull_request.merge". */
@@ -150,29 +172,83 @@ export interface ManifestLimit {
 
 /**
  * A JSON Schema reduced to what validation checks (see
- * docs/decisions/0006-decision-semantics.md, "Validation"). Object
- * properties are in schema order: validation reports the first problem in
- * that order, as the reference interpreter does.
+ * docs/decisions/0006-decision-semantics.md, "Validation", and
+ * docs/decisions/0010-catalog-keywords.md). Object properties are in schema
+ * order: validation reports the first problem in that order, as the
+ * reference interpreter does. Optional members are absent when the schema
+ * does not constrain that way.
  */
 export type SchemaNode =
-  | { readonly type: "string"; readonly maxLength?: number; readonly enum?: readonly string[] }
+  | {
+      readonly type: "string";
+      readonly maxLength?: number;
+      readonly minLength?: number;
+      readonly enum?: readonly string[];
+      /** `pattern`, with the automaton that decides it (JSON Schema search semantics, already built in). */
+      readonly pattern?: PatternAutomaton;
+    }
   | {
       readonly type: "number";
       readonly integer: boolean;
+      /** At most one of `minimum` and `exclusiveMinimum`, and of `maximum` and `exclusiveMaximum`. */
       readonly minimum?: number;
+      readonly exclusiveMinimum?: number;
       readonly maximum?: number;
+      readonly exclusiveMaximum?: number;
+      /** `value / multipleOf` must be a whole number (IEEE double division). */
+      readonly multipleOf?: number;
       readonly enum?: readonly number[];
     }
   | { readonly type: "boolean" }
   | { readonly type: "null" }
-  | { readonly type: "array"; readonly items: SchemaNode; readonly maxItems?: number }
+  | {
+      readonly type: "array";
+      readonly items: SchemaNode;
+      readonly maxItems?: number;
+      readonly minItems?: number;
+      /** Items (scalars) must be pairwise different; only with `maxItems`. */
+      readonly uniqueItems?: true;
+    }
   | {
       readonly type: "object";
       readonly properties: readonly { readonly name: string; readonly required: boolean; readonly schema: SchemaNode }[];
       readonly additionalProperties: boolean;
+      /** The schema of undeclared properties' values, when `additionalProperties` is a schema. */
+      readonly additional?: SchemaNode;
+      readonly minProperties?: number;
+      readonly maxProperties?: number;
+      /** When `name` is present, each of `requires` must be; in schema order. */
+      readonly dependentRequired?: readonly { readonly name: string; readonly requires: readonly string[] }[];
     }
-  | { readonly type: "union"; readonly options: readonly SchemaNode[] }
+  | {
+      readonly type: "union";
+      readonly options: readonly SchemaNode[];
+      /** A `oneOf` whose options can overlap: exactly one option may accept. */
+      readonly oneOf?: true;
+    }
   | { readonly type: "any" };
+
+/**
+ * A `pattern` as a complete DFA over the UTF-8 bytes of the whole string:
+ * `state = start`; for each byte `b`, `state = transitions[state *
+ * classCount + classOf[b]]`; the string matches when `accepting` has the
+ * final state. `dead` (or -1) is a state no input leaves, so a host may stop
+ * early. The search semantics of JSON Schema (`.*` around the pattern,
+ * `^` / `$` anchors) is part of the automaton.
+ */
+export interface PatternAutomaton {
+  /** The pattern as the catalog wrote it (for messages). */
+  readonly source: string;
+  /** 256 entries: the class of each byte value. */
+  readonly classOf: readonly number[];
+  readonly classCount: number;
+  readonly start: number;
+  readonly dead: number;
+  /** stateCount × classCount next states, row-major. */
+  readonly transitions: readonly number[];
+  /** The accepting states, ascending. */
+  readonly accepting: readonly number[];
+}
 
 /**
  * One value the module reads, at a fixed byte offset of the slot area

@@ -89,7 +89,8 @@ export interface RuntimeState {
   readonly trust?: number;
   /**
    * Limit id → amount already used in the current window, for the counter
-   * this request's keys select. A charge that would take a limit past its cap
+   * this request's keys select. A charge that would take a limit past its cap,
+   * or a counter already at or over its cap (even for a charge of 0),
    * triggers the limit's `otherwise` (deny by default).
    */
   readonly counters?: { readonly [limitId: string]: number };

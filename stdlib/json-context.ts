@@ -35,6 +35,10 @@ export class Plan {
   state: u32;
   /** u32 × 2 × (largest key count): where objects with many keys are sorted to find duplicates. */
   sortArea: u32;
+  /** NUMBER_SCRATCH_BYTES (json-number.ts) for the big integers of the number decoder's slow path. */
+  numberScratch: u32;
+  /** Most values a request may hold (the request bounds, ADR 0008); `maxDepth` is the other bound. */
+  maxValues: u32;
 }
 
 /** Per-call state (in reserved memory, zeroed by every call). */
@@ -56,6 +60,8 @@ export class State {
   env: u32;
   context: u32;
   actionId: u32;
+  /** Values tokenized so far (keys not counted), against `P.maxValues`. */
+  values: u32;
 }
 
 // @ts-ignore: mutable global pointer, reset by every call
@@ -92,6 +98,8 @@ export const M_LARGE: u32 = 8;
 export const M_NUMBER: u32 = 9;
 export const M_TOKENS: u32 = 10;
 export const M_EMPTY: u32 = 11;
+/** More values than `P.maxValues` (reported, like M_DEEP, as a `too_large` refusal, not as malformed). */
+export const M_VALUES: u32 = 12;
 
 // Statuses (result +0).
 export const ST_DECIDED: u32 = 0;

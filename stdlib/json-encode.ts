@@ -7,18 +7,19 @@
  * `P.input`. Out: a status (0 decided-ready, 1 refused, 2 malformed JSON,
  * 3 layout overflow) and the result header filled (docs/abi.md, "The JSON
  * entry point"); for 0 also the action id and the decide flags.
- * Steps, as ADR 0006 orders them: size cap; tokenize (json-parse.ts); the
+ * Steps, as ADR 0006 orders them: size cap; tokenize (json-parse.ts; past
+ * the request bounds is a `too_large` refusal, status 1, code 10); the
  * request is an object; unknown top-level keys (UTF-16 order); agent, human
  * (present and not null), action (a string naming an action), args, env,
  * context (absent means {}); then the slots.
  * Must not trap on any input, allocate, or write outside the plan's regions.
  */
 import { set_lookup } from "./hash-set";
-import { numberValue } from "./json-number";
+import { numberOf } from "./json-number";
 import { parseDocument } from "./json-parse";
-import { check, firstUndeclared, pushKey, refuse, E_MISSING, E_UNKNOWN_FIELD, E_UNKNOWN_ACTION, E_WRONG_TYPE } from "./json-validate";
+import { check, firstUndeclared, pushKey, refuse, E_MISSING, E_UNKNOWN_FIELD, E_UNKNOWN_ACTION, E_WRONG_TYPE, E_TOO_LARGE } from "./json-validate";
 import {
-  P, S, NONE, T_NULL, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, M_LARGE, M_EMPTY,
+  P, S, NONE, T_NULL, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, M_LARGE, M_EMPTY, M_DEEP, M_VALUES,
   ST_DECIDED, ST_REFUSED, ST_MALFORMED, ST_INTERNAL,
   R_STATUS, R_ACTION, R_FLAGS, R_CODE, R_DETAIL, R_PATH_COUNT, R_PATH,
   State, setPlan, tok, tkind, tstart, tend, tx, skip, strPtr, strLen, member,
@@ -48,7 +49,14 @@ export function json_encode(plan: usize, len: u32): u32 {
   S.len = len;
   if (len > P.inputCap) return malformed(M_LARGE, P.inputCap);
   if (len == 0) return malformed(M_EMPTY, 0);
-  if (!parseDocument()) return malformed(S.err, S.errAt);
+  if (!parseDocument()) {
+    // Past the request bounds: the same `too_large` refusal the object path gives (ADR 0008), not malformed.
+    if (S.err == M_DEEP || S.err == M_VALUES) {
+      refuse(E_TOO_LARGE, 0, 0, NONE);
+      return finish(ST_REFUSED);
+    }
+    return malformed(S.err, S.errAt);
+  }
   // The virtual `{}` an absent context is checked as (start NONE: no bytes).
   const empty = S.ntok;
   const t = tok(empty);
@@ -219,7 +227,7 @@ function write(slot: usize, from: u32, base: usize): u32 {
     store<u32>(at, start);
     store<u32>(at, n, 4);
   } else if (kind == S_NUM) {
-    store<f64>(at, k == T_NUMBER ? numberValue(tstart(v), tend(v)) : 0);
+    store<f64>(at, k == T_NUMBER ? numberOf(v) : 0);
   } else if (kind == S_BOOL) {
     store<u32>(at, k == T_TRUE ? 1 : 0);
   } else if (kind == S_ARRAY) {

@@ -8,13 +8,15 @@
  * x is the index after its subtree), or `S.err` / `S.errAt` (a malformed-JSON
  * reason and byte offset). Strict RFC 8259: UTF-8 only (no overlongs, no
  * encoded surrogates), no control characters in strings, no duplicate keys,
- * nesting at most `P.maxDepth`. Never traps: recursion is bounded by the
- * depth cap, every loop by the input length, every write by the caps.
+ * nesting at most `P.maxDepth`, at most `P.maxValues` values. Never traps:
+ * recursion is bounded by the depth cap, every loop by the input length,
+ * every write by the caps. runtime/json/reader.ts is this tokenizer's twin
+ * for texts longer than the buffer: same reasons, same offsets.
  */
 import { bytes_cmp } from "./strings";
 import {
   P, S, NONE, T_NULL, T_FALSE, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT,
-  M_UNEXPECTED, M_END, M_UTF8, M_ESCAPE, M_CONTROL, M_DUPLICATE, M_DEEP, M_NUMBER, M_TOKENS,
+  M_UNEXPECTED, M_END, M_UTF8, M_ESCAPE, M_CONTROL, M_DUPLICATE, M_DEEP, M_NUMBER, M_TOKENS, M_VALUES,
   tok, skip, strPtr, strLen, same,
 } from "./json-context";
 
@@ -77,6 +79,8 @@ function newToken(kind: u32, start: u32): u32 {
 function parseValue(depth: u32): bool {
   skipWs();
   if (POS >= LEN) return fail(M_END, POS);
+  // Every value counts, where it starts (the request bounds; runtime/json/reader.ts counts the same way).
+  if (++S.values > P.maxValues) return fail(M_VALUES, POS);
   const c = byteAt(POS);
   if (c == 0x7b) return parseObject(depth + 1);
   if (c == 0x5b) return parseArray(depth + 1);

@@ -9,10 +9,12 @@
  * first problem written to the result header (code, schema node id, detail,
  * the offending value's byte span) and its path (segments appended while
  * unwinding, innermost first; json-encode.ts reverses them).
- * Must not allocate; recursion is bounded by the schema's depth.
+ * Must not allocate; recursion is bounded by the schema's depth (the
+ * catalog loader caps it, MAX_SCHEMA_DEPTH).
  */
+import { dfa_matches } from "./dfa";
 import { set_lookup } from "./hash-set";
-import { numberValue } from "./json-number";
+import { numberOf } from "./json-number";
 import {
   P, NONE, T_NULL, T_FALSE, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT,
   R_CODE, R_NODE, R_DETAIL, R_START, R_END, R_PATH_COUNT, R_PATH,
@@ -29,6 +31,15 @@ export const E_RANGE: u32 = 6;
 export const E_ENUM: u32 = 7;
 export const E_INVALID_STRING: u32 = 8;
 export const E_UNKNOWN_ACTION: u32 = 9;
+export const E_TOO_LARGE: u32 = 10;
+export const E_TOO_SHORT: u32 = 11;
+export const E_TOO_FEW: u32 = 12;
+export const E_MULTIPLE: u32 = 13;
+export const E_PATTERN: u32 = 14;
+export const E_DUPLICATE: u32 = 15;
+export const E_TOO_MANY_PROPERTIES: u32 = 16;
+export const E_TOO_FEW_PROPERTIES: u32 = 17;
+export const E_AMBIGUOUS: u32 = 18;
 
 // Schema node kinds (u32 at +0; +4 is the node's id, its pre-order index).
 const N_ANY: u32 = 0;
@@ -83,7 +94,7 @@ export function kindBit(t: u32): u32 {
   const k = tkind(t);
   if (k == T_NULL) return 1;
   if (k == T_FALSE || k == T_TRUE) return 2;
-  if (k == T_NUMBER) return isInteger(numberValue(tstart(t), tend(t))) ? 4 : 8;
+  if (k == T_NUMBER) return isInteger(numberOf(t)) ? 4 : 8;
   if (k == T_STRING) return 16;
   if (k == T_ARRAY) return 32;
   return 64;
@@ -105,7 +116,7 @@ export function check(node: usize, t: u32): bool {
 
 function checkNumber(node: usize, t: u32): bool {
   if (tkind(t) != T_NUMBER) return refuse(E_WRONG_TYPE, node, 0, t);
-  const v = numberValue(tstart(t), tend(t));
+  const v = numberOf(t);
   if (!isFinite<f64>(v)) return refuse(E_WRONG_TYPE, node, 0, t);
   const flags = load<u32>(node, 8);
   if ((flags & 1) != 0 && !isInteger(v)) return refuse(E_WRONG_TYPE, node, 0, t);
@@ -121,8 +132,16 @@ function checkNumber(node: usize, t: u32): bool {
     }
     if (!found) return refuse(E_ENUM, node, 0, t);
   }
-  if ((flags & 2) != 0 && v < load<f64>(node, 24)) return refuse(E_RANGE, node, 0, t);
-  if ((flags & 4) != 0 && v > load<f64>(node, 32)) return refuse(E_RANGE, node, 1, t);
+  if ((flags & 2) != 0) {
+    const lo = load<f64>(node, 24);
+    if ((flags & 8) != 0 ? v <= lo : v < lo) return refuse(E_RANGE, node, 0, t);
+  }
+  if ((flags & 4) != 0) {
+    const hi = load<f64>(node, 32);
+    if ((flags & 16) != 0 ? v >= hi : v > hi) return refuse(E_RANGE, node, 1, t);
+  }
+  // The IEEE double quotient must be an integer (ADR 0010; ajv's parseInt test differs from 1e21 up).
+  if ((flags & 32) != 0 && !isInteger(v / load<f64>(node, 40))) return refuse(E_MULTIPLE, node, 0, t);
   return true;
 }
 
@@ -156,18 +175,25 @@ function checkString(node: usize, t: u32): bool {
   }
   const maxLength = load<u32>(node, 8);
   if (maxLength != NONE && n > maxLength && codePoints(p, n) > maxLength) return refuse(E_TOO_LONG, node, 0, t);
+  // Code points never outnumber bytes: fewer bytes than minLength is surely short.
+  const minLength = load<u32>(node, 20);
+  if (minLength > 0 && (n < minLength || codePoints(p, n) < minLength)) return refuse(E_TOO_SHORT, node, 0, t);
   if (load<u32>(node, 12) > 0 && set_lookup(<usize>load<u32>(node, 16), p, n) < 0) return refuse(E_ENUM, node, 0, t);
+  const pattern = <usize>load<u32>(node, 24);
+  if (pattern != 0 && dfa_matches(pattern, p, n) == 0) return refuse(E_PATTERN, node, 0, t);
   return true;
 }
 
 function checkArray(node: usize, t: u32): bool {
   if (tkind(t) != T_ARRAY) return refuse(E_WRONG_TYPE, node, 0, t);
   const maxItems = load<u32>(node, 12);
+  const minItems = load<u32>(node, 16);
   const end = tx(t);
-  if (maxItems != NONE) {
+  if (maxItems != NONE || minItems > 0) {
     let count: u32 = 0;
     for (let i = t + 1; i < end; i = skip(i)) count++;
-    if (count > maxItems) return refuse(E_TOO_MANY, node, 0, t);
+    if (maxItems != NONE && count > maxItems) return refuse(E_TOO_MANY, node, 0, t);
+    if (count < minItems) return refuse(E_TOO_FEW, node, 0, t);
   }
   const items = <usize>load<u32>(node, 8);
   let index: u32 = 0;
@@ -178,11 +204,37 @@ function checkArray(node: usize, t: u32): bool {
     }
     index++;
   }
+  if (load<u32>(node, 20) != 0) {
+    // uniqueItems: the items are validated scalars, one token each, at most maxItems of them.
+    for (let j: u32 = 1; j < index; j++) {
+      for (let i: u32 = 0; i < j; i++) {
+        if (sameScalar(t + 1 + i, t + 1 + j)) return refuse(E_DUPLICATE, node, (i << 16) | j, t);
+      }
+    }
+  }
+  return true;
+}
+
+/** Whether two scalar tokens are equal JSON values (numbers by value, strings by their decoded bytes). */
+function sameScalar(a: u32, b: u32): bool {
+  const k = tkind(a);
+  if (k != tkind(b)) return false;
+  if (k == T_NUMBER) return numberOf(a) == numberOf(b);
+  if (k == T_STRING) return same(strPtr(a), strLen(a), strPtr(b), strLen(b));
   return true;
 }
 
 function checkObject(node: usize, t: u32): bool {
   if (tkind(t) != T_OBJECT) return refuse(E_WRONG_TYPE, node, 0, t);
+  const minProperties = load<u32>(node, 24);
+  const maxProperties = load<u32>(node, 28);
+  if (minProperties > 0 || maxProperties != NONE) {
+    const end = tx(t);
+    let present: u32 = 0;
+    for (let i = t + 1; i < end; i = skip(i + 1)) present++;
+    if (maxProperties != NONE && present > maxProperties) return refuse(E_TOO_MANY_PROPERTIES, node, 0, t);
+    if (present < minProperties) return refuse(E_TOO_FEW_PROPERTIES, node, 0, t);
+  }
   const count = load<u32>(node, 12);
   const props = <usize>load<u32>(node, 16);
   for (let i: u32 = 0; i < count; i++) {
@@ -203,6 +255,23 @@ function checkObject(node: usize, t: u32): bool {
       return false;
     }
   }
+  // dependentRequired, in schema order: 16-byte records (name ptr, name len, count, requires ptr).
+  const dependencies = load<u32>(node, 32);
+  const records = <usize>load<u32>(node, 36);
+  for (let d: u32 = 0; d < dependencies; d++) {
+    const record = records + (<usize>d << 4);
+    if (memberOf(t, <usize>load<u32>(record), load<u32>(record, 4)) == NONE) continue;
+    const needs = load<u32>(record, 8);
+    const names = <usize>load<u32>(record, 12);
+    for (let r: u32 = 0; r < needs; r++) {
+      const name = <usize>load<u32>(names + (<usize>r << 3));
+      const nameLen = load<u32>(names + (<usize>r << 3), 4);
+      if (memberOf(t, name, nameLen) != NONE) continue;
+      refuse(E_MISSING, node, d + 1, NONE);
+      pushKey(name, nameLen);
+      return false;
+    }
+  }
   if (load<u32>(node, 8) != 0) {
     const extra = firstUndeclared(t, props, count);
     if (extra != NONE) {
@@ -211,7 +280,31 @@ function checkObject(node: usize, t: u32): bool {
       return false;
     }
   }
+  const additional = <usize>load<u32>(node, 20);
+  if (additional != 0) {
+    // The undeclared key, first in code-unit order, whose value fails: ADR 0006's first problem.
+    const end = tx(t);
+    let worst = NONE;
+    for (let i = t + 1; i < end; i = skip(i + 1)) {
+      if (declaredName(props, count, strPtr(i), strLen(i))) continue;
+      if (check(additional, i + 1)) continue;
+      if (worst == NONE || compareUnits(strPtr(i), strLen(i), strPtr(worst), strLen(worst)) < 0) worst = i;
+    }
+    if (worst != NONE) {
+      check(additional, worst + 1); // again, so that its problem is the one recorded
+      pushKey(strPtr(worst), strLen(worst));
+      return false;
+    }
+  }
   return true;
+}
+
+function declaredName(props: usize, count: u32, p: usize, n: u32): bool {
+  for (let j: u32 = 0; j < count; j++) {
+    const prop = props + (<usize>j << 4);
+    if (same(<usize>load<u32>(prop), load<u32>(prop, 4), p, n)) return true;
+  }
+  return false;
 }
 
 function memberOf(o: u32, name: usize, nameLen: u32): u32 {
@@ -287,9 +380,18 @@ function checkUnion(node: usize, t: u32): bool {
   const options = <usize>load<u32>(node, 12);
   const bit = kindBit(t);
   let first = NONE;
+  const exclusive = load<u32>(node, 16) != 0;
   for (let i: u32 = 0; i < count; i++) {
     const option = options + (<usize>i << 3);
-    if (check(<usize>load<u32>(option), t)) return true;
+    if (check(<usize>load<u32>(option), t)) {
+      // A `oneOf` whose options overlap: no later option may accept too.
+      if (exclusive) {
+        for (let j = i + 1; j < count; j++) {
+          if (check(<usize>load<u32>(options + (<usize>j << 3)), t)) return refuse(E_AMBIGUOUS, node, (i << 16) | j, t);
+        }
+      }
+      return true;
+    }
     if (first == NONE && (load<u32>(option, 4) & bit) != 0) first = i;
   }
   if (first == NONE) return refuse(E_WRONG_TYPE, node, 0, t);

@@ -5,14 +5,14 @@
  * known), or already-loaded catalogs. Out: the CatalogSet the checker
  * resolves names against, every diagnostic of every catalog (AGP400–AGP412),
  * and the catalog texts for caret excerpts. A catalog named by several
- * policies is read once. Never throws for user input.
+ * policies is read once. Never throws for user input. Files are reached
+ * through `ProjectFiles` (the disk by default, or texts held in memory).
  */
-import { readFile } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
 import { diagnostic, fileSpan, type Diagnostic, type Span } from "../diagnostics/index.js";
+import { nodeFiles, type ProjectFiles } from "../project/index.js";
 import { DEFAULT_REQUEST_SHAPE } from "./default-request.js";
 import { parseJsonSource } from "./json-source.js";
-import { loadCatalog } from "./load.js";
+import { loadCatalog, type LoadedCatalog } from "./load.js";
 import type { ActionEntry, Catalog, CatalogSet } from "./types.js";
 
 /** A catalog path, and the policy text that named it (the string of an `actions` statement). */
@@ -34,6 +34,14 @@ export interface LoadedCatalogSet {
 export interface LoadOptions {
   /** The working directory paths are relative to; default process.cwd(). */
   readonly cwd?: string;
+  /** Where catalog files are read; default the disk. */
+  readonly files?: ProjectFiles;
+  /**
+   * Default: `loadCatalog`. Must return what `loadCatalog(file, text)` would:
+   * the language server passes a memoized one, so an unchanged catalog is
+   * not validated again after every keystroke.
+   */
+  readonly load?: (file: string, text: string) => LoadedCatalog;
 }
 
 /** Reads, validates and merges catalog files, in the order given. */
@@ -42,26 +50,28 @@ export async function loadCatalogFiles(
   options: LoadOptions = {},
 ): Promise<LoadedCatalogSet> {
   const cwd = options.cwd ?? process.cwd();
+  const files = options.files ?? nodeFiles();
+  const load = options.load ?? loadCatalog;
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const catalogs: Catalog[] = [];
   const seen = new Set<string>();
   for (const ref of refs) {
     const { path, from } = typeof ref === "string" ? { path: ref, from: undefined } : ref;
-    const absolute = resolve(cwd, path);
+    const absolute = files.path.resolve(cwd, path);
     if (seen.has(absolute)) continue;
     seen.add(absolute);
-    const file = display(absolute, cwd);
+    const file = display(absolute, cwd, files);
     let text: string;
     try {
-      text = await readFile(absolute, "utf8");
+      text = await files.readText(absolute);
     } catch (error) {
       diagnostics.push(diagnostic("AGP400", from ?? fileSpan(file), { path: file, reason: describeReadError(error) }));
       continue;
     }
     sources.set(file, text);
-    const loaded = loadCatalog(file, text);
-    diagnostics.push(...loaded.diagnostics);
+    const loaded = load(file, text);
+    for (const item of loaded.diagnostics) diagnostics.push(item);
     if (loaded.catalog !== undefined) catalogs.push(loaded.catalog);
   }
   const merged = mergeCatalogs(catalogs, sources);
@@ -118,9 +128,9 @@ export function mergeCatalogs(
   return { set, diagnostics };
 }
 
-function display(absolute: string, cwd: string): string {
-  const rel = relative(cwd, absolute);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? absolute : rel;
+function display(absolute: string, cwd: string, files: ProjectFiles): string {
+  const rel = files.path.relative(cwd, absolute);
+  return rel === "" || rel.startsWith("..") || files.path.isAbsolute(rel) ? absolute : rel;
 }
 
 function describeReadError(error: unknown): string {

@@ -6,7 +6,9 @@
  * Out: the catalog as JSON text, the catalog's own diagnostics (it is loaded
  * like any other catalog), the fields that lack the maxLength / maxItems
  * bounds bounded-time evaluation needs, and, when the input is not a tool
- * list, the problems in plain words. Reads and writes no files.
+ * list, the problems in plain words. Reads and writes no files. Keys from
+ * the input (tool and property names, `__proto__` included) become own
+ * properties of the output, never prototype changes.
  */
 import type { Diagnostic } from "../diagnostics/index.js";
 import { loadCatalog } from "./load.js";
@@ -90,12 +92,12 @@ export function importMcp(input: unknown, family: string, file: string): McpImpo
       hintsUsed.add(key);
     }
     const title = typeof tool.title === "string" ? tool.title : typeof annotations.title === "string" ? annotations.title : undefined;
-    actions[name] = {
+    setOwn(actions, name, {
       ...(title === undefined ? {} : { title }),
       ...(typeof tool.description === "string" ? { description: tool.description } : {}),
       metadata,
       args: argsSchema(name, schema, defs),
-    };
+    });
   });
   if (problems.length > 0) return result(problems);
 
@@ -182,7 +184,7 @@ function argsSchema(tool: string, schema: Obj, defs: Obj): Obj {
   void _id;
   for (const source of [ownDefs, definitions]) {
     if (!isObject(source)) continue;
-    for (const [name, definition] of Object.entries(source)) defs[`${tool}.${name}`] = rewriteRefs(tool, definition);
+    for (const [name, definition] of Object.entries(source)) setOwn(defs, `${tool}.${name}`, rewriteRefs(tool, definition));
   }
   const args = rewriteRefs(tool, rest) as Obj;
   // MCP requires `"type": "object"`; some servers leave it out.
@@ -195,9 +197,18 @@ function rewriteRefs(tool: string, value: JsonValue): JsonValue {
   const out: Obj = {};
   for (const [key, inner] of Object.entries(value)) {
     const local = key === "$ref" && typeof inner === "string" ? /^#\/(?:\$defs|definitions)\/([^/]+)$/.exec(inner) : null;
-    out[key] = local !== null ? `#/$defs/${tool.replace(/~/g, "~0")}.${local[1]!}` : rewriteRefs(tool, inner);
+    setOwn(out, key, local !== null ? `#/$defs/${tool.replace(/~/g, "~0")}.${local[1]!}` : rewriteRefs(tool, inner));
   }
   return out;
+}
+
+/**
+ * Sets an own, enumerable property, whatever the key: a tool or a property
+ * named `__proto__` (which plain assignment would turn into a prototype
+ * change, dropping it from the catalog while `required` still names it).
+ */
+function setOwn(target: Obj, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function result(problems: readonly string[]): McpImport {

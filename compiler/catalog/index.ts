@@ -10,6 +10,8 @@ export type {
   ArrayType,
   BooleanType,
   Catalog,
+  CompiledPattern,
+  DependentRequired,
   CatalogSet,
   Field,
   FieldType,
@@ -30,3 +32,8 @@ export { describeType, lookupField, matchActions, walkType, type FieldLookup } f
 export { parseJsonSource, toPointer, parsePointer, type JsonSource } from "./json-source.js";
 export { describeMissingBound, formatJson, importMcp, type McpImport, type MissingBound } from "./import-mcp.js";
 export { summarizeCatalogSet } from "./summary.js";
+export { patternMatches, compilePattern, MAX_PATTERN_STATES } from "./pattern-automata.js";
+export { parsePattern, type PatternNode, type ParsedPattern } from "./pattern.js";
+export { ANNOTATION_KEYWORDS, ENFORCED_KEYWORDS, REFUSED_KEYWORDS } from "./keywords.js";
+export { MAX_SCHEMA_DEPTH, MAX_UNIQUE_ITEMS } from "./reduce.js";
+export { MAX_ENUM_MEMBERS } from "./reduce-scalar.js";

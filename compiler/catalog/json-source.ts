@@ -116,8 +116,7 @@ function locate(
     let next: JsonNode | undefined;
     member = undefined;
     if (node.kind === "object") {
-      // The last occurrence wins, as in JSON.parse.
-      member = [...node.members].reverse().find((m) => m.key === segment);
+      member = membersByKey(node).get(segment);
       next = member?.value;
     } else if (node.kind === "array") {
       next = /^\d+$/.test(segment) ? node.items[Number(segment)] : undefined;
@@ -126,6 +125,19 @@ function locate(
     node = next;
   }
   return { node, ...(member === undefined ? {} : { member }), complete: true };
+}
+
+/** An object node's members by key, the last occurrence winning as in JSON.parse; built once per node. */
+const memberIndex = new WeakMap<JsonNode, Map<string, JsonMember>>();
+
+function membersByKey(node: Extract<JsonNode, { kind: "object" }>): Map<string, JsonMember> {
+  let index = memberIndex.get(node);
+  if (index === undefined) {
+    index = new Map();
+    for (const m of node.members) index.set(m.key, m);
+    memberIndex.set(node, index);
+  }
+  return index;
 }
 
 function computeLineStarts(text: string): number[] {

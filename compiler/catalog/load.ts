@@ -50,13 +50,13 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
       if (defs[name] === true) continue;
       const found = checkSchema(`/$defs${toPointer([name])}`, source, { ...defs }, pass);
       if (found.length > 0) defs[name] = true;
-      diagnostics.push(...found);
+      for (const item of found) diagnostics.push(item);
     }
   }
   const ctx: ReduceContext = { file, document: { ...root, $defs: defs }, spanOf: (p, o) => source.spanOf(p, o), diagnostics };
   const usable = (pointer: string): boolean => {
     const found = checkSchema(pointer, source, defs);
-    diagnostics.push(...found);
+    for (const item of found) diagnostics.push(item);
     return found.length === 0;
   };
 
@@ -189,5 +189,6 @@ function describeExpected(type: FieldType): string {
   if (type.kind === "array") return "an array";
   if (type.kind === "object") return "an object";
   if (type.kind === "any") return "a valid value";
+  if (type.kind === "null") return "null";
   return `a ${type.kind}`;
 }

@@ -35,7 +35,7 @@ export function summarizeCatalogSet(set: CatalogSet, options: { actions?: readon
       flag: "",
       type: type.kind === "string" && type.ordered === true ? `${JSON.stringify(value)} (of ${type.enum?.join(" < ") ?? ""})` : JSON.stringify(value),
     }));
-    rows.push(...fieldRows("args", action.args));
+    for (const item of fieldRows("args", action.args)) rows.push(item);
     blocks.push(table(title, rows));
   }
   return `${blocks.join("\n\n")}\n`;
@@ -48,7 +48,7 @@ function fieldRows(prefix: string, object: ObjectType, optional = false): Row[] 
     const needsHas = optional || !field.required;
     rows.push({ path, flag: needsHas ? "optional" : "", type: typeText(field.type) });
     const inner = objectInside(field.type);
-    if (inner !== undefined) rows.push(...fieldRows(field.type.kind === "array" ? `${path}[]` : path, inner, needsHas));
+    if (inner !== undefined) for (const item of fieldRows(field.type.kind === "array" ? `${path}[]` : path, inner, needsHas)) rows.push(item);
   }
   return rows;
 }
@@ -79,8 +79,8 @@ function typeText(type: FieldType): string {
 
 function table(title: string, rows: readonly Row[]): string {
   if (rows.length === 0) return `${title}\n  (no fields)`;
-  const pathWidth = Math.max(...rows.map((r) => r.path.length));
-  const flagWidth = Math.max(...rows.map((r) => r.flag.length));
+  const pathWidth = rows.reduce((m, r) => Math.max(m, r.path.length), 0);
+  const flagWidth = rows.reduce((m, r) => Math.max(m, r.flag.length), 0);
   const lines = rows.map((r) => `  ${r.path.padEnd(pathWidth)}  ${flagWidth === 0 ? "" : `${r.flag.padEnd(flagWidth)}  `}${r.type}`);
   return [title, ...lines].join("\n");
 }

@@ -8,6 +8,10 @@
  * pointer it came from so errors can name them.
  */
 
+import type { CompiledPattern } from "./pattern-automata.js";
+
+export type { CompiledPattern } from "./pattern-automata.js";
+
 /** Where in which catalog file a schema fragment lives. */
 export interface SchemaLocation {
   /** The catalog file as the user named it (relative to the working directory). */
@@ -33,8 +37,10 @@ export interface StringType {
   readonly kind: "string";
   /** Absent when the schema gives no `maxLength`: byte-wise tests are then refused. */
   readonly maxLength?: number;
-  /** From `minLength`; absent means 0. Enforced on requests, never read by policies. */
+  /** From `minLength` (code points); absent means 0. Enforced on requests. */
   readonly minLength?: number;
+  /** From `pattern`: the regular expression every value must match somewhere (JSON Schema search semantics). */
+  readonly pattern?: CompiledPattern;
   /** From `enum` or `const`. */
   readonly enum?: readonly string[];
   /** True when the schema says `"x-agp-ordered": true`: members compare by position. */
@@ -46,8 +52,17 @@ export interface NumberType {
   readonly kind: "number";
   /** True for JSON Schema `integer`. */
   readonly integer: boolean;
+  /**
+   * The lower bound: at most one of `minimum` (inclusive) and
+   * `exclusiveMinimum` is set, the stricter of the two the schema gives.
+   */
   readonly minimum?: number;
+  readonly exclusiveMinimum?: number;
+  /** The upper bound: at most one of `maximum` and `exclusiveMaximum`, as for the lower. */
   readonly maximum?: number;
+  readonly exclusiveMaximum?: number;
+  /** From `multipleOf`: the IEEE double quotient `value / multipleOf` must be an integer (ADR 0010). */
+  readonly multipleOf?: number;
   readonly enum?: readonly number[];
   readonly location: SchemaLocation;
 }
@@ -67,8 +82,10 @@ export interface ArrayType {
   readonly items: FieldType;
   /** Absent when the schema gives no `maxItems`: quantifiers are then refused. */
   readonly maxItems?: number;
-  /** From `minItems`; absent means 0. Enforced on requests, never read by policies. */
+  /** From `minItems`; absent means 0. Enforced on requests. */
   readonly minItems?: number;
+  /** From `uniqueItems: true`; only on arrays of scalars with a `maxItems` (the loader refuses others). */
+  readonly uniqueItems?: true;
   readonly location: SchemaLocation;
 }
 
@@ -77,13 +94,35 @@ export interface ObjectType {
   readonly fields: ReadonlyMap<string, Field>;
   /** False for `additionalProperties: false`; requests with other keys are then rejected. */
   readonly additionalProperties: boolean;
+  /**
+   * From `additionalProperties: <schema>`: the type every undeclared
+   * property's value must have. Policies cannot read such properties.
+   */
+  readonly additional?: FieldType;
+  /** From `minProperties` / `maxProperties`: bounds on the number of properties, declared or not. */
+  readonly minProperties?: number;
+  readonly maxProperties?: number;
+  /** From `dependentRequired`, in schema order: when `name` is present, every one of `requires` must be. */
+  readonly dependentRequired?: readonly DependentRequired[];
   readonly location: SchemaLocation;
+}
+
+/** One entry of `dependentRequired`. */
+export interface DependentRequired {
+  readonly name: string;
+  readonly requires: readonly string[];
 }
 
 /** `oneOf` / `anyOf` / `type: [...]`, e.g. a string or null. */
 export interface UnionType {
   readonly kind: "union";
   readonly options: readonly FieldType[];
+  /**
+   * True for a `oneOf` whose options can overlap: a value must match exactly
+   * one. Absent for `anyOf`, `type: [...]`, and a `oneOf` whose options
+   * admit different JSON kinds (where "exactly one" and "any" agree).
+   */
+  readonly oneOf?: true;
   readonly location: SchemaLocation;
 }
 

@@ -37,7 +37,7 @@ import type {
   SetLiteral,
   TestDecl,
 } from "../syntax/index.js";
-import type { Field, SchemaLocation } from "../catalog/index.js";
+import type { CompiledPattern, Field, SchemaLocation } from "../catalog/index.js";
 
 // ---------------------------------------------------------------- types
 
@@ -62,6 +62,8 @@ export type Type =
 export interface StringT {
   readonly kind: "string";
   readonly maxLength?: number;
+  readonly minLength?: number;
+  readonly pattern?: CompiledPattern;
   readonly enum?: readonly string[];
   readonly ordered?: boolean;
   readonly location?: SchemaLocation;
@@ -70,7 +72,10 @@ export interface NumberT {
   readonly kind: "number";
   readonly integer: boolean;
   readonly minimum?: number;
+  readonly exclusiveMinimum?: number;
   readonly maximum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly multipleOf?: number;
   readonly enum?: readonly number[];
   readonly location?: SchemaLocation;
 }

@@ -4,13 +4,16 @@
  * In: a typed condition. Out: a reason in the author's words, or undefined.
  * Sound, not complete: it only answers when the conjunction of the tests on
  * one field (==, !=, in, not in, <, <=, >, >= against literals, constants
- * and enum members, boolean fields) leaves no value, when `a and not a`
+ * and enum members, boolean fields) leaves no value — counting the field's
+ * schema, which every engine enforces before rules run (bounds, lengths,
+ * pattern, multipleOf: ADR 0010) — when `a and not a`
  * appear together, when every side of an `or` is impossible, or when the
  * condition is `false`. Must not report anything itself.
  */
 import type { Expr } from "../syntax/index.js";
 import type { LiteralValue, Type, TypedExpr } from "./checked.js";
 import { showExpr } from "./show.js";
+import { patternMatches } from "../catalog/index.js";
 import { splitNull } from "./types.js";
 
 /** Why the condition can never hold, or undefined if it may. */
@@ -142,6 +145,11 @@ function conflict(key: string, atoms: readonly Atom[]): string | undefined {
   if (domain !== undefined) {
     const left = domain.filter((v) => !excluded.has(v) && inRange(v));
     if (left.length === 0) return `no value of \`${key}\` passes every test on it`;
+    // Values the field's schema refuses never reach a rule (every engine validates first).
+    const refusals = left.map((v) => schemaRefuses(base, v));
+    if (refusals.every((r) => r !== undefined)) {
+      return left.length === 1 ? `\`${key}\` is never ${show(left[0]!)}: its schema's ${refusals[0]!}` : `no value of \`${key}\` these tests allow passes its schema`;
+    }
     return undefined;
   }
   // An infinite domain: only numeric ranges can be empty.
@@ -163,6 +171,38 @@ function conflict(key: string, atoms: readonly Atom[]): string | undefined {
   }
   if (lo > hi || (lo === hi && (loStrict || hiStrict))) {
     return `\`${key}\` cannot be ${loStrict ? "above" : "at least"} ${lo} and ${hiStrict ? "below" : "at most"} ${hi}`;
+  }
+  // The schema's own bounds hold for every value that reaches a rule.
+  if (base.kind === "number" && order === undefined) {
+    const schemaLo = base.minimum ?? base.exclusiveMinimum;
+    const schemaLoStrict = base.exclusiveMinimum !== undefined;
+    if (schemaLo !== undefined && (hi < schemaLo || (hi === schemaLo && (hiStrict || schemaLoStrict)))) {
+      return `\`${key}\` cannot be ${hiStrict ? "below" : "at most"} ${hi}: its schema's ${schemaLoStrict ? "exclusiveMinimum" : "minimum"} is ${schemaLo}`;
+    }
+    const schemaHi = base.maximum ?? base.exclusiveMaximum;
+    const schemaHiStrict = base.exclusiveMaximum !== undefined;
+    if (schemaHi !== undefined && (lo > schemaHi || (lo === schemaHi && (loStrict || schemaHiStrict)))) {
+      return `\`${key}\` cannot be ${loStrict ? "above" : "at least"} ${lo}: its schema's ${schemaHiStrict ? "exclusiveMaximum" : "maximum"} is ${schemaHi}`;
+    }
+  }
+  return undefined;
+}
+
+/** The schema constraint that refuses `value` for a field of type `base` (e.g. "minLength is 3"), or undefined. */
+function schemaRefuses(base: Type, value: LiteralValue): string | undefined {
+  if (base.kind === "string" && typeof value === "string") {
+    const length = [...value].length;
+    if (base.maxLength !== undefined && length > base.maxLength) return `maxLength is ${base.maxLength}`;
+    if (base.minLength !== undefined && length < base.minLength) return `minLength is ${base.minLength}`;
+    if (base.pattern !== undefined && !patternMatches(base.pattern, value)) return `pattern ${JSON.stringify(base.pattern.source)} refuses it`;
+  }
+  if (base.kind === "number" && typeof value === "number") {
+    if (base.integer && !Number.isInteger(value)) return "type is integer";
+    if (base.minimum !== undefined && value < base.minimum) return `minimum is ${base.minimum}`;
+    if (base.exclusiveMinimum !== undefined && value <= base.exclusiveMinimum) return `exclusiveMinimum is ${base.exclusiveMinimum}`;
+    if (base.maximum !== undefined && value > base.maximum) return `maximum is ${base.maximum}`;
+    if (base.exclusiveMaximum !== undefined && value >= base.exclusiveMaximum) return `exclusiveMaximum is ${base.exclusiveMaximum}`;
+    if (base.multipleOf !== undefined && !Number.isInteger(value / base.multipleOf)) return `multipleOf is ${base.multipleOf}`;
   }
   return undefined;
 }

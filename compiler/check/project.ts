@@ -10,13 +10,16 @@
  * the checked policy set when there are no errors. A file with syntax errors
  * does not stop the others: the statements that parsed are checked.
  * `actions "…"` paths are relative to the .agp file that names them.
+ * Files are reached through `ProjectFiles` (the disk by default; texts in
+ * memory for the playground; open editor buffers over the disk for the
+ * language server, which also passes memoizing `parse` and `loadCatalog`).
+ * An absolute `actions` path is used as given.
  * Must not print anything (the CLI renders).
  */
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { loadCatalogFiles, parseJsonSource, type CatalogRef, type SchemaLocation } from "../catalog/index.js";
+import { loadCatalogFiles, parseJsonSource, type CatalogRef, type CatalogSet, type LoadedCatalog, type SchemaLocation } from "../catalog/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
-import { discoverPolicyFiles, readPolicyFiles } from "../project/index.js";
-import type { Span } from "../syntax/index.js";
+import { discoverPolicyFiles, nodeFiles, readPolicyFiles, type ParsedSource, type ProjectFiles } from "../project/index.js";
+import type { ParseResult, Span } from "../syntax/index.js";
 import type { CheckedPolicySet } from "./checked.js";
 import { check, REPORTED_ONLY } from "./check.js";
 
@@ -27,6 +30,12 @@ export interface CheckPathsOptions {
   readonly cwd?: string;
   /** Approver groups known besides those the catalogs declare (`"groups"`); with neither, any group name is accepted. */
   readonly groups?: readonly string[];
+  /** Where files are read; default the disk. */
+  readonly files?: ProjectFiles;
+  /** Default: compiler/syntax `parse`; a memoized one must return what it would. */
+  readonly parse?: (text: string, file: string) => ParseResult;
+  /** Default: compiler/catalog `loadCatalog`; a memoized one must return what it would. */
+  readonly loadCatalog?: (file: string, text: string) => LoadedCatalog;
 }
 
 export interface CheckPathsResult {
@@ -38,12 +47,24 @@ export interface CheckPathsResult {
   readonly files: readonly string[];
   /** Present when no diagnostic is an error. */
   readonly checked?: CheckedPolicySet;
+  /**
+   * For editors: the checker's view of whatever it could check, even when
+   * there are errors (resolutions and types for hover, definitions,
+   * completion). Never compile or decide with it; use `checked`.
+   */
+  readonly analysis: CheckedPolicySet;
+  /** Every .agp file read, with its AST and comments. */
+  readonly parsed: readonly ParsedSource[];
+  /** The catalogs that loaded, merged (those with errors are left out, as for checking). */
+  readonly catalogs: CatalogSet;
 }
 
 export async function checkPaths(paths: readonly string[], options: CheckPathsOptions = {}): Promise<CheckPathsResult> {
   const cwd = options.cwd ?? process.cwd();
-  const discovered = await discoverPolicyFiles(paths, cwd);
-  const read = await readPolicyFiles(discovered.files, cwd);
+  const host = options.files ?? nodeFiles();
+  const path = host.path;
+  const discovered = await discoverPolicyFiles(paths, cwd, host);
+  const read = await readPolicyFiles(discovered.files, cwd, { files: host, ...(options.parse === undefined ? {} : { parse: options.parse }) });
   const refs: CatalogRef[] = [];
   const packageCatalogs = new Map<string, string[]>();
   for (const source of read.parsed) {
@@ -53,12 +74,14 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     packageCatalogs.set(name, files);
     for (const statement of source.ast.statements) {
       if (statement.kind !== "Actions") continue;
-      const path = join(dirname(source.file), statement.path.value);
-      refs.push({ path, from: statement.path.span });
-      files.push(display(resolve(cwd, path), cwd));
+      // An absolute path is used as given; a relative one is relative to the .agp file's folder.
+      const given = statement.path.value;
+      const catalogPath = path.isAbsolute(given) ? given : path.join(path.dirname(source.file), given);
+      refs.push({ path: catalogPath, from: statement.path.span });
+      files.push(display(path.resolve(cwd, catalogPath), cwd, host));
     }
   }
-  const loaded = await loadCatalogFiles(refs, { cwd });
+  const loaded = await loadCatalogFiles(refs, { cwd, files: host, ...(options.loadCatalog === undefined ? {} : { load: options.loadCatalog }) });
   const sources = new Map([...read.sources, ...loaded.sources]);
   const located = new Map<string, ReturnType<typeof parseJsonSource>>();
   const locate = (location: SchemaLocation): Span | undefined => {
@@ -94,10 +117,13 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     sources,
     files: discovered.files,
     ...(hasErrors(diagnostics) ? {} : { checked: result.checked }),
+    analysis: result.checked,
+    parsed: read.parsed,
+    catalogs: loaded.set,
   };
 }
 
-function display(absolute: string, cwd: string): string {
-  const rel = relative(cwd, absolute);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? absolute : rel;
+function display(absolute: string, cwd: string, files: ProjectFiles): string {
+  const rel = files.path.relative(cwd, absolute);
+  return rel === "" || rel.startsWith("..") || files.path.isAbsolute(rel) ? absolute : rel;
 }

@@ -214,7 +214,7 @@ function walkMetadata(action: ActionEntry, env: Env, path: Path): Outcome {
   const key = path.fields[0]!.name;
   if (key === "name" || key === "family") {
     if (path.fields.length > 1) return { kind: "notObject", index: 1, type: { kind: "string" } };
-    const longest = Math.max(...env.catalogs.actions.size > 0 ? [...env.catalogs.actions.values()].map((a) => a.name.length) : [0]);
+    const longest = [...env.catalogs.actions.values()].reduce((m, a) => Math.max(m, a.name.length), 0);
     return { kind: "ok", type: { kind: "string", maxLength: longest }, optional: [], nullable: [] };
   }
   const value = action.metadata.get(key);

@@ -5,7 +5,7 @@
  * In: one rule or limit with its package and catalogs. Out: `CheckedRule` /
  * `CheckedLimit`; reports AGP202/AGP302 (patterns), AGP204 (groups), AGP223/
  * AGP233 (keys), AGP224/AGP234 (cost), AGP225 (approval on the wrong effect),
- * AGP230 (duplicate obligations), AGP307 (human rules never evaluated); expression problems come
+ * AGP230 (duplicate obligations), AGP236 (an obligation named `__proto__`), AGP307 (human rules never evaluated); expression problems come
  * from typing.ts. Must not emit whole-policy warnings (warnings.ts does).
  */
 import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
@@ -67,6 +67,8 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
   if (rule.approval !== undefined) checkApproval(rule.approval, ctx);
   const seen = new Map<string, Span>();
   for (const obligation of rule.obligations) {
+    // Gateways read obligations as object keys; in JavaScript this one would set the prototype.
+    if (obligation.key.name === "__proto__") report(diagnostic("AGP236", obligation.key.span, { key: obligation.key.name }));
     const earlier = seen.get(obligation.key.name);
     if (earlier !== undefined) {
       report(

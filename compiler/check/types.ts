@@ -10,6 +10,9 @@ import type { FieldType } from "../catalog/index.js";
 import type { Literal } from "../syntax/index.js";
 import type { LiteralValue, Type } from "./checked.js";
 
+/** UTF-8 lengths without Buffer: the checker also runs in browsers (the playground). */
+const UTF8 = new TextEncoder();
+
 export const ERROR_TYPE: Type = { kind: "error" };
 export const BOOLEAN_TYPE: Type = { kind: "boolean" };
 
@@ -88,7 +91,7 @@ export function splitNull(type: Type): { base: Type; nullable: boolean } {
 export function literalType(literal: Literal): Type {
   switch (literal.kind) {
     case "String":
-      return { kind: "string", maxLength: Buffer.byteLength(literal.value, "utf8") };
+      return { kind: "string", maxLength: UTF8.encode(literal.value).length };
     case "Number":
       return { kind: "number", integer: Number.isInteger(literal.value) };
     case "Boolean":

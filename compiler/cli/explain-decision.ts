@@ -54,7 +54,8 @@ export async function explainDecision(manifest: Manifest, decision: Decision, re
   return explainWith(model, found.sources, decision, request, state);
 }
 
-async function findSources(manifest: Manifest, dir: SourcesDir): Promise<Loaded | { message: string }> {
+/** The checked sources under `dir` whose content hash is the module's, or why there are none. */
+export async function findSources(manifest: Manifest, dir: SourcesDir): Promise<Loaded | { message: string }> {
   const files = [...new Set([...manifest.rules, ...manifest.limits].map((r) => r.file))].sort();
   if (files.length === 0) return { message: "the module has no rules or limits, so there is nothing to explain" };
   const missing = files.find((f) => !existsSync(resolve(dir.base, f)));
@@ -107,9 +108,11 @@ export function explainWith(model: PolicyModel, sources: ReadonlyMap<string, str
   for (const ref of limits) {
     const limit = model.limits.find((l) => l.id === ref.id);
     const used = state?.counters?.[ref.id];
-    const usedText = used === undefined ? "" : `: the state says ${used} used, and this request's charge would pass the cap ${limit?.cap ?? "?"}`;
+    const cap = limit?.cap;
+    const usedText =
+      used === undefined ? "" : cap !== undefined && used > cap ? `: the state says ${used} used, already over the cap ${cap}` : `: the state says ${used} used, and this request's charge would pass the cap ${cap ?? "?"}`;
     lines.push(`limit ${ref.id} (${ref.file}:${ref.line}) decided${usedText}`);
-    lines.push(...excerpt(sources, ref.file, ref.line, ref.line));
+    for (const item of excerpt(sources, ref.file, ref.line, ref.line)) lines.push(item);
     limitJson.push({ id: ref.id, file: ref.file, line: ref.line, ...(limit === undefined ? {} : { cap: limit.cap }), ...(used === undefined ? {} : { used }) });
   }
   let rules: readonly RuleExplanation[] = explanation.rules;
@@ -130,11 +133,11 @@ export function explainWith(model: PolicyModel, sources: ReadonlyMap<string, str
     lines.push(`rule ${rule.id} (${rule.file}:${rule.line}) ${role} (${rule.effect}${rule.principal === "human" ? " for human" : ""}); ${summary(rule)}`);
     const end = rule.condition?.expr.span.endLine ?? rule.line + 1;
     const source = excerpt(sources, rule.file, rule.line, end);
-    lines.push(...source);
+    for (const item of source) lines.push(item);
     if (decidedSet.has(rule.id) && rule.holds === false) {
       lines.push("  note: the reference interpreter finds this condition false, yet the module decided by this rule; this is a bug in agp, please report it");
     }
-    if (rule.condition !== undefined && rule.covers) lines.push(...nodeLines(rule.condition, sources, 2));
+    if (rule.condition !== undefined && rule.covers) for (const item of nodeLines(rule.condition, sources, 2)) lines.push(item);
     ruleJson.push({
       id: rule.id,
       file: rule.file,

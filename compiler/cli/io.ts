@@ -1,3 +1,5 @@
+import { displayBlock } from "../../runtime/display-text.js";
+
 /**
  * What a CLI command may touch besides the file system: its output streams
  * and the working directory. Tests pass a capturing implementation, so a
@@ -20,6 +22,22 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * `io` with every write passed through `displayBlock`: whatever a verb
+ * prints — a value from a request, an audit file, a module, a policy, a
+ * file name — no control character, bidi override or line separator
+ * reaches the terminal raw (agp's own colours excepted). `main` puts every
+ * verb behind it; verbs still escape each field with `displayText`, which
+ * also stops a value from starting a new line.
+ */
+export function terminalSafeIo(io: CliIo): CliIo {
+  return {
+    cwd: io.cwd,
+    stdout: (text) => io.stdout(displayBlock(text)),
+    stderr: (text) => io.stderr(displayBlock(text)),
+  };
+}
 
 /** The real process streams. */
 export function processIo(): CliIo {

@@ -8,6 +8,7 @@ import {
   type Diagnostic,
   type SourceTexts,
 } from "../diagnostics/index.js";
+import { displayBlock } from "../../runtime/display-text.js";
 import type { CliIo } from "./io.js";
 
 export type OutputFormat = "text" | "json";
@@ -33,7 +34,7 @@ export function reportDiagnostics(
       diagnostics: diagnostics.map(diagnosticToJson),
       summary: { errors, warnings: diagnostics.length - errors },
     };
-    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    io.stdout(`${displayBlock(JSON.stringify(document, null, 2))}\n`);
     return;
   }
   const text = renderDiagnostics(diagnostics, sources);

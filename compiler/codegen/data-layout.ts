@@ -116,6 +116,9 @@ export class DataLayout {
   }
 }
 
+/** A map key for identical byte strings (one char per byte; not Buffer: codegen also runs in browsers). */
 function sharedKey(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("base64");
+  let key = "";
+  for (let i = 0; i < bytes.length; i += 8192) key += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return key;
 }

@@ -20,7 +20,7 @@
  * effect, blockedBy, deciding and obligation rules; then, unless denied,
  * the charges of the limits whose condition holds.
  */
-import { ABI_VERSION, MANIFEST_SECTION, type Manifest } from "../../runtime/manifest.js";
+import { ABI_VERSION, DEFAULT_REQUEST_BOUNDS, MANIFEST_SECTION, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
 import { DECIDE_FLAGS, EFFECT_CODES, EXPORTS, RESULT } from "../../runtime/abi.js";
 import type { IrAction, IrProgram, IrRuleUse, IrSide } from "../ir/index.js";
 import { buildStringSet, compileGlob } from "../lower/index.js";
@@ -40,6 +40,10 @@ export interface EmitOptions {
   readonly version: string;
   /** Stdlib bytes (default: the build). */
   readonly stdlib?: Uint8Array;
+  /** The request bounds (ADR 0008); default DEFAULT_REQUEST_BOUNDS. */
+  readonly bounds?: RequestBounds;
+  /** The JSON input buffer's size in bytes; default JSON_LIMITS.inputBytes. */
+  readonly jsonInputBytes?: number;
 }
 
 /** What `emit` returns. */
@@ -87,7 +91,8 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     limits: program.limits,
     request: program.request,
     memory: program.memory,
-    json: jsonLimits(), // JSON entry point hook (json-entry.ts)
+    json: jsonLimits(options.jsonInputBytes, options.bounds), // JSON entry point hook (json-entry.ts)
+    bounds: options.bounds ?? DEFAULT_REQUEST_BOUNDS,
     ...(program.session === undefined
       ? {}
       : {
@@ -177,7 +182,7 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     }
     if (action !== undefined) {
       const cx: ExprContext = contextOf(m, action);
-      body.push(...emitSide(action.agent, 0, cx, fn, list, action, m));
+      for (const item of emitSide(action.agent, 0, cx, fn, list, action, m)) body.push(item);
       table = tables[action.mode];
       if (action.humanCovered && action.mode !== "agent_only") {
         const human = emitSide(action.human, 1, cx, fn, list, action, m);
@@ -278,7 +283,7 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
     const read = action.reads[index.slot]!;
     const prefix = `agp_index_${action.id}_${p}_${k}`;
     if (index.kind === "sym") {
-      const size = Math.max(...index.buckets.map((bucket) => bucket.id)) + 1;
+      const size = index.buckets.reduce((m, bucket) => Math.max(m, bucket.id), -Infinity) + 1;
       const key = c.load("i32", c.i32(cx.input + read.offset));
       if (groups.size === index.buckets.length) {
         const byId = new Map(index.buckets.map((bucket) => [bucket.id, arm(bucket.rules)]));

@@ -6,6 +6,7 @@
  * imports binaryen.
  */
 export { emit, type EmitOptions, type Emitted } from "./emit.js";
+export { JSON_LIMITS } from "./json-entry.js";
 export { combineTable } from "./combine-table.js";
 export {
   createModule,

@@ -13,13 +13,20 @@
  * reads: the JSON path writes the same slots through its own code.
  */
 import { JSON_EXPORTS, JSON_RESULT } from "../../runtime/abi.js";
-import type { Manifest, SchemaNode, Slot } from "../../runtime/manifest.js";
-import { buildStringSet } from "../lower/index.js";
+import { DEFAULT_REQUEST_BOUNDS, type Manifest, type PatternAutomaton, type RequestBounds, type SchemaNode, type Slot } from "../../runtime/manifest.js";
+import { buildStringSet, type Dfa } from "../lower/index.js";
 import type { PolicyModule } from "./module.js";
-import { placeHashSet } from "./static-tables.js";
+import { placeDfa, placeHashSet } from "./static-tables.js";
+import { NUMBER_SCRATCH_BYTES } from "./stdlib-abi.js";
 
-/** The JSON entry point's limits, recorded in the manifest's `json` field. */
-export const JSON_LIMITS = { inputBytes: 32768, maxDepth: 64 } as const;
+/**
+ * The JSON input buffer's default size (`agp compile --json-input-bytes`),
+ * and the range accepted: the module reserves about 13 bytes of memory per
+ * input byte (tokens, decoded strings, the sort area). Longer texts are
+ * decided by the runtime's reader (runtime/json/reader.ts), so this is a
+ * speed and memory setting, never a limit on what may be decided.
+ */
+export const JSON_LIMITS = { inputBytes: 32768, minInputBytes: 64, maxInputBytes: 16 * 1024 * 1024 } as const;
 
 /** Request parts a top-level slot path starts with, in the order the plan's name table lists them. */
 export const JSON_ROOTS = ["agent", "human", "action", "args", "env", "context"] as const;
@@ -28,17 +35,21 @@ const NONE = 0xffffffff;
 const NODE_KINDS = { any: 0, null: 1, boolean: 2, number: 3, string: 4, array: 5, object: 6, union: 7 } as const;
 const SLOT_KINDS = { state: 0, sym: 1, str: 2, num: 3, bool: 4, array: 5 } as const;
 const STATE_BYTES = 64;
-const PLAN_FIELDS = 22;
+/** Words (u32) per schema node in the plan. */
+const NODE_WORDS = 12;
+const PLAN_FIELDS = 24;
 
 /** The `json` field of the manifest. */
-export function jsonLimits(): { inputBytes: number; maxDepth: number } {
-  return { inputBytes: JSON_LIMITS.inputBytes, maxDepth: JSON_LIMITS.maxDepth };
+export function jsonLimits(inputBytes: number = JSON_LIMITS.inputBytes, bounds: RequestBounds = DEFAULT_REQUEST_BOUNDS): { inputBytes: number; maxDepth: number } {
+  return { inputBytes, maxDepth: bounds.maxDepth };
 }
 
 /** Lays out the plan and adds `agp_json_input` / `agp_decide_json` (which calls `decide`). */
 export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: number, decide: string): void {
   const c = module.code;
-  const { inputBytes, maxDepth } = manifest.json ?? jsonLimits();
+  const { inputBytes } = manifest.json ?? jsonLimits();
+  const bounds = manifest.bounds ?? DEFAULT_REQUEST_BOUNDS;
+  const maxDepth = bounds.maxDepth;
   const tokenCap = Math.floor(inputBytes / 2) + 2;
   const scratchCap = 2 * inputBytes + 16;
   const jsonInput = module.reserve(inputBytes, 8);
@@ -47,6 +58,7 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
   const result = module.reserve(JSON_RESULT.path + JSON_RESULT.segmentSize * (maxDepth + 2), 8);
   const state = module.reserve(STATE_BYTES, 8);
   const sortArea = module.reserve((tokenCap + 2) * 4, 8);
+  const numberScratch = module.reserve(NUMBER_SCRATCH_BYTES, 8);
 
   const text = new Map<string, number>();
   const bytesOf = (s: string) => new TextEncoder().encode(s);
@@ -62,20 +74,30 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
   const u32s = (values: readonly number[], align = 4) => module.addData(new Uint8Array(new Uint32Array(values.map((v) => v >>> 0)).buffer), { align });
 
   let nextId = 0;
+  // Node layout (stdlib/README.md, "JSON plan"): NODE_WORDS u32 words; word 0 the kind, word 1 the id.
   const node = (schema: SchemaNode): number => {
     const id = nextId++;
-    const words = new Uint32Array(10);
+    const words = new Uint32Array(NODE_WORDS);
     words[0] = NODE_KINDS[schema.type];
     words[1] = id;
     switch (schema.type) {
       case "number": {
         const members = schema.enum ?? [];
-        words[2] = (schema.integer ? 1 : 0) | (schema.minimum !== undefined ? 2 : 0) | (schema.maximum !== undefined ? 4 : 0);
+        const lower = schema.minimum ?? schema.exclusiveMinimum;
+        const upper = schema.maximum ?? schema.exclusiveMaximum;
+        words[2] =
+          (schema.integer ? 1 : 0) |
+          (lower !== undefined ? 2 : 0) |
+          (upper !== undefined ? 4 : 0) |
+          (schema.exclusiveMinimum !== undefined ? 8 : 0) |
+          (schema.exclusiveMaximum !== undefined ? 16 : 0) |
+          (schema.multipleOf !== undefined ? 32 : 0);
         words[3] = members.length;
         words[4] = members.length === 0 ? 0 : module.addData(new Uint8Array(new Float64Array(members).buffer), { align: 8 });
         const view = new DataView(words.buffer);
-        view.setFloat64(24, schema.minimum ?? 0, true);
-        view.setFloat64(32, schema.maximum ?? 0, true);
+        view.setFloat64(24, lower ?? 0, true);
+        view.setFloat64(32, upper ?? 0, true);
+        view.setFloat64(40, schema.multipleOf ?? 0, true);
         break;
       }
       case "string": {
@@ -83,11 +105,15 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
         words[2] = schema.maxLength ?? NONE;
         words[3] = members.length;
         words[4] = members.length === 0 ? 0 : placeHashSet(module, buildStringSet(members));
+        words[5] = schema.minLength ?? 0;
+        words[6] = schema.pattern === undefined ? 0 : placeDfa(module, dfaOf(schema.pattern));
         break;
       }
       case "array":
         words[2] = node(schema.items);
         words[3] = schema.maxItems ?? NONE;
+        words[4] = schema.minItems ?? 0;
+        words[5] = schema.uniqueItems === true ? 1 : 0;
         break;
       case "object": {
         const props = schema.properties.map((p) => {
@@ -97,12 +123,29 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
         words[2] = schema.additionalProperties ? 0 : 1;
         words[3] = props.length;
         words[4] = props.length === 0 ? 0 : u32s(props.flat());
+        // INVARIANT: `additional` is numbered after the properties (schema-ids.ts numbers it so).
+        words[5] = schema.additional === undefined ? 0 : node(schema.additional);
+        words[6] = schema.minProperties ?? 0;
+        words[7] = schema.maxProperties ?? NONE;
+        const dependencies = schema.dependentRequired ?? [];
+        words[8] = dependencies.length;
+        words[9] =
+          dependencies.length === 0
+            ? 0
+            : u32s(
+                dependencies.flatMap((d) => {
+                  const name = str(d.name);
+                  const requires = u32s(d.requires.flatMap((r) => [str(r).address, str(r).length]));
+                  return [name.address, name.length, d.requires.length, requires];
+                }),
+              );
         break;
       }
       case "union": {
         const options = schema.options.map((o) => [node(o), kindMask(o)]);
         words[2] = options.length;
         words[3] = options.length === 0 ? 0 : u32s(options.flat());
+        words[4] = schema.oneOf === true ? 1 : 0;
         break;
       }
       default:
@@ -156,6 +199,7 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
     jsonInput, inputBytes, tokens, tokenCap, scratch, scratchCap, maxDepth, result,
     input, slotBytes, arenaStart, arenaStart + manifest.memory.arenaBytes,
     actionSet, manifest.actions.length, actions, agent, human, env, context, names, state, sortArea,
+    numberScratch, bounds.maxValues,
   ];
   if (header.length !== PLAN_FIELDS) throw new Error("internal error: JSON plan header has the wrong size");
   const plan = u32s(header, 8);
@@ -179,6 +223,22 @@ export function addJsonEntry(module: PolicyModule, manifest: Manifest, input: nu
   });
   module.exportFunction("agp_json_input", JSON_EXPORTS.input);
   module.exportFunction("agp_decide_json", JSON_EXPORTS.decide);
+}
+
+/** A pattern's automaton (manifest JSON) as the DFA the table encoder takes. */
+function dfaOf(automaton: PatternAutomaton): Dfa {
+  const stateCount = automaton.transitions.length / automaton.classCount;
+  const accepting = new Uint8Array(stateCount);
+  for (const s of automaton.accepting) accepting[s] = 1;
+  return {
+    stateCount,
+    classCount: automaton.classCount,
+    classOf: Uint8Array.from(automaton.classOf),
+    transitions: Uint32Array.from(automaton.transitions),
+    accepting,
+    start: automaton.start,
+    dead: automaton.dead,
+  };
 }
 
 /** The JSON kinds a schema node admits, as json-validate.ts's kindBit numbers them. */

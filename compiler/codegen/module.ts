@@ -153,7 +153,7 @@ export class PolicyModule {
   addTableFunctions(names: readonly string[]): number {
     this.assertOpen();
     const base = this.tableFunctions.length;
-    this.tableFunctions.push(...names);
+    for (const item of names) this.tableFunctions.push(item);
     return base;
   }
 

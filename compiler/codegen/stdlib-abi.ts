@@ -10,6 +10,13 @@
 /** The version stdlib/version.ts must return. */
 export const STDLIB_VERSION = 3;
 
+/**
+ * Bytes the number decoder's slow path needs (stdlib/json-number.ts
+ * `NUMBER_SCRATCH_BYTES`: four big integers of 96 u32 limbs); the JSON plan
+ * reserves this much and `json_number` callers pass as much.
+ */
+export const NUMBER_SCRATCH_BYTES = 1536;
+
 /** A wasm value type, in the codegen's terms. */
 export type ValueType = "i32" | "i64" | "f32" | "f64";
 
@@ -46,6 +53,8 @@ export const STDLIB_FUNCTIONS = {
   keyed_find: { params: ["i32", "i32", "i64"], result: "i32" },
   keyed_insert: { params: ["i32", "i32", "i32", "i64", "f64", "f64", "f64"], result: "i32" },
   keyed_payload: { params: ["i32"], result: "i32" },
+  // json-number.ts: (text, len, scratch) → the number's value, correctly rounded (tests call it directly)
+  json_number: { params: ["i32", "i32", "i32"], result: "f64" },
 } as const satisfies Record<string, StdlibSignature>;
 
 /** Name of a stdlib export. */

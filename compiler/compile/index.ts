@@ -13,14 +13,16 @@
  * deterministic: sorted actions, rules, limits; no timestamps), so the same
  * policies and catalogs always give the same hash.
  */
-import { createHash } from "node:crypto";
 import { loadCatalogFiles, type CatalogSet } from "../catalog/index.js";
 import { checkPaths, type CheckedPolicySet } from "../check/index.js";
 import { emit } from "../codegen/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { validateIr, type IrProgram } from "../ir/index.js";
 import { lower } from "../lower/index.js";
-import type { Manifest } from "../../runtime/manifest.js";
+import type { ProjectFiles } from "../project/index.js";
+import { sha256Hex } from "../../runtime/governance/sha256.js";
+import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
+import { JSON_LIMITS } from "../codegen/index.js";
 
 /** Default bundle version when none is given. */
 export const DEFAULT_BUNDLE_VERSION = "0.0.0-dev";
@@ -48,6 +50,33 @@ export interface CompileOptions {
   readonly compiler?: string;
   /** Stdlib bytes (default: the build). */
   readonly stdlib?: Uint8Array;
+  /** Request bounds and the JSON buffer (`--max-depth`, `--max-values`, `--json-input-bytes`); defaults when absent. */
+  readonly limits?: CompileLimits;
+}
+
+/** The compile options that shape what a module accepts (ADR 0008). */
+export interface CompileLimits {
+  /** Deepest nesting of arrays and objects in a request (the request object is depth 1). */
+  readonly maxDepth?: number;
+  /** Most values in a request (keys do not count). */
+  readonly maxValues?: number;
+  /** Size of the module's JSON input buffer (a speed and memory setting: longer texts are decided by the runtime's reader). */
+  readonly jsonInputBytes?: number;
+}
+
+/** Where each compile limit may lie; outside, `agp compile` refuses the option. */
+export const COMPILE_LIMIT_RANGES = {
+  maxDepth: { min: 2, max: 1000 },
+  maxValues: { min: 16, max: 100_000_000 },
+  jsonInputBytes: { min: JSON_LIMITS.minInputBytes, max: JSON_LIMITS.maxInputBytes },
+} as const;
+
+/** The limits with defaults filled in. */
+export function resolveLimits(limits: CompileLimits = {}): { readonly bounds: RequestBounds; readonly jsonInputBytes: number } {
+  return {
+    bounds: { maxDepth: limits.maxDepth ?? DEFAULT_REQUEST_BOUNDS.maxDepth, maxValues: limits.maxValues ?? DEFAULT_REQUEST_BOUNDS.maxValues },
+    jsonInputBytes: limits.jsonInputBytes ?? JSON_LIMITS.inputBytes,
+  };
 }
 
 /** Diagnostics, and the compiled policy when there is no error. */
@@ -63,19 +92,38 @@ export function compilePolicy(checked: CheckedPolicySet, catalogs: CatalogSet, o
   const ir = lowered.program;
   const problems = validateIr(ir);
   if (problems.length > 0) throw new Error(`internal error: invalid IR: ${problems.slice(0, 5).join("; ")}`);
-  const hash = contentHash(ir);
+  const limits = resolveLimits(options.limits);
+  const hash = contentHash(ir, limits);
   const { wasm, manifest } = emit(ir, {
     compiler: options.compiler ?? "agp",
     hash,
     version: options.version ?? DEFAULT_BUNDLE_VERSION,
     ...(options.stdlib === undefined ? {} : { stdlib: options.stdlib }),
+    bounds: limits.bounds,
+    jsonInputBytes: limits.jsonInputBytes,
   });
   return { diagnostics: lowered.diagnostics, compiled: { wasm, manifest, ir, sourceMap: sourceMapOf(ir) } };
 }
 
-/** Hex SHA-256 of the IR's canonical JSON. */
-export function contentHash(ir: IrProgram): string {
-  return createHash("sha256").update(JSON.stringify(ir)).digest("hex");
+/**
+ * Hex SHA-256 of the IR's canonical JSON, followed by the compile limits
+ * when they are not the defaults (so a default build keeps its hash, and
+ * a module that accepts other requests never shares one). Node's native
+ * hash where there is Node (fast on large policies); elsewhere (the browser
+ * playground) the runtime's own SHA-256, which gives the same digest.
+ */
+export function contentHash(ir: IrProgram, limits: ReturnType<typeof resolveLimits> = resolveLimits()): string {
+  const defaults = resolveLimits();
+  const custom = JSON.stringify(limits) !== JSON.stringify(defaults);
+  const text = JSON.stringify(ir) + (custom ? JSON.stringify(limits) : "");
+  const crypto = nodeCrypto();
+  return crypto === undefined ? sha256Hex(text) : crypto.createHash("sha256").update(text).digest("hex");
+}
+
+/** `node:crypto` without a static import, so this module loads in browsers too (ADR 0022). */
+function nodeCrypto(): typeof import("node:crypto") | undefined {
+  const builtin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  return builtin === undefined ? undefined : (builtin("node:crypto") as typeof import("node:crypto"));
 }
 
 function sourceMapOf(ir: IrProgram): SourceMap {
@@ -98,6 +146,8 @@ export interface CompilePathsOptions extends CompileOptions {
   /** The directory paths are relative to. Default: process.cwd(). */
   readonly cwd?: string;
   readonly strict?: boolean;
+  /** Where files are read; default the disk. */
+  readonly files?: ProjectFiles;
 }
 
 /** What the driver returns: every diagnostic, the texts read, and the compiled policy when there is no error. */
@@ -110,9 +160,10 @@ export interface CompilePathsResult {
 /** Checks and compiles the .agp files under `paths`. */
 export async function compilePaths(paths: readonly string[], options: CompilePathsOptions = {}): Promise<CompilePathsResult> {
   const cwd = options.cwd ?? process.cwd();
-  const checked = await checkPaths(paths, { cwd, ...(options.strict === true ? { strict: true } : {}) });
+  const files = options.files === undefined ? {} : { files: options.files };
+  const checked = await checkPaths(paths, { cwd, ...files, ...(options.strict === true ? { strict: true } : {}) });
   if (checked.checked === undefined) return { diagnostics: checked.diagnostics, sources: checked.sources };
-  const catalogs = await loadCatalogsOf(checked.checked, cwd);
+  const catalogs = await loadCatalogsOf(checked.checked, cwd, options.files);
   const compiled = compilePolicy(checked.checked, catalogs, options);
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...compiled.diagnostics]);
   if (hasErrors(diagnostics) || compiled.compiled === undefined) return { diagnostics, sources: checked.sources };
@@ -120,7 +171,7 @@ export async function compilePaths(paths: readonly string[], options: CompilePat
 }
 
 /** The catalog set a checked policy set was checked against (its packages' catalogs, as the driver named them). */
-export async function loadCatalogsOf(checked: CheckedPolicySet, cwd: string): Promise<CatalogSet> {
-  const files = [...new Set(checked.packages.flatMap((p) => p.catalogs))];
-  return (await loadCatalogFiles(files, { cwd })).set;
+export async function loadCatalogsOf(checked: CheckedPolicySet, cwd: string, files?: ProjectFiles): Promise<CatalogSet> {
+  const paths = [...new Set(checked.packages.flatMap((p) => p.catalogs))];
+  return (await loadCatalogFiles(paths, { cwd, ...(files === undefined ? {} : { files }) })).set;
 }

@@ -36,6 +36,8 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === word) continue;
+    // The distance is at least the difference in length: most candidates need no table at all.
+    if (Math.abs(candidate.length - word.length) > limit) continue;
     if (candidate.toLowerCase() === word.toLowerCase()) return candidate;
     const distance = editDistance(word, candidate);
     if (distance <= limit && distance < bestDistance) {

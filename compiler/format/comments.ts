@@ -35,8 +35,8 @@ function slotFor(line: Line): Slot {
   const ends = line.anchors.map((a) => a.end);
   return {
     line,
-    low: starts.length === 0 ? Infinity : Math.min(...starts),
-    high: ends.length === 0 ? -Infinity : Math.max(...ends),
+    low: starts.length === 0 ? Infinity : starts.reduce((m, x) => Math.min(m, x), Infinity),
+    high: ends.length === 0 ? -Infinity : ends.reduce((m, x) => Math.max(m, x), -Infinity),
     ends,
     above: [],
   };

@@ -7,7 +7,8 @@
  *
  * Precedence, loosest first: or (1) < and (2) < not (3) < comparison (4) <
  * operand (5). `and`/`or` are left-associative, so a right operand of the
- * same operator keeps its parentheses. A quantifier's body extends as far
+ * same operator keeps its parentheses; a long chain stored balanced
+ * (`balanced` nodes) prints flat, as it was written. A quantifier's body extends as far
  * right as it can, so a quantifier that is not a whole condition or a whole
  * body is always parenthesized.
  * This file must not place comments or decide blank lines.
@@ -80,10 +81,9 @@ function bare(expr: Expr): Inline {
       return concat(text("not "), operand(expr.operand, NOT));
     case "Compare":
       return concat(operand(expr.left, OPERAND), text(` ${expr.op} `), operand(expr.right, OPERAND));
-    case "Logical": {
-      const level = precedence(expr);
-      return concat(operand(expr.left, level), text(` ${expr.op} `), operand(expr.right, level + 1));
-    }
+    case "Logical":
+      // Flat, as written, without recursing along the chain (long chains are stored balanced).
+      return join(chain(expr), ` ${expr.op} `);
     case "Quantified":
       return concat(
         text(`${expr.quantifier} `),
@@ -134,15 +134,23 @@ export function duration(node: Duration): Inline {
  */
 function chain(expr: Expr & { kind: "Logical" }): Inline[] {
   const level = precedence(expr);
+  const long = expr.balanced === true;
   const operands: Inline[] = [];
-  let node: Expr = expr;
-  const rights: Expr[] = [];
-  while (node.kind === "Logical" && node.op === expr.op) {
-    rights.unshift(node.right);
-    node = node.left;
+  // Which nodes are the written chain's own: in a long (balanced) chain, its marked nodes; in a
+  // short one, unmarked left operands of the same operator. Every other operand of the same
+  // operator was a parenthesized group and keeps its parentheses. An explicit stack: a chain may be long.
+  const own = (node: Expr, right: boolean): boolean =>
+    node.kind === "Logical" && node.op === expr.op && (long ? node.balanced === true : !right && node.balanced !== true);
+  const stack: { node: Expr; right: boolean }[] = [{ node: expr.right, right: true }, { node: expr.left, right: false }];
+  while (stack.length > 0) {
+    const { node, right } = stack.pop()!;
+    if (own(node, right) && node.kind === "Logical") {
+      stack.push({ node: node.right, right: true }, { node: node.left, right: false });
+      continue;
+    }
+    const sameOp = node.kind === "Logical" && node.op === expr.op;
+    operands.push(operand(node, right || long || sameOp ? level + 1 : level));
   }
-  operands.push(operand(node, level));
-  for (const right of rights) operands.push(operand(right, level + 1));
   return operands;
 }
 

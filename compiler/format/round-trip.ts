@@ -8,9 +8,9 @@
  * the same AST (spans aside), the same comments, and print to itself; if
  * not, that is a bug in agp, reported as an internal error (thrown), never
  * as a changed policy.
- * This file must not read or write files; the CLI does.
+ * This file must not read or write files (the CLI does), nor import Node
+ * built-ins: the playground formats in the browser.
  */
-import { isDeepStrictEqual } from "node:util";
 import { hasErrors, type Diagnostic } from "../diagnostics/index.js";
 import { GIVEN_PARTS, parse, stripSpans, type Comment, type GivenPart } from "../syntax/index.js";
 import { internalError } from "./internal-error.js";
@@ -39,7 +39,9 @@ export function format(source: string, file: string): FormatResult {
   }
   const difference = firstDifference(canonicalTree(parsed.file), canonicalTree(again.file), "file");
   if (difference !== undefined) internalError(`formatting would change the policy's meaning at ${difference}`);
-  if (!isDeepStrictEqual(commentTexts(parsed.comments), commentTexts(again.comments))) {
+  const before = commentTexts(parsed.comments);
+  const after = commentTexts(again.comments);
+  if (before.length !== after.length || before.some((text, i) => text !== after[i])) {
     internalError("formatting would lose or change a comment");
   }
   if (printFile(again.file, again.comments) !== text) internalError("formatting the formatted text changes it again");

@@ -43,7 +43,7 @@ export function ruleLines(rule: RuleDecl, context: LayoutContext): Line[] {
   const effectParts = [spanned(rule.effect.value, rule.effect.span), text(" "), actionPattern(rule.pattern)];
   if (rule.principal !== undefined) effectParts.push(text(" for "), spanned(rule.principal.value, rule.principal.span));
   const lines: Line[] = [line(0, head), line(body, concat(...effectParts))];
-  if (rule.condition !== undefined) lines.push(...expressionClause("when", rule.condition, body, context));
+  if (rule.condition !== undefined) for (const item of expressionClause("when", rule.condition, body, context)) lines.push(item);
   if (rule.approval !== undefined) lines.push(line(body, concat(text("by "), approval(rule.approval))));
   if (rule.obligations.length > 0) {
     lines.push(line(body, concat(text("with "), join(rule.obligations.map(obligation), ", "))));
@@ -110,7 +110,7 @@ export function limitLines(limit: LimitDecl, context: LayoutContext): Line[] {
   if (fits(0, oneLine) && !context.commentWithin(limit.span)) return [line(0, oneLine)];
   const lines: Line[] = [line(0, head)];
   for (const clause of clauses) {
-    if (clause.expr !== undefined) lines.push(...expressionClause(clause.keyword, clause.expr, INDENT, context));
+    if (clause.expr !== undefined) for (const item of expressionClause(clause.keyword, clause.expr, INDENT, context)) lines.push(item);
     else lines.push(line(INDENT, concat(text(`${clause.keyword} `), clause.body)));
   }
   return lines;

@@ -129,11 +129,11 @@ function tableLines(table: ExampleTable, indent: number): Line[] {
 export function testLines(node: TestDecl, context: LayoutContext): Line[] {
   const body = INDENT;
   const lines: Line[] = [line(0, concat(opening("test ", node.span), stringLiteral(node.name), text(":")))];
-  if (node.request !== undefined) lines.push(...requestLines(node.request, body, context));
-  for (const clause of canonicalGiven(node.given)) lines.push(...givenLines(clause, body, context));
-  if (node.expect !== undefined) lines.push(...expectLines(node.expect, body, context));
-  for (const step of node.steps) lines.push(...stepLines(step, body, context));
-  if (node.examples !== undefined) lines.push(...tableLines(node.examples, body));
+  if (node.request !== undefined) for (const item of requestLines(node.request, body, context)) lines.push(item);
+  for (const clause of canonicalGiven(node.given)) for (const item of givenLines(clause, body, context)) lines.push(item);
+  if (node.expect !== undefined) for (const item of expectLines(node.expect, body, context)) lines.push(item);
+  for (const step of node.steps) for (const item of stepLines(step, body, context)) lines.push(item);
+  if (node.examples !== undefined) for (const item of tableLines(node.examples, body)) lines.push(item);
   return lines;
 }
 

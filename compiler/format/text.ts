@@ -62,6 +62,11 @@ export function closing(value: string, span: Span): Inline {
 
 /** Concatenates inline runs. */
 export function concat(...parts: readonly Inline[]): Inline {
+  return concatAll(parts);
+}
+
+/** Concatenates a list of inline runs of any length (no argument spreading, which a long list would overflow). */
+export function concatAll(parts: readonly Inline[]): Inline {
   return { text: parts.map((p) => p.text).join(""), anchors: parts.flatMap((p) => p.anchors) };
 }
 
@@ -72,7 +77,7 @@ export function join(parts: readonly Inline[], separator: string): Inline {
     if (index > 0) out.push(text(separator));
     out.push(part);
   });
-  return concat(...out);
+  return concatAll(out);
 }
 
 /** Adds the whole of `span` to the anchors of an inline run. */

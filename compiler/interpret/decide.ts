@@ -8,6 +8,8 @@
  * `internal_error` deny. Must not mutate the request, the state or the model.
  *
  * Order of steps (each may end the decision):
+ * 0. read the state and the request once into plain data (./read.ts;
+ *    `too_large`, `unreadable_value`), and check the state's shape;
  * 1. validate the request against the catalogs (./validate.ts);
  * 2. `state.trust` replaces `agent.trust` (validated like `agent.trust`);
  * 3. a kill switch in `state.killed` that applies (`"global"`, the agent's
@@ -33,6 +35,7 @@ import { appliesKillSwitch, approvalsMeet, validateState } from "./state.js";
 import { Refusal } from "./values.js";
 import { bySource, covers } from "./match.js";
 import { prepareSession, sessionFault, sessionKeyOf, sessionNeed, type SessionInput, type SessionScope } from "./session.js";
+import { readHostValue } from "./read.js";
 
 /** Decides one request; never throws. `session` is the session's trace and the time (docs/decisions/0024-session-rules.md). */
 export function decide(model: PolicyModel, request: unknown, state?: RuntimeState, session?: SessionInput): Decision {
@@ -47,9 +50,11 @@ export function decide(model: PolicyModel, request: unknown, state?: RuntimeStat
   }
 }
 
-function decideOrRefuse(model: PolicyModel, input: unknown, state: RuntimeState | undefined, sessionInput: SessionInput | undefined): Decision {
+function decideOrRefuse(model: PolicyModel, input: unknown, given: RuntimeState | undefined, sessionInput: SessionInput | undefined): Decision {
+  // State and request are read once into plain data (./read.ts): everything below reads the copies.
+  const state = given === undefined ? undefined : (readHostValue(given, model.bounds, "state") as RuntimeState);
   validateState(state);
-  const request = withTrust(validateRequest(input, model.catalogs), state, model);
+  const request = withTrust(validateRequest(readHostValue(input, model.bounds, ""), model.catalogs), state, model);
   const killed = appliesKillSwitch(state, request);
   if (killed !== undefined) {
     return base(model, "deny", [], [`kill switch \`${killed}\` is engaged`], "notice");

@@ -149,8 +149,14 @@ function stringTest(left: Value, right: Value, op: string, test: (s: string, t: 
   return test(left, right);
 }
 
-/** Equality of scalars: same JSON type and same value. Arrays and objects are refused. */
+/**
+ * Equality of scalars: same JSON type and same value. Arrays and objects are
+ * refused, except against `null`: `p == null` is true exactly when `p` is
+ * null, whatever else `p` may be, so `p != null` guards a nullable array or
+ * object as the checker's AGP227 help says (ADR 0006, "Equality").
+ */
 export function scalarEquals(left: Value, right: Value, op: string): boolean {
+  if (left === null || right === null) return left === right;
   if (!isScalar(left) || !isScalar(right)) {
     throw evalError(`\`${op}\` compares strings, numbers, booleans and null, got ${describe(left)} and ${describe(right)}`);
   }

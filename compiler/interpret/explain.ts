@@ -21,6 +21,7 @@ import { evaluate, ROOTS, type Binding, type Scope } from "./evaluate.js";
 import { covers } from "./match.js";
 import { validateState } from "./state.js";
 import { prepareSession, type SessionInput } from "./session.js";
+import { readHostValue } from "./read.js";
 import { validateRequest, validateValue, type ValidRequest } from "./validate.js";
 import { typeOfPath } from "./types.js";
 import { Refusal } from "./values.js";
@@ -83,8 +84,10 @@ export function explainRequest(
   let valid: ValidRequest;
   let prepared;
   try {
-    validateState(state);
-    valid = withTrust(validateRequest(request, model.catalogs), state, model);
+    // Read once into plain data, as `decide` does (./read.ts), so an explanation is of the value decided.
+    const read = state === undefined ? undefined : (readHostValue(state, model.bounds, "state") as RuntimeState);
+    validateState(read);
+    valid = withTrust(validateRequest(readHostValue(request, model.bounds, ""), model.catalogs), read, model);
     prepared = prepareSession(model, session ?? { now: 0, trace: [] });
   } catch (error) {
     if (error instanceof Refusal) return { kind: "refused", message: error.message };

@@ -9,6 +9,7 @@
  * Packages: a file's `package` statement names its package (`""` without
  * one); constants and the delegation mode are per package.
  */
+import { DEFAULT_REQUEST_BOUNDS, type RequestBounds } from "../../runtime/manifest.js";
 import type {
   ActionPattern,
   ApprovalRequirement,
@@ -25,6 +26,8 @@ import type { ConstantValue, ModelLabel, ModelLimit, ModelPattern, ModelQuorum, 
 export interface ModelOptions {
   /** The bundle's content hash and version, reported in every decision; `""` when not from a bundle. */
   readonly policy?: { readonly hash: string; readonly version: string };
+  /** The request bounds (ADR 0008); default DEFAULT_REQUEST_BOUNDS, as `agp compile` without options. */
+  readonly bounds?: RequestBounds;
 }
 
 /** Builds a model from parsed files. */
@@ -74,6 +77,7 @@ export function modelFromFiles(files: readonly PolicyFile[], catalogs: CatalogSe
     delegation,
     catalogs,
     policy: options.policy ?? { hash: "", version: "" },
+    bounds: options.bounds ?? DEFAULT_REQUEST_BOUNDS,
   };
 }
 

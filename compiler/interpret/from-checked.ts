@@ -10,6 +10,7 @@
  * (`decl`), not from the typed mirror: the interpreter resolves names itself,
  * so it stays an independent oracle for the checker as well.
  */
+import { DEFAULT_REQUEST_BOUNDS } from "../../runtime/manifest.js";
 import type { CatalogSet } from "../catalog/index.js";
 import type { CheckedPolicySet, ConstantValue as CheckedConstantValue } from "../check/index.js";
 import type { DelegationMode } from "../syntax/index.js";
@@ -62,6 +63,7 @@ export function modelFromChecked(checked: CheckedPolicySet, catalogs: CatalogSet
     delegation,
     catalogs,
     policy: options.policy ?? { hash: "", version: "" },
+    bounds: options.bounds ?? DEFAULT_REQUEST_BOUNDS,
   };
 }
 

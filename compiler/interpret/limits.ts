@@ -10,8 +10,10 @@
  * A limit applies when it covers the action (./match.ts) and its `when` holds.
  * A rate charges 1; a budget charges its cost expression's value. Keys:
  * `agent` is `agent.id`, `human` is `human.id`; a key the request lacks (no
- * human, an absent optional field) is `null`. A cap is passed when
- * `counters[id] + amount > cap` (without a counter, nothing is known to be used).
+ * human, an absent optional field) is `null`. A cap is reached when
+ * `counters[id] >= cap` (even for a charge of 0: an exhausted budget is
+ * closed) or passed when `counters[id] + amount > cap` (without a counter,
+ * nothing is known to be used). ADR 0012.
  */
 import type { LimitCharge, LimitKeyValue } from "../../runtime/decision.js";
 import type { Expr, Path } from "../syntax/index.js";
@@ -52,7 +54,7 @@ export function applyLimits(
     const key = limit.keys.map((segments) => within("key", () => keyValue(segments, limitScope)));
     const charge: LimitCharge = { id: limit.id, kind: limit.kind, amount, key, cap: limit.cap, window: limit.window };
     const used = counters?.[limit.id];
-    applied.push({ limit, charge, capped: used !== undefined && used + amount > limit.cap });
+    applied.push({ limit, charge, capped: used !== undefined && (used >= limit.cap || used + amount > limit.cap) });
   }
   return applied;
 }

@@ -7,6 +7,7 @@
  */
 import type { Effect, DelegationMode, AuditLevel, Expr, WindowUnit } from "../syntax/index.js";
 import type { CatalogSet } from "../catalog/index.js";
+import type { RequestBounds } from "../../runtime/manifest.js";
 
 /** A constant's value: a literal, or a set literal's members. */
 export type ConstantValue = string | number | boolean | null | readonly (string | number | boolean | null)[];
@@ -112,4 +113,6 @@ export interface PolicyModel {
   readonly delegation: ReadonlyMap<string, DelegationMode>;
   readonly catalogs: CatalogSet;
   readonly policy: { readonly hash: string; readonly version: string };
+  /** How deep and how big a request may be (ADR 0008); the compiled module's `bounds`. */
+  readonly bounds: RequestBounds;
 }

@@ -11,6 +11,7 @@
  */
 import type { ApprovalRequirement } from "../../runtime/decision.js";
 import type { GivenApproval, RuntimeState } from "../../runtime/request.js";
+import { identityKey } from "../../runtime/identity.js";
 import type { ValidRequest } from "./validate.js";
 import { Refusal, childPath, describe, indexPath, isObject } from "./values.js";
 
@@ -60,6 +61,8 @@ export function appliesKillSwitch(state: RuntimeState | undefined, request: Vali
  * Whether `approvals` meet every quorum: per quorum, enough distinct approver
  * ids from its groups (any group when it lists none), never the requesting
  * agent or the human it acts for. One approver may count for several quorums.
+ * Ids are compared by `identityKey` (case and Unicode form do not make
+ * another person; ADR 0013).
  */
 export function approvalsMeet(
   requirement: ApprovalRequirement,
@@ -67,14 +70,10 @@ export function approvalsMeet(
   request: ValidRequest,
 ): boolean {
   if (approvals === undefined || approvals.length === 0) return false;
-  const excluded = new Set([request.agent.id, request.human?.id].filter((id): id is string => typeof id === "string"));
+  const excluded = new Set([request.agent.id, request.human?.id].filter((id): id is string => typeof id === "string").map(identityKey));
+  const keyed = approvals.map((a) => ({ key: identityKey(a.id), groups: a.groups })).filter((a) => !excluded.has(a.key));
   return requirement.quorums.every((quorum) => {
-    const ids = new Set(
-      approvals
-        .filter((a) => !excluded.has(a.id))
-        .filter((a) => quorum.groups.length === 0 || a.groups.some((g) => quorum.groups.includes(g)))
-        .map((a) => a.id),
-    );
+    const ids = new Set(keyed.filter((a) => quorum.groups.length === 0 || a.groups.some((g) => quorum.groups.includes(g))).map((a) => a.key));
     return ids.size >= quorum.count;
   });
 }

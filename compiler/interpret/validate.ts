@@ -7,12 +7,16 @@
  * `env`, `context`; inside an object, declared fields in schema order, then
  * undeclared fields in code-unit order. Must not evaluate any rule.
  *
- * What is checked is what the catalog model keeps of JSON Schema: types,
- * `integer`, `enum`, `maxLength` (code points), `maxItems`, `minimum`,
- * `maximum`, `required`, `additionalProperties: false`, unions. Strings must
- * be well-formed Unicode.
+ * What is checked is every keyword the catalog model keeps (ADR 0010):
+ * types, `integer`, `enum`; numbers: `minimum`, `exclusiveMinimum`,
+ * `maximum`, `exclusiveMaximum`, `multipleOf`; strings: `maxLength`,
+ * `minLength` (code points), `pattern`; arrays: `maxItems`, `minItems`,
+ * items, `uniqueItems`; objects: `maxProperties`, `minProperties`,
+ * declared fields and `required`, `dependentRequired`, then undeclared keys
+ * against `additionalProperties` (false, or a schema); unions (`oneOf` with
+ * overlapping options: exactly one). Strings must be well-formed Unicode.
  */
-import type { ActionEntry, CatalogSet, FieldType, ObjectType } from "../catalog/index.js";
+import { patternMatches, type ActionEntry, type CatalogSet, type FieldType, type NumberType, type ObjectType, type StringType } from "../catalog/index.js";
 import {
   Refusal,
   childPath,
@@ -99,41 +103,30 @@ function check(value: Value, type: FieldType, path: string): Refusal | undefined
     case "boolean":
       return typeof value === "boolean" ? undefined : wrongType(value, type, path);
     case "number":
-      if (typeof value !== "number" || !Number.isFinite(value)) return wrongType(value, type, path);
-      if (type.integer && !Number.isInteger(value)) return wrongType(value, type, path);
-      if (type.enum !== undefined && !type.enum.includes(value)) {
-        return new Refusal("not_in_enum", `${tick(path)} must be one of ${type.enum.join(", ")}, got ${describe(value)}`, path);
-      }
-      if (type.minimum !== undefined && value < type.minimum) {
-        return new Refusal("out_of_range", `${tick(path)} must be at least ${type.minimum}, got ${value}`, path);
-      }
-      if (type.maximum !== undefined && value > type.maximum) {
-        return new Refusal("out_of_range", `${tick(path)} must be at most ${type.maximum}, got ${value}`, path);
-      }
-      return undefined;
-    case "string": {
-      if (typeof value !== "string") return wrongType(value, type, path);
-      const lone = loneSurrogateAt(value);
-      if (lone >= 0) {
-        return new Refusal("invalid_string", `${tick(path)} is not well-formed Unicode (a lone surrogate at index ${lone})`, path);
-      }
-      if (type.maxLength !== undefined && codePointLength(value) > type.maxLength) {
-        return new Refusal("too_long", `${tick(path)} is longer than its maxLength ${type.maxLength}`, path);
-      }
-      if (type.enum !== undefined && !type.enum.includes(value)) {
-        const members = type.enum.map((m) => JSON.stringify(m)).join(", ");
-        return new Refusal("not_in_enum", `${tick(path)} must be one of ${members}, got ${describe(value)}`, path);
-      }
-      return undefined;
-    }
+      return checkNumber(value, type, path);
+    case "string":
+      return checkString(value, type, path);
     case "array": {
       if (!Array.isArray(value)) return wrongType(value, type, path);
       if (type.maxItems !== undefined && value.length > type.maxItems) {
         return new Refusal("too_many_items", `${tick(path)} has more items than its maxItems ${type.maxItems}`, path);
       }
+      if (type.minItems !== undefined && value.length < type.minItems) {
+        return new Refusal("too_few_items", `${tick(path)} has fewer items than its minItems ${type.minItems}`, path);
+      }
       for (let i = 0; i < value.length; i++) {
         const problem = check(value[i], type.items, indexPath(path, i));
         if (problem !== undefined) return problem;
+      }
+      if (type.uniqueItems === true) {
+        // Items are validated scalars here (the loader refuses uniqueItems on anything else).
+        for (let j = 1; j < value.length; j++) {
+          for (let i = 0; i < j; i++) {
+            if (value[i] === value[j]) {
+              return new Refusal("duplicate_items", `${tick(path)} must have unique items, but item ${j} repeats item ${i}`, path);
+            }
+          }
+        }
       }
       return undefined;
     }
@@ -142,10 +135,21 @@ function check(value: Value, type: FieldType, path: string): Refusal | undefined
     case "union": {
       // The first option that accepts the value wins; otherwise report the
       // first option of the right JSON type, or a type mismatch against all.
+      // A `oneOf` whose options can overlap also needs no second option to accept.
       let first: Refusal | undefined;
-      for (const option of type.options) {
+      for (let i = 0; i < type.options.length; i++) {
+        const option = type.options[i]!;
         const problem = check(value, option, path);
-        if (problem === undefined) return undefined;
+        if (problem === undefined) {
+          if (type.oneOf === true) {
+            for (let j = i + 1; j < type.options.length; j++) {
+              if (check(value, type.options[j]!, path) === undefined) {
+                return new Refusal("ambiguous_one_of", `${tick(path)} must match exactly one option of its oneOf, but matches options ${i} and ${j}`, path);
+              }
+            }
+          }
+          return undefined;
+        }
         if (first === undefined && sameJsonKind(value, option)) first = problem;
       }
       return first ?? wrongType(value, type, path);
@@ -153,7 +157,64 @@ function check(value: Value, type: FieldType, path: string): Refusal | undefined
   }
 }
 
+function checkNumber(value: Value, type: NumberType, path: string): Refusal | undefined {
+  if (typeof value !== "number" || !Number.isFinite(value)) return wrongType(value, type, path);
+  if (type.integer && !Number.isInteger(value)) return wrongType(value, type, path);
+  if (type.enum !== undefined && !type.enum.includes(value)) {
+    return new Refusal("not_in_enum", `${tick(path)} must be one of ${type.enum.join(", ")}, got ${describe(value)}`, path);
+  }
+  if (type.minimum !== undefined && value < type.minimum) {
+    return new Refusal("out_of_range", `${tick(path)} must be at least ${type.minimum}, got ${value}`, path);
+  }
+  if (type.exclusiveMinimum !== undefined && value <= type.exclusiveMinimum) {
+    return new Refusal("out_of_range", `${tick(path)} must be greater than ${type.exclusiveMinimum}, got ${value}`, path);
+  }
+  if (type.maximum !== undefined && value > type.maximum) {
+    return new Refusal("out_of_range", `${tick(path)} must be at most ${type.maximum}, got ${value}`, path);
+  }
+  if (type.exclusiveMaximum !== undefined && value >= type.exclusiveMaximum) {
+    return new Refusal("out_of_range", `${tick(path)} must be less than ${type.exclusiveMaximum}, got ${value}`, path);
+  }
+  // The IEEE double quotient must be an integer (ADR 0010; ajv's parseInt test differs from 1e21 up).
+  if (type.multipleOf !== undefined && !Number.isInteger(value / type.multipleOf)) {
+    return new Refusal("not_multiple_of", `${tick(path)} must be a multiple of ${type.multipleOf}, got ${value}`, path);
+  }
+  return undefined;
+}
+
+function checkString(value: Value, type: StringType, path: string): Refusal | undefined {
+  if (typeof value !== "string") return wrongType(value, type, path);
+  const lone = loneSurrogateAt(value);
+  if (lone >= 0) {
+    return new Refusal("invalid_string", `${tick(path)} is not well-formed Unicode (a lone surrogate at index ${lone})`, path);
+  }
+  if (type.maxLength !== undefined && codePointLength(value) > type.maxLength) {
+    return new Refusal("too_long", `${tick(path)} is longer than its maxLength ${type.maxLength}`, path);
+  }
+  if (type.minLength !== undefined && codePointLength(value) < type.minLength) {
+    return new Refusal("too_short", `${tick(path)} is shorter than its minLength ${type.minLength}`, path);
+  }
+  if (type.enum !== undefined && !type.enum.includes(value)) {
+    const members = type.enum.map((m) => JSON.stringify(m)).join(", ");
+    return new Refusal("not_in_enum", `${tick(path)} must be one of ${members}, got ${describe(value)}`, path);
+  }
+  if (type.pattern !== undefined && !patternMatches(type.pattern, value)) {
+    return new Refusal("pattern_mismatch", `${tick(path)} does not match its pattern ${quote(type.pattern.source)}`, path);
+  }
+  return undefined;
+}
+
 function checkObject(value: Readonly<Record<string, unknown>>, type: ObjectType, path: string): Refusal | undefined {
+  if (type.maxProperties !== undefined || type.minProperties !== undefined) {
+    let count = 0;
+    for (const key of Object.keys(value)) if (hasKey(value, key)) count++;
+    if (type.maxProperties !== undefined && count > type.maxProperties) {
+      return new Refusal("too_many_properties", `${tick(path)} has more properties than its maxProperties ${type.maxProperties}`, path);
+    }
+    if (type.minProperties !== undefined && count < type.minProperties) {
+      return new Refusal("too_few_properties", `${tick(path)} has fewer properties than its minProperties ${type.minProperties}`, path);
+    }
+  }
   for (const [name, field] of type.fields) {
     const fieldPath = childPath(path, name);
     if (!hasKey(value, name)) {
@@ -163,12 +224,21 @@ function checkObject(value: Readonly<Record<string, unknown>>, type: ObjectType,
     const problem = check(value[name], field.type, fieldPath);
     if (problem !== undefined) return problem;
   }
-  if (!type.additionalProperties) {
+  for (const dependency of type.dependentRequired ?? []) {
+    if (!hasKey(value, dependency.name)) continue;
+    for (const name of dependency.requires) {
+      if (hasKey(value, name)) continue;
+      const fieldPath = childPath(path, name);
+      return new Refusal("missing_field", `missing required field ${tick(fieldPath)} (required when ${tick(childPath(path, dependency.name))} is present)`, fieldPath);
+    }
+  }
+  if (!type.additionalProperties || type.additional !== undefined) {
     for (const key of Object.keys(value).sort()) {
-      if (!type.fields.has(key) && hasKey(value, key)) {
-        const fieldPath = childPath(path, key);
-        return new Refusal("unknown_field", `unknown field ${tick(fieldPath)}`, fieldPath);
-      }
+      if (type.fields.has(key) || !hasKey(value, key)) continue;
+      const fieldPath = childPath(path, key);
+      if (!type.additionalProperties) return new Refusal("unknown_field", `unknown field ${tick(fieldPath)}`, fieldPath);
+      const problem = check(value[key], type.additional!, fieldPath);
+      if (problem !== undefined) return problem;
     }
   }
   return undefined;

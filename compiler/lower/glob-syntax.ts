@@ -16,7 +16,7 @@
  *   reference interpreter (compiler/interpret/glob.ts) reads globs the same
  *   way; test/lower/glob-oracle.test.ts holds the two together.
  */
-import { MAX_SCALAR } from "./automata/utf8-ranges.js";
+import { MAX_SCALAR } from "../automata/index.js";
 
 /** An inclusive range of Unicode scalar values. */
 export type CodePointRange = readonly [lo: number, hi: number];

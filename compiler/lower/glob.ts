@@ -13,16 +13,12 @@
  * their UTF-8 encoding. On valid UTF-8 input (every JSON string) `*` thus
  * matches any run of characters. See docs/decisions/0005-stdlib-and-automata.md.
  */
-import { determinize, type Dfa } from "./automata/dfa.js";
-import { fitsDfaTable } from "./automata/dfa-layout.js";
-import { minimize } from "./automata/minimize.js";
-import { NfaBuilder } from "./automata/nfa.js";
-import { utf8Sequences } from "./automata/utf8-ranges.js";
+import { determinize, fitsDfaTable, minimize, NfaBuilder, utf8Sequences, type Dfa } from "../automata/index.js";
 import { parseGlob, type GlobPiece, type GlobSyntaxError } from "./glob-syntax.js";
 
-export type { Dfa } from "./automata/dfa.js";
-export { runDfa, dfaAccepts, type DfaRun } from "./automata/dfa.js";
-export { encodeClassMap, encodeDfaTable, dfaTableSize, fitsDfaTable, rowOffset, NO_DEAD_STATE } from "./automata/dfa-layout.js";
+export type { Dfa } from "../automata/index.js";
+export { runDfa, dfaAccepts, type DfaRun } from "../automata/index.js";
+export { encodeClassMap, encodeDfaTable, dfaTableSize, fitsDfaTable, rowOffset, NO_DEAD_STATE } from "../automata/index.js";
 export type { GlobSyntaxError } from "./glob-syntax.js";
 
 /**

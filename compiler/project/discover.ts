@@ -6,10 +6,10 @@
  * every path that cannot be read. Directories are walked recursively;
  * `node_modules` and hidden directories are skipped. A file named
  * explicitly is taken whatever its extension: the user asked for it.
+ * Files are reached through `ProjectFiles` (the disk by default).
  */
-import { readdir, stat } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
 import { diagnostic, fileSpan, type Diagnostic } from "../diagnostics/index.js";
+import { nodeFiles, type ProjectFiles } from "./files.js";
 
 export interface Discovered {
   /** Paths as shown to the user: relative to the working directory when inside it. */
@@ -17,41 +17,42 @@ export interface Discovered {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export async function discoverPolicyFiles(paths: readonly string[], cwd: string): Promise<Discovered> {
+/** Finds the .agp files under `paths` (relative to `cwd`), through `files` (default: the disk). */
+export async function discoverPolicyFiles(paths: readonly string[], cwd: string, files: ProjectFiles = nodeFiles()): Promise<Discovered> {
   const found = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const path of paths) {
-    const absolute = resolve(cwd, path);
-    let info;
+    const absolute = files.path.resolve(cwd, path);
+    let kind;
     try {
-      info = await stat(absolute);
+      kind = await files.kind(absolute);
     } catch (error) {
       diagnostics.push(diagnostic("AGP901", fileSpan(path), { path, reason: describeIoError(error) }));
       continue;
     }
-    if (info.isDirectory()) {
-      for (const file of await walk(absolute)) found.add(display(file, cwd));
+    if (kind === "directory") {
+      for (const file of await walk(absolute, files)) found.add(display(file, cwd, files));
     } else {
-      found.add(display(absolute, cwd));
+      found.add(display(absolute, cwd, files));
     }
   }
   return { files: [...found].sort(), diagnostics };
 }
 
-async function walk(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true });
-  const files: string[] = [];
+async function walk(directory: string, files: ProjectFiles): Promise<string[]> {
+  const entries = [...(await files.list(directory))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const found: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) files.push(...(await walk(path)));
-    else if (entry.isFile() && entry.name.endsWith(".agp")) files.push(path);
+    const path = files.path.join(directory, entry.name);
+    if (entry.kind === "directory") for (const item of await walk(path, files)) found.push(item);
+    else if (entry.kind === "file" && entry.name.endsWith(".agp")) found.push(path);
   }
-  return files;
+  return found;
 }
 
-function display(absolute: string, cwd: string): string {
-  const rel = relative(cwd, absolute);
+function display(absolute: string, cwd: string, files: ProjectFiles): string {
+  const rel = files.path.relative(cwd, absolute);
   return rel === "" || rel.startsWith("..") ? absolute : rel;
 }
 

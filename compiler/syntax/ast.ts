@@ -373,12 +373,21 @@ export interface SetLiteral {
   readonly span: Span;
 }
 
-/** `a and b`, `a or b`; left-associative, `and` binds tighter than `or`. */
+/**
+ * `a and b`, `a or b`; left-associative, `and` binds tighter than `or`.
+ * A chain of more than CHAIN_RUN operands is built as a balanced tree of
+ * left-associative runs (build-expr.ts), so its depth grows with the log of
+ * its length; `balanced` marks every node of such a chain, so a formatter can
+ * tell the chain's own nodes from parenthesized groups among its operands.
+ * `and`/`or` are associative and evaluate left to right, so the grouping
+ * changes no meaning.
+ */
 export interface LogicalExpr {
   readonly kind: "Logical";
   readonly op: "and" | "or";
   readonly left: Expr;
   readonly right: Expr;
+  readonly balanced?: true;
   readonly span: Span;
 }
 

@@ -3,7 +3,8 @@
  * quantifiers, paths.
  *
  * In: an `expression` CST node. Out: an `Expr` (ast.ts). `and`/`or` fold to
- * the left; parentheses leave no node behind. A chained comparison
+ * the left (long chains: a balanced tree of left folds, see `chain`);
+ * parentheses leave no node behind. A chained comparison
  * (`a < b < c`, AGP130) and `=` used as a comparison (AGP134) are reported
  * here; the grammar accepts them only so that these messages can be precise.
  * This file must not consume tokens or call the parser.
@@ -19,15 +20,35 @@ import { didYouMean, joinSpans } from "../diagnostics/index.js";
 import { Star } from "./tokens.js";
 
 export function expression(b: Builder, node: ExpressionCstNode): Expr {
-  return node.children.operands.map((n) => andExpr(b, n)).reduce((left, right) => logical("or", left, right));
+  return chain("or", node.children.operands.map((n) => andExpr(b, n)));
 }
 
 function andExpr(b: Builder, node: AndExprCstNode): Expr {
-  return node.children.operands.map((n) => notExpr(b, n)).reduce((left, right) => logical("and", left, right));
+  return chain("and", node.children.operands.map((n) => notExpr(b, n)));
 }
 
-function logical(op: "and" | "or", left: Expr, right: Expr): Expr {
-  return { kind: "Logical", op, left, right, span: joinSpans(left.span, right.span) };
+/** Chains up to this many operands fold to the left; longer ones become a balanced tree of such runs. */
+export const CHAIN_RUN = 32;
+
+/**
+ * `a op b op c …` as a tree: a left fold when short (the tree every reader
+ * expects), a balanced tree of left-folded runs when long, so that a
+ * 5,000-term condition is 40 levels deep rather than 5,000 and no later
+ * stage recurses that deep (issue 11). Every node of a long chain is marked
+ * `balanced`, so the formatter can print it back flat, as written.
+ */
+function chain(op: "and" | "or", operands: readonly Expr[]): Expr {
+  return operands.length <= CHAIN_RUN ? operands.reduce((left, right) => logical(op, left, right)) : longChain(op, operands);
+}
+
+function longChain(op: "and" | "or", operands: readonly Expr[]): Expr {
+  if (operands.length <= CHAIN_RUN) return operands.reduce((left, right) => logical(op, left, right, true));
+  const middle = Math.ceil(operands.length / 2);
+  return logical(op, longChain(op, operands.slice(0, middle)), longChain(op, operands.slice(middle)), true);
+}
+
+function logical(op: "and" | "or", left: Expr, right: Expr, balanced = false): Expr {
+  return { kind: "Logical", op, left, right, ...(balanced ? { balanced: true as const } : {}), span: joinSpans(left.span, right.span) };
 }
 
 function notExpr(b: Builder, node: NotExprCstNode): Expr {

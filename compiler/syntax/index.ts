@@ -9,6 +9,8 @@
  * keyword follows on the same line (parser.ts; first error per statement, see
  * docs/decisions/0001-syntax-error-recovery.md) → build AST nodes
  * (build-*.ts) → file-level checks (`package` given twice).
+ * `expectedAt(source, offset)` (assist.ts) answers what the grammar accepts
+ * at a cursor, for editors' completion.
  * Other stages import compiler/syntax only through this file.
  */
 import type { CstNode, IToken } from "chevrotain";
@@ -21,6 +23,7 @@ import type { StatementCstNode } from "./cst.generated.js";
 import { recognitionDiagnostic, type StatementTokens } from "./errors.js";
 import { lex } from "./lexer.js";
 import { parser } from "./parser.js";
+import { MAX_TREE_DEPTH, nodeBeyond } from "./depth.js";
 import { MAX_NESTING, STARTERS, splitStatements, tooDeep } from "./segment.js";
 import { offsetSpan, sourceLines, tokenSpan } from "./spans.js";
 
@@ -30,6 +33,9 @@ export {
 } from "./ast.js";
 export { HARD_KEYWORDS, SOFT_KEYWORDS, STATEMENT_KEYWORDS } from "./tokens.js";
 export { stripSpans } from "./strip-spans.js";
+export { expectedAt, type AssistToken, type Expected, type ExpectedSlot } from "./assist.js";
+export { MAX_TREE_DEPTH } from "./depth.js";
+export { CHAIN_RUN } from "./build-expr.js";
 
 /** What `parse` returns: the statements that parsed, every comment, every syntax diagnostic (sorted). */
 export interface ParseResult {
@@ -60,7 +66,7 @@ function parseFile(source: string, file: string): ParseResult {
   const statements: Statement[] = [];
   const groups = splitStatements(lexed.tokens);
   const unexpected = firstPerStatement(lexed.unexpected, groups);
-  diagnostics.push(...unexpected.values());
+  for (const item of unexpected.values()) diagnostics.push(item);
   groups.forEach((tokens, i) => {
     const next = groups[i + 1]?.[0];
     if (unexpected.has(i)) return;
@@ -93,7 +99,15 @@ function parseStatement(
     return { statement: undefined, rest: [] };
   }
   try {
-    return parseAndBuild(statement, diagnostics);
+    const parsed = parseAndBuild(statement, diagnostics);
+    if (parsed.statement === undefined) return parsed;
+    // Every later stage recurses over expressions: a tree deeper than this is refused here.
+    const deep = nodeBeyond(parsed.statement, MAX_TREE_DEPTH);
+    if (deep !== undefined) {
+      diagnostics.push(diagnostic("AGP156", deep.span ?? tokenSpan(statement.lines, statement.tokens[0]!), { limit: MAX_TREE_DEPTH }));
+      return { statement: undefined, rest: parsed.rest };
+    }
+    return parsed;
   } catch (error) {
     // INVARIANT: only a pathological chain of `not`s or quantifiers (hundreds deep) gets here.
     if (!(error instanceof RangeError)) throw error;

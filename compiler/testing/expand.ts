@@ -18,7 +18,7 @@ import {
   EFFECTS, type Duration, type Effect, type Expectation, type FixtureDecl, type GivenClause, type OutcomeKind, type Principal,
   type RequestClause, type TestDecl, type TestValue,
 } from "../syntax/index.js";
-import { cellText, deepMerge, resolveValue, type Json, type RowBindings, type ValueScope } from "./values.js";
+import { cellText, deepMerge, resolveValue, setOwn, type Json, type RowBindings, type ValueScope } from "./values.js";
 
 /** A quorum as tests compare it: count and sorted groups. */
 export interface ExpectedQuorum {
@@ -217,7 +217,7 @@ function expandCall(
     const value = data(given.value);
     if (value === undefined) continue;
     if (given.part.value === "state") state = deepMerge(state, value);
-    else request[given.part.value] = deepMerge(request[given.part.value], value);
+    else setOwn(request, given.part.value, deepMerge(Object.hasOwn(request, given.part.value) ? request[given.part.value] : undefined, value));
   }
   let action: string | undefined;
   if (clause.action.kind === "ActionName") action = clause.action.segments.join(".");

@@ -44,7 +44,7 @@ export function failureLines(result: CaseResult, sources: ReadonlyMap<string, st
   for (const rule of result.explanations) {
     const role = decided.has(rule.id) ? "decided" : "was expected";
     lines.push(`  rule ${rule.id} (${rule.file}:${rule.line}) ${role} (${rule.effect}); ${ruleSummary(rule)}`);
-    if (rule.condition !== undefined && rule.covers) lines.push(...nodeLines(rule.condition, sources, 4));
+    if (rule.condition !== undefined && rule.covers) for (const item of nodeLines(rule.condition, sources, 4)) lines.push(item);
   }
   return lines;
 }
@@ -74,11 +74,11 @@ export function nodeLines(node: ExplainedNode, sources: ReadonlyMap<string, stri
   }
   for (const child of node.children) {
     if (isLiteral(child)) continue;
-    out.push(...nodeLines(child, sources, indent + 2));
+    for (const item of nodeLines(child, sources, indent + 2)) out.push(item);
   }
   for (const iteration of node.iterations ?? []) {
     out.push(`${pad}  with ${iteration.variable} = ${valueText(iteration.item)}:`);
-    out.push(...nodeLines(iteration.body, sources, indent + 4));
+    for (const item of nodeLines(iteration.body, sources, indent + 4)) out.push(item);
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { loadCatalogFiles, type CatalogSet } from "../catalog/index.js";
 import { checkPaths, type CheckedPolicySet } from "../check/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { interpretChecked, type Interpreter } from "../interpret/index.js";
+import type { ProjectFiles } from "../project/index.js";
 import { checkTestFiles } from "./checks.js";
 import { expandTests, type TestCase } from "./expand.js";
 
@@ -21,6 +22,8 @@ export interface LoadSuiteOptions {
   readonly cwd?: string;
   /** Warnings become errors (as `agp check --strict`). */
   readonly strict?: boolean;
+  /** Where files are read; default the disk. */
+  readonly files?: ProjectFiles;
 }
 
 /** A suite ready to run. */
@@ -47,12 +50,13 @@ export interface LoadSuiteResult {
 /** Checks the policies and test files under `paths` and expands every case; never throws for user mistakes. */
 export async function loadSuite(paths: readonly string[], options: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
   const cwd = options.cwd ?? process.cwd();
-  const checked = await checkPaths(paths, { cwd, strict: options.strict === true });
+  const files = options.files === undefined ? {} : { files: options.files };
+  const checked = await checkPaths(paths, { cwd, strict: options.strict === true, ...files });
   const base = { sources: checked.sources, files: checked.files };
   if (checked.checked === undefined) return { ...base, diagnostics: checked.diagnostics };
   const set = checked.checked;
   const catalogFiles = [...new Set(set.packages.flatMap((p) => p.catalogs))];
-  const loaded = await loadCatalogFiles(catalogFiles, { cwd });
+  const loaded = await loadCatalogFiles(catalogFiles, { cwd, ...files });
   const found: Diagnostic[] = [...loaded.diagnostics];
   const report = (d: Diagnostic) => found.push(d);
   checkTestFiles(set.tests, loaded.set, report);

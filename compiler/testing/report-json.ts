@@ -7,6 +7,7 @@
  * each sub-expression's source text and value) and the coverage.
  * Must not write anywhere. The shape is documented in docs/testing.md.
  */
+import { displayBlock } from "../../runtime/display-text.js";
 import type { ExplainedNode } from "../interpret/index.js";
 import { decisionText, expectationText } from "./match.js";
 import { sourceText } from "./source-text.js";
@@ -43,7 +44,8 @@ export function jsonReport(run: RunResult, sources: ReadonlyMap<string, string>)
     })),
     coverage: run.coverage,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  // DEL, C1, bidi controls and line separators as \u escapes too: the same JSON value, inert on a terminal.
+  return `${displayBlock(JSON.stringify(document, null, 2))}\n`;
 }
 
 interface NodeJson {

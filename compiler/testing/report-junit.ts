@@ -8,6 +8,7 @@
  * pretty reporter prints. No timings, so the output is reproducible.
  * Must not write anywhere.
  */
+import { displayText } from "../../runtime/display-text.js";
 import { failureLines } from "./failure-text.js";
 import { tally, type CaseResult, type RunResult } from "./run.js";
 
@@ -31,7 +32,8 @@ export function junitReport(run: RunResult, sources: ReadonlyMap<string, string>
       }
       const first = r.mismatches[0];
       const message = first === undefined ? "failed" : first.clause === "engines" ? "engines disagree" : `${first.clause}: expected ${first.expected}, got ${first.actual}`;
-      const body = [`${file}:${r.case.line}: ${r.case.name}`, ...failureLines(r, sources)].join("\n");
+      // One line per line of the report: a name or value holding a newline cannot start a line of its own.
+      const body = [`${file}:${r.case.line}: ${r.case.name}`, ...failureLines(r, sources)].map(displayText).join("\n");
       out.push(`${head}>`, `      <failure message="${attr(message)}" type="agp.expectation">${text(body)}</failure>`, "    </testcase>");
     }
     out.push("  </testsuite>");
@@ -40,9 +42,23 @@ export function junitReport(run: RunResult, sources: ReadonlyMap<string, string>
   return `${out.join("\n")}\n`;
 }
 
+/**
+ * XML character data. C0 controls other than tab and newline cannot be
+ * written in XML 1.0 at all: they become a visible escape (`\u001b`, as
+ * displayText writes them) instead of vanishing; DEL, C1, bidi controls and
+ * line separators become character references (the same text for an XML
+ * reader, inert on a terminal).
+ */
 function text(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  return (
+    s
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f]/g, (c) => displayText(c))
+      .replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`)
+  );
 }
 
 function attr(s: string): string {

@@ -7,6 +7,7 @@
  * with `details`, coverage per file and what was never covered.
  * Must not write anywhere (the CLI prints) or decide anything.
  */
+import { ANSI, displayText } from "../../runtime/display-text.js";
 import type { Coverage, Figure } from "./coverage.js";
 import { failureLines } from "./failure-text.js";
 import { tally, type RunResult } from "./run.js";
@@ -21,22 +22,24 @@ export interface PrettyOptions {
 
 /** The pretty report of a run, with a final newline. */
 export function prettyReport(run: RunResult, sources: ReadonlyMap<string, string>, options: PrettyOptions = {}): string {
-  const paint = (code: number) => (text: string) => (options.color === true ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const red = paint(31);
-  const green = paint(32);
-  const bold = paint(1);
+  // The only escape sequences agp prints (display-text.ts lets exactly these through); every value is escaped first.
+  const paint = (sequence: string) => (text: string) => (options.color === true ? `${sequence}${text}${ANSI.reset}` : text);
+  const red = paint(ANSI.red);
+  const green = paint(ANSI.green);
+  const bold = paint(ANSI.bold);
+  const t = displayText;
   const out: string[] = [];
   let file: string | undefined;
   for (const result of run.results) {
     if (result.case.file !== file) {
       file = result.case.file;
-      out.push(bold(file));
+      out.push(bold(t(file)));
     }
-    out.push(result.passed ? `  ${green("ok")}   ${result.case.name}` : `  ${red("FAIL")} ${result.case.name}`);
+    out.push(result.passed ? `  ${green("ok")}   ${t(result.case.name)}` : `  ${red("FAIL")} ${t(result.case.name)}`);
   }
   const failed = run.results.filter((r) => !r.passed);
   for (const result of failed) {
-    out.push("", `${red("FAIL")} ${result.case.file}:${result.case.line}: ${result.case.name}`, ...failureLines(result, sources));
+    out.push("", `${red("FAIL")} ${t(result.case.file)}:${result.case.line}: ${t(result.case.name)}`, ...failureLines(result, sources).map(t));
   }
   const counts = tally(run);
   out.push("");
@@ -44,7 +47,7 @@ export function prettyReport(run: RunResult, sources: ReadonlyMap<string, string
   const summary = `${cases}: ${counts.passed} passed, ${counts.failed} failed (${run.engines.join(" and ")})`;
   out.push(counts.failed > 0 ? red(summary) : counts.total === 0 ? summary : green(summary));
   out.push(`coverage: ${figures(run.coverage.total.rules, run.coverage.total.branches)}`);
-  if (options.coverageDetails === true) out.push(...coverageDetails(run.coverage));
+  if (options.coverageDetails === true) for (const item of coverageDetails(run.coverage)) out.push(t(item));
   return `${out.join("\n")}\n`;
 }
 

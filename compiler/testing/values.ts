@@ -51,7 +51,7 @@ export function resolveValue(value: TestValue, scope: ValueScope, seen: Readonly
       for (const entry of value.entries) {
         const v = resolveValue(entry.value, scope, seen);
         if (v === undefined) return undefined;
-        result[entry.key] = v;
+        setOwn(result, entry.key, v);
       }
       return result;
     }
@@ -71,8 +71,17 @@ export function resolveValue(value: TestValue, scope: ValueScope, seen: Readonly
 export function deepMerge(under: Json | undefined, over: Json): Json {
   if (!isJsonObject(under) || !isJsonObject(over)) return over;
   const result: { [key: string]: Json } = { ...under };
-  for (const [key, value] of Object.entries(over)) result[key] = deepMerge(under[key], value);
+  for (const [key, value] of Object.entries(over)) setOwn(result, key, deepMerge(Object.hasOwn(under, key) ? under[key] : undefined, value));
   return result;
+}
+
+/**
+ * Sets an own, enumerable property whatever the key: test data may name a
+ * field `__proto__`, which plain assignment would turn into a prototype
+ * change and so drop from the request.
+ */
+export function setOwn(target: { [key: string]: Json }, key: string, value: Json): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** True for a JSON object (not an array, not null). */

@@ -4,14 +4,17 @@
  * no unknown top-level keys); then `agent`, `human`, `action`, `args`, `env`,
  * `context`; then `state.trust` against `agent.trust`'s schema.
  *
- * In: untrusted values, the checks compiled at load. Out: the request's
- * parts written into a reusable `Parts` record, or the first `Refusal`.
- * Must not allocate on a valid request without state (hot path), and must
- * not evaluate anything of the policy.
+ * In: untrusted values, the checks compiled at load. The state and the
+ * request are each read once into plain data first (./snapshot.ts), so
+ * what is validated is what everything after reads (ADR 0008). Out: the
+ * request's parts (parts of that copy) written into a reusable `Parts`
+ * record, or the first `Refusal`. Must not evaluate anything of the policy.
  */
 import { compileCheck, firstUndeclared, type Check } from "./validate.js";
-import { childPath, describe, hasKey, isObject, refusalOf, tick, type Refusal } from "./values.js";
-import type { Manifest, SchemaNode } from "../manifest.js";
+import { snapshot } from "./snapshot.js";
+import { Refused, childPath, describe, hasKey, isObject, refusalOf, tick, type Refusal } from "./values.js";
+import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds, type SchemaNode } from "../manifest.js";
+import type { RuntimeState } from "../request.js";
 
 /** The validated parts of a request: what encoding and finishing read. Reused between calls. */
 export interface Parts {
@@ -37,6 +40,8 @@ export interface RequestChecks {
   readonly trust: Check | undefined;
   readonly actionIds: ReadonlyMap<string, number>;
   readonly args: readonly Check[];
+  /** How deep and how big a request (and a state) may be. */
+  readonly bounds: RequestBounds;
 }
 
 const TOP_LEVEL: ReadonlySet<string> = new Set(["agent", "human", "action", "args", "env", "context"]);
@@ -55,7 +60,22 @@ export function compileRequestChecks(manifest: Manifest): RequestChecks {
     trust: trust === undefined ? undefined : compileCheck(trust as SchemaNode),
     actionIds: new Map(manifest.actions.map((a, i) => [a.name, i])),
     args: manifest.actions.map((a) => compileCheck(a.args)),
+    bounds: manifest.bounds ?? DEFAULT_REQUEST_BOUNDS,
   };
+}
+
+/**
+ * The runtime state read once into plain data and checked (ADR 0006's
+ * shape, problems at `state.…`): what finishing reads. Only own properties
+ * are read, so a polluted `Object.prototype.approvals` (or `.trust`,
+ * `.killed`, `.counters`) changes nothing.
+ */
+export function readState(state: unknown, bounds: RequestBounds): RuntimeState | undefined | Refused {
+  if (state === undefined) return undefined;
+  const copy = snapshot(state, bounds, "state");
+  if (copy instanceof Refused) return copy;
+  const problem = validateState(copy);
+  return problem === undefined ? (copy as RuntimeState) : new Refused(problem);
 }
 
 /** A fresh, reusable parts record. */
@@ -63,12 +83,13 @@ export function newParts(): Parts {
   return { agent: EMPTY, human: undefined, action: "", actionId: -1, args: EMPTY, env: null, context: EMPTY, trust: undefined };
 }
 
-/** Validates state and request into `parts`; the first problem, or undefined. */
-export function validateRequest(input: unknown, state: unknown, checks: RequestChecks, parts: Parts): Refusal | undefined {
-  if (state !== undefined) {
-    const problem = validateState(state);
-    if (problem !== undefined) return problem;
-  }
+/**
+ * Validates the request into `parts`; the first problem, or undefined.
+ * `state` is what `readState` returned (read and checked already).
+ */
+export function validateRequest(request: unknown, state: RuntimeState | undefined, checks: RequestChecks, parts: Parts): Refusal | undefined {
+  const input = snapshot(request, checks.bounds, "");
+  if (input instanceof Refused) return input.refusal;
   if (!isObject(input)) return refusal("wrong_type", `the request must be an object, got ${describe(input)}`, "");
   // One for-in pass picks the six parts (enum-cache loads, no lookup by name).
   // It stops at an inherited key; an undeclared key with a value is looked for
@@ -131,7 +152,7 @@ export function validateRequest(input: unknown, state: unknown, checks: RequestC
 
   let trust: number | undefined;
   if (state !== undefined) {
-    const given = (state as { trust?: unknown }).trust;
+    const given: unknown = state.trust;
     if (given !== undefined) {
       if (checks.trust !== undefined) {
         problem = checks.trust(given);

@@ -4,16 +4,22 @@
  * undefined). No `new Function`, no eval: workers forbid run-time code.
  *
  * In: a `SchemaNode` (runtime/manifest.ts). Out: `Check`. The order of
- * checks and the messages are ADR 0006's, as compiler/interpret/validate.ts
- * does them: type, `integer`, `enum`, `minimum`, `maximum` for numbers; lone
- * surrogates, `maxLength` (code points), `enum` for strings; `maxItems`, then
- * items in order; declared fields in schema order, then undeclared keys in
- * code-unit order; unions: first accepting option, else the first option of
- * the value's JSON kind reports, else a type mismatch naming every option.
+ * checks and the messages are ADR 0006's (keywords: ADR 0010), as
+ * compiler/interpret/validate.ts does them: type, `integer`, `enum`,
+ * `minimum`, `exclusiveMinimum`, `maximum`, `exclusiveMaximum`, `multipleOf`
+ * for numbers; lone surrogates, `maxLength`, `minLength` (code points),
+ * `enum`, `pattern` for strings; `maxItems`, `minItems`, items in order,
+ * `uniqueItems`; `maxProperties`, `minProperties`, declared fields in schema
+ * order, `dependentRequired`, then undeclared keys in code-unit order
+ * (refused, or checked against the `additionalProperties` schema); unions:
+ * first accepting option (for an overlapping `oneOf`, and no later one),
+ * else the first option of the value's JSON kind reports, else a type
+ * mismatch naming every option.
  * Must not allocate when the value is valid (the hot path).
  */
 import type { SchemaNode } from "../manifest.js";
-import { Problem, codePointLength, describe, hasKey, isObject, keySuffix, loneSurrogateAt, sortedKeys, tick } from "./values.js";
+import { patternTest } from "./pattern.js";
+import { Problem, codePointLength, describe, hasKey, isObject, keySuffix, loneSurrogateAt, quote, sortedKeys, tick } from "./values.js";
 
 /** The first problem with a value, its path relative to where the check runs; undefined when valid. */
 export type Check = (value: unknown) => Problem | undefined;
@@ -50,7 +56,7 @@ export function compileCheck(node: SchemaNode, fast = true): Check {
 
 function numberCheck(node: Extract<SchemaNode, { type: "number" }>): Check {
   const wrong = wrongType(node);
-  const { integer, minimum, maximum } = node;
+  const { integer, minimum, exclusiveMinimum, maximum, exclusiveMaximum, multipleOf } = node;
   const members = node.enum === undefined ? undefined : new Set<number>(node.enum);
   const listed = node.enum?.join(", ");
   return (value) => {
@@ -62,8 +68,17 @@ function numberCheck(node: Extract<SchemaNode, { type: "number" }>): Check {
     if (minimum !== undefined && value < minimum) {
       return new Problem("out_of_range", "", (p) => `${tick(p)} must be at least ${minimum}, got ${value}`);
     }
+    if (exclusiveMinimum !== undefined && value <= exclusiveMinimum) {
+      return new Problem("out_of_range", "", (p) => `${tick(p)} must be greater than ${exclusiveMinimum}, got ${value}`);
+    }
     if (maximum !== undefined && value > maximum) {
       return new Problem("out_of_range", "", (p) => `${tick(p)} must be at most ${maximum}, got ${value}`);
+    }
+    if (exclusiveMaximum !== undefined && value >= exclusiveMaximum) {
+      return new Problem("out_of_range", "", (p) => `${tick(p)} must be less than ${exclusiveMaximum}, got ${value}`);
+    }
+    if (multipleOf !== undefined && !Number.isInteger(value / multipleOf)) {
+      return new Problem("not_multiple_of", "", (p) => `${tick(p)} must be a multiple of ${multipleOf}, got ${value}`);
     }
     return undefined;
   };
@@ -71,9 +86,11 @@ function numberCheck(node: Extract<SchemaNode, { type: "number" }>): Check {
 
 function stringCheck(node: Extract<SchemaNode, { type: "string" }>): Check {
   const wrong = wrongType(node);
-  const { maxLength } = node;
+  const { maxLength, minLength } = node;
   const members = node.enum === undefined ? undefined : new Set<string>(node.enum);
   const listed = node.enum?.map((m) => JSON.stringify(m)).join(", ");
+  const pattern = node.pattern === undefined ? undefined : patternTest(node.pattern);
+  const source = node.pattern === undefined ? "" : quote(node.pattern.source);
   return (value) => {
     if (typeof value !== "string") return wrong(value);
     const lone = wellFormed(value) ? -1 : loneSurrogateAt(value);
@@ -84,8 +101,15 @@ function stringCheck(node: Extract<SchemaNode, { type: "string" }>): Check {
     if (maxLength !== undefined && value.length > maxLength && codePointLength(value) > maxLength) {
       return new Problem("too_long", "", (p) => `${tick(p)} is longer than its maxLength ${maxLength}`);
     }
+    // Nor are there fewer units than code points: a string of at least minLength units may still be short.
+    if (minLength !== undefined && (value.length < minLength || codePointLength(value) < minLength)) {
+      return new Problem("too_short", "", (p) => `${tick(p)} is shorter than its minLength ${minLength}`);
+    }
     if (members !== undefined && !members.has(value)) {
       return new Problem("not_in_enum", "", (p) => `${tick(p)} must be one of ${listed}, got ${describe(value)}`);
+    }
+    if (pattern !== undefined && !pattern(value)) {
+      return new Problem("pattern_mismatch", "", (p) => `${tick(p)} does not match its pattern ${source}`);
     }
     return undefined;
   };
@@ -101,12 +125,16 @@ function wellFormed(s: string): boolean {
 function arrayCheck(node: Extract<SchemaNode, { type: "array" }>, fast: boolean): Check {
   const wrong = wrongType(node);
   const items = compileCheck(node.items, fast);
-  const { maxItems } = node;
+  const { maxItems, minItems } = node;
+  const unique = node.uniqueItems === true;
   const short = fast ? shortString(node.items) : -1;
   return (value) => {
     if (!Array.isArray(value)) return wrong(value);
     if (maxItems !== undefined && value.length > maxItems) {
       return new Problem("too_many_items", "", (p) => `${tick(p)} has more items than its maxItems ${maxItems}`);
+    }
+    if (minItems !== undefined && value.length < minItems) {
+      return new Problem("too_few_items", "", (p) => `${tick(p)} has fewer items than its minItems ${minItems}`);
     }
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -115,6 +143,16 @@ function arrayCheck(node: Extract<SchemaNode, { type: "array" }>, fast: boolean)
       if (problem !== undefined) {
         problem.suffix = `[${i}]${problem.suffix}`;
         return problem;
+      }
+    }
+    if (unique) {
+      // Validated scalars (the compiler allows uniqueItems on nothing else), at most maxItems of them.
+      for (let j = 1; j < value.length; j++) {
+        for (let i = 0; i < j; i++) {
+          if (value[i] === value[j]) {
+            return new Problem("duplicate_items", "", (p) => `${tick(p)} must have unique items, but item ${j} repeats item ${i}`);
+          }
+        }
       }
     }
     return undefined;
@@ -142,7 +180,7 @@ function arrayCheck(node: Extract<SchemaNode, { type: "array" }>, fast: boolean)
  * node (no string passes the inline test, the check decides).
  */
 function shortString(node: SchemaNode): number {
-  return node.type === "string" && node.enum === undefined ? node.maxLength ?? Infinity : -1;
+  return node.type === "string" && node.enum === undefined && node.minLength === undefined && node.pattern === undefined ? node.maxLength ?? Infinity : -1;
 }
 
 function objectCheck(node: Extract<SchemaNode, { type: "object" }>, fast: boolean): Check {
@@ -155,8 +193,13 @@ function objectCheck(node: Extract<SchemaNode, { type: "object" }>, fast: boolea
   const index = new Map(names.map((n, i) => [n, i]));
   const declared = new Set(names);
   const closed = !node.additionalProperties;
-  // Which fields a pass saw, as bits; wider objects take `inOrder` only.
-  const all = count > 30 || !fast ? -1 : (1 << count) - 1;
+  const additional = node.additional === undefined ? undefined : compileCheck(node.additional, fast);
+  const { minProperties, maxProperties } = node;
+  const dependencies = node.dependentRequired ?? [];
+  // Which fields a pass saw, as bits; wider objects, and objects with constraints across
+  // their properties, take `inOrder` only.
+  const crossField = additional !== undefined || minProperties !== undefined || maxProperties !== undefined || dependencies.length > 0;
+  const all = count > 30 || !fast || crossField ? -1 : (1 << count) - 1;
 
   const accepts = (value: Readonly<Record<string, unknown>>): boolean => {
     if (all < 0) return false;
@@ -185,6 +228,16 @@ function objectCheck(node: Extract<SchemaNode, { type: "object" }>, fast: boolea
   return (value) => {
     if (!isObject(value)) return wrong(value);
     if (accepts(value)) return undefined;
+    if (minProperties !== undefined || maxProperties !== undefined) {
+      let present = 0;
+      for (const key in value) if (hasKey(value, key)) present++;
+      if (maxProperties !== undefined && present > maxProperties) {
+        return new Problem("too_many_properties", "", (p) => `${tick(p)} has more properties than its maxProperties ${maxProperties}`);
+      }
+      if (minProperties !== undefined && present < minProperties) {
+        return new Problem("too_few_properties", "", (p) => `${tick(p)} has fewer properties than its minProperties ${minProperties}`);
+      }
+    }
     for (let i = 0; i < count; i++) {
       const name = names[i]!;
       const suffix = keySuffix(name);
@@ -199,9 +252,26 @@ function objectCheck(node: Extract<SchemaNode, { type: "object" }>, fast: boolea
         return problem;
       }
     }
+    for (const dependency of dependencies) {
+      if (!hasKey(value, dependency.name)) continue;
+      for (const name of dependency.requires) {
+        if (hasKey(value, name)) continue;
+        const trigger = keySuffix(dependency.name);
+        return new Problem("missing_field", keySuffix(name), (p) => `missing required field ${tick(p)} (required when ${tick(p.slice(0, p.length - keySuffix(name).length) + trigger)} is present)`);
+      }
+    }
     if (closed) {
       const extra = firstUndeclared(value, declared);
       if (extra !== undefined) return new Problem("unknown_field", keySuffix(extra), (p) => `unknown field ${tick(p)}`);
+    } else if (additional !== undefined) {
+      for (const key of sortedKeys(value)) {
+        if (declared.has(key) || !hasKey(value, key)) continue;
+        const problem = additional(value[key]);
+        if (problem !== undefined) {
+          problem.suffix = keySuffix(key) + problem.suffix;
+          return problem;
+        }
+      }
     }
     return undefined;
   };
@@ -230,12 +300,21 @@ const hasOwn = Object.prototype.hasOwnProperty;
 function unionCheck(node: Extract<SchemaNode, { type: "union" }>, fast: boolean): Check {
   const wrong = wrongType(node);
   const options = node.options.map((o) => ({ check: compileCheck(o, fast), kind: kindTest(o) }));
+  const exclusive = node.oneOf === true;
   return (value) => {
     let first: Problem | undefined;
     for (let i = 0; i < options.length; i++) {
       const option = options[i]!;
       const problem = option.check(value);
-      if (problem === undefined) return undefined;
+      if (problem === undefined) {
+        // A `oneOf` whose options overlap: no later option may accept too.
+        for (let j = i + 1; exclusive && j < options.length; j++) {
+          if (options[j]!.check(value) === undefined) {
+            return new Problem("ambiguous_one_of", "", (p) => `${tick(p)} must match exactly one option of its oneOf, but matches options ${i} and ${j}`);
+          }
+        }
+        return undefined;
+      }
       if (first === undefined && option.kind(value)) first = problem;
     }
     return first ?? wrong(value);

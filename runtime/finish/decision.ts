@@ -13,6 +13,7 @@ import type { ApprovalRequirement, Decision, DecidingRule, DecisionAuditLevel, D
 import type { RuntimeState } from "../request.js";
 import type { Parts } from "../encode/request.js";
 import { Refused, type Refusal } from "../encode/values.js";
+import { ownValue } from "../encode/snapshot.js";
 import type { RawResult } from "./result.js";
 import type { Prepared, PreparedLimit, PreparedRule } from "./prepared.js";
 import { applyLimits } from "./limits.js";
@@ -81,7 +82,7 @@ function approveOrAllow(
     ...(raw.effect === "approve" ? deciding.map((r) => r.quorums) : []),
     ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
   ]);
-  if (approvalsMeet(approval, state?.approvals, parts.agent.id, parts.human?.id)) {
+  if (approvalsMeet(approval, state?.approvals, ownValue(parts.agent, "id"), ownValue(parts.human, "id"))) {
     return decision(prep, "allow", refs, reasons, obligations, charges, audit, undefined, undefined);
   }
   // A limit cap parks an allow for approval: then no side blocked.

@@ -48,7 +48,7 @@ export function applyLimits(
     }
     const charge: LimitCharge = { id: limit.id, kind: limit.kind, amount, key, cap: limit.cap, window: limit.window };
     const used = counters?.[limit.id];
-    applied.push({ limit, charge, capped: used !== undefined && used + amount > limit.cap });
+    applied.push({ limit, charge, capped: used !== undefined && (used >= limit.cap || used + amount > limit.cap) });
   }
   return applied;
 }

@@ -10,6 +10,7 @@
 import type { ApprovalRequirement, Quorum } from "../decision.js";
 import type { GivenApproval } from "../request.js";
 import { Refused } from "../encode/values.js";
+import { identityKey } from "../identity.js";
 import type { PreparedRule } from "./prepared.js";
 
 type ObligationValue = string | number | boolean;
@@ -72,7 +73,8 @@ export function mergeQuorums(lists: readonly (readonly Quorum[])[]): ApprovalReq
 /**
  * Whether `approvals` meet every quorum: per quorum, enough distinct ids from
  * its groups (any group when it lists none), never the agent's or the human's
- * id. One approver may count for several quorums.
+ * id. One approver may count for several quorums. Ids are compared by
+ * `identityKey` (case and Unicode form do not make another person).
  */
 export function approvalsMeet(
   requirement: ApprovalRequirement,
@@ -81,14 +83,9 @@ export function approvalsMeet(
   humanId: unknown,
 ): boolean {
   if (approvals === undefined || approvals.length === 0) return false;
-  const excluded = new Set([agentId, humanId].filter((id): id is string => typeof id === "string"));
-  return requirement.quorums.every((quorum) => {
-    const ids = new Set(
-      approvals
-        .filter((a) => !excluded.has(a.id))
-        .filter((a) => quorum.groups.length === 0 || a.groups.some((g) => quorum.groups.includes(g)))
-        .map((a) => a.id),
-    );
-    return ids.size >= quorum.count;
-  });
+  const excluded = [agentId, humanId].map((id) => (typeof id === "string" ? identityKey(id) : undefined));
+  const keys = approvals.map((a) => identityKey(a.id));
+  return requirement.quorums.every(
+    (quorum) => new Set(keys.filter((key, i) => !excluded.includes(key) && (quorum.groups.length === 0 || approvals[i]!.groups.some((g) => quorum.groups.includes(g))))).size >= quorum.count,
+  );
 }

@@ -64,7 +64,7 @@ export function readResult(view: DataView, address: number, rules: readonly { re
   const charges = nCharges === 0 ? NONE : readCharges(view, chargesAt, nCharges, limitCount);
   if (effect !== "deny" && nDeciding === 0) throw new ResultError(`an ${effect} without deciding rules`);
   for (const index of deciding) {
-    if (rules[index]!.effect !== effect) throw new ResultError(`rule ${index} (${rules[index]!.effect}) cannot decide an ${effect}`);
+    if (rules[index]!.effect !== effect) throw new ResultError(`rule ${index} (${rules[index]!.effect}) cannot decide ${effect === "deny" ? "a" : "an"} ${effect}`);
   }
   for (const index of obligation) {
     if (rules[index]!.effect === "deny") throw new ResultError(`rule ${index} is a deny rule and has no obligations to apply`);
@@ -100,3 +100,4 @@ function readIndices(view: DataView, at: number, count: number, max: number, wha
 function bad(message: string): never {
   throw new ResultError(message);
 }
+

@@ -8,14 +8,18 @@
  * pass what your identity provider says, never what the agent says).
  * Out: tickets, approval results with exact messages, and `await`.
  * Rules: M-of-N distinct approver ids from the required groups for every
- * quorum; the requesting agent and the human it acts for never approve;
+ * quorum; the requesting agent and the human it acts for never approve —
+ * ids compared by `identityKey` (runtime/identity.ts: `BOT` is `bot`);
  * a ticket expires; any eligible approver's rejection ends it; a satisfied
  * ticket is consumed (compare-and-set) by exactly one run. Every approve and
- * reject is audited. Must not decide policy: the engine re-checks the
- * approvals when the request comes back.
+ * reject is audited; one whose audit entry cannot be written is taken back
+ * and refused (`audit_failed`). Must not decide policy: the engine
+ * re-checks the approvals when the request comes back.
  */
 import type { ApprovalRequirement, GivenApproval } from "../decision.js";
-import type { AuditLog } from "./audit.js";
+import type { AuditBody, AuditLog } from "./audit.js";
+import { identityKey, sameIdentity } from "../identity.js";
+import { describeThrown, kindWithArticle } from "./snapshot.js";
 import type { Clock, IdSource } from "./clock.js";
 import { parseStored, type StateStore } from "./store.js";
 
@@ -68,7 +72,7 @@ export interface TicketRequest {
 }
 
 /** Why an approve or reject was refused. */
-export type ApprovalErrorCode = "unknown_ticket" | "expired" | "closed" | "self_approval" | "duplicate" | "not_eligible" | "invalid";
+export type ApprovalErrorCode = "unknown_ticket" | "expired" | "closed" | "self_approval" | "duplicate" | "not_eligible" | "invalid" | "audit_failed";
 
 /** The result of `approve` / `reject`. */
 export type ApprovalResult =
@@ -91,6 +95,7 @@ export class Approvals {
   private readonly pollMs: number;
   private readonly listeners = new Map<string, Set<() => void>>();
 
+  /** Throws a TypeError for options that are not what `ApprovalsOptions` says. */
   constructor(
     private readonly store: StateStore,
     private readonly clock: Clock,
@@ -98,8 +103,14 @@ export class Approvals {
     private readonly audit: AuditLog,
     options: ApprovalsOptions = {},
   ) {
+    if (typeof ids !== "function") throw new TypeError("`ids` must be a function returning a new ticket id");
+    if (typeof options !== "object" || options === null) throw new TypeError("`approvals` options must be an object");
+    for (const key of Object.keys(options)) if (key !== "ttlMs" && key !== "pollMs") throw new TypeError(`unknown \`approvals\` option \`${key}\`; use ttlMs or pollMs`);
     this.ttlMs = options.ttlMs ?? 3_600_000;
     this.pollMs = options.pollMs ?? 1_000;
+    for (const [key, value] of [["ttlMs", this.ttlMs], ["pollMs", this.pollMs]] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`\`approvals.${key}\` must be a whole number of ms at least 1, got ${String(value)}`);
+    }
   }
 
   /** A ticket as it stands now (an open ticket past its expiry reads as `expired`). */
@@ -131,7 +142,7 @@ export class Approvals {
       const current = currentId === undefined ? undefined : await this.get(currentId);
       if (current !== undefined && (current.status === "pending" || current.status === "approved")) return current;
       const now = this.clock.now();
-      const ticket: ApprovalTicket = { ...request, id: this.ids(), status: "pending", approvals: [], createdAt: now, expiresAt: now + this.ttlMs };
+      const ticket: ApprovalTicket = { ...request, id: this.newId(), status: "pending", approvals: [], createdAt: now, expiresAt: now + this.ttlMs };
       const expiresAt = ticket.expiresAt + RETENTION;
       // INVARIANT: a ticket exists before the index points at it, so a concurrent open never sees a dangling index.
       const text = JSON.stringify(ticket);
@@ -149,21 +160,23 @@ export class Approvals {
    * ticket.
    */
   async approve(id: string, approver: GivenApproval, note?: string): Promise<ApprovalResult> {
-    const result = await this.update(id, approver, (ticket) => {
-      const approvals = [...ticket.approvals, { id: approver.id, groups: [...approver.groups], at: this.clock.now(), ...(note === undefined ? {} : { note }) }];
+    if (note !== undefined && typeof note !== "string") return { ok: false, code: "invalid", message: "an approval's note must be a string" };
+    const result = await this.update(id, approver, (ticket, who) => {
+      const approvals = [...ticket.approvals, { id: who.id, groups: who.groups, at: this.clock.now(), ...(note === undefined ? {} : { note }) }];
       return { ...ticket, approvals, status: meets(ticket.requirement, approvals, ticket) ? "approved" : "pending" };
-    });
-    if (result.ok) {
-      await this.audit.append({ kind: "approval.approve", ticket: id, approver: approver.id, groups: [...approver.groups], note: note ?? null, status: result.ticket.status, ...bound(result.ticket) });
-    }
+    }, (ticket, who) => ({ kind: "approval.approve", ticket: id, approver: who.id, groups: who.groups, note: note ?? null, status: ticket.status, ...bound(ticket) }));
     return result;
   }
 
   /** Rejects a ticket: it is closed for good, whatever approvals it had. */
   async reject(id: string, approver: GivenApproval, reason: string): Promise<ApprovalResult> {
-    const result = await this.update(id, approver, (ticket) => ({ ...ticket, status: "rejected", rejection: { by: approver.id, reason, at: this.clock.now() } }));
-    if (result.ok) await this.audit.append({ kind: "approval.reject", ticket: id, approver: approver.id, groups: [...approver.groups], reason, ...bound(result.ticket) });
-    return result;
+    if (typeof reason !== "string" || reason.trim() === "") return { ok: false, code: "invalid", message: "a rejection needs a reason" };
+    return this.update(
+      id,
+      approver,
+      (ticket, who) => ({ ...ticket, status: "rejected", rejection: { by: who.id, reason, at: this.clock.now() } }),
+      (ticket, who) => ({ kind: "approval.reject", ticket: id, approver: who.id, groups: who.groups, reason, ...bound(ticket) }),
+    );
   }
 
   /**
@@ -177,6 +190,25 @@ export class Approvals {
       if (ticket === undefined || ticket.status !== "approved") return false;
       const used: ApprovalTicket = { ...ticket, status: "used", usedBy: requestId };
       if (await this.store.compareAndSet(ticketKey(id), text, JSON.stringify(used), { expiresAt: ticket.expiresAt + RETENTION })) {
+        this.notify(id);
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Gives back an approval `requestId` consumed (used → approved), for a
+   * run whose audit entry could not be written; false when it was not used
+   * by that request or has expired meanwhile.
+   */
+  async release(id: string, requestId: string): Promise<boolean> {
+    for (;;) {
+      const text = await this.store.get(ticketKey(id));
+      const ticket = parseStored<ApprovalTicket>(text);
+      if (ticket === undefined || ticket.status !== "used" || ticket.usedBy !== requestId) return false;
+      const { usedBy: _usedBy, ...rest } = ticket;
+      const back: ApprovalTicket = { ...rest, status: "approved" };
+      if (await this.store.compareAndSet(ticketKey(id), text, JSON.stringify(back), { expiresAt: ticket.expiresAt + RETENTION })) {
         this.notify(id);
         return true;
       }
@@ -242,22 +274,39 @@ export class Approvals {
     });
   }
 
-  private async update(id: string, approver: GivenApproval, change: (ticket: ApprovalTicket) => ApprovalTicket): Promise<ApprovalResult> {
-    if (typeof approver?.id !== "string" || approver.id === "" || !Array.isArray(approver.groups)) {
-      return { ok: false, code: "invalid", message: "an approver needs an `id` and `groups`" };
-    }
+  private async update(
+    id: string,
+    given: GivenApproval,
+    change: (ticket: ApprovalTicket, approver: GivenApproval) => ApprovalTicket,
+    entry: (ticket: ApprovalTicket, approver: GivenApproval) => AuditBody,
+  ): Promise<ApprovalResult> {
+    const approver = readApprover(given);
+    if (typeof approver === "string") return { ok: false, code: "invalid", message: approver };
     for (;;) {
       const text = await this.store.get(ticketKey(id));
       const ticket = this.view(parseStored<ApprovalTicket>(text));
       if (ticket === undefined) return { ok: false, code: "unknown_ticket", message: `no approval request \`${id}\`` };
       const refusal = refuse(ticket, approver);
       if (refusal !== undefined) return refusal;
-      const next = change(ticket);
-      if (await this.store.compareAndSet(ticketKey(id), text, JSON.stringify(next), { expiresAt: ticket.expiresAt + RETENTION })) {
-        this.notify(id);
-        return { ok: true, ticket: next };
+      const next = change(ticket, approver);
+      const nextText = JSON.stringify(next);
+      if (!(await this.store.compareAndSet(ticketKey(id), text, nextText, { expiresAt: ticket.expiresAt + RETENTION }))) continue;
+      try {
+        await this.audit.append(entry(next, approver));
+      } catch (error) {
+        // An approval that is not in the audit log must not count: take it back.
+        await this.store.compareAndSet(ticketKey(id), nextText, text, { expiresAt: ticket.expiresAt + RETENTION });
+        return { ok: false, code: "audit_failed", message: `${describeThrown(error)}; the ${entry(next, approver).kind === "approval.reject" ? "rejection" : "approval"} was not recorded, try again` };
       }
+      this.notify(id);
+      return { ok: true, ticket: next };
     }
+  }
+
+  private newId(): string {
+    const id: unknown = this.ids();
+    if (typeof id !== "string" || id === "") throw new TypeError(`the ticket id source returned ${typeof id === "string" ? "an empty string" : kindWithArticle(id)}; it must return a new non-empty string`);
+    return id;
   }
 
   private notify(id: string): void {
@@ -271,19 +320,34 @@ export class Approvals {
   }
 }
 
-/** Why `approver` may not act on `ticket`, or undefined when they may. */
+/** The approver's id and groups, read once; or what is wrong with them. */
+function readApprover(given: unknown): GivenApproval | string {
+  const invalid = "an approver needs an `id` (a non-empty string) and `groups` (an array of strings)";
+  if (typeof given !== "object" || given === null) return invalid;
+  const id: unknown = (given as { id?: unknown }).id;
+  const groups: unknown = (given as { groups?: unknown }).groups;
+  if (typeof id !== "string" || identityKey(id) === "" || !Array.isArray(groups)) return invalid;
+  const copy = [...(groups as unknown[])];
+  if (!copy.every((g) => typeof g === "string")) return invalid;
+  return { id, groups: copy as string[] };
+}
+
+/** Why `approver` may not act on `ticket`, or undefined when they may. Ids are compared by `identityKey`. */
 function refuse(ticket: ApprovalTicket, approver: GivenApproval): ApprovalResult | undefined {
   const id = ticket.id;
   if (ticket.status === "expired") return { ok: false, code: "expired", message: `approval request \`${id}\` expired at ${new Date(ticket.expiresAt).toISOString()}` };
   if (ticket.status !== "pending") return { ok: false, code: "closed", message: `approval request \`${id}\` is already ${ticket.status}` };
-  if (approver.id === ticket.agent) {
-    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the requesting agent and cannot act on its own approval request \`${id}\`` };
+  const as = (other: string): string => (other === approver.id ? "" : ` \`${other}\` (ids that differ only in case or Unicode form are one identity)`);
+  if (sameIdentity(approver.id, ticket.agent)) {
+    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the requesting agent${as(ticket.agent)} and cannot act on its own approval request \`${id}\`` };
   }
-  if (approver.id === ticket.human) {
-    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the human the agent acts for and cannot act on approval request \`${id}\`` };
+  if (ticket.human !== null && sameIdentity(approver.id, ticket.human)) {
+    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the human the agent acts for${as(ticket.human)} and cannot act on approval request \`${id}\`` };
   }
-  if (ticket.approvals.some((a) => a.id === approver.id)) {
-    return { ok: false, code: "duplicate", message: `\`${approver.id}\` has already approved approval request \`${id}\`` };
+  const earlier = ticket.approvals.find((a) => sameIdentity(a.id, approver.id));
+  if (earlier !== undefined) {
+    const same = earlier.id === approver.id ? "" : ` as \`${earlier.id}\` (ids that differ only in case or Unicode form are one identity)`;
+    return { ok: false, code: "duplicate", message: `\`${approver.id}\` has already approved approval request \`${id}\`${same}` };
   }
   const quorums = ticket.requirement.quorums;
   if (quorums.length > 0 && !quorums.some((q) => eligible(q.groups, approver))) {
@@ -293,14 +357,19 @@ function refuse(ticket: ApprovalTicket, approver: GivenApproval): ApprovalResult
   return undefined;
 }
 
-function eligible(groups: readonly string[], approver: GivenApproval): boolean {
+function eligible(groups: readonly string[], approver: { readonly groups: readonly string[] }): boolean {
   return groups.length === 0 || approver.groups.some((g) => groups.includes(g));
 }
 
-/** Whether distinct approvers (never the agent or its human) meet every quorum (ADR 0006). */
+/**
+ * Whether distinct approvers (never the agent or its human) meet every
+ * quorum (ADR 0006); ids that share an `identityKey` are one approver
+ * (ADR 0013), counted with the groups of each of their approvals.
+ */
 export function meets(requirement: ApprovalRequirement, approvals: readonly GivenApproval[], ticket: { agent: string; human: string | null }): boolean {
-  const counted = approvals.filter((a, i) => a.id !== ticket.agent && a.id !== ticket.human && approvals.findIndex((b) => b.id === a.id) === i);
-  return requirement.quorums.every((q) => counted.filter((a) => eligible(q.groups, a)).length >= q.count);
+  const excluded = new Set([ticket.agent, ...(ticket.human === null ? [] : [ticket.human])].map(identityKey));
+  const keyed = approvals.map((a) => ({ key: identityKey(a.id), groups: a.groups })).filter((a) => !excluded.has(a.key));
+  return requirement.quorums.every((q) => new Set(keyed.filter((a) => eligible(q.groups, a)).map((a) => a.key)).size >= q.count);
 }
 
 /** The bound action's fields an approval audit entry repeats, so queries find it. */

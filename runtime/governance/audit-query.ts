@@ -2,11 +2,18 @@
  * Queries over audit entries: "every production action by any agent in the
  * last 30 days, who authorized it, which rule allowed it".
  *
- * In: entries (from `readAuditEntries`), filters, and the time "now" for
- * relative ranges. Out: the matching entries, in file order, and a plain
- * text table of them. Must not read files or the clock: callers pass text
- * and time.
+ * In: entries (from `readAuditEntries`, or one at a time from a reader that
+ * streams a file), filters, and the time "now" for relative ranges. Out:
+ * whether an entry matches, the matching entries in file order, and a
+ * plain text table of them whose every cell is escaped for a terminal
+ * (`displayCell`: no value can start a row, pass for two cells, or send a
+ * control sequence). Nothing here holds more than one entry at a time
+ * except `queryAudit` and `renderAuditTable`, which take arrays for small
+ * logs; `auditTableRow` and `AuditTableWidths` let a caller render a table
+ * in two streaming passes. Must not read files or the clock: callers pass
+ * text and time.
  */
+import { displayCell } from "../display-text.js";
 import type { AuditEntry } from "./audit.js";
 
 /** Filters; every one given must match. */
@@ -26,9 +33,17 @@ export interface AuditQuery {
 }
 
 /** The entries that match every filter. */
-export function queryAudit(entries: readonly AuditEntry[], query: AuditQuery): AuditEntry[] {
+export function queryAudit(entries: Iterable<AuditEntry>, query: AuditQuery): AuditEntry[] {
+  const matches = auditMatcher(query);
+  const found: AuditEntry[] = [];
+  for (const entry of entries) if (matches(entry)) found.push(entry);
+  return found;
+}
+
+/** A test for one entry against every filter of `query` (compiled once, applied per entry). */
+export function auditMatcher(query: AuditQuery): (entry: AuditEntry) => boolean {
   const action = query.action === undefined ? undefined : patternOf(query.action);
-  return entries.filter((e) => {
+  return (e) => {
     if (query.agent !== undefined && e["agent"] !== query.agent) return false;
     if (query.human !== undefined && e["human"] !== query.human) return false;
     if (action !== undefined && !(typeof e["action"] === "string" && action.test(e["action"]))) return false;
@@ -38,7 +53,7 @@ export function queryAudit(entries: readonly AuditEntry[], query: AuditQuery): A
     if (query.since !== undefined && !(time >= query.since)) return false;
     if (query.until !== undefined && !(time <= query.until)) return false;
     return true;
-  });
+  };
 }
 
 /**
@@ -57,24 +72,40 @@ export function parseSince(text: string, now: number): number | undefined {
   return Number.isNaN(time) ? undefined : time;
 }
 
+/** The table's column names. */
+export const AUDIT_TABLE_HEADER: readonly string[] = ["time", "seq", "kind", "agent", "human", "action", "env", "result", "rules", "approvers"];
+
+/** One entry's cells; every value from the file in them is escaped for a terminal (`displayCell`). */
+export function auditTableRow(e: AuditEntry): string[] {
+  return [part(e.time), part(e.seq), part(e.kind), cell(e["agent"]), cell(e["human"]), cell(e["action"]), cell(e["env"]), resultOf(e), rulesOf(e), approversOf(e)];
+}
+
+/** Column widths, grown one row at a time (the first pass of a streamed table). */
+export class AuditTableWidths {
+  readonly widths: number[] = AUDIT_TABLE_HEADER.map((h) => h.length);
+
+  add(row: readonly string[]): void {
+    for (let i = 0; i < row.length; i++) this.widths[i] = Math.max(this.widths[i]!, row[i]!.length);
+  }
+
+  /** A row laid out in these widths, with its newline. */
+  line(cells: readonly string[]): string {
+    return `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(this.widths[i]!))).join("  ").trimEnd()}\n`;
+  }
+}
+
 /** The entries as an aligned table, one row per entry, with a header. */
-export function renderAuditTable(entries: readonly AuditEntry[]): string {
-  const header = ["time", "seq", "kind", "agent", "human", "action", "env", "result", "rules", "approvers"];
-  const rows = entries.map((e) => [
-    e.time,
-    String(e.seq),
-    e.kind,
-    cell(e["agent"]),
-    cell(e["human"]),
-    cell(e["action"]),
-    cell(e["env"]),
-    resultOf(e),
-    rulesOf(e),
-    approversOf(e),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].map((l) => `${l}\n`).join("");
+export function renderAuditTable(entries: Iterable<AuditEntry>): string {
+  const widths = new AuditTableWidths();
+  const rows: string[][] = [];
+  for (const entry of entries) {
+    const row = auditTableRow(entry);
+    widths.add(row);
+    rows.push(row);
+  }
+  let text = widths.line(AUDIT_TABLE_HEADER);
+  for (const row of rows) text += widths.line(row);
+  return text;
 }
 
 function patternOf(pattern: string): RegExp {
@@ -91,21 +122,27 @@ function textOf(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value ?? null);
 }
 
+/** An entry field as a cell: "-" when absent, else the escaped value (a non-string is shown as JSON). */
 function cell(value: unknown): string {
-  return value === undefined || value === null || value === "" ? "-" : textOf(value);
+  return value === undefined || value === null || value === "" ? "-" : displayCell(textOf(value));
+}
+
+/** A value inside a cell, escaped (`undefined` when absent). */
+function part(value: unknown): string {
+  return value === undefined ? "undefined" : displayCell(textOf(value));
 }
 
 function resultOf(e: AuditEntry): string {
   switch (e.kind) {
     case "decision":
-      return `${String(effectOf(e))}→${String(e["result"])}`;
+      return `${part(effectOf(e))}→${part(e["result"])}`;
     case "outcome":
-      return String(e["outcome"]);
+      return part(e["outcome"]);
     case "kill.engage":
     case "kill.release":
-      return `${String(e["scope"])}:${String(e["name"])} by ${String(e["by"])}`;
+      return `${part(e["scope"])}:${part(e["name"])} by ${part(e["by"])}`;
     default:
-      return `${String(e["ticket"])} by ${String(e["approver"])}`;
+      return `${part(e["ticket"])} by ${part(e["approver"])}`;
   }
 }
 
@@ -113,11 +150,12 @@ function rulesOf(e: AuditEntry): string {
   const decision = e["decision"];
   if (typeof decision !== "object" || decision === null) return "-";
   const rules = (decision as { rules?: { id?: unknown }[] }).rules ?? [];
-  return rules.length === 0 ? "-" : rules.map((r) => String(r.id)).join(",");
+  if (!Array.isArray(rules)) return part(rules);
+  return rules.length === 0 ? "-" : rules.map((r) => part(typeof r === "object" && r !== null ? r.id : undefined)).join(",");
 }
 
 function approversOf(e: AuditEntry): string {
   const approvers = e["approvers"];
   if (!Array.isArray(approvers) || approvers.length === 0) return "-";
-  return approvers.map((a: { id?: unknown }) => String(a.id)).join(",");
+  return approvers.map((a: { id?: unknown } | null) => part(typeof a === "object" && a !== null ? a.id : undefined)).join(",");
 }

@@ -3,23 +3,39 @@
  *
  * In: entry bodies from the gateway, kill switch and approvals; a sink.
  * Out: sealed entries (`seq`, `time`, `prev`, `hash` added) written as one
- * line of JSON each; `verifyAudit` over a file's text, saying
- * where an entry was edited, removed, reordered or truncated.
+ * line each: the canonical JSON of the whole entry (audit-line.ts), so a
+ * verifier can demand the exact bytes that were hashed (audit-verify.ts
+ * checks files).
  * The hash of an entry is the SHA-256 of the canonical JSON (RFC 8785) of the
  * entry without its `hash` field — so every field, present or added later,
  * is inside it — and `prev` is the previous entry's hash (the first entry's
- * is `GENESIS`). Must not write anything but whole sealed entries, and must
- * seal entries in the order `append` is called (the chain is serial).
+ * is `GENESIS`). With one writer (memory, file sinks) the log keeps the head
+ * in process; with a shared sink (`appendAfter`, e.g. Redis) it links each
+ * batch after the chain's real head and re-links when another writer got
+ * there first (ADR 0018). Must not write anything but whole sealed entries,
+ * and must seal entries in the order `append` is called (the chain is serial).
  */
+import { readAuditLine, sealAuditEntry } from "./audit-line.js";
 import { digestOf, toJsonSafe } from "./digest.js";
-import type { Clock } from "./clock.js";
+import { describeThrown } from "./snapshot.js";
+import { checkClock, type Clock } from "./clock.js";
 import type { AuditSink } from "./store.js";
 
 /** The `prev` of the first entry of a chain. */
 export const GENESIS = `sha256:${"0".repeat(64)}`;
 
 /** What an entry records. */
-export type AuditKind = "decision" | "outcome" | "kill.engage" | "kill.release" | "approval.approve" | "approval.reject";
+export type AuditKind =
+  | "decision"
+  | "outcome"
+  | "kill.engage"
+  | "kill.release"
+  | "approval.approve"
+  | "approval.reject"
+  | "bundle.load"
+  | "bundle.refuse"
+  /** Written before the next entry after the sink failed: `entries` were not written, `error` says why. */
+  | "audit.write_failed";
 
 /** An entry before sealing: its kind and fields (JSON values only). */
 export interface AuditBody {
@@ -49,11 +65,38 @@ export function entryHash(entry: Readonly<Record<string, unknown>>): string {
   }
 }
 
-/** Seals entries into a sink, keeping the chain. */
+/** Thrown (as a rejection of `append`) when the sink could not write an entry: it is not in the log. */
+export class AuditWriteError extends Error {
+  override readonly name = "AuditWriteError";
+}
+
+interface PendingEntry {
+  readonly body: AuditBody;
+  readonly resolve: (entry: AuditEntry) => void;
+  readonly reject: (error: AuditWriteError) => void;
+}
+
+/**
+ * Seals entries into a sink, keeping the chain.
+ *
+ * Entries are sealed when they are handed to the sink, in batches: while one
+ * batch is being written, new entries wait and go together in the next (so a
+ * file sink still pays one fsync per batch). The chain's head moves only
+ * when the sink has taken a batch: if a write fails, every entry of that
+ * batch is rejected with an `AuditWriteError`, nothing after it is chained
+ * to a line that is not there, and the next batch starts with an
+ * `audit.write_failed` entry (how many entries were lost and the sink's
+ * error) linked to the last entry that was written — so the file says "a
+ * write failed here" and still verifies.
+ */
 export class AuditLog {
   private seq: number;
   private prev: string;
-  private writing: Promise<void> = Promise.resolve();
+  private queue: PendingEntry[] = [];
+  private busy = false;
+  private pumping: Promise<void> = Promise.resolve();
+  /** Entries rejected since the last successful write, and the last error. */
+  private lost: { entries: number; error: string } | undefined;
 
   private constructor(
     private readonly sink: AuditSink,
@@ -70,130 +113,120 @@ export class AuditLog {
    * (run `agp audit verify` on the file).
    */
   static async open(sink: AuditSink, clock: Clock): Promise<AuditLog> {
-    const last = await sink.lastLine();
-    if (last === undefined) return new AuditLog(sink, clock, undefined);
-    const entry = parseEntry(last);
-    if (typeof entry === "string" || entryHash(entry) !== entry.hash) {
-      throw new Error("the audit log's last entry is damaged; run `agp audit verify` on it before appending");
-    }
-    return new AuditLog(sink, clock, { seq: entry.seq, hash: entry.hash });
+    checkClock(clock, "the audit log's `clock`");
+    return new AuditLog(sink, clock, headOf(await sink.lastLine()));
   }
 
   /** Waits for every append, then closes the sink. */
   async close(): Promise<void> {
-    await this.writing;
+    while (this.busy) await this.pumping;
     await this.sink.close();
   }
 
-  /** The hash of the last entry sealed (what `agp audit verify --head` checks against). */
+  /** The hash of the last entry the sink has taken (what `agp audit verify --head` checks against). */
   get head(): string {
     return this.prev;
   }
 
   /**
-   * Seals `body` now (the next seq, this clock's time, the chain's head) and
-   * resolves once the sink has taken it. Body fields named `seq`, `time`,
-   * `prev` or `hash` are overwritten.
+   * Seals `body` (the next seq, this clock's time, the chain's head) when
+   * the sink is free and resolves once the sink has taken it; rejects with an
+   * `AuditWriteError` when the sink fails (the entry is then not in the log).
+   * Body fields named `seq`, `time`, `prev` or `hash` are overwritten.
    */
   append(body: AuditBody): Promise<AuditEntry> {
-    const unsealed = { ...(toJsonSafe(body) as AuditBody), seq: this.seq + 1, time: new Date(this.clock.now()).toISOString(), prev: this.prev };
-    const entry = { ...unsealed, hash: entryHash(unsealed) } as AuditEntry;
-    // The hash is over canonical JSON; the line itself need only parse back to the same value.
-    const line = JSON.stringify(entry);
-    this.seq = entry.seq;
-    this.prev = entry.hash;
-    // INVARIANT: sink appends are issued in seal order (sinks keep call order, so a file sink can group-commit them).
-    const written = this.sink.append([line]);
-    this.writing = written.catch(() => undefined);
-    return written.then(() => entry);
-  }
-}
-
-/** One problem `verifyAudit` found. */
-export interface AuditProblem {
-  readonly kind: "edited" | "broken" | "truncated" | "malformed" | "head";
-  /** The 1-based line it is on (for `broken`, the later of the two lines). */
-  readonly line: number;
-  readonly message: string;
-}
-
-/** The result of `verifyAudit`. */
-export interface AuditVerification {
-  readonly ok: boolean;
-  /** How many lines held an entry. */
-  readonly entries: number;
-  /** The last entry's hash (to keep and pass as `head` next time). */
-  readonly head: string | undefined;
-  readonly problems: readonly AuditProblem[];
-}
-
-/**
- * Checks a whole audit file: each entry's hash, each link (`prev` equals the
- * previous entry's hash and `seq` follows it), that the first entry starts
- * the chain, that the file ends with a newline, and, when `head` is given,
- * that the last entry is that head (which also catches entries removed from
- * the end).
- */
-export function verifyAudit(text: string, options: { readonly head?: string } = {}): AuditVerification {
-  const problems: AuditProblem[] = [];
-  const lines = text.split("\n");
-  const complete = text.length === 0 || text.endsWith("\n");
-  if (lines.at(-1) === "") lines.pop();
-  let previous: { entry: AuditEntry; line: number } | undefined;
-  let entries = 0;
-  for (const [index, text] of lines.entries()) {
-    const line = index + 1;
-    const isLast = index === lines.length - 1;
-    const entry = parseEntry(text);
-    if (isLast && !complete) {
-      problems.push({ kind: "truncated", line, message: `line ${line}: truncated last line — the file ends mid-entry` });
-      break;
-    }
-    if (typeof entry === "string") {
-      problems.push({ kind: "malformed", line, message: `line ${line}: not an audit entry (${entry})` });
-      continue;
-    }
-    entries++;
-    if (entryHash(entry) !== entry.hash) {
-      problems.push({ kind: "edited", line, message: `entry ${entries} (line ${line}): hash mismatch — edited` });
-    }
-    if (previous === undefined) {
-      if (entry.prev !== GENESIS || entry.seq !== 1) {
-        problems.push({ kind: "broken", line, message: `chain broken before line ${line} — entries removed from the start` });
+    const safe = toJsonSafe(body) as AuditBody;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ body: safe, resolve, reject });
+      if (!this.busy) {
+        this.busy = true;
+        this.pumping = this.pump();
       }
-    } else if (entry.prev !== previous.entry.hash || entry.seq !== previous.entry.seq + 1) {
-      problems.push({ kind: "broken", line, message: `chain broken between line ${previous.line} and ${line} — removed or reordered` });
+    });
+  }
+
+  private async pump(): Promise<void> {
+    // INVARIANT: one batch at a time, sealed against the head the sink has acknowledged.
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      let sealed: Sealed;
+      try {
+        sealed = await this.write(batch.map((pending) => pending.body));
+      } catch (error) {
+        const message = describeThrown(error);
+        this.lost = { entries: (this.lost?.entries ?? 0) + batch.length, error: message };
+        for (const pending of batch) pending.reject(new AuditWriteError(`the audit log could not be written: ${message}`));
+        continue;
+      }
+      this.seq = sealed.seq;
+      this.prev = sealed.prev;
+      this.lost = undefined;
+      batch.forEach((pending, i) => pending.resolve(sealed.entries[i]!));
     }
-    previous = { entry, line };
+    this.busy = false;
   }
-  const head = previous?.entry.hash;
-  if (options.head !== undefined && head !== options.head) {
-    const where = previous === undefined ? "the file has no entry" : `the last entry (line ${previous.line}) is ${head}`;
-    problems.push({ kind: "head", line: previous?.line ?? 0, message: `expected the chain to end at ${options.head}, but ${where} — entries removed from the end` });
+
+  /**
+   * Seals the bodies after the head and has the sink take them, all or none.
+   * A shared sink appends only if the chain still ends at that head; when
+   * another writer appended first, the batch is re-linked after the new head
+   * and tried again (at most `MAX_RACES` times in a row: each loss means
+   * another writer made progress).
+   */
+  private async write(bodies: readonly AuditBody[]): Promise<Sealed> {
+    const time = new Date(this.clock.now()).toISOString();
+    let head = { seq: this.seq, prev: this.prev };
+    for (let race = 0; ; race++) {
+      const sealed = this.seal(bodies, time, head.seq, head.prev);
+      if (this.sink.appendAfter === undefined) {
+        await this.sink.append(sealed.lines);
+        return sealed;
+      }
+      const result = await this.sink.appendAfter(head.prev, sealed.lines, sealed.prev);
+      if (result.appended) return sealed;
+      if (race + 1 >= MAX_RACES) throw new Error(`the shared audit chain kept moving: ${MAX_RACES} appends in a row lost the race to other writers`);
+      const last = headOf(result.last);
+      head = { seq: last?.seq ?? 0, prev: last?.hash ?? GENESIS };
+    }
   }
-  return { ok: problems.length === 0, entries, head, problems };
+
+  /** Seals a batch as a chain after (seq, prev), preceded by an `audit.write_failed` entry after a failed write. */
+  private seal(bodies: readonly AuditBody[], time: string, seq: number, prev: string): Sealed {
+    const lines: string[] = [];
+    const one = (body: AuditBody): AuditEntry => {
+      // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
+      const { entry, line } = sealAuditEntry({ ...body, seq: seq + 1, time, prev });
+      seq = entry.seq;
+      prev = entry.hash;
+      lines.push(line);
+      return entry;
+    };
+    // After a failed write, the next batch says so first: the chain verifies and shows where entries were lost.
+    if (this.lost !== undefined) one({ kind: "audit.write_failed", entries: this.lost.entries, error: this.lost.error });
+    const entries = bodies.map(one);
+    return { entries, lines, seq, prev };
+  }
 }
 
-/** Every intact-looking entry of a file's text (unparseable lines skipped), for queries. */
-export function readAuditEntries(text: string): AuditEntry[] {
-  return text.split("\n").flatMap((line) => {
-    if (line === "") return [];
-    const entry = parseEntry(line);
-    return typeof entry === "string" ? [] : [entry];
-  });
+/** A batch sealed as a chain: its entries (without a failure marker), every line to write, and the new head. */
+interface Sealed {
+  readonly entries: readonly AuditEntry[];
+  readonly lines: readonly string[];
+  readonly seq: number;
+  readonly prev: string;
 }
 
-/** An entry, or why the line is not one. */
-function parseEntry(line: string): AuditEntry | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return "not JSON";
+/** How many entries one append carries at most. */
+const MAX_BATCH = 256;
+/** How many lost races in a row fail a shared append. */
+const MAX_RACES = 100;
+
+/** The (seq, hash) a chain's last line ends at; throws when that line is not an intact canonical entry (never link after damage). */
+function headOf(last: string | undefined): { seq: number; hash: string } | undefined {
+  if (last === undefined) return undefined;
+  const read = readAuditLine(last);
+  if (read.status !== "entry" || read.nonCanonical !== undefined || read.hash !== read.entry.hash) {
+    throw new Error("the audit log's last entry is damaged; run `agp audit verify` on it before appending");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
-  const e = value as Record<string, unknown>;
-  if (typeof e["hash"] !== "string" || typeof e["prev"] !== "string") return "no `hash` or `prev`";
-  if (typeof e["seq"] !== "number" || typeof e["time"] !== "string" || typeof e["kind"] !== "string") return "no `seq`, `time` or `kind`";
-  return e as unknown as AuditEntry;
+  return { seq: read.entry.seq, hash: read.entry.hash };
 }

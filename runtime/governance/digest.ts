@@ -11,6 +11,7 @@
  * `undefined` are skipped, as JSON.stringify does.
  */
 import { sha256Hex } from "./sha256.js";
+import { defineMember, kindWithArticle, ownMember } from "./snapshot.js";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
@@ -72,7 +73,7 @@ function write(value: unknown, path: (string | number)[], seen: Set<object>): st
       return text;
     }
     default:
-      throw new CanonicalJsonError(`\`${pathOf(path)}\` is a ${typeof value}, which JSON cannot represent`);
+      throw new CanonicalJsonError(`\`${pathOf(path)}\` is ${kindWithArticle(value)}, which JSON cannot represent`);
   }
 }
 
@@ -96,16 +97,17 @@ export interface ActionBinding {
  * the human's id (or null), the env and the policy bundle's version. Not the
  * context (reasoning text changes between retries) nor trust (the runtime's
  * own). Returns undefined for a request that has no such parts (it will be
- * refused by the engine anyway).
+ * refused by the engine anyway). Reads own members only; pass the gateway's
+ * snapshot of the request (./snapshot.ts), never the host's object.
  */
 export function bindingOf(request: unknown, policyVersion: string): ActionBinding | undefined {
-  if (typeof request !== "object" || request === null) return undefined;
-  const r = request as Record<string, unknown>;
-  const agent = idOf(r["agent"]);
-  if (typeof r["action"] !== "string" || agent === undefined) return undefined;
-  const human = r["human"] === undefined || r["human"] === null ? null : idOf(r["human"]);
+  const action = ownMember(request, "action");
+  const agent = idOf(ownMember(request, "agent"));
+  if (typeof action !== "string" || agent === undefined) return undefined;
+  const humanPart = ownMember(request, "human");
+  const human = humanPart === undefined || humanPart === null ? null : idOf(humanPart);
   if (human === undefined) return undefined;
-  return { action: r["action"], args: r["args"] ?? {}, agent, human, env: r["env"] ?? null, policyVersion };
+  return { action, args: ownMember(request, "args") ?? {}, agent, human, env: ownMember(request, "env") ?? null, policyVersion };
 }
 
 /** The digest an approval is bound to (see `bindingOf`). */
@@ -114,31 +116,37 @@ export function actionDigest(binding: ActionBinding): string {
 }
 
 function idOf(principal: unknown): string | undefined {
-  if (typeof principal !== "object" || principal === null) return undefined;
-  const id = (principal as Record<string, unknown>)["id"];
+  const id = ownMember(principal, "id");
   return typeof id === "string" ? id : undefined;
 }
+
+/** How deep `toJsonSafe` copies; deeper values become `"[too deep]"`. */
+const SAFE_DEPTH = 256;
 
 /**
  * A copy of `value` that canonical JSON can always write: lone surrogates
  * become U+FFFD, non-finite numbers and `undefined` array items become null,
- * cycles and values JSON lacks (functions, bigints, symbols) become a short
- * description. For recording untrusted input (the audit log must never fail
- * because a request was hostile); never for digests that bind approvals.
+ * cycles, values nested deeper than 256 levels and values JSON lacks
+ * (functions, bigints, symbols) become a short description. Own enumerable
+ * members only, each kept as an own member (a `__proto__` key stays a key).
+ * For recording input the gateway did not snapshot (approver notes, kill
+ * switch reasons): the audit log must never fail because a value was
+ * hostile; never for digests that bind approvals.
  */
-export function toJsonSafe(value: unknown, seen: Set<object> = new Set()): unknown {
+export function toJsonSafe(value: unknown, seen: Set<object> = new Set(), depth = 0): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (typeof value === "string") return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, "\uFFFD") : value;
   if (value === undefined) return null;
   if (typeof value !== "object") return `[${typeof value}]`;
   if (seen.has(value)) return "[cycle]";
+  if (depth >= SAFE_DEPTH) return "[too deep]";
   seen.add(value);
   let copy: unknown;
-  if (Array.isArray(value)) copy = value.map((item) => toJsonSafe(item, seen));
+  if (Array.isArray(value)) copy = value.map((item) => toJsonSafe(item, seen, depth + 1));
   else {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[toJsonSafe(k) as string] = toJsonSafe(v, seen);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) defineMember(out, toJsonSafe(k) as string, toJsonSafe(v, seen, depth + 1));
     copy = out;
   }
   seen.delete(value);

@@ -1,31 +1,58 @@
 /**
  * The gateway's one call per tool call, and the report afterwards.
  *
- * In: a request (untrusted) and its request id; later the outcome.
+ * In: a request (untrusted, any shape) and its request id; later the outcome.
  * Out: `run` (with the reservation and an abort signal), `refuse` (with the
  * reason to show the agent) or `wait` (with an approval ticket); an audit
  * entry for every answer and every outcome.
- * Order of one check: kill switch (three key reads, before any evaluation)
- * → a repeated request id (the first `run`, nothing charged again) → trust tier → approvals bound to this exact request → decide → reserve
- * limits (at a cap, decide again with the counter so the policy's
- * `otherwise` answers) → kill switch again (engaged while we worked) →
- * consume the approval (single use) → audit (written before `run` returns).
+ * Order of one check: snapshot the request (read once; everything after uses
+ * only the snapshot) → kill switch (three key reads, before any evaluation)
+ * → a repeated request id (the same whole request: the first `run`, nothing
+ * charged again) → trust tier → approvals bound to this exact request →
+ * decide → reserve limits (at a cap, decide again with the counter so the
+ * policy's `otherwise` answers) → kill switch again (engaged while we
+ * worked) → consume the approval (single use) → audit (written before `run`
+ * returns; if it cannot be written, everything reserved and consumed is
+ * given back and the answer is `refuse`).
+ * A request of a session (a policy with session rules) is checked one at a
+ * time per session in this process; the call is recorded in the session's
+ * state with compare-and-set before its audit entry, and a check that loses
+ * to another process gives back what it took and decides again
+ * (./sessions.ts; docs/governance.md, "Sessions").
  * Must not run anything itself, must not let the shadow engine affect the
- * answer, and must fail closed: when in doubt, refuse.
+ * answer, must not throw on anything in the request, and must fail closed:
+ * when in doubt, refuse.
  */
 import type { Decision, GivenApproval, RuntimeState, SessionInput } from "../decision.js";
 import { type ApprovalTicket, Approvals, type ApprovalsOptions } from "./approvals.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
-import { randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
-import { actionDigest, bindingOf, digestOf, toJsonSafe } from "./digest.js";
+export type { Outcome, ReportOptions, ReportResult } from "./gateway-report.js";
+import { checkClock, randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
+import { actionDigest, bindingOf } from "./digest.js";
 import type { DecisionEngine } from "./engine.js";
+import {
+  checkGatewayOptions,
+  decisionEntry,
+  decisionProblem,
+  engineFailed,
+  gatewayDeny,
+  NO_PARTS,
+  partsOf,
+  readRequestId,
+  requestKey,
+  trustEventOf,
+  waitReason,
+  type Parts,
+} from "./gateway-parts.js";
+import { reportOutcome, RETENTION, runKey, type Outcome, type ReportOptions, type ReportResult, type RunRecord } from "./gateway-report.js";
 import { KillSwitch, killReason, type KillSwitchRecord } from "./kill-switch.js";
-import { Limits, type LimitsOptions, type Reservation } from "./limits.js";
-import { Shadow, type ShadowRecord } from "./shadow.js";
+import { chargeProblem, Limits, type LimitsOptions, type Reservation } from "./limits.js";
+import { enginePolicy, Shadow, type ShadowRecord } from "./shadow.js";
+import { describeThrown, snapshotJson, snapshotLimits, type SnapshotLimits } from "./snapshot.js";
 import { MemoryAuditSink, MemoryStateStore } from "./store-memory.js";
 import { parseStored, type AuditSink, type StateStore } from "./store.js";
-import { Trust, type TrustConfig } from "./trust.js";
-import { SESSION_ROUNDS, Sessions, type StoredSession } from "./sessions.js";
+import { Trust, type TrustConfig, type TrustEventKind } from "./trust.js";
+import { SESSION_ROUNDS, SessionConflict, Sessions, type SessionSupport, type StoredSession } from "./sessions.js";
 
 /** What the gateway must do with the tool call. */
 export type CheckAction = "run" | "refuse" | "wait";
@@ -34,7 +61,7 @@ export type CheckAction = "run" | "refuse" | "wait";
 export interface CheckResult {
   readonly action: CheckAction;
   readonly requestId: string;
-  /** The live engine's decision (for a kill switch, the deny it stands for). */
+  /** The live engine's decision (for a kill switch, an unreadable request or a reused request id, the deny it stands for). */
   readonly decision: Decision;
   /** For `refuse` and `wait`: what to tell the agent. */
   readonly reason?: string;
@@ -44,19 +71,19 @@ export interface CheckResult {
   readonly reservation?: Reservation;
   /** For `run`: aborts if a kill switch covering this request is engaged before it is reported. */
   readonly signal?: AbortSignal;
-  /** The hash of this answer's audit entry (outcomes link to it). */
+  /**
+   * The hash of this answer's audit entry (outcomes link to it); for a
+   * repeat, the first answer's. `""` only when the audit log could not be
+   * written at all (the answer is then `refuse`).
+   */
   readonly audit: string;
-  /** True when this request id had already been answered `run`: the same answer, nothing charged again. */
+  /**
+   * True when this request id had already been answered `run` for this same
+   * request: the same answer, nothing charged again — and the tool must not
+   * be run again (whoever got the first answer runs it).
+   */
   readonly repeated?: boolean;
 }
-
-/** How the action went. */
-export type Outcome = "succeeded" | "failed" | "rolled_back";
-
-/** The answer to `report`. */
-export type ReportResult =
-  | { readonly ok: true; readonly entry: AuditEntry; readonly reservation: Reservation | undefined }
-  | { readonly ok: false; readonly code: "unknown_request" | "already_reported" | "invalid" | "session_conflict"; readonly message: string };
 
 /** Everything a gateway is built from; only `engine` is required. */
 export interface GatewayOptions {
@@ -75,50 +102,78 @@ export interface GatewayOptions {
   readonly trust?: Partial<TrustConfig> | false;
   readonly approvals?: ApprovalsOptions;
   readonly limits?: LimitsOptions;
+  /** How much of a request is read (default depth 64, size 1,048,576; see ./snapshot.ts). */
+  readonly request?: Partial<SnapshotLimits>;
 }
 
-/** What the gateway remembers of a request it answered `run`. */
-interface RunRecord {
+/** One answer to audit and return. */
+interface Answer {
   readonly requestId: string;
-  readonly audit: string;
-  readonly agent: string;
-  readonly human: string | null;
-  readonly action: string;
-  readonly env: unknown;
-  /** The args digest, so a reused request id with other args is not taken for a retry. */
-  readonly args: string;
+  readonly parts: Parts;
   readonly decision: Decision;
-  readonly ticket: string | null;
-  readonly outcome?: Outcome;
-  /** The call's session, its number there and its request: to record the outcome (session rules only). */
-  readonly session?: { readonly id: string; readonly call: number; readonly request: unknown };
+  readonly trust: number | undefined;
+  /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
+  readonly shadow?: { readonly request: unknown; readonly state: RuntimeState; readonly candidate: Shadow | undefined };
+  readonly approvers: readonly GivenApproval[];
+  readonly action: CheckAction;
+  readonly reason?: string;
+  readonly ticket?: ApprovalTicket;
+  readonly reservation?: Reservation;
+  readonly signal?: AbortSignal;
+  readonly kill?: KillSwitchRecord;
+  /** Recorded against the agent once the answer is audited. */
+  readonly trustEvent?: TrustEventKind;
+  /** Gives back what this check took (reservation, approval, watch) when its entry cannot be written. */
+  readonly undo?: () => Promise<void>;
+  /** Runs once the entry is written (the run record). */
+  readonly written?: (hash: string) => Promise<void>;
+  /** The session the check decided in: the call is recorded (compare-and-set) before the audit entry. */
+  readonly session?: SessionContext;
 }
 
-/** The session a check decides in: the state it read, the input it decided with, and the request to record. */
+/** The session a check decides in: the state it read and the input it decided with; `call` once recorded. */
 interface SessionContext {
+  readonly id: string;
+  readonly support: SessionSupport;
   readonly stored: StoredSession;
   readonly input: SessionInput;
   readonly request: unknown;
+  /** The call's number in the session, once `answer` recorded it (0: not an event of the session). */
+  call: number;
 }
 
-/** Another process wrote the session while this check decided: decide again. */
-class SessionConflict extends Error {}
+/** The engines one check uses, read once at its start. */
+interface Engines {
+  readonly live: DecisionEngine;
+  /** The live engine's policy, checked once when the engine is given. */
+  readonly policy: Decision["policy"];
+  readonly shadow: Shadow | undefined;
+  /** The live engine's session support, read once (undefined: the policy has no session rules). */
+  readonly sessions: SessionSupport | undefined;
+}
 
-/** The request's parts the gateway reads before the engine has validated it. */
-interface Parts {
-  readonly agent: string;
-  readonly human: string | null;
-  readonly action: string;
-  readonly env: unknown;
-  readonly reasoning: unknown;
-  readonly args: string;
+/** Checks and pairs a live engine with its shadow candidate. */
+function enginesOf(live: DecisionEngine, shadow: DecisionEngine | undefined): Engines {
+  const policy = enginePolicy(live, "`engine`");
+  return { live, policy, shadow: shadow === undefined ? undefined : new Shadow(shadow), sessions: sessionSupportOf(live) };
+}
+
+/** An engine's session support, checked once; a TypeError when it is there but not usable. */
+function sessionSupportOf(engine: DecisionEngine): SessionSupport | undefined {
+  const support: unknown = engine.sessions;
+  if (support === undefined) return undefined;
+  const s = support as Partial<SessionSupport> | null;
+  if (typeof s !== "object" || s === null || typeof s.key !== "function" || typeof s.record !== "function" || typeof s.outcome !== "function" || typeof s.retainMs !== "number") {
+    throw new TypeError("`engine.sessions` must be the engine's session support ({ key, retainMs, record, outcome })");
+  }
+  return s as SessionSupport;
 }
 
 const MAX_ROUNDS = 16;
-const RETENTION = 7 * 86_400_000;
 
-/** Builds a gateway; opens the audit log (continuing its chain). */
+/** Builds a gateway; opens the audit log (continuing its chain). Throws a TypeError for options that are not what `GatewayOptions` says. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  checkGatewayOptions(options);
   const clock = options.clock ?? systemClock;
   const audit = await AuditLog.open(options.audit ?? new MemoryAuditSink(), clock);
   return new Gateway(options, options.store ?? new MemoryStateStore({ clock }), audit, clock);
@@ -126,74 +181,111 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
 /** The governance runtime around one live policy. */
 export class Gateway {
-  readonly engine: DecisionEngine;
   readonly kill: KillSwitch;
   readonly approvals: Approvals;
   readonly limits: Limits;
   /** Undefined when trust is off. */
   readonly trust: Trust | undefined;
-  /** Undefined unless a shadow engine was given. */
-  readonly shadow: Shadow | undefined;
-  /** Undefined unless the policy has session rules. */
-  readonly sessions: Sessions | undefined;
+  /** The live engine, its policy and the shadow candidate, replaced together by `swap` (one object, so a check reads all at once). */
+  private engines: Engines;
+  private readonly requestLimits: SnapshotLimits;
   private readonly running = new Map<string, { readonly signal: AbortSignal; stop(): void }>();
+  private readonly sessions: Sessions;
 
+  /** Throws a TypeError for options that are not what `GatewayOptions` says. */
   constructor(
     options: GatewayOptions,
     readonly store: StateStore,
     readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {
-    this.engine = options.engine;
+    checkGatewayOptions(options);
+    checkClock(clock, "`clock`");
+    this.engines = enginesOf(options.engine, options.shadow);
+    this.requestLimits = snapshotLimits(options.request, "request");
     this.kill = new KillSwitch(store, clock, audit);
     this.approvals = new Approvals(store, clock, options.ids ?? randomIds, audit, options.approvals);
     this.limits = new Limits(store, clock, options.limits);
     this.trust = options.trust === false ? undefined : new Trust(store, clock, options.trust ?? {});
-    this.shadow = options.shadow === undefined ? undefined : new Shadow(options.shadow);
-    this.sessions = this.engine.sessions === undefined ? undefined : new Sessions(store, clock, this.engine.sessions);
+    this.sessions = new Sessions(store, clock);
+  }
+
+  /** The live policy. */
+  get engine(): DecisionEngine {
+    return this.engines.live;
+  }
+
+  /** Undefined unless a shadow engine was given. */
+  get shadow(): Shadow | undefined {
+    return this.engines.shadow;
   }
 
   /**
-   * Decides one tool call. Throws only for a missing request id (a gateway bug).
-   * A request of a session (policies with session rules) is decided with the
-   * session's state, one at a time per session in this process; the next
-   * state is written with compare-and-set before anything irreversible, and a
-   * check that loses to another process decides again (docs/governance.md, "Sessions").
+   * Replaces the live engine (hot reload) and, when `shadow` is given, the
+   * shadow candidate (`null` removes it). Takes effect for the next check:
+   * a check under way keeps the engines it started with, from its first
+   * decision to its audit entry. Throws a TypeError for an engine that is
+   * not one (the running engines stay).
    */
-  async check(request: unknown, options: { readonly requestId: string }): Promise<CheckResult> {
-    const requestId = options?.requestId;
-    if (typeof requestId !== "string" || requestId === "") throw new TypeError("check needs a non-empty `requestId`");
-    const sessions = this.sessions;
-    const id = sessions?.support.key(request);
-    if (sessions === undefined || id === undefined) return this.checkOnce(request, requestId, undefined);
-    return sessions.serially(id, async () => {
-      for (let round = 0; round < SESSION_ROUNDS; round++) {
-        const stored = await sessions.read(id);
-        try {
-          return await this.checkOnce(request, requestId, { stored, input: sessions.input(stored), request });
-        } catch (error) {
-          if (!(error instanceof SessionConflict)) throw error;
-        }
-      }
-      const decision = this.engine.decide(request, {});
-      return this.answer({ requestId, parts: partsOf(request), decision, trust: undefined, approvers: [], action: "refuse", reason: "the session changed too often while checking; try again" });
-    });
+  swap(engine: DecisionEngine, shadow?: DecisionEngine | null): void {
+    const current = this.engines;
+    const next = enginesOf(engine, shadow === undefined || shadow === null ? undefined : shadow);
+    this.engines = shadow === undefined ? { ...next, shadow: current.shadow } : next;
   }
 
-  private async checkOnce(request: unknown, requestId: string, session: SessionContext | undefined): Promise<CheckResult> {
-    const parts = partsOf(request);
+  /**
+   * Decides one tool call. Throws only for a missing or malformed request id
+   * (a gateway bug); a failing state store is a refusal; never for anything in the
+   * request, which is read once, into a snapshot, and only that is decided,
+   * digested, audited and charged.
+   */
+  async check(request: unknown, options: { readonly requestId: string }): Promise<CheckResult> {
+    const requestId = readRequestId(options);
+    // INVARIANT: one check, one engine pair (a `swap` during the awaits below does not mix two policies).
+    const engines = this.engines;
+    const snapshot = snapshotJson(request, this.requestLimits);
+    if (!snapshot.ok) {
+      const reason = `the request cannot be read: ${snapshot.reason}`;
+      return this.answer({ requestId, parts: NO_PARTS, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason });
+    }
+    const req = snapshot.value;
+    const parts = partsOf(req);
+    try {
+      const support = engines.sessions;
+      const id = support?.key(req);
+      if (support === undefined || id === undefined) return await this.decideSnapshot(requestId, engines, req, parts, undefined);
+      return await this.sessions.serially(id, async () => {
+        for (let round = 0; round < SESSION_ROUNDS; round++) {
+          const stored = await this.sessions.read(id);
+          const session: SessionContext = { id, support, stored, input: this.sessions.input(stored), request: req, call: 0 };
+          try {
+            return await this.decideSnapshot(requestId, engines, req, parts, session);
+          } catch (error) {
+            if (!(error instanceof SessionConflict)) throw error;
+          }
+        }
+        const reason = "the session changed too often while checking; try again";
+        return this.answer({ requestId, parts, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason });
+      });
+    } catch (error) {
+      return this.storeFailed(requestId, engines, parts, error);
+    }
+  }
+
+  /** `check` after the snapshot: everything that reads or writes the state store. Throws `SessionConflict` when the session's state was written by another check meanwhile (everything taken is given back). */
+  private async decideSnapshot(requestId: string, engines: Engines, req: unknown, parts: Parts, session: SessionContext | undefined): Promise<CheckResult> {
     const engaged = await this.kill.check(parts.agent, parts.action);
-    if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged);
+    if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged, engines);
     const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
-    if (prior !== undefined) return this.repeat(prior, parts);
+    if (prior !== undefined) return this.repeat(prior, parts, req, engines);
 
     const trust = this.trust === undefined ? undefined : await this.trust.tier(parts.agent);
-    const binding = bindingOf(request, this.engine.policy.version);
+    const binding = bindingOf(req, engines.policy.version);
     let digest: string | undefined;
     try {
       digest = binding === undefined ? undefined : actionDigest(binding);
     } catch {
-      digest = undefined; // not canonical JSON: the engine refuses it; it can never be approved
+      digest = undefined; // a policy version that is not well-formed Unicode: nothing can be bound to it
     }
     let ticket = digest === undefined ? undefined : await this.approvals.forDigest(digest);
     let given: GivenApproval[] | undefined = ticket?.status === "approved" ? ticket.approvals.map(({ id, groups }) => ({ id, groups })) : undefined;
@@ -205,32 +297,34 @@ export class Gateway {
         ...(given === undefined ? {} : { approvals: given }),
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
-      const decision = this.engine.decide(request, state, session?.input);
-      const common = { requestId, parts, decision, trust, shadow: { request, state }, approvers: given ?? [], ...(session === undefined ? {} : { session }) };
+      const decision = this.decide(engines, req, state, session?.input);
+      const common = { requestId, parts, decision, trust, shadow: { request: req, state, candidate: engines.shadow }, approvers: given ?? [], ...(session === undefined ? {} : { session }) };
       if (decision.effect === "deny") {
-        // Answer first: a session conflict decides again, and trust must move once.
-        const result = await this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied" });
-        await this.trust?.record(parts.agent, decision.audit === "security" ? "violation" : "denied");
-        return result;
+        const trustEvent = trustEventOf(decision);
+        return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied", ...(trustEvent === undefined ? {} : { trustEvent }) });
       }
       if (decision.effect === "approve") {
         if (digest === undefined || binding === undefined) {
-          return this.answer({ ...common, action: "refuse", reason: "this request cannot be bound to an approval (it is not canonical JSON)" });
+          return this.answer({ ...common, action: "refuse", reason: "this request cannot be bound to an approval (it has no agent id or action)" });
         }
         if (ticket?.status === "rejected" && ticket.rejection !== undefined && this.clock.now() < ticket.expiresAt) {
           const reason = `approval request \`${ticket.id}\` was rejected by \`${ticket.rejection.by}\`: ${ticket.rejection.reason}`;
           return this.answer({ ...common, action: "refuse", reason, ticket });
         }
         const requirement = decision.approval ?? { quorums: [] };
+        // The ticket shows exactly the snapshot that was decided and digested.
         const open =
           ticket?.status === "approved"
             ? await this.approvals.require(ticket.id, requirement, decision.reasons)
-            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: toJsonSafe(binding.env), args: toJsonSafe(binding.args), policy: this.engine.policy, requirement, reasons: decision.reasons });
+            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: binding.env, args: binding.args, policy: engines.policy, requirement, reasons: decision.reasons });
         const waiting = open ?? (await this.approvals.forDigest(digest));
         return this.answer({ ...common, action: "wait", reason: waitReason(decision), ...(waiting === undefined ? {} : { ticket: waiting }) });
       }
 
-      // allow: approvals given and a counter we reported past its cap mean the approval covers the overrun.
+      // allow: every charge must be a usable amount before anything is reserved.
+      const problem = decision.limits.map((charge) => chargeProblem(charge)).find((p) => p !== undefined);
+      if (problem !== undefined) return this.answer({ ...common, action: "refuse", reason: `this request cannot be charged: ${problem}` });
+      // Approvals given and a counter we reported past its cap mean the approval covers the overrun.
       const pastCap = new Set(given === undefined ? [] : Object.keys(counters));
       const reserved = await this.limits.reserve(requestId, decision.limits, pastCap);
       if (!reserved.ok) {
@@ -238,13 +332,12 @@ export class Gateway {
         continue;
       }
       if (reserved.repeated) {
-        const { session: _session, ...once } = common;
-        return this.answer({ ...once, action: "refuse", reason: `request id \`${requestId}\` is already being checked or was already used` });
+        return this.answer({ ...common, action: "refuse", reason: `request id \`${requestId}\` is already being checked or was already used` });
       }
       const late = await this.kill.check(parts.agent, parts.action);
       if (late !== undefined) {
         await this.limits.cancel(requestId);
-        return this.refuseKilled(requestId, parts, late);
+        return this.refuseKilled(requestId, parts, late, engines);
       }
       if (given !== undefined && ticket !== undefined && !(await this.approvals.consume(ticket.id, requestId))) {
         // Used by a concurrent request, or expired meanwhile: this request is not approved any more.
@@ -254,93 +347,85 @@ export class Gateway {
         counters = {};
         continue;
       }
+      const used = given !== undefined && ticket !== undefined ? ticket : undefined;
       const watch = this.kill.watch(parts.agent, parts.action);
-      let result: CheckResult;
-      let call = 0;
-      try {
-        result = await this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(ticket !== undefined && given !== undefined ? { ticket } : {}), recorded: (n) => (call = n) });
-      } catch (error) {
-        watch.stop();
-        await this.limits.cancel(requestId);
-        if (!(error instanceof SessionConflict) || given === undefined) throw error;
-        // The approval is used: deciding again would ask for another. Fail closed instead.
-        const { session: _session, ...once } = common;
-        return this.answer({ ...once, action: "refuse", reason: "the session changed while this request was checked; ask again" });
-      }
       this.running.set(requestId, watch);
-      const record: RunRecord = {
-        requestId,
-        audit: result.audit,
-        agent: parts.agent,
-        human: parts.human,
-        action: parts.action,
-        env: parts.env,
-        args: parts.args,
-        decision,
-        ticket: given === undefined ? null : (ticket?.id ?? null),
-        ...(session !== undefined && call > 0 ? { session: { id: session.stored.id, call, request: session.request } } : {}),
+      const undo = async (): Promise<void> => {
+        watch.stop();
+        this.running.delete(requestId);
+        await this.limits.cancel(requestId);
+        if (used !== undefined) await this.approvals.release(used.id, requestId);
       };
-      await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
-      return result;
+      const written = async (hash: string): Promise<void> => {
+        const record: RunRecord = {
+          requestId,
+          audit: hash,
+          agent: parts.agent,
+          human: parts.human,
+          action: parts.action,
+          env: parts.env,
+          args: parts.args,
+          request: requestKey(req, parts),
+          decision,
+          ticket: used?.id ?? null,
+          ...(session !== undefined && session.call > 0 ? { session: { id: session.id, call: session.call, request: req } } : {}),
+        };
+        await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
+      };
+      return this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(used === undefined ? {} : { ticket: used }), undo, written });
     }
-    const decision = this.engine.decide(request, { ...(trust === undefined ? {} : { trust }), counters });
+    const decision = this.decide(engines, req, { ...(trust === undefined ? {} : { trust }), counters }, session?.input);
     return this.answer({ requestId, parts, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
   }
 
   /**
    * Reports how a `run` went: commits its reservation (with `actualCost`
-   * for budgets, one number or limit id → cost) or, for `failed` without a
-   * cost, refunds it; moves trust; audits the outcome linked to the decision.
+   * for budgets, one number or limit id → cost, each a finite number from 0
+   * to `MAX_AMOUNT`) or, for `failed` without a cost, refunds it; moves
+   * trust; audits the outcome linked to the decision, with any budget the
+   * actual cost took past its cap (`overruns`). Nothing changes when the
+   * report is refused, or when its audit entry cannot be written
+   * (`audit_failed`: report again). See ./gateway-report.ts.
    */
-  async report(requestId: string, outcome: Outcome, options: { readonly actualCost?: number | Readonly<Record<string, number>>; readonly detail?: string } = {}): Promise<ReportResult> {
-    if (!["succeeded", "failed", "rolled_back"].includes(outcome)) {
-      return { ok: false, code: "invalid", message: `unknown outcome \`${String(outcome)}\`; use succeeded, failed or rolled_back` };
-    }
-    const key = runKey(requestId);
-    const text = await this.store.get(key);
-    const record = parseStored<RunRecord>(text);
-    if (record === undefined) return { ok: false, code: "unknown_request", message: `no request \`${requestId}\` was answered \`run\`; only those can be reported` };
-    if (record.outcome !== undefined) return { ok: false, code: "already_reported", message: `request \`${requestId}\` was already reported as ${record.outcome}` };
-    if (!(await this.store.compareAndSet(key, text, JSON.stringify({ ...record, outcome }), { expiresAt: this.clock.now() + RETENTION }))) {
-      return this.report(requestId, outcome, options);
-    }
-    this.running.get(requestId)?.stop();
-    this.running.delete(requestId);
-    if (record.session !== undefined && this.sessions !== undefined) {
-      const recorded = await this.recordOutcome(record.session, outcome);
-      if (recorded !== undefined) return { ok: false, code: "session_conflict", message: recorded };
-    }
-    const { actualCost } = options;
-    const reservation = outcome === "failed" && actualCost === undefined ? await this.limits.refund(requestId) : await this.limits.commit(requestId, actualCost);
-    await this.trust?.record(record.agent, outcome === "succeeded" ? "success" : outcome === "rolled_back" ? "rollback" : "failure");
-    const entry = await this.audit.append({
-      kind: "outcome",
+  report(requestId: string, outcome: Outcome, options: ReportOptions = {}): Promise<ReportResult> {
+    return reportOutcome(
+      {
+        store: this.store,
+        limits: this.limits,
+        audit: this.audit,
+        trust: this.trust,
+        clock: this.clock,
+        session: (record, outcome) => this.recordOutcome(record, outcome),
+        finished: (id) => {
+          this.running.get(id)?.stop();
+          this.running.delete(id);
+        },
+      },
       requestId,
-      decision: record.audit,
       outcome,
-      actualCost: actualCost ?? null,
-      detail: options.detail ?? null,
-      agent: record.agent,
-      human: record.human,
-      action: record.action,
-      env: record.env,
-      effect: record.decision.effect,
-      policy: record.decision.policy,
-    });
-    return { ok: true, entry, reservation };
+      options,
+    );
   }
 
-  /** Records an outcome in its session, deciding again while another process writes it first; the problem, if any. */
-  private async recordOutcome(call: NonNullable<RunRecord["session"]>, outcome: Outcome): Promise<string | undefined> {
-    const sessions = this.sessions!;
+  /**
+   * Records a run's outcome in its session (compare-and-set, again while
+   * another check writes the session first). Undefined when nothing is to be
+   * recorded; else a problem, or how to take the record back.
+   */
+  private async recordOutcome(record: RunRecord, outcome: Outcome): Promise<string | { readonly undo: () => Promise<void> } | undefined> {
+    const call = record.session;
+    const support = this.engines.sessions;
+    if (call === undefined) return undefined;
+    if (support === undefined) return `request \`${record.requestId}\` ran in session \`${call.id}\`, but the live policy has no session rules; the outcome cannot be recorded`;
+    const sessions = this.sessions;
     return sessions.serially(call.id, async () => {
       for (let round = 0; round < 4 * SESSION_ROUNDS; round++) {
         const stored = await sessions.read(call.id);
-        const update = sessions.support.outcome(call.request, sessions.input(stored), call.call, outcome);
+        const update = support.outcome(call.request, sessions.input(stored), call.call, outcome);
         if (!update.ok) return `the outcome could not be recorded in session \`${call.id}\`: ${update.error.message}`;
-        if (await sessions.write(stored, update.state)) return undefined;
+        if (await sessions.write(stored, update.state, support.retainMs)) return { undo: () => sessions.restore(call.id, update.state, stored, support.retainMs) };
       }
-      return `session \`${call.id}\` changed too often to record the outcome; its history misses it`;
+      return `session \`${call.id}\` changed too often to record the outcome; report again`;
     });
   }
 
@@ -350,16 +435,38 @@ export class Gateway {
     await this.store.close();
   }
 
-  private async repeat(prior: RunRecord, parts: Parts): Promise<CheckResult> {
-    if (prior.outcome !== undefined || prior.agent !== parts.agent || prior.action !== parts.action || prior.args !== parts.args) {
-      const reason = prior.outcome !== undefined ? `request id \`${prior.requestId}\` was already run and reported as ${prior.outcome}` : `request id \`${prior.requestId}\` was already used for another request`;
-      return { action: "refuse", requestId: prior.requestId, decision: prior.decision, reason, audit: prior.audit, repeated: true };
+  /** The live engine's decision; a deny saying so when it throws or returns something that is not a decision. */
+  private decide(engines: Engines, request: unknown, state: RuntimeState, session: SessionInput | undefined): Decision {
+    let decision: unknown;
+    try {
+      decision = session === undefined ? engines.live.decide(request, state) : engines.live.decide(request, state, session);
+    } catch (error) {
+      return engineFailed(`the policy engine failed: ${describeThrown(error)}`, engines.policy);
     }
-    const reservation = await this.limits.get(prior.requestId);
-    const signal = this.running.get(prior.requestId)?.signal;
+    const problem = decisionProblem(decision);
+    if (problem !== undefined) {
+      if (typeof (decision as { then?: unknown } | null)?.then === "function") void Promise.resolve(decision).catch(() => undefined);
+      return engineFailed(`the policy engine returned ${problem}`, engines.policy);
+    }
+    return decision as Decision;
+  }
+
+  private async repeat(prior: RunRecord, parts: Parts, request: unknown, engines: Engines): Promise<CheckResult> {
+    const id = prior.requestId;
+    const refusal =
+      prior.outcome !== undefined
+        ? `request id \`${id}\` was already run and reported as ${prior.outcome}`
+        : prior.request !== requestKey(request, parts)
+          ? `request id \`${id}\` was already used for another request`
+          : undefined;
+    if (refusal !== undefined) {
+      return this.answer({ requestId: id, parts, decision: gatewayDeny(refusal, engines.policy), trust: undefined, approvers: [], action: "refuse", reason: refusal });
+    }
+    const reservation = await this.limits.get(id);
+    const signal = this.running.get(id)?.signal;
     return {
       action: "run",
-      requestId: prior.requestId,
+      requestId: id,
       decision: prior.decision,
       audit: prior.audit,
       repeated: true,
@@ -368,67 +475,29 @@ export class Gateway {
     };
   }
 
-  private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord): Promise<CheckResult> {
-    const decision: Decision = { effect: "deny", rules: [], reasons: [killReason(engaged)], obligations: {}, limits: [], audit: "notice", policy: this.engine.policy };
+  private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord, engines: Engines): Promise<CheckResult> {
+    const decision = gatewayDeny(killReason(engaged), engines.policy);
     const reason = `${killReason(engaged)} (by ${engaged.by}: ${engaged.reason})`;
     return this.answer({ requestId, parts, decision, trust: undefined, approvers: [], action: "refuse", reason, kill: engaged });
   }
 
-  private async answer(a: {
-    requestId: string;
-    parts: Parts;
-    decision: Decision;
-    trust: number | undefined;
-    /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
-    shadow?: { readonly request: unknown; readonly state: RuntimeState };
-    approvers: readonly GivenApproval[];
-    action: CheckAction;
-    reason?: string;
-    ticket?: ApprovalTicket;
-    reservation?: Reservation;
-    signal?: AbortSignal;
-    kill?: KillSwitchRecord;
-    /** The session the check decided in: the call is recorded (compare-and-set) before the audit entry. */
-    session?: SessionContext;
-    /** Told the call's number in its session when it was recorded. */
-    recorded?: (call: number) => void;
-  }): Promise<CheckResult> {
-    const { parts, decision } = a;
-    if (a.session !== undefined && decision.error === undefined) {
-      // What the gateway enforced: the call ran, waits, or was refused.
-      const effect = a.action === "run" ? "allow" : a.action === "wait" ? "approve" : "deny";
-      const sessions = this.sessions!;
-      const update = sessions.support.record(a.session.request, a.session.input, effect);
-      if (!update.ok) throw new Error(`internal error: a decided call could not be recorded in its session: ${update.error.message}`);
-      if (update.call > 0) {
-        if (!(await sessions.write(a.session.stored, update.state))) throw new SessionConflict();
-        a.recorded?.(update.call);
-      }
+  private async answer(a: Answer): Promise<CheckResult> {
+    const recorded = a.session === undefined || a.decision.error !== undefined ? undefined : await this.recordCall(a, a.session);
+    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : a.shadow.candidate?.decide(a.shadow.request, a.shadow.state, a.decision, a.parts.action);
+    let entry: AuditEntry;
+    try {
+      entry = await this.audit.append(decisionEntry(a, a.action, a.reason, shadow));
+    } catch (error) {
+      await a.undo?.();
+      await recorded?.();
+      return this.auditFailed(a, error);
     }
-    const shadow: ShadowRecord | undefined = a.shadow === undefined ? undefined : this.shadow?.decide(a.shadow.request, a.shadow.state, decision, parts.action);
-    const entry = await this.audit.append({
-      kind: "decision",
-      requestId: a.requestId,
-      result: a.action,
-      agent: parts.agent,
-      human: parts.human,
-      action: parts.action,
-      env: parts.env,
-      args: parts.args,
-      reasoning: parts.reasoning,
-      trust: a.trust ?? null,
-      decision,
-      policy: decision.policy,
-      approvers: a.approvers,
-      ticket: a.ticket?.id ?? null,
-      reason: a.reason ?? null,
-      kill: a.kill === undefined ? null : { scope: a.kill.scope, name: a.kill.name, by: a.kill.by, reason: a.kill.reason },
-      shadow: shadow ?? null,
-    });
+    if (a.trustEvent !== undefined) await this.trust?.record(a.parts.agent, a.trustEvent);
+    await a.written?.(entry.hash);
     return {
       action: a.action,
       requestId: a.requestId,
-      decision,
+      decision: a.decision,
       audit: entry.hash,
       ...(a.reason === undefined || a.action === "run" ? {} : { reason: a.reason }),
       ...(a.ticket === undefined ? {} : { ticket: a.ticket }),
@@ -436,36 +505,60 @@ export class Gateway {
       ...(a.signal === undefined ? {} : { signal: a.signal }),
     };
   }
-}
 
-/** What the audit and the kill switch need, read defensively from an unvalidated request. */
-function partsOf(request: unknown): Parts {
-  const r = typeof request === "object" && request !== null ? (request as Record<string, unknown>) : {};
-  const id = (p: unknown): string | undefined => (typeof p === "object" && p !== null && typeof (p as Record<string, unknown>)["id"] === "string" ? ((p as Record<string, unknown>)["id"] as string) : undefined);
-  const context = r["context"];
-  const reasoning = typeof context === "object" && context !== null ? ((context as Record<string, unknown>)["reasoning"] ?? null) : null;
-  let args: string;
-  try {
-    args = digestOf(r["args"] ?? null);
-  } catch {
-    args = digestOf(toJsonSafe(r["args"]));
+  /**
+   * Records the answered call in its session with what the gateway enforces
+   * (run: allowed, wait: parked, refuse: refused). Throws `SessionConflict`
+   * after giving back what the check took when another check wrote the
+   * session first; returns how to take the record back (an audit failure).
+   */
+  private async recordCall(a: Answer, session: SessionContext): Promise<(() => Promise<void>) | undefined> {
+    const effect = a.action === "run" ? "allow" : a.action === "wait" ? "approve" : "deny";
+    const update = session.support.record(session.request, session.input, effect);
+    if (!update.ok) throw new Error(`a decided call could not be recorded in its session: ${update.error.message}`);
+    if (update.call === 0) return undefined; // no session rule watches this action
+    if (!(await this.sessions.write(session.stored, update.state, session.support.retainMs))) {
+      await a.undo?.();
+      throw new SessionConflict();
+    }
+    session.call = update.call;
+    return () => this.sessions.restore(session.id, update.state, session.stored, session.support.retainMs);
   }
-  return {
-    agent: id(r["agent"]) ?? "",
-    human: id(r["human"]) ?? null,
-    action: typeof r["action"] === "string" ? r["action"] : "",
-    env: toJsonSafe(r["env"] ?? null),
-    reasoning: toJsonSafe(reasoning),
-    args,
-  };
-}
 
-/** Why the request waits: a limit that parked it (its allow rules' reasons say nothing of that), else the first approve rule's. */
-function waitReason(decision: Decision): string {
-  const parked = decision.rules.findIndex((r) => r.kind === "limit");
-  return decision.reasons[parked < 0 ? 0 : parked] ?? "approval required";
-}
+  /** The answer's entry could not be written: refuse, and try once to audit the refusal itself. */
+  /**
+   * The state store failed mid-check (a shared store unreachable, timing out,
+   * or a script error): fail closed. What this check reserved is given back
+   * where the store still answers (else it expires with its window), and the
+   * refusal is audited where the sink still answers.
+   */
+  private async storeFailed(requestId: string, engines: Engines, parts: Parts, error: unknown): Promise<CheckResult> {
+    this.running.get(requestId)?.stop();
+    this.running.delete(requestId);
+    try {
+      await this.limits.cancel(requestId);
+    } catch {
+      // The store is still failing: the reservation expires with its window.
+    }
+    const reason = `the gateway could not complete this check: ${describeThrown(error)}; nothing was run, so this request is refused (it may be retried with the same request id)`;
+    const a: Answer = { requestId, parts, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason };
+    let audit = "";
+    try {
+      audit = (await this.audit.append(decisionEntry(a, "refuse", reason, undefined))).hash;
+    } catch {
+      // The sink shares the failing store (Redis): the refusal stands unaudited, the one answer that is safe without evidence.
+    }
+    return { action: "refuse", requestId, decision: a.decision, reason, audit };
+  }
 
-function runKey(requestId: string): string {
-  return `run:${requestId}`;
+  private async auditFailed(a: Answer, error: unknown): Promise<CheckResult> {
+    const reason = `${describeThrown(error)}; nothing runs without its audit entry, so this request is refused (it may be retried with the same request id)`;
+    let audit = "";
+    try {
+      audit = (await this.audit.append(decisionEntry(a, "refuse", reason, undefined))).hash;
+    } catch {
+      // The sink is still failing: the refusal stands unaudited, which is the one answer that is safe without evidence.
+    }
+    return { action: "refuse", requestId: a.requestId, decision: a.decision, reason, audit };
+  }
 }

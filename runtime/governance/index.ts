@@ -8,11 +8,25 @@
  * runs in browsers and workers too. File-backed stores live in
  * runtime/node/ (a separate, Node-only entry). See docs/governance.md.
  */
-export { createGateway, Gateway, type CheckAction, type CheckResult, type GatewayOptions, type Outcome, type ReportResult } from "./gateway.js";
+export { createGateway, Gateway, type CheckAction, type CheckResult, type GatewayOptions, type Outcome, type ReportOptions, type ReportResult } from "./gateway.js";
 export type { DecisionEngine } from "./engine.js";
 export { Sessions, SESSION_ROUNDS, type SessionSupport, type StoredSession } from "./sessions.js";
 export { KillSwitch, familyOf, killReason, type KillActor, type KillScope, type KillSwitchRecord, type KillTarget } from "./kill-switch.js";
-export { Limits, counterKey, type LimitsOptions, type Reservation, type ReservationStatus, type ReserveResult, type ReservedCharge } from "./limits.js";
+export {
+  Limits,
+  MAX_AMOUNT,
+  actualCostProblem,
+  chargeProblem,
+  counterKey,
+  isAmount,
+  type LimitsOptions,
+  type Overrun,
+  type Reservation,
+  type ReservationStatus,
+  type ReserveResult,
+  type ReservedCharge,
+  type Settlement,
+} from "./limits.js";
 export { windowAt, type LimitWindow, type WindowSpan } from "./windows.js";
 export {
   Approvals,
@@ -25,23 +39,26 @@ export {
   type TicketRequest,
   type TicketStatus,
 } from "./approvals.js";
-export { Trust, DEFAULT_TRUST, applyTrustEvent, foldTrust, initialTrust, type TrustConfig, type TrustEvent, type TrustEventKind, type TrustState } from "./trust.js";
+export { Trust, DEFAULT_TRUST, applyTrustEvent, foldTrust, initialTrust, trustConfig, type TrustConfig, type TrustEvent, type TrustEventKind, type TrustState } from "./trust.js";
+export { AuditLog, AuditWriteError, GENESIS, entryHash, type AuditBody, type AuditEntry, type AuditKind } from "./audit.js";
+export { auditLineOf, readAuditLine, parseAuditShape, sealAuditEntry, type AuditLineRead, type Sha256 } from "./audit-line.js";
 export {
-  AuditLog,
-  GENESIS,
-  entryHash,
+  AuditVerifier,
+  MAX_PROBLEMS,
+  parseAuditEntry,
   readAuditEntries,
   verifyAudit,
-  type AuditBody,
-  type AuditEntry,
-  type AuditKind,
+  type AuditAnchor,
   type AuditProblem,
   type AuditVerification,
-} from "./audit.js";
-export { queryAudit, parseSince, renderAuditTable, type AuditQuery } from "./audit-query.js";
+  type AuditVerifyOptions,
+} from "./audit-verify.js";
+export { AUDIT_TABLE_HEADER, AuditTableWidths, auditMatcher, auditTableRow, queryAudit, parseSince, renderAuditTable, type AuditQuery } from "./audit-query.js";
 export { Shadow, summarizeShadow, ruleIds, type ShadowRecord, type ShadowSummary } from "./shadow.js";
 export { canonicalJson, digestOf, actionDigest, bindingOf, toJsonSafe, CanonicalJsonError, type ActionBinding } from "./digest.js";
 export { sha256Hex } from "./sha256.js";
-export { ManualClock, randomIds, sequentialIds, systemClock, type Clock, type IdSource } from "./clock.js";
+export { ManualClock, randomIds, sequentialIds, systemClock, timeOf, type Clock, type IdSource, type TimeInput } from "./clock.js";
+export { snapshotJson, DEFAULT_SNAPSHOT_LIMITS, MAX_SNAPSHOT_DEPTH, type Snapshot, type SnapshotLimits } from "./snapshot.js";
+export { identityKey, sameIdentity } from "../identity.js";
 export { MemoryAuditSink, MemoryStateStore, type MemoryStoreOptions, type StoreChange } from "./store-memory.js";
-export { parseStored, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";
+export { COUNTER_MAX, counterOpProblem, parseStored, type AppendAfterResult, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";

@@ -8,10 +8,15 @@
  * Engaging and releasing are audited with who and why; a switch stays
  * engaged until released explicitly (no expiry), and lives in the state
  * store, so it survives a restart when the store persists.
+ * An agent switch covers every agent id with the same `identityKey` (so a
+ * switch on `ci-fixer` also stops `CI-Fixer`). If the audit entry of an
+ * engage cannot be written the switch stays engaged (the safe side) and the
+ * error is thrown; if a release's cannot, the switch is engaged again.
  * Must not consult the policy: an engaged switch denies before evaluation.
  */
 import type { AuditLog } from "./audit.js";
 import type { Clock } from "./clock.js";
+import { identityKey, sameIdentity } from "../identity.js";
 import { parseStored, type StateStore } from "./store.js";
 
 /** What a switch covers. */
@@ -66,31 +71,42 @@ export class KillSwitch {
    */
   async engage(target: KillTarget, actor: KillActor): Promise<KillSwitchRecord> {
     const { scope, name } = checkTarget(target);
-    checkActor(actor);
-    const record: KillSwitchRecord = { scope, name, by: actor.by, reason: actor.reason, at: this.clock.now() };
+    const { by, reason } = checkActor(actor);
+    const record: KillSwitchRecord = { scope, name, by, reason, at: this.clock.now() };
     const key = switchKey(scope, name);
     for (;;) {
       const current = await this.store.get(key);
       if (await this.store.compareAndSet(key, current, JSON.stringify(record))) break;
     }
-    await this.audit.append({ kind: "kill.engage", scope, name, by: actor.by, reason: actor.reason });
+    // Abort first: a switch that is engaged must stop what it covers even if its audit entry fails.
     for (const watcher of this.watchers) {
       if (covers(record, watcher.agent, watcher.family)) watcher.controller.abort(new Error(killReason(record)));
     }
+    await this.audit.append({ kind: "kill.engage", scope, name, by, reason });
     return record;
   }
 
   /** Releases a switch; returns false (and audits nothing) when it was not engaged. */
   async release(target: KillTarget, actor: KillActor): Promise<boolean> {
     const { scope, name } = checkTarget(target);
-    checkActor(actor);
+    const { by, reason } = checkActor(actor);
     const key = switchKey(scope, name);
+    let released: string;
     for (;;) {
       const current = await this.store.get(key);
       if (current === undefined) return false;
-      if (await this.store.compareAndSet(key, current, undefined)) break;
+      if (await this.store.compareAndSet(key, current, undefined)) {
+        released = current;
+        break;
+      }
     }
-    await this.audit.append({ kind: "kill.release", scope, name, by: actor.by, reason: actor.reason });
+    try {
+      await this.audit.append({ kind: "kill.release", scope, name, by, reason });
+    } catch (error) {
+      // An unaudited release must not stand: engage it again (unless someone already has).
+      await this.store.compareAndSet(key, undefined, released);
+      throw error;
+    }
     return true;
   }
 
@@ -139,21 +155,31 @@ export function familyOf(action: string): string {
 }
 
 function covers(record: KillSwitchRecord, agent: string, family: string): boolean {
-  return record.scope === "global" || (record.scope === "agent" ? record.name === agent : record.name === family);
+  return record.scope === "global" || (record.scope === "agent" ? sameIdentity(record.name, agent) : record.name === family);
 }
 
+/** The store key of a switch; an agent's is keyed by its `identityKey`, so ids differing in case or form share it. */
 function switchKey(scope: KillScope, name: string): string {
-  return scope === "global" ? "kill:global" : `kill:${scope}:${name}`;
+  return scope === "global" ? "kill:global" : scope === "agent" ? `kill:agent:${identityKey(name)}` : `kill:${scope}:${name}`;
 }
 
+/** The target, read once and checked. */
 function checkTarget(target: KillTarget): { scope: KillScope; name: string } {
-  if (target.scope === "global") return { scope: "global", name: "global" };
-  if (target.scope !== "agent" && target.scope !== "family") throw new TypeError(`unknown kill switch scope \`${String(target.scope)}\`; use global, agent or family`);
-  if (typeof target.name !== "string" || target.name === "") throw new TypeError(`a \`${target.scope}\` kill switch needs a name`);
-  return { scope: target.scope, name: target.name };
+  if (typeof target !== "object" || target === null) throw new TypeError("a kill switch needs a target: { scope: \"global\" | \"agent\" | \"family\", name? }");
+  const scope: unknown = target.scope;
+  const name: unknown = target.name;
+  if (scope === "global") return { scope: "global", name: "global" };
+  if (scope !== "agent" && scope !== "family") throw new TypeError(`unknown kill switch scope \`${String(scope)}\`; use global, agent or family`);
+  if (typeof name !== "string" || name === "") throw new TypeError(`a \`${scope}\` kill switch needs a name`);
+  return { scope, name };
 }
 
-function checkActor(actor: KillActor): void {
-  if (typeof actor.by !== "string" || actor.by.trim() === "") throw new TypeError("a kill switch needs `by`: who engages or releases it");
-  if (typeof actor.reason !== "string" || actor.reason.trim() === "") throw new TypeError("a kill switch needs `reason`: why");
+/** Who and why, read once and checked. */
+function checkActor(actor: KillActor): KillActor {
+  if (typeof actor !== "object" || actor === null) throw new TypeError("a kill switch needs `by` and `reason`: who engages or releases it, and why");
+  const by: unknown = actor.by;
+  const reason: unknown = actor.reason;
+  if (typeof by !== "string" || by.trim() === "") throw new TypeError("a kill switch needs `by`: who engages or releases it");
+  if (typeof reason !== "string" || reason.trim() === "") throw new TypeError("a kill switch needs `reason`: why");
+  return { by, reason };
 }

@@ -9,17 +9,29 @@
  * in decimal currency add exactly (0.1 + 0.2 is 0.3 at the cap).
  * All charges of one reservation go to the store in one all-or-nothing
  * `charge`, so concurrent requests can never take a counter past its cap.
+ * Every amount that enters — a decision's charge, an actual cost at commit —
+ * is checked first: a finite number from 0 to `MAX_AMOUNT`, else a clear
+ * error and nothing changes (an Infinity must never reach a counter).
+ * A commit records the actual cost even past the cap (the action ran), and
+ * says which counters it took past their caps (`Overrun`): such a counter
+ * refuses every further reservation until its window rolls over (ADR 0012).
  * Must not decide anything about policy: what happens at a cap (deny, or
  * park for approval) is the engine's answer, asked again by the gateway.
  */
 import type { LimitCharge } from "../decision.js";
 import { canonicalJson } from "./digest.js";
 import type { Clock } from "./clock.js";
-import { parseStored, type CounterOp, type StateStore } from "./store.js";
+import { COUNTER_MAX, parseStored, type CounterOp, type StateStore } from "./store.js";
+import { defineMember } from "./snapshot.js";
 import { windowAt } from "./windows.js";
 
 const MICRO = 1_000_000;
 const DAY = 86_400_000;
+
+/** The largest amount (of a charge, a cap or an actual cost) a counter can keep exactly in micro-units. */
+export const MAX_AMOUNT = Math.floor(COUNTER_MAX / MICRO);
+
+const UNITS = ["second", "minute", "hour", "day", "week", "month"];
 
 /** One charge as reserved: where it went and how much. */
 export interface ReservedCharge {
@@ -58,24 +70,61 @@ export interface LimitsOptions {
   readonly retentionMs?: number;
 }
 
+/** A counter a commit took past its cap: the actual cost was more than the room the reservation left. */
+export interface Overrun {
+  /** The limit's id. */
+  readonly limit: string;
+  readonly cap: number;
+  /** The counter after the commit (more than `cap`). */
+  readonly used: number;
+  /** What was reserved for this request. */
+  readonly reserved: number;
+  /** What was committed (the actual cost). */
+  readonly actual: number;
+}
+
+/** What a commit or refund did, and how to take it back. */
+export interface Settlement {
+  /** The reservation as it is now (`committed` or `refunded`). */
+  readonly reservation: Reservation;
+  /** Counters this commit took past their caps (empty for a refund). */
+  readonly overruns: readonly Overrun[];
+  /**
+   * Puts the reservation back to `reserved` and reverses the counter changes
+   * (in the same window only): for a report whose audit entry could not be
+   * written, so it can be reported again.
+   */
+  undo(): Promise<void>;
+}
+
 /** Reserve, commit and refund limit charges. */
 export class Limits {
   private readonly retentionMs: number;
 
+  /** Throws a TypeError for an option that is not what `LimitsOptions` says. */
   constructor(
     private readonly store: StateStore,
     private readonly clock: Clock,
     options: LimitsOptions = {},
   ) {
-    this.retentionMs = options.retentionMs ?? 7 * DAY;
+    if (typeof options !== "object" || options === null) throw new TypeError("`limits` options must be an object");
+    for (const key of Object.keys(options)) if (key !== "retentionMs") throw new TypeError(`unknown \`limits\` option \`${key}\`; use retentionMs`);
+    const retention = options.retentionMs ?? 7 * DAY;
+    if (!Number.isSafeInteger(retention) || retention < 0) throw new TypeError(`\`limits.retentionMs\` must be a whole number of ms at least 0, got ${String(retention)}`);
+    this.retentionMs = retention;
   }
 
   /**
    * Reserves every charge, or none. `pastCap` lists limit ids an approval
    * allows past their cap (charged without a cap). Repeating a request id
-   * returns its first reservation and charges nothing.
+   * returns its first reservation and charges nothing. Throws a TypeError,
+   * charging nothing, for a charge `chargeProblem` refuses.
    */
   async reserve(requestId: string, charges: readonly LimitCharge[], pastCap: ReadonlySet<string> = new Set()): Promise<ReserveResult> {
+    for (const charge of charges) {
+      const problem = chargeProblem(charge);
+      if (problem !== undefined) throw new TypeError(problem);
+    }
     const key = reservationKey(requestId);
     const existing = await this.get(requestId);
     // A "pending" reservation is another reserve of this id still in flight: the caller must not run twice.
@@ -103,7 +152,20 @@ export class Limits {
       return { ok: false, limit: charges[result.index]!, used: fromMicro(result.used) };
     }
     const reservation: Reservation = { ...pending, status: "reserved" };
-    await this.store.compareAndSet(key, JSON.stringify(pending), JSON.stringify(reservation), { expiresAt });
+    try {
+      await this.store.compareAndSet(key, JSON.stringify(pending), JSON.stringify(reservation), { expiresAt });
+    } catch (error) {
+      // The charge applied but its record could not be confirmed: give the charge back while the store answers, so
+      // a failing store leaves no charge behind. A charge whose own outcome is unknown (the store failed inside it)
+      // is never given back: the claim stays "pending" until it expires, which over-counts, never under-counts.
+      try {
+        await this.store.charge(ops.map((op) => ({ key: op.key, window: op.window, amount: -op.amount, exact: true, expiresAt: op.expiresAt })));
+        await this.store.compareAndSet(key, JSON.stringify(pending), undefined);
+      } catch {
+        // Still failing: the "pending" claim and the charge expire with the window.
+      }
+      throw error;
+    }
     return { ok: true, reservation, repeated: false };
   }
 
@@ -113,28 +175,60 @@ export class Limits {
    * difference is charged (or given back) in the window it was reserved in,
    * without a cap — the action already ran. Rates commit as reserved.
    * Committing twice, or after a refund, changes nothing and returns undefined.
+   * Throws a TypeError, changing nothing, for a cost `actualCostProblem` refuses.
    */
   async commit(requestId: string, actualCost?: number | Readonly<Record<string, number>>): Promise<Reservation | undefined> {
-    const done = await this.transition(requestId, "committed");
-    if (done === undefined) return undefined;
-    const ops: CounterOp[] = [];
-    for (const c of done.charges) {
-      const actual = c.kind !== "budget" ? undefined : typeof actualCost === "number" ? actualCost : actualCost?.[c.id];
-      if (actual === undefined || !Number.isFinite(actual) || actual < 0) continue;
-      const delta = toMicro(actual) - toMicro(c.amount);
-      if (delta !== 0) ops.push({ key: c.counter, window: c.window, amount: delta, exact: true, expiresAt: c.windowEnd + DAY });
-    }
-    if (ops.length > 0) await this.store.charge(ops);
-    return done;
+    return (await this.settle(requestId, "commit", actualCost))?.reservation;
   }
 
   /** Gives back every charge of a reservation; a second refund, or one after a commit, changes nothing and returns undefined. */
   async refund(requestId: string): Promise<Reservation | undefined> {
-    const done = await this.transition(requestId, "refunded");
+    return (await this.settle(requestId, "refund"))?.reservation;
+  }
+
+  /**
+   * `commit` or `refund`, saying which counters the commit took past their
+   * caps and how to undo it. Undefined when the reservation was not
+   * `reserved` (never made, or already settled).
+   */
+  async settle(requestId: string, how: "commit" | "refund", given?: number | Readonly<Record<string, number>>): Promise<Settlement | undefined> {
+    const actualCost = readOnce(given);
+    const before = await this.get(requestId);
+    if (before === undefined) return undefined;
+    if (how === "commit") {
+      const problem = actualCostProblem(actualCost, before);
+      if (problem !== undefined) throw new TypeError(problem);
+    }
+    const done = await this.transition(requestId, "reserved", how === "commit" ? "committed" : "refunded");
     if (done === undefined) return undefined;
-    const ops = done.charges.map((c) => ({ key: c.counter, window: c.window, amount: -toMicro(c.amount), exact: true, expiresAt: c.windowEnd + DAY }));
-    if (ops.length > 0) await this.store.charge(ops);
-    return done;
+    const ops: CounterOp[] = [];
+    const changed: { charge: ReservedCharge; actual: number }[] = [];
+    for (const c of done.charges) {
+      if (how === "refund") {
+        ops.push({ key: c.counter, window: c.window, amount: -toMicro(c.amount), exact: true, expiresAt: c.windowEnd + DAY });
+        continue;
+      }
+      const actual = c.kind !== "budget" ? undefined : typeof actualCost === "number" ? actualCost : actualCost?.[c.id];
+      if (actual === undefined) continue;
+      const delta = toMicro(actual) - toMicro(c.amount);
+      if (delta === 0) continue;
+      ops.push({ key: c.counter, window: c.window, amount: delta, exact: true, expiresAt: c.windowEnd + DAY });
+      changed.push({ charge: c, actual });
+    }
+    const result = ops.length === 0 ? undefined : await this.store.charge(ops);
+    const overruns: Overrun[] = [];
+    if (result?.ok === true && how === "commit") {
+      changed.forEach(({ charge, actual }, i) => {
+        const used = result.used[i]!;
+        if (used > toMicro(charge.cap)) overruns.push({ limit: charge.id, cap: charge.cap, used: fromMicro(used), reserved: charge.amount, actual });
+      });
+    }
+    const undo = async (): Promise<void> => {
+      if ((await this.transition(requestId, done.status, "reserved")) === undefined) return;
+      const back = ops.map((op) => ({ ...op, amount: -op.amount }));
+      if (back.length > 0) await this.store.charge(back);
+    };
+    return { reservation: done, overruns, undo };
   }
 
   /**
@@ -167,18 +261,79 @@ export class Limits {
     return counter === undefined || counter.window < window ? 0 : fromMicro(counter.used);
   }
 
-  /** Moves a reserved reservation to `status` with compare-and-set; undefined when it was not reserved. */
-  private async transition(requestId: string, status: "committed" | "refunded"): Promise<Reservation | undefined> {
+  /** Moves a reservation from `from` to `to` with compare-and-set; undefined when it was not `from`. */
+  private async transition(requestId: string, from: ReservationStatus, to: ReservationStatus): Promise<Reservation | undefined> {
     const key = reservationKey(requestId);
     for (;;) {
       const text = await this.store.get(key);
       const current = parseStored<Reservation>(text);
-      if (current === undefined || current.status !== "reserved") return undefined;
-      const next: Reservation = { ...current, status };
+      if (current === undefined || current.status !== from) return undefined;
+      const next: Reservation = { ...current, status: to };
       const expiresAt = Math.max(this.clock.now(), ...current.charges.map((c) => c.windowEnd)) + this.retentionMs;
       if (await this.store.compareAndSet(key, text, JSON.stringify(next), { expiresAt })) return next;
     }
   }
+}
+
+/** Whether `amount` can be charged: a finite number from 0 to `MAX_AMOUNT`. */
+export function isAmount(amount: unknown): amount is number {
+  return typeof amount === "number" && Number.isFinite(amount) && amount >= 0 && amount <= MAX_AMOUNT;
+}
+
+/** Why a decision's charge cannot be reserved, or undefined when it can (a decision comes from any engine: check it). */
+export function chargeProblem(charge: LimitCharge): string | undefined {
+  if (typeof charge !== "object" || charge === null) return "a limit charge is not an object";
+  const id = typeof charge.id === "string" ? charge.id : "?";
+  const of = `the charge of limit \`${id}\``;
+  if (typeof charge.id !== "string" || charge.id === "") return "a limit charge has no id";
+  if (charge.kind !== "rate" && charge.kind !== "budget") return `${of} has kind ${describeAmount(charge.kind)}; it must be rate or budget`;
+  if (!isAmount(charge.amount)) return `${of} is ${describeAmount(charge.amount)}; a cost must be a number from 0 to ${MAX_AMOUNT}`;
+  if (!isAmount(charge.cap)) return `${of} has the cap ${describeAmount(charge.cap)}; a cap must be a number from 0 to ${MAX_AMOUNT}`;
+  const window = charge.window as { count?: unknown; unit?: unknown } | undefined;
+  if (typeof window !== "object" || window === null || !Number.isSafeInteger(window.count) || (window.count as number) < 1 || !UNITS.includes(window.unit as string)) {
+    return `${of} has no valid window (a whole count at least 1 and a unit: ${UNITS.join(", ")})`;
+  }
+  if (!Array.isArray(charge.key)) return `${of} has no key list`;
+  return undefined;
+}
+
+/**
+ * Why `actualCost` cannot be committed to `reservation`, or undefined: each
+ * cost must be a finite number from 0 to `MAX_AMOUNT`, and a per-limit
+ * record may only name budgets the request was charged against.
+ */
+export function actualCostProblem(actualCost: unknown, reservation: Reservation): string | undefined {
+  if (actualCost === undefined) return undefined;
+  const range = `a finite number from 0 to ${MAX_AMOUNT}`;
+  if (typeof actualCost === "number") return isAmount(actualCost) ? undefined : `\`actualCost\` must be ${range}, got ${describeAmount(actualCost)}`;
+  if (typeof actualCost !== "object" || actualCost === null || Array.isArray(actualCost)) {
+    return `\`actualCost\` must be a number or an object of limit id → cost, got ${describeAmount(actualCost)}`;
+  }
+  const budgets = reservation.charges.filter((c) => c.kind === "budget").map((c) => c.id);
+  for (const [id, cost] of Object.entries(actualCost)) {
+    if (!budgets.includes(id)) {
+      const known = budgets.length === 0 ? "it was charged against no budget" : `its budgets: ${budgets.map((b) => `\`${b}\``).join(", ")}`;
+      return `\`actualCost\` names \`${id}\`, which is not a budget this request was charged against (${known})`;
+    }
+    if (!isAmount(cost)) return `\`actualCost.${id}\` must be ${range}, got ${describeAmount(cost)}`;
+  }
+  return undefined;
+}
+
+/** A caller's per-limit costs copied once (each member read once), so what is checked is what is committed. */
+function readOnce<T>(given: T): T {
+  if (typeof given !== "object" || given === null || Array.isArray(given)) return given;
+  const copy: Record<string, unknown> = {};
+  for (const [id, cost] of Object.entries(given)) defineMember(copy, id, cost);
+  return copy as T;
+}
+
+function describeAmount(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  return Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function reservedCharge(charge: LimitCharge, now: number): ReservedCharge {

@@ -12,6 +12,7 @@
 import type { Decision, RuntimeState } from "../decision.js";
 import type { AuditEntry } from "./audit.js";
 import type { DecisionEngine } from "./engine.js";
+import { describeThrown, kindWithArticle, ownMember, snapshotJson } from "./snapshot.js";
 
 /** Where live and candidate disagree, counted. */
 export interface ShadowSummary {
@@ -43,18 +44,27 @@ export class Shadow {
   private readonly effectChanges = new Map<string, number>();
   private readonly actions = new Map<string, number>();
 
-  constructor(readonly candidate: DecisionEngine) {}
+  private readonly policy: { readonly hash: string; readonly version: string };
 
-  /** The candidate's decision for the request and state the live engine saw, counted against `live`. */
+  /** Throws a TypeError when `candidate` is not an engine (`decide` and `policy: { hash, version }`). */
+  constructor(readonly candidate: DecisionEngine) {
+    this.policy = enginePolicy(candidate, "the shadow engine");
+  }
+
+  /**
+   * The candidate's decision for the request and state the live engine saw,
+   * counted against `live`. Never throws: a candidate that throws (anything,
+   * Error or not), returns something that is not a decision, or returns a
+   * Promise counts as a deny saying so.
+   */
   decide(request: unknown, state: RuntimeState, live: Decision, action: string): ShadowRecord {
-    let decision: Decision;
+    let record: ShadowRecord;
     try {
-      decision = this.candidate.decide(request, state);
+      const decision: unknown = this.candidate.decide(request, state);
+      record = candidateRecord(decision, this.policy);
     } catch (error) {
-      const reason = `the candidate engine failed: ${error instanceof Error ? error.message : String(error)}`;
-      decision = { effect: "deny", rules: [], reasons: [reason], obligations: {}, limits: [], audit: "notice", policy: this.candidate.policy };
+      record = failed(this.policy, `the candidate engine failed: ${describeThrown(error)}`);
     }
-    const record = shadowRecord(decision);
     this.count(live.effect, ruleIds(live), record.effect, record.rules, action);
     return record;
   }
@@ -86,14 +96,25 @@ export class Shadow {
   }
 }
 
-/** The summary of every decision entry in an audit log that carries a shadow decision. */
+/**
+ * The summary of every decision entry in an audit log that carries a shadow
+ * decision. Entries come from a file: one whose live or shadow decision is
+ * not shaped as the gateway writes it is skipped, never a crash.
+ */
 export function summarizeShadow(entries: readonly AuditEntry[]): ShadowSummary {
   const shadow = new Shadow({ decide: () => { throw new Error("unused"); }, policy: { hash: "", version: "" } });
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
   for (const entry of entries) {
-    const record = entry["shadow"] as ShadowRecord | undefined;
-    const decision = entry["decision"] as { effect?: string; rules?: { kind: string; id: string }[] } | undefined;
-    if (entry.kind !== "decision" || record === undefined || record === null || decision?.effect === undefined) continue;
-    shadow.add(decision.effect, (decision.rules ?? []).map((r) => `${r.kind}:${r.id}`), record, String(entry["action"]));
+    if (entry.kind !== "decision") continue;
+    const record = ownMember(entry, "shadow");
+    const decision = ownMember(entry, "decision");
+    const liveEffect = ownMember(decision, "effect");
+    const liveRules = ownMember(decision, "rules");
+    const effect = ownMember(record, "effect");
+    const rules = ownMember(record, "rules");
+    if (typeof liveEffect !== "string" || typeof effect !== "string" || !strings(rules) || !Array.isArray(liveRules)) continue;
+    const ids = liveRules.map((r) => `${String(ownMember(r, "kind"))}:${String(ownMember(r, "id"))}`);
+    shadow.add(liveEffect, ids, record as ShadowRecord, String(ownMember(entry, "action")));
   }
   return shadow.summary();
 }
@@ -103,6 +124,52 @@ export function ruleIds(decision: Pick<Decision, "rules">): string[] {
   return decision.rules.map((r) => `${r.kind}:${r.id}`);
 }
 
-function shadowRecord(decision: Decision): ShadowRecord {
-  return { policy: decision.policy, effect: decision.effect, rules: ruleIds(decision), reasons: decision.reasons };
+/**
+ * The record of what a candidate returned, read once through the snapshot
+ * (getters and proxies cannot answer twice); a deny saying what was wrong
+ * when it is not a decision.
+ */
+function candidateRecord(returned: unknown, policy: ShadowRecord["policy"]): ShadowRecord {
+  if (typeof returned === "object" && returned !== null && typeof (returned as { then?: unknown }).then === "function") {
+    // Keep a rejected promise from becoming an unhandled rejection; its value is ignored either way.
+    void Promise.resolve(returned).catch(() => undefined);
+    return failed(policy, "the candidate engine returned a Promise; `decide` must return a decision synchronously");
+  }
+  if (typeof returned !== "object" || returned === null || Array.isArray(returned)) {
+    return failed(policy, `the candidate engine returned ${kindWithArticle(returned)}, not a decision`);
+  }
+  const snapshot = snapshotJson(returned, { maxDepth: 16, maxSize: 1_048_576 });
+  if (!snapshot.ok) return failed(policy, `the candidate engine returned a decision that cannot be read: ${snapshot.reason}`);
+  const d = snapshot.value;
+  const effect = ownMember(d, "effect");
+  const rules = ownMember(d, "rules");
+  const reasons = ownMember(d, "reasons");
+  const decided = ownMember(d, "policy");
+  const ruleList = Array.isArray(rules) && rules.every((r) => typeof ownMember(r, "kind") === "string" && typeof ownMember(r, "id") === "string") ? rules : undefined;
+  if ((effect !== "allow" && effect !== "approve" && effect !== "deny") || ruleList === undefined || !Array.isArray(reasons) || !reasons.every((r) => typeof r === "string")) {
+    return failed(policy, "the candidate engine returned an object that is not a decision (it needs effect, rules and reasons)");
+  }
+  const hash = ownMember(decided, "hash");
+  const version = ownMember(decided, "version");
+  return {
+    policy: typeof hash === "string" && typeof version === "string" ? { hash, version } : policy,
+    effect,
+    rules: ruleList.map((r) => `${ownMember(r, "kind") as string}:${ownMember(r, "id") as string}`),
+    reasons: reasons as string[],
+  };
+}
+
+function failed(policy: ShadowRecord["policy"], reason: string): ShadowRecord {
+  return { policy, effect: "deny", rules: [], reasons: [reason] };
+}
+
+/** An engine's `policy`, read once and checked; throws a TypeError naming `what`. */
+export function enginePolicy(engine: unknown, what: string): { readonly hash: string; readonly version: string } {
+  const e = engine as { decide?: unknown; policy?: { hash?: unknown; version?: unknown } } | null;
+  if (typeof e !== "object" || e === null || typeof e.decide !== "function") throw new TypeError(`${what} must be a decision engine: an object with \`decide(request, state)\``);
+  const policy = e.policy;
+  const hash = policy?.hash;
+  const version = policy?.version;
+  if (typeof hash !== "string" || typeof version !== "string") throw new TypeError(`${what} needs \`policy: { hash, version }\` (strings): the bundle that decides`);
+  return { hash, version };
 }

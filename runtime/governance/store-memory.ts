@@ -8,8 +8,8 @@
  * cap. An optional `onWrite` hook sees every change in order (the file store
  * journals them). Must not import Node built-ins.
  */
-import { systemClock, type Clock } from "./clock.js";
-import type { AuditSink, ChargeResult, CounterOp, CounterValue, StateStore, WriteOptions } from "./store.js";
+import { checkClock, systemClock, type Clock } from "./clock.js";
+import { COUNTER_MAX, counterOpProblem, type AuditSink, type ChargeResult, type CounterOp, type CounterValue, type StateStore, type WriteOptions } from "./store.js";
 
 /** One change, as `onWrite` sees it: a key's new value (undefined: deleted). */
 export type StoreChange =
@@ -36,8 +36,11 @@ export class MemoryStateStore implements StateStore {
   private readonly onWrite: ((changes: readonly StoreChange[]) => void) | undefined;
   private writes = 0;
 
+  /** Throws a TypeError for options that are not what `MemoryStoreOptions` says. */
   constructor(options: MemoryStoreOptions = {}) {
-    this.clock = options.clock ?? systemClock;
+    if (typeof options !== "object" || options === null) throw new TypeError("MemoryStateStore options must be an object: { clock?, onWrite? }");
+    this.clock = options.clock === undefined ? systemClock : checkClock(options.clock, "MemoryStateStore's `clock`");
+    if (options.onWrite !== undefined && typeof options.onWrite !== "function") throw new TypeError("MemoryStateStore's `onWrite` must be a function");
     this.onWrite = options.onWrite;
   }
 
@@ -69,6 +72,10 @@ export class MemoryStateStore implements StateStore {
 
   async charge(ops: readonly CounterOp[]): Promise<ChargeResult> {
     // INVARIANT: nothing is written until every op has been checked (all or nothing).
+    for (const [index, op] of ops.entries()) {
+      const problem = counterOpProblem(op, index);
+      if (problem !== undefined) throw new TypeError(`charge: ${problem}`);
+    }
     const next: CounterValue[] = [];
     const pending = new Map<string, CounterValue>();
     for (const [index, op] of ops.entries()) {
@@ -144,17 +151,20 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
-/** The counter after `op`, or "over" when a capped op would pass its cap. */
+/** The counter after `op`, or "over" when a capped op finds the counter at or over its cap, or would pass it (store.ts, `CounterOp`). */
 function applyOp(current: CounterValue | undefined, op: CounterOp): CounterValue | "over" {
   if (op.exact) {
     if (current === undefined || current.window !== op.window) return current ?? { window: op.window, used: 0 };
-    return { window: current.window, used: Math.max(0, current.used + op.amount) };
+    return { window: current.window, used: clamp(current.used + op.amount) };
   }
   const window = current !== undefined && current.window > op.window ? current.window : op.window;
   const used = inWindow(current, window);
-  const after = Math.max(0, used + op.amount);
-  if (op.amount > 0 && op.cap !== undefined && after > op.cap) return "over";
-  return { window, used: after };
+  if (op.cap !== undefined && op.amount >= 0 && (used >= op.cap || used + op.amount > op.cap)) return "over";
+  return { window, used: clamp(used + op.amount) };
+}
+
+function clamp(used: number): number {
+  return Math.min(COUNTER_MAX, Math.max(0, used));
 }
 
 /** The counter's value in `window` or a newer one; 0 when it is older. */

@@ -9,9 +9,13 @@
  * fold, updated with compare-and-set. Demotion is quick: a violation drops
  * two tiers, a reported rollback one, and `denialsToDemote` denials within
  * the rolling `windowMs` one. Promotion is slow: one tier after
- * `promoteAfter` successes in a row, with no denial in the window, and at
- * least `promoteEveryMs` after the last change. Must not read the clock to
- * compute a tier: only event times count.
+ * `promoteAfter` successes in a row, with no denial in the window, at least
+ * `promoteEveryMs` after the last change (or, for a tier that never
+ * changed, after the agent's first event), and only for an agent with
+ * history: first seen at least `promoteMinAgeMs` ago, with at least
+ * `promoteMinSuccesses` successes in all. The gateway records no event for a
+ * refusal by a limit or a kill switch: reaching a quota is not misbehaviour.
+ * Must not read the clock to compute a tier: only event times count.
  */
 import type { Clock } from "./clock.js";
 import { parseStored, type StateStore } from "./store.js";
@@ -40,8 +44,12 @@ export interface TrustConfig {
   readonly denialsToDemote: number;
   /** Successes in a row that promote one tier (default 20). */
   readonly promoteAfter: number;
-  /** The least time between a change of tier and a promotion (default 24 hours). */
+  /** The least time between a change of tier (or the first event) and a promotion (default 24 hours). */
   readonly promoteEveryMs: number;
+  /** How long an agent must have been known (since its first event) before any promotion (default 7 days). */
+  readonly promoteMinAgeMs: number;
+  /** How many successes in all an agent needs before any promotion (default 100). */
+  readonly promoteMinSuccesses: number;
 }
 
 /** The defaults of `TrustConfig`. */
@@ -53,6 +61,8 @@ export const DEFAULT_TRUST: TrustConfig = {
   denialsToDemote: 3,
   promoteAfter: 20,
   promoteEveryMs: 86_400_000,
+  promoteMinAgeMs: 7 * 86_400_000,
+  promoteMinSuccesses: 100,
 };
 
 /** An agent's folded history. */
@@ -66,19 +76,25 @@ export interface TrustState {
   readonly denials: readonly number[];
   /** The time of the last denial, violation or rollback; null if none. */
   readonly lastBad: number | null;
+  /** The time of the agent's first event; null before any. */
+  readonly firstSeen: number | null;
+  /** Successes in all. */
+  readonly successes: number;
 }
 
 /** The state of an agent with no history. */
 export function initialTrust(config: TrustConfig = DEFAULT_TRUST): TrustState {
-  return { tier: config.initial, clean: 0, changedAt: null, denials: [], lastBad: null };
+  return { tier: config.initial, clean: 0, changedAt: null, denials: [], lastBad: null, firstSeen: null, successes: 0 };
 }
 
 /** One step of the fold. */
-export function applyTrustEvent(state: TrustState, event: TrustEvent, config: TrustConfig = DEFAULT_TRUST): TrustState {
+export function applyTrustEvent(previous: TrustState, event: TrustEvent, config: TrustConfig = DEFAULT_TRUST): TrustState {
   const t = event.at;
+  const state: TrustState = previous.firstSeen === null ? { ...previous, firstSeen: t } : previous;
+  const firstSeen = state.firstSeen ?? t;
   const demote = (by: number): TrustState => {
     const tier = Math.max(config.min, state.tier - by);
-    return { tier, clean: 0, changedAt: tier === state.tier ? state.changedAt : t, denials: [], lastBad: t };
+    return { ...state, tier, clean: 0, changedAt: tier === state.tier ? state.changedAt : t, denials: [], lastBad: t };
   };
   switch (event.kind) {
     case "violation":
@@ -92,15 +108,20 @@ export function applyTrustEvent(state: TrustState, event: TrustEvent, config: Tr
     }
     case "success": {
       const clean = state.clean + 1;
+      const successes = state.successes + 1;
       const quiet = state.lastBad === null || t - state.lastBad >= config.windowMs;
-      const settled = state.changedAt === null || t - state.changedAt >= config.promoteEveryMs;
-      if (clean >= config.promoteAfter && quiet && settled && state.tier < config.max) {
-        return { ...state, tier: state.tier + 1, clean: 0, changedAt: t };
+      // A tier that never changed is settled only as long after the agent's first event: "never changed" is not "long ago".
+      const settled = t - (state.changedAt ?? firstSeen) >= config.promoteEveryMs;
+      const known = t - firstSeen >= config.promoteMinAgeMs && successes >= config.promoteMinSuccesses;
+      if (clean >= config.promoteAfter && quiet && settled && known && state.tier < config.max) {
+        return { ...state, tier: state.tier + 1, clean: 0, changedAt: t, successes };
       }
-      return { ...state, clean };
+      return { ...state, clean, successes };
     }
     case "failure":
       return state;
+    default:
+      throw new TypeError(`unknown trust event \`${String((event as { kind: unknown }).kind)}\`; use denied, violation, rollback, success or failure`);
   }
 }
 
@@ -113,14 +134,13 @@ export function foldTrust(events: readonly TrustEvent[], config: TrustConfig = D
 export class Trust {
   readonly config: TrustConfig;
 
+  /** Throws a TypeError (or RangeError for tiers out of order) for a config that is not what `TrustConfig` says. */
   constructor(
     private readonly store: StateStore,
     private readonly clock: Clock,
     config: Partial<TrustConfig> = {},
   ) {
-    this.config = { ...DEFAULT_TRUST, ...config };
-    const c = this.config;
-    if (!(c.min <= c.initial && c.initial <= c.max)) throw new RangeError(`trust tiers need min <= initial <= max, got ${c.min}, ${c.initial}, ${c.max}`);
+    this.config = trustConfig(config);
   }
 
   /** An agent's tier now. */
@@ -130,7 +150,7 @@ export class Trust {
 
   /** An agent's folded state. */
   async state(agent: string): Promise<TrustState> {
-    return parseStored<TrustState>(await this.store.get(trustKey(agent))) ?? initialTrust(this.config);
+    return storedTrust(await this.store.get(trustKey(agent)), this.config);
   }
 
   /** Records an event at the clock's time and returns the new state. */
@@ -138,11 +158,64 @@ export class Trust {
     const key = trustKey(agent);
     for (;;) {
       const text = await this.store.get(key);
-      const current = parseStored<TrustState>(text) ?? initialTrust(this.config);
+      const current = storedTrust(text, this.config);
       const next = applyTrustEvent(current, { kind, at: this.clock.now() }, this.config);
       if (await this.store.compareAndSet(key, text, JSON.stringify(next))) return next;
     }
   }
+}
+
+const WHOLE_AT_LEAST: Readonly<Record<string, number>> = { windowMs: 0, denialsToDemote: 1, promoteAfter: 1, promoteEveryMs: 0, promoteMinAgeMs: 0, promoteMinSuccesses: 0 };
+
+/** A complete, checked config from a caller's partial one; throws a TypeError naming the first bad option. */
+export function trustConfig(given: Partial<TrustConfig>): TrustConfig {
+  if (typeof given !== "object" || given === null) throw new TypeError("`trust` must be an object of trust options, or false");
+  const known = Object.keys(DEFAULT_TRUST);
+  for (const key of Object.keys(given)) {
+    if (!known.includes(key)) throw new TypeError(`unknown \`trust\` option \`${key}\`; use ${known.join(", ")}`);
+  }
+  const config: TrustConfig = { ...DEFAULT_TRUST, ...given };
+  for (const key of ["min", "max", "initial"] as const) {
+    if (!Number.isSafeInteger(config[key])) throw new TypeError(`\`trust.${key}\` must be a whole number, got ${String(config[key])}`);
+  }
+  for (const [key, least] of Object.entries(WHOLE_AT_LEAST)) {
+    const value = config[key as keyof TrustConfig];
+    if (!Number.isSafeInteger(value) || value < least) throw new TypeError(`\`trust.${key}\` must be a whole number at least ${least}, got ${String(value)}`);
+  }
+  if (!(config.min <= config.initial && config.initial <= config.max)) {
+    throw new RangeError(`trust tiers need min <= initial <= max, got ${config.min}, ${config.initial}, ${config.max}`);
+  }
+  return config;
+}
+
+/**
+ * A stored state, checked: one written before `firstSeen` and `successes`
+ * existed is upgraded (first seen at its next event); a damaged one is read
+ * as the lowest tier with no history — fail closed, never a promotion.
+ */
+function storedTrust(text: string | undefined, config: TrustConfig): TrustState {
+  if (text === undefined) return initialTrust(config);
+  const s = parseStored<Partial<TrustState>>(text);
+  const time = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  const ok =
+    typeof s === "object" && s !== null &&
+    Number.isSafeInteger(s.tier) && (s.tier as number) >= config.min && (s.tier as number) <= config.max &&
+    Number.isSafeInteger(s.clean) && (s.clean as number) >= 0 &&
+    (s.changedAt === null || time(s.changedAt)) &&
+    Array.isArray(s.denials) && s.denials.every(time) &&
+    (s.lastBad === null || time(s.lastBad)) &&
+    (s.firstSeen === undefined || s.firstSeen === null || time(s.firstSeen)) &&
+    (s.successes === undefined || (Number.isSafeInteger(s.successes) && (s.successes as number) >= 0));
+  if (!ok) return { ...initialTrust(config), tier: config.min };
+  return {
+    tier: s.tier!,
+    clean: s.clean!,
+    changedAt: s.changedAt!,
+    denials: s.denials!,
+    lastBad: s.lastBad!,
+    firstSeen: s.firstSeen ?? null,
+    successes: s.successes ?? s.clean!,
+  };
 }
 
 function trustKey(agent: string): string {

@@ -8,33 +8,40 @@
  * In: a loaded `PolicyEngine` (its compiled module and manifest); request
  * bytes (UTF-8 JSON) or a string; optional runtime state. Out: the same
  * `Decision` the JS path gives for `JSON.parse` of the same well-formed
- * bytes; malformed bytes are a `wrong_type` deny at the root saying why.
+ * bytes (whatever their length: texts longer than the module's buffer go
+ * through ./reader.ts, the module's checks in JS, and the object path);
+ * malformed bytes are a `malformed_json` deny at the root saying why.
  * Runs on its own instance of the module (its own memory), so the engine
  * and the decider never see each other's writes. Never throws from
  * `decideJson`; must not use Node built-ins.
  */
 import type { Decision } from "../decision.js";
 import type { PolicyEngine } from "../engine.js";
-import type { Manifest, SchemaNode } from "../manifest.js";
+import type { Manifest, RequestBounds, SchemaNode } from "../manifest.js";
 import type { RuntimeState } from "../request.js";
 import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS } from "../abi.js";
-import { compileRequestChecks, newParts, validateState, type Parts } from "../encode/request.js";
+import { compileRequestChecks, newParts, readState, type Parts } from "../encode/request.js";
 import type { Check } from "../encode/validate.js";
-import { refusalOf } from "../encode/values.js";
+import { Refused, refusalOf } from "../encode/values.js";
+import { ownValue, snapshot } from "../encode/snapshot.js";
 import { finish, killed, refused } from "../finish/decision.js";
 import { prepare, type Prepared } from "../finish/prepared.js";
 import { readResult } from "../finish/result.js";
 import { PolicyLoadError } from "../errors.js";
 import { api, checkExports, messageOf } from "../load/module.js";
 import type { WasmInstance, WasmMemory, WasmModule } from "../wasm-api.js";
-import { internalText, renderMalformed, renderRefusal } from "./messages.js";
+import { internalText, renderMalformed, renderRefusal, tooLarge } from "./messages.js";
+import { readJson } from "./reader.js";
 import { schemaNodes } from "./schema-ids.js";
 
 /** Decides JSON requests with a loaded policy. */
 export interface JsonDecider {
   /** The engine whose module and manifest this decider uses. */
   readonly engine: PolicyEngine;
-  /** Largest request accepted, in bytes (`manifest.json.inputBytes`). */
+  /**
+   * The module's JSON buffer size (`manifest.json.inputBytes`): longer texts
+   * are decided too, by the runtime's reader and the object path (slower).
+   */
   readonly inputBytes: number;
   /** Decides one request given as UTF-8 JSON bytes (or a string). Never throws. */
   decideJson(request: Uint8Array | string, state?: RuntimeState): Decision;
@@ -108,6 +115,7 @@ class JsonEngine implements JsonDecider {
   private readonly prep: Prepared;
   private readonly nodes: readonly SchemaNode[];
   private readonly trust: Check | undefined;
+  private readonly bounds: RequestBounds;
   private readonly trustSlots: readonly { readonly kind: string; readonly offset: number }[][];
   private readonly inputAt: number;
   // Views of the module's memory, made once: it never grows (re-made if the buffer is ever replaced).
@@ -123,7 +131,9 @@ class JsonEngine implements JsonDecider {
     this.inputBytes = manifest.json!.inputBytes;
     this.prep = prepare(manifest);
     this.nodes = schemaNodes(manifest);
-    this.trust = compileRequestChecks(manifest).trust;
+    const checks = compileRequestChecks(manifest);
+    this.trust = checks.trust;
+    this.bounds = checks.bounds;
     this.trustSlots = manifest.actions.map((a) => a.slots.filter((s) => s.path.length === 2 && s.path[0] === "agent" && s.path[1] === "trust"));
     this.inputAt = ex.input() >>> 0;
   }
@@ -152,13 +162,18 @@ class JsonEngine implements JsonDecider {
     }
   }
 
-  private decideOrDeny(bytes: Uint8Array, state: RuntimeState | undefined): Decision {
+  private decideOrDeny(bytes: Uint8Array, given: RuntimeState | undefined): Decision {
     const prep = this.prep;
-    if (state !== undefined) {
-      const problem = validateState(state);
-      if (problem !== undefined) return refused(prep, problem);
+    // Read once into plain data (own properties only), as the object path reads it.
+    const state = readState(given, this.bounds);
+    if (state instanceof Refused) return refused(prep, state.refusal);
+    if (bytes.length > this.inputBytes) {
+      // Longer than the module's buffer: the module's checks in JS (./reader.ts), then the object path.
+      const read = readJson(bytes, this.bounds);
+      if (read.kind === "malformed") return refused(prep, renderMalformed(read.code, read.offset, bytes.length, this.inputBytes));
+      if (read.kind === "too_large") return refused(prep, tooLarge(this.bounds));
+      return this.engine.decide(read.value, state);
     }
-    if (bytes.length > this.inputBytes) return refused(prep, renderMalformed(8, 0, bytes.length, this.inputBytes));
     const ex = this.ex;
     if (this.buffer !== ex.memory.buffer) this.refresh();
     this.bytes.set(bytes, this.inputAt);
@@ -172,7 +187,7 @@ class JsonEngine implements JsonDecider {
     if (this.buffer !== ex.memory.buffer) this.refresh();
     const view = this.view;
     const status = view.getUint32(at + JSON_RESULT.status, true);
-    if (status === JSON_STATUS.refused) return refused(prep, renderRefusal(view, at, bytes, this.nodes));
+    if (status === JSON_STATUS.refused) return refused(prep, renderRefusal(view, at, bytes, this.nodes, this.bounds));
     if (status === JSON_STATUS.malformed) {
       return refused(prep, renderMalformed(view.getUint32(at + JSON_RESULT.code, true), view.getUint32(at + JSON_RESULT.detail, true), bytes.length, this.inputBytes));
     }
@@ -184,7 +199,9 @@ class JsonEngine implements JsonDecider {
     let address = view.getUint32(at + JSON_RESULT.decision, true);
 
     let parsed: Record<string, unknown> | undefined;
-    const request = (): Record<string, unknown> => (parsed ??= JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
+    // Read as the object path reads it (a plain copy, read through own properties): the module validated these bytes.
+    const request = (): Record<string, unknown> =>
+      (parsed ??= snapshot(JSON.parse(new TextDecoder().decode(bytes)), this.bounds, "") as Record<string, unknown>);
     const trust = state?.trust;
     if (trust !== undefined) {
       if (this.trust !== undefined) {
@@ -201,7 +218,7 @@ class JsonEngine implements JsonDecider {
     }
     const killedList = state?.killed;
     if (killedList !== undefined && killedList.length > 0) {
-      const agentId = (request().agent as { id?: unknown }).id;
+      const agentId = ownValue(ownValue(request(), "agent"), "id");
       const name = killedList.includes("global") ? "global" : typeof agentId === "string" && killedList.includes(agentId) ? agentId : killedList.includes(action.family) ? action.family : undefined;
       if (name !== undefined) return killed(prep, name);
     }
@@ -212,11 +229,12 @@ class JsonEngine implements JsonDecider {
     parts.trust = trust;
     if (raw.charges.length > 0 || state?.approvals !== undefined) {
       const r = request();
-      parts.agent = r.agent as Record<string, unknown>;
-      parts.human = r.human === null || r.human === undefined ? undefined : (r.human as Record<string, unknown>);
-      parts.args = r.args as Record<string, unknown>;
-      parts.env = r.env;
-      parts.context = (r.context as Record<string, unknown> | undefined) ?? EMPTY;
+      const human = ownValue(r, "human");
+      parts.agent = ownValue(r, "agent") as Record<string, unknown>;
+      parts.human = human === null || human === undefined ? undefined : (human as Record<string, unknown>);
+      parts.args = ownValue(r, "args") as Record<string, unknown>;
+      parts.env = ownValue(r, "env");
+      parts.context = (ownValue(r, "context") as Record<string, unknown> | undefined) ?? EMPTY;
     }
     return finish(prep, raw, parts, state);
   }

@@ -10,14 +10,14 @@
  * module: an id or span out of range becomes an internal error.
  */
 import { JSON_ERROR_CODES, JSON_INTERNAL_CODES, JSON_MALFORMED_CODES, JSON_RESULT } from "../abi.js";
-import type { SchemaNode } from "../manifest.js";
+import type { RequestBounds, SchemaNode } from "../manifest.js";
 import { expected } from "../encode/validate.js";
-import { childPath, describe, tick, type Refusal } from "../encode/values.js";
+import { childPath, describe, keySuffix, quote, tick, type Refusal } from "../encode/values.js";
 
 const NONE = 0xffffffff;
 
 /** A problem the module reported in a JSON result header (status refused). */
-export function renderRefusal(view: DataView, at: number, input: Uint8Array, nodes: readonly SchemaNode[]): Refusal {
+export function renderRefusal(view: DataView, at: number, input: Uint8Array, nodes: readonly SchemaNode[], bounds: RequestBounds): Refusal {
   const code = JSON_ERROR_CODES[view.getUint32(at + JSON_RESULT.code, true) as keyof typeof JSON_ERROR_CODES];
   if (code === undefined) throw new Error("the JSON result has an unknown error code");
   const nodeId = view.getInt32(at + JSON_RESULT.node, true);
@@ -32,18 +32,41 @@ export function renderRefusal(view: DataView, at: number, input: Uint8Array, nod
     case "wrong_type":
       if (node !== undefined) return refusal(`${p} must be ${expected(node)}, got ${describe(value())}`);
       return refusal(path === "" ? `the request must be an object, got ${describe(value())}` : `${p} must be a string, got ${describe(value())}`);
-    case "missing_field":
-      return refusal(`missing required field ${p}`);
+    case "missing_field": {
+      if (detail === 0) return refusal(`missing required field ${p}`);
+      const dependency = (node as ObjectNode | undefined)?.dependentRequired?.[detail - 1];
+      if (dependency === undefined) throw new Error("the JSON result names a dependentRequired entry that does not exist");
+      const parent = path.slice(0, path.length - keySuffix(lastKey(view, at)).length);
+      return refusal(`missing required field ${p} (required when ${tick(parent + keySuffix(dependency.name))} is present)`);
+    }
     case "unknown_field":
       return refusal(node === undefined ? `unknown field ${p} in the request` : `unknown field ${p}`);
     case "too_long":
       return refusal(`${p} is longer than its maxLength ${(node as { maxLength?: number }).maxLength}`);
+    case "too_short":
+      return refusal(`${p} is shorter than its minLength ${(node as { minLength?: number }).minLength}`);
     case "too_many_items":
       return refusal(`${p} has more items than its maxItems ${(node as { maxItems?: number }).maxItems}`);
+    case "too_few_items":
+      return refusal(`${p} has fewer items than its minItems ${(node as { minItems?: number }).minItems}`);
+    case "duplicate_items":
+      return refusal(`${p} must have unique items, but item ${detail & 0xffff} repeats item ${detail >>> 16}`);
+    case "too_many_properties":
+      return refusal(`${p} has more properties than its maxProperties ${(node as ObjectNode).maxProperties}`);
+    case "too_few_properties":
+      return refusal(`${p} has fewer properties than its minProperties ${(node as ObjectNode).minProperties}`);
     case "out_of_range": {
-      const n = node as { minimum?: number; maximum?: number };
-      return refusal(detail === 0 ? `${p} must be at least ${n.minimum}, got ${value() as number}` : `${p} must be at most ${n.maximum}, got ${value() as number}`);
+      const n = node as NumberNode;
+      const v = value() as number;
+      if (detail === 0) return refusal(n.exclusiveMinimum !== undefined ? `${p} must be greater than ${n.exclusiveMinimum}, got ${v}` : `${p} must be at least ${n.minimum}, got ${v}`);
+      return refusal(n.exclusiveMaximum !== undefined ? `${p} must be less than ${n.exclusiveMaximum}, got ${v}` : `${p} must be at most ${n.maximum}, got ${v}`);
     }
+    case "not_multiple_of":
+      return refusal(`${p} must be a multiple of ${(node as NumberNode).multipleOf}, got ${value() as number}`);
+    case "pattern_mismatch":
+      return refusal(`${p} does not match its pattern ${quote((node as { pattern?: { source: string } }).pattern?.source ?? "")}`);
+    case "ambiguous_one_of":
+      return refusal(`${p} must match exactly one option of its oneOf, but matches options ${detail >>> 16} and ${detail & 0xffff}`);
     case "not_in_enum": {
       const members = (node as { type: string; enum?: readonly (string | number)[] }).enum ?? [];
       const listed = node?.type === "string" ? members.map((m) => JSON.stringify(m)).join(", ") : members.join(", ");
@@ -53,14 +76,43 @@ export function renderRefusal(view: DataView, at: number, input: Uint8Array, nod
       return refusal(`${p} is not well-formed Unicode (a lone surrogate at index ${detail})`);
     case "unknown_action":
       return refusal(`unknown action ${tick(value() as string)}`);
+    case "too_large":
+      return tooLarge(bounds);
+    default:
+      throw new Error(`the JSON result has the error code \`${code}\`, which no refusal message covers`);
   }
 }
 
-/** Malformed JSON (status malformed): always `wrong_type` at the request's root. */
+/** Past the request bounds: the refusal every path gives (runtime/encode/snapshot.ts words it the same). */
+export function tooLarge(bounds: RequestBounds): Refusal {
+  return { code: "too_large", message: `the request is too large: the policy accepts at most ${bounds.maxDepth} levels of nesting and ${bounds.maxValues} values`, path: "" };
+}
+
+type NumberNode = Extract<SchemaNode, { type: "number" }>;
+type ObjectNode = Extract<SchemaNode, { type: "object" }>;
+
+/** The last path segment's key (a dependentRequired refusal ends in the missing key). */
+function lastKey(view: DataView, at: number): string {
+  const count = view.getUint32(at + JSON_RESULT.pathCount, true);
+  if (count === 0) throw new Error("the JSON result's missing field has no path");
+  const s = at + JSON_RESULT.path + (count - 1) * JSON_RESULT.segmentSize;
+  const a = view.getUint32(s + 4, true);
+  const b = view.getUint32(s + 8, true);
+  const bytes = new Uint8Array(view.buffer);
+  if (view.getUint32(s, true) !== 0 || a + b > bytes.length) throw new Error("the JSON result's missing field is not a key");
+  return decodeWtf8(bytes.subarray(a, a + b));
+}
+
+/**
+ * Malformed JSON (status malformed): `malformed_json` at the request's root.
+ * Code 8 (a text longer than the module's buffer) never reaches here from
+ * the JS decider, which reads such texts itself (./reader.ts); the message
+ * is for hosts that cannot.
+ */
 export function renderMalformed(code: number, offset: number, length: number, cap: number): Refusal {
-  if (code === 8) return { code: "wrong_type", message: `the request is ${length} bytes, over the policy's JSON input limit of ${cap} bytes`, path: "" };
+  if (code === 8) return { code: "malformed_json", message: `the request is ${length} bytes, over the policy's JSON input limit of ${cap} bytes`, path: "" };
   const reason = JSON_MALFORMED_CODES[code as keyof typeof JSON_MALFORMED_CODES] ?? `error ${code}`;
-  return { code: "wrong_type", message: `the request is not valid JSON: ${reason} at byte ${offset}`, path: "" };
+  return { code: "malformed_json", message: `the request is not valid JSON: ${reason} at byte ${offset}`, path: "" };
 }
 
 /** A layout overflow (status internal). */

@@ -3,7 +3,7 @@
  * (JSON_RESULT.node): pre-order over `request.agent`, `request.human`,
  * `request.env`, `request.context`, then each action's `args` in action
  * order; a node comes before its children (array `items`; object
- * `properties` in order; union `options` in order).
+ * `properties` in order, then `additional`; union `options` in order).
  *
  * In: a manifest. Out: the nodes, index = id. Must match
  * compiler/codegen/json-entry.ts, which numbers them while laying them out
@@ -17,7 +17,10 @@ export function schemaNodes(manifest: Manifest): SchemaNode[] {
   const visit = (node: SchemaNode): void => {
     out.push(node);
     if (node.type === "array") visit(node.items);
-    else if (node.type === "object") for (const p of node.properties) visit(p.schema);
+    else if (node.type === "object") {
+      for (const p of node.properties) visit(p.schema);
+      if (node.additional !== undefined) visit(node.additional);
+    }
     else if (node.type === "union") for (const o of node.options) visit(o);
   };
   const r = manifest.request;

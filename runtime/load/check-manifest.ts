@@ -27,6 +27,12 @@ export function checkManifest(value: unknown): Manifest {
   const memory = object(m.memory, "manifest.memory");
   const slotBytes = count(memory.slotBytes, "manifest.memory.slotBytes");
   count(memory.arenaBytes, "manifest.memory.arenaBytes");
+  if (m.bounds !== undefined) {
+    // A bound of 0 would refuse every request; a missing one is the default (runtime/manifest.ts).
+    const bounds = object(m.bounds, "manifest.bounds");
+    if (count(bounds.maxDepth, "manifest.bounds.maxDepth") < 1) fail("manifest.bounds.maxDepth", "a positive integer");
+    if (count(bounds.maxValues, "manifest.bounds.maxValues") < 1) fail("manifest.bounds.maxValues", "a positive integer");
+  }
   const request = object(m.request, "manifest.request");
   for (const part of ["agent", "human", "env", "context"]) schema(request[part], `manifest.request.${part}`);
   const names = new Set<string>();
@@ -135,16 +141,24 @@ function schema(value: unknown, at: string, depth = 0): void {
       return;
     case "string":
       if (node.maxLength !== undefined) count(node.maxLength, `${at}.maxLength`);
+      if (node.minLength !== undefined) count(node.minLength, `${at}.minLength`);
       if (node.enum !== undefined) array(node.enum, `${at}.enum`).forEach((e, i) => string(e, `${at}.enum[${i}]`));
+      if (node.pattern !== undefined) automaton(node.pattern, `${at}.pattern`);
       return;
     case "number":
       if (typeof node.integer !== "boolean") fail(`${at}.integer`, "a boolean");
-      if (node.minimum !== undefined) number(node.minimum, `${at}.minimum`);
-      if (node.maximum !== undefined) number(node.maximum, `${at}.maximum`);
+      for (const key of ["minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"]) {
+        if (node[key] !== undefined) number(node[key], `${at}.${key}`);
+      }
+      if (node.minimum !== undefined && node.exclusiveMinimum !== undefined) fail(`${at}.exclusiveMinimum`, "absent beside `minimum`");
+      if (node.maximum !== undefined && node.exclusiveMaximum !== undefined) fail(`${at}.exclusiveMaximum`, "absent beside `maximum`");
+      if (node.multipleOf !== undefined && !(number(node.multipleOf, `${at}.multipleOf`) > 0)) fail(`${at}.multipleOf`, "a number above 0");
       if (node.enum !== undefined) array(node.enum, `${at}.enum`).forEach((e, i) => number(e, `${at}.enum[${i}]`));
       return;
     case "array":
       if (node.maxItems !== undefined) count(node.maxItems, `${at}.maxItems`);
+      if (node.minItems !== undefined) count(node.minItems, `${at}.minItems`);
+      if (node.uniqueItems !== undefined && (node.uniqueItems !== true || node.maxItems === undefined)) fail(`${at}.uniqueItems`, "true, beside a `maxItems`");
       return schema(node.items, `${at}.items`, depth + 1);
     case "object":
       if (typeof node.additionalProperties !== "boolean") fail(`${at}.additionalProperties`, "a boolean");
@@ -154,13 +168,50 @@ function schema(value: unknown, at: string, depth = 0): void {
         if (typeof prop.required !== "boolean") fail(`${at}.properties[${i}].required`, "a boolean");
         schema(prop.schema, `${at}.properties[${i}].schema`, depth + 1);
       });
+      if (node.additional !== undefined) {
+        if (node.additionalProperties !== true) fail(`${at}.additional`, "absent when `additionalProperties` is false");
+        schema(node.additional, `${at}.additional`, depth + 1);
+      }
+      if (node.minProperties !== undefined) count(node.minProperties, `${at}.minProperties`);
+      if (node.maxProperties !== undefined) count(node.maxProperties, `${at}.maxProperties`);
+      if (node.dependentRequired !== undefined) {
+        array(node.dependentRequired, `${at}.dependentRequired`).forEach((d, i) => {
+          const entry = object(d, `${at}.dependentRequired[${i}]`);
+          string(entry.name, `${at}.dependentRequired[${i}].name`);
+          array(entry.requires, `${at}.dependentRequired[${i}].requires`).forEach((r, j) => string(r, `${at}.dependentRequired[${i}].requires[${j}]`));
+        });
+      }
       return;
     case "union":
       array(node.options, `${at}.options`).forEach((o, i) => schema(o, `${at}.options[${i}]`, depth + 1));
+      if (node.oneOf !== undefined && node.oneOf !== true) fail(`${at}.oneOf`, "true or absent");
       return;
     default:
       fail(`${at}.type`, "one of any, null, boolean, string, number, array, object, union");
   }
+}
+
+/** A pattern automaton whose every state and class index is in range, so running it never reads outside its tables. */
+function automaton(value: unknown, at: string): void {
+  const a = object(value, at);
+  string(a.source, `${at}.source`);
+  const classCount = count(a.classCount, `${at}.classCount`);
+  if (classCount < 1 || classCount > 256) fail(`${at}.classCount`, "a count from 1 to 256");
+  const classOf = array(a.classOf, `${at}.classOf`);
+  if (classOf.length !== 256) fail(`${at}.classOf`, "256 byte classes");
+  classOf.forEach((c, i) => {
+    if (count(c, `${at}.classOf[${i}]`) >= classCount) fail(`${at}.classOf[${i}]`, `a class below ${classCount}`);
+  });
+  const transitions = array(a.transitions, `${at}.transitions`);
+  const states = transitions.length / classCount;
+  if (!Number.isInteger(states) || states < 1) fail(`${at}.transitions`, "a whole number of rows of classCount states");
+  const state = (v: unknown, where: string): void => {
+    if (count(v, where) >= states) fail(where, `a state below ${states}`);
+  };
+  transitions.forEach((t, i) => state(t, `${at}.transitions[${i}]`));
+  state(a.start, `${at}.start`);
+  if (a.dead !== -1) state(a.dead, `${at}.dead`);
+  array(a.accepting, `${at}.accepting`).forEach((s, i) => state(s, `${at}.accepting[${i}]`));
 }
 
 const SLOT_SIZE: Record<Slot["kind"], number> = { state: 4, sym: 4, str: 8, num: 8, bool: 4, array: 4 };

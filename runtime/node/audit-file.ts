@@ -4,14 +4,22 @@
  * In: a path and a durability policy. Out: an `AuditSink` whose appends go
  * through `AppendLog` (group commit; by default each append resolves after
  * fdatasync, so a `run` is on disk before the gateway returns it).
- * On open it reads only the file's tail, to find the last entry; a file
- * that ends mid-line (a crash while writing) is refused with a message
- * pointing at `agp audit verify`, because appending after it would hide it.
- * Must not rewrite or truncate the file, ever.
+ * On open it takes the file's exclusive lock (`<path>.lock`, file-lock.ts:
+ * a second process fails here, so two writers can never fork one chain)
+ * and reads only the file's tail, to find the last entry; a file that ends
+ * mid-line (a crash while writing) is refused with a message pointing at
+ * `agp audit verify`, because appending after it would hide it. After each
+ * flushed batch it records the chain's head (seq and hash of the batch's
+ * last entry) in the head file `<path>.head` (head-file.ts), which
+ * `agp audit verify` checks: entries cut from the end of the log are then
+ * reported instead of leaving a valid shorter chain.
+ * Must not rewrite or truncate the log, ever.
  */
 import { open, stat } from "node:fs/promises";
 import type { AuditSink } from "../governance/store.js";
 import { AppendLog, type FsyncPolicy } from "./append-log.js";
+import { FileLock } from "./file-lock.js";
+import { HeadFile, headPathOf, readHead } from "./head-file.js";
 
 /** Options for `FileAuditSink.open`. */
 export interface FileAuditOptions {
@@ -25,12 +33,31 @@ export class FileAuditSink implements AuditSink {
     readonly path: string,
     private readonly log: AppendLog,
     private readonly last: string | undefined,
+    private readonly lock: FileLock,
+    private readonly head: HeadFile,
   ) {}
 
-  /** Opens (creating) the audit file at `path`. */
+  /**
+   * Opens (creating) the audit file at `path`. Throws `FileLockedError`
+   * when another process has it open.
+   */
   static async open(path: string, options: FileAuditOptions = {}): Promise<FileAuditSink> {
-    const last = await lastLineOf(path);
-    return new FileAuditSink(path, await AppendLog.open(path, options.fsync ?? "always"), last);
+    const lock = await FileLock.acquire(path);
+    try {
+      const last = await lastLineOf(path);
+      await checkHead(path, last);
+      const head = await HeadFile.open(headPathOf(path));
+      let first = true;
+      const afterFlush = async (line: unknown): Promise<void> => {
+        await writeHead(head, line as string, first);
+        first = false;
+      };
+      const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush });
+      return new FileAuditSink(path, log, last, lock, head);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   }
 
   async lastLine(): Promise<string | undefined> {
@@ -38,12 +65,49 @@ export class FileAuditSink implements AuditSink {
   }
 
   append(lines: readonly string[]): Promise<void> {
-    return this.log.append(lines);
+    return this.log.append(lines, lines.at(-1));
   }
 
-  close(): Promise<void> {
-    return this.log.close();
+  async close(): Promise<void> {
+    try {
+      await this.log.close();
+      await this.head.close();
+    } finally {
+      await this.lock.release();
+    }
   }
+}
+
+/**
+ * Refuses to continue a log that no longer reaches its recorded head:
+ * appending would overwrite the head file and erase the evidence that
+ * entries were cut from the end. (A head behind the log is normal after a
+ * crash: the head is written after the lines.)
+ */
+async function checkHead(path: string, last: string | undefined): Promise<void> {
+  const head = await readHead(headPathOf(path));
+  if (head.status === "absent") return;
+  const verify = `run \`agp audit verify ${path}\``;
+  if (head.status === "damaged") throw new Error(`the head file ${headPathOf(path)} is damaged; ${verify} before appending`);
+  const seq = head.record["seq"];
+  const hash = head.record["hash"];
+  let entry: { seq?: unknown; hash?: unknown } = {};
+  try {
+    entry = last === undefined ? {} : (JSON.parse(last) as typeof entry);
+  } catch {
+    return; // a damaged last line is refused by AuditLog.open, with its own message
+  }
+  const lastSeq = typeof entry.seq === "number" ? entry.seq : 0;
+  if (typeof seq === "number" && (lastSeq < seq || (lastSeq === seq && entry.hash !== hash))) {
+    throw new Error(`the audit file ${path} ends at entry ${lastSeq} but its head file records entry ${seq}: entries were removed from the end; ${verify} before appending`);
+  }
+}
+
+/** Records the entry on `line` (the last one flushed) as the head. */
+async function writeHead(head: HeadFile, line: string, sync: boolean): Promise<void> {
+  const entry = JSON.parse(line) as { seq?: unknown; hash?: unknown };
+  if (typeof entry.seq !== "number" || typeof entry.hash !== "string") return;
+  await head.write({ seq: entry.seq, hash: entry.hash }, sync);
 }
 
 /** The last line of a file, reading backwards from its end; undefined when empty or absent. */

@@ -5,18 +5,31 @@
  * In: a path, a clock, a durability policy. Out: a `StateStore` whose every
  * write resolves only once its journal line is written (and, by default,
  * fdatasync'ed) — kill switches, approvals, reservations, counters and trust
- * survive a restart. The journal is compacted (rewritten as one line per
- * live key, atomically) on open and whenever it grows past four times the
- * live keys (at least 10,000 lines). A last line cut short by a crash was
- * never acknowledged and is dropped.
+ * survive a restart.
+ * On open it takes the journal's exclusive lock (`<path>.lock`,
+ * file-lock.ts): a second process fails there with `FileLockedError`, so two
+ * gateways can never overshoot one cap or miss each other's kill switches.
+ * It then checks the journal (state-journal.ts: a hash chain over every
+ * line, and the head file `<path>.head` for lines cut from the end) and
+ * refuses to open, with `StateJournalError` naming the line, when it cannot
+ * show the journal intact — a deleted kill-switch or approval line must
+ * never silently release anything. A last line cut short by a crash was
+ * never acknowledged and is dropped. The journal is compacted (rewritten as
+ * one line per live key, a new generation, atomically) on open and whenever
+ * it grows past four times the live keys (at least 10,000 lines).
  * Must not be shared by two processes: for that, use a shared store (Redis).
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Clock } from "../governance/clock.js";
 import { systemClock } from "../governance/clock.js";
 import { MemoryStateStore, type StoreChange } from "../governance/store-memory.js";
 import type { ChargeResult, CounterOp, CounterValue, StateStore, WriteOptions } from "../governance/store.js";
 import { AppendLog, type FsyncPolicy } from "./append-log.js";
+import { FileLock } from "./file-lock.js";
+import { HeadFile, headPathOf, readHead } from "./head-file.js";
+import { JournalWriter, readJournal, type ChainHead } from "./state-journal.js";
+
+export { StateJournalError } from "./state-journal.js";
 
 /** Options for `FileStateStore.open`. */
 export interface FileStoreOptions {
@@ -30,35 +43,52 @@ export class FileStateStore implements StateStore {
   private lines = 0;
   private live = 0;
   private pending: Promise<void> = Promise.resolve();
+  private writer: JournalWriter | undefined;
 
   private constructor(
     private readonly memory: MemoryStateStore,
-    private readonly log: AppendLog,
+    private readonly lock: FileLock,
+    private readonly head: HeadFile,
+    private log: AppendLog | undefined,
   ) {}
 
-  /** Opens (creating) the journal at `path` and replays it. */
+  /**
+   * Opens (creating) the journal at `path` and replays it. Throws
+   * `FileLockedError` when another process has it open, and
+   * `StateJournalError` when it fails its integrity check.
+   */
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStateStore> {
-    let text = "";
+    const lock = await FileLock.acquire(path);
+    let head: HeadFile | undefined;
     try {
-      text = await readFile(path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-    const complete = text.endsWith("\n") ? text : text.slice(0, text.lastIndexOf("\n") + 1);
-    if (complete !== text) await writeFile(path, complete);
-    let store: FileStateStore | undefined;
-    const memory = new MemoryStateStore({ clock: options.clock ?? systemClock, onWrite: (changes) => store?.journal(changes) });
-    for (const [index, line] of complete.split("\n").entries()) {
-      if (line === "") continue;
+      let text = "";
       try {
-        memory.restore(JSON.parse(line) as StoreChange);
-      } catch {
-        throw new Error(`the state journal ${path} has a damaged line ${index + 1}; it cannot be replayed`);
+        text = await readFile(path, "utf8");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       }
+      const read = readJournal(path, text, await readHead(headPathOf(path)));
+      let store: FileStateStore | undefined;
+      const memory = new MemoryStateStore({ clock: options.clock ?? systemClock, onWrite: (changes) => store?.journal(changes) });
+      for (const change of read.changes) memory.restore(change);
+      head = await HeadFile.open(headPathOf(path));
+      store = new FileStateStore(memory, lock, head, undefined);
+      const opened = store;
+      let synced: string | undefined;
+      // A head is written after its lines; the first one of each generation is flushed, so a durable head always exists.
+      const afterFlush = async (note: unknown): Promise<void> => {
+        const chain = note as ChainHead;
+        await opened.head.write({ generation: chain.generation, seq: chain.seq, hash: chain.hash }, chain.generation !== synced);
+        synced = chain.generation;
+      };
+      store.log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush });
+      await store.compact(read.head ?? null);
+      return store;
+    } catch (error) {
+      await head?.close().catch(() => undefined);
+      await lock.release();
+      throw error;
     }
-    store = new FileStateStore(memory, await AppendLog.open(path, options.fsync ?? "always"));
-    await store.compact();
-    return store;
   }
 
   get(key: string): Promise<string | undefined> {
@@ -90,23 +120,33 @@ export class FileStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    await this.pending;
-    await this.log.close();
+    try {
+      await this.pending.catch(() => undefined);
+      await this.log?.close();
+      await this.head.close();
+    } finally {
+      await this.lock.release();
+    }
   }
 
   /** Called synchronously inside each memory step: queue its lines in order. */
   private journal(changes: readonly StoreChange[]): void {
+    const writer = this.writer!;
     this.lines += changes.length;
-    this.pending = this.log.append(changes.map((c) => JSON.stringify(c)));
-    if (this.lines > Math.max(10_000, 4 * this.live)) void this.compact();
+    const lines = changes.map((c) => writer.line(c));
+    this.pending = this.log!.append(lines, writer.head);
+    if (this.lines > Math.max(10_000, 4 * this.live)) void this.compact(writer.head);
   }
 
-  /** Rewrites the journal as the live keys only. */
-  private compact(): Promise<void> {
+  /** Rewrites the journal as the live keys only: a new generation that records the one it compacts. */
+  private compact(previous: ChainHead | null): Promise<void> {
     const snapshot = this.memory.snapshot();
+    const { header, writer } = JournalWriter.start(previous);
+    const lines = [header, ...snapshot.map((c) => writer.line(c))];
+    this.writer = writer;
     this.lines = snapshot.length;
     this.live = snapshot.length;
-    this.pending = this.log.replace(snapshot.map((c) => JSON.stringify(c)));
+    this.pending = this.log!.replace(lines, writer.head);
     return this.pending;
   }
 }

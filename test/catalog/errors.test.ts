@@ -164,9 +164,10 @@ describe("AGP4xx messages", () => {
   it("AGP407: a construct that gives a field no single type", () => {
     const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "allOf": [{ "type": "string" }, { "maxLength": 100 }] }\n        }\n      }\n    }\n  }\n}\n`;
     golden(text, 
-      `schemas/x.json:9:24: error AGP407: \`allOf\` at \`/actions/exec/args/properties/command/allOf\` is not supported in catalogs: merge the subschemas into one schema
+      `schemas/x.json:9:24: error AGP407: \`allOf\` at \`/actions/exec/args/properties/command/allOf\` is not supported in catalogs: a field's type would be the intersection of schemas
   9 |           "command": { "allOf": [{ "type": "string" }, { "maxLength": 100 }] }
     |                        ^^^^^^^
+  help: merge the subschemas into one schema
 
 1 error, 0 warnings
 `,
@@ -180,15 +181,82 @@ describe("AGP4xx messages", () => {
     );
   });
 
-  it("AGP408: a misspelled keyword would silently drop a bound", () => {
-    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "type": "string", "maxlength": 8192 }\n        }\n      }\n    }\n  }\n}\n`;
-    golden(text, 
-      `schemas/x.json:9:42: warning AGP408: \`maxlength\` at \`/actions/exec/args/properties/command/maxlength\` is ignored: it is not a JSON Schema 2020-12 keyword
-  9 |           "command": { "type": "string", "maxlength": 8192 }
-    |                                          ^^^^^^^^^^^
-  help: did you mean \`maxLength\`?
+  it("AGP407: a validation keyword agp refuses rather than ignore", () => {
+    const text = `{\n  ${HEAD},\n  "family": "mail",\n  "actions": {\n    "send": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "to": { "type": "array", "items": { "type": "string", "maxLength": 254 }, "maxItems": 50, "contains": { "const": "audit@acme.com" } }\n        }\n      }\n    }\n  }\n}\n`;
+    golden(text,
+      `schemas/x.json:9:101: error AGP407: \`contains\` at \`/actions/send/args/properties/to/contains\` is not supported in catalogs: agp does not check \`contains\` on requests
+  9 |           "to": { "type": "array", "items": { "type": "string", "maxLength": 254 }, "maxItems": 50, "contains": { "const": "audit@acme.com" } }
+    |                                                                                                     ^^^^^^^^^^
+  help: test it in a rule: \`any x in args.list: …\`
+
+1 error, 0 warnings
+`,
+    );
+  });
+
+  it("AGP408: a keyword JSON Schema does not define is ignored, with a warning", () => {
+    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "type": "string", "maxLength": 64, "nullable": true }\n        }\n      }\n    }\n  }\n}\n`;
+    golden(text,
+      `schemas/x.json:9:59: warning AGP408: \`nullable\` at \`/actions/exec/args/properties/command/nullable\` is ignored: it is not a JSON Schema 2020-12 keyword
+  9 |           "command": { "type": "string", "maxLength": 64, "nullable": true }
+    |                                                           ^^^^^^^^^^
+  help: agp ignores keywords JSON Schema does not define; prefix your own with \`x-\`
 
 0 errors, 1 warning
+`,
+    );
+  });
+
+  it("AGP413: a pattern no finite automaton decides", () => {
+    const text = `{\n  ${HEAD},\n  "family": "github",\n  "actions": {\n    "repo.read": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "repo": { "type": "string", "maxLength": 140, "pattern": "^(\\\\w+)/\\\\1$" }\n        }\n      }\n    }\n  }\n}\n`;
+    golden(text,
+      `schemas/x.json:9:68: error AGP413: the pattern at \`/actions/repo.read/args/properties/repo/pattern\` cannot be enforced: back-references are not supported
+  9 |           "repo": { "type": "string", "maxLength": 140, "pattern": "^(\\\\w+)/\\\\1$" }
+    |                                                                    ^^^^^^^^^^^^^^
+  help: agp enforces patterns a finite automaton decides (no back-references, lookaround, \`\\b\` or \`\\p{…}\`); rewrite it, or test the value with \`matches\` in a rule
+
+1 error, 0 warnings
+`,
+    );
+    const { diagnostics } = loadCatalog(FILE, text.replace("^(\\\\w+)/\\\\1$", "(a|b)*a(a|b){12}"));
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      "the pattern at `/actions/repo.read/args/properties/repo/pattern` cannot be enforced: its automaton needs more than 1024 states",
+    ]);
+  });
+
+  it("AGP414: a schema nested deeper than agp reads, through nesting or a chain of $ref", () => {
+    const chain = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`d${i}`, i === 39 ? { type: "string" } : { $ref: `#/$defs/d${i + 1}` }]));
+    const text = JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "x", $defs: chain, actions: { a: { args: { type: "object", properties: { v: { $ref: "#/$defs/d0" } } } } } }, null, 2);
+    expect(rendered(text)).toBe(`schemas/x.json:98:12: error AGP414: the schema at \`/$defs/d31\` nests more than 32 levels deep (counting \`$ref\`s)
+  98 |     "d31": {
+     |            ^
+  help: flatten the schema; a request field nested this deep cannot be read by a policy anyway
+
+1 error, 0 warnings
+`);
+    const nested = `${'{"type": "array", "maxItems": 1, "items": '.repeat(40)}{"type": "string"}${"}".repeat(40)}`;
+    const deep = JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "x", actions: { a: { args: JSON.parse(`{"type": "object", "properties": {"v": ${nested}}}`) } } });
+    expect(loadCatalog(FILE, deep).diagnostics.map((d) => d.code)).toEqual(["AGP414"]);
+  });
+
+  it("AGP415: an enum too large to compile, as a hostile tool list may send", () => {
+    const members = Array.from({ length: 130_000 }, (_, i) => `"m${i}"`).join(", ");
+    const text = `{\n  ${HEAD},\n  "family": "cal",\n  "actions": {\n    "event.create": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "timezone": {\n            "enum": [${members}]\n          }\n        }\n      }\n    }\n  }\n}\n`;
+    const { diagnostics } = loadCatalog(FILE, text);
+    expect(diagnostics.map((d) => [d.code, d.message, d.span.line, d.span.column])).toEqual([
+      ["AGP415", "`enum` at `/actions/event.create/args/properties/timezone/enum` lists 130000 members; a catalog enum may list at most 4096", 10, 13],
+    ]);
+  });
+
+  it("AGP416: a misspelled keyword would silently drop a bound", () => {
+    const text = `{\n  ${HEAD},\n  "family": "shell",\n  "actions": {\n    "exec": {\n      "args": {\n        "type": "object",\n        "properties": {\n          "command": { "type": "string", "maxlength": 8192 }\n        }\n      }\n    }\n  }\n}\n`;
+    golden(text,
+      `schemas/x.json:9:42: error AGP416: \`maxlength\` at \`/actions/exec/args/properties/command/maxlength\` is not a JSON Schema 2020-12 keyword
+  9 |           "command": { "type": "string", "maxlength": 8192 }
+    |                                          ^^^^^^^^^^^
+  help: did you mean \`maxLength\`? a misspelled constraint would not be enforced, so agp refuses it
+
+1 error, 0 warnings
 `,
     );
   });

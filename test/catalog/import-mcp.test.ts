@@ -151,3 +151,31 @@ describe("importMcp on other shapes of tool list", () => {
     expect(imported.diagnostics.map((d) => [d.code, d.span.file])).toEqual([["AGP403", "fam.json"]]);
   });
 });
+
+describe("importMcp with names JavaScript treats specially", () => {
+  // A hostile or careless server can name a tool or a property `__proto__`; it must arrive in
+  // the catalog as written, with its constraints, not vanish into a prototype.
+  const input = JSON.parse(`{"tools": [
+    {"name": "__proto__", "inputSchema": {"type": "object", "properties": {"x": {"type": "string", "maxLength": 4}}}},
+    {"name": "send", "inputSchema": {
+      "type": "object",
+      "properties": {"__proto__": {"type": "string", "maxLength": 5}, "constructor": {"type": "integer", "maximum": 3}},
+      "required": ["__proto__"],
+      "$defs": {"__proto__": {"type": "string", "maxLength": 2}}
+    }}
+  ]}`) as unknown;
+
+  it("imports a tool and a property named `__proto__` faithfully, with their bounds", () => {
+    const imported = importMcp(input, "mail", "mail.json");
+    expect(imported.problems).toEqual([]);
+    expect(imported.diagnostics).toEqual([]);
+    expect(imported.text).toContain('"__proto__": {"type": "string", "maxLength": 5}');
+    const { catalog } = loadCatalog("mail.json", imported.text!);
+    expect(catalog?.actions.map((a) => a.name).sort()).toEqual(["mail.__proto__", "mail.send"]);
+    const send = catalog?.actions.find((a) => a.name === "mail.send");
+    expect(send?.args.fields.get("__proto__")).toMatchObject({ required: true, type: { kind: "string", maxLength: 5 } });
+    expect(send?.args.fields.get("constructor")).toMatchObject({ type: { kind: "number", maximum: 3 } });
+    expect(Object.getPrototypeOf(imported.catalog!["actions"])).toBe(Object.prototype);
+    expect(Object.keys(imported.catalog!["$defs"] as object)).toEqual(["send.__proto__"]);
+  });
+});

@@ -114,6 +114,7 @@ describe("agp schema import-mcp", () => {
       `x.json:6:92: error AGP407: \`not\` at \`/actions/a/args/properties/x/not\` is not supported in catalogs: a policy type cannot be the complement of a schema
   6 |     "a": {"metadata": {"readOnly": false}, "args": {"type": "object", "properties": {"x": {"not": {}}}}}
     |                                                                                            ^^^^^
+  help: list what is allowed (\`enum\`, bounds) instead
 
 1 error, 0 warnings
 `,
@@ -160,7 +161,7 @@ describe("agp schema check", () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, "shell.json"),
-      JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "shell", actions: { exec: { args: { type: "object", properties: { cmd: { type: "string", maxlength: 9 } } } } } }),
+      JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "shell", actions: { exec: { args: { type: "object", properties: { cmd: { type: "string", nullable: true } } } } } }),
     );
     const lenient = await run(["schema", "check", "shell.json"], dir);
     expect(lenient.code).toBe(0);

@@ -7,7 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { checkPaths } from "../../compiler/check/index.js";
 import { diagnosticToJson } from "../../compiler/diagnostics/index.js";
-import { codesOf, HEADER, rendered, runCheck } from "./harness.js";
+import { resolve } from "node:path";
+import { CATALOGS, codesOf, HEADER, rendered, runCheck } from "./harness.js";
 
 describe("--strict", () => {
   const body = 'let unused = 1\n\nrule r: allow demo.ticket.open\n';
@@ -94,6 +95,22 @@ describe("one run, every file", () => {
     expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.span.file} ${d.code}`)).toEqual([
       "other.agp AGP202",
       "policy.agp AGP400",
+    ]);
+  });
+
+  it("uses an absolute `actions` path as given, not joined to the policy's folder", async () => {
+    const absolute = resolve(CATALOGS, "demo.json");
+    const result = await runCheck({ "sub/policy.agp": `package p\nactions ${JSON.stringify(absolute)}\n\nrule r: allow demo.ticket.open\n` });
+    expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`)).toEqual([]);
+    expect(result.checked?.packages[0]?.catalogs).toEqual([absolute]);
+  });
+
+  it("reads a relative `actions` path from the policy's folder", async () => {
+    const result = await runCheck({ "sub/policy.agp": 'package p\nactions "../demo.json"\n\nrule r: allow demo.ticket.open\n' });
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const missing = await runCheck({ "sub/policy.agp": 'package p\nactions "demo.json"\n\nrule r: allow demo.ticket.open\n' });
+    expect(missing.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([
+      "cannot read catalog `sub/demo.json`: no such file or directory",
     ]);
   });
 

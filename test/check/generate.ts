@@ -42,6 +42,8 @@ interface Leaf {
   readonly path: string;
   readonly type: Type;
   readonly optional: boolean;
+  /** Nullable objects on the way to the leaf: each needs `p != null` before the leaf is read. */
+  readonly nullGuards: readonly string[];
   /** A number whose schema says `minimum` ≥ 0 in every matched action: usable as a budget's cost. */
   readonly nonNegative: boolean;
 }
@@ -113,14 +115,14 @@ function generateLimit(random: Random, set: CatalogSet, id: string): { text: str
     const { base, nullable } = splitNull(l.type);
     // Limits cannot key on the action's metadata (AGP235): keys come from the request.
     if (l.path.startsWith("action.")) return false;
-    return !l.optional && !nullable && (base.kind === "string" || (base.kind === "number" && base.integer));
+    return !l.optional && !nullable && l.nullGuards.length === 0 && (base.kind === "string" || (base.kind === "number" && base.integer));
   });
   const keys = [...new Set(Array.from({ length: random.int(3) }, () => random.pick(keyable)?.path).filter((k) => k !== undefined))];
   if (random.chance(0.3)) keys.unshift(random.pick(["agent", "human"]));
   let measure = `${1 + random.int(10)} per hour`;
   let cost = "";
   if (random.chance(0.5)) {
-    const costs = leaves.filter((l) => l.nonNegative && !l.optional);
+    const costs = leaves.filter((l) => l.nonNegative && !l.optional && l.nullGuards.length === 0);
     measure = `budget ${100 + random.int(900)} usd per day`;
     cost = ` cost ${costs.length > 0 && random.chance(0.7) ? random.pick(costs).path : String(random.pick(NUMBERS))}`;
   }
@@ -157,7 +159,10 @@ function generateAtom(random: Random, leaf: Leaf, humanPresent: boolean): Atom {
   let badMember: string | undefined;
   const needsValue = (test: string) => (nullable ? `${leaf.path} != null and ${test}` : test);
   const p = leaf.path;
-  if (base.kind === "string" && base.enum !== undefined) {
+  if (nullable && (base.kind === "object" || random.chance(0.2))) {
+    // A null test, on any nullable field: arrays and objects too (ADR 0006, "Equality").
+    body = `${p} ${random.pick(["==", "!="])} null`;
+  } else if (base.kind === "string" && base.enum !== undefined) {
     const picked = random.pick(base.enum);
     // A member that is a keyword or not a name can only be written quoted.
     const bare = BARE.test(picked) && !KEYWORDS.has(picked);
@@ -223,11 +228,16 @@ function generateAtom(random: Random, leaf: Leaf, humanPresent: boolean): Atom {
       retyped = `${p} contains 7`;
       badMember = `${p} contains ${JSON.stringify(`${member}_nope`)}`;
     }
+    // A nullable array is read only behind `p != null`, as AGP227's help says.
+    body = needsValue(body);
+    if (retyped !== undefined) retyped = needsValue(retyped);
+    if (badMember !== undefined) badMember = needsValue(badMember);
   } else {
     throw new Error(`no atom for ${leaf.path}`);
   }
   const guard = (text: string) => {
-    const present = leaf.optional ? `has ${leaf.path} and ${text}` : text;
+    const nonNull = leaf.nullGuards.map((g) => `${g} != null and `).join("");
+    const present = leaf.optional ? `has ${leaf.path} and ${nonNull}${text}` : `${nonNull}${text}`;
     // Rules for the agent may read the human only once `has human` holds.
     return leaf.path.startsWith("human.") && !humanPresent ? `(has human and ${present})` : `(${present})`;
   };
@@ -251,34 +261,37 @@ function commonLeaves(actions: readonly ActionEntry[], set: CatalogSet): Leaf[] 
     if (others.some((o) => o === undefined || !sameShape(o.type, leaf.type))) continue;
     const type = others.slice(1).reduce((t, o) => mergeTypes(t, o!.type), leaf.type);
     const nonNegative = others.every((o) => o!.type.kind === "number" && o!.type.minimum !== undefined && o!.type.minimum >= 0);
-    common.push({ path, type, optional: others.some((o) => o!.optional), nonNegative });
+    common.push({ path, type, optional: others.some((o) => o!.optional), nullGuards: leaf.nullGuards, nonNegative });
   }
   return common;
 }
 
 function leavesOf(action: ActionEntry, set: CatalogSet): Leaf[] {
   const leaves: Leaf[] = [];
-  const visit = (type: Type, path: string, optional: boolean, depth: number) => {
+  const visit = (type: Type, path: string, optional: boolean, depth: number, nullGuards: readonly string[]) => {
     const { base, nullable } = splitNull(type);
     if (base.kind === "object") {
-      if (nullable || depth > 2) return;
-      for (const field of base.fields.values()) visit(field.type, `${path}.${field.name}`, optional || !field.required, depth + 1);
+      if (depth > 2) return;
+      // A nullable object is a leaf itself (`p == null`), and its fields are read behind `p != null`.
+      if (nullable) leaves.push({ path, type, optional, nullGuards, nonNegative: false });
+      const guards = nullable ? [...nullGuards, path] : nullGuards;
+      for (const field of base.fields.values()) visit(field.type, `${path}.${field.name}`, optional || !field.required, depth + 1, guards);
       return;
     }
     if (base.kind === "array") {
       const items = splitNull(base.items);
-      if (base.maxItems === undefined || nullable || items.nullable) return;
+      if (base.maxItems === undefined || items.nullable) return;
       if (!["string", "number"].includes(items.base.kind)) return;
     } else if (!["string", "number", "boolean"].includes(base.kind)) return;
     if (base.kind === "boolean" && nullable) return;
-    leaves.push({ path, type, optional, nonNegative: false });
+    leaves.push({ path, type, optional, nullGuards, nonNegative: false });
   };
-  visit(action.args, "args", false, 0);
-  for (const [key, value] of action.metadata) visit(value.type, `action.${key}`, false, 1);
-  visit(set.request.agent, "agent", false, 0);
-  visit(set.request.human, "human", false, 0);
-  visit(set.request.env, "env", false, 1);
-  visit(set.request.context, "context", false, 0);
+  visit(action.args, "args", false, 0, []);
+  for (const [key, value] of action.metadata) visit(value.type, `action.${key}`, false, 1, []);
+  visit(set.request.agent, "agent", false, 0, []);
+  visit(set.request.human, "human", false, 0, []);
+  visit(set.request.env, "env", false, 1, []);
+  visit(set.request.context, "context", false, 0, []);
   return leaves;
 }
 

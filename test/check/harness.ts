@@ -4,9 +4,9 @@
  * directory, which is the working directory, so file names in the rendered
  * output are short and stable ("policy.agp", "demo.json").
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { checkPaths, type CheckPathsResult } from "../../compiler/check/index.js";
 import { renderDiagnostics } from "../../compiler/diagnostics/index.js";
 
@@ -24,7 +24,10 @@ export async function runCheck(files: Readonly<Record<string, string>>, options:
   const directory = mkdtempSync(join(tmpdir(), "agp-check-"));
   try {
     cpSync(CATALOGS, directory, { recursive: true });
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(directory, name)), { recursive: true });
+      writeFileSync(join(directory, name), text);
+    }
     return await checkPaths(["."], { cwd: directory, ...options });
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -6,16 +6,15 @@
  * of runs (default sized for a few seconds).
  */
 import fc from "fast-check";
-import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadCatalogFiles } from "../../compiler/catalog/index.js";
 import { check } from "../../compiler/check/index.js";
 import { renderDiagnostics } from "../../compiler/diagnostics/index.js";
 import { parse } from "../../compiler/syntax/index.js";
 import { generatePolicy, Random } from "./generate.js";
+import { GENERATED_SCHEMAS } from "../support/schemas.js";
 
-const schemas = readdirSync("examples/schemas").filter((f) => f.endsWith(".json")).sort().map((f) => `examples/schemas/${f}`);
-const loaded = await loadCatalogFiles(schemas);
+const loaded = await loadCatalogFiles(GENERATED_SCHEMAS);
 const HEADER = "package gen\n\n";
 const RUNS = Number(process.env["AGP_PROPERTY_RUNS"] ?? 150);
 

@@ -9,7 +9,6 @@
  * Fixed seed; AGP_PROPERTY_RUNS raises the number of runs.
  */
 import fc from "fast-check";
-import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadCatalogFiles } from "../../compiler/catalog/index.js";
 import { check } from "../../compiler/check/index.js";
@@ -17,9 +16,9 @@ import { interpretChecked } from "../../compiler/interpret/index.js";
 import { parse } from "../../compiler/syntax/index.js";
 import { generateConjunction, generatePolicy, Random } from "./generate.js";
 import { poolsOf, randomRequest } from "./requests.js";
+import { GENERATED_SCHEMAS } from "../support/schemas.js";
 
-const schemas = readdirSync("examples/schemas").filter((f) => f.endsWith(".json")).sort().map((f) => `examples/schemas/${f}`);
-const loaded = await loadCatalogFiles(schemas);
+const loaded = await loadCatalogFiles(GENERATED_SCHEMAS);
 const set = loaded.set;
 const RUNS = Number(process.env["AGP_PROPERTY_RUNS"] ?? 150);
 const REQUESTS = 25;

@@ -42,7 +42,7 @@ beforeAll(async () => {
   wasm = join(dir, "platform.wasm");
   writeFileSync(wasm, compiled.result.wasm);
   hash = compiled.result.manifest.policy.hash;
-});
+}, 120_000); // a cold compile (binaryen's first load) takes seconds on a loaded machine
 
 describe("agp eval: the decision", () => {
   it("prints an allow with its obligations", async () => {

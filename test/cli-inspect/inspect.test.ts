@@ -50,11 +50,12 @@ describe("agp inspect <file.wasm>", () => {
     expect(err).toBe("");
     expect(code).toBe(0);
     const lines = out.split("\n");
-    expect(lines.slice(0, 4)).toEqual([
+    expect(lines.slice(0, 5)).toEqual([
       `${wasm}: agp policy module, ${compiled.wasm.length} bytes`,
       `policy:   sha256 ${compiled.manifest.policy.hash}, version 2.0.0`,
       `compiler: ${compiled.manifest.compiler}, abi ${ABI_VERSION}`,
-      `memory:   slots ${compiled.manifest.memory.slotBytes} bytes, string arena ${compiled.manifest.memory.arenaBytes} bytes; JSON input ≤ 32768 bytes, depth ≤ 64`,
+      `memory:   slots ${compiled.manifest.memory.slotBytes} bytes, string arena ${compiled.manifest.memory.arenaBytes} bytes; JSON buffer 32768 bytes`,
+      "requests: nesting ≤ 64 levels, ≤ 100000 values",
     ]);
     expect(out).toContain("\nimports: none\n");
     const names = WASM.Module.exports(new WASM.Module(compiled.wasm)).map((e) => e.name);
@@ -139,6 +140,33 @@ describe("agp inspect --ir <paths...>", () => {
     const module = await run(["inspect", "--ir", wasm]);
     expect(module.code).toBe(2);
     expect(module.err).toBe(`agp: --ir lowers policy sources; \`${wasm}\` is a compiled module, which keeps no IR (inspect it without --ir)\n`);
+  });
+});
+
+describe("agp inspect of a module with session rules", () => {
+  it("prints the state's bytes per session, the monitors, and what each action needs of its session; JSON says the same", async () => {
+    const result = await compilePaths(["test/fixtures/testing/session/session.agp"], { version: "1.0.0" });
+    if (result.result === undefined) throw new Error("the session fixture does not compile");
+    const manifest = result.result.manifest;
+    const session = manifest.session!;
+    const file = join(dir, "session.wasm");
+    writeFileSync(file, result.result.wasm);
+    const { code, out, err } = await run(["inspect", file]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toContain(`\nsessions: key context.session, ${session.stateBytes} bytes of state per session (layout ${session.layout}), kept 1 day after the last event\n`);
+    expect(out).toContain(`\nsession monitors (${session.monitors.length}, ${session.stateBytes - 64} bytes after the 64-byte header):\n`);
+    expect(out).toMatch(/\n {2}\d+ +count +count ws\.bank\.send where args\.recipient == current\.args\.recipient within 1 hour track 8 +1 hour +\d+ bytes +8 values\n/);
+    const send = manifest.actions.findIndex((a) => a.name === "ws.bank.send");
+    expect(out).toMatch(new RegExp(`\\n  ${send} +ws\\.bank\\.send +\\d+ +no +${manifest.actions[send]!.costBound} +reads \\(rule velocity\\)\\n`));
+    expect(out).toMatch(/\n {2}\d+ +ws\.web\.fetch +\d+ +no +\d+ +recorded\n/);
+    expect(session.monitors.reduce((n, m) => n + m.bytes, 64)).toBeLessThanOrEqual(session.stateBytes);
+    const json = await run(["inspect", "--format", "json", file]);
+    const report = JSON.parse(json.out) as { session: { stateBytes: number; monitors: unknown[] }; actions: { name: string; session?: unknown }[] };
+    expect(report.session.stateBytes).toBe(session.stateBytes);
+    expect(report.session.monitors).toHaveLength(session.monitors.length);
+    expect(report.actions.find((a) => a.name === "ws.bank.send")!.session).toEqual({ needs: "reads", rule: "velocity" });
+    expect(report.actions.find((a) => a.name === "ws.web.fetch")!.session).toEqual({ needs: "watched" });
   });
 });
 

@@ -98,6 +98,6 @@ describe("constructs: wasm + runtime vs the interpreter", () => {
       expect(effects.has("allow") && effects.has("deny")).toBe(true);
       if (process.env["AGP_SHOW_REACHED"]) console.log(mode, [...reached].sort().join(" "));
       expect(reached.size).toBeGreaterThanOrEqual(8);
-    }, 60_000);
+    }, 180_000);
   }
 });

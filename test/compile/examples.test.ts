@@ -32,5 +32,5 @@ describe("examples compile", () => {
       expect(countImports(compiled.wasm), file).toBe(0);
       expect(compiled.manifest.rules.every((r) => r.file === file), file).toBe(true);
     }
-  }, 60_000);
+  }, 180_000);
 });

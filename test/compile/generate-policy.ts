@@ -43,7 +43,7 @@ export function generateCompilable(seed: number, set: CatalogSet): GeneratedPoli
   const limitsWithOtherwise = noMetadataKeys.replace(/^(limit l\d+: .*)$/gm, (line: string) =>
     random.chance(0.3) ? `${line} otherwise approve by 1 of group ${group}` : random.chance(0.3) ? `${line} because "slow down"` : line,
   );
-  return { text: `${limitsWithOtherwise}\n${extra}`, interesting: [...WORDS, "/workspace/a", "prod-1", "acme/payments-2"] };
+  return { text: `${limitsWithOtherwise}\n${extra}`, interesting: [...WORDS, "/workspace/a", "prod-1", "acme/payments-2", "ann@acme.com", "bob@corp.org", "xy", "abc"] };
 }
 
 function extraClauses(random: Random, block: string): string {

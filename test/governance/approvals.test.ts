@@ -176,6 +176,6 @@ describe("abuse", () => {
   it("an unknown ticket and a malformed approver are refused", async () => {
     const { gw } = await gateway();
     expect(await gw.approvals.approve("nope", BOB)).toEqual({ ok: false, code: "unknown_ticket", message: "no approval request `nope`" });
-    expect(await gw.approvals.approve("nope", { id: "", groups: [] })).toEqual({ ok: false, code: "invalid", message: "an approver needs an `id` and `groups`" });
+    expect(await gw.approvals.approve("nope", { id: "", groups: [] })).toEqual({ ok: false, code: "invalid", message: "an approver needs an `id` (a non-empty string) and `groups` (an array of strings)" });
   });
 });

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile, appendFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AuditLog, GENESIS, ManualClock, entryHash, readAuditEntries, verifyAudit } from "../../runtime/governance/index.js";
+import { AuditLog, GENESIS, ManualClock, canonicalJson, entryHash, readAuditEntries, verifyAudit } from "../../runtime/governance/index.js";
 import { FileAuditSink } from "../../runtime/node/index.js";
 import { ALICE, gateway, merge, shell, spend } from "./harness.js";
 
@@ -85,7 +85,8 @@ describe("verifyAudit", () => {
       const copy = [...original];
       const entry = JSON.parse(copy[index]!) as Record<string, unknown>;
       edit(entry);
-      copy[index] = JSON.stringify(entry);
+      copy[index] = canonicalJson(entry); // the canonical spelling: only the hash can tell
+
       expect(verifyAudit(join_(copy)).problems.map((p) => p.message)).toEqual([`entry ${index + 1} (line ${index + 1}): hash mismatch — edited`]);
     }
   });
@@ -95,7 +96,7 @@ describe("verifyAudit", () => {
     const entry = JSON.parse(copy[1]!) as Record<string, unknown>;
     entry["agent"] = "someone-else";
     entry["hash"] = entryHash(entry);
-    copy[1] = JSON.stringify(entry);
+    copy[1] = canonicalJson(entry);
     expect(verifyAudit(join_(copy)).problems.map((p) => p.message)).toEqual(["chain broken between line 2 and 3 — removed or reordered"]);
   });
 
@@ -182,13 +183,23 @@ describe("the audit file", () => {
     expect(readAuditEntries(text).map((e) => e["requestId"])).toEqual(Array.from({ length: 200 }, (_, i) => `r${i}`));
   });
 
-  it("a hostile request (lone surrogates, NaN, cycles) is still audited", async () => {
+  it("a hostile request (lone surrogates, NaN, cycles) is refused unread and still audited", async () => {
     const { gw, sink } = await gateway();
     const cyclic: Record<string, unknown> = { agent: { id: "x\ud800" }, action: "shell.exec", env: Number.NaN };
     cyclic["args"] = cyclic;
     const result = await gw.check(cyclic, { requestId: "h1" });
     expect(result.action).toBe("refuse");
+    expect(result.reason).toBe("the request cannot be read: `agent.id` is not well-formed Unicode (a lone surrogate)");
     expect(verifyAudit(sink.text()).ok).toBe(true);
-    expect(readAuditEntries(sink.text())[0]).toMatchObject({ agent: "x\ufffd", env: null, result: "refuse" });
+    expect(readAuditEntries(sink.text())[0]).toMatchObject({ agent: "", env: null, args: null, result: "refuse", reason: result.reason });
+    const nan = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: Number.NaN, args: {} }, { requestId: "h2" });
+    expect(nan.reason).toBe("the request cannot be read: `env` is NaN, which is not JSON");
+    const cycle = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: "production", args: cyclic }, { requestId: "h3" });
+    expect(cycle.reason).toBe("the request cannot be read: `args.agent.id` is not well-formed Unicode (a lone surrogate)");
+    const own: Record<string, unknown> = { list: [] };
+    (own["list"] as unknown[]).push(own);
+    const loop = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: "production", args: own }, { requestId: "h4" });
+    expect(loop.reason).toBe("the request cannot be read: `args.list[0]` contains itself");
+    expect(verifyAudit(sink.text())).toMatchObject({ ok: true, entries: 4 });
   });
 });

@@ -12,6 +12,7 @@ import { ManualClock, readAuditEntries } from "../../runtime/governance/index.js
 import { ALICE, deploy, gateway, merge, spend } from "./harness.js";
 
 const DAY = 86_400_000;
+const NO_HEAD_FILE = (file: string) => `${file}: no head file ${file}.head: entries removed from the end are found only with --head\n`;
 
 /** An audit file with entries spread over the last 40 days (relative to the real clock, for `--since 30d`). */
 async function auditFile(): Promise<{ dir: string; text: string }> {
@@ -39,7 +40,11 @@ describe("agp audit verify", () => {
   it("exit 0 for an intact file, with the entry count and head", async () => {
     const { dir, text } = await auditFile();
     const head = readAuditEntries(text).at(-1)!.hash;
-    expect(await agp(dir, "audit", "verify", "audit.jsonl")).toEqual({ code: 0, out: `audit.jsonl: intact, 6 entries, head ${head}\n`, err: "" });
+    expect(await agp(dir, "audit", "verify", "audit.jsonl")).toEqual({
+      code: 0,
+      out: `audit.jsonl: intact, 6 entries, head ${head}\naudit.jsonl: no head file audit.jsonl.head: entries removed from the end are found only with --head\n`,
+      err: "",
+    });
     expect((await agp(dir, "audit", "verify", "audit.jsonl", "--head", head)).code).toBe(0);
   });
 
@@ -48,7 +53,7 @@ describe("agp audit verify", () => {
     await writeFile(join(dir, "audit.jsonl"), text.replace('"requestId":"d2"', '"requestId":"dX"'));
     expect(await agp(dir, "audit", "verify", "audit.jsonl")).toEqual({
       code: 1,
-      out: "audit.jsonl: entry 3 (line 3): hash mismatch — edited\naudit.jsonl: tampered — 1 problem in 6 entries\n",
+      out: "audit.jsonl: entry 3 (line 3): hash mismatch — edited\naudit.jsonl: tampered — 1 problem in 6 entries\n" + NO_HEAD_FILE("audit.jsonl"),
       err: "",
     });
   });
@@ -58,12 +63,12 @@ describe("agp audit verify", () => {
     const lines = text.split("\n").filter((l) => l !== "");
     await writeFile(join(dir, "removed.jsonl"), [lines[0], lines[2], lines[3], lines[4], lines[5]].join("\n") + "\n");
     expect((await agp(dir, "audit", "verify", "removed.jsonl")).out).toBe(
-      "removed.jsonl: chain broken between line 1 and 2 — removed or reordered\nremoved.jsonl: tampered — 1 problem in 5 entries\n",
+      "removed.jsonl: chain broken between line 1 and 2 — removed or reordered\nremoved.jsonl: tampered — 1 problem in 5 entries\n" + NO_HEAD_FILE("removed.jsonl"),
     );
     await writeFile(join(dir, "truncated.jsonl"), text.slice(0, -25));
     expect(await agp(dir, "audit", "verify", "truncated.jsonl")).toMatchObject({
       code: 1,
-      out: "truncated.jsonl: line 6: truncated last line — the file ends mid-entry\ntruncated.jsonl: tampered — 1 problem in 5 entries\n",
+      out: "truncated.jsonl: line 6: truncated last line — the file ends mid-entry\ntruncated.jsonl: tampered — 1 problem in 5 entries\n" + NO_HEAD_FILE("truncated.jsonl"),
     });
     await writeFile(join(dir, "short.jsonl"), lines.slice(0, 4).join("\n") + "\n");
     const head = readAuditEntries(text).at(-1)!.hash;

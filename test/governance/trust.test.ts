@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TRUST, ManualClock, MemoryStateStore, Trust, foldTrust, type TrustEvent } from "../../runtime/governance/index.js";
+import { DEFAULT_TRUST, ManualClock, MemoryStateStore, Trust, foldTrust, type TrustConfig, type TrustEvent } from "../../runtime/governance/index.js";
 import { deploy, engine, gateway, shell } from "./harness.js";
 
 const HOUR = 3_600_000;
@@ -27,22 +27,27 @@ describe("the tier as a fold over history", () => {
     expect(foldTrust([at("violation", 0), at("violation", 1)]).tier).toBe(0);
   });
 
-  it("promotion takes 20 clean successes, a quiet window and a day since the last change", () => {
+  // The streak rules alone: no minimum age or volume (test/adversarial/trust.test.ts covers those).
+  const FAST: TrustConfig = { ...DEFAULT_TRUST, promoteMinAgeMs: 0, promoteMinSuccesses: 0 };
+  const seen = at("failure", 0); // first seen at hour 0
+
+  it("promotion takes 20 clean successes, a quiet window and a day since the last change or the first event", () => {
     const successes = (from: number, n: number) => Array.from({ length: n }, (_, i) => at("success", from + i * 0.1));
-    expect(foldTrust(successes(0, 19)).tier).toBe(2);
-    expect(foldTrust(successes(0, 20)).tier).toBe(3);
-    expect(foldTrust([at("denied", 0), ...successes(1, 30)]).tier).toBe(2); // a denial within the window holds it back
-    expect(foldTrust([at("denied", 0), ...successes(25, 20)]).tier).toBe(3);
-    const promoted = [...successes(0, 20)];
-    expect(foldTrust([...promoted, ...successes(3, 20)]).tier).toBe(3); // not twice in one day
-    expect(foldTrust([...promoted, ...successes(25, 20)]).tier).toBe(4);
-    expect(foldTrust([...promoted, ...successes(25, 20), ...successes(50, 20)]).tier).toBe(4); // the maximum
+    expect(foldTrust(successes(0, 20), FAST).tier).toBe(2); // brand new: never changed is not settled
+    expect(foldTrust([seen, ...successes(24, 19)], FAST).tier).toBe(2);
+    expect(foldTrust([seen, ...successes(24, 20)], FAST).tier).toBe(3);
+    expect(foldTrust([at("denied", 0), ...successes(1, 30)], FAST).tier).toBe(2); // a denial within the window holds it back
+    expect(foldTrust([at("denied", 0), ...successes(25, 20)], FAST).tier).toBe(3);
+    const promoted = [seen, ...successes(24, 20)];
+    expect(foldTrust([...promoted, ...successes(27, 20)], FAST).tier).toBe(3); // not twice in one day
+    expect(foldTrust([...promoted, ...successes(49, 20)], FAST).tier).toBe(4);
+    expect(foldTrust([...promoted, ...successes(49, 20), ...successes(74, 20)], FAST).tier).toBe(4); // the maximum
   });
 
   it("failures are neutral; a denial resets the clean streak", () => {
     const s = (h: number) => at("success", h);
-    expect(foldTrust([...Array.from({ length: 10 }, (_, i) => s(i)), at("failure", 10), ...Array.from({ length: 10 }, (_, i) => s(11 + i))]).tier).toBe(3);
-    expect(foldTrust([...Array.from({ length: 10 }, (_, i) => s(30 + i)), at("denied", 40), ...Array.from({ length: 19 }, (_, i) => s(70 + i))]).tier).toBe(2);
+    expect(foldTrust([seen, ...Array.from({ length: 10 }, (_, i) => s(24 + i)), at("failure", 34), ...Array.from({ length: 10 }, (_, i) => s(35 + i))], FAST).tier).toBe(3);
+    expect(foldTrust([seen, ...Array.from({ length: 10 }, (_, i) => s(30 + i)), at("denied", 40), ...Array.from({ length: 19 }, (_, i) => s(70 + i))], FAST).tier).toBe(2);
   });
 
   it("deterministic: the same history gives the same tier, and the stored state is that fold", async () => {
@@ -82,7 +87,7 @@ describe("trust in the gateway", () => {
   });
 
   it("denials demote; reported rollbacks demote; successes promote slowly", async () => {
-    const { gw, clock } = await gateway({ engine: engine(TRUSTED) });
+    const { gw, clock } = await gateway({ engine: engine(TRUSTED), trust: { promoteMinAgeMs: 0, promoteMinSuccesses: 0 } });
     for (let i = 0; i < 3; i++) await gw.check({ ...deploy(), action: "aws.s3.get_object", args: { account: "x" } }, { requestId: `n${i}` });
     expect(await gw.trust?.tier("ci-fixer")).toBe(1);
     expect((await gw.check(deploy(), { requestId: "d0" })).action).toBe("refuse");

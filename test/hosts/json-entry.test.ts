@@ -79,10 +79,20 @@ describe("JSON entry point: malformed bytes are refused with a reason", () => {
     ["bare minus", '{"env":-}', "the request is not valid JSON: invalid number at byte 7"],
     ["no fraction digits", '{"env":1.}', "the request is not valid JSON: invalid number at byte 7"],
     ["no exponent digits", '{"env":1e+}', "the request is not valid JSON: invalid number at byte 7"],
-    ["too deep", `{"context":{"a":${"[".repeat(70)}${"]".repeat(70)}}}`, "the request is not valid JSON: nesting deeper than the limit at byte 78"],
   ];
   it.each(cases)("%s", (_name, input, message) => {
-    expect(refusal(input)).toEqual({ code: "wrong_type", message, path: "" });
+    expect(refusal(input)).toEqual({ code: "malformed_json", message, path: "" });
+  });
+
+  it("past the request bounds: the object path's too_large, not malformed", () => {
+    const deep = { ...VALID, context: { a: JSON.parse(`${"[".repeat(70)}${"]".repeat(70)}`) as unknown } };
+    const expected = { code: "too_large", message: "the request is too large: the policy accepts at most 64 levels of nesting and 100000 values", path: "" };
+    expect(refusal(JSON.stringify(deep))).toEqual(expected);
+    expect(fx.pair.engine.decide(deep).error).toEqual(expected);
+    // Exactly at the bound is fine: the request object is level 1, `context` 2, `a` 3.
+    const atBound = { ...VALID, context: { a: JSON.parse(`${"[".repeat(62)}${"]".repeat(62)}`) as unknown } };
+    expect(refusal(JSON.stringify(atBound))).toEqual(fx.pair.engine.decide(atBound).error);
+    expect(refusal(JSON.stringify(atBound))?.code).not.toBe("too_large");
   });
 
   it("duplicate keys in large objects: the first repeat is reported, in bounded time whatever the keys", () => {
@@ -96,7 +106,7 @@ describe("JSON entry point: malformed bytes are refused with a reason", () => {
     expect((performance.now() - start) / 5).toBeLessThan(5);
   });
 
-  it("a request over the input limit, and one exactly at it", () => {
+  it("a request at the module's buffer size and past it: the same decision (the size of a text never matters)", () => {
     const text = JSON.stringify(VALID);
     expect(fx.pair.engine.decide(VALID).effect).toBe("allow");
     const cap = json.inputBytes;
@@ -104,7 +114,11 @@ describe("JSON entry point: malformed bytes are refused with a reason", () => {
     const atCap = text.slice(0, -1) + " ".repeat(cap - text.length) + "}";
     expect(atCap.length).toBe(cap);
     expect(json.decideJson(atCap)).toEqual(fx.pair.engine.decide(VALID));
-    expect(refusal(atCap + " ")).toEqual({ code: "wrong_type", message: `the request is ${cap + 1} bytes, over the policy's JSON input limit of ${cap} bytes`, path: "" });
+    expect(json.decideJson(atCap + " ")).toEqual(fx.pair.engine.decide(VALID));
+    expect(json.decideJson(text.slice(0, -1) + " ".repeat(5 * cap) + "}")).toEqual(fx.pair.engine.decide(VALID));
+    // Malformed past the buffer: the reason and offset the module would give.
+    const broken = text.slice(0, -1) + " ".repeat(2 * cap) + ",}";
+    expect(refusal(broken)).toEqual({ code: "malformed_json", message: `the request is not valid JSON: unexpected character at byte ${broken.length - 1}`, path: "" });
   });
 
   it("lone surrogates in checked strings: the JS path's invalid_string, at the same UTF-16 index", () => {

@@ -6,7 +6,6 @@
  * requests, valid and broken, with and without runtime state.
  */
 import fc from "fast-check";
-import { readdirSync } from "node:fs";
 import { expect, it } from "vitest";
 import { loadCatalogFiles } from "../../compiler/catalog/index.js";
 import { check } from "../../compiler/check/index.js";
@@ -15,9 +14,9 @@ import { loadJsonDeciderSync } from "../../runtime/index.js";
 import { generateCompilable } from "../compile/generate-policy.js";
 import { pairOf } from "../compile/harness.js";
 import { generatedCases } from "./requests.js";
+import { GENERATED_SCHEMAS } from "../support/schemas.js";
 
-const schemas = readdirSync("examples/schemas").filter((f) => f.endsWith(".json")).sort().map((f) => `examples/schemas/${f}`);
-const loaded = await loadCatalogFiles(schemas);
+const loaded = await loadCatalogFiles(GENERATED_SCHEMAS);
 const POLICIES = 24;
 
 it(`agrees with the JS-object path on ${POLICIES} generated policies`, () => {

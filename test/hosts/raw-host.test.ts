@@ -76,7 +76,7 @@ function wtf8(b: Uint8Array): string {
   return out;
 }
 const MALFORMED = ["", "unexpected character", "unexpected end of input", "invalid UTF-8", "invalid escape sequence", "control character in a string", "duplicate key", "nesting deeper than the limit", "", "invalid number", "too many values", "empty input"];
-const CODES = ["", "wrong_type", "missing_field", "unknown_field", "too_long", "too_many_items", "out_of_range", "not_in_enum", "invalid_string", "unknown_action"];
+const CODES = ["", "wrong_type", "missing_field", "unknown_field", "too_long", "too_many_items", "out_of_range", "not_in_enum", "invalid_string", "unknown_action", "too_large"];
 
 function rawHost(bytes: Uint8Array) {
   const manifest = manifestOf(bytes);
@@ -102,7 +102,7 @@ function rawHost(bytes: Uint8Array) {
     const m = memory();
     const u32 = (o: number) => m.getUint32(h + o, true);
     const status = u32(0);
-    if (status === 2) return { effect: "deny", rules: [], reasons: [`the request is not valid JSON: ${MALFORMED[u32(16)]} at byte ${u32(24)}`], error: "wrong_type" };
+    if (status === 2) return { effect: "deny", rules: [], reasons: [`the request is not valid JSON: ${MALFORMED[u32(16)]} at byte ${u32(24)}`], error: "malformed_json" };
     if (status === 1) {
       let path = "";
       for (let i = 0; i < u32(36); i++) {
@@ -123,6 +123,10 @@ function rawHost(bytes: Uint8Array) {
         not_in_enum: () => `${p} must be one of ${node.type === "string" ? node.enum.map((e: string) => JSON.stringify(e)).join(", ") : node.enum.join(", ")}, got ${describe(value())}`,
         invalid_string: () => `${p} is not well-formed Unicode (a lone surrogate at index ${u32(24)})`,
         unknown_action: () => `unknown action \`${value()}\``,
+        too_large: () => {
+          const bounds = manifest.bounds ?? { maxDepth: 64, maxValues: 100000 };
+          return `the request is too large: the policy accepts at most ${bounds.maxDepth} levels of nesting and ${bounds.maxValues} values`;
+        },
       }[code]!();
       return { effect: "deny", rules: [], reasons: [message], error: code };
     }
@@ -152,5 +156,10 @@ it("a host built from docs/abi.md alone gives the runtime's effect, rules, reaso
     compared++;
   });
   expect(compared).toBeGreaterThan(350);
-  expect(decide("{")).toEqual({ effect: "deny", rules: [], reasons: ["the request is not valid JSON: unexpected end of input at byte 1"], error: "wrong_type" });
+  expect(decide("{")).toEqual({ effect: "deny", rules: [], reasons: ["the request is not valid JSON: unexpected end of input at byte 1"], error: "malformed_json" });
+  // Past the request bounds: the same refusal as the runtime's object path.
+  const deep = { ...(fx.cases[0]!.request as object), context: { x: JSON.parse(`${"[".repeat(80)}${"]".repeat(80)}`) as unknown } };
+  const want = fx.pair.engine.decide(deep);
+  expect(want.error?.code).toBe("too_large");
+  expect(decide(JSON.stringify(deep))).toEqual({ effect: "deny", rules: [], reasons: want.reasons, error: "too_large" });
 });

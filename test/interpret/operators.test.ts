@@ -33,6 +33,18 @@ describe("comparisons", () => {
     expect(holds(`has args.note and args.note != null`, shell({ note: "x" }))).toBe(true);
   });
 
+  it("`!= null` / `== null` test a nullable array or object for null, as the checker's AGP227 help asks", () => {
+    const mail = `has args.bcc and args.bcc != null and (all a in args.bcc: a endsWith "@acme.com")`;
+    expect(holds(mail, shell({ bcc: ["x@acme.com"] }))).toBe(true);
+    expect(holds(mail, shell({ bcc: ["x@evil.com"] }))).toBe(false);
+    expect(holds(mail, shell({ bcc: null }))).toBe(false);
+    expect(holds(`has args.bcc and args.bcc == null`, shell({ bcc: [] }))).toBe(false);
+    expect(holds(`has args.bcc and null == args.bcc`, shell({ bcc: null }))).toBe(true);
+    expect(holds(`has args.owner and args.owner != null and args.owner.team == "sre"`, shell({ owner: { team: "sre" } }))).toBe(true);
+    expect(holds(`has args.owner and args.owner == null`, shell({ owner: { team: "sre" } }))).toBe(false);
+    expect(holds(`has args.owner and args.owner == null`, shell({ owner: null }))).toBe(true);
+  });
+
   it("== between different types is false, never a coercion (the checker refuses most such comparisons)", () => {
     expect(holds(`has args.note and args.note == "null"`, shell({ note: null }))).toBe(false);
     const unchecked = uncheckedPolicy(`rule r: allow shell.exec when args.timeout_seconds != "60"`);

@@ -5,10 +5,10 @@
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { determinize, dfaAccepts, type Dfa } from "../../compiler/lower/automata/dfa.js";
-import { minimize } from "../../compiler/lower/automata/minimize.js";
-import { NfaBuilder } from "../../compiler/lower/automata/nfa.js";
-import { utf8Sequences } from "../../compiler/lower/automata/utf8-ranges.js";
+import { determinize, dfaAccepts, type Dfa } from "../../compiler/automata/dfa.js";
+import { minimize } from "../../compiler/automata/minimize.js";
+import { NfaBuilder } from "../../compiler/automata/nfa.js";
+import { utf8Sequences } from "../../compiler/automata/utf8-ranges.js";
 import { parseGlob } from "../../compiler/lower/glob-syntax.js";
 import { globWithSamples, inputsFor } from "./glob-arbitraries.js";
 

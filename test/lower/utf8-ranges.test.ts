@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { MAX_SCALAR, encodeScalar, utf8Sequences, type ByteRange } from "../../compiler/lower/automata/utf8-ranges.js";
+import { MAX_SCALAR, encodeScalar, utf8Sequences, type ByteRange } from "../../compiler/automata/utf8-ranges.js";
 
 const accepts = (sequences: ByteRange[][], bytes: readonly number[]): boolean =>
   sequences.some((seq) => seq.length === bytes.length && seq.every((r, i) => r.lo <= bytes[i]! && bytes[i]! <= r.hi));

@@ -2,7 +2,7 @@
  * The runtime stays loadable in browsers, workers and edge runtimes: the
  * import graph of runtime/index.ts holds nothing but its own files (no compiler, no Node
  * built-ins, no packages), it generates no code at run time, and what a
- * gateway imports bundles small (goal: under 40 KB minified: 30 KB before
+ * gateway imports bundles small (goal: under 48 KB minified: 40 KB before
  * session rules, which add about 8 KB of host code: session checks, state
  * loading, recording; docs/decisions/0024-session-rules.md).
  */
@@ -48,7 +48,11 @@ describe("runtime boundaries", () => {
     expect(bad).toEqual([]);
   });
 
-  it("a gateway's bundle (loadPolicy, decide), minified, is under 40 KB with no imports left", async () => {
+  // 30 KB until issue 11: reading the input once (encode/snapshot.ts, about 2 KB; ADR 0008), comparing approver
+  // ids by identity key (ADR 0013, about 190 bytes) and enforcing every catalog keyword (minLength, pattern
+  // automata, uniqueItems, property counts, dependentRequired, additionalProperties schemas, exclusive oneOf;
+  // ADR 0010, about 5 KB).
+  it("a gateway's bundle (loadPolicy, decide), minified, is under 48 KB with no imports left", async () => {
     let rolldown: { build(options: object): Promise<{ output: { code?: string }[] }> };
     try {
       rolldown = (await import("rolldown")) as unknown as typeof rolldown;
@@ -62,6 +66,6 @@ describe("runtime boundaries", () => {
     const bundle = result.output[0]?.code ?? "";
     expect(bundle.length).toBeGreaterThan(1000);
     expect(bundle).not.toMatch(/\bimport\s*[{*"']|\brequire\(/);
-    expect(bundle.length).toBeLessThan(40 * 1024);
+    expect(bundle.length).toBeLessThan(48 * 1024);
   });
 });

@@ -164,9 +164,10 @@ describe("the request's top-level pass agrees with reading the parts by name", (
     for (const [name, input] of cases) {
       const parts = newParts();
       const got = validateRequest(input, undefined, checks, parts);
-      // The by-name reading: what each part is by `hasKey` and a load, and the first undeclared key in code-unit order.
+      // The by-name reading: what each part is as an own enumerable property (decide reads nothing else,
+      // runtime/encode/snapshot.ts), and the first undeclared key in code-unit order.
       const o = input as Record<string, unknown>;
-      const own = (k: string) => (Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined ? o[k] : undefined);
+      const own = (k: string) => (Object.prototype.propertyIsEnumerable.call(o, k) && o[k] !== undefined ? o[k] : undefined);
       const extra = Object.keys(o)
         .sort()
         .find((k) => !["agent", "human", "action", "args", "env", "context"].includes(k) && o[k] !== undefined);

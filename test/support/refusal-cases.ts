@@ -107,6 +107,87 @@ export function refusalCases(open: DecidingEngine): void {
     });
   });
 
+  it("too short: fewer code points than minLength (the empty string included)", () => {
+    expect(refusal(shell({ repo: "" }))).toEqual({ code: "too_short", message: "`args.repo` is shorter than its minLength 3", path: "args.repo" });
+    expect(refusal(shell({ repo: "a/" }))?.code).toBe("too_short");
+    expect(refusal({ ...shell(), agent: { ...AGENT, id: "" } })).toEqual({
+      code: "too_short",
+      message: "`agent.id` is shorter than its minLength 1",
+      path: "agent.id",
+    });
+  });
+
+  it("pattern: the string must match somewhere (anchored here), by code points", () => {
+    expect(open.decide(shell({ repo: "acme/tools" })).effect).toBe("allow");
+    expect(refusal(shell({ repo: "Acme/tools" }))).toEqual({
+      code: "pattern_mismatch",
+      message: '`args.repo` does not match its pattern "^[a-z0-9-]+/[a-z0-9-]+$"',
+      path: "args.repo",
+    });
+    expect(refusal(shell({ repo: "acme/tools\n" }))?.code).toBe("pattern_mismatch");
+    expect(refusal(shell({ repo: "acme/tööls" }))?.code).toBe("pattern_mismatch");
+  });
+
+  it("too few items: fewer than minItems, so `all` over an empty array cannot slip through", () => {
+    expect(refusal(shell({ paths: [] }))).toEqual({ code: "too_few_items", message: "`args.paths` has fewer items than its minItems 1", path: "args.paths" });
+    expect(refusal(shell({ paths: ["a", "b", "c", "d", "e"] }))?.code).toBe("too_many_items");
+  });
+
+  it("uniqueItems: the first repeated item, after the items themselves are checked", () => {
+    expect(refusal(shell({ paths: ["a", "b", "a"] }))).toEqual({
+      code: "duplicate_items",
+      message: "`args.paths` must have unique items, but item 2 repeats item 0",
+      path: "args.paths",
+    });
+    expect(refusal(shell({ paths: ["a", "a", 3] }))?.code).toBe("wrong_type");
+    expect(open.decide(shell({ paths: ["a", "b"] })).effect).toBe("allow");
+  });
+
+  it("exclusive bounds: the bound itself is refused", () => {
+    expect(refusal(shell({ ratio: 0 }))).toEqual({ code: "out_of_range", message: "`args.ratio` must be greater than 0, got 0", path: "args.ratio" });
+    expect(refusal(shell({ ratio: 1 }))?.message).toBe("`args.ratio` must be less than 1, got 1");
+    expect(open.decide(shell({ ratio: 0.5 })).effect).toBe("allow");
+  });
+
+  it("multipleOf: the quotient must be whole", () => {
+    expect(refusal(shell({ amount: 1.25 }))).toEqual({ code: "not_multiple_of", message: "`args.amount` must be a multiple of 0.5, got 1.25", path: "args.amount" });
+    expect(open.decide(shell({ amount: 1.5 })).effect).toBe("allow");
+    expect(refusal(shell({ amount: -1 }))?.code).toBe("out_of_range");
+  });
+
+  it("property counts and the schema of undeclared properties", () => {
+    expect(refusal(shell({ labels: {} }))).toEqual({ code: "too_few_properties", message: "`args.labels` has fewer properties than its minProperties 1", path: "args.labels" });
+    expect(refusal(shell({ labels: { a: "1", b: "2", c: "3", d: "4" } }))?.message).toBe("`args.labels` has more properties than its maxProperties 3");
+    expect(refusal(shell({ labels: { zz: "x", b: "too long!", a: 1 } }))).toEqual({
+      code: "wrong_type",
+      message: "`args.labels.a` must be a string, got the number 1",
+      path: "args.labels.a",
+    });
+    expect(refusal(shell({ labels: { zz: "x", "b c": "too long!" } }))?.path).toBe('args.labels["b c"]');
+    expect(open.decide(shell({ labels: { team: "sre" } })).effect).toBe("allow");
+  });
+
+  it("dependentRequired: a property that needs another", () => {
+    expect(refusal(shell({ change: { ticket: "CHG-1" } }))).toEqual({
+      code: "missing_field",
+      message: "missing required field `args.change.approver` (required when `args.change.ticket` is present)",
+      path: "args.change.approver",
+    });
+    expect(open.decide(shell({ change: { approver: "alice" } })).effect).toBe("allow");
+    expect(open.decide(shell({ change: { ticket: "CHG-1", approver: "alice" } })).effect).toBe("allow");
+  });
+
+  it("oneOf whose options overlap: exactly one must match", () => {
+    expect(refusal(shell({ target: "xy" }))).toEqual({
+      code: "ambiguous_one_of",
+      message: "`args.target` must match exactly one option of its oneOf, but matches options 0 and 1",
+      path: "args.target",
+    });
+    expect(open.decide(shell({ target: "abc" })).effect).toBe("allow");
+    expect(open.decide(shell({ target: "x-long-name" })).effect).toBe("allow");
+    expect(refusal(shell({ target: "abcdefg" }))?.code).toBe("too_long");
+  });
+
   it("unknown action, with no did-you-mean", () => {
     expect(refusal(request("github.pull_request.mrge", { repo: "acme/x" }))).toEqual({
       code: "unknown_action",
@@ -195,7 +276,7 @@ export function refusalCases(open: DecidingEngine): void {
     const hostile = { ...shell(), get args(): never { throw new Error("boom"); } };
     const d = open.decide(hostile);
     expect(d.effect).toBe("deny");
-    expect(d.error?.code).toBe("internal_error");
+    expect(d.error).toEqual({ code: "unreadable_value", message: "`args` cannot be read: reading it threw an exception", path: "args" });
     expect(open.decide(shell({ command: Symbol("x") as unknown as string })).error?.message).toBe("`args.command` must be a string, got a symbol value");
     expect(open.decide(shell({ timeout_seconds: 10n as unknown as number })).error?.message).toBe("`args.timeout_seconds` must be an integer, got a bigint value");
     // still works afterwards

@@ -14,6 +14,7 @@
  * the runtime as a gateway loads it; the interpreter only explains.
  */
 import { resolve } from "node:path";
+import { displayBlock, displayText } from "../../../runtime/display-text.js";
 import type { Command } from "commander";
 import type { Decision, Manifest, RuntimeState } from "../../../runtime/index.js";
 import { explainDecision, type DecisionExplanation } from "../explain-decision.js";
@@ -79,12 +80,13 @@ async function runEval(flags: EvalFlags, io: CliIo, hooks: EvalCommandHooks): Pr
       explanation === undefined
         ? decision
         : { decision, explanation: explanation.status === "explained" ? explanation.json : { status: "unavailable", message: explanation.message } };
-    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    io.stdout(`${displayBlock(JSON.stringify(document, null, 2))}\n`);
   } else {
     const lines = decisionLines(decision);
     if (explanation?.status === "unavailable") lines.push("", `explanation: ${explanation.message}`);
     if (explanation?.status === "explained") lines.push("", "explanation:", ...explanation.lines.map((l) => `  ${l}`));
-    io.stdout(`${lines.join("\n")}\n`);
+    // Reasons, ids and error messages come from the module and the request: no value may start a line.
+    io.stdout(`${lines.map(displayText).join("\n")}\n`);
   }
   return flags.exitCode === true && decision.effect !== "allow" ? EXIT.policyErrors : EXIT.ok;
 }

@@ -4,15 +4,17 @@
  *
  * Without flags the formatted text goes to stdout. `--check` changes nothing
  * and lists the files that are not formatted (exit 1 if any). `--write`
- * rewrites those files in place. Files with syntax errors are never
+ * rewrites those files in place, each atomically (a temporary file in the
+ * same directory, flushed, renamed over it: a crash leaves the old text or
+ * the new, never a mixture). Files with syntax errors are never
  * rewritten: their errors are reported and the exit code is 1.
  */
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../../runtime/node/index.js";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { sortDiagnostics, type Diagnostic } from "../../diagnostics/index.js";
 import { format } from "../../format/index.js";
-import { discoverPolicyFiles, readPolicyFiles } from "../../project/index.js";
+import { describeIoError, discoverPolicyFiles, readPolicyFiles } from "../../project/index.js";
 import { EXIT, type CliIo } from "../io.js";
 import { parseFormat, reportDiagnostics } from "../report.js";
 import { usageError } from "../usage.js";
@@ -52,7 +54,13 @@ export function registerFmtCommand(program: Command, io: CliIo, setExit: (code: 
           continue;
         }
         unformatted.push(source.file);
-        if (options.write === true) await writeFile(resolve(io.cwd, source.file), result.text, "utf8");
+        if (options.write === true) {
+          try {
+            await writeFileAtomic(resolve(io.cwd, source.file), result.text);
+          } catch (error) {
+            return setExit(usageError(io, `cannot write \`${source.file}\`: ${describeIoError(error)}`));
+          }
+        }
         else if (options.check !== true) io.stdout(result.text);
       }
       const sorted = sortDiagnostics(diagnostics);

@@ -11,6 +11,7 @@
  * 1 policy errors (`--ir`); 2 usage, unreadable file, not an agp module.
  * Must not change anything on disk.
  */
+import { displayBlock } from "../../../runtime/display-text.js";
 import type { Command } from "commander";
 import { checkPaths } from "../../check/index.js";
 import { contentHash, loadCatalogsOf } from "../../compile/index.js";
@@ -57,11 +58,11 @@ async function inspectModule(paths: readonly string[], flags: InspectFlags, form
   }
   const manifest = loaded.engine.manifest;
   if (flags.manifest === true) {
-    io.stdout(`${JSON.stringify(manifest, null, 2)}\n`);
+    io.stdout(`${displayBlock(JSON.stringify(manifest, null, 2))}\n`);
     return EXIT.ok;
   }
   const report = moduleReport(file, loaded.bytes, manifest);
-  io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : moduleReportText(report));
+  io.stdout(format === "json" ? `${displayBlock(JSON.stringify(report, null, 2))}\n` : moduleReportText(report));
   return EXIT.ok;
 }
 
@@ -84,7 +85,7 @@ async function inspectIr(paths: readonly string[], format: OutputFormat, io: Cli
   }
   const problems = validateIr(program);
   if (problems.length > 0) throw new Error(`internal error: invalid IR: ${problems.slice(0, 5).join("; ")}`);
-  if (format === "json") io.stdout(`${JSON.stringify({ files: checked.files, hash: contentHash(program), ir: program }, null, 2)}\n`);
+  if (format === "json") io.stdout(`${displayBlock(JSON.stringify({ files: checked.files, hash: contentHash(program), ir: program }, null, 2))}\n`);
   else io.stdout(printIr(program));
   return EXIT.ok;
 }

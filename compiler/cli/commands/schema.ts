@@ -15,7 +15,8 @@
  * The work itself lives in compiler/catalog; this file only reads, writes
  * and prints.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../../runtime/node/index.js";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
@@ -117,7 +118,7 @@ async function importMcpCommand(io: CliIo, toolsPath: string, family: string, ou
     io.stdout(imported.text);
   } else {
     try {
-      await writeFile(resolve(io.cwd, output), imported.text, "utf8");
+      await writeFileAtomic(resolve(io.cwd, output), imported.text);
     } catch (error) {
       io.stderr(`agp: cannot write \`${output}\`: ${describeIoError(error)}\n`);
       return EXIT.usage;

@@ -8,7 +8,6 @@
  * short, 2 usage, unreadable files, policy or test-file errors.
  * Must not decide anything itself: compiler/testing does.
  */
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
@@ -30,6 +29,7 @@ import { hasErrors } from "../../diagnostics/index.js";
 import { EXIT, type CliIo } from "../io.js";
 import { reportDiagnostics } from "../report.js";
 import { usageError } from "../usage.js";
+import { writeFileAtomic } from "../../../runtime/node/index.js";
 
 /** The compiler `agp test` runs cases against by default: compiler/compile, with its diagnostics (AGP6xx). */
 const DEFAULT_COMPILE: CompileToWasm | undefined = (checked, catalogs) => {
@@ -145,10 +145,10 @@ async function runTestCommand(paths: string[], options: TestOptions, io: CliIo, 
         ? junitReport(run, loaded.sources)
         : prettyReport(run, loaded.sources, { color: color && options.output === undefined, coverageDetails: options.coverage === true });
   try {
-    if (options.output !== undefined) await writeFile(resolve(io.cwd, options.output), report);
+    if (options.output !== undefined) await writeFileAtomic(resolve(io.cwd, options.output), report);
     else io.stdout(report);
-    if (options.coverageJson !== undefined) await writeFile(resolve(io.cwd, options.coverageJson), `${JSON.stringify(run.coverage, null, 2)}\n`);
-    if (options.coverageLcov !== undefined) await writeFile(resolve(io.cwd, options.coverageLcov), lcovReport(run.coverage));
+    if (options.coverageJson !== undefined) await writeFileAtomic(resolve(io.cwd, options.coverageJson), `${JSON.stringify(run.coverage, null, 2)}\n`);
+    if (options.coverageLcov !== undefined) await writeFileAtomic(resolve(io.cwd, options.coverageLcov), lcovReport(run.coverage));
   } catch (error) {
     return usageError(io, `cannot write the report: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -53,7 +53,7 @@ export const CATALOG_CODES = {
     message: "`{keyword}` at `{pointer}` is not supported in catalogs: {reason}",
   },
   AGP408: {
-    title: "schema keyword not enforced",
+    title: "unknown schema keyword",
     severity: "warning",
     message: "`{keyword}` at `{pointer}` is ignored: {reason}",
   },
@@ -80,5 +80,29 @@ export const CATALOG_CODES = {
     severity: "error",
     message: "key `{key}` appears twice in the same object",
     help: "JSON readers disagree on which value wins; keep one",
+  },
+  AGP413: {
+    title: "pattern agp cannot enforce",
+    severity: "error",
+    message: "the pattern at `{pointer}` cannot be enforced: {reason}",
+    help: "agp enforces patterns a finite automaton decides (no back-references, lookaround, `\\b` or `\\p{…}`); rewrite it, or test the value with `matches` in a rule",
+  },
+  AGP414: {
+    title: "schema nested too deeply",
+    severity: "error",
+    message: "the schema at `{pointer}` nests more than {limit} levels deep (counting `$ref`s)",
+    help: "flatten the schema; a request field nested this deep cannot be read by a policy anyway",
+  },
+  AGP415: {
+    title: "enum too large",
+    severity: "error",
+    message: "`{keyword}` at `{pointer}` lists {count} members; a catalog enum may list at most {limit}",
+    help: "use a `pattern` or a bounded string instead, and test membership in a rule if it matters",
+  },
+  AGP416: {
+    title: "misspelled schema keyword",
+    severity: "error",
+    message: "`{keyword}` at `{pointer}` is not a JSON Schema 2020-12 keyword",
+    help: "did you mean `{near}`? a misspelled constraint would not be enforced, so agp refuses it",
   },
 } as const satisfies Record<string, CodeEntry>;

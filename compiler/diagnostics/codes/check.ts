@@ -173,6 +173,12 @@ export const CHECK_CODES = {
     message: "obligation `{key}` is given twice",
     help: "keep one value",
   },
+  AGP236: {
+    title: "reserved obligation name",
+    severity: "error",
+    message: "`{key}` cannot name an obligation",
+    help: "gateways read obligations as object keys, and in JavaScript `__proto__` would change the object's prototype instead; choose another name",
+  },
   AGP231: {
     title: "unknown fixture",
     severity: "error",

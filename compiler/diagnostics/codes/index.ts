@@ -4,6 +4,7 @@
  * test/diagnostics/codes.test.ts checks that every code is documented in
  * docs/errors.md.
  */
+import { ANALYZE_CODES } from "./analyze.js";
 import { CATALOG_CODES } from "./catalog.js";
 import { CHECK_CODES } from "./check.js";
 import { COMPILE_CODES } from "./compile.js";
@@ -21,6 +22,7 @@ export const CODES = {
   ...TESTING_CODES,
   ...IO_CODES,
   ...COMPILE_CODES,
+  ...ANALYZE_CODES,
 } as const satisfies Record<string, CodeEntry>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -196,6 +196,12 @@ export const SYNTAX_CODES = {
     message: "this statement nests `not` or quantifiers too deeply to be read",
     help: "simplify the condition: `not not x` is `x`, and nested quantifiers can usually be split into separate rules",
   },
+  AGP156: {
+    title: "expression nested too deeply",
+    severity: "error",
+    message: "this expression nests more than {limit} levels deep",
+    help: "split the condition across rules, and simplify chains of `not` and quantifiers inside quantifiers; long `and`/`or` chains are fine",
+  },
   AGP160: {
     title: "session operator without a window",
     severity: "error",
