@@ -46,7 +46,7 @@ export const PRINCIPAL_CODES = { none: 0, agent: 1, human: 2 } as const;
  *   +8   u32 n_deciding        number of deciding rule indices
  *   +12  u32 n_obligation      number of rules whose obligations apply
  *   +16  u32 n_charges         number of limits that apply
- *   +20  u32 session fault: 0, or k + 1 for the k-th overflowed check (ABI 2)
+ *   +20  u32 session fault: 0, or k + 1 for the k-th overflowed check (ABI 3)
  *   +24  u32[n_deciding]       deciding rule indices, ascending
  *        u32[n_obligation]     obligation rule indices, ascending
  *        (padding to 8)
@@ -63,7 +63,7 @@ export const RESULT = {
   deciding: 8,
   obligation: 12,
   charges: 16,
-  /** ABI 2: the session fault, 0 or k + 1 for the k-th of the action's `session.checks` that overflowed (the decision is then a session_error deny). */
+  /** ABI 3: the session fault, 0 or k + 1 for the k-th of the action's `session.checks` that overflowed (the decision is then a session_error deny). */
   fault: 20,
   lists: 24,
   chargeSize: 16,
@@ -205,7 +205,7 @@ export const SESSION = {
   lastCallAt: 40,
   /** u32: the last call's effect code. */
   lastEffectAt: 48,
-  /** u32: the last call's outcome (0 none, 1 succeeded, 2 failed, 3 rolled_back). */
+  /** u32: the last call's outcomes, a bit set (1 succeeded, 2 failed, 4 rolled_back; 0 none). */
   lastOutcomeAt: 52,
 } as const;
 

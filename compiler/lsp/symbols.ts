@@ -51,7 +51,17 @@ function symbolOf(s: Statement): OutlineSymbol | undefined {
     case "Defaults":
       return { name: "defaults", detail: "test defaults", kind: KIND.struct, span: s.span, selection: s.span };
     case "Test":
-      return { name: s.name.value, detail: `test: expect ${s.expect.effect.kind === "Word" ? s.expect.effect.value : `$${s.expect.effect.name}`}`, kind: KIND.method, span: s.span, selection: s.name.span };
+      return {
+        name: s.name.value,
+        detail: s.expect === undefined ? `trace test: ${String(s.steps.length)} steps` : `test: expect ${s.expect.effect.kind === "Word" ? s.expect.effect.value : `$${s.expect.effect.name}`}`,
+        kind: KIND.method,
+        span: s.span,
+        selection: s.name.span,
+      };
+    case "Label":
+      return { name: `label ${s.name.name}`, detail: `label on ${s.patterns.map(pattern).join(", ")}`, kind: KIND.event, span: s.span, selection: s.name.span };
+    case "Session":
+      return { name: "session", detail: "session key and history", kind: KIND.module, span: s.span, selection: s.span };
     default:
       return undefined;
   }

@@ -71,6 +71,7 @@ export function runCases(
   const [primary, ...others] = engines;
   if (primary === undefined) throw new Error("internal error: runCases needs at least one engine");
   const coverage = new CoverageRecorder(interpreter.model.rules, sources);
+  const sessions = interpreter.model.session !== undefined;
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     if (options.filter !== undefined && !options.filter.test(testCase.name)) continue;
@@ -79,17 +80,20 @@ export function runCases(
       continue;
     }
     const state = testCase.state as RuntimeState | undefined;
-    const decision = primary.decide(testCase.request, state);
+    // With session rules, a case without steps is the first call of a new session, at time 0.
+    const decideOne = (engine: Engine): Decision => (sessions ? engine.session().decide(testCase.request, state, 0) : engine.decide(testCase.request, state));
+    const decision = decideOne(primary);
     const mismatches = matchDecision(testCase.expect, decision);
     const disagreements: Disagreement[] = [];
     for (const engine of others) {
-      const other = engine.decide(testCase.request, state);
+      const other = decideOne(engine);
       if (!sameJson(comparableDecision(other), comparableDecision(decision))) {
         disagreements.push({ engine: engine.name, decision: other });
         mismatches.push({ clause: "engines", expected: `${primary.name}: ${decisionText(decision)}`, actual: `${engine.name}: ${decisionText(other)}` });
       }
     }
-    coverage.record(decision, explainRequest(interpreter.model, testCase.request, state));
+    const session = sessions ? { now: 0, trace: [] } : undefined;
+    coverage.record(decision, explainRequest(interpreter.model, testCase.request, state, undefined, session));
     const passed = mismatches.length === 0;
     let explanations: readonly RuleExplanation[] = [];
     let refused: string | undefined;
@@ -103,7 +107,7 @@ export function runCases(
       }
       const decided = decision.rules.filter((r) => r.kind === "rule").map((r) => r.id);
       const expected = (testCase.expect.rules ?? []).filter((id) => !decided.includes(id));
-      const explanation = explainRequest(interpreter.model, testCase.request, state, [...decided, ...expected]);
+      const explanation = explainRequest(interpreter.model, testCase.request, state, [...decided, ...expected], session);
       if (explanation.kind === "explained") explanations = explanation.rules;
       else refused = explanation.message;
     }

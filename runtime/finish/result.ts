@@ -20,7 +20,7 @@ export interface RawResult {
   readonly obligation: readonly number[];
   /** Limits that apply, by limit index, with the module's amounts. */
   readonly charges: readonly { readonly limit: number; readonly amount: number }[];
-  /** The session fault (ABI 2, result +20): 0, or k + 1 for the action's k-th overflow check. */
+  /** The session fault (ABI 3, result +20): 0, or k + 1 for the action's k-th overflow check. */
   readonly fault: number;
 }
 

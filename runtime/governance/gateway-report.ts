@@ -8,7 +8,8 @@
  * Order: check everything given (costs must be finite numbers from 0 to
  * `MAX_AMOUNT`, per-limit costs must name budgets the run was charged
  * against) → settle the reservation (commit or refund) → claim the outcome
- * in the run record → audit → trust. If the audit entry cannot be written,
+ * in the run record → record it in the run's session (session rules) →
+ * audit → trust. If the audit entry cannot be written,
  * the claim and the settlement are taken back (`audit_failed`): a report
  * that is not in the audit log did not happen, and may be made again.
  * Must not refund or commit twice, and must not record an amount a counter
@@ -42,7 +43,7 @@ export type ReportResult =
       /** Budgets the actual cost took past their caps (they refuse every charge until their window rolls over). */
       readonly overruns: readonly Overrun[];
     }
-  | { readonly ok: false; readonly code: "unknown_request" | "already_reported" | "invalid" | "audit_failed"; readonly message: string };
+  | { readonly ok: false; readonly code: "unknown_request" | "already_reported" | "invalid" | "audit_failed" | "session_conflict"; readonly message: string };
 
 /** What the gateway remembers of a request it answered `run`. */
 export interface RunRecord {
@@ -59,6 +60,8 @@ export interface RunRecord {
   readonly decision: Decision;
   readonly ticket: string | null;
   readonly outcome?: Outcome;
+  /** The call's session, its number there and its request snapshot: to record the outcome (policies with session rules). */
+  readonly session?: { readonly id: string; readonly call: number; readonly request: unknown };
 }
 
 /** The parts of a gateway a report touches. */
@@ -70,6 +73,8 @@ export interface ReportContext {
   readonly clock: Clock;
   /** Stops the run's kill-switch watch. */
   finished(requestId: string): void;
+  /** Records the outcome in the run's session: nothing to do, a problem, or how to take it back. */
+  session?(record: RunRecord, outcome: Outcome): Promise<string | { readonly undo: () => Promise<void> } | undefined>;
 }
 
 /** How long a run record is kept. */
@@ -107,6 +112,13 @@ export async function reportOutcome(ctx: ReportContext, requestId: string, outco
       continue;
     }
     const overruns = settlement?.overruns ?? [];
+    // The session's history gets the outcome before the audit entry, and gives it back with everything else.
+    const recorded = record.session === undefined ? undefined : await ctx.session?.(record, outcome);
+    if (typeof recorded === "string") {
+      await ctx.store.compareAndSet(key, reported, text, { expiresAt: ctx.clock.now() + RETENTION });
+      await settlement?.undo();
+      return { ok: false, code: "session_conflict", message: recorded };
+    }
     let entry: AuditEntry;
     try {
       entry = await ctx.audit.append({
@@ -128,6 +140,7 @@ export async function reportOutcome(ctx: ReportContext, requestId: string, outco
       // Not in the audit log, so it did not happen: put everything back for a retry.
       await ctx.store.compareAndSet(key, reported, text, { expiresAt: ctx.clock.now() + RETENTION });
       await settlement?.undo();
+      await recorded?.undo();
       return { ok: false, code: "audit_failed", message: `${describeThrown(error)}; the report was not recorded, report again` };
     }
     ctx.finished(requestId);

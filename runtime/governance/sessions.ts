@@ -7,8 +7,9 @@
  * process (a queue per session); across processes the compare-and-set
  * decides, and the loser decides again.
  *
- * In: the store, the clock, the engine's session support. Out: `Sessions`:
- * `read`, `write` (compare-and-set), `serially`. Must not decide anything or
+ * In: the store, the clock; per call, the live engine's session support.
+ * Out: `Sessions`: `read`, `write` (compare-and-set), `restore` (take a
+ * write back), `serially`; `SessionConflict`. Must not decide anything or
  * import Node built-ins (browsers and workers run the gateway too).
  */
 import type { DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
@@ -35,6 +36,13 @@ export interface StoredSession {
 /** How many times a check or report decides again when another process wrote the session first. */
 export const SESSION_ROUNDS = 8;
 
+/** Another check wrote the session while this one decided: decide again. */
+export class SessionConflict extends Error {
+  constructor() {
+    super("the session's state changed while this check decided");
+  }
+}
+
 /** The gateway's sessions. */
 export class Sessions {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -42,7 +50,6 @@ export class Sessions {
   constructor(
     private readonly store: StateStore,
     private readonly clock: Clock,
-    readonly support: SessionSupport,
   ) {}
 
   /** Runs `work` after every earlier call for the same session in this process. */
@@ -72,8 +79,19 @@ export class Sessions {
   }
 
   /** Writes the next state if the stored one is still `stored.text`; false when another writer came first. */
-  write(stored: StoredSession, next: Uint8Array): Promise<boolean> {
-    return this.store.compareAndSet(sessionKey(stored.id), stored.text, encode(next), { expiresAt: this.clock.now() + this.support.retainMs });
+  write(stored: StoredSession, next: Uint8Array, retainMs: number): Promise<boolean> {
+    return this.store.compareAndSet(sessionKey(stored.id), stored.text, encode(next), { expiresAt: this.clock.now() + retainMs });
+  }
+
+  /**
+   * Takes back a write (its audit entry could not be written, so it did not
+   * happen): the state `stored` had, if nothing was written since `written`.
+   * A write since stays (best effort; the session keeps an event that was refused unaudited).
+   */
+  async restore(id: string, written: Uint8Array, stored: StoredSession, retainMs: number): Promise<void> {
+    const key = sessionKey(id);
+    const now = encode(written);
+    await this.store.compareAndSet(key, now, stored.text, stored.text === undefined ? undefined : { expiresAt: this.clock.now() + retainMs });
   }
 }
 

@@ -14,12 +14,18 @@
  * Runs on its own instance of the module (its own memory), so the engine
  * and the decider never see each other's writes. Never throws from
  * `decideJson`; must not use Node built-ins.
+ * Sessions (docs/abi.md, "Sessions"): with a session input, the time and the
+ * state are written into the module's session region before the call, and
+ * the session's refusals come in the object path's order (after validation
+ * and kill switches); `record` and `outcome` decide the bytes again to
+ * encode them, then record, and copy the next state out.
  */
-import type { Decision } from "../decision.js";
+import type { Decision, DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
 import type { PolicyEngine } from "../engine.js";
 import type { Manifest, RequestBounds, SchemaNode } from "../manifest.js";
 import type { RuntimeState } from "../request.js";
-import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS } from "../abi.js";
+import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS, OUTCOME_CODES, SESSION } from "../abi.js";
+import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem } from "../session.js";
 import { compileRequestChecks, newParts, readState, type Parts } from "../encode/request.js";
 import type { Check } from "../encode/validate.js";
 import { Refused, refusalOf } from "../encode/values.js";
@@ -28,7 +34,7 @@ import { finish, killed, refused } from "../finish/decision.js";
 import { prepare, type Prepared } from "../finish/prepared.js";
 import { readResult } from "../finish/result.js";
 import { PolicyLoadError } from "../errors.js";
-import { api, checkExports, messageOf } from "../load/module.js";
+import { api, checkExports, messageOf, type SessionExports } from "../load/module.js";
 import type { WasmInstance, WasmMemory, WasmModule } from "../wasm-api.js";
 import { internalText, renderMalformed, renderRefusal, tooLarge } from "./messages.js";
 import { readJson } from "./reader.js";
@@ -43,8 +49,15 @@ export interface JsonDecider {
    * are decided too, by the runtime's reader and the object path (slower).
    */
   readonly inputBytes: number;
-  /** Decides one request given as UTF-8 JSON bytes (or a string). Never throws. */
-  decideJson(request: Uint8Array | string, state?: RuntimeState): Decision;
+  /**
+   * Decides one request given as UTF-8 JSON bytes (or a string), with the
+   * session's time and state for a policy with session rules. Never throws.
+   */
+  decideJson(request: Uint8Array | string, state?: RuntimeState, session?: SessionInput): Decision;
+  /** Records a decided call in its session (as `PolicyEngine.record`), the request given as JSON. */
+  recordJson(request: Uint8Array | string, session: SessionInput, effect: DecisionEffect): SessionUpdate;
+  /** Records the outcome of call number `call` (as `PolicyEngine.outcome`), the request given as JSON. */
+  outcomeJson(request: Uint8Array | string, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate;
 }
 
 interface JsonExports {
@@ -54,6 +67,7 @@ interface JsonExports {
   /** `agp_input`: the slot area the module encoded the request into. */
   readonly slots: () => number;
   readonly memory: WasmMemory;
+  readonly session?: SessionExports;
 }
 
 /** A JSON decider on a fresh instance of the engine's module (asynchronous: browsers' main threads). */
@@ -84,7 +98,7 @@ function instantiateNow(module: WasmModule): WasmInstance {
 
 /** The JSON exports, after the ordinary ones are checked against the manifest (abi, input region). */
 function jsonExports(instance: WasmInstance, manifest: Manifest): JsonExports {
-  checkExports(instance, manifest);
+  const checked = checkExports(instance, manifest);
   const ex = instance.exports;
   if (manifest.json === undefined || typeof ex[JSON_EXPORTS.decide] !== "function" || typeof ex[JSON_EXPORTS.input] !== "function") {
     throw new PolicyLoadError("this policy module has no JSON entry point (compiled before it existed); recompile it");
@@ -104,6 +118,7 @@ function jsonExports(instance: WasmInstance, manifest: Manifest): JsonExports {
     decide: ex["agp_decide"] as (a: number, f: number) => number,
     slots: ex["agp_input"] as () => number,
     memory: ex["memory"] as WasmMemory,
+    ...(checked.session === undefined ? {} : { session: checked.session }),
   };
 }
 
@@ -154,16 +169,92 @@ class JsonEngine implements JsonDecider {
     this.bytes = new Uint8Array(buffer);
   }
 
-  decideJson(request: Uint8Array | string, state?: RuntimeState): Decision {
+  decideJson(request: Uint8Array | string, state?: RuntimeState, session?: SessionInput): Decision {
     try {
-      return this.decideOrDeny(typeof request === "string" ? encoder.encode(request) : request, state);
+      return this.decideOrDeny(typeof request === "string" ? encoder.encode(request) : request, state, session);
     } catch (error) {
       return refused(this.prep, { code: "internal_error", message: `internal error in the policy engine: ${messageOf(error)}`, path: "" });
     }
   }
 
-  private decideOrDeny(bytes: Uint8Array, given: RuntimeState | undefined): Decision {
+  recordJson(request: Uint8Array | string, session: SessionInput, effect: DecisionEffect): SessionUpdate {
+    const code = RECORD_EFFECT[effect];
+    if (code === undefined) return { ok: false, error: { code: "session_error", message: `cannot record the effect ${JSON.stringify(effect)}; use allow, approve or deny`, path: "" } };
+    return this.update(request, session, (s, action) => s.record(action, code), (value) => this.engine.record(value, session, effect));
+  }
+
+  outcomeJson(request: Uint8Array | string, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate {
+    const code = OUTCOME_CODES[outcome];
+    if (code === undefined) return { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(outcome)}; use succeeded, failed or rolled_back`, path: "" } };
+    if (!Number.isSafeInteger(call) || call < 1) return { ok: false, error: { code: "session_error", message: `a call number is a whole number at least 1 (from \`record\`), got ${String(call)}`, path: "" } };
+    return this.update(request, session, (s, action) => s.outcome(action, code, call >>> 0), (value) => this.engine.outcome(value, session, call, outcome));
+  }
+
+  /**
+   * `recordJson` and `outcomeJson`: decide the bytes again with the session
+   * loaded (which encodes them and gives every refusal the decision gives),
+   * then run `op` and copy the state out. Texts longer than the buffer go to the engine.
+   */
+  private update(request: Uint8Array | string, session: SessionInput, op: (s: SessionExports, action: number) => number, long: (value: unknown) => SessionUpdate): SessionUpdate {
+    try {
+      const manifest = this.engine.manifest;
+      const s = this.ex.session;
+      if (manifest.session === undefined || s === undefined) return { ok: false, error: { code: "session_error", message: "the policy has no session rules; there is no session to record", path: "" } };
+      const bytes = typeof request === "string" ? encoder.encode(request) : request;
+      if (bytes.length > this.inputBytes) {
+        const read = readJson(bytes, this.bounds);
+        if (read.kind !== "ok") return { ok: false, error: read.kind === "malformed" ? renderMalformed(read.code, read.offset, bytes.length, this.inputBytes) : tooLarge(this.bounds) };
+        return long(read.value);
+      }
+      const problem = inputProblem(manifest, session);
+      if (problem !== undefined) return { ok: false, error: problem };
+      const decision = this.decideOrDeny(bytes, undefined, session);
+      if (decision.error !== undefined) return { ok: false, error: decision.error };
+      const action = this.lastAction;
+      if (manifest.actions[action]?.session?.needs === undefined) {
+        // Nothing watches this action: it is not an event of any session.
+        return { ok: true, state: session.state ?? this.stateOut(s), call: 0 };
+      }
+      try {
+        op(s, action);
+      } catch (error) {
+        this.replace();
+        throw new Error(`the policy module trapped (${messageOf(error)})`);
+      }
+      if (this.buffer !== this.ex.memory.buffer) this.refresh();
+      const state = this.stateOut(s);
+      return { ok: true, state, call: this.view.getUint32(s.region + SESSION.state + SESSION.callsAt, true) };
+    } catch (error) {
+      return { ok: false, error: { code: "internal_error", message: `internal error in the policy engine: ${messageOf(error)}`, path: "" } };
+    }
+  }
+
+  /** The action id of the last decided JSON call (-1 before any). */
+  private lastAction = -1;
+
+  /** Writes `now` and the state (a new one when none is given) into the session region. */
+  private loadSession(s: SessionExports, session: SessionInput): void {
+    if (this.buffer !== this.ex.memory.buffer) this.refresh();
+    this.view.setFloat64(s.region + SESSION.now, session.now, true);
+    const at = s.region + SESSION.state;
+    if (session.state !== undefined) {
+      this.bytes.set(session.state, at);
+      return;
+    }
+    this.bytes.set(randomKey(), at + SESSION.keyAt);
+    s.init();
+  }
+
+  /** A copy of the state in the session region. */
+  private stateOut(s: SessionExports): Uint8Array {
+    if (this.buffer !== this.ex.memory.buffer) this.refresh();
+    const at = s.region + SESSION.state;
+    return this.bytes.slice(at, at + this.engine.manifest.session!.stateBytes);
+  }
+
+  private decideOrDeny(bytes: Uint8Array, given: RuntimeState | undefined, session: SessionInput | undefined): Decision {
     const prep = this.prep;
+    this.lastAction = -1;
     // Read once into plain data (own properties only), as the object path reads it.
     const state = readState(given, this.bounds);
     if (state instanceof Refused) return refused(prep, state.refusal);
@@ -172,9 +263,13 @@ class JsonEngine implements JsonDecider {
       const read = readJson(bytes, this.bounds);
       if (read.kind === "malformed") return refused(prep, renderMalformed(read.code, read.offset, bytes.length, this.inputBytes));
       if (read.kind === "too_large") return refused(prep, tooLarge(this.bounds));
-      return this.engine.decide(read.value, state);
+      return this.engine.decide(read.value, state, session);
     }
     const ex = this.ex;
+    // The session's time and state go in first: the module reads them while it decides. A bad input is refused below, in the object path's order.
+    const sessionInput = session === undefined || ex.session === undefined ? undefined : { now: session.now, ...(session.state === undefined ? {} : { state: session.state }) };
+    const badInput = sessionInput === undefined ? undefined : inputProblem(this.engine.manifest, sessionInput);
+    if (sessionInput !== undefined && badInput === undefined) this.loadSession(ex.session!, sessionInput);
     if (this.buffer !== ex.memory.buffer) this.refresh();
     this.bytes.set(bytes, this.inputAt);
     let at: number;
@@ -222,7 +317,16 @@ class JsonEngine implements JsonDecider {
       const name = killedList.includes("global") ? "global" : typeof agentId === "string" && killedList.includes(agentId) ? agentId : killedList.includes(action.family) ? action.family : undefined;
       if (name !== undefined) return killed(prep, name);
     }
+    const needs = this.engine.manifest.actions[actionId]!.session?.needs !== undefined;
+    if (needs) {
+      const r = request();
+      const key = sessionKey(this.engine.manifest, { agent: ownValue(r, "agent"), human: ownValue(r, "human"), env: ownValue(r, "env"), context: ownValue(r, "context") });
+      const problem = sessionProblem(this.engine.manifest, actionId, key, sessionInput) ?? badInput;
+      if (problem !== undefined) return refused(prep, problem);
+    }
     const raw = readResult(view, address, prep.rules, prep.limits.length);
+    if (raw.fault !== 0) return refused(prep, faultError(this.engine.manifest, actionId, raw.fault));
+    this.lastAction = actionId;
     const parts: Parts = newParts();
     parts.action = action.name;
     parts.actionId = actionId;
