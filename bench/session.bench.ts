@@ -1,0 +1,154 @@
+/**
+ * What session rules cost a decision (issue 14): one payment action decided
+ * under policies of 0, 10, 100 and 1,000 session rules (a mix of `count`,
+ * `sum`, `earlier` and `previous`, a quarter each), beside the same number
+ * of ordinary rules on the request alone, in one run. A session decision is
+ * `decide` with the session's state plus `record` (the state advances at
+ * every call, as the gateway does); the session is long (10,000 calls made
+ * before timing) to show that the work does not grow with its length.
+ * Dogwood's published per-decision latency (../shared/ANCHORS.md) is quoted
+ * beside it.
+ *
+ * In: nothing (`AGP_BENCH_MAX_SESSION_RULES` lowers the top size). Out: one
+ * table. Reports; never asserts. The engines must agree that the request
+ * runs before anything is timed.
+ */
+import { loadCatalog, mergeCatalogs } from "../compiler/catalog/index.js";
+import { check } from "../compiler/check/index.js";
+import { compilePolicy } from "../compiler/compile/index.js";
+import { parse } from "../compiler/syntax/index.js";
+import { loadPolicySync, type PolicyEngine, type SessionInput } from "../runtime/index.js";
+import { perDecision, ratio, us } from "./scenarios/measure.js";
+import type { BenchSuite, BenchTable } from "./suite.js";
+
+const CATALOG = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  family: "ws",
+  actions: {
+    "files.read": { args: { type: "object", properties: { path: { type: "string", maxLength: 512 } }, required: ["path"] } },
+    "bank.send": {
+      args: {
+        type: "object",
+        properties: { recipient: { type: "string", maxLength: 34 }, amount: { type: "number", minimum: 0 } },
+        required: ["recipient", "amount"],
+      },
+    },
+  },
+};
+
+/** Dogwood's published per-decision latency (ms) by policy count. */
+const DOGWOOD_MS: Readonly<Record<number, number>> = { 10: 1.23, 1000: 6.45 };
+
+function sizes(): number[] {
+  const max = Number(process.env["AGP_BENCH_MAX_SESSION_RULES"] ?? "1000");
+  return [0, 10, 100, 1000].filter((n) => n <= max);
+}
+
+/** The i-th session rule: never true for the timed request, so every monitor is read. */
+function sessionRule(i: number): string {
+  const when = [
+    `count ws.bank.send where args.amount > ${1000 + i} within 1 hour >= 5`,
+    `sum args.amount of ws.bank.send succeeded within 24 hours > ${1e12 + i}`,
+    `earlier ws.files.read where args.path == "/secret/${i}" within 1 hour`,
+    `previous ws.files.read where args.path == "/p/${i}" within 10 minutes`,
+  ][i % 4]!;
+  return `rule s${i}:\n  deny ws.bank.send\n  when ${when}\n  because "session rule ${i}"\n`;
+}
+
+/** The i-th ordinary rule, on the request alone. */
+function plainRule(i: number): string {
+  return `rule p${i}:\n  deny ws.bank.send\n  when args.amount > ${1e12 + i}\n  because "rule ${i}"\n`;
+}
+
+function policy(rules: number, session: boolean): string {
+  const head = `package ws\nactions "ws.json"\n${session ? "session context.session retain 24 hours\n" : ""}\nrule pay:\n  allow ws.*\n\n`;
+  return head + Array.from({ length: rules }, (_, i) => (session ? sessionRule(i) : plainRule(i))).join("\n");
+}
+
+function compile(text: string): PolicyEngine {
+  const catalog = loadCatalog("ws.json", JSON.stringify(CATALOG));
+  if (catalog.catalog === undefined) throw new Error(catalog.diagnostics.map((d) => d.message).join("; "));
+  const catalogs = mergeCatalogs([catalog.catalog]).set;
+  const parsed = parse(text, "bench.agp");
+  if (parsed.diagnostics.length > 0) throw new Error(parsed.diagnostics.map((d) => d.message).join("; "));
+  const checked = check({ files: [parsed.file], catalogs });
+  const errors = checked.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0 || checked.checked === undefined) throw new Error(errors.map((d) => `${d.code} ${d.message}`).join("; "));
+  const compiled = compilePolicy(checked.checked, catalogs);
+  if (compiled.compiled === undefined) throw new Error(compiled.diagnostics.map((d) => d.message).join("; "));
+  return loadPolicySync(compiled.compiled.wasm);
+}
+
+const AGENT = { id: "bot", groups: [], trust: 2 };
+const payment = { agent: AGENT, action: "ws.bank.send", args: { recipient: "DE1", amount: 10 }, env: "production", context: { session: "s" } };
+const read = { agent: AGENT, action: "ws.files.read", args: { path: "/p/1" }, env: "production", context: { session: "s" } };
+
+/** A session `calls` calls long (alternating reads and payments), one second apart. */
+function longSession(engine: PolicyEngine, calls: number): SessionInput {
+  let session: SessionInput = { now: 0 };
+  for (let i = 0; i < calls; i++) {
+    const request = i % 2 === 0 ? read : payment;
+    const update = engine.record(request, session, "allow");
+    if (!update.ok) throw new Error(update.error.message);
+    session = { now: session.now + 1000, state: update.state };
+  }
+  return session;
+}
+
+async function measure(): Promise<BenchTable> {
+  const rows: (string | number)[][] = [];
+  const time = Number(process.env["AGP_BENCH_TIME_MS"] ?? "1000");
+  for (const n of sizes()) {
+    const plain = compile(policy(n, false));
+    const withSession = compile(policy(n, n > 0));
+    let session = n > 0 ? longSession(withSession, 10_000) : undefined;
+    const first = plain.decide(payment);
+    const second = session === undefined ? withSession.decide(payment) : withSession.decide(payment, undefined, session);
+    if (first.effect !== "allow" || second.effect !== "allow") throw new Error(`the timed payment must run: ${first.effect} / ${second.effect}`);
+    const plainTiming = await perDecision(`plain ${n}`, () => plain.decide(payment), time);
+    const fixed = session;
+    const decideTiming = await perDecision(`session decide ${n}`, () => (fixed === undefined ? withSession.decide(payment) : withSession.decide(payment, undefined, fixed)), time);
+    const sessionTiming = await perDecision(
+      `session ${n}`,
+      () => {
+        if (session === undefined) return withSession.decide(payment);
+        const decision = withSession.decide(payment, undefined, session);
+        const update = withSession.record(payment, session, decision.effect);
+        if (update.ok) session = { now: session.now + 1000, state: update.state };
+        return decision;
+      },
+      time,
+    );
+    const bytes = withSession.manifest.session?.stateBytes ?? 0;
+    const dogwood = DOGWOOD_MS[n];
+    rows.push([
+      n,
+      us(plainTiming.median),
+      us(decideTiming.median),
+      ratio(decideTiming.median / plainTiming.median),
+      us(sessionTiming.median),
+      us(sessionTiming.p99),
+      ratio(sessionTiming.median / plainTiming.median),
+      bytes,
+      dogwood === undefined ? "-" : `${dogwood} ms`,
+      dogwood === undefined ? "-" : ratio((dogwood * 1000) / sessionTiming.median),
+    ]);
+  }
+  return {
+    title: "Session rules: per-decision cost",
+    columns: ["rules", "plain median µs", "session decide µs", "decide / plain", "session decide + record µs", "decide + record p99 µs", "decide + record / plain", "state bytes", "Dogwood published", "Dogwood / session"],
+    rows,
+    notes: [
+      "plain: the same number of ordinary rules on the request (`args.amount > k`); session: `count`, `sum`, `earlier`, `previous` a quarter each, on a session already 10,000 calls long.",
+      "session decide: `decide` with the session's state alone; decide + record: a whole session decision, the state advancing at every call as the gateway does it. Store I/O is not included (Dogwood's figures include its event store's fsync).",
+      "Dogwood figures: published per-decision latency at 10 and 1,000 policies (../shared/ANCHORS.md).",
+    ],
+  };
+}
+
+export const suite: BenchSuite = {
+  name: "session",
+  async run() {
+    return [await measure()];
+  },
+};
