@@ -11,7 +11,7 @@
  * `IrSession` layout. Must be deterministic (the layout id and the content
  * hash are taken over its output) and must not import codegen.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../runtime/governance/sha256.js";
 import { showExpr, type CheckedLabel, type CheckedPolicySet, type CheckedRule, type Correlation, type TypedExpr, type TypedPast } from "../check/index.js";
 import type { Span } from "../diagnostics/index.js";
 import type { IrAction, IrActionSession, IrCompare, IrExpr, IrKeyPart, IrMonitor, IrNum, IrSession, IrWatch } from "../ir/index.js";
@@ -187,7 +187,7 @@ export function sessionLayout(table: MonitorTable, checked: CheckedPolicySet, sc
   return {
     key: session.key,
     stateBytes: offset,
-    layout: createHash("sha256").update(meaning).digest("hex").slice(0, 8),
+    layout: sha256Hex(meaning).slice(0, 8), // pure SHA-256: the compiler also runs in browsers (ADR 0022)
     retainMs: session.retainMs + maxStep,
     keyBytes: Math.max(8, scratch.bytes),
     keyItems: Math.max(1, scratch.items),
