@@ -7,19 +7,24 @@
  * checks and the messages are ADR 0006's (keywords: ADR 0010), as
  * compiler/interpret/validate.ts does them: type, `integer`, `enum`,
  * `minimum`, `exclusiveMinimum`, `maximum`, `exclusiveMaximum`, `multipleOf`
- * for numbers; lone surrogates, `maxLength`, `minLength` (code points),
- * `enum`, `pattern` for strings; `maxItems`, `minItems`, items in order,
+ * for numbers; `maxLength`, lone surrogates, `minLength` (code points),
+ * `enum`, `pattern` for strings (the length first, so that an overlong
+ * string is refused without being scanned: ADR 0035); `maxItems`, `minItems`, items in order,
  * `uniqueItems`; `maxProperties`, `minProperties`, declared fields in schema
  * order, `dependentRequired`, then undeclared keys in code-unit order
  * (refused, or checked against the `additionalProperties` schema); unions:
  * first accepting option (for an overlapping `oneOf`, and no later one),
  * else the first option of the value's JSON kind reports, else a type
  * mismatch naming every option.
- * Must not allocate when the value is valid (the hot path).
+ * Must not allocate when the value is valid (the hot path). Must not look
+ * at more of a value than its schema bounds: a string past `maxLength` is
+ * refused after O(`maxLength`) units, undeclared keys are found by one scan
+ * (never a sort) (ADR 0035).
  */
 import type { SchemaNode } from "../manifest.js";
 import { patternTest } from "./pattern.js";
-import { Problem, codePointLength, describe, hasKey, isObject, keySuffix, loneSurrogateAt, quote, sortedKeys, tick } from "./values.js";
+import { Problem, describe, hasKey, isObject, keySuffix, loneSurrogateAt, longerThan, quote, shorterThan, tick } from "./values.js";
+import { meter } from "./meter.js";
 
 /** The first problem with a value, its path relative to where the check runs; undefined when valid. */
 export type Check = (value: unknown) => Problem | undefined;
@@ -91,21 +96,22 @@ function stringCheck(node: Extract<SchemaNode, { type: "string" }>): Check {
   const listed = node.enum?.map((m) => JSON.stringify(m)).join(", ");
   const pattern = node.pattern === undefined ? undefined : patternTest(node.pattern);
   const source = node.pattern === undefined ? "" : quote(node.pattern.source);
+  // Longer than every member: surely not one (and no hash of a long string).
+  const longest = (node.enum ?? []).reduce((most, m) => Math.max(most, m.length), 0);
   return (value) => {
     if (typeof value !== "string") return wrong(value);
+    // The bound before the work: at most 2 × maxLength units are looked at (ADR 0035).
+    if (maxLength !== undefined && longerThan(value, maxLength)) {
+      return new Problem("too_long", "", (p) => `${tick(p)} is longer than its maxLength ${maxLength}`);
+    }
     const lone = wellFormed(value) ? -1 : loneSurrogateAt(value);
     if (lone >= 0) {
       return new Problem("invalid_string", "", (p) => `${tick(p)} is not well-formed Unicode (a lone surrogate at index ${lone})`);
     }
-    // Code points never outnumber UTF-16 units: count only when it may matter.
-    if (maxLength !== undefined && value.length > maxLength && codePointLength(value) > maxLength) {
-      return new Problem("too_long", "", (p) => `${tick(p)} is longer than its maxLength ${maxLength}`);
-    }
-    // Nor are there fewer units than code points: a string of at least minLength units may still be short.
-    if (minLength !== undefined && (value.length < minLength || codePointLength(value) < minLength)) {
+    if (minLength !== undefined && shorterThan(value, minLength)) {
       return new Problem("too_short", "", (p) => `${tick(p)} is shorter than its minLength ${minLength}`);
     }
-    if (members !== undefined && !members.has(value)) {
+    if (members !== undefined && (value.length > longest || !members.has(value))) {
       return new Problem("not_in_enum", "", (p) => `${tick(p)} must be one of ${listed}, got ${describe(value)}`);
     }
     if (pattern !== undefined && !pattern(value)) {
@@ -118,7 +124,8 @@ function stringCheck(node: Extract<SchemaNode, { type: "string" }>): Check {
 const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
 
 /** Whether `s` has no lone surrogate: the engine's own scan where it has one (ES2024), else ours. */
-function wellFormed(s: string): boolean {
+export function wellFormed(s: string): boolean {
+  meter.units += s.length;
   return nativeWellFormed !== undefined ? nativeWellFormed.call(s) : loneSurrogateAt(s) < 0;
 }
 
@@ -264,13 +271,22 @@ function objectCheck(node: Extract<SchemaNode, { type: "object" }>, fast: boolea
       const extra = firstUndeclared(value, declared);
       if (extra !== undefined) return new Problem("unknown_field", keySuffix(extra), (p) => `unknown field ${tick(p)}`);
     } else if (additional !== undefined) {
-      for (const key of sortedKeys(value)) {
-        if (declared.has(key) || !hasKey(value, key)) continue;
-        const problem = additional(value[key]);
-        if (problem !== undefined) {
-          problem.suffix = keySuffix(key) + problem.suffix;
-          return problem;
+      // The first undeclared key in code-unit order whose value fails is the smallest failing key:
+      // one scan, checking only keys that could still be it (no sort of the keys).
+      let worst: string | undefined;
+      let problem: Problem | undefined;
+      for (const key in value) {
+        meter.keys++;
+        if ((worst !== undefined && key >= worst) || declared.has(key) || !hasKey(value, key)) continue;
+        const found = additional(value[key]);
+        if (found !== undefined) {
+          worst = key;
+          problem = found;
         }
+      }
+      if (problem !== undefined) {
+        problem.suffix = keySuffix(worst!) + problem.suffix;
+        return problem;
       }
     }
     return undefined;
@@ -279,20 +295,23 @@ function objectCheck(node: Extract<SchemaNode, { type: "object" }>, fast: boolea
 
 /**
  * The first own enumerable key (code-unit order) not in `declared`, counting
- * keys whose value is `undefined` only when `evenUndefined`; a scan without
- * allocation when there is none.
+ * keys whose value is `undefined` only when `evenUndefined`: the smallest
+ * such key, found in one scan that reads only keys smaller than the best so
+ * far (never a sort: a closed object with 100,000 unknown keys costs one
+ * pass, ADR 0035).
  */
 export function firstUndeclared(
   value: Readonly<Record<string, unknown>>,
   declared: ReadonlySet<string>,
   evenUndefined = false,
 ): string | undefined {
+  let best: string | undefined;
   for (const key in value) {
-    if (!declared.has(key) && (evenUndefined ? hasOwn.call(value, key) : hasKey(value, key))) {
-      return sortedKeys(value).find((k) => !declared.has(k) && (evenUndefined ? hasOwn.call(value, k) : hasKey(value, k)));
-    }
+    meter.keys++;
+    if ((best !== undefined && key >= best) || declared.has(key)) continue;
+    if (evenUndefined ? hasOwn.call(value, key) : hasKey(value, key)) best = key;
   }
-  return undefined;
+  return best;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
