@@ -167,6 +167,22 @@ export function isObject(value: unknown): value is Readonly<Record<string, unkno
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * The first own enumerable key (code-unit order) not in `declared`, counting
+ * keys whose value is `undefined` only when `evenUndefined`: the smallest
+ * such key, found in one scan that reads only keys smaller than the best so
+ * far (never a sort: ADR 0035). For plain copies.
+ */
+export function firstUndeclared(value: Readonly<Record<string, unknown>>, declared: ReadonlySet<string>, evenUndefined = false): string | undefined {
+  let best: string | undefined;
+  for (const key in value) {
+    meter.keys++;
+    if ((best !== undefined && key >= best) || declared.has(key)) continue;
+    if (evenUndefined ? hasOwn.call(value, key) : hasKey(value, key)) best = key;
+  }
+  return best;
+}
+
 /** Whether an own key is present (and not `undefined`, which JSON cannot express). */
 export function hasKey(object: Readonly<Record<string, unknown>>, key: string): boolean {
   return hasOwn.call(object, key) && object[key] !== undefined;

@@ -49,11 +49,13 @@ describe("check and report", () => {
     expect(await gw.check(forged, { requestId: "r1" })).toMatchObject({ action: "refuse", reason: "unknown field `approvals` in the request" });
   });
 
-  it("a failing store write fails the check (closed), it never answers run", async () => {
+  it("a failing store write fails the check (closed): an audited refusal naming it, never run", async () => {
     const store = new MemoryStateStore();
     const broken = Object.assign(Object.create(store) as MemoryStateStore, { charge: async (_: readonly CounterOp[]) => Promise.reject(new Error("store down")) });
     const { gw } = await gateway({ store: broken });
-    await expect(gw.check(spend(1), { requestId: "r1" })).rejects.toThrow("store down");
+    const outcome = await gw.check(spend(1), { requestId: "r1" });
+    expect(outcome).toMatchObject({ action: "refuse", decision: { effect: "deny" } });
+    expect((outcome as { reason: string }).reason).toMatch(/^the gateway could not complete this check: store down;/);
   });
 });
 
