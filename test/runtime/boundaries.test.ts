@@ -52,7 +52,7 @@ describe("runtime boundaries", () => {
   // ADR 0010, about 5 KB). 48 KB since issue 19: the one-pass intake (encode/intake.ts, readers.ts, needs.ts,
   // view.ts; ADR 0036) reads, counts, validates, encodes and captures each request value in one visit, about
   // 9 KB more than the separate copy, checks and encoders it replaced (38.6 KB → 47.5 KB), for a decision
-  // on the 1 KB platform request about 1.6x faster (bench/results/decide-path.md).
+  // on the 1 KB platform request 1.6x to 3.6x faster (provisional, docs/performance.md "The decision path").
   it("a gateway's bundle (loadPolicy, decide), minified, is under 48 KB with no imports left", async () => {
     let rolldown: { build(options: object): Promise<{ output: { code?: string }[] }> };
     try {
