@@ -10,6 +10,7 @@
  */
 import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../decision.js";
 import type { Effect, Manifest, ManifestLimit, ManifestRule } from "../manifest.js";
+import { capturePlan, type CapturePlan } from "../encode/view.js";
 
 export interface PreparedRule {
   readonly index: number;
@@ -40,8 +41,8 @@ export interface PreparedLimit {
   readonly window: LimitCharge["window"];
   readonly ref: DecidingRule;
   readonly capReason: string;
-  /** Key paths with `agent` / `human` alone widened to their `id`. */
-  readonly keys: readonly (readonly string[])[];
+  /** Key paths with `agent` / `human` alone widened to their `id`, and where their values are captured. */
+  readonly keys: CapturePlan["limitKeys"][number];
   readonly otherwise: ManifestLimit["otherwise"];
 }
 
@@ -50,6 +51,8 @@ export interface Prepared {
   readonly limits: readonly PreparedLimit[];
   readonly actions: readonly { readonly name: string; readonly family: string }[];
   readonly policy: { readonly hash: string; readonly version: string };
+  /** Which request values are captured while the request is read (encode/view.ts). */
+  readonly captures: CapturePlan;
 }
 
 const GENERATED: Record<Effect, (id: string) => string> = {
@@ -60,6 +63,7 @@ const GENERATED: Record<Effect, (id: string) => string> = {
 
 /** Prepares the manifest's rules and limits for finishing. */
 export function prepare(manifest: Manifest): Prepared {
+  const captures = capturePlan(manifest);
   const rules = manifest.rules.map((rule, index) =>
     Object.freeze({
       index,
@@ -75,7 +79,7 @@ export function prepare(manifest: Manifest): Prepared {
       quorums: rule.quorums,
     }),
   );
-  const limits = manifest.limits.map((limit) =>
+  const limits = manifest.limits.map((limit, index) =>
     Object.freeze({
       id: limit.id,
       file: limit.file,
@@ -85,7 +89,7 @@ export function prepare(manifest: Manifest): Prepared {
       window: Object.freeze({ count: limit.window.count, unit: limit.window.unit }),
       ref: Object.freeze({ kind: "limit" as const, id: limit.id, file: limit.file, line: limit.line }),
       capReason: limit.reason ?? capReason(limit),
-      keys: limit.keys.map((k) => ((k[0] === "agent" || k[0] === "human") && k.length === 1 ? [k[0], "id"] : k.slice())),
+      keys: captures.limitKeys[index]!,
       otherwise: limit.otherwise,
     }),
   );
@@ -94,6 +98,7 @@ export function prepare(manifest: Manifest): Prepared {
     limits,
     actions: manifest.actions.map((a) => ({ name: a.name, family: a.family })),
     policy: Object.freeze({ hash: manifest.policy.hash, version: manifest.policy.version }),
+    captures,
   };
 }
 
