@@ -11,6 +11,7 @@
  */
 import type { ApprovalRequirement, Decision, DecidingRule, DecisionAuditLevel, DecisionEffect, LimitCharge } from "../decision.js";
 import type { RuntimeState } from "../request.js";
+import type { ObligationValue } from "../manifest.js";
 import type { Parts } from "../encode/request.js";
 import { Refused, type Refusal } from "../encode/values.js";
 import { ownValue } from "../encode/snapshot.js";
@@ -37,9 +38,9 @@ export function finish(prep: Prepared, raw: RawResult, parts: Parts, state: Runt
     if (n === 0) reasons.push(defaultReason(raw.blockedBy, parts.action));
     return decision(prep, "deny", refs, reasons, {}, [], audit, undefined, raw.blockedBy);
   }
-  let obligations: Record<string, string | number | boolean> = {};
+  let obligations: Record<string, ObligationValue> = {};
   if (raw.obligation.length > 0) {
-    const merged = mergeObligations(sideOrdered(prep, raw.obligation));
+    const merged = mergeObligations(sideOrdered(prep, raw.obligation), prep.obligations);
     if (merged instanceof Refused) return refused(prep, merged.refusal);
     obligations = merged;
   }
@@ -74,7 +75,7 @@ function approveOrAllow(
   refs: readonly DecidingRule[],
   reasons: readonly string[],
   audit: DecisionAuditLevel,
-  obligations: Record<string, string | number | boolean>,
+  obligations: Record<string, ObligationValue>,
   charges: readonly LimitCharge[],
   approvingCaps: readonly PreparedLimit[],
 ): Decision {
@@ -98,7 +99,7 @@ function decision(
   effect: DecisionEffect,
   rules: readonly DecidingRule[],
   reasons: readonly string[],
-  obligations: Readonly<Record<string, string | number | boolean>>,
+  obligations: Readonly<Record<string, ObligationValue>>,
   limits: readonly LimitCharge[],
   audit: DecisionAuditLevel,
   approval: ApprovalRequirement | undefined,

@@ -102,8 +102,8 @@ rule review_production:
   });
 
   it("reads prefix patterns at any depth, and keywords after a dot as segments", () => {
-    expect((only("rule r: allow github.pull_request.*") as RuleDecl).pattern).toEqual(pattern(["github", "pull_request"], true));
-    expect((only("rule r: allow shell.in.rule") as RuleDecl).pattern).toEqual(pattern(["shell", "in", "rule"]));
+    expect((only("rule r: allow github.pull_request.*") as RuleDecl).patterns).toEqual([pattern(["github", "pull_request"], true)]);
+    expect((only("rule r: allow shell.in.rule") as RuleDecl).patterns).toEqual([pattern(["shell", "in", "rule"])]);
   });
 
   it("gives the same AST whatever the clause order, and for group/groups", () => {
