@@ -85,7 +85,7 @@ function typeUse(
     const wanted = params.length === 0 ? "no arguments: use it by its name" : `${params.length} ${params.length === 1 ? "argument" : "arguments"} (${params.join(", ")})`;
     env.report(
       diagnostic("AGP265", node.span, { name, wanted, given: String(args.length) }, {
-        related: [{ span: condition.decl.span, message: `\`${name}\` is defined here` }],
+        related: [{ span: condition.decl.name.span, message: `\`${name}\` is defined here` }],
       }),
     );
     return failed(node);

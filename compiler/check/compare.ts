@@ -89,11 +89,11 @@ function checkEquality(expr: CompareExpr, left: TypedExpr, right: TypedExpr, env
     }
     return;
   }
+  if (oneKind(left, expr.op, env) || oneKind(right, expr.op, env)) return;
   if (!sameFamily(left.type, right.type)) {
     const set = left.type.kind === "set" || right.type.kind === "set";
     return mismatch(expr, left, right, env, set ? "to test membership in a set, use `in`" : undefined);
   }
-  if (oneKind(left, expr.op, env) || oneKind(right, expr.op, env)) return;
   checkMember(left, right, env) || checkMember(right, left, env);
   checkViewValues(left, right, env) || checkViewValues(right, left, env);
   // Two strings read from the request are compared byte by byte.
@@ -213,6 +213,7 @@ function checkOneOrder(expr: CompareExpr, left: TypedExpr, right: TypedExpr, env
       right: other.text,
       leftMembers: list(first.members),
       rightMembers: list(other.members),
+      example: `${first.text} >= ${first.members[first.members.length - 1] ?? "…"}`,
     }),
   );
 }
@@ -231,8 +232,8 @@ function checkIn(expr: CompareExpr, left: TypedExpr, right: TypedExpr, env: Env)
     return;
   }
   if (element.kind === "error") return;
-  if (!sameFamily(left.type, element)) return mismatch(expr, left, right, env);
   if (oneKind(left, expr.op, env)) return;
+  if (!sameFamily(left.type, element)) return mismatch(expr, left, right, env);
   if (right.type.kind === "set") checkViewValues(left, right, env);
   // A string read from the request searched for among an array's strings: both are compared byte by byte.
   if (base.kind === "array" && family(element) === "string" && isRead(left)) {

@@ -104,7 +104,7 @@ export function suggestedLiteral(view: ViewName, literal: string): string | unde
 
 /** Why a base path cannot be used with `under`, or undefined when it can. */
 export function badBase(base: string): string | undefined {
-  if (!base.startsWith("/")) return "it does not start with `/`";
-  if (base.includes("\u0000")) return "it holds a NUL character";
+  if (!base.startsWith("/")) return "does not start with `/`";
+  if (base.includes("\u0000")) return "holds a NUL character";
   return undefined;
 }

@@ -18,7 +18,7 @@ import {
 } from "./expectations.js";
 import { decodeString } from "./lexer.js";
 import { afterToken, tokenSpan, type SourceLines } from "./spans.js";
-import { HARD_KEYWORDS, KW, NumberLit, Placeholder, StringLit, Word, STATEMENT_KEYWORDS } from "./tokens.js";
+import { Dot, HARD_KEYWORDS, KW, NumberLit, Placeholder, StringLit, Word, STATEMENT_KEYWORDS } from "./tokens.js";
 
 /** One statement's tokens, and what follows it, for describing errors inside it. */
 export interface StatementTokens {
@@ -41,9 +41,29 @@ export function recognitionDiagnostic(error: IRecognitionException, statement: S
   const previous = found === undefined ? statement.tokens[statement.tokens.length - 1] : tokenBefore(statement, found);
   let key = error.message;
   if (error.name === "NotAllInputParsedException") return extraInput(found, previous, statement);
+  if (key === "row-pipe" && found?.tokenType === Dot && previous !== undefined && isWord(previous)) return unquotedAction(previous, statement);
   if (key === "operand") key = operandKey(previous, statement);
   if (key === "path" && statement.tokens[0]?.tokenType === KW.limit && previous?.tokenType !== KW.has) key = "limit-key";
   return expectedDiagnostic(key, found, previous, statement);
+}
+
+/**
+ * A dotted name in a table cell (`| github.pull_request.merge | deny |`):
+ * a cell holds data, and an action name there is a string (AGP170).
+ */
+function unquotedAction(first: IToken, statement: StatementTokens): Diagnostic {
+  const tokens = statement.tokens;
+  let end = tokens.indexOf(first);
+  while (tokens[end + 1]?.tokenType === Dot && tokens[end + 2] !== undefined && isWord(tokens[end + 2]!)) end += 2;
+  const last = tokens[end]!;
+  const name = tokens.slice(tokens.indexOf(first), end + 1).map((t) => t.image).join("");
+  const span = { ...tokenSpan(statement.lines, first), ...endOfToken(statement, last) };
+  return diagnostic("AGP170", span, { name, first: first.image });
+}
+
+function endOfToken(statement: StatementTokens, token: IToken) {
+  const s = tokenSpan(statement.lines, token);
+  return { endLine: s.endLine, endColumn: s.endColumn, endOffset: s.endOffset };
 }
 
 /** "expected <key's phrase> after `…`, found …" at `found` (or just after `previous` at the end). */

@@ -227,7 +227,7 @@ export const CHECK_CODES = {
   AGP263: {
     title: "obligation given values of different types",
     severity: "error",
-    message: "rule `{rule}` gives obligation `{key}` {found}, but rule `{other}` gives it {type}: such values cannot be merged, so a request both rules match would be denied",
+    message: "rule `{rule}` gives obligation `{key}` {found}, but rule `{other}` gives it {type}: a gateway reads one type, and a request both rules match would be denied",
     help: "give it one type everywhere, or declare it in a catalog's `obligations` section (docs/catalogs.md)",
   },
   AGP264: {
@@ -294,7 +294,7 @@ export const CHECK_CODES = {
     title: "fields of different enums ordered",
     severity: "error",
     message: "`{op}` cannot order `{left}` against `{right}`: their enums differ ({leftMembers} against {rightMembers})",
-    help: "order each field against literal members (`{left} >= high`), or give both fields one ordered enum in the catalog",
+    help: "order each field against its own members (`{example}`), or give both fields one ordered enum in the catalog",
   },
   AGP276: {
     title: "glob the compiler cannot build",
