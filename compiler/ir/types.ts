@@ -173,7 +173,7 @@ export type IrExpr =
   | { readonly op: "str"; readonly line: number; readonly test: "eq" | "startsWith" | "endsWith" | "contains"; readonly left: IrStr; readonly right: IrStr }
   /** The string is one of `values` (sorted, distinct; hashed when many). */
   | { readonly op: "strIn"; readonly line: number; readonly operand: IrStr; readonly values: readonly string[] }
-  /** `normpath(operand)` is one of `bases` or under one (bases absolute, in normal form, sorted, distinct). */
+  /** `operand` (always a `normpath` view) is one of `bases` or under one (bases absolute, in normal form, sorted, distinct). */
   | { readonly op: "under"; readonly line: number; readonly operand: IrStr; readonly bases: readonly string[] }
   /** A glob's DFA run over a string operand. */
   | { readonly op: "glob"; readonly line: number; readonly operand: IrStr; readonly glob: number }

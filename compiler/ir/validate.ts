@@ -130,6 +130,7 @@ function checkExpr(e: IrExpr, action: IrAction, program: IrProgram, bindings: re
       if (e.values.length === 0 || e.values.some((v, i) => i > 0 && v <= e.values[i - 1]!)) say("strIn values empty or not sorted and distinct");
       return;
     case "under":
+      if (e.operand.kind !== "view" || e.operand.view !== "normpath") say("under tests a path that is not normalised");
       checkStr(e.operand, action, bindings, say);
       if (e.bases.length === 0 || e.bases.some((b, i) => !b.startsWith("/") || (i > 0 && b <= e.bases[i - 1]!))) say("under bases empty, relative, or not sorted and distinct");
       return;

@@ -56,8 +56,8 @@ export function exprCost(e: IrExpr, reads: readonly IrRead[]): number {
     }
     case "under": {
       const n = strBytes(e.operand, reads);
-      // One normalisation (a pass to split, a pass to write), then an equality and a prefix test per base.
-      return 1 + viewCost(e.operand, reads) + 2 * n + e.bases.length * 2 * n;
+      // The normalisation (the operand's view), then an equality and a prefix test per base.
+      return 1 + viewCost(e.operand, reads) + e.bases.length * 2 * n;
     }
     case "glob":
       return 1 + viewCost(e.operand, reads) + strBytes(e.operand, reads);

@@ -176,8 +176,11 @@ function under(left: Operand, right: Operand, scope: Scope, line: number, span: 
   const bases = [...new Set(written.filter((b): b is string => typeof b === "string").map(normalPath).filter((b) => b !== ""))].sort();
   if (bases.length === 0) return constant(false, line);
   if (left.k === "const") return constant(typeof left.value === "string" && bases.some((b) => isUnder(left.value as string, b)), line);
-  const operand = strOperand(left, scope, span);
-  if (operand === undefined) return constant(false, line);
+  const raw = strOperand(left, scope, span);
+  if (raw === undefined) return constant(false, line);
+  // The module tests the normal form: normalise once here (a `normpath(…)` operand already is).
+  const operand: IrStr =
+    raw.kind === "view" && raw.view === "normpath" ? raw : { kind: "view", view: "normpath", operand: raw, maxBytes: raw.kind === "view" ? raw.maxBytes : strBound(left) };
   return { op: "under", line, operand, bases };
 }
 
