@@ -229,5 +229,11 @@ export const SYNTAX_CODES = {
     message: "parameter `{name}` is named twice",
     help: "give each parameter its own name",
   },
+  AGP175: {
+    title: "obligation value read from the request",
+    severity: "error",
+    message: "an obligation's value is a literal, a set or a constant, but `{path}` is read from the request",
+    help: "obligations are fixed when the policy is compiled; for a value that depends on the request, write one rule per value (`when …`)",
+  },
   AGP199: { title: "syntax error", severity: "error", message: EXPECTED },
 } as const satisfies Record<string, CodeEntry>;
