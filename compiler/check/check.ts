@@ -11,7 +11,9 @@
 import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import type { PolicyFile, Span } from "../syntax/index.js";
-import type { CheckedConstant, CheckedLimit, CheckedPackage, CheckedPolicySet, CheckedRule } from "./checked.js";
+import type { CheckedCondition, CheckedConstant, CheckedLimit, CheckedPackage, CheckedPolicySet, CheckedRule } from "./checked.js";
+import { checkConditions } from "./conditions.js";
+import { checkObligationUses, type ObligationUse } from "./obligations.js";
 import { collectDeclarations } from "./declarations.js";
 import { subsetCatalogs } from "./patterns.js";
 import { checkLimit, checkRule, type PackageContext } from "./rules.js";
@@ -72,6 +74,8 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
   const limits: CheckedLimit[] = [];
   const packages: CheckedPackage[] = [];
   const constants: CheckedConstant[] = [];
+  const conditions: CheckedCondition[] = [];
+  const obligationUses: ObligationUse[] = [];
   const groups =
     input.groups === undefined && input.catalogs.groups === undefined
       ? undefined
@@ -86,7 +90,9 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
       report,
       ...(groups === undefined ? {} : { groups }),
       ...(input.locate === undefined ? {} : { locate: input.locate }),
+      obligationUses,
     };
+    checkConditions(pkg.conditions, pkg.constants, report);
     for (const { decl, file } of pkg.rules) rules.push(checkRule(decl, file, ctx));
     for (const { decl, file } of pkg.limits) limits.push(checkLimit(decl, file, ctx));
     packages.push({
@@ -98,7 +104,11 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     for (const c of pkg.constants.values()) {
       constants.push({ name: c.name, package: c.package, file: c.file, value: c.value, type: c.type, decl: c.decl });
     }
+    for (const c of pkg.conditions.values()) {
+      conditions.push({ name: c.name, package: c.package, file: c.file, params: c.decl.params.map((p) => p.name), decl: c.decl });
+    }
   }
+  checkObligationUses(obligationUses, input.catalogs.obligations !== undefined, report);
   checkTests(
     declarations.tests,
     {
@@ -117,16 +127,25 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     // INVARIANT: whole-policy warnings reason about types, so they run only on a well-typed set.
     neverMatching(rules, limits, warn);
     pointless(rules, warn);
-    for (const pkg of declarations.packages.values()) unusedConstants(pkg.constants.values(), warn);
+    for (const pkg of declarations.packages.values()) unusedConstants(pkg.constants.values(), pkg.conditions.values(), warn);
   }
-  unmentionedActions(input.catalogs, rules, warn, input.locate);
+  // Statements that failed to parse may name actions: "no rule mentions it" would then be wrong.
+  if (input.earlierErrors !== true) unmentionedActions(input.catalogs, rules, warn, input.locate);
   let diagnostics = sortDiagnostics([...hard, ...warnings].map(visible));
   if (options.strict === true) {
     diagnostics = diagnostics.map((d) => (d.severity === "warning" && !REPORTED_ONLY.has(d.code) ? { ...d, severity: "error" } : d));
   }
   return {
     diagnostics,
-    checked: { packages, constants, rules, limits, tests: declarations.tests },
+    checked: {
+      packages,
+      constants,
+      conditions,
+      rules,
+      limits,
+      tests: declarations.tests,
+      ...(input.catalogs.obligations === undefined ? {} : { obligations: input.catalogs.obligations }),
+    },
   };
 }
 

@@ -30,6 +30,8 @@ export function showExpr(expr: Expr): string {
       return `has ${showExpr(expr.path)}`;
     case "Quantified":
       return `${expr.quantifier} ${expr.variable.name} in ${showExpr(expr.collection)}: ${showExpr(expr.body)}`;
+    case "Call":
+      return `${expr.callee.name}(${expr.args.map(showExpr).join(", ")})`;
   }
 }
 

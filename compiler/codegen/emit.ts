@@ -22,10 +22,10 @@
  */
 import { ABI_VERSION, DEFAULT_REQUEST_BOUNDS, MANIFEST_SECTION, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
 import { DECIDE_FLAGS, EFFECT_CODES, EXPORTS, RESULT } from "../../runtime/abi.js";
-import type { IrAction, IrProgram, IrRuleUse, IrSide } from "../ir/index.js";
+import type { IrAction, IrProgram, IrRuleUse, IrSide, IrStr } from "../ir/index.js";
 import { buildStringSet, compileGlob } from "../lower/index.js";
 import { combineTable, ENTRY_SIZE } from "./combine-table.js";
-import { emitExpr, type ExprContext } from "./emit-expr.js";
+import { emitExpr, viewBytes, type ExprContext } from "./emit-expr.js";
 import { FunctionBuilder } from "./function-builder.js";
 import { addHelpers } from "./helpers.js";
 import { createModule, type Expr, type PolicyModule } from "./module.js";
@@ -80,6 +80,7 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     actions: program.actions.map((a) => ({ name: a.name, family: a.family, args: a.args, slots: a.slots, costBound: a.costBound, humanCovered: a.humanCovered })),
     rules: program.rules,
     limits: program.limits,
+    ...(program.obligations === undefined ? {} : { obligations: program.obligations }),
     request: program.request,
     memory: program.memory,
     json: jsonLimits(options.jsonInputBytes, options.bounds), // JSON entry point hook (json-entry.ts)
@@ -110,6 +111,9 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     agent_only: module.addData(combineTable("agent_only"), { align: 4 }),
   };
   const input = module.reserve(program.memory.slotBytes + program.memory.arenaBytes, 8);
+  // String views (lower, domain, normpath) write to buffers of their own; one action decides at a time, so actions share them.
+  const viewSize = Math.max(0, ...program.actions.map(actionViewBytes));
+  const views = viewSize === 0 ? 0 : module.reserve(viewSize, 8);
   const sideRules = (s: IrSide) => s.unindexed.length + s.indexes.reduce((n, i) => n + i.rules.length, 0);
   const capacity = Math.max(1, ...program.actions.map((a) => Math.max(sideRules(a.agent), sideRules(a.human))));
   const listSize = 4 + 4 * capacity;
@@ -141,8 +145,9 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     for (let k = 0; k < 6; k++) body.push(c.store("i32", c.i32(lists + k * listSize), c.i32(0)));
     let humanCode: Expr = c.i32(4);
     let table = tables.both;
+    const viewCursor = { next: views, placed: new Map<IrStr, number>() };
     if (action !== undefined) {
-      const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal };
+      const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal, views: viewCursor };
       for (const item of emitSide(action.agent, 0, cx, fn, list, action, m)) body.push(item);
       table = tables[action.mode];
       if (action.humanCovered && action.mode !== "agent_only") {
@@ -162,7 +167,7 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     const charges = fn.local("i32");
     body.push(c.setLocal(charges, c.call("agp_finish", [entry], "i32")));
     if (action !== undefined && action.limits.length > 0) {
-      const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal };
+      const cx: ExprContext = { module: m, reads: action.reads, input, dfas, literal, views: viewCursor };
       const count = fn.local("i32");
       const writes: Expr[] = [c.setLocal(count, c.i32(0))];
       for (const limit of action.limits) {
@@ -200,6 +205,12 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   module.exportFunction("agp_decide", EXPORTS.decide);
   addJsonEntry(module, manifest, input, "agp_decide"); // JSON entry point hook (json-entry.ts)
   module.addCustomSection(MANIFEST_SECTION, new TextEncoder().encode(JSON.stringify(manifest)));
+}
+
+/** Bytes of view buffers an action's rules and limits need. */
+function actionViewBytes(action: IrAction): number {
+  const side = (s: IrSide) => [...s.unindexed, ...s.indexes.flatMap((i) => i.rules)].reduce((n, use) => n + viewBytes(use.condition), 0);
+  return side(action.agent) + side(action.human) + action.limits.reduce((n, l) => n + viewBytes(l.condition), 0);
 }
 
 type ListOf = (p: number, e: number) => number;

@@ -73,6 +73,7 @@ function num(n: IrNum, action: IrAction): string {
 }
 
 function str(s: IrStr, action: IrAction): string {
+  if (s.kind === "view") return `${s.view}(${str(s.operand, action)})`;
   return s.kind === "const" ? JSON.stringify(s.value) : ref(s.ref, action);
 }
 
@@ -101,6 +102,10 @@ function expr(e: IrExpr, action: IrAction): string {
       return ref(e.ref, action);
     case "str":
       return `${str(e.left, action)} ${e.test} ${str(e.right, action)}`;
+    case "strIn":
+      return `${str(e.operand, action)} in {${e.values.map((v) => JSON.stringify(v)).join(", ")}}`;
+    case "under":
+      return `${str(e.operand, action)} under {${e.bases.map((b) => JSON.stringify(b)).join(", ")}}`;
     case "glob":
       return `${str(e.operand, action)} matches glob #${e.glob}`;
     case "quantifier":

@@ -12,10 +12,10 @@
  * line it came from, and every rule use its rule index (→ `IrProgram.rules`,
  * which holds the id, file and line).
  */
-import type { ManifestLimit, ManifestRule, SchemaNode, Slot } from "../../runtime/manifest.js";
+import type { ManifestLimit, ManifestObligation, ManifestRule, SchemaNode, Slot } from "../../runtime/manifest.js";
 
-/** Bumped when the IR's shape changes (part of the hashed content). */
-export const IR_VERSION = 1;
+/** Bumped when the IR's shape changes (part of the hashed content). 2: string views, `strIn`, `under`. */
+export const IR_VERSION = 2;
 
 export interface IrProgram {
   readonly irVersion: number;
@@ -25,6 +25,8 @@ export interface IrProgram {
   readonly rules: readonly ManifestRule[];
   /** Limits, sorted by id; index = limit index. */
   readonly limits: readonly ManifestLimit[];
+  /** The declared merge rule of each obligation some rule sets (absent when none is declared). */
+  readonly obligations?: Readonly<Record<string, ManifestObligation>>;
   /** Schemas of the request parts for validation. */
   readonly request: { readonly agent: SchemaNode; readonly human: SchemaNode; readonly env: SchemaNode; readonly context: SchemaNode };
   /** Distinct glob patterns (`matches`, and `contains "lit"` as `*lit*`); index = glob id. */
@@ -136,7 +138,17 @@ export interface IrSlotRef {
 /** A number operand. */
 export type IrNum = { readonly kind: "slot"; readonly ref: IrSlotRef } | { readonly kind: "const"; readonly value: number };
 /** A string operand (UTF-8 bytes). */
-export type IrStr = { readonly kind: "slot"; readonly ref: IrSlotRef } | { readonly kind: "const"; readonly value: string };
+export type IrStr =
+  | { readonly kind: "slot"; readonly ref: IrSlotRef }
+  | { readonly kind: "const"; readonly value: string }
+  /**
+   * A view of a string computed by the module (ADR 0028): `lower`, `domain`,
+   * `normpath`. Never longer than its operand, whose byte bound is `maxBytes`.
+   */
+  | { readonly kind: "view"; readonly view: IrView; readonly operand: IrStr; readonly maxBytes: number };
+
+/** The string views the module computes. */
+export type IrView = "lower" | "domain" | "normpath";
 
 export type IrCompare = "==" | "!=" | "<" | "<=" | ">" | ">=";
 
@@ -159,6 +171,10 @@ export type IrExpr =
   /** A bool slot's value. */
   | { readonly op: "bool"; readonly line: number; readonly ref: IrSlotRef }
   | { readonly op: "str"; readonly line: number; readonly test: "eq" | "startsWith" | "endsWith" | "contains"; readonly left: IrStr; readonly right: IrStr }
+  /** The string is one of `values` (sorted, distinct; hashed when many). */
+  | { readonly op: "strIn"; readonly line: number; readonly operand: IrStr; readonly values: readonly string[] }
+  /** `operand` (always a `normpath` view) is one of `bases` or under one (bases absolute, in normal form, sorted, distinct). */
+  | { readonly op: "under"; readonly line: number; readonly operand: IrStr; readonly bases: readonly string[] }
   /** A glob's DFA run over a string operand. */
   | { readonly op: "glob"; readonly line: number; readonly operand: IrStr; readonly glob: number }
   /** `all` / `any` over an array slot's items; the body reads the item through binding `depth`. */

@@ -12,7 +12,7 @@
  * its array; sym ids within the dictionary; buckets sorted, in range and
  * non-empty; glob ids in range; slots inside the slot area.
  */
-import type { IrAction, IrExpr, IrProgram, IrRead, IrRuleUse, IrSlotRef } from "./types.js";
+import type { IrAction, IrExpr, IrProgram, IrRead, IrRuleUse, IrSlotRef, IrStr } from "./types.js";
 
 /** Problems found in a program; empty when it is valid. */
 export function validateIr(program: IrProgram): string[] {
@@ -78,6 +78,15 @@ function checkRef(ref: IrSlotRef, kind: IrRead["kind"], action: IrAction, bindin
   if (ref.binding === 0 ? read.parent !== -1 : bindings[ref.binding - 1] !== read.parent) say(`slot ${ref.slot} read through binding ${ref.binding}`);
 }
 
+/** A string operand: slots are str slots; a view's bound is positive and its operand is checked too. */
+function checkStr(s: IrStr, action: IrAction, bindings: readonly number[], say: Say): void {
+  if (s.kind === "slot") checkRef(s.ref, "str", action, bindings, say);
+  if (s.kind === "view") {
+    if (!(s.maxBytes >= 0)) say(`view ${s.view} without a byte bound`);
+    checkStr(s.operand, action, bindings, say);
+  }
+}
+
 function checkExpr(e: IrExpr, action: IrAction, program: IrProgram, bindings: readonly number[], say: Say): void {
   const num = (n: { kind: "slot"; ref: IrSlotRef } | { kind: "const"; value: number }) => {
     if (n.kind === "slot") checkRef(n.ref, "num", action, bindings, say);
@@ -114,13 +123,20 @@ function checkExpr(e: IrExpr, action: IrAction, program: IrProgram, bindings: re
     case "bool":
       return checkRef(e.ref, "bool", action, bindings, say);
     case "str":
-      if (e.left.kind === "slot") checkRef(e.left.ref, "str", action, bindings, say);
-      if (e.right.kind === "slot") checkRef(e.right.ref, "str", action, bindings, say);
+      checkStr(e.left, action, bindings, say);
+      return checkStr(e.right, action, bindings, say);
+    case "strIn":
+      checkStr(e.operand, action, bindings, say);
+      if (e.values.length === 0 || e.values.some((v, i) => i > 0 && v <= e.values[i - 1]!)) say("strIn values empty or not sorted and distinct");
+      return;
+    case "under":
+      if (e.operand.kind !== "view" || e.operand.view !== "normpath") say("under tests a path that is not normalised");
+      checkStr(e.operand, action, bindings, say);
+      if (e.bases.length === 0 || e.bases.some((b, i) => !b.startsWith("/") || (i > 0 && b <= e.bases[i - 1]!))) say("under bases empty, relative, or not sorted and distinct");
       return;
     case "glob":
       if (program.globs[e.glob] === undefined) say(`glob ${e.glob} out of range`);
-      if (e.operand.kind === "slot") checkRef(e.operand.ref, "str", action, bindings, say);
-      return;
+      return checkStr(e.operand, action, bindings, say);
     case "quantifier":
       checkRef(e.array, "array", action, bindings, say);
       if (e.depth !== bindings.length + 1) say(`quantifier at depth ${e.depth} inside ${bindings.length}`);

@@ -3,13 +3,13 @@
  * decision (ADR 0007): always-evaluated rules, plus per index one lookup and
  * its largest bucket, plus limits. A step is one slot test; byte-wise tests
  * and DFA runs count one step per byte of the string's bound (`maxLength`
- * × 4 UTF-8 bytes), quantifiers their body per item (`maxItems`), hashed
- * number sets their probe bound.
+ * × 4 UTF-8 bytes), string views a pass (two for `normpath`) over theirs,
+ * quantifiers their body per item (`maxItems`), hashed sets their probe bound.
  *
  * In: an action's sides, limits and reads. Out: a number. Must not depend
  * on rules of other actions.
  */
-import type { IrExpr, IrIndex, IrLimitUse, IrRead, IrSide } from "../ir/index.js";
+import type { IrExpr, IrIndex, IrLimitUse, IrRead, IrSide, IrStr } from "../ir/index.js";
 import { TARGET_MAX_PROBE } from "./hash-set.js";
 
 /** Worst-case steps of one decision for an action. */
@@ -45,16 +45,38 @@ export function exprCost(e: IrExpr, reads: readonly IrRead[]): number {
     case "numIn":
       return 1 + TARGET_MAX_PROBE;
     case "str": {
-      const bytes = (o: typeof e.left) => (o.kind === "const" ? new TextEncoder().encode(o.value).length : reads[o.ref.slot]?.maxBytes ?? 0);
-      const n = bytes(e.left);
-      const m = bytes(e.right);
-      return 1 + (e.test === "contains" ? n * Math.max(1, m) : Math.min(n, m) || n);
+      const n = strBytes(e.left, reads);
+      const m = strBytes(e.right, reads);
+      return 1 + viewCost(e.left, reads) + viewCost(e.right, reads) + (e.test === "contains" ? n * Math.max(1, m) : Math.min(n, m) || n);
+    }
+    case "strIn": {
+      const n = strBytes(e.operand, reads);
+      // Few values: one comparison each; many: one hash of the string and the probe bound.
+      return 1 + viewCost(e.operand, reads) + (e.values.length <= 4 ? e.values.length * n : 2 * n + TARGET_MAX_PROBE);
+    }
+    case "under": {
+      const n = strBytes(e.operand, reads);
+      // The normalisation (the operand's view), then an equality and a prefix test per base.
+      return 1 + viewCost(e.operand, reads) + e.bases.length * 2 * n;
     }
     case "glob":
-      return 1 + (e.operand.kind === "const" ? e.operand.value.length : reads[e.operand.ref.slot]?.maxBytes ?? 0);
+      return 1 + viewCost(e.operand, reads) + strBytes(e.operand, reads);
     case "quantifier":
       return 2 + (reads[e.array.slot]?.maxItems ?? 0) * (2 + exprCost(e.body, reads));
     default:
       return 1;
   }
+}
+
+/** The most UTF-8 bytes a string operand takes. */
+function strBytes(s: IrStr, reads: readonly IrRead[]): number {
+  if (s.kind === "const") return new TextEncoder().encode(s.value).length;
+  if (s.kind === "view") return s.maxBytes;
+  return reads[s.ref.slot]?.maxBytes ?? 0;
+}
+
+/** Steps to compute a view (one pass over its operand's bytes, a second for `normpath`), nested views included. */
+function viewCost(s: IrStr, reads: readonly IrRead[]): number {
+  if (s.kind !== "view") return 0;
+  return viewCost(s.operand, reads) + (s.view === "normpath" ? 2 : 1) * strBytes(s.operand, reads);
 }

@@ -1,6 +1,6 @@
 /**
  * CST → AST for conditions: `or`, `and`, `not`, comparisons, operands,
- * quantifiers, paths.
+ * quantifiers, calls (`lower(args.repo)`, `unknown(r)`), paths.
  *
  * In: an `expression` CST node. Out: an `Expr` (ast.ts). `and`/`or` fold to
  * the left (long chains: a balanced tree of left folds, see `chain`);
@@ -11,9 +11,9 @@
  */
 import type { IToken } from "chevrotain";
 import type { CompareOp, Expr, Path } from "./ast.js";
-import { type Builder, identifier, literal, setLiteral } from "./build-common.js";
+import { bracketSet, type Builder, identifier, literal, setLiteral } from "./build-common.js";
 import type {
-  AndExprCstNode, ComparisonCstNode, CompareOpCstNode, ExpressionCstNode, NotExprCstNode, OperandCstNode, PathCstNode,
+  AndExprCstNode, CallCstNode, ComparisonCstNode, CompareOpCstNode, ExpressionCstNode, NotExprCstNode, OperandCstNode, PathCstNode,
   QuantifierCstNode,
 } from "./cst.generated.js";
 import { joinSpans } from "../diagnostics/index.js";
@@ -83,12 +83,26 @@ function compareOp(b: Builder, node: CompareOpCstNode): CompareOp {
 
 function operand(b: Builder, node: OperandCstNode): Expr {
   const c = node.children;
+  if (c.call) return call(b, c.call[0]!);
   if (c.path) return path(b, c.path[0]!);
   if (c.literal) return literal(b, c.literal[0]!);
   if (c.setLiteral) return setLiteral(b, c.setLiteral[0]!);
+  if (c.bracketSet) return bracketSet(b, c.bracketSet[0]!);
   if (c.hasPath) return { kind: "Has", path: path(b, c.hasPath[0]!), span: b.span(node) };
   if (c.quantifier) return quantifier(b, c.quantifier[0]!);
   return expression(b, c.expression![0]!);
+}
+
+/** `name(arg, …)`; `name()` is AGP172 and reads as the bare name. */
+function call(b: Builder, node: CallCstNode): Expr {
+  const c = node.children;
+  const callee = identifier(b, c.callee[0]!);
+  const args = (c.args ?? []).map((a) => expression(b, a));
+  if (args.length === 0) {
+    b.report("AGP172", b.span(node), {}, `a condition without parameters is used by its name: write \`${callee.name}\``);
+    return { kind: "Path", root: callee, fields: [], span: b.span(node) };
+  }
+  return { kind: "Call", callee, args, span: b.span(node) };
 }
 
 function quantifier(b: Builder, node: QuantifierCstNode): Expr {

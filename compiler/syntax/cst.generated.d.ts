@@ -60,15 +60,30 @@ export interface OperandCstNode extends CstNode {
 }
 
 export type OperandCstChildren = {
+  call?: CallCstNode[];
   path?: PathCstNode[];
   literal?: LiteralCstNode[];
   setLiteral?: SetLiteralCstNode[];
+  bracketSet?: BracketSetCstNode[];
   KwHas?: IToken[];
   hasPath?: PathCstNode[];
   quantifier?: QuantifierCstNode[];
   LParen?: IToken[];
   expression?: ExpressionCstNode[];
   RParen?: IToken[];
+};
+
+export interface CallCstNode extends CstNode {
+  name: "call";
+  children: CallCstChildren;
+}
+
+export type CallCstChildren = {
+  callee: IToken[];
+  LParen: IToken[];
+  args?: (ExpressionCstNode)[];
+  Comma?: IToken[];
+  RParen: IToken[];
 };
 
 export interface QuantifierCstNode extends CstNode {
@@ -107,6 +122,18 @@ export type SetLiteralCstChildren = {
   elements?: (LiteralCstNode)[];
   Comma?: (IToken)[];
   RBrace: IToken[];
+};
+
+export interface BracketSetCstNode extends CstNode {
+  name: "bracketSet";
+  children: BracketSetCstChildren;
+}
+
+export type BracketSetCstChildren = {
+  LBracket: IToken[];
+  elements?: (LiteralCstNode)[];
+  Comma?: (IToken)[];
+  RBracket: IToken[];
 };
 
 export interface LiteralCstNode extends CstNode {
@@ -161,9 +188,12 @@ export interface LetDeclCstNode extends CstNode {
 export type LetDeclCstChildren = {
   KwLet: IToken[];
   name: IToken[];
+  LParen?: IToken[];
+  params?: (IToken)[];
+  Comma?: IToken[];
+  RParen?: IToken[];
   Equals: IToken[];
-  literal?: LiteralCstNode[];
-  setLiteral?: SetLiteralCstNode[];
+  value?: ExpressionCstNode[];
 };
 
 export interface RuleDeclCstNode extends CstNode {
@@ -176,7 +206,7 @@ export type RuleDeclCstChildren = {
   id: IToken[];
   Colon: IToken[];
   effect: EffectCstNode[];
-  pattern: PatternCstNode[];
+  patterns: PatternsCstNode[];
   KwFor?: IToken[];
   principal?: PrincipalCstNode[];
   ruleClause?: RuleClauseCstNode[];
@@ -201,6 +231,19 @@ export interface PrincipalCstNode extends CstNode {
 export type PrincipalCstChildren = {
   KwAgent?: IToken[];
   KwHuman?: IToken[];
+};
+
+export interface PatternsCstNode extends CstNode {
+  name: "patterns";
+  children: PatternsCstChildren;
+}
+
+export type PatternsCstChildren = {
+  LBrace?: IToken[];
+  listed?: (PatternCstNode)[];
+  Comma?: (IToken)[];
+  RBrace?: IToken[];
+  single?: PatternCstNode[];
 };
 
 export interface PatternCstNode extends CstNode {
@@ -265,6 +308,9 @@ export type ObligationCstChildren = {
   key: IToken[];
   Equals: IToken[];
   literal?: LiteralCstNode[];
+  setLiteral?: SetLiteralCstNode[];
+  bracketSet?: BracketSetCstNode[];
+  constant?: IToken[];
 };
 
 export interface LimitDeclCstNode extends CstNode {
@@ -282,7 +328,7 @@ export type LimitDeclCstChildren = {
   keys?: (PathCstNode)[];
   Comma?: IToken[];
   KwOn: IToken[];
-  pattern: PatternCstNode[];
+  patterns: PatternsCstNode[];
   limitClause?: LimitClauseCstNode[];
 };
 
@@ -429,6 +475,8 @@ export type ExpectClauseCstChildren = {
   charges?: (ChargeCstNode)[];
   KwBlocked?: IToken[];
   principal?: PrincipalCstNode[];
+  KwAudit?: IToken[];
+  level?: IToken[];
 };
 
 export interface RuleRefCstNode extends CstNode {
@@ -547,9 +595,11 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   comparison(children: ComparisonCstChildren, param?: IN): OUT;
   compareOp(children: CompareOpCstChildren, param?: IN): OUT;
   operand(children: OperandCstChildren, param?: IN): OUT;
+  call(children: CallCstChildren, param?: IN): OUT;
   quantifier(children: QuantifierCstChildren, param?: IN): OUT;
   path(children: PathCstChildren, param?: IN): OUT;
   setLiteral(children: SetLiteralCstChildren, param?: IN): OUT;
+  bracketSet(children: BracketSetCstChildren, param?: IN): OUT;
   literal(children: LiteralCstChildren, param?: IN): OUT;
   packageDecl(children: PackageDeclCstChildren, param?: IN): OUT;
   actionsDecl(children: ActionsDeclCstChildren, param?: IN): OUT;
@@ -558,6 +608,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   ruleDecl(children: RuleDeclCstChildren, param?: IN): OUT;
   effect(children: EffectCstChildren, param?: IN): OUT;
   principal(children: PrincipalCstChildren, param?: IN): OUT;
+  patterns(children: PatternsCstChildren, param?: IN): OUT;
   pattern(children: PatternCstChildren, param?: IN): OUT;
   ruleClause(children: RuleClauseCstChildren, param?: IN): OUT;
   approval(children: ApprovalCstChildren, param?: IN): OUT;

@@ -12,8 +12,8 @@
  */
 import { CstParser, tokenMatcher, type IParserConfig, type IToken, type TokenType } from "chevrotain";
 import {
-  ALL_TOKENS, Colon, Comma, Dot, EqEq, Equals, Greater, GreaterEq, KW, LBrace, Less, LessEq, LParen, NameLike, NotEq,
-  NumberLit, RBrace, RParen, StringLit, Word,
+  ALL_TOKENS, Colon, Comma, Dot, EqEq, Equals, Greater, GreaterEq, KW, LBrace, LBracket, Less, LessEq, LParen, NameLike, NotEq,
+  NumberLit, RBrace, RBracket, RParen, StringLit, Word,
 } from "./tokens.js";
 
 /** Words that start a rule or limit clause. */
@@ -102,6 +102,7 @@ export class ExprGrammar extends CstParser {
       { ALT: () => this.CONSUME(KW.endsWith, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(KW.contains, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(KW.matches, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(KW.under, { LABEL: "op" }) },
     ]);
   });
 
@@ -109,9 +110,11 @@ export class ExprGrammar extends CstParser {
     this.OR({
       ERR_MSG: "operand",
       DEF: [
+        { GATE: () => this.LA(2).tokenType === LParen, ALT: () => this.SUBRULE(this.call) },
         { GATE: () => !this.startsClause(), ALT: () => this.SUBRULE(this.path) },
         { ALT: () => this.SUBRULE(this.literal) },
         { ALT: () => this.SUBRULE(this.setLiteral) },
+        { ALT: () => this.SUBRULE(this.bracketSet) },
         {
           ALT: () => {
             this.CONSUME(KW.has);
@@ -128,6 +131,20 @@ export class ExprGrammar extends CstParser {
         },
       ],
     });
+  });
+
+  /** `name(arg, …)`: a built-in view or a named condition; `name()` is parsed only to be reported (AGP172). */
+  protected call = this.RULE("call", () => {
+    this.CONSUME(NameLike, { LABEL: "callee" });
+    const open = this.CONSUME(LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression, { LABEL: "args" });
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.expression, { LABEL: "args" });
+      });
+    });
+    this.CONSUME(RParen, { ERR_MSG: closer("paren", open) });
   });
 
   protected quantifier = this.RULE("quantifier", () => {
@@ -158,6 +175,20 @@ export class ExprGrammar extends CstParser {
       this.OPTION2(() => this.CONSUME2(Comma));
     });
     this.CONSUME(RBrace, { ERR_MSG: closer("set", open) });
+  });
+
+  /** `["a", "b"]`: a set written with brackets, parsed only to be reported (AGP171) and read as `{"a", "b"}`. */
+  protected bracketSet = this.RULE("bracketSet", () => {
+    const open = this.CONSUME(LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.literal, { LABEL: "elements" });
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.literal, { LABEL: "elements" });
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBracket, { ERR_MSG: closer("array", open) });
   });
 
   public literal = this.RULE("literal", () => {

@@ -43,6 +43,7 @@ export const SOFT_KEYWORDS = [
   "allow", "approve", "deny", "for", "agent", "human", "when", "by", "with", "because", "audit",
   "of", "group", "groups", "budget", "on", "cost", "otherwise",
   "request", "env", "context", "state", "expect", "from", "charge", "blocked", "where",
+  "under",
 ] as const;
 
 export type HardKeyword = (typeof HARD_KEYWORDS)[number];

@@ -14,7 +14,7 @@
  */
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
 import type { CheckedTestFile } from "../check/index.js";
-import { EFFECTS, type Effect, type FixtureDecl, type Principal, type TestDecl, type TestValue } from "../syntax/index.js";
+import { EFFECTS, type AuditLevel, type Effect, type FixtureDecl, type Principal, type TestDecl, type TestValue } from "../syntax/index.js";
 import { cellText, deepMerge, resolveValue, setOwn, type Json, type RowBindings, type ValueScope } from "./values.js";
 
 /** A quorum as tests compare it: count and sorted groups. */
@@ -33,6 +33,8 @@ export interface ExpectedDecision {
   readonly approval?: readonly ExpectedQuorum[];
   readonly charges: readonly { readonly limit: string; readonly amount?: Json }[];
   readonly blockedBy?: Principal;
+  /** `audit security`: the decision's audit level. */
+  readonly audit?: AuditLevel;
 }
 
 /** One runnable case. */
@@ -213,6 +215,7 @@ function expandCase(
     ...(approval === undefined ? {} : { approval }),
     charges,
     ...(e.blockedBy === undefined ? {} : { blockedBy: e.blockedBy.value }),
+    ...(e.audit === undefined ? {} : { audit: e.audit.value }),
   };
   return { request, ...(state === undefined ? {} : { state }), expect };
 }

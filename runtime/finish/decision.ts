@@ -12,6 +12,7 @@
 import type { ApprovalRequirement, Decision, DecidingRule, DecisionAuditLevel, DecisionEffect, LimitCharge } from "../decision.js";
 import type { RuntimeState } from "../request.js";
 import type { RequestView } from "../encode/view.js";
+import type { ObligationValue } from "../manifest.js";
 import { Refused, type Refusal } from "../encode/values.js";
 import type { RawResult } from "./result.js";
 import type { Prepared, PreparedLimit, PreparedRule } from "./prepared.js";
@@ -36,9 +37,9 @@ export function finish(prep: Prepared, raw: RawResult, view: RequestView, state:
     if (n === 0) reasons.push(defaultReason(raw.blockedBy, view.action));
     return decision(prep, "deny", refs, reasons, {}, [], audit, undefined, raw.blockedBy);
   }
-  let obligations: Record<string, string | number | boolean> = {};
+  let obligations: Record<string, ObligationValue> = {};
   if (raw.obligation.length > 0) {
-    const merged = mergeObligations(sideOrdered(prep, raw.obligation));
+    const merged = mergeObligations(sideOrdered(prep, raw.obligation), prep.obligations);
     if (merged instanceof Refused) return refused(prep, merged.refusal);
     obligations = merged;
   }
@@ -73,7 +74,7 @@ function approveOrAllow(
   refs: readonly DecidingRule[],
   reasons: readonly string[],
   audit: DecisionAuditLevel,
-  obligations: Record<string, string | number | boolean>,
+  obligations: Record<string, ObligationValue>,
   charges: readonly LimitCharge[],
   approvingCaps: readonly PreparedLimit[],
 ): Decision {
@@ -99,7 +100,7 @@ function decision(
   effect: DecisionEffect,
   rules: readonly DecidingRule[],
   reasons: readonly string[],
-  obligations: Readonly<Record<string, string | number | boolean>>,
+  obligations: Readonly<Record<string, ObligationValue>>,
   limits: readonly LimitCharge[],
   audit: DecisionAuditLevel,
   approval: ApprovalRequirement | undefined,

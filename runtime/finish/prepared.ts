@@ -9,7 +9,7 @@
  * Must not look at requests.
  */
 import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../decision.js";
-import type { Effect, Manifest, ManifestLimit, ManifestRule } from "../manifest.js";
+import type { Effect, Manifest, ManifestLimit, ManifestObligation, ManifestRule, ObligationValue } from "../manifest.js";
 import { capturePlan, type CapturePlan } from "../encode/view.js";
 
 export interface PreparedRule {
@@ -22,13 +22,13 @@ export interface PreparedRule {
   readonly audit: DecisionAuditLevel;
   /** 0 info, 1 notice, 2 security. */
   readonly auditRank: number;
-  readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  readonly obligations: readonly { readonly key: string; readonly value: ObligationValue | null }[];
   /**
    * The rule's obligations merged on their own (null dropped, keys sorted),
    * when each key appears once: what a decision shows when this rule is the
    * only one whose obligations apply. Undefined otherwise.
    */
-  readonly alone: readonly (readonly [string, string | number | boolean])[] | undefined;
+  readonly alone: readonly (readonly [string, ObligationValue])[] | undefined;
   readonly quorums: readonly Quorum[];
 }
 
@@ -48,6 +48,8 @@ export interface PreparedLimit {
 
 export interface Prepared {
   readonly rules: readonly PreparedRule[];
+  /** The declared merge rule of each obligation (manifest `obligations`); undeclared names merge by their values. */
+  readonly obligations: ReadonlyMap<string, ManifestObligation>;
   readonly limits: readonly PreparedLimit[];
   readonly actions: readonly { readonly name: string; readonly family: string }[];
   readonly policy: { readonly hash: string; readonly version: string };
@@ -74,7 +76,7 @@ export function prepare(manifest: Manifest): Prepared {
       reason: rule.reason ?? GENERATED[rule.effect](rule.id),
       audit: rule.audit,
       auditRank: ["info", "notice", "security"].indexOf(rule.audit),
-      obligations: rule.obligations,
+      obligations: rule.obligations.map((o) => Object.freeze({ key: o.key, value: Array.isArray(o.value) ? Object.freeze([...o.value]) : o.value })),
       alone: alone(rule.obligations),
       quorums: rule.quorums,
     }),
@@ -93,8 +95,10 @@ export function prepare(manifest: Manifest): Prepared {
       otherwise: limit.otherwise,
     }),
   );
+  const declared = manifest.obligations ?? {};
   return {
     rules,
+    obligations: new Map(Object.keys(declared).map((key) => [key, declared[key]!])),
     limits,
     actions: manifest.actions.map((a) => ({ name: a.name, family: a.family })),
     policy: Object.freeze({ hash: manifest.policy.hash, version: manifest.policy.version }),
@@ -105,8 +109,8 @@ export function prepare(manifest: Manifest): Prepared {
 function alone(obligations: ManifestRule["obligations"]): PreparedRule["alone"] {
   const keys = obligations.map((o) => o.key);
   if (new Set(keys).size !== keys.length) return undefined;
-  const entries: [string, string | number | boolean][] = [];
-  for (const { key, value } of obligations) if (value !== null) entries.push([key, value]);
+  const entries: [string, ObligationValue][] = [];
+  for (const { key, value } of obligations) if (value !== null) entries.push([key, Array.isArray(value) ? Object.freeze([...value]) : value]);
   return entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 

@@ -49,6 +49,8 @@ export function sexpr(e: Expr): string {
       return `(has ${sexpr(e.path)})`;
     case "Quantified":
       return `(${e.quantifier} ${e.variable.name} ${sexpr(e.collection)} ${sexpr(e.body)})`;
+    case "Call":
+      return `(call ${e.callee.name} ${e.args.map(sexpr).join(" ")})`;
   }
 }
 
