@@ -19,8 +19,8 @@ export interface ExprContext {
   readonly reads: readonly IrRead[];
   /** Absolute address of the slot area. */
   readonly input: number;
-  /** DFA table address per glob id. */
-  readonly dfas: readonly number[];
+  /** DFA table address of a glob id (placed on first use). */
+  readonly dfas: (glob: number) => number;
   /** Places a literal string once; its address. */
   readonly literal: (text: string) => { address: number; length: number };
 }
@@ -69,7 +69,7 @@ export function emitExpr(e: IrExpr, cx: ExprContext, fn: FunctionBuilder): Expr 
     }
     case "glob": {
       const [s, sl] = str(cx, fn, e.operand);
-      return c.callStdlib("dfa_matches", [c.i32(cx.dfas[e.glob]!), s, sl]);
+      return c.callStdlib("dfa_matches", [c.i32(cx.dfas(e.glob)), s, sl]);
     }
     case "quantifier":
       return quantifier(e, cx, fn);

@@ -6,7 +6,8 @@
  * Out: one validated, optimized wasm binary with no imports, exporting only
  * what the caller exported plus `memory`.
  * Must not: let binaryen types or refs escape (expressions are opaque `Expr`
- * numbers), optimize twice, or emit a module that imports anything.
+ * numbers), optimize twice, re-optimize the stdlib (it is optimized when
+ * built), or emit a module that imports anything.
  *
  * Order of calls: createModule() → addFunction / addGlobal / addData /
  * reserve / addCustomSection / export* (any order) → optimize() (once) →
@@ -99,6 +100,8 @@ export class PolicyModule {
   private readonly tableFunctions: string[] = [];
   private sealed = false;
   private optimized = false;
+  /** Functions this module added (the policy's code), in order: what optimize() works on. */
+  private readonly generated: string[] = [];
 
   constructor(stdlib: Uint8Array, dataBase?: number) {
     // binaryen.js takes the features as readBinary's second argument; its
@@ -123,6 +126,7 @@ export class PolicyModule {
       (spec.locals ?? []).map((l) => TYPES[l]),
       spec.body,
     );
+    this.generated.push(spec.name);
   }
 
   /** Adds a global with a constant initial value. */
@@ -216,16 +220,24 @@ export class PolicyModule {
   }
 
   /**
-   * Optimizes the whole module (stdlib and policy together) exactly once.
-   * `light` optimizes at -O1 instead of -O3 (for very large policies, whose
-   * compile time -O3 would dominate; the choice must depend on the input
-   * only, so builds stay reproducible).
+   * Optimizes the policy's functions (the stdlib's are optimized at build
+   * time) and the module's layout, exactly once. `light` optimizes at -O1
+   * instead of -O3 (for very large policies, whose compile time -O3 would
+   * dominate; the choice must depend on the input only, so builds stay
+   * reproducible).
    */
   optimize(options: { readonly light?: boolean } = {}): void {
     if (this.optimized) throw new Error("internal error: module optimized twice");
     this.validate();
     this.optimized = true;
-    withSettings(() => this.mod.optimize(), options.light === true ? { optimize: 1, shrink: 0 } : undefined);
+    withSettings(() => {
+      // The stdlib arrives optimized (asc -O3); re-optimizing it dominated
+      // small compiles. Only the policy's own functions are optimized, then
+      // module-wide passes that are cheap: merge identical functions, drop
+      // what nothing calls (most of the stdlib), pack zero runs out of data.
+      for (const name of this.generated) this.mod.optimizeFunction(name);
+      this.mod.runPasses(["duplicate-function-elimination", "remove-unused-module-elements", "memory-packing"]);
+    }, options.light === true ? { optimize: 1, shrink: 0 } : undefined);
     this.validate();
   }
 
@@ -368,8 +380,8 @@ export class Code {
     return this.mod.i32.const(value | 0) as Expr;
   }
   i64(value: bigint): Expr {
-    const v = BigInt.asUintN(64, value);
-    return this.mod.i64.const(Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0) as Expr;
+    // binaryen.js (this version) takes one bigint; the (low, high) pair its typings still allow aborts.
+    return this.mod.i64.const(BigInt.asIntN(64, value)) as Expr;
   }
   f64(value: number): Expr {
     return this.mod.f64.const(value) as Expr;
@@ -501,6 +513,10 @@ export class Code {
   /** Calls the `(i32) → none` function at `index` of the module's table (see addTableFunctions) with `argument`. */
   callIndirect(index: Expr, argument: Expr): Expr {
     return this.mod.call_indirect(TABLE, index, [argument], binaryen.i32, binaryen.none) as Expr;
+  }
+  /** Calls the function at `index` of the module's table, whose signature must be `params → result` (checked by the engine). */
+  callIndirectTyped(index: Expr, args: readonly Expr[], params: readonly ValueType[], result: ValueType | "none"): Expr {
+    return this.mod.call_indirect(TABLE, index, args as Expr[], binaryen.createType(params.map((p) => TYPES[p])), result === "none" ? binaryen.none : TYPES[result]) as Expr;
   }
   /** Calls a stdlib export by its stdlib name (signatures in stdlib-abi.ts). */
   callStdlib(name: StdlibFunction, args: readonly Expr[]): Expr {

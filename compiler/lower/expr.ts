@@ -75,6 +75,24 @@ function logical(op: "and" | "or", left: IrExpr, right: IrExpr, line: number): I
   return { op, line, left, right };
 }
 
+/**
+ * `a1 op a2 op … op an` as a balanced tree: a quantifier over a literal set
+ * of n members unrolls into a tree of depth log2 n, so no later walk (cost,
+ * codegen, printing, hashing, binaryen) recurses n deep. Folding as
+ * `logical` does; operand order is kept.
+ */
+function balanced(op: "and" | "or", operands: readonly IrExpr[], line: number): IrExpr {
+  let level = operands.filter((x) => !(x.op === "const" && x.value === (op === "and")));
+  if (level.some((x) => x.op === "const")) return constant(op === "or", line);
+  if (level.length === 0) return constant(op === "and", line);
+  while (level.length > 1) {
+    const next: IrExpr[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? { op, line, left: level[i]!, right: level[i + 1]! } : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
 function not(operand: IrExpr, line: number): IrExpr {
   if (operand.op === "const") return constant(!operand.value, line);
   if (operand.op === "not") return operand.operand;
@@ -87,12 +105,8 @@ function quantified(e: Extract<TypedExpr, { kind: "Quantified" }>, scope: Scope)
   const collection = operandOf(e.collection, scope);
   if (collection.k === "set" || collection.k === "const") {
     const values = collection.k === "set" ? collection.values : [];
-    let result = constant(all, line);
-    for (const value of values) {
-      const body = lowerCondition(e.body, { ...scope, bindings: [...scope.bindings, { name: e.variable, kind: "const", value }] });
-      result = logical(all ? "and" : "or", result, body, line);
-    }
-    return result;
+    const bodies = values.map((value) => lowerCondition(e.body, { ...scope, bindings: [...scope.bindings, { name: e.variable, kind: "const", value }] }));
+    return balanced(all ? "and" : "or", bodies, line);
   }
   if (collection.k !== "field") return constant(false, line);
   const array = arrayRef(collection, scope, e.collection.node.span);
