@@ -13,12 +13,14 @@
  * and one path down the interval tree; prefixes and suffixes, one hash
  * lookup per literal length (hashing that many bytes); infixes, one
  * automaton run (at most two transitions per byte, each a binary search of
- * the state's edges) and the dictionary walk (at most one report per byte
- * and literal length). Per item of an array: the array's maxItems times.
+ * the state's edges) and the dictionary walk (one report per occurrence;
+ * index-structures.ts `maxOccurrences` bounds them, and the buckets they
+ * select, by the string's length). Per item of an array: the array's
+ * maxItems times.
  */
 import type { IrIndexKey, IrIndexKind } from "../ir/index.js";
 import { TARGET_MAX_PROBE } from "./hash-set.js";
-import { ahoCorasick, keyOf, maxChain, maxStabbing, spanOf, thresholdsOf, topSum, treeDepth, intervalTree, type Interval } from "./index-structures.js";
+import { ahoCorasick, keyOf, maxChain, maxOccurrences, maxStabbing, spanOf, thresholdsOf, topSum, treeDepth, intervalTree, type Interval } from "./index-structures.js";
 
 /** Bounds of the slot an index reads. */
 export interface IndexSlotBounds {
@@ -78,11 +80,11 @@ function lookupWork(kind: IrIndexKind, keys: readonly IrIndexKey[], weights: rea
         else found.weight += weights[i]!;
       });
       const literals = [...byText.values()];
-      const lengths = [...new Set(literals.map((l) => l.bytes.length))];
       const n = maxBytes;
-      const degree = literals.length === 0 ? 0 : ahoCorasick(literals.map((l) => l.bytes)).maxDegree;
-      const transition = 2 + Math.ceil(Math.log2(degree + 1));
-      const occurrences = lengths.reduce((sum, length) => sum + Math.max(0, n - length + 1), 0);
+      if (literals.length === 0) return { probe: 1, candidates: 0 };
+      const ac = ahoCorasick(literals.map((l) => l.bytes));
+      const transition = 2 + Math.ceil(Math.log2(ac.maxDegree + 1));
+      const occurrences = maxOccurrences(ac, n);
       return {
         probe: 2 * n * transition + occurrences + 1,
         candidates: topSum(literals.map((l) => l.weight), occurrences),

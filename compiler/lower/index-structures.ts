@@ -203,6 +203,8 @@ export interface AcState {
   readonly literal: number;
   /** The nearest state along the failure chain (not this one) that spells a literal, or -1. */
   readonly dictionary: number;
+  /** Length of the string the state spells (its depth in the trie). */
+  readonly depth: number;
 }
 
 /** The automaton of distinct, non-empty literals. */
@@ -227,10 +229,12 @@ export function ahoCorasick(literals: readonly Uint8Array[]): AhoCorasick {
   });
   const fail = new Int32Array(children.length);
   const dictionary = new Int32Array(children.length).fill(-1);
+  const depth = new Int32Array(children.length);
   const queue: number[] = [];
   for (const child of children[0]!.values()) queue.push(child);
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head]!;
+    for (const child of children[state]!.values()) depth[child] = depth[state]! + 1;
     const link = fail[state]!;
     dictionary[state] = literalOf[link] !== -1 ? link : dictionary[link]!;
     for (const [b, child] of children[state]!) {
@@ -253,9 +257,28 @@ export function ahoCorasick(literals: readonly Uint8Array[]): AhoCorasick {
   let maxDegree = 0;
   const states: AcState[] = children.map((edges, s) => {
     maxDegree = Math.max(maxDegree, edges.size);
-    return { edges: [...edges].sort((a, b) => a[0] - b[0]), fail: fail[s]!, literal: literalOf[s]!, dictionary: s === 0 ? -1 : dictionary[s]! };
+    return { edges: [...edges].sort((a, b) => a[0] - b[0]), fail: fail[s]!, literal: literalOf[s]!, dictionary: s === 0 ? -1 : dictionary[s]!, depth: s === 0 ? 0 : depth[s]! || 1 };
   });
   return { states, maxDegree };
+}
+
+/**
+ * The most literal occurrences a string of `n` bytes can hold (each start
+ * position begins at most one literal of each length): per literal length
+ * L, two occurrences start at least `shift` bytes apart, where `shift` is L
+ * minus the longest proper suffix of such a literal that begins another
+ * literal (the depth of its failure state), so at most ⌊(n − L) / shift⌋ + 1.
+ */
+export function maxOccurrences(ac: AhoCorasick, n: number): number {
+  const shift = new Map<number, number>();
+  for (const state of ac.states) {
+    if (state.literal === -1 || state.depth > n) continue;
+    const s = Math.max(1, state.depth - ac.states[state.fail]!.depth);
+    shift.set(state.depth, Math.min(shift.get(state.depth) ?? Infinity, s));
+  }
+  let total = 0;
+  for (const [length, s] of shift) total += Math.floor((n - length) / s) + 1;
+  return total;
 }
 
 /** Every literal occurrence the automaton reports over `input` (literal indices, in reading order; for tests). */
