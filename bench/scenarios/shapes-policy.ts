@@ -10,7 +10,7 @@
  * `Scenario` for every engine) and `shapePolicyText(shape, n)` (its .agp
  * text, for tests of the cost bound). Must not build engines.
  */
-import type { AgentRequest } from "../../runtime/index.js";
+import type { AgentRequest, RequestValue } from "../../runtime/index.js";
 import type { Condition, RuleDescription, Scenario } from "./description.js";
 import { toAgp } from "./to-agp.js";
 
@@ -91,7 +91,7 @@ function condition(shape: Shape, i: number, n: number): Condition {
 
 /** Arguments (and groups) that satisfy rule i's condition only. */
 function hitting(shape: Shape, i: number, n: number): { args: AgentRequest["args"]; groups: string[] } {
-  const args: Record<string, unknown> = { key: "none", n: -1, s: "none", a: "none", b: "none", list: ["none"] };
+  const args: Record<string, RequestValue> = { key: "none", n: -1, s: "none", a: "none", b: "none", list: ["none"] };
   const groups = ["bots"];
   const k = String(i);
   switch (shape) {
