@@ -22,7 +22,7 @@
  */
 import { ABI_VERSION, DEFAULT_REQUEST_BOUNDS, MANIFEST_SECTION, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
 import { DECIDE_FLAGS, EFFECT_CODES, EXPORTS, RESULT } from "../../runtime/abi.js";
-import type { IrAction, IrProgram, IrRuleUse, IrSide } from "../ir/index.js";
+import type { IrAction, IrExpr, IrProgram, IrRuleUse, IrSide } from "../ir/index.js";
 import { canonical, compileGlob } from "../lower/index.js";
 import { dispatch } from "./br-table.js";
 import { combineTable, ENTRY_SIZE } from "./combine-table.js";
@@ -30,7 +30,7 @@ import { emitExpr, type ExprContext } from "./emit-expr.js";
 import { FunctionBuilder } from "./function-builder.js";
 import { addHelpers } from "./helpers.js";
 import { emitIndexes } from "./index-emit.js";
-import { IndexRuntime } from "./index-runtime.js";
+import { IndexRuntime, LARGE_FUNCTION } from "./index-runtime.js";
 import { createModule, type Expr, type PolicyModule } from "./module.js";
 import { placeDfa } from "./static-tables.js";
 import { addJsonEntry, jsonLimits } from "./json-entry.js"; // JSON entry point hook
@@ -221,6 +221,20 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
 type ListOf = (p: number, e: number) => number;
 const EFFECT_INDEX = { allow: 0, approve: 1, deny: 2 } as const;
 
+/** Expression nodes of a condition (a walk with its own stack: conditions can be wide). */
+function exprSize(e: IrExpr): number {
+  let count = 0;
+  const work: IrExpr[] = [e];
+  while (work.length > 0) {
+    const x = work.pop()!;
+    count++;
+    if (x.op === "and" || x.op === "or") work.push(x.left, x.right);
+    else if (x.op === "not") work.push(x.operand);
+    else if (x.op === "quantifier") work.push(x.body);
+  }
+  return count;
+}
+
 /** Always-evaluated rules past this many go into functions of this many each (binaryen's passes are superlinear in a function's size). */
 const RULES_PER_FUNCTION = 64;
 
@@ -230,13 +244,22 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
   const push = (use: IrRuleUse, own: FunctionBuilder): Expr =>
     c.if(emitExpr(use.condition, cx, own), c.call("agp_push", [c.i32(list(p, EFFECT_INDEX[use.effect])), c.i32(use.rule)], "none"));
   const out: Expr[] = [];
-  if (side.unindexed.length <= RULES_PER_FUNCTION) {
-    for (const use of side.unindexed) out.push(push(use, fn));
+  // A rule of thousands of tests gets a function of its own, optimized cheaply (module.ts `large`).
+  const large = side.unindexed.filter((use) => exprSize(use.condition) > LARGE_FUNCTION);
+  const small = side.unindexed.filter((use) => !large.includes(use));
+  large.forEach((use, k) => {
+    const own = new FunctionBuilder([]);
+    const name = `agp_rule_${action.id}_${p}_${k}`;
+    m.addFunction({ name, params: [], result: "none", locals: own.locals, body: push(use, own), large: true });
+    out.push(c.call(name, [], "none"));
+  });
+  if (small.length <= RULES_PER_FUNCTION) {
+    for (const use of small) out.push(push(use, fn));
   } else {
-    for (let start = 0; start < side.unindexed.length; start += RULES_PER_FUNCTION) {
+    for (let start = 0; start < small.length; start += RULES_PER_FUNCTION) {
       const own = new FunctionBuilder([]);
       const name = `agp_rules_${action.id}_${p}_${start / RULES_PER_FUNCTION}`;
-      const body = c.block(null, side.unindexed.slice(start, start + RULES_PER_FUNCTION).map((use) => push(use, own)));
+      const body = c.block(null, small.slice(start, start + RULES_PER_FUNCTION).map((use) => push(use, own)));
       m.addFunction({ name, params: [], result: "none", locals: own.locals, body });
       out.push(c.call(name, [], "none"));
     }
@@ -245,7 +268,7 @@ function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder,
     const index = side.indexes[k]!;
     const residual = index.entries[position]!.residual;
     const isTrue = residual.op === "const" && residual.value;
-    return runtime.residual(`${action.id}|${index.array ?? -1}|${canonical(residual)}`, isTrue, (own) => emitExpr(residual, cx, own));
+    return runtime.residual(`${action.id}|${index.array ?? -1}|${canonical(residual)}`, isTrue, exprSize(residual), (own) => emitExpr(residual, cx, own));
   };
   out.push(...emitIndexes(side, { module: m, runtime, reads: action.reads, input: cx.input, principal: p, fn, residualOf }));
   return out;

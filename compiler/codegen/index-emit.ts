@@ -158,7 +158,9 @@ function lookupEnds(index: IrIndex, words: readonly EntryWord[], once: boolean, 
   const byLength = new Map<number, string[]>();
   for (const text of buckets.keys()) {
     const length = encoder.encode(text).length;
-    byLength.set(length, [...(byLength.get(length) ?? []), text]);
+    const list = byLength.get(length);
+    if (list === undefined) byLength.set(length, [text]);
+    else list.push(text);
   }
   const address = cx.fn.local("i32");
   const ptr = cx.fn.local("i32");

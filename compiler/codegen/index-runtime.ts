@@ -55,9 +55,14 @@ const ARMS = 64;
 
 const EPOCH = "agp_epoch";
 
+/** Expression nodes past which a function is `large` (module.ts: cheap passes only). */
+export const LARGE_FUNCTION = 4000;
+
 /** Index machinery of one module under construction. */
 export class IndexRuntime {
   private readonly residuals: ((fn: FunctionBuilder) => Expr)[] = [];
+  /** Expression nodes per residual (for marking large dispatch functions). */
+  private readonly sizes: number[] = [];
   private readonly residualIds = new Map<string, number>();
   private bucketStamps = 0;
   private ruleStamps = false;
@@ -73,12 +78,14 @@ export class IndexRuntime {
   /**
    * The id of a residual, compiled once per distinct `key` (the caller's
    * canonical text of the expression and the action it reads); 0 for true.
+   * `size`: its expression nodes.
    */
-  residual(key: string, isTrue: boolean, emit: (fn: FunctionBuilder) => Expr): number {
+  residual(key: string, isTrue: boolean, size: number, emit: (fn: FunctionBuilder) => Expr): number {
     if (isTrue) return 0;
     const found = this.residualIds.get(key);
     if (found !== undefined) return found;
     this.residuals.push(emit);
+    this.sizes.push(size);
     const id = this.residuals.length;
     this.residualIds.set(key, id);
     return id;
@@ -138,7 +145,8 @@ export class IndexRuntime {
       fn.items.set(1, 1);
       const arms = this.residuals.slice(start, start + ARMS).map((emit) => c.return(emit(fn)));
       const name = `agp_residual_${start / ARMS}`;
-      m.addFunction({ name, params: ["i32", "i32"], result: "i32", locals: fn.locals, body: c.block(null, [dispatch(m, fn, c.local(0, "i32"), arms, c.nop()), c.i32(0)], "i32") });
+      const large = this.sizes.slice(start, start + ARMS).reduce((a, b) => a + b, 0) > LARGE_FUNCTION;
+      m.addFunction({ name, params: ["i32", "i32"], result: "i32", locals: fn.locals, body: c.block(null, [dispatch(m, fn, c.local(0, "i32"), arms, c.nop()), c.i32(0)], "i32"), rarelyRun: true, large });
       names.push(name);
     }
     const residualBase = names.length === 0 ? 0 : m.addTableFunctions(names);

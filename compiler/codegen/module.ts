@@ -68,7 +68,22 @@ export interface FunctionSpec {
   /** Locals beyond the parameters; their indices follow the parameters'. */
   readonly locals?: readonly ValueType[];
   readonly body: Expr;
+  /**
+   * Code few decisions reach (an index's residual conditions): in a module
+   * optimized lightly it gets only CHEAP_PASSES, which keep most of the
+   * size gain for a fraction of the time.
+   */
+  readonly rarelyRun?: boolean;
+  /**
+   * A function of thousands of expressions (one rule's condition over a
+   * huge literal set, say): it always gets only CHEAP_PASSES, since the
+   * full pipeline grows faster than linearly with a function's size.
+   */
+  readonly large?: boolean;
 }
+
+/** Passes for rarely run functions of lightly optimized modules. */
+const CHEAP_PASSES = ["remove-unused-brs", "vacuum", "merge-blocks"] as const;
 
 /** Options of createModule. */
 export interface CreateModuleOptions {
@@ -102,6 +117,9 @@ export class PolicyModule {
   private optimized = false;
   /** Functions this module added (the policy's code), in order: what optimize() works on. */
   private readonly generated: string[] = [];
+  /** Of those, the ones marked `rarelyRun`, and the ones marked `large`. */
+  private readonly rarelyRun = new Set<string>();
+  private readonly large = new Set<string>();
 
   constructor(stdlib: Uint8Array, dataBase?: number) {
     // binaryen.js takes the features as readBinary's second argument; its
@@ -127,6 +145,8 @@ export class PolicyModule {
       spec.body,
     );
     this.generated.push(spec.name);
+    if (spec.rarelyRun === true) this.rarelyRun.add(spec.name);
+    if (spec.large === true) this.large.add(spec.name);
   }
 
   /** Adds a global with a constant initial value. */
@@ -222,22 +242,26 @@ export class PolicyModule {
   /**
    * Optimizes the policy's functions (the stdlib's are optimized at build
    * time) and the module's layout, exactly once. `light` optimizes at -O1
-   * instead of -O3 (for very large policies, whose compile time -O3 would
-   * dominate; the choice must depend on the input only, so builds stay
-   * reproducible).
+   * instead of -O3, and rarely run functions with CHEAP_PASSES only (for
+   * very large policies, whose compile time the optimizer would dominate;
+   * the choice must depend on the input only, so builds stay reproducible).
    */
   optimize(options: { readonly light?: boolean } = {}): void {
     if (this.optimized) throw new Error("internal error: module optimized twice");
     this.validate();
     this.optimized = true;
+    const light = options.light === true;
     withSettings(() => {
       // The stdlib arrives optimized (asc -O3); re-optimizing it dominated
       // small compiles. Only the policy's own functions are optimized, then
       // module-wide passes that are cheap: merge identical functions, drop
       // what nothing calls (most of the stdlib), pack zero runs out of data.
-      for (const name of this.generated) this.mod.optimizeFunction(name);
+      for (const name of this.generated) {
+        if (this.large.has(name) || (light && this.rarelyRun.has(name))) this.mod.runPassesOnFunction(name, CHEAP_PASSES);
+        else this.mod.optimizeFunction(name);
+      }
       this.mod.runPasses(["duplicate-function-elimination", "remove-unused-module-elements", "memory-packing"]);
-    }, options.light === true ? { optimize: 1, shrink: 0 } : undefined);
+    }, light ? { optimize: 1, shrink: 0 } : undefined);
     this.validate();
   }
 

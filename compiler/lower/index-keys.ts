@@ -39,9 +39,6 @@ export type IndexOption = readonly Alternative[];
 /** Options per condition past which the rest are dropped (a disjunction multiplies them). */
 export const MAX_OPTIONS = 8;
 
-/** Alternatives per option past which a condition is not indexed (a disjunction of many keys on many slots). */
-const MAX_ALTERNATIVES = 4096;
-
 /** The group (one index per side) a key joins: kind, slot and whether it is keyed per item. */
 export function groupOf(key: Key): string {
   return `${key.kind}:${key.slot}:${key.array ?? -1}`;
@@ -71,7 +68,8 @@ function options(e: IrExpr, level: Level): IndexOption[] {
       if (left.length === 0) return [];
       const right = options(e.right, level);
       const out: IndexOption[] = [];
-      for (const a of left) for (const b of right) if (a.length + b.length <= MAX_ALTERNATIVES && out.length < MAX_OPTIONS) out.push([...a, ...b]);
+      // Alternatives only add up (an option has at most one per leaf); options multiply, so they are capped.
+      for (const a of left) for (const b of right) if (out.length < MAX_OPTIONS) out.push([...a, ...b]);
       return out;
     }
     case "quantifier": {

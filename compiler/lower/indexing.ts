@@ -89,7 +89,9 @@ function groupsOf(chosen: ReadonlyMap<number, IndexOption>): Map<string, Member[
     const byGroup = new Map<string, Alternative[]>();
     for (const alt of chosen.get(use)!) {
       const name = groupOf(alt.key);
-      byGroup.set(name, [...(byGroup.get(name) ?? []), alt]);
+      const list = byGroup.get(name);
+      if (list === undefined) byGroup.set(name, [alt]);
+      else list.push(alt);
     }
     for (const [name, alternatives] of byGroup) {
       const list = groups.get(name) ?? [];
@@ -181,7 +183,50 @@ function setOf(key: IrIndexKey): { kind: "ids" | "values"; values: readonly numb
   return undefined;
 }
 
+/** Canonical texts already computed (residuals are compared when merging and again when emitted). */
+const texts = new WeakMap<IrExpr, string>();
+
 /** An expression's structure without source lines (equal residuals, equal text). */
 export function canonical(e: IrExpr): string {
-  return JSON.stringify(e, (k, v: unknown) => (k === "line" ? undefined : v));
+  let text = texts.get(e);
+  if (text === undefined) {
+    text = write(e);
+    texts.set(e, text);
+  }
+  return text;
+}
+
+function write(e: IrExpr): string {
+  const ref = (r: { slot: number; binding: number }) => `${r.slot}@${r.binding}`;
+  const operand = (o: { kind: "slot"; ref: { slot: number; binding: number } } | { kind: "const"; value: number | string }) =>
+    o.kind === "slot" ? ref(o.ref) : JSON.stringify(o.value);
+  switch (e.op) {
+    case "const":
+      return e.value ? "T" : "F";
+    case "and":
+    case "or":
+      return `(${canonical(e.left)} ${e.op} ${canonical(e.right)})`;
+    case "not":
+      return `!${canonical(e.operand)}`;
+    case "state":
+      return `${e.test}(${ref(e.ref)})`;
+    case "symIn":
+      return `${ref(e.ref)} in #${e.ids.join(",")}`;
+    case "symCmp":
+      return `${ref(e.ref)} ${e.cmp} #${e.id}`;
+    case "symCmpSlot":
+      return `${ref(e.left)} ${e.cmp}# ${ref(e.right)}`;
+    case "num":
+      return `${operand(e.left)} ${e.cmp} ${operand(e.right)}`;
+    case "numIn":
+      return `${operand(e.operand)} in {${e.values.join(",")}}`;
+    case "bool":
+      return `?${ref(e.ref)}`;
+    case "str":
+      return `${operand(e.left)} ${e.test} ${operand(e.right)}`;
+    case "glob":
+      return `${operand(e.operand)} ~ ${e.glob}`;
+    case "quantifier":
+      return `${e.quantifier} ${e.depth} ${ref(e.array)}: ${canonical(e.body)}`;
+  }
 }
