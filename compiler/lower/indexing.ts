@@ -199,7 +199,8 @@ export function canonical(e: IrExpr): string {
 function write(e: IrExpr): string {
   const ref = (r: { slot: number; binding: number }) => `${r.slot}@${r.binding}`;
   const operand = (o: { kind: "slot"; ref: { slot: number; binding: number } } | { kind: "const"; value: number | string }) =>
-    o.kind === "slot" ? ref(o.ref) : JSON.stringify(o.value);
+    // String(n) tells Infinity from -Infinity (JSON would write both as null); strings are quoted.
+    o.kind === "slot" ? ref(o.ref) : typeof o.value === "string" ? JSON.stringify(o.value) : String(o.value);
   switch (e.op) {
     case "const":
       return e.value ? "T" : "F";
@@ -219,7 +220,7 @@ function write(e: IrExpr): string {
     case "num":
       return `${operand(e.left)} ${e.cmp} ${operand(e.right)}`;
     case "numIn":
-      return `${operand(e.operand)} in {${e.values.join(",")}}`;
+      return `${operand(e.operand)} in {${e.values.map(String).join(",")}}`;
     case "bool":
       return `?${ref(e.ref)}`;
     case "str":
