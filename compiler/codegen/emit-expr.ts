@@ -20,8 +20,8 @@ export interface ExprContext {
   readonly reads: readonly IrRead[];
   /** Absolute address of the slot area. */
   readonly input: number;
-  /** DFA table address per glob id. */
-  readonly dfas: readonly number[];
+  /** DFA table address of a glob id (placed on first use). */
+  readonly dfas: (glob: number) => number;
   /** Places a literal string once; its address. */
   readonly literal: (text: string) => { address: number; length: number };
   /**
@@ -29,7 +29,7 @@ export interface ExprContext {
    * writes to its own, and a node emitted twice (a rule in several index
    * buckets) reuses its buffer.
    */
-  readonly views: { next: number; readonly placed: Map<IrStr, number> };
+  readonly views: { next: number; readonly end: number; readonly placed: Map<IrStr, number> };
 }
 
 /** Bytes of view buffers one action's expressions need: every view node's bound, 8-aligned. */
@@ -102,7 +102,7 @@ export function emitExpr(e: IrExpr, cx: ExprContext, fn: FunctionBuilder): Expr 
     }
     case "glob": {
       const [s, sl] = str(cx, fn, e.operand);
-      return c.callStdlib("dfa_matches", [c.i32(cx.dfas[e.glob]!), s, sl]);
+      return c.callStdlib("dfa_matches", [c.i32(cx.dfas(e.glob)), s, sl]);
     }
     case "strIn":
       return strIn(e.operand, e.values, cx, fn);
@@ -158,6 +158,8 @@ function str(cx: ExprContext, fn: FunctionBuilder, s: IrStr): [Expr, Expr] {
     if (buffer === undefined) {
       buffer = cx.views.next;
       cx.views.next += align8(Math.max(1, s.maxBytes));
+      // A view written past its reservation would overwrite other data: refuse to build such a module.
+      if (cx.views.next > cx.views.end) throw new Error("internal error: string view buffers outgrew their reservation");
       cx.views.placed.set(s, buffer);
     }
     const name = s.view === "lower" ? "view_lower" : s.view === "domain" ? "view_domain" : "view_normpath";

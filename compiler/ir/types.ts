@@ -82,9 +82,15 @@ export interface IrRead {
   readonly dictionarySize?: number;
 }
 
-/** One principal's rules for one action: rules evaluated always, and indexes that pick candidates. */
+/**
+ * One principal's rules for one action: rules evaluated always, and rules
+ * reached only through indexes (ADR 0033), which pick the candidates a
+ * request can make true.
+ */
 export interface IrSide {
   readonly unindexed: readonly IrRuleUse[];
+  /** Rules every one of whose ways to hold is an index entry; entries name them by position here. */
+  readonly indexed: readonly IrRuleUse[];
   readonly indexes: readonly IrIndex[];
 }
 
@@ -98,27 +104,50 @@ export interface IrRuleUse {
 }
 
 /**
- * An index: rules whose condition is a conjunction holding a key test on one
- * slot; at decision time only the bucket the input selects is evaluated.
- * - `sym`: buckets by dictionary id (`==` / `in` on a sym slot);
- * - `prefix`: buckets by literal (`startsWith "lit"` on a str slot); the
- *   input's prefixes at each literal length are looked up in a hash set.
+ * An index on one slot (ADR 0033): at decision time the slot's value selects
+ * the entries whose key it satisfies, and only their residual conditions are
+ * evaluated. A rule holds exactly when one of its entries' keys and that
+ * entry's residual hold (`condition` ≡ ⋁ key ∧ residual).
+ * - `sym`: the sym slot's dictionary id is one of `ids` (a hash of the id);
+ * - `num`: the number is one of `values` (a hash table of numbers);
+ * - `range`: the number lies in an interval (a sorted threshold array and a
+ *   centered interval tree);
+ * - `prefix` / `suffix`: the string starts / ends with `text` (hash sets of
+ *   the input's prefixes / suffixes at the lengths that occur);
+ * - `infix`: the string contains `text` (one Aho–Corasick automaton run over
+ *   the input).
+ * With `array` set, the slot is an item slot of that (top-level) array: every
+ * item is looked up, and residuals read the item through binding 1.
  */
-export type IrIndex =
-  | { readonly kind: "sym"; readonly slot: number; readonly rules: readonly IrRuleUse[]; readonly buckets: readonly IrSymBucket[] }
-  | { readonly kind: "prefix"; readonly slot: number; readonly rules: readonly IrRuleUse[]; readonly buckets: readonly IrPrefixBucket[] };
-
-/** Rules (positions in the index's `rules`) keyed on dictionary id `id`. */
-export interface IrSymBucket {
-  readonly id: number;
-  readonly rules: readonly number[];
+export interface IrIndex {
+  readonly kind: IrIndexKind;
+  readonly slot: number;
+  /** Keyed per item: the top-level array slot whose items are looked up. */
+  readonly array?: number;
+  readonly entries: readonly IrIndexEntry[];
 }
 
-/** Rules (positions in the index's `rules`) keyed on `startsWith prefix`. */
-export interface IrPrefixBucket {
-  readonly prefix: string;
-  readonly rules: readonly number[];
+export type IrIndexKind = "sym" | "num" | "range" | "prefix" | "suffix" | "infix";
+
+/** One way a rule can hold: a key the slot's value must satisfy, and the rest of the condition. */
+export interface IrIndexEntry {
+  /** Position of the rule in the side's `indexed`. */
+  readonly rule: number;
+  readonly key: IrIndexKey;
+  /** What must hold besides the key (evaluated only when the key selects this entry). */
+  readonly residual: IrExpr;
 }
+
+/** The key of an entry; its form follows the index kind. */
+export type IrIndexKey =
+  /** `sym`: dictionary ids, sorted, distinct. */
+  | { readonly ids: readonly number[] }
+  /** `num`: numbers, sorted, distinct (no -0). */
+  | { readonly values: readonly number[] }
+  /** `range`: an interval; a null bound is unbounded. */
+  | { readonly lo: number | null; readonly loOpen: boolean; readonly hi: number | null; readonly hiOpen: boolean }
+  /** `prefix` / `suffix` / `infix`: a non-empty literal. */
+  | { readonly text: string };
 
 export interface IrLimitUse {
   /** Limit index (`IrProgram.limits`). */

@@ -9,10 +9,12 @@
  * indices in range; a rule use's effect equals its rule's; slot refs in
  * range, of the kind the node reads, with a binding the enclosing
  * quantifiers provide, and an item slot read only through a binding over
- * its array; sym ids within the dictionary; buckets sorted, in range and
- * non-empty; glob ids in range; slots inside the slot area.
+ * its array; sym ids within the dictionary; indexes on a slot of the kind
+ * they read, at the level they say, every entry's key of its kind and its
+ * residual valid (through binding 1 for per-item indexes), every indexed rule
+ * reached by an entry; glob ids in range; slots inside the slot area.
  */
-import type { IrAction, IrExpr, IrProgram, IrRead, IrRuleUse, IrSlotRef, IrStr } from "./types.js";
+import type { IrAction, IrExpr, IrIndexKey, IrIndexKind, IrProgram, IrRead, IrRuleUse, IrSlotRef, IrStr } from "./types.js";
 
 /** Problems found in a program; empty when it is valid. */
 export function validateIr(program: IrProgram): string[] {
@@ -34,21 +36,25 @@ export function validateIr(program: IrProgram): string[] {
         checkUse(use);
         if (program.rules[use.rule]?.principal !== principal) say(`rule index ${use.rule} on the ${principal} side`);
       }
+      side.indexed.forEach((use) => {
+        checkUse(use);
+        if (program.rules[use.rule]?.principal !== principal) say(`rule index ${use.rule} on the ${principal} side`);
+      });
+      const reached = new Set<number>();
       for (const index of side.indexes) {
-        index.rules.forEach(checkUse);
         const read = action.reads[index.slot];
-        if (read === undefined || read.parent !== -1 || read.kind !== (index.kind === "sym" ? "sym" : "str")) say(`index on slot ${index.slot} of the wrong kind`);
-        const covered = new Set<number>();
-        index.buckets.forEach((bucket, b) => {
-          if (bucket.rules.length === 0) say(`empty bucket ${b}`);
-          for (const p of bucket.rules) {
-            if (index.rules[p] === undefined) say(`bucket ${b} names rule position ${p}`);
-            covered.add(p);
-          }
-          if ("id" in bucket && (bucket.id < 0 || bucket.id >= (read?.dictionarySize ?? 0))) say(`bucket id ${bucket.id} outside the dictionary`);
-        });
-        if (covered.size !== index.rules.length) say("an indexed rule is in no bucket");
+        const kind = index.kind === "sym" ? "sym" : index.kind === "num" || index.kind === "range" ? "num" : "str";
+        if (read === undefined || read.kind !== kind) say(`index on slot ${index.slot} of the wrong kind`);
+        if (index.array === undefined ? read?.parent !== -1 : read?.parent !== index.array || action.reads[index.array]?.parent !== -1) say(`index on slot ${index.slot} at the wrong level`);
+        if (index.entries.length === 0) say(`index on slot ${index.slot} without entries`);
+        for (const entry of index.entries) {
+          if (side.indexed[entry.rule] === undefined) say(`index entry names rule position ${entry.rule}`);
+          reached.add(entry.rule);
+          checkExpr(entry.residual, action, program, index.array === undefined ? [] : [index.array], say);
+          if (!keyFits(index.kind, entry.key, read?.dictionarySize ?? 0)) say(`index entry key ${JSON.stringify(entry.key)} does not fit a ${index.kind} index`);
+        }
       }
+      if (reached.size !== side.indexed.length) say("an indexed rule has no entry");
     }
     for (const limit of action.limits) {
       if (program.limits[limit.limit] === undefined) say(`limit index ${limit.limit} out of range`);
@@ -57,6 +63,21 @@ export function validateIr(program: IrProgram): string[] {
     }
   });
   return problems;
+}
+
+/** A key has the form its index kind reads, sets sorted and distinct, sym ids inside the dictionary. */
+function keyFits(kind: IrIndexKind, key: IrIndexKey, dictionarySize: number): boolean {
+  const sorted = (list: readonly number[]) => list.length > 0 && list.every((v, i) => i === 0 || v > list[i - 1]!);
+  switch (kind) {
+    case "sym":
+      return "ids" in key && sorted(key.ids) && key.ids.every((id) => id >= 0 && id < dictionarySize);
+    case "num":
+      return "values" in key && sorted(key.values) && key.values.every(Number.isFinite);
+    case "range":
+      return "lo" in key && (key.lo === null || Number.isFinite(key.lo)) && (key.hi === null || Number.isFinite(key.hi));
+    default:
+      return "text" in key && key.text !== "";
+  }
 }
 
 function checkReads(action: IrAction, program: IrProgram, say: (what: string) => void): void {

@@ -1,16 +1,22 @@
 /**
  * The cost bound of one action: the worst-case abstract steps of one
- * decision (ADR 0007): always-evaluated rules, plus per index one lookup and
- * its largest bucket, plus limits. A step is one slot test; byte-wise tests
- * and DFA runs count one step per byte of the string's bound (`maxLength`
- * × 4 UTF-8 bytes), string views a pass (two for `normpath`) over theirs,
- * quantifiers their body per item (`maxItems`), hashed sets their probe bound.
+ * decision (ADR 0007, ADR 0033): always-evaluated rules, plus per index its
+ * probe and the most residual work one request can select (./index-cost.ts),
+ * plus limits. A step is one slot test; byte-wise tests and DFA runs count
+ * one step per byte of the string's bound (`maxLength` × 4 UTF-8 bytes),
+ * string views a pass (two for `normpath`) over theirs, quantifiers their
+ * body per item (`maxItems`), hashed number sets their probe bound. An index
+ * entry whose residual is `true` costs no step: it names a rule that
+ * matches, and writing the rules a decision reports is the size of the
+ * answer, not a search (ADR 0033, "What the bound counts").
  *
  * In: an action's sides, limits and reads. Out: a number. Must not depend
- * on rules of other actions.
+ * on rules of other actions, and must not recurse deeper than the
+ * expressions it is given (lowering keeps them shallow: ./expr.ts).
  */
 import type { IrExpr, IrIndex, IrLimitUse, IrRead, IrSide, IrStr } from "../ir/index.js";
 import { TARGET_MAX_PROBE } from "./hash-set.js";
+import { indexWork } from "./index-cost.js";
 
 /** Worst-case steps of one decision for an action. */
 export function actionCost(sides: readonly IrSide[], limits: readonly IrLimitUse[], reads: readonly IrRead[]): number {
@@ -23,13 +29,13 @@ export function actionCost(sides: readonly IrSide[], limits: readonly IrLimitUse
   return total;
 }
 
-function indexCost(index: IrIndex, reads: readonly IrRead[]): number {
-  const bucketCosts = index.buckets.map((b) => b.rules.reduce((sum, position) => sum + 1 + exprCost(index.rules[position]!.condition, reads), 0));
-  const largest = Math.max(0, ...bucketCosts);
-  if (index.kind === "sym") return 2 + largest;
-  const lengths = new Set(index.buckets.map((b) => new TextEncoder().encode(b.prefix).length));
-  const hashing = [...lengths].reduce((sum, n) => sum + n + TARGET_MAX_PROBE, 0);
-  return 2 + hashing + largest;
+/** Probe plus candidates of one index. */
+export function indexCost(index: IrIndex, reads: readonly IrRead[]): number {
+  const weights = index.entries.map((e) => (e.residual.op === "const" && e.residual.value ? 0 : 1 + exprCost(e.residual, reads)));
+  const maxBytes = reads[index.slot]?.maxBytes ?? 0;
+  const bounds = index.array === undefined ? { maxBytes } : { maxBytes, maxItems: reads[index.array]?.maxItems ?? 0 };
+  const work = indexWork(index.kind, index.entries.map((e) => e.key), weights, bounds);
+  return work.probe + work.candidates;
 }
 
 /** Steps of one evaluation of an expression. */

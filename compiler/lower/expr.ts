@@ -96,6 +96,78 @@ function logical(op: "and" | "or", left: IrExpr, right: IrExpr, line: number): I
   return { op, line, left, right };
 }
 
+/**
+ * `a1 op a2 op … op an` as a balanced tree: a quantifier over a literal set
+ * of n members unrolls into a tree of depth log2 n, so no later walk (cost,
+ * codegen, printing, hashing, binaryen) recurses n deep. Folding as
+ * `logical` does; operand order is kept.
+ */
+function balanced(op: "and" | "or", operands: readonly IrExpr[], line: number): IrExpr {
+  let level = mergeTests(op, operands.filter((x) => !(x.op === "const" && x.value === (op === "and"))), line);
+  if (level.some((x) => x.op === "const")) return constant(op === "or", line);
+  if (level.length === 0) return constant(op === "and", line);
+  while (level.length > 1) {
+    const next: IrExpr[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? { op, line, left: level[i]!, right: level[i + 1]! } : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+/**
+ * Tests of one slot against literals, joined by the same operator, as one
+ * test: `x == a or x == b …` is `x in {a, b, …}` (one lookup), and
+ * `x != a and x != b …` is `not (x in {…})`. Each merged test takes the
+ * place of the first of its kind; other operands keep their order.
+ */
+function mergeTests(op: "and" | "or", operands: readonly IrExpr[], line: number): IrExpr[] {
+  // Under `and`, the operands merged are negations: `not t1 and not t2` is `not (t1 or t2)`.
+  const inner = (x: IrExpr): IrExpr | undefined => (op === "or" ? x : x.op === "not" ? x.operand : undefined);
+  const keyOf = (x: IrExpr | undefined): string | undefined => {
+    if (x?.op === "symIn") return `sym ${x.ref.slot} ${x.ref.binding}`;
+    if (x?.op === "numIn" && x.operand.kind === "slot") return `num ${x.operand.ref.slot} ${x.operand.ref.binding}`;
+    if (x?.op === "num" && x.cmp === "==" && x.left.kind === "slot" && x.right.kind === "const") return `num ${x.left.ref.slot} ${x.left.ref.binding}`;
+    return undefined;
+  };
+  const groups = new Map<string, IrExpr[]>();
+  for (const x of operands) {
+    const key = keyOf(inner(x));
+    if (key === undefined) continue;
+    const members = groups.get(key);
+    if (members === undefined) groups.set(key, [inner(x)!]);
+    else members.push(inner(x)!);
+  }
+  if (![...groups.values()].some((g) => g.length > 1)) return [...operands];
+  const out: IrExpr[] = [];
+  const placed = new Set<string>();
+  for (const x of operands) {
+    const key = keyOf(inner(x));
+    const members = key === undefined ? undefined : groups.get(key)!;
+    if (key === undefined || members === undefined || members.length < 2) {
+      out.push(x);
+      continue;
+    }
+    if (placed.has(key)) continue;
+    placed.add(key);
+    const test = joined(members, line);
+    out.push(op === "or" ? test : not(test, line));
+  }
+  return out;
+}
+
+/** Several `symIn` tests of one sym ref, or number equalities of one slot, as one test. */
+function joined(members: readonly IrExpr[], line: number): IrExpr {
+  const first = members[0]!;
+  if (first.op === "symIn") {
+    const ids = [...new Set(members.flatMap((m) => (m.op === "symIn" ? m.ids : [])))].sort((a, b) => a - b);
+    return { op: "symIn", line, ref: first.ref, ids };
+  }
+  const values = members.flatMap((m) => (m.op === "numIn" ? m.values : m.op === "num" && m.right.kind === "const" ? [m.right.value] : []));
+  const operand = first.op === "numIn" ? first.operand : first.op === "num" ? first.left : undefined;
+  if (operand === undefined) throw new Error("internal error: joining tests of no slot");
+  return { op: "numIn", line, operand, values: [...new Set(values.map((v) => (v === 0 ? 0 : v)))].sort((a, b) => a - b) };
+}
+
 function not(operand: IrExpr, line: number): IrExpr {
   if (operand.op === "const") return constant(!operand.value, line);
   if (operand.op === "not") return operand.operand;
@@ -108,12 +180,8 @@ function quantified(e: Extract<TypedExpr, { kind: "Quantified" }>, scope: Scope)
   const collection = operandOf(e.collection, scope);
   if (collection.k === "set" || collection.k === "const") {
     const values = collection.k === "set" ? collection.values : [];
-    let result = constant(all, line);
-    for (const value of values) {
-      const body = lowerCondition(e.body, { ...scope, bindings: [...scope.bindings, { name: e.variable, kind: "const", value }] });
-      result = logical(all ? "and" : "or", result, body, line);
-    }
-    return result;
+    const bodies = values.map((value) => lowerCondition(e.body, { ...scope, bindings: [...scope.bindings, { name: e.variable, kind: "const", value }] }));
+    return balanced(all ? "and" : "or", bodies, line);
   }
   if (collection.k !== "field") return constant(false, line);
   const array = arrayRef(collection, scope, e.collection.node.span);

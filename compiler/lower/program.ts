@@ -62,7 +62,8 @@ export function lower(checked: CheckedPolicySet, catalogs: CatalogSet): LowerRes
   const modes = new Map(checked.packages.map((p) => [p.name, p.delegation]));
   const actions = [...catalogs.actions.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  const lowered = actions.map((action, id) => lowerAction(action, id, { sortedRules, ruleIndex, sortedLimits, modes, problems, glob }));
+  const globPattern = (id: number): string => globs[id]!.pattern;
+  const lowered = actions.map((action, id) => lowerAction(action, id, { sortedRules, ruleIndex, sortedLimits, modes, problems, glob, globPattern }));
   const irActions = lowered.map((l) => l.action);
   const diagnostics = sortDiagnostics(problems.map((p) => diagnostic(p.code, p.span, p.values, p.help === undefined ? {} : { help: p.help })));
   if (diagnostics.length > 0) return { diagnostics };
@@ -95,6 +96,7 @@ interface Context {
   readonly modes: ReadonlyMap<string, IrMode>;
   readonly problems: LowerProblem[];
   readonly glob: Scope["glob"];
+  readonly globPattern: (id: number) => string;
 }
 
 function lowerAction(action: ActionEntry, id: number, context: Context): { action: IrAction; slotBytes: number; arenaBytes: number } {
@@ -111,8 +113,8 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
         condition: rule.condition === undefined ? constant(true, rule.decl.span.line) : lowerCondition(rule.condition, scope),
       }))
       .filter((use) => !(use.condition.op === "const" && !use.condition.value));
-  const agent = indexSide(uses("agent"));
-  const human = indexSide(uses("human"));
+  const agentUses = uses("agent");
+  const humanUses = uses("human");
   const limits: IrLimitUse[] = [];
   context.sortedLimits.forEach((limit, index) => {
     if (!limit.actions.includes(action.name)) return;
@@ -125,7 +127,11 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
   const packages = new Set(covering.map((r) => r.package));
   const modes = new Set([...packages].map((p) => context.modes.get(p) ?? "both"));
   const [only] = modes;
+  // Indexing reads the layout's bounds (string and array sizes), so it follows the layout.
   const layout = slots.finish();
+  const indexing = { reads: layout.reads, globPattern: context.globPattern };
+  const agent = indexSide(agentUses, indexing);
+  const human = indexSide(humanUses, indexing);
   const result: IrAction = {
     id,
     name: action.name,
