@@ -18,9 +18,12 @@ import { suite as jsonSuite } from "./json.bench.js";
 import { suite as redisSuite } from "./redis.bench.js";
 import { suite as lspSuite } from "./lsp.bench.js";
 import { suite as sessionSuite } from "./session.bench.js";
+import { suite as decidePathSuite } from "./decide-path.bench.js";
+import { suite as shapesSuite } from "./shapes.bench.js";
+import { suite as realisticSuite } from "./realistic.bench.js";
 import type { BenchSuite, BenchTable } from "./suite.js";
 
-const suites: readonly BenchSuite[] = [parserSuite, decideSuite, latencySuite, scalingSuite, memorySuite, jsonSuite, redisSuite, lspSuite, sessionSuite];
+const suites: readonly BenchSuite[] = [parserSuite, decideSuite, latencySuite, scalingSuite, shapesSuite, realisticSuite, memorySuite, jsonSuite, decidePathSuite, redisSuite, lspSuite, sessionSuite];
 
 /** bench/results in the repository, from either bench/ or dist/bench/. */
 function resultsDirectory(): string {

@@ -11,9 +11,9 @@
  * place for an engine that scans); engines must agree on the hit, the
  * first rule and a miss before anything is timed. Reports; never asserts.
  */
-import { Worker } from "node:worker_threads";
 import { loadPolicySync } from "../runtime/index.js";
 import { agreement, buildEngines, cedar } from "./scenarios/engines.js";
+import { COMPILE_LIMIT_MS, compileInWorker } from "./scenarios/compile-limited.js";
 import { KEYED, scalingScenario, type Keyed } from "./scenarios/scaling-policy.js";
 import { perDecision, ratio, us, type Timing } from "./scenarios/measure.js";
 import { median, type BenchSuite, type BenchTable } from "./suite.js";
@@ -22,29 +22,6 @@ import { median, type BenchSuite, type BenchTable } from "./suite.js";
 function sizes(): number[] {
   const max = Number(process.env["AGP_BENCH_MAX_RULES"] ?? "10000");
   return [10, 100, 1000, 10000].filter((n) => n <= max);
-}
-
-/** How long one compile may take before the suite gives up on that row (`AGP_BENCH_COMPILE_LIMIT_S`). */
-const COMPILE_LIMIT_MS = Number(process.env["AGP_BENCH_COMPILE_LIMIT_S"] ?? "120") * 1000;
-
-/** Compiles a scaling scenario in a worker; undefined when it takes longer than the limit. */
-function compileInWorker(rules: number, keyed: Keyed): Promise<{ ms: number; wasm: Uint8Array } | undefined> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./scenarios/compile-worker.js", import.meta.url), { workerData: { rules, keyed } });
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      resolve(undefined);
-    }, COMPILE_LIMIT_MS);
-    worker.once("message", (message: { ms: number; wasm: Uint8Array }) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(message);
-    });
-    worker.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
 }
 
 interface Unfinished {
@@ -66,7 +43,7 @@ interface Measured {
 
 async function measure(keyed: Keyed, rules: number): Promise<Measured | Unfinished> {
   const scenario = scalingScenario(rules, keyed);
-  const compiled = await compileInWorker(rules, keyed);
+  const compiled = await compileInWorker({ rules, keyed });
   if (compiled === undefined) return { keyed, rules, unfinished: true };
   const { ms: compileMs, wasm } = compiled;
 

@@ -161,10 +161,11 @@ export interface Decision {
   readonly reasons: readonly string[];
   /**
    * Obligations the gateway must enforce if the action runs, merged over every
-   * matching allow and approve rule: for numbers the smallest value, for
-   * booleans `true` wins. Empty for `deny`.
+   * matching allow and approve rule by each one's merge rule (the catalogs
+   * declare it; undeclared: for numbers the smallest value, for booleans
+   * `true` wins, sets unite). A set of strings is a sorted array. Empty for `deny`.
    */
-  readonly obligations: Readonly<Record<string, string | number | boolean>>;
+  readonly obligations: Readonly<Record<string, string | number | boolean | readonly string[]>>;
   /** Present exactly when `effect` is `approve`: who must approve. */
   readonly approval?: ApprovalRequirement;
   /** The limits to charge if the action runs, sorted by id. Empty for `deny`. */

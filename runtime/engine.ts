@@ -4,11 +4,11 @@
  *
  * In: a compiled module, its checked manifest, its exports. Out:
  * `PolicyEngine.decide(request, state) → Decision`. Steps (ADR 0006, ADR
- * 0007 "who does what"): validate state and request; kill switches; encode
- * the slots; `agp_decide`; read the result; finish from the manifest.
- * The request and the state are read once into plain data before anything
- * else (encode/snapshot.ts): validation, encoding and finishing all read
- * that copy, never the host's objects.
+ * 0007 "who does what"): read and check the state; take in the request
+ * (encode/intake.ts: one pass that reads each value once, validates it,
+ * writes the module's slots and captures what finishing reads); kill
+ * switches; `agp_decide`; read the result; finish from the manifest.
+ * Nothing reads the host's objects after the intake (ADR 0008).
  * Must not throw from `decide` and must never allow on an error: any
  * exception becomes an `internal_error` deny. A trap (or a result that
  * cannot be right) discards the instance and instantiates the module
@@ -18,12 +18,13 @@
 import type { Decision, DecisionEffect } from "./decision.js";
 import type { RuntimeState } from "./request.js";
 import { OUTCOME_CODES, SESSION } from "./abi.js";
-import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem, type SessionInput, type SessionOutcome, type SessionUpdate } from "./session.js";
+import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem, viewSessionKey, type SessionInput, type SessionOutcome, type SessionUpdate } from "./session.js";
 import type { Manifest } from "./manifest.js";
-import { compileRequestChecks, newParts, readState, validateRequest, type Parts, type RequestChecks } from "./encode/request.js";
+import { readState } from "./encode/request.js";
 import { Refused } from "./encode/values.js";
-import { ownValue } from "./encode/snapshot.js";
-import { compileActionEncoder, zero, type ActionEncoder, type Arena } from "./encode/slots.js";
+import { Intake } from "./encode/intake.js";
+import type { RequestView } from "./encode/view.js";
+import { zero, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
 import { readResult } from "./finish/result.js";
@@ -72,11 +73,11 @@ export interface PolicyEngine {
 /** The engine behind `PolicyEngine`. */
 export class Engine implements PolicyEngine {
   readonly policy: { readonly hash: string; readonly version: string };
-  private readonly checks: RequestChecks;
-  private readonly encoders: readonly ActionEncoder[];
+  private readonly intake: Intake;
   private readonly prep: Prepared;
-  private readonly parts: Parts = newParts();
   private arena!: Arena;
+  /** Memory to take requests into while the module is being instantiated again (refusals still come first). */
+  private spare: Arena | undefined;
   private exports: PolicyExports | undefined;
   private inputBase = 0;
   /** Whether the memory is shared (its buffer never detaches when it grows). */
@@ -93,9 +94,8 @@ export class Engine implements PolicyEngine {
     readonly manifest: Manifest,
     exports: PolicyExports,
   ) {
-    this.checks = compileRequestChecks(manifest);
-    this.encoders = manifest.actions.map((a) => compileActionEncoder(a.slots));
     this.prep = prepare(manifest);
+    this.intake = new Intake(manifest, this.prep.captures);
     this.policy = this.prep.policy;
     this.attach(exports);
   }
@@ -128,39 +128,56 @@ export class Engine implements PolicyEngine {
       return this.internal(messageOf(error));
     } finally {
       this.busy = false;
-      const p = this.parts;
-      p.agent = p.args = p.context = EMPTY;
-      p.human = p.env = p.trust = undefined;
+      // Keep nothing of the request.
+      const view = this.intake.view;
+      const captures = view.captures;
+      for (let i = 0; i < captures.length; i++) captures[i] = undefined;
+      view.action = "";
     }
   }
 
   private decideOrDeny(request: unknown, given: RuntimeState | undefined, session: SessionInput | undefined): Decision {
-    const parts = this.parts;
+    const prep = this.prep;
     this.encoded = undefined;
-    // The state and the request are read once, into plain data; nothing below reads the host's objects.
-    const state = readState(given, this.checks.bounds);
-    if (state instanceof Refused) return refused(this.prep, state.refusal);
-    const refusal = validateRequest(request, state, this.checks, parts);
-    if (refusal !== undefined) return refused(this.prep, refusal);
-    const kill = killSwitch(state, parts, this.prep.actions[parts.actionId]!.family);
-    if (kill !== undefined) return killed(this.prep, kill);
-    const needs = this.manifest.actions[parts.actionId]!.session?.needs !== undefined;
-    const key = needs ? sessionKey(this.manifest, parts) : undefined;
-    if (needs) {
-      const problem = sessionProblem(this.manifest, parts.actionId, key, session);
-      if (problem !== undefined) return refused(this.prep, problem);
-    }
-
+    // The state is read once, into plain data; the request is read once by the intake.
+    const state = readState(given, this.intake.bounds);
+    if (state instanceof Refused) return refused(prep, state.refusal);
     if (this.exports === undefined && !this.recovering) this.replace();
     const exports = this.exports;
-    if (exports === undefined) return this.internal("the policy module is being instantiated again after a failure; retry shortly");
+    if (exports === undefined) {
+      // No module to write into: take the request into spare memory, so its refusal or a kill switch still comes first.
+      const refusal = this.intake.take(request, state?.trust, this.spareArena());
+      if (refusal !== undefined) return refused(prep, refusal);
+      const kill = killSwitch(state, this.intake.view, prep);
+      if (kill !== undefined) return killed(prep, kill);
+      return this.internal("the policy module is being instantiated again after a failure; retry shortly");
+    }
     if (this.stale()) this.views(exports);
-    if (needs) this.loadSession(exports, session!);
-    this.encode(parts);
-    this.encoded = { request, actionId: parts.actionId, key };
+    const a = this.arena;
+    this.clear(a);
+    const refusal = this.intake.take(request, state?.trust, a);
+    // A string that did not fit may have left bytes past the arena's top: then the whole arena is cleared next time.
+    if (!this.intake.overflow) {
+      this.lastHigh = a.high;
+      this.lastTop = a.top;
+    }
+    if (refusal !== undefined) return refused(prep, refusal);
+    if (this.intake.overflow) return this.internal("the request's strings do not fit the module's string arena");
+    const view = this.intake.view;
+    const kill = killSwitch(state, view, prep);
+    if (kill !== undefined) return killed(prep, kill);
+    // Session refusals come after the request's own and the kill switches (the reference's order).
+    const needs = this.manifest.actions[view.actionId]!.session?.needs !== undefined;
+    const key = needs ? viewSessionKey(this.intake.plan, view) : undefined;
+    if (needs) {
+      const problem = sessionProblem(this.manifest, view.actionId, key, session);
+      if (problem !== undefined) return refused(prep, problem);
+      this.loadSession(exports, session!);
+    }
+    this.encoded = { request, actionId: view.actionId, key };
     let address: number;
     try {
-      address = exports.decide(parts.actionId, parts.human === undefined ? 0 : 1) >>> 0;
+      address = exports.decide(view.actionId, view.human ? 1 : 0) >>> 0;
     } catch (error) {
       this.replace();
       return this.internal(`the policy module trapped (${messageOf(error)})`);
@@ -168,13 +185,13 @@ export class Engine implements PolicyEngine {
     if (this.stale()) this.views(exports);
     let raw;
     try {
-      raw = readResult(this.arena.view, address, this.prep.rules, this.prep.limits.length);
+      raw = readResult(this.arena.view, address, prep.rules, prep.limits.length);
     } catch (error) {
       this.replace();
       return this.internal(`the policy module wrote an impossible result (${messageOf(error)})`);
     }
-    if (raw.fault !== 0) return refused(this.prep, faultError(this.manifest, parts.actionId, raw.fault));
-    return finish(this.prep, raw, parts, state);
+    if (raw.fault !== 0) return refused(prep, faultError(this.manifest, view.actionId, raw.fault));
+    return finish(prep, raw, view, state);
   }
 
   sessionKey(request: unknown): string | undefined {
@@ -209,11 +226,20 @@ export class Engine implements PolicyEngine {
         actionId = this.encoded!.actionId;
         key = this.encoded!.key;
       } else {
-        const parts = this.parts;
-        const refusal = validateRequest(request, undefined, this.checks, parts);
+        // Read the request again (validated and written into the module's memory, or spare memory while there is no module).
+        if (this.exports === undefined && !this.recovering) this.replace();
+        if (this.exports !== undefined && this.stale()) this.views(this.exports);
+        const a = this.exports === undefined ? this.spareArena() : this.arena;
+        if (this.exports !== undefined) this.clear(a);
+        const refusal = this.intake.take(request, undefined, a);
+        if (this.exports !== undefined && !this.intake.overflow) {
+          this.lastHigh = a.high;
+          this.lastTop = a.top;
+        }
         if (refusal !== undefined) return { ok: false, error: refusal };
-        actionId = parts.actionId;
-        key = sessionKey(this.manifest, parts);
+        if (this.intake.overflow) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: the request's strings do not fit the module's string arena", path: "" } };
+        actionId = this.intake.view.actionId;
+        key = viewSessionKey(this.intake.plan, this.intake.view);
       }
       if (this.manifest.actions[actionId]!.session?.needs === undefined) {
         // Nothing watches this action: it is not an event of any session.
@@ -222,12 +248,10 @@ export class Engine implements PolicyEngine {
       }
       const problem = sessionProblem(this.manifest, actionId, key, session);
       if (problem !== undefined) return { ok: false, error: problem };
-      if (this.exports === undefined && !this.recovering) this.replace();
       const exports = this.exports;
       if (exports === undefined) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: the policy module is being instantiated again after a failure; retry shortly", path: "" } };
       if (this.stale()) this.views(exports);
       this.loadSession(exports, session);
-      if (!reuse) this.encode(this.parts);
       try {
         run(exports, actionId);
       } catch (error) {
@@ -244,9 +268,11 @@ export class Engine implements PolicyEngine {
     } finally {
       this.busy = false;
       this.encoded = undefined;
-      const p = this.parts;
-      p.agent = p.args = p.context = EMPTY;
-      p.human = p.env = p.trust = undefined;
+      // Keep nothing of the request.
+      const view = this.intake.view;
+      const captures = view.captures;
+      for (let i = 0; i < captures.length; i++) captures[i] = undefined;
+      view.action = "";
     }
   }
 
@@ -286,19 +312,29 @@ export class Engine implements PolicyEngine {
     return this.shared && this.exports !== undefined && this.exports.memory.buffer !== buffer;
   }
 
-  /** Zeroes what the previous call wrote, then writes this request's slots. */
-  private encode(parts: Parts): void {
-    const a = this.arena;
+  /** Zeroes what the previous call wrote; until this call's intake completes, assume everything may be dirty. */
+  private clear(a: Arena): void {
     zero(a.bytes, a.slotBase, this.lastHigh);
     zero(a.bytes, a.arenaStart, this.lastTop);
     a.top = a.arenaStart;
     a.high = a.slotBase;
-    // Until the call completes, assume the worst: everything may be dirty.
     this.lastHigh = a.arenaStart;
     this.lastTop = a.arenaEnd;
-    this.encoders[parts.actionId]!(parts, a);
-    this.lastHigh = a.high;
-    this.lastTop = a.top;
+  }
+
+  /** A private region laid out like the module's input region, never read by any module. */
+  private spareArena(): Arena {
+    const memory = this.manifest.memory;
+    const size = memory.slotBytes + memory.arenaBytes;
+    if (this.spare === undefined || this.spare.buffer.byteLength !== size) {
+      const buffer = new ArrayBuffer(size);
+      this.spare = { buffer, view: new DataView(buffer), bytes: new Uint8Array(buffer), slotBase: 0, arenaStart: memory.slotBytes, arenaEnd: size, top: 0, high: 0 };
+    }
+    const a = this.spare;
+    a.bytes.fill(0);
+    a.top = a.arenaStart;
+    a.high = a.slotBase;
+    return a;
   }
 
   private attach(exports: PolicyExports): void {
@@ -358,15 +394,14 @@ export class Engine implements PolicyEngine {
   }
 }
 
-const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
-
 /** The first engaged kill switch that applies: `"global"`, the agent's id, the action's family. */
-function killSwitch(state: RuntimeState | undefined, parts: Parts, family: string): string | undefined {
+function killSwitch(state: RuntimeState | undefined, view: RequestView, prep: Prepared): string | undefined {
   const list = state?.killed;
   if (list === undefined || list.length === 0) return undefined;
   if (list.includes("global")) return "global";
-  const id = ownValue(parts.agent, "id");
+  const id = view.captures[prep.captures.agentId];
   if (typeof id === "string" && list.includes(id)) return id;
+  const family = prep.actions[view.actionId]!.family;
   if (list.includes(family)) return family;
   return undefined;
 }

@@ -44,6 +44,13 @@ export interface Manifest {
     readonly env: SchemaNode;
     readonly context: SchemaNode;
   };
+  /**
+   * The declared merge rule of each obligation a rule sets (optional: absent
+   * in modules compiled before typed obligations, and for names no catalog
+   * declares, which merge by their values: numbers → the smallest, booleans
+   * → `true`, strings must be equal, sets → the union).
+   */
+  readonly obligations?: Readonly<Record<string, ManifestObligation>>;
   /** Byte layout of the module's input and result regions (see InputLayout). */
   readonly memory: {
     /** Size in bytes of the largest action's slot area. */
@@ -136,6 +143,21 @@ export interface ManifestAction {
 
 export type Effect = "allow" | "approve" | "deny";
 
+/** An obligation's value: a literal, or a set of strings (sorted, distinct). */
+export type ObligationValue = string | number | boolean | readonly string[];
+
+/**
+ * How the values of one obligation merge (ADR 0029), as a catalog declared
+ * it: `min` / `max` (numbers; strings by `enum` order), `or` / `and`
+ * (booleans), `same` (equal values only), `union` / `intersection` (sets).
+ */
+export interface ManifestObligation {
+  readonly type: "number" | "integer" | "boolean" | "string" | "set";
+  readonly merge: "min" | "max" | "or" | "and" | "same" | "union" | "intersection";
+  /** Strings and sets: the values allowed, in order (the order `min` / `max` use). */
+  readonly enum?: readonly string[];
+}
+
 export interface ManifestRule {
   readonly id: string;
   readonly file: string;
@@ -145,8 +167,8 @@ export interface ManifestRule {
   /** The `because` text, if any. */
   readonly reason?: string;
   readonly audit: "info" | "notice" | "security";
-  /** `with k = v` in source order. */
-  readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  /** `with k = v` in source order; a set of strings is sorted and distinct. */
+  readonly obligations: readonly { readonly key: string; readonly value: ObligationValue | null }[];
   /** `by N of group …` quorums (approve rules). */
   readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[];
 }

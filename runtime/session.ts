@@ -14,6 +14,7 @@ import { SESSION } from "./abi.js";
 import type { DecisionError, DecisionEffect } from "./decision.js";
 import type { Manifest } from "./manifest.js";
 import { describe } from "./encode/values.js";
+import type { CapturePlan, RequestView } from "./encode/view.js";
 
 import type { SessionInput } from "./decision.js";
 export type { SessionInput, SessionOutcome, SessionUpdate } from "./decision.js";
@@ -30,6 +31,13 @@ export function sessionKey(manifest: Manifest, parts: { readonly agent: unknown;
   const [root, ...fields] = manifest.session?.key ?? ["context", "session"];
   let value: unknown = root === "agent" ? parts.agent : root === "human" ? parts.human : root === "context" ? parts.context : root === "env" ? parts.env : undefined;
   for (const field of fields) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The session key of a request the intake has read: its captured string, or undefined when absent, null or not a string. */
+export function viewSessionKey(plan: CapturePlan, view: RequestView): string | undefined {
+  if (plan.sessionKey < 0) return undefined;
+  const value = view.captures[plan.sessionKey];
   return typeof value === "string" ? value : undefined;
 }
 

@@ -169,12 +169,13 @@ function checkString(node: usize, t: u32): bool {
   if (tkind(t) != T_STRING) return refuse(E_WRONG_TYPE, node, 0, t);
   const p = strPtr(t);
   const n = strLen(t);
+  // The length before the scans (ADR 0035): more than 4 bytes per allowed code point is surely too long.
+  const maxLength = load<u32>(node, 8);
+  if (maxLength != NONE && n > maxLength && (<u64>n > (<u64>maxLength << 2) || codePoints(p, n) > maxLength)) return refuse(E_TOO_LONG, node, 0, t);
   if (tx(t) != 0) {
     const lone = loneSurrogate(p, n);
     if (lone >= 0) return refuse(E_INVALID_STRING, node, <u32>lone, t);
   }
-  const maxLength = load<u32>(node, 8);
-  if (maxLength != NONE && n > maxLength && codePoints(p, n) > maxLength) return refuse(E_TOO_LONG, node, 0, t);
   // Code points never outnumber bytes: fewer bytes than minLength is surely short.
   const minLength = load<u32>(node, 20);
   if (minLength > 0 && (n < minLength || codePoints(p, n) < minLength)) return refuse(E_TOO_SHORT, node, 0, t);

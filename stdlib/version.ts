@@ -9,5 +9,5 @@
 
 /** Major version of the exported functions and the memory layouts they read. */
 export function stdlib_version(): u32 {
-  return 3;
+  return 4;
 }

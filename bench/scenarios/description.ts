@@ -8,8 +8,10 @@
  * In: nothing (types and small helpers). Out: `Scenario`, `RuleDescription`,
  * `Condition`, `Outcome`. The subset is what all three targets can say
  * with the same meaning: allow/deny rules on one exact action, conditions
- * that are conjunctions of equality, set membership, prefix, numeric
- * bounds and group membership; deny overrides allow; no rule → deny.
+ * that are conjunctions of equality, set membership, prefix, suffix,
+ * infix, `*` globs, numeric equality and bounds, group membership and
+ * disjunctions of those; deny overrides allow; no rule → deny. (`anyPrefix`,
+ * a quantifier, has no Cedar form: scenarios using it have no Cedar engine.)
  * Must not import any engine.
  */
 import type { AgentRequest } from "../../runtime/index.js";
@@ -28,7 +30,21 @@ export type Condition =
   /** `path >= n` (a number) */
   | { readonly kind: "atLeast"; readonly path: FieldPath; readonly value: number }
   /** `"group" in agent.groups` */
-  | { readonly kind: "group"; readonly group: string };
+  | { readonly kind: "group"; readonly group: string }
+  /** `path == n` (a number) */
+  | { readonly kind: "numEq"; readonly path: FieldPath; readonly value: number }
+  /** `path > n` (a number) */
+  | { readonly kind: "above"; readonly path: FieldPath; readonly value: number }
+  /** `path endsWith "suffix"` */
+  | { readonly kind: "suffix"; readonly path: FieldPath; readonly suffix: string }
+  /** `path contains "text"` (a string) */
+  | { readonly kind: "contains"; readonly path: FieldPath; readonly text: string }
+  /** `path matches "glob"`, the glob using `*` only (Cedar's `like`) */
+  | { readonly kind: "glob"; readonly path: FieldPath; readonly pattern: string }
+  /** `a or b or …` */
+  | { readonly kind: "either"; readonly conditions: readonly Condition[] }
+  /** `any x in path: x startsWith "prefix"` (Cedar cannot say it: no quantifier over a set with a test) */
+  | { readonly kind: "anyPrefix"; readonly path: FieldPath; readonly prefix: string };
 
 /** One rule: an effect on one exact action, when every condition holds. */
 export interface RuleDescription {

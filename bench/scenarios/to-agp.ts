@@ -32,5 +32,19 @@ function condition(c: Condition): string {
       return `${c.path} >= ${String(c.value)}`;
     case "group":
       return `${JSON.stringify(c.group)} in agent.groups`;
+    case "numEq":
+      return `${c.path} == ${String(c.value)}`;
+    case "above":
+      return `${c.path} > ${String(c.value)}`;
+    case "suffix":
+      return `${c.path} endsWith ${JSON.stringify(c.suffix)}`;
+    case "contains":
+      return `${c.path} contains ${JSON.stringify(c.text)}`;
+    case "glob":
+      return `${c.path} matches ${JSON.stringify(c.pattern)}`;
+    case "either":
+      return `(${c.conditions.map(condition).join(" or ")})`;
+    case "anyPrefix":
+      return `any x in ${c.path}: x startsWith ${JSON.stringify(c.prefix)}`;
   }
 }

@@ -60,6 +60,17 @@ function prefixPattern(prefix: string): string {
   return `"${body}*"`;
 }
 
+/** A `like` pattern: literal parts joined by `*` (each part's own `*` escaped). */
+function likePattern(parts: readonly string[]): string {
+  return `"${parts.map((part) => JSON.stringify(part).slice(1, -1).replace(/\*/g, "\\*")).join("*")}"`;
+}
+
+/** True when Cedar can say every condition of the scenario. */
+export function cedarCanSay(scenario: Scenario): boolean {
+  const can = (c: Condition): boolean => (c.kind === "either" ? c.conditions.every(can) : c.kind !== "anyPrefix");
+  return scenario.rules.every((r) => r.when.every(can));
+}
+
 function condition(c: Condition): string {
   switch (c.kind) {
     case "eq":
@@ -72,5 +83,19 @@ function condition(c: Condition): string {
       return `${read(c.path)} >= ${String(c.value)}`;
     case "group":
       return `principal.groups.contains(${str(c.group)})`;
+    case "numEq":
+      return `${read(c.path)} == ${String(c.value)}`;
+    case "above":
+      return `${read(c.path)} > ${String(c.value)}`;
+    case "suffix":
+      return `${read(c.path)} like ${likePattern(["", c.suffix])}`;
+    case "contains":
+      return `${read(c.path)} like ${likePattern(["", c.text, ""])}`;
+    case "glob":
+      return `${read(c.path)} like ${likePattern(c.pattern.split("*"))}`;
+    case "either":
+      return `(${c.conditions.map(condition).join(" || ")})`;
+    case "anyPrefix":
+      throw new Error("Cedar has no quantifier over a set with a test: this scenario has no Cedar form");
   }
 }

@@ -75,5 +75,25 @@ function condition(c: Condition, sets: string[]): string {
       return `${read(c.path)} >= ${String(c.value)}`;
     case "group":
       return `agent.groups.includes(${JSON.stringify(c.group)})`;
+    case "numEq":
+      return `${read(c.path)} === ${String(c.value)}`;
+    case "above":
+      return `${read(c.path)} > ${String(c.value)}`;
+    case "suffix":
+      return `${read(c.path)}.endsWith(${JSON.stringify(c.suffix)})`;
+    case "contains":
+      return `${read(c.path)}.includes(${JSON.stringify(c.text)})`;
+    case "glob": {
+      // A `*`-only glob as an anchored regular expression, built once.
+      const name = `GLOB_${String(sets.length)}`;
+      const escape = (part: string): string => part.replace(/[.*+?^$\{\}()|[\]\\/]/g, (ch) => `\\${ch}`);
+      const source = "^" + c.pattern.split("*").map(escape).join("[^]*") + "$";
+      sets.push(`const ${name} = new RegExp(${JSON.stringify(source)}, "u");`);
+      return `${name}.test(${read(c.path)})`;
+    }
+    case "either":
+      return `(${c.conditions.map((x) => condition(x, sets)).join(" || ")})`;
+    case "anyPrefix":
+      return `${read(c.path)}.some((x) => x.startsWith(${JSON.stringify(c.prefix)}))`;
   }
 }

@@ -18,6 +18,7 @@
 import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
 import type { CheckedLimit, CheckedPolicySet, CheckedRule, TypedExpr } from "../check/index.js";
 import { diagnostic, fileSpan, sortDiagnostics, type Diagnostic, type Span } from "../diagnostics/index.js";
+import { mergeObligationValues } from "../interpret/index.js";
 import { actionQuery, type ActionQuery } from "./action-query.js";
 import { decidingRules, type Confirmer } from "./confirm.js";
 import { encodeCondition } from "./encode-expr.js";
@@ -169,7 +170,7 @@ async function ruleFindings(
     if (matching.every((e) => e.decides === "no")) return [await neverDecides(rule, matching, input, runner)];
   }
   const common = matching.map((e) => e.coveredBy ?? new Set<string>()).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
-  const others = [...common].filter((id) => !equivalentAndEarlier(id, rule, perRule) && addsNothing(rule, input.checked.rules.find((r) => r.id === id)!));
+  const others = [...common].filter((id) => !equivalentAndEarlier(id, rule, perRule) && addsNothing(rule, input.checked.rules.find((r) => r.id === id)!, input.checked.obligations));
   if (others.length > 0) {
     const other = others.sort()[0]!;
     const e = matching[0]!;
@@ -196,22 +197,19 @@ async function ruleFindings(
  * obligation stricter than `other`'s, no higher audit level. Otherwise
  * removing it would change what a gateway enforces, so it is not redundant.
  */
-function addsNothing(rule: CheckedRule, other: CheckedRule): boolean {
+function addsNothing(rule: CheckedRule, other: CheckedRule, declared: CheckedPolicySet["obligations"]): boolean {
   if (rule.effect === "approve") {
     const key = (q: QuorumSpec) => JSON.stringify([...q.groups].sort());
     const theirs = ruleQuorums(other);
     if (!ruleQuorums(rule).every((q) => theirs.some((t) => key(t) === key(q) && t.count >= q.count))) return false;
   }
-  for (const o of rule.decl.obligations) {
-    if (o.value.kind === "Null") continue;
-    const mine = o.value.value;
-    const match = other.decl.obligations.find((t) => t.key.name === o.key.name);
-    if (match === undefined || match.value.kind === "Null") return false;
-    const theirs = match.value.value;
-    if (typeof mine !== typeof theirs) return false;
-    if (typeof mine === "number" && (theirs as number) > mine) return false;
-    if (typeof mine === "boolean" && mine && theirs !== true) return false;
-    if (typeof mine === "string" && theirs !== mine) return false;
+  for (const o of rule.obligations) {
+    if (o.value === null) continue;
+    const match = other.obligations.find((t) => t.key === o.key);
+    if (match === undefined || match.value === null) return false;
+    // Nothing added when merging this rule's value into the other's leaves the other's.
+    const merged = mergeObligationValues(match.value, o.value, declared?.get(o.key));
+    if (merged === undefined || JSON.stringify(merged) !== JSON.stringify(match.value)) return false;
   }
   const levels = ["info", "notice", "security"];
   return levels.indexOf(rule.decl.audit?.value ?? "info") <= levels.indexOf(other.decl.audit?.value ?? "info");

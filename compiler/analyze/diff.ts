@@ -109,7 +109,10 @@ async function diffAction(input: DiffInput, action: string): Promise<{ verdict: 
       const now = after.confirmer.decide(found.request, found.state);
       const changed = direction === "widens" ? RANK[now.effect] > RANK[was.effect] : RANK[now.effect] < RANK[was.effect];
       if (!changed) {
-        findings.push({ ...unconfirmed(input, action, direction, `before ${was.effect}, after ${now.effect}`), side: "after" });
+        // On an over-approximation an unconfirmed example is expected, not a bug: say what was not encoded.
+        const over = query.enc.approximations.filter((a) => a.kind === "over").map((a) => a.what);
+        if (over.length === 0) findings.push({ ...unconfirmed(input, action, direction, `before ${was.effect}, after ${now.effect}`), side: "after" });
+        else if (n === 0 && !findings.some((f) => f.kind === "not-compared")) findings.push(approximated(input, action, over));
         if (n === 0) outcomes[direction] = "unknown";
         break;
       }
@@ -184,6 +187,13 @@ function changeFinding(
 
 function notCompared(input: DiffInput, action: string, reason: string): Finding & { side: "before" | "after" } {
   return { kind: "not-compared", diagnostic: diagnostic("AGP722", actionSpan(input, action), { action, reason }), action, side: "after" };
+}
+
+/** AGP722 for a change that depends on what the encoding leaves unconstrained (ADR 0020): no claim, and no "bug". */
+function approximated(input: DiffInput, action: string, what: readonly string[]): Finding & { side: "before" | "after" } {
+  const reason = `the encoding is approximate (${what.join("; ")}) and the example it found was not a change`;
+  const help = "no claim is made for this action; compare it with `agp replay` on recorded requests, or by hand";
+  return { kind: "not-compared", diagnostic: diagnostic("AGP722", actionSpan(input, action), { action, reason }, { help }), action, side: "after" };
 }
 
 function unconfirmed(input: DiffInput, action: string, direction: string, why: string): Finding {

@@ -14,12 +14,12 @@
  * variable and the query is marked approximate: it then over-approximates,
  * so "never" answers stay proofs and examples are confirmed before use.
  */
-import type { Type, TypedExpr } from "../check/index.js";
+import { applyView, isUnder, normalPath, type Type, type TypedExpr } from "../check/index.js";
 import { parseGlob } from "../interpret/index.js";
 import type { Encoding, Sym } from "./encoding.js";
 import type { RequestLayout } from "./layout.js";
 import { and, cmp, eq, FALSE, int, ite, not, or, real, str, TRUE, type Term } from "./smt.js";
-import { affixLanguage, globLanguage, inLanguage, literalLanguage, type Language } from "./strings.js";
+import { affixLanguage, globLanguage, inLanguage, literalLanguage, unionLanguage, type Language } from "./strings.js";
 
 /** What an expression can read. */
 export interface ExprScope {
@@ -55,6 +55,17 @@ export function encodeValue(expr: TypedExpr, scope: ExprScope): Sym {
       return { kind: "bool", term: compare(expr, scope) };
     case "Quantified":
       return { kind: "bool", term: quantified(expr, scope) };
+    case "Call": {
+      // A named condition: its body, with each parameter bound to its argument's value.
+      const variables = new Map(scope.variables);
+      expr.params.forEach((param, i) => variables.set(param, encodeValue(expr.args[i]!, scope)));
+      return { kind: "bool", term: encodeCondition(expr.body, { ...scope, variables }) };
+    }
+    case "View": {
+      const arg = encodeValue(expr.arg, scope);
+      if (arg.kind === "lit" && typeof arg.value === "string") return { kind: "lit", value: applyView(expr.view, arg.value) };
+      return opaque(scope, `\`${expr.view}(…)\` compared this way is not encoded`);
+    }
     default:
       return opaque(scope, `an expression of kind \`${(expr as { kind: string }).kind}\` is not encoded`);
   }
@@ -127,6 +138,8 @@ export function toBool(sym: Sym, scope: ExprScope): Term {
 // ---------------------------------------------------------------- comparisons
 
 function compare(expr: Extract<TypedExpr, { kind: "Compare" }>, scope: ExprScope): Term {
+  const viewed = viewCompare(expr, scope);
+  if (viewed !== undefined) return viewed;
   const left = encodeValue(expr.left, scope);
   const right = encodeValue(expr.right, scope);
   switch (expr.op) {
@@ -321,6 +334,59 @@ function inLang(subject: Sym, language: Language, scope: ExprScope): Term {
     default:
       return FALSE;
   }
+}
+
+// ---------------------------------------------------------------- views and paths
+
+/**
+ * Comparisons of `lower(s)` / `domain(s)` with literals are exact: each is
+ * `s` in a glob language (`lower(s) == "acme"` is `s matches "[aA][cC][mM][eE]"`).
+ * `normpath` and `under` have no such language (`..` needs counting), so
+ * they are encoded only on literals and otherwise approximated. Undefined:
+ * not a comparison of a view (encoded as usual).
+ */
+function viewCompare(expr: Extract<TypedExpr, { kind: "Compare" }>, scope: ExprScope): Term | undefined {
+  if (expr.op === "under") {
+    const left = encodeValue(expr.left, scope);
+    const right = encodeValue(expr.right, scope);
+    const bases = right.kind === "set" ? right.values : right.kind === "lit" ? [right.value] : undefined;
+    if (left.kind === "lit" && typeof left.value === "string" && bases !== undefined) {
+      return bases.some((b) => typeof b === "string" && isUnder(left.value as string, normalPath(b))) ? TRUE : FALSE;
+    }
+    return toBool(opaque(scope, "`under` is not encoded (path normalisation is not a regular language)"), scope);
+  }
+  const view = expr.left.kind === "View" ? expr.left : expr.right.kind === "View" && (expr.op === "==" || expr.op === "!=") ? expr.right : undefined;
+  if (view === undefined || view.kind !== "View") return undefined;
+  const subject = encodeValue(view.arg, scope);
+  if ((subject.kind === "lit" && typeof subject.value === "string") || view.view === "normpath" || view.arg.kind === "View") return undefined;
+  const other = encodeValue(view === expr.left ? expr.right : expr.left, scope);
+  const values = other.kind === "set" ? other.values : other.kind === "lit" ? [other.value] : undefined;
+  if (values === undefined || !values.every((v): v is string => typeof v === "string")) return undefined;
+  const shape = expr.op === "startsWith" ? "prefix" : expr.op === "endsWith" ? "suffix" : expr.op === "contains" ? "infix" : "whole";
+  if ((expr.op === "in" || expr.op === "not in") && other.kind !== "set") return undefined;
+  const globs = values.map((v) => viewGlobs(view.view as "lower" | "domain", v, shape));
+  if (globs.some((g) => g === undefined)) return toBool(opaque(scope, `\`${view.view}(…)\` against this value is not encoded`), scope);
+  const languages = globs.flat().flatMap((g) => {
+    const parsed = parseGlob(g!);
+    return parsed.ok ? [globLanguage(parsed.tokens)] : [];
+  });
+  const term = languages.length === 0 ? FALSE : inLang(subject, unionLanguage(languages), scope);
+  return expr.op === "!=" || expr.op === "not in" ? not(term) : term;
+}
+
+/**
+ * Globs over a view's argument whose union is exactly "the view is (starts
+ * with, ends with, contains) `value`"; `[]` when it never is; undefined when
+ * no such globs are known (an empty `domain` value, or one ending in `.`).
+ */
+function viewGlobs(view: "lower" | "domain", value: string, shape: "whole" | "prefix" | "suffix" | "infix"): string[] | undefined {
+  if (/[A-Z]/.test(value) || (view === "domain" && value.includes("@"))) return shape === "whole" || /[A-Z@]/.test(value) ? [] : undefined;
+  const ci = [...value].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : /[*?[\]\\!]/.test(c) ? `\\${c}` : c)).join("");
+  if (view === "lower") return [shape === "whole" ? ci : shape === "prefix" ? `${ci}*` : shape === "suffix" ? `*${ci}` : `*${ci}*`];
+  // domain: the part after the last `@` (so it holds no `@`), one trailing `.` dropped.
+  if (value === "" || value.endsWith(".")) return undefined;
+  const host = shape === "whole" ? ci : shape === "prefix" ? `${ci}[!@]*` : shape === "suffix" ? `[!@]*${ci}` : `[!@]*${ci}[!@]*`;
+  return [`*@${host}`, `*@${host}.`];
 }
 
 // ---------------------------------------------------------------- quantifiers

@@ -12,7 +12,8 @@
  * under every policy alike); validation is the layout's domain.
  */
 import type { CheckedLimit, CheckedPolicySet, CheckedRule } from "../check/index.js";
-import type { Literal, Quorum } from "../syntax/index.js";
+import type { Quorum } from "../syntax/index.js";
+import { mergeObligationValues } from "../interpret/index.js";
 import type { Encoding } from "./encoding.js";
 import { encodeCondition, encodeValue, type ExprScope } from "./encode-expr.js";
 import type { RequestLayout } from "./layout.js";
@@ -123,7 +124,7 @@ export function encodePolicy(
   const conflicts: Term[] = [];
   for (let i = 0; i < permitting.length; i++) {
     for (let j = i + 1; j < permitting.length; j++) {
-      if (obligationsConflict(permitting[i]!, permitting[j]!)) conflicts.push(and(permits(permitting[i]!), permits(permitting[j]!)));
+      if (obligationsConflict(permitting[i]!, permitting[j]!, policy)) conflicts.push(and(permits(permitting[i]!), permits(permitting[j]!)));
     }
   }
   const conflict = enc.define(`${label}_conflict`, or(...conflicts));
@@ -212,22 +213,14 @@ function delegationMode(policy: CheckedPolicySet, rules: readonly CheckedRule[])
   return modes.size === 1 && only !== undefined ? only : "both";
 }
 
-/** Whether two rules set one obligation to values that cannot be merged (two strings, or two kinds). */
-function obligationsConflict(a: CheckedRule, b: CheckedRule): boolean {
-  for (const oa of a.decl.obligations) {
-    const va = literal(oa.value);
-    if (va === null) continue;
-    for (const ob of b.decl.obligations) {
-      if (ob.key.name !== oa.key.name) continue;
-      const vb = literal(ob.value);
-      if (vb === null) continue;
-      if (typeof va !== typeof vb) return true;
-      if (typeof va === "string" && va !== vb) return true;
+/** Whether two rules set one obligation to values that cannot be merged (by its declared merge rule, or by its values). */
+function obligationsConflict(a: CheckedRule, b: CheckedRule, policy: CheckedPolicySet): boolean {
+  for (const oa of a.obligations) {
+    if (oa.value === null) continue;
+    for (const ob of b.obligations) {
+      if (ob.key !== oa.key || ob.value === null) continue;
+      if (mergeObligationValues(oa.value, ob.value, policy.obligations?.get(oa.key)) === undefined) return true;
     }
   }
   return false;
-}
-
-function literal(l: Literal): string | number | boolean | null {
-  return l.kind === "Null" ? null : l.value;
 }

@@ -53,6 +53,17 @@ function walk(expr: TypedExpr, variables: ReadonlyMap<string, string | undefined
       walk(expr.body, inner, weight * sizeBound(expr.collection.type), counts);
       return;
     }
+    case "Call": {
+      // A named condition's body reads through its parameters: an array argument is searched there.
+      for (const arg of expr.args) walk(arg, variables, weight, counts);
+      const inner = new Map<string, string | undefined>();
+      expr.params.forEach((param, i) => inner.set(param, keyOf(expr.args[i]!, variables)));
+      walk(expr.body, inner, weight, counts);
+      return;
+    }
+    case "View":
+      walk(expr.arg, variables, weight, counts);
+      return;
     default:
       return;
   }

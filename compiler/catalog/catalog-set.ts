@@ -13,7 +13,7 @@ import { nodeFiles, type ProjectFiles } from "../project/index.js";
 import { DEFAULT_REQUEST_SHAPE } from "./default-request.js";
 import { parseJsonSource } from "./json-source.js";
 import { loadCatalog, type LoadedCatalog } from "./load.js";
-import type { ActionEntry, Catalog, CatalogSet } from "./types.js";
+import type { ActionEntry, Catalog, CatalogSet, ObligationDecl } from "./types.js";
 
 /** A catalog path, and the policy text that named it (the string of an `actions` statement). */
 export interface CatalogRef {
@@ -119,13 +119,46 @@ export function mergeCatalogs(
   const sorted = new Map([...actions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const declared = catalogs.flatMap((c) => c.groups ?? []);
   const groups = catalogs.some((c) => c.groups !== undefined) ? [...new Set(declared)] : undefined;
+  const obligations = mergeObligationDecls(catalogs, spanOf, diagnostics);
   const set: CatalogSet = {
     catalogs,
     actions: sorted,
     request: first?.request ?? DEFAULT_REQUEST_SHAPE,
     ...(groups === undefined ? {} : { groups }),
+    ...(obligations === undefined ? {} : { obligations }),
   };
   return { set, diagnostics };
+}
+
+/**
+ * Every catalog's obligations, by name. A name two catalogs declare must be
+ * declared alike (type, merge, enum), else AGP402 at the second.
+ */
+function mergeObligationDecls(
+  catalogs: readonly Catalog[],
+  spanOf: (file: string, pointer: string) => Span,
+  diagnostics: Diagnostic[],
+): Map<string, ObligationDecl> | undefined {
+  if (!catalogs.some((c) => c.obligations !== undefined)) return undefined;
+  const merged = new Map<string, ObligationDecl>();
+  for (const catalog of catalogs) {
+    for (const decl of catalog.obligations?.values() ?? []) {
+      const first = merged.get(decl.name);
+      if (first === undefined) {
+        merged.set(decl.name, decl);
+        continue;
+      }
+      const same = (d: ObligationDecl) => JSON.stringify([d.type, d.merge, d.enum ?? null]);
+      if (same(first) === same(decl)) continue;
+      diagnostics.push(
+        diagnostic("AGP402", spanOf(catalog.file, decl.location.pointer), {
+          where: `\`${decl.location.pointer}\``,
+          reason: `obligation \`${decl.name}\` is declared differently in \`${first.location.file}\``,
+        }, { related: [{ span: spanOf(first.location.file, first.location.pointer), message: "first declared here" }] }),
+      );
+    }
+  }
+  return merged;
 }
 
 function display(absolute: string, cwd: string, files: ProjectFiles): string {

@@ -20,6 +20,9 @@ export type {
   NullType,
   NumberType,
   ObjectType,
+  ObligationDecl,
+  ObligationMerge,
+  ObligationType,
   RequestShape,
   SchemaLocation,
   StringType,
@@ -37,3 +40,4 @@ export { parsePattern, type PatternNode, type ParsedPattern } from "./pattern.js
 export { ANNOTATION_KEYWORDS, ENFORCED_KEYWORDS, REFUSED_KEYWORDS } from "./keywords.js";
 export { MAX_SCHEMA_DEPTH, MAX_UNIQUE_ITEMS } from "./reduce.js";
 export { MAX_ENUM_MEMBERS } from "./reduce-scalar.js";
+export { DEFAULT_MERGE, MERGES_BY_TYPE } from "./obligations.js";

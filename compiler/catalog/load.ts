@@ -4,7 +4,8 @@
  * Order: parse with positions (AGP401, AGP412) → catalog meta-schema
  * (AGP402, AGP409) → every embedded schema is valid JSON Schema (AGP403) →
  * reduce schemas to FieldTypes (AGP407, AGP408) → metadata values against
- * their declarations (AGP404–AGP406). A stage that fails stops only what
+ * their declarations (AGP404–AGP406) → the `obligations` section (AGP402
+ * for a merge that does not fit its type). A stage that fails stops only what
  * depends on it: an action with a broken `args` schema is left out, the
  * others load. Nothing here reads files or throws for user input.
  */
@@ -13,6 +14,7 @@ import { BUILT_IN_FILE, DEFAULT_REQUEST_SHAPE } from "./default-request.js";
 import { parseJsonSource, toPointer, valueAt, type JsonSource } from "./json-source.js";
 import { reduceAt, reduceObjectAt, type ReduceContext } from "./reduce.js";
 import type { ActionEntry, Catalog, FieldType, JsonValue, MetadataValue, RequestShape } from "./types.js";
+import { readObligations } from "./obligations.js";
 import { checkCatalogShape, checkSchema, metadataValidator } from "./validate.js";
 
 export interface LoadedCatalog {
@@ -101,12 +103,15 @@ export function loadCatalog(file: string, text: string): LoadedCatalog {
 
   const request = root.request === undefined ? undefined : requestShape(root.request as Obj, usable, ctx);
   const groups = Array.isArray(root.groups) ? (root.groups as string[]) : undefined;
+  const obligations =
+    root.obligations === undefined ? undefined : readObligations(file, root.obligations as Obj, (p) => source.spanOf(p, { key: false }), diagnostics);
   const catalog: Catalog = {
     file,
     ...(family === undefined ? {} : { family }),
     actions,
     ...(request === undefined ? {} : { request }),
     ...(groups === undefined ? {} : { groups }),
+    ...(obligations === undefined ? {} : { obligations }),
     metadataTypes,
   };
   return { catalog, diagnostics };

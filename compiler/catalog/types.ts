@@ -174,6 +174,29 @@ export interface RequestShape {
   readonly location: SchemaLocation;
 }
 
+/** The value an obligation takes: a number, an integer, a boolean, a string, or a set of strings. */
+export type ObligationType = "number" | "integer" | "boolean" | "string" | "set";
+
+/**
+ * How the values several rules give one obligation merge into the one the
+ * gateway enforces ("strictest wins", docs/catalogs.md): `min` / `max`
+ * (numbers; strings of a declared `enum`, by its order), `or` / `and`
+ * (booleans), `same` (every rule must give the same value), `union` /
+ * `intersection` (sets).
+ */
+export type ObligationMerge = "min" | "max" | "or" | "and" | "same" | "union" | "intersection";
+
+/** An obligation a catalog declares in its top-level `obligations` section. */
+export interface ObligationDecl {
+  readonly name: string;
+  readonly type: ObligationType;
+  readonly merge: ObligationMerge;
+  /** Strings and sets: the values allowed, in order (the order `min` / `max` use). */
+  readonly enum?: readonly string[];
+  readonly description?: string;
+  readonly location: SchemaLocation;
+}
+
 /** One loaded catalog file. */
 export interface Catalog {
   readonly file: string;
@@ -183,6 +206,8 @@ export interface Catalog {
   readonly request?: RequestShape;
   /** Approver groups the file declares (`"groups": [...]`), usually in the project catalog. */
   readonly groups?: readonly string[];
+  /** Obligations the file declares (`"obligations": {…}`), by name; absent without the section. */
+  readonly obligations?: ReadonlyMap<string, ObligationDecl>;
   /** The declared type of every metadata key (e.g. `costClass`: ordered enum). */
   readonly metadataTypes: ReadonlyMap<string, FieldType>;
 }
@@ -198,4 +223,10 @@ export interface CatalogSet {
    * when none declares any (then policies may name any group).
    */
   readonly groups?: readonly string[];
+  /**
+   * Every obligation any catalog declares, by name (the first declaration
+   * of a name wins; a different second one is AGP402); undefined when none
+   * declares any (then obligations are unchecked names, AGP315).
+   */
+  readonly obligations?: ReadonlyMap<string, ObligationDecl>;
 }

@@ -54,7 +54,14 @@ function describeShapeError(error: ErrorObject): { pointer: string; key: boolean
     if (error.schemaPath.startsWith("#/$defs/metadataKey/not")) {
       return { pointer, key: true, reason: `\`${propertyName}\` is reserved: ${RESERVED_METADATA[propertyName] ?? "agp defines it"}` };
     }
-    const what = error.schemaPath.startsWith("#/$defs/actionKey") ? "an action name" : "a metadata key";
+    if (error.schemaPath.startsWith("#/$defs/obligationName/not")) {
+      return { pointer, key: true, reason: `\`${propertyName}\` cannot name an obligation: gateways read obligations as object keys` };
+    }
+    const what = error.schemaPath.startsWith("#/$defs/actionKey")
+      ? "an action name"
+      : error.schemaPath.startsWith("#/$defs/obligationName")
+        ? "an obligation name"
+        : "a metadata key";
     return {
       pointer,
       key: true,
@@ -82,7 +89,7 @@ function describeShapeError(error: ErrorObject): { pointer: string; key: boolean
     case "anyOf":
       // The meta-schema has two `anyOf`s: the catalog root, and object schemas (args, agent, human, context).
       return error.schemaPath === "#/anyOf"
-        ? { pointer: at, key: false, reason: "a catalog declares `actions` (with a `family`), a `request` shape, approver `groups`, or several of these" }
+        ? { pointer: at, key: false, reason: "a catalog declares `actions` (with a `family`), a `request` shape, approver `groups`, `obligations`, or several of these" }
         : { pointer: at, key: false, reason: 'this schema must say `"type": "object"` (or be a `$ref` to a definition)' };
     case "type":
       return { pointer: at, key: false, reason: `must be ${article(String(params.type))}` };

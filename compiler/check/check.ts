@@ -11,7 +11,9 @@
 import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import type { PolicyFile, Span } from "../syntax/index.js";
-import type { CheckedConstant, CheckedLabel, CheckedLimit, CheckedPackage, CheckedPolicySet, CheckedRule } from "./checked.js";
+import type { CheckedCondition, CheckedConstant, CheckedLabel, CheckedLimit, CheckedPackage, CheckedPolicySet, CheckedRule } from "./checked.js";
+import { checkConditions } from "./conditions.js";
+import { checkObligationUses, type ObligationUse } from "./obligations.js";
 import { collectDeclarations } from "./declarations.js";
 import { subsetCatalogs } from "./patterns.js";
 import { checkLimit, checkRule, type PackageContext } from "./rules.js";
@@ -75,6 +77,8 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
   const constants: CheckedConstant[] = [];
   const labels: CheckedLabel[] = [];
   const sessions = new SessionUses(declaredLabels(declarations.packages.values(), input.catalogs));
+  const conditions: CheckedCondition[] = [];
+  const obligationUses: ObligationUse[] = [];
   const groups =
     input.groups === undefined && input.catalogs.groups === undefined
       ? undefined
@@ -90,7 +94,9 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
       ...(groups === undefined ? {} : { groups }),
       ...(input.locate === undefined ? {} : { locate: input.locate }),
       sessions,
+      obligationUses,
     };
+    checkConditions(pkg.conditions, pkg.constants, report);
     for (const { decl, file } of pkg.rules) rules.push(checkRule(decl, file, ctx));
     for (const { decl, file } of pkg.limits) limits.push(checkLimit(decl, file, ctx));
     for (const { decl, file } of pkg.labels) labels.push(checkLabel(decl, file, pkg, ctx.catalogs, input.catalogs, report));
@@ -103,7 +109,11 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     for (const c of pkg.constants.values()) {
       constants.push({ name: c.name, package: c.package, file: c.file, value: c.value, type: c.type, decl: c.decl });
     }
+    for (const c of pkg.conditions.values()) {
+      conditions.push({ name: c.name, package: c.package, file: c.file, params: c.decl.params.map((p) => p.name), decl: c.decl });
+    }
   }
+  checkObligationUses(obligationUses, input.catalogs.obligations !== undefined, report);
   checkTests(
     declarations.tests,
     {
@@ -124,17 +134,28 @@ export function check(input: CheckInput, options: CheckOptions = {}): CheckResul
     // INVARIANT: whole-policy warnings reason about types, so they run only on a well-typed set.
     neverMatching(rules, limits, warn);
     pointless(rules, warn);
-    for (const pkg of declarations.packages.values()) unusedConstants(pkg.constants.values(), warn);
+    for (const pkg of declarations.packages.values()) unusedConstants(pkg.constants.values(), pkg.conditions.values(), warn);
     unusedLabels(declarations.packages.values(), sessions, warn);
   }
-  unmentionedActions(input.catalogs, rules, warn, input.locate);
+  // Statements that failed to parse may name actions: "no rule mentions it" would then be wrong.
+  if (input.earlierErrors !== true) unmentionedActions(input.catalogs, rules, warn, input.locate);
   let diagnostics = sortDiagnostics([...hard, ...warnings].map(visible));
   if (options.strict === true) {
     diagnostics = diagnostics.map((d) => (d.severity === "warning" && !REPORTED_ONLY.has(d.code) ? { ...d, severity: "error" } : d));
   }
   return {
     diagnostics,
-    checked: { packages, constants, rules, limits, tests: declarations.tests, labels, ...(session === undefined ? {} : { session }) },
+    checked: {
+      packages,
+      constants,
+      conditions,
+      rules,
+      limits,
+      tests: declarations.tests,
+      labels,
+      ...(session === undefined ? {} : { session }),
+      ...(input.catalogs.obligations === undefined ? {} : { obligations: input.catalogs.obligations }),
+    },
   };
 }
 

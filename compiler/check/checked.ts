@@ -16,7 +16,9 @@
  */
 import type {
   CallStatus,
+  CallExpr,
   CompareExpr,
+  ConditionDecl,
   DefaultsDecl,
   DelegationMode,
   Effect,
@@ -37,7 +39,7 @@ import type {
   SetLiteral,
   TestDecl,
 } from "../syntax/index.js";
-import type { CompiledPattern, Field, SchemaLocation } from "../catalog/index.js";
+import type { CompiledPattern, Field, ObligationDecl, SchemaLocation } from "../catalog/index.js";
 
 // ---------------------------------------------------------------- types
 
@@ -203,6 +205,24 @@ export type TypedExpr =
       readonly collection: TypedExpr;
       readonly body: TypedExpr;
     }
+  /** A built-in string view of a string: `lower(args.repo)`; its type is a string. */
+  | { readonly kind: "View"; readonly node: CallExpr; readonly type: Type; readonly view: ViewKind; readonly arg: TypedExpr }
+  /**
+   * A use of a named condition, expanded: `unknown(r)` (a `CallExpr`) or a
+   * bare `in_production` (a `Path`). `body` is the condition's body typed
+   * for this use, its parameters being quantifier-like variables bound to
+   * `args` (evaluated first, in the caller's scope).
+   */
+  | {
+      readonly kind: "Call";
+      readonly node: CallExpr | Path;
+      readonly type: Type;
+      readonly name: string;
+      readonly package: string;
+      readonly params: readonly string[];
+      readonly args: readonly TypedExpr[];
+      readonly body: TypedExpr;
+    }
   | TypedPast
   | { readonly kind: "LabelTest"; readonly node: LabelExpr; readonly type: Type; readonly label: string; readonly windowMs?: number };
 
@@ -248,6 +268,9 @@ export interface Correlation {
   readonly current: TypedExpr;
 }
 
+/** The built-in string views (compiler/check/views.ts has their meaning). */
+export type ViewKind = "lower" | "domain" | "normpath";
+
 // ---------------------------------------------------------------- the policy set
 
 /** One package: every file that says `package <name>` (files without one form the package `""`). */
@@ -268,15 +291,35 @@ export interface CheckedConstant {
   readonly decl: LetDecl;
 }
 
+/** A named condition of a package (`let name(params) = body`). */
+export interface CheckedCondition {
+  readonly name: string;
+  readonly package: string;
+  readonly file: string;
+  readonly params: readonly string[];
+  readonly decl: ConditionDecl;
+}
+
+/** An obligation's value, constants resolved: a literal, or a set of strings (sorted, distinct). */
+export type ObligationValue = LiteralValue | readonly string[];
+
+/** One `with key = value` of a rule, its value resolved. */
+export interface CheckedObligation {
+  readonly key: string;
+  readonly value: ObligationValue;
+}
+
 export interface CheckedRule {
   readonly id: string;
   readonly package: string;
   readonly file: string;
   readonly effect: Effect;
   readonly principal: Principal;
-  /** Every action the pattern matches, sorted. */
+  /** Every action the patterns match, sorted. */
   readonly actions: readonly string[];
   readonly condition?: TypedExpr;
+  /** The `with` clause in source order, values resolved (constants read, sets sorted). */
+  readonly obligations: readonly CheckedObligation[];
   readonly decl: RuleDecl;
 }
 
@@ -325,6 +368,7 @@ export interface CheckedSession {
 export interface CheckedPolicySet {
   readonly packages: readonly CheckedPackage[];
   readonly constants: readonly CheckedConstant[];
+  readonly conditions: readonly CheckedCondition[];
   readonly rules: readonly CheckedRule[];
   readonly limits: readonly CheckedLimit[];
   readonly tests: readonly CheckedTestFile[];
@@ -332,4 +376,6 @@ export interface CheckedPolicySet {
   readonly labels: readonly CheckedLabel[];
   /** Present when some rule reads session state or some label is declared. */
   readonly session?: CheckedSession;
+  /** The obligations the catalogs declare, by name (absent when none does): each one's type and merge rule. */
+  readonly obligations?: ReadonlyMap<string, ObligationDecl>;
 }

@@ -3,18 +3,19 @@
  * and delegation mode), constants, rule and limit ids, fixtures and tests.
  *
  * In: parsed files. Out: `Declarations`; reports duplicate rule ids
- * (AGP207), constants (AGP208) and limit ids (AGP209) naming both places,
- * conflicting `delegation` statements (AGP226), constants named
- * like a request root (AGP232). Files without a
+ * (AGP207), constants and named conditions (AGP208) and limit ids (AGP209)
+ * naming both places, conflicting `delegation` statements (AGP226), `let`
+ * names that hide a request root (AGP232) or a built-in function (AGP267). Files without a
  * `package` statement form the package `""` (usually test files).
  * Must not look at catalogs or expressions.
  */
 import { diagnostic, type Diagnostic } from "../diagnostics/index.js";
 import type {
-  ActionsDecl, DefaultsDecl, DelegationMode, FixtureDecl, LabelDecl, LetDecl, LimitDecl, PolicyFile, RuleDecl, SessionDecl, Span, TestDecl,
+  ActionsDecl, ConditionDecl, DefaultsDecl, DelegationMode, FixtureDecl, LabelDecl, LetDecl, LimitDecl, PolicyFile, RuleDecl, SessionDecl, Span, TestDecl,
 } from "../syntax/index.js";
 import { REQUEST_ROOTS, type CheckedTestFile, type ConstantValue, type Type } from "./checked.js";
-import type { ConstantInfo } from "./env.js";
+import type { ConditionInfo, ConstantInfo } from "./env.js";
+import { VIEW_NAMES } from "./views.js";
 import { ERROR_TYPE, family, literalType, literalValue, mergeTypes } from "./types.js";
 
 export interface PackageInfo {
@@ -25,6 +26,8 @@ export interface PackageInfo {
   /** `actions "…"` statements as written, with the file that wrote them. */
   readonly actions: { readonly file: string; readonly decl: ActionsDecl }[];
   readonly constants: Map<string, ConstantInfo>;
+  /** Named conditions; they share one namespace with the constants. */
+  readonly conditions: Map<string, ConditionInfo>;
   readonly rules: { readonly file: string; readonly decl: RuleDecl }[];
   readonly limits: { readonly file: string; readonly decl: LimitDecl }[];
   /** The package's `session` statement (a second one is AGP244). */
@@ -52,7 +55,7 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
   const name = first === undefined ? "" : first.name.parts.join(".");
   let pkg = declarations.packages.get(name);
   if (pkg === undefined) {
-    pkg = { name, files: [], delegation: "both", actions: [], constants: new Map(), rules: [], limits: [], labels: [] };
+    pkg = { name, files: [], delegation: "both", actions: [], constants: new Map(), conditions: new Map(), rules: [], limits: [], labels: [] };
     declarations.packages.set(name, pkg);
   }
   pkg.files.push(file.file);
@@ -78,6 +81,9 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
         break;
       case "Let":
         addConstant(statement, file.file, pkg, report);
+        break;
+      case "Condition":
+        addCondition(statement, file.file, pkg, report);
         break;
       case "Rule": {
         const earlier = declarations.ruleIds.get(statement.id.name);
@@ -135,21 +141,38 @@ function collectFile(file: PolicyFile, declarations: Declarations, report: (d: D
   }
 }
 
-function addConstant(decl: LetDecl, file: string, pkg: PackageInfo, report: (d: Diagnostic) => void): void {
+/** A `let` name must not hide a request root (AGP232) or be defined twice in its package (AGP208); true when it is fine. */
+function newName(decl: LetDecl | ConditionDecl, pkg: PackageInfo, report: (d: Diagnostic) => void): boolean {
   const name = decl.name.name;
   if ((REQUEST_ROOTS as readonly string[]).includes(name)) {
-    report(diagnostic("AGP232", decl.name.span, { name }));
-    return;
+    report(diagnostic("AGP232", decl.name.span, { name, what: decl.kind === "Let" ? "constant" : "condition" }));
+    return false;
   }
-  const earlier = pkg.constants.get(name);
+  const earlier = pkg.constants.get(name)?.decl ?? pkg.conditions.get(name)?.decl;
   if (earlier !== undefined) {
     report(
       diagnostic("AGP208", decl.name.span, { name, package: pkg.name }, {
-        related: [{ span: earlier.decl.name.span, message: `\`${name}\` is first defined here` }],
+        related: [{ span: earlier.name.span, message: `\`${name}\` is first defined here` }],
       }),
     );
+    return false;
+  }
+  return true;
+}
+
+function addCondition(decl: ConditionDecl, file: string, pkg: PackageInfo, report: (d: Diagnostic) => void): void {
+  const name = decl.name.name;
+  if ((VIEW_NAMES as readonly string[]).includes(name)) {
+    report(diagnostic("AGP267", decl.name.span, { name, what: `the built-in function \`${name}\`` }, { help: "rename the condition" }));
     return;
   }
+  if (!newName(decl, pkg, report)) return;
+  pkg.conditions.set(name, { name, package: pkg.name, file, decl, used: false, reported: new Set() });
+}
+
+function addConstant(decl: LetDecl, file: string, pkg: PackageInfo, report: (d: Diagnostic) => void): void {
+  const name = decl.name.name;
+  if (!newName(decl, pkg, report)) return;
   let value: ConstantValue;
   let type: Type;
   if (decl.value.kind === "Set") {

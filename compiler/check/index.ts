@@ -15,3 +15,4 @@ export { check, REPORTED_ONLY, type CheckInput, type CheckOptions, type CheckRes
 export { checkPaths, type CheckPathsOptions, type CheckPathsResult } from "./project.js";
 export { describeType as describeCheckedType } from "./types.js";
 export { showExpr } from "./show.js";
+export { applyView, isUnder, normalPath, VIEW_NAMES, type ViewName } from "./views.js";

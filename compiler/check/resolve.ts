@@ -14,7 +14,7 @@ import type { ActionEntry, Field } from "../catalog/index.js";
 import { diagnostic, didYouMean, joinSpans } from "../diagnostics/index.js";
 import type { Identifier, Path } from "../syntax/index.js";
 import { REQUEST_ROOTS, type ActionFieldType, type PathResolution, type RequestRoot, type Type } from "./checked.js";
-import { actionOwner, patternText, type Env, type Scope } from "./env.js";
+import { actionOwner, patternsText, type Env, type Scope } from "./env.js";
 import { describeType, ERROR_TYPE, mergeTypes, sameShape, splitNull } from "./types.js";
 
 export interface Resolved {
@@ -130,7 +130,7 @@ function resolveRequest(root: RequestRoot, path: Path, env: Env, scope: Scope, m
     const present = results.find((r) => r.outcome.kind === "ok");
     const help =
       present !== undefined
-        ? `\`${shown}\` exists on \`${present.action.name}\`; narrow the pattern \`${patternText(env.pattern)}\` or split the rule`
+        ? `\`${shown}\` exists on \`${present.action.name}\`; narrow the pattern \`${patternsText(env.patterns)}\` or split the rule`
         : didYouMean(path.fields[at]!.name, missing.outcome.candidates)?.replace(/`([^`]*)`/, (_, m: string) => `\`${show(path, at)}.${m}\``);
     env.report(
       diagnostic("AGP201", joinSpans(path.root.span, path.fields[at]!.span), {
@@ -160,7 +160,7 @@ function resolveRequest(root: RequestRoot, path: Path, env: Env, scope: Scope, m
           firstAction: first.action.name,
           second: describeType(other.type),
           secondAction: other.action.name,
-          pattern: patternText(env.pattern),
+          pattern: patternsText(env.patterns),
         }),
       );
       return ERROR;

@@ -5,8 +5,8 @@
  * In: one rule or limit with its package and catalogs. Out: `CheckedRule` /
  * `CheckedLimit`; reports AGP202/AGP302 (patterns), AGP204 (groups), AGP223/
  * AGP233 (keys), AGP224/AGP234 (cost), AGP225 (approval on the wrong effect),
- * AGP230 (duplicate obligations), AGP236 (an obligation named `__proto__`), AGP307 (human rules never evaluated); expression problems come
- * from typing.ts. Must not emit whole-policy warnings (warnings.ts does).
+ * AGP307 (human rules never evaluated); obligations are checked by
+ * obligations.ts, expression problems come from typing.ts. Must not emit whole-policy warnings (warnings.ts does).
  */
 import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
@@ -14,9 +14,11 @@ import type { ApprovalRequirement, LimitDecl, Path, RuleDecl, Span } from "../sy
 import type { CheckedLimit, CheckedRule, TypedExpr } from "./checked.js";
 import type { PackageInfo } from "./declarations.js";
 import { EMPTY_SCOPE, type Env } from "./env.js";
-import { assume, whenTrue } from "./guards.js";
+import { assume, guardLookup, whenTrue } from "./guards.js";
+import { checkObligations, type ObligationUse } from "./obligations.js";
 import { matchAndReport } from "./patterns.js";
 import { showExpr } from "./show.js";
+import { MAX_EXPANDED_NODES } from "./conditions.js";
 import { typeCondition, typeExpr } from "./typing.js";
 import { describeType, splitNull } from "./types.js";
 import type { SessionUses } from "./session.js";
@@ -34,18 +36,20 @@ export interface PackageContext {
   readonly locate?: (location: SchemaLocation) => Span | undefined;
   /** Where rules record session operators and labels they test (session operators are allowed in rules only). */
   readonly sessions?: SessionUses;
+  /** Every obligation every rule gives, for the checks across rules (obligations.ts). */
+  readonly obligationUses: ObligationUse[];
 }
 
 export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): CheckedRule {
   const { pkg, report } = ctx;
   const id = rule.id.name;
-  const actions = matchAndReport(rule.pattern, ctx.catalogs, ctx.all, { kind: "rule", id, packageName: pkg.name, quiet: ctx.incomplete }, report);
+  const actions = matchAndReport(rule.patterns, ctx.catalogs, ctx.all, { kind: "rule", id, packageName: pkg.name, quiet: ctx.incomplete }, report);
   const principal = rule.principal?.value ?? "agent";
   if (principal === "human" && pkg.delegation === "agent_only") {
     report(diagnostic("AGP307", rule.principal!.span, { id, package: pkg.name }));
   }
   const env: Env = {
-    ...makeEnv(ctx, actions, rule.pattern, principal === "human", "rules for the agent"),
+    ...makeEnv(ctx, actions, rule.patterns, principal === "human", "rules for the agent", `rule \`${id}\``),
     ...(ctx.sessions === undefined ? {} : { session: ctx.sessions.envFor(pkg, id, report) }),
   };
   const condition =
@@ -65,19 +69,17 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
     );
   }
   if (rule.approval !== undefined) checkApproval(rule.approval, ctx);
-  const seen = new Map<string, Span>();
-  for (const obligation of rule.obligations) {
-    // Gateways read obligations as object keys; in JavaScript this one would set the prototype.
-    if (obligation.key.name === "__proto__") report(diagnostic("AGP236", obligation.key.span, { key: obligation.key.name }));
-    const earlier = seen.get(obligation.key.name);
-    if (earlier !== undefined) {
-      report(
-        diagnostic("AGP230", obligation.key.span, { key: obligation.key.name }, {
-          related: [{ span: earlier, message: "first given here" }],
-        }),
-      );
-    } else seen.set(obligation.key.name, obligation.key.span);
-  }
+  const obligations = checkObligations(
+    rule,
+    {
+      constants: pkg.constants,
+      conditions: pkg.conditions,
+      ...(ctx.all.obligations === undefined ? {} : { declared: ctx.all.obligations }),
+      report,
+      ...(ctx.locate === undefined ? {} : { locate: ctx.locate }),
+    },
+    ctx.obligationUses,
+  );
   return {
     id,
     package: pkg.name,
@@ -86,6 +88,7 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
     principal,
     actions: actions.map((a) => a.name),
     ...(condition === undefined ? {} : { condition }),
+    obligations,
     decl: rule,
   };
 }
@@ -93,12 +96,12 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
 export function checkLimit(limit: LimitDecl, file: string, ctx: PackageContext): CheckedLimit {
   const { pkg, report } = ctx;
   const id = limit.id.name;
-  const actions = matchAndReport(limit.pattern, ctx.catalogs, ctx.all, { kind: "limit", id, packageName: pkg.name, quiet: ctx.incomplete }, report);
+  const actions = matchAndReport(limit.patterns, ctx.catalogs, ctx.all, { kind: "limit", id, packageName: pkg.name, quiet: ctx.incomplete }, report);
   // Keys and cost are read only when the limit applies, so its condition guards them.
-  const env = makeEnv(ctx, actions, limit.pattern, false, "limits");
+  const env = makeEnv(ctx, actions, limit.patterns, false, "limits", `limit \`${id}\``);
   const condition =
     limit.condition === undefined ? undefined : typeCondition(limit.condition, env, EMPTY_SCOPE, `the condition of limit \`${id}\``);
-  const scope = limit.condition === undefined ? EMPTY_SCOPE : assume(EMPTY_SCOPE, whenTrue(limit.condition));
+  const scope = limit.condition === undefined ? EMPTY_SCOPE : assume(EMPTY_SCOPE, whenTrue(limit.condition, guardLookup(env, EMPTY_SCOPE)));
   const keyEnv: Env = { ...env, humanPresent: true };
   const keys = limit.keys.map((key) => checkKey(key, keyEnv, scope));
   // Counts and window lengths are checked by the parser (AGP138).
@@ -218,16 +221,21 @@ function checkApproval(approval: ApprovalRequirement, ctx: PackageContext): void
 function makeEnv(
   ctx: PackageContext,
   actions: Env["actions"],
-  pattern: Env["pattern"],
+  patterns: Env["patterns"],
   humanPresent: boolean,
   where: string,
+  owner: string,
 ): Env {
   return {
     packageName: ctx.pkg.name,
     constants: ctx.pkg.constants,
+    conditions: ctx.pkg.conditions,
+    expanding: [],
+    owner,
+    expansion: { left: MAX_EXPANDED_NODES },
     catalogs: ctx.catalogs,
     actions,
-    pattern,
+    patterns,
     humanPresent,
     where,
     report: ctx.report,

@@ -53,7 +53,8 @@ export function isCount(expr: Expr): boolean {
 /** A session operator: its window, call patterns, value and capacity. `ring` is set by `typeCountCompare`. */
 export function typePast(expr: PastExpr, env: Env, scope: Scope, typeExpr: Typer, ring?: number): TypedExpr {
   const session = env.session;
-  if (session === undefined) return notHere(expr, env);
+  // A named condition is expanded where it is used, but the interpreter and the monitors read session operators of the rule itself.
+  if (session === undefined || env.expanding.length > 0) return notHere(expr, env);
   session.used(expr.span);
   const windowMs = durationMs(expr.window);
   checkWindow(expr.window, session.retainMs, env);
@@ -90,8 +91,8 @@ export function typePast(expr: PastExpr, env: Env, scope: Scope, typeExpr: Typer
 /** `exposed L within W` and `carries L`. */
 export function typeLabelTest(expr: LabelExpr, env: Env): TypedExpr {
   const session = env.session;
-  if (session === undefined) {
-    env.report(diagnostic("AGP246", expr.span, { op: `\`${expr.op}\``, where: env.outer !== undefined ? "a past call's filter" : env.where }));
+  if (session === undefined || env.expanding.length > 0) {
+    env.report(diagnostic("AGP246", expr.span, { op: `\`${expr.op}\``, where: whereNot(env) }));
     return { kind: "LabelTest", node: expr, type: ERROR_TYPE, label: expr.label.name };
   }
   session.used(expr.span);
@@ -172,8 +173,15 @@ function numberValue(e: TypedExpr): number | undefined {
   return undefined;
 }
 
+/** Where a session operator may not stand, for AGP246. */
+function whereNot(env: Env): string {
+  const condition = env.expanding[env.expanding.length - 1];
+  if (condition !== undefined) return `the body of condition \`${condition.name}\``;
+  return env.outer !== undefined ? "a past call's filter" : env.where;
+}
+
 function notHere(expr: PastExpr, env: Env): TypedExpr {
-  const where = env.outer !== undefined ? "a past call's filter" : expr.op === "sum" && env.where === "" ? "a summed value" : env.where;
+  const where = env.expanding.length === 0 && env.outer === undefined && expr.op === "sum" && env.where === "" ? "a summed value" : whereNot(env);
   env.report(diagnostic("AGP246", expr.span, { op: `\`${opWord(expr)}\``, where }));
   return { kind: "Past", node: expr, type: ERROR_TYPE, op: expr.op, call: { actions: [], status: "allowed", statics: [], correlations: [] }, windowMs: 0 };
 }
@@ -217,15 +225,19 @@ export function showMs(ms: number): string {
  * conjuncts are split into static ones and correlations.
  */
 function typeCall(call: CallPattern, env: Env, scope: Scope, typeExpr: Typer): TypedCall {
-  const actions = matchAndReport(call.pattern, env.catalogs, env.catalogs, { kind: "rule", id: env.session?.rule ?? "", packageName: env.packageName }, env.report);
+  const actions = matchAndReport([call.pattern], env.catalogs, env.catalogs, { kind: "rule", id: env.session?.rule ?? "", packageName: env.packageName }, env.report);
   const status = call.status?.value ?? "allowed";
   if (call.filter === undefined) return { actions: actions.map((a) => a.name), status, statics: [], correlations: [] };
   const pastEnv: Env = {
     packageName: env.packageName,
     constants: env.constants,
+    conditions: env.conditions,
+    expanding: env.expanding,
+    expansion: env.expansion,
+    ...(env.owner === undefined ? {} : { owner: env.owner }),
     catalogs: env.catalogs,
     actions,
-    pattern: call.pattern,
+    patterns: [call.pattern],
     humanPresent: false,
     where: "a past call's filter",
     report: env.report,
@@ -275,6 +287,11 @@ export function readsCurrent(e: TypedExpr): boolean {
       return readsCurrent(e.path);
     case "Quantified":
       return readsCurrent(e.collection) || readsCurrent(e.body);
+    case "View":
+      return readsCurrent(e.arg);
+    case "Call":
+      // A named condition's arguments, and its body (which may read `current.…` itself).
+      return e.args.some(readsCurrent) || readsCurrent(e.body);
     default:
       return false;
   }
@@ -393,9 +410,13 @@ function typeSumValue(expr: PastExpr, call: TypedCall, env: Env, scope: Scope, t
   const pastEnv: Env = {
     packageName: env.packageName,
     constants: env.constants,
+    conditions: env.conditions,
+    expanding: env.expanding,
+    expansion: env.expansion,
+    ...(env.owner === undefined ? {} : { owner: env.owner }),
     catalogs: env.catalogs,
     actions: call.actions.map((a) => env.catalogs.actions.get(a)!).filter((a) => a !== undefined),
-    pattern: expr.call.pattern,
+    patterns: [expr.call.pattern],
     humanPresent: false,
     where: "",
     report: env.report,

@@ -18,6 +18,7 @@ import type { LabelDecl, Path, SessionDecl } from "../syntax/index.js";
 import type { CheckedLabel, CheckedSession, Type } from "./checked.js";
 import type { PackageInfo } from "./declarations.js";
 import { EMPTY_SCOPE, type Env, type SessionEnv } from "./env.js";
+import { MAX_EXPANDED_NODES } from "./conditions.js";
 import { matchAndReport } from "./patterns.js";
 import { durationMs, showMs } from "./session-typing.js";
 import { typeExpr } from "./typing.js";
@@ -94,7 +95,7 @@ export function checkLabel(
   report: (d: Diagnostic) => void,
 ): CheckedLabel {
   const owner = { kind: "rule" as const, id: `label ${decl.name.name}`, packageName: pkg.name };
-  const matched = decl.patterns.flatMap((p) => matchAndReport(p, catalogs, all, owner, report));
+  const matched = decl.patterns.flatMap((p) => matchAndReport([p], catalogs, all, owner, report));
   const byName = new Map(matched.map((a) => [a.name, a]));
   const actions = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let condition;
@@ -102,9 +103,13 @@ export function checkLabel(
     const env: Env = {
       packageName: pkg.name,
       constants: pkg.constants,
+      conditions: pkg.conditions,
+      expanding: [],
+      expansion: { left: MAX_EXPANDED_NODES },
+      owner: `label \`${decl.name.name}\``,
       catalogs,
       actions,
-      pattern: decl.patterns[0]!,
+      patterns: decl.patterns,
       humanPresent: false,
       where: "a label's condition",
       report,

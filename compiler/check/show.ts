@@ -45,6 +45,8 @@ export function showExpr(expr: Expr): string {
           return `${expr.op} ${showCall(expr.call)} ${window}${track}`;
       }
     }
+    case "Call":
+      return `${expr.callee.name}(${expr.args.map(showExpr).join(", ")})`;
   }
 }
 

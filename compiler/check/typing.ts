@@ -11,12 +11,13 @@
  * resolve.ts. Must not emit warnings about whole rules (warnings.ts does).
  */
 import { diagnostic } from "../diagnostics/index.js";
-import type { Expr, HasExpr, QuantifiedExpr, SetLiteral } from "../syntax/index.js";
+import type { Expr, HasExpr, Path, QuantifiedExpr, SetLiteral } from "../syntax/index.js";
 import { REQUEST_ROOTS, type LiteralValue, type PathResolution, type Type, type TypedExpr } from "./checked.js";
 import { requireMaxItems } from "./bounds.js";
 import { typeCompare } from "./compare.js";
-import { actionOwner, pathKey, type Env, type Scope } from "./env.js";
-import { assume, whenFalse, whenTrue } from "./guards.js";
+import { typeBareUse, typeCall } from "./calls.js";
+import { actionOwner, pathKey, type ConditionInfo, type Env, type Scope } from "./env.js";
+import { assume, guardLookup, whenFalse, whenTrue } from "./guards.js";
 import { resolvePath, type ResolveMode } from "./resolve.js";
 import { isCount, typeCountCompare, typeLabelTest, typePast } from "./session-typing.js";
 import { showExpr } from "./show.js";
@@ -35,6 +36,8 @@ export function typeCondition(expr: Expr, env: Env, scope: Scope, what: string):
 export function typeExpr(expr: Expr, env: Env, scope: Scope, mode: ResolveMode = {}): TypedExpr {
   switch (expr.kind) {
     case "Path": {
+      const condition = conditionNamed(expr, env, scope);
+      if (condition !== undefined) return typeBareUse(expr, condition, env, scope, typeExpr, typeCondition);
       const { type, resolution } = resolvePath(expr, env, scope, mode);
       return { kind: "Path", node: expr, type, resolution };
     }
@@ -48,7 +51,7 @@ export function typeExpr(expr: Expr, env: Env, scope: Scope, mode: ResolveMode =
     case "Logical": {
       const what = `each side of \`${expr.op}\``;
       const left = typeCondition(expr.left, env, scope, what);
-      const facts = expr.op === "and" ? whenTrue(expr.left) : whenFalse(expr.left);
+      const facts = expr.op === "and" ? whenTrue(expr.left, guardLookup(env, scope)) : whenFalse(expr.left, guardLookup(env, scope));
       const right = typeCondition(expr.right, env, assume(scope, facts), what);
       return { kind: "Logical", node: expr, type: BOOLEAN_TYPE, op: expr.op, left, right };
     }
@@ -67,7 +70,16 @@ export function typeExpr(expr: Expr, env: Env, scope: Scope, mode: ResolveMode =
       return typePast(expr, env, scope, typeExpr);
     case "LabelTest":
       return typeLabelTest(expr, env);
+    case "Call":
+      return typeCall(expr, env, scope, typeExpr, typeCondition);
   }
+}
+
+/** The named condition a bare name uses: not a variable or constant, one segment, a condition of the package. */
+function conditionNamed(path: Path, env: Env, scope: Scope): ConditionInfo | undefined {
+  const name = path.root.name;
+  if (path.fields.length > 0 || scope.variables.has(name) || env.constants.has(name)) return undefined;
+  return env.conditions.get(name);
 }
 
 /** A set literal; mixed element types are a syntax error (AGP117), so the first element's family is the set's. */
@@ -87,11 +99,14 @@ function typeHas(expr: HasExpr, env: Env, scope: Scope): TypedExpr {
   const path = expr.path;
   const root = path.root.name;
   const isRoot = (REQUEST_ROOTS as readonly string[]).includes(root) && !scope.variables.has(root) && !env.constants.has(root);
-  const known = isRoot || scope.variables.has(root) || env.constants.has(root);
+  const known = isRoot || scope.variables.has(root) || env.constants.has(root) || env.conditions.has(root);
   if (known && !isRoot && (path.fields.length === 0 || !scope.variables.has(root))) {
     const what = scope.variables.has(root)
       ? "a quantifier variable"
-      : "a constant";
+      : env.constants.has(root)
+        ? "a constant"
+        : "a named condition";
+    if (env.conditions.has(root) && !scope.variables.has(root)) env.conditions.get(root)!.used = true;
     if (env.constants.has(root)) env.constants.get(root)!.used = true;
     env.report(diagnostic("AGP218", path.span, { path: showExpr(path), what }));
     return { kind: "Has", node: expr, type: BOOLEAN_TYPE, path: { kind: "Path", node: path, type: ERROR_TYPE, resolution: { kind: "error" } } };
@@ -131,6 +146,8 @@ function typeQuantified(expr: QuantifiedExpr, env: Env, scope: Scope): TypedExpr
   const name = expr.variable.name;
   const shadowed = env.constants.has(name)
     ? `the constant \`${name}\``
+    : env.conditions.has(name)
+      ? `the condition \`${name}\``
     : scope.variables.has(name)
       ? `the variable \`${name}\` of an enclosing quantifier`
       : (REQUEST_ROOTS as readonly string[]).includes(name)

@@ -1,7 +1,8 @@
 /**
  * Whole-policy warnings (AGP3xx): rules and limits that can never match
  * (AGP301), allow/approve rules a deny makes pointless (AGP303), unused
- * constants (AGP304), and catalog actions no rule mentions (AGP305).
+ * constants and conditions (AGP304), and catalog actions no rule mentions
+ * (AGP305; not when a statement failed to parse).
  *
  * In: the checked rules and limits, the packages' constants, every loaded
  * catalog. Out: warnings. Only runs once the policy set has no errors, so a
@@ -13,7 +14,7 @@ import { diagnostic, fileSpan, type Diagnostic } from "../diagnostics/index.js";
 import type { Span } from "../syntax/index.js";
 import type { CheckedLimit, CheckedRule, TypedExpr } from "./checked.js";
 import { impossible, structuralKey } from "./contradiction.js";
-import type { ConstantInfo } from "./env.js";
+import type { ConditionInfo, ConstantInfo } from "./env.js";
 
 export function neverMatching(rules: readonly CheckedRule[], limits: readonly CheckedLimit[], report: (d: Diagnostic) => void): void {
   for (const rule of rules) {
@@ -72,9 +73,12 @@ function conjuncts(expr: TypedExpr | undefined): TypedExpr[] {
   return expr.kind === "Logical" && expr.op === "and" ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
 }
 
-export function unusedConstants(constants: Iterable<ConstantInfo>, report: (d: Diagnostic) => void): void {
+export function unusedConstants(constants: Iterable<ConstantInfo>, conditions: Iterable<ConditionInfo>, report: (d: Diagnostic) => void): void {
   for (const constant of constants) {
-    if (!constant.used) report(diagnostic("AGP304", constant.decl.name.span, { name: constant.name }));
+    if (!constant.used) report(diagnostic("AGP304", constant.decl.name.span, { what: "constant", name: constant.name }));
+  }
+  for (const condition of conditions) {
+    if (!condition.used) report(diagnostic("AGP304", condition.decl.name.span, { what: "condition", name: condition.name }));
   }
 }
 

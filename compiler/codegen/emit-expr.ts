@@ -4,11 +4,12 @@
  * In: an `IrExpr`, the action's reads, the address of the input's slot area,
  * the placed tables (DFAs by glob id, literal strings, bitsets, number sets).
  * Out: an `Expr`. Must not read outside a slot's bytes or a string's length
- * as written for this call; every loop is bounded (quantifiers by the
- * count the encoder wrote, at most `maxItems`).
+ * as written for this call, or write anywhere but a view's own buffer (its
+ * operand's byte bound); every loop is bounded (quantifiers by the count
+ * the encoder wrote, at most `maxItems`; views by their operand's length).
  */
 import type { IrExpr, IrNum, IrRead, IrSlotRef, IrStr } from "../ir/index.js";
-import { buildNumberSet } from "../lower/index.js";
+import { buildNumberSet, buildStringSet } from "../lower/index.js";
 import type { FunctionBuilder } from "./function-builder.js";
 import type { Expr, PolicyModule } from "./module.js";
 import { placeHashSet } from "./static-tables.js";
@@ -20,12 +21,44 @@ export interface ExprContext {
   readonly reads: readonly IrRead[];
   /** Absolute address of the slot area. */
   readonly input: number;
-  /** DFA table address per glob id. */
-  readonly dfas: readonly number[];
+  /** DFA table address of a glob id (placed on first use). */
+  readonly dfas: (glob: number) => number;
   /** Places a literal string once; its address. */
   readonly literal: (text: string) => { address: number; length: number };
   /** The session's memory, in a program with session rules. */
   readonly session?: SessionLayout;
+  /**
+   * The action's view buffers (reserved by `viewBytes`): each view node
+   * writes to its own, and a node emitted twice (a rule in several index
+   * buckets) reuses its buffer.
+   */
+  readonly views: { next: number; readonly end: number; readonly placed: Map<IrStr, number> };
+}
+
+/** Bytes of view buffers one action's expressions need: every view node's bound, 8-aligned. */
+export function viewBytes(e: IrExpr): number {
+  const ofStr = (s: IrStr): number => (s.kind === "view" ? align8(Math.max(1, s.maxBytes)) + ofStr(s.operand) : 0);
+  switch (e.op) {
+    case "and":
+    case "or":
+      return viewBytes(e.left) + viewBytes(e.right);
+    case "not":
+      return viewBytes(e.operand);
+    case "str":
+      return ofStr(e.left) + ofStr(e.right);
+    case "strIn":
+    case "under":
+    case "glob":
+      return ofStr(e.operand);
+    case "quantifier":
+      return viewBytes(e.body);
+    default:
+      return 0;
+  }
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
 }
 
 /** Emits a test. */
@@ -72,7 +105,20 @@ export function emitExpr(e: IrExpr, cx: ExprContext, fn: FunctionBuilder): Expr 
     }
     case "glob": {
       const [s, sl] = str(cx, fn, e.operand);
-      return c.callStdlib("dfa_matches", [c.i32(cx.dfas[e.glob]!), s, sl]);
+      return c.callStdlib("dfa_matches", [c.i32(cx.dfas(e.glob)), s, sl]);
+    }
+    case "strIn":
+      return strIn(e.operand, e.values, cx, fn);
+    case "under": {
+      // The path is normalised once; each base is then an equality or a prefix test.
+      const [p, pl] = str(cx, fn, e.operand);
+      const at = fn.local("i32");
+      const len = fn.local("i32");
+      const tests = e.bases.map((base) => {
+        const { address, length } = cx.literal(base);
+        return c.callStdlib("under_base", [c.local(at, "i32"), c.local(len, "i32"), c.i32(address), c.i32(length)]);
+      });
+      return c.block(null, [c.setLocal(at, p), c.setLocal(len, pl), tests.reduce((acc, t) => c.i32Op("or", acc, t))], "i32");
     }
     case "quantifier":
       return quantifier(e, cx, fn);
@@ -100,13 +146,48 @@ function num(cx: ExprContext, fn: FunctionBuilder, n: IrNum): Expr {
   return n.kind === "const" ? cx.module.code.f64(n.value) : load(cx, fn, n.ref, "f64");
 }
 
+/**
+ * A string operand as (address, length) expressions, evaluated in that
+ * order. A view's address is its buffer's (a constant); its length
+ * expression computes the view from its operand into the buffer.
+ */
 function str(cx: ExprContext, fn: FunctionBuilder, s: IrStr): [Expr, Expr] {
   const c = cx.module.code;
   if (s.kind === "const") {
     const { address: at, length } = cx.literal(s.value);
     return [c.i32(at), c.i32(length)];
   }
+  if (s.kind === "view") {
+    const [from, fromLength] = str(cx, fn, s.operand);
+    let buffer = cx.views.placed.get(s);
+    if (buffer === undefined) {
+      buffer = cx.views.next;
+      cx.views.next += align8(Math.max(1, s.maxBytes));
+      // A view written past its reservation would overwrite other data: refuse to build such a module.
+      if (cx.views.next > cx.views.end) throw new Error("internal error: string view buffers outgrew their reservation");
+      cx.views.placed.set(s, buffer);
+    }
+    const name = s.view === "lower" ? "view_lower" : s.view === "domain" ? "view_domain" : "view_normpath";
+    return [c.i32(buffer), c.callStdlib(name, [from, fromLength, c.i32(buffer)])];
+  }
   return [load(cx, fn, s.ref, "i32"), load(cx, fn, s.ref, "i32", 4)];
+}
+
+/** A string among literal strings: up to four byte comparisons, else one hash lookup. */
+function strIn(operand: IrStr, values: readonly string[], cx: ExprContext, fn: FunctionBuilder): Expr {
+  const c = cx.module.code;
+  const [s, sl] = str(cx, fn, operand);
+  if (values.length > 4) {
+    const table = placeHashSet(cx.module, buildStringSet(values));
+    return c.i32Op("ge_s", c.callStdlib("set_lookup", [c.i32(table), s, sl]), c.i32(0));
+  }
+  const at = fn.local("i32");
+  const len = fn.local("i32");
+  const tests = values.map((value) => {
+    const { address, length } = cx.literal(value);
+    return c.callStdlib("bytes_eq", [c.local(at, "i32"), c.local(len, "i32"), c.i32(address), c.i32(length)]);
+  });
+  return c.block(null, [c.setLocal(at, s), c.setLocal(len, sl), tests.reduce((acc, t) => c.i32Op("or", acc, t))], "i32");
 }
 
 function symIn(cx: ExprContext, fn: FunctionBuilder, ref: IrSlotRef, ids: readonly number[]): Expr {

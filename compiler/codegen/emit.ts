@@ -22,14 +22,17 @@
  */
 import { ABI_VERSION, DEFAULT_REQUEST_BOUNDS, MANIFEST_SECTION, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
 import { DECIDE_FLAGS, EFFECT_CODES, EXPORTS, RESULT } from "../../runtime/abi.js";
-import type { IrAction, IrProgram, IrRuleUse, IrSide } from "../ir/index.js";
-import { buildStringSet, compileGlob } from "../lower/index.js";
+import type { IrAction, IrExpr, IrProgram, IrRuleUse, IrSide, IrStr, IrWatch } from "../ir/index.js";
+import { canonical, compileGlob } from "../lower/index.js";
+import { dispatch } from "./br-table.js";
 import { combineTable, ENTRY_SIZE } from "./combine-table.js";
-import { emitExpr, type ExprContext } from "./emit-expr.js";
+import { emitExpr, viewBytes, type ExprContext } from "./emit-expr.js";
 import { FunctionBuilder } from "./function-builder.js";
 import { addHelpers } from "./helpers.js";
+import { emitIndexes } from "./index-emit.js";
+import { IndexRuntime, LARGE_FUNCTION } from "./index-runtime.js";
 import { createModule, type Expr, type PolicyModule } from "./module.js";
-import { placeDfa, placeHashSet } from "./static-tables.js";
+import { placeDfa } from "./static-tables.js";
 import { addJsonEntry, jsonLimits } from "./json-entry.js"; // JSON entry point hook
 import { addSessionExports, faultChecks, reserveSession, setNow } from "./session.js";
 
@@ -69,7 +72,7 @@ export function emit(program: IrProgram, options: EmitOptions): Emitted {
 const LIGHT_AFTER = 2000;
 
 function ruleUses(program: IrProgram): number {
-  const side = (s: IrSide) => s.unindexed.length + s.indexes.reduce((n, i) => n + i.rules.length, 0);
+  const side = (s: IrSide) => s.unindexed.length + s.indexed.length;
   return program.actions.reduce((n, a) => n + side(a.agent) + side(a.human), 0);
 }
 
@@ -89,6 +92,7 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     })),
     rules: program.rules,
     limits: program.limits,
+    ...(program.obligations === undefined ? {} : { obligations: program.obligations }),
     request: program.request,
     memory: program.memory,
     json: jsonLimits(options.jsonInputBytes, options.bounds), // JSON entry point hook (json-entry.ts)
@@ -117,11 +121,19 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
 
 function build(module: PolicyModule, program: IrProgram, manifest: Manifest): void {
   const c = module.code;
-  const dfas = program.globs.map((g) => {
-    const compiled = compileGlob(g.pattern);
-    if (!compiled.ok) throw new Error(`internal error: glob ${JSON.stringify(g.pattern)} no longer compiles`);
-    return placeDfa(module, compiled.dfa);
-  });
+  // A glob's DFA is placed when first used: globs an index replaced by a key need none.
+  const placed = new Map<number, number>();
+  const dfas = (glob: number): number => {
+    let at = placed.get(glob);
+    if (at === undefined) {
+      const pattern = program.globs[glob]!.pattern;
+      const compiled = compileGlob(pattern);
+      if (!compiled.ok) throw new Error(`internal error: glob ${JSON.stringify(pattern)} no longer compiles`);
+      at = placeDfa(module, compiled.dfa);
+      placed.set(glob, at);
+    }
+    return at;
+  };
   const literals = new Map<string, { address: number; length: number }>();
   const literal = (text: string) => {
     let found = literals.get(text);
@@ -138,16 +150,28 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     agent_only: module.addData(combineTable("agent_only"), { align: 4 }),
   };
   const input = module.reserve(program.memory.slotBytes + program.memory.arenaBytes, 8);
-  const sideRules = (s: IrSide) => s.unindexed.length + s.indexes.reduce((n, i) => n + i.rules.length, 0);
+  // String views (lower, domain, normpath) write to buffers of their own; one action decides at a time, so actions share them.
+  const viewSize = Math.max(0, ...program.actions.map(actionViewBytes));
+  const views = viewSize === 0 ? 0 : module.reserve(viewSize, 8);
+  const sideRules = (s: IrSide) => s.unindexed.length + s.indexed.length;
   const capacity = Math.max(1, ...program.actions.map((a) => Math.max(sideRules(a.agent), sideRules(a.human))));
   const listSize = 4 + 4 * capacity;
   const lists = module.reserve(6 * listSize, 8);
   const maxLimits = Math.max(0, ...program.actions.map((a) => a.limits.length));
   const result = module.reserve(RESULT.lists + 8 * capacity + 8 + RESULT.chargeSize * maxLimits, 8);
   addHelpers(module, { lists, listSize, result });
+  const runtime = new IndexRuntime(module, { lists, listSize, ruleCount: program.rules.length });
   const list = (p: number, e: number) => lists + (p * 3 + e) * listSize;
   const session = program.session === undefined ? undefined : reserveSession(module, program.session);
-  const contextOf = (m: PolicyModule, action: IrAction): ExprContext => ({ module: m, reads: action.reads, input, dfas, literal, ...(session === undefined ? {} : { session }) });
+  const contextOf = (m: PolicyModule, action: IrAction, views: ExprContext["views"]): ExprContext => ({
+    module: m,
+    reads: action.reads,
+    input,
+    dfas,
+    literal,
+    views,
+    ...(session === undefined ? {} : { session }),
+  });
 
   const names: string[] = [];
   let emptyAdded = false;
@@ -180,12 +204,15 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
         fault = checks.fault;
       }
     }
+    const viewCursor = { next: views, end: views + viewSize, placed: new Map<IrStr, number>() };
     if (action !== undefined) {
-      const cx: ExprContext = contextOf(m, action);
-      for (const item of emitSide(action.agent, 0, cx, fn, list, action, m)) body.push(item);
+      const cx: ExprContext = contextOf(m, action, viewCursor);
+      // Stamps written in this decision must differ from every earlier one's (index-runtime.ts).
+      if (action.agent.indexes.length > 0 || action.human.indexes.length > 0) body.push(runtime.bumpEpoch());
+      for (const item of emitSide(action.agent, 0, cx, fn, list, action, m, runtime)) body.push(item);
       table = tables[action.mode];
       if (action.humanCovered && action.mode !== "agent_only") {
-        const human = emitSide(action.human, 1, cx, fn, list, action, m);
+        const human = emitSide(action.human, 1, cx, fn, list, action, m, runtime);
         const code = fn.local("i32");
         body.push(
           c.if(
@@ -203,7 +230,7 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     // The session fault (result +20, reserved in ABI 1): the first overflowed check, or 0.
     if (fault !== undefined) body.push(c.store("i32", c.i32(result), c.local(fault, "i32"), RESULT.fault));
     if (action !== undefined && action.limits.length > 0) {
-      const cx: ExprContext = contextOf(m, action);
+      const cx: ExprContext = contextOf(m, action, viewCursor);
       const count = fn.local("i32");
       const writes: Expr[] = [c.setLocal(count, c.i32(0))];
       for (const limit of action.limits) {
@@ -228,6 +255,8 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     m.addFunction({ name, params: ["i32"], result: "i32", locals: fn.locals, body: c.block(null, body, "i32") });
   }
 
+  runtime.finish();
+
   // agp_decide(action, flags): one br_table to the action's function.
   {
     const fn = new FunctionBuilder(["i32", "i32"]);
@@ -241,136 +270,75 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   module.exportFunction("agp_decide", EXPORTS.decide);
   addJsonEntry(module, manifest, input, "agp_decide"); // JSON entry point hook (json-entry.ts)
   if (session !== undefined) {
-    addSessionExports(module, session, program.actions, (action) => contextOf(module, action), emitExpr, (fn, index, arms) => dispatch(module, fn, index, arms, c.nop()));
+    addSessionExports(module, session, program.actions, (action) => contextOf(module, action, { next: views, end: views + viewSize, placed: new Map<IrStr, number>() }), emitExpr, (fn, index, arms) => dispatch(module, fn, index, arms, c.nop()));
   }
   module.addCustomSection(MANIFEST_SECTION, new TextEncoder().encode(JSON.stringify(manifest)));
+}
+
+/**
+ * Bytes of view buffers an action's rules and limits need, or its session
+ * watches (recorded by their own exports, never during a decision), whichever is more.
+ */
+function actionViewBytes(action: IrAction): number {
+  const side = (s: IrSide) => [...s.unindexed, ...s.indexed].reduce((n, use) => n + viewBytes(use.condition), 0);
+  const decide = side(action.agent) + side(action.human) + action.limits.reduce((n, l) => n + viewBytes(l.condition), 0);
+  const watches = (ws: readonly IrWatch[]) => ws.reduce((n, w) => n + viewBytes(w.condition), 0);
+  const session = action.session === undefined ? 0 : Math.max(watches(action.session.record), watches(action.session.outcome));
+  return Math.max(decide, session);
 }
 
 type ListOf = (p: number, e: number) => number;
 const EFFECT_INDEX = { allow: 0, approve: 1, deny: 2 } as const;
 
-/** One principal's rules: always-evaluated ones, then each index's selected bucket. */
-function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder, list: ListOf, action: IrAction, m: PolicyModule): Expr[] {
+/** Expression nodes of a condition (a walk with its own stack: conditions can be wide). */
+function exprSize(e: IrExpr): number {
+  let count = 0;
+  const work: IrExpr[] = [e];
+  while (work.length > 0) {
+    const x = work.pop()!;
+    count++;
+    if (x.op === "and" || x.op === "or") work.push(x.left, x.right);
+    else if (x.op === "not") work.push(x.operand);
+    else if (x.op === "quantifier") work.push(x.body);
+  }
+  return count;
+}
+
+/** Always-evaluated rules past this many go into functions of this many each (binaryen's passes are superlinear in a function's size). */
+const RULES_PER_FUNCTION = 64;
+
+/** One principal's rules: always-evaluated ones, then each index's lookup (index-emit.ts). */
+function emitSide(side: IrSide, p: number, cx: ExprContext, fn: FunctionBuilder, list: ListOf, action: IrAction, m: PolicyModule, runtime: IndexRuntime): Expr[] {
   const c = m.code;
-  const push = (use: IrRuleUse, test: Expr): Expr => c.if(test, c.call("agp_push", [c.i32(list(p, EFFECT_INDEX[use.effect])), c.i32(use.rule)], "none"));
-  const out: Expr[] = side.unindexed.map((use) => push(use, emitExpr(use.condition, cx, fn)));
-  side.indexes.forEach((index, k) => {
-    // A rule in many buckets (`in` a large set) gets its own function, so its code is not repeated.
-    // Ids whose buckets hold the same rules (`in {"a", "b"}`) share one arm: key → group → arm.
-    const groups = new Map<string, { rules: readonly number[]; ids: number[] }>();
-    for (const bucket of index.buckets) {
-      const key = "id" in bucket ? bucket.rules.join(",") : `prefix:${bucket.prefix}`;
-      const group = groups.get(key) ?? { rules: bucket.rules, ids: [] };
-      groups.set(key, group);
-      if ("id" in bucket) group.ids.push(bucket.id);
-    }
-    const seen = new Map<number, number>();
-    for (const group of groups.values()) for (const position of group.rules) seen.set(position, (seen.get(position) ?? 0) + 1);
-    const test = (position: number, own: FunctionBuilder): Expr => {
-      const use = index.rules[position]!;
-      if ((seen.get(position) ?? 0) <= SHARE_AFTER) return emitExpr(use.condition, cx, own);
-      const name = `agp_rule_${action.id}_${p}_${k}_${position}`;
-      const shared = sharedFunctions.get(m) ?? new Set<string>();
-      sharedFunctions.set(m, shared);
-      if (!shared.has(name)) {
-        const fb = new FunctionBuilder([]);
-        m.addFunction({ name, params: [], result: "i32", locals: fb.locals, body: emitExpr(use.condition, cx, fb) });
-        shared.add(name);
-      }
-      return c.call(name, [], "i32");
-    };
-    const arm = (rules: readonly number[]) => (own: FunctionBuilder): Expr => c.block(null, rules.map((position) => push(index.rules[position]!, test(position, own))));
-    const read = action.reads[index.slot]!;
-    const prefix = `agp_index_${action.id}_${p}_${k}`;
-    if (index.kind === "sym") {
-      const size = index.buckets.reduce((m, bucket) => Math.max(m, bucket.id), -Infinity) + 1;
-      const key = c.load("i32", c.i32(cx.input + read.offset));
-      if (groups.size === index.buckets.length) {
-        const byId = new Map(index.buckets.map((bucket) => [bucket.id, arm(bucket.rules)]));
-        out.push(chunked(m, fn, key, Array.from({ length: size }, (_, id) => byId.get(id)), prefix));
-        return;
-      }
-      // One u32 per dictionary id: its group, or 0xFFFFFFFF (no rule), which the bounds check skips.
-      const groupOf = new Uint32Array(size).fill(0xffffffff);
-      const arms = [...groups.values()].map((group, g) => {
-        for (const id of group.ids) groupOf[id] = g;
-        return arm(group.rules);
-      });
-      const table = m.addData(new Uint8Array(groupOf.buffer), { align: 4 });
-      const v = fn.local("i32");
-      const group = c.if(
-        c.i32Op("lt_u", c.teeLocal(v, key, "i32"), c.i32(size)),
-        c.load("i32", c.i32Op("add", c.i32Op("shl", c.local(v, "i32"), c.i32(2)), c.i32(table))),
-        c.i32(-1),
-      );
-      out.push(chunked(m, fn, group, arms, prefix));
-      return;
-    }
-    // Prefix index: per literal length, one hash lookup of the input's prefix of that length.
-    const byLength = new Map<number, { prefix: string; rules: readonly number[] }[]>();
-    for (const bucket of index.buckets) {
-      const length = new TextEncoder().encode(bucket.prefix).length;
-      byLength.set(length, [...(byLength.get(length) ?? []), bucket]);
-    }
-    const ptr = () => c.load("i32", c.i32(cx.input + read.offset));
-    const len = () => c.load("i32", c.i32(cx.input + read.offset + 4));
-    for (const [length, buckets] of [...byLength].sort((a, b) => a[0] - b[0])) {
-      const table = placeHashSet(m, buildStringSet(buckets.map((bucket) => bucket.prefix)));
-      const lookup = c.callStdlib("set_lookup", [c.i32(table), ptr(), c.i32(length)]);
-      out.push(c.if(c.i32Op("ge_u", len(), c.i32(length)), chunked(m, fn, lookup, buckets.map((bucket) => arm(bucket.rules)), `${prefix}_${length}`)));
-    }
+  const push = (use: IrRuleUse, own: FunctionBuilder): Expr =>
+    c.if(emitExpr(use.condition, cx, own), c.call("agp_push", [c.i32(list(p, EFFECT_INDEX[use.effect])), c.i32(use.rule)], "none"));
+  const out: Expr[] = [];
+  // A rule of thousands of tests gets a function of its own, optimized cheaply (module.ts `large`).
+  const large = side.unindexed.filter((use) => exprSize(use.condition) > LARGE_FUNCTION);
+  const small = side.unindexed.filter((use) => !large.includes(use));
+  large.forEach((use, k) => {
+    const own = new FunctionBuilder([]);
+    const name = `agp_rule_${action.id}_${p}_${k}`;
+    m.addFunction({ name, params: [], result: "none", locals: own.locals, body: push(use, own), large: true });
+    out.push(c.call(name, [], "none"));
   });
+  if (small.length <= RULES_PER_FUNCTION) {
+    for (const use of small) out.push(push(use, fn));
+  } else {
+    for (let start = 0; start < small.length; start += RULES_PER_FUNCTION) {
+      const own = new FunctionBuilder([]);
+      const name = `agp_rules_${action.id}_${p}_${start / RULES_PER_FUNCTION}`;
+      const body = c.block(null, small.slice(start, start + RULES_PER_FUNCTION).map((use) => push(use, own)));
+      m.addFunction({ name, params: [], result: "none", locals: own.locals, body });
+      out.push(c.call(name, [], "none"));
+    }
+  }
+  const residualOf = (k: number, position: number): number => {
+    const index = side.indexes[k]!;
+    const residual = index.entries[position]!.residual;
+    const isTrue = residual.op === "const" && residual.value;
+    return runtime.residual(`${action.id}|${index.array ?? -1}|${canonical(residual)}`, isTrue, exprSize(residual), (own) => emitExpr(residual, cx, own));
+  };
+  out.push(...emitIndexes(side, { module: m, runtime, reads: action.reads, input: cx.input, principal: p, fn, residualOf }));
   return out;
-}
-
-/** Per module: rule functions already added. */
-const sharedFunctions = new WeakMap<PolicyModule, Set<string>>();
-
-/** A rule in more buckets than this gets its own function. */
-const SHARE_AFTER = 4;
-/** Buckets per chunk function: a br_table this wide nests this many blocks. */
-const CHUNK = 64;
-
-/**
- * Dispatch on a key to bucket code: keys are grouped in chunks of 64, each
- * chunk a function `(key) → none` in the module's table holding a br_table
- * over its buckets; the caller makes one bounds check and one indirect call.
- * Few, mid-sized functions keep the optimizer linear in the rules.
- */
-function chunked(m: PolicyModule, fn: FunctionBuilder, key: Expr, arms: readonly (((own: FunctionBuilder) => Expr) | undefined)[], prefix: string): Expr {
-  const c = m.code;
-  const names: string[] = [];
-  for (let start = 0; start < arms.length; start += CHUNK) {
-    const own = new FunctionBuilder(["i32"]);
-    const slice = arms.slice(start, start + CHUNK).map((a) => (a === undefined ? c.nop() : a(own)));
-    const name = `${prefix}_${start / CHUNK}`;
-    const body = dispatch(m, own, c.i32Op("and", c.local(0, "i32"), c.i32(CHUNK - 1)), slice, c.nop());
-    m.addFunction({ name, params: ["i32"], result: "none", locals: own.locals, body });
-    names.push(name);
-  }
-  const base = m.addTableFunctions(names);
-  const v = fn.local("i32");
-  return c.if(
-    c.i32Op("lt_u", c.teeLocal(v, key, "i32"), c.i32(arms.length)),
-    c.callIndirect(c.i32Op("add", c.i32Op("shr_u", c.local(v, "i32"), c.i32(6)), c.i32(base)), c.local(v, "i32")),
-  );
-}
-
-/**
- * A br_table: `index` selects one of `arms` (each ends by leaving the whole
- * dispatch), anything else runs `otherwise`. Nested blocks, innermost holds
- * the br_table; arm k follows block k.
- */
-function dispatch(m: PolicyModule, fn: FunctionBuilder, index: Expr, arms: readonly Expr[], otherwise: Expr): Expr {
-  const c = m.code;
-  if (arms.length === 0) return c.block(null, [c.drop(index), otherwise]);
-  const end = fn.label("end");
-  const fallback = fn.label("default");
-  const labels = arms.map(() => fn.label("case"));
-  let current = c.block(labels[0] ?? fallback, [c.switch(labels, fallback, index)]);
-  for (let k = 0; k < arms.length; k++) {
-    const next = k + 1 < arms.length ? labels[k + 1]! : fallback;
-    current = c.block(next, [current, arms[k]!, c.br(end)]);
-  }
-  return c.block(end, [current, otherwise]);
 }

@@ -11,7 +11,8 @@
  * Lists: for principal p (0 agent, 1 human) and effect e (0 allow, 1
  * approve, 2 deny) a u32 count then u32 rule indices, at
  * `lists + (p * 3 + e) * listSize`, in match order; `agp_finish` sorts what
- * it copies into the result (insertion sort: lists are short).
+ * it copies into the result (insertion sort while short, heapsort beyond:
+ * an index can make one decision name thousands of rules).
  */
 import { RESULT } from "../../runtime/abi.js";
 import { FunctionBuilder } from "./function-builder.js";
@@ -23,6 +24,9 @@ export interface HelperLayout {
   readonly listSize: number;
   readonly result: number;
 }
+
+/** Lists up to this long are insertion-sorted. */
+const SHORT = 16;
 
 /** Adds `agp_push(list, rule)`, `agp_side(principal) → code`, `agp_finish(entry) → charges address`. */
 export function addHelpers(module: PolicyModule, layout: HelperLayout): void {
@@ -73,15 +77,19 @@ export function addHelpers(module: PolicyModule, layout: HelperLayout): void {
     ),
   });
 
-  // agp_sort(at, end): insertion sort of u32s in [at, end).
+  // agp_sort(at, end): u32s in [at, end) ascending; insertion sort for short lists, heapsort past SHORT.
   {
     const fn = new FunctionBuilder(["i32", "i32"]);
     const i = fn.local("i32");
     const j = fn.local("i32");
     const x = fn.local("i32");
     const y = fn.local("i32");
+    const n = fn.local("i32");
+    const root = fn.local("i32");
+    const child = fn.local("i32");
+    const size = fn.local("i32");
     const get = (l: number) => c.local(l, "i32");
-    const body = c.block(null, [
+    const insertion = c.block(null, [
       c.setLocal(i, c.i32Op("add", get(0), c.i32(4))),
       c.block("outer_done", [
         c.loop(
@@ -109,6 +117,67 @@ export function addHelpers(module: PolicyModule, layout: HelperLayout): void {
           ]),
         ),
       ]),
+    ]);
+    // Heapsort (a decision that names thousands of rules must not sort in quadratic time).
+    const at = (k: Expr) => c.i32Op("add", get(0), c.i32Op("shl", k, c.i32(2)));
+    // sift(root, size): moves a[root] down the max-heap of the first `size` elements.
+    const sift = (label: string): Expr =>
+      c.block(null, [
+        c.setLocal(x, c.load("i32", at(get(root)))),
+        c.block(`${label}_done`, [
+          c.loop(
+            `${label}_next`,
+            c.block(null, [
+              c.setLocal(child, c.i32Op("add", c.i32Op("shl", get(root), c.i32(1)), c.i32(1))),
+              c.br(`${label}_done`, c.i32Op("ge_u", get(child), get(size))),
+              c.if(
+                c.i32Op("and", c.i32Op("lt_u", c.i32Op("add", get(child), c.i32(1)), get(size)), c.i32Op("gt_u", c.load("i32", at(c.i32Op("add", get(child), c.i32(1)))), c.load("i32", at(get(child))))),
+                c.setLocal(child, c.i32Op("add", get(child), c.i32(1))),
+              ),
+              c.setLocal(y, c.load("i32", at(get(child)))),
+              c.br(`${label}_done`, c.i32Op("le_u", get(y), get(x))),
+              c.store("i32", at(get(root)), get(y)),
+              c.setLocal(root, get(child)),
+              c.br(`${label}_next`),
+            ]),
+          ),
+        ]),
+        c.store("i32", at(get(root)), get(x)),
+      ]);
+    const heap = c.block(null, [
+      c.setLocal(size, get(n)),
+      c.setLocal(i, c.i32Op("shr_u", get(n), c.i32(1))),
+      c.block("build_done", [
+        c.loop(
+          "build",
+          c.block(null, [
+            c.br("build_done", c.eqz(get(i))),
+            c.setLocal(i, c.i32Op("sub", get(i), c.i32(1))),
+            c.setLocal(root, get(i)),
+            sift("build_sift"),
+            c.br("build"),
+          ]),
+        ),
+      ]),
+      c.block("pop_done", [
+        c.loop(
+          "pop",
+          c.block(null, [
+            c.br("pop_done", c.i32Op("le_u", get(size), c.i32(1))),
+            c.setLocal(size, c.i32Op("sub", get(size), c.i32(1))),
+            c.setLocal(y, c.load("i32", at(get(size)))),
+            c.store("i32", at(get(size)), c.load("i32", get(0))),
+            c.store("i32", get(0), get(y)),
+            c.setLocal(root, c.i32(0)),
+            sift("pop_sift"),
+            c.br("pop"),
+          ]),
+        ),
+      ]),
+    ]);
+    const body = c.block(null, [
+      c.setLocal(n, c.i32Op("shr_u", c.i32Op("sub", get(1), get(0)), c.i32(2))),
+      c.if(c.i32Op("le_u", get(n), c.i32(SHORT)), insertion, heap),
     ]);
     module.addFunction({ name: "agp_sort", params: ["i32", "i32"], result: "none", locals: fn.locals, body });
   }

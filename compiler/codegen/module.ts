@@ -6,7 +6,8 @@
  * Out: one validated, optimized wasm binary with no imports, exporting only
  * what the caller exported plus `memory`.
  * Must not: let binaryen types or refs escape (expressions are opaque `Expr`
- * numbers), optimize twice, or emit a module that imports anything.
+ * numbers), optimize twice, re-optimize the stdlib (it is optimized when
+ * built), or emit a module that imports anything.
  *
  * Order of calls: createModule() → addFunction / addGlobal / addData /
  * reserve / addCustomSection / export* (any order) → optimize() (once) →
@@ -67,7 +68,22 @@ export interface FunctionSpec {
   /** Locals beyond the parameters; their indices follow the parameters'. */
   readonly locals?: readonly ValueType[];
   readonly body: Expr;
+  /**
+   * Code few decisions reach (an index's residual conditions): in a module
+   * optimized lightly it gets only CHEAP_PASSES, which keep most of the
+   * size gain for a fraction of the time.
+   */
+  readonly rarelyRun?: boolean;
+  /**
+   * A function of thousands of expressions (one rule's condition over a
+   * huge literal set, say): it always gets only CHEAP_PASSES, since the
+   * full pipeline grows faster than linearly with a function's size.
+   */
+  readonly large?: boolean;
 }
+
+/** Passes for rarely run functions of lightly optimized modules. */
+const CHEAP_PASSES = ["remove-unused-brs", "vacuum", "merge-blocks"] as const;
 
 /** Options of createModule. */
 export interface CreateModuleOptions {
@@ -99,6 +115,11 @@ export class PolicyModule {
   private readonly tableFunctions: string[] = [];
   private sealed = false;
   private optimized = false;
+  /** Functions this module added (the policy's code), in order: what optimize() works on. */
+  private readonly generated: string[] = [];
+  /** Of those, the ones marked `rarelyRun`, and the ones marked `large`. */
+  private readonly rarelyRun = new Set<string>();
+  private readonly large = new Set<string>();
 
   constructor(stdlib: Uint8Array, dataBase?: number) {
     // binaryen.js takes the features as readBinary's second argument; its
@@ -123,6 +144,9 @@ export class PolicyModule {
       (spec.locals ?? []).map((l) => TYPES[l]),
       spec.body,
     );
+    this.generated.push(spec.name);
+    if (spec.rarelyRun === true) this.rarelyRun.add(spec.name);
+    if (spec.large === true) this.large.add(spec.name);
   }
 
   /** Adds a global with a constant initial value. */
@@ -216,16 +240,28 @@ export class PolicyModule {
   }
 
   /**
-   * Optimizes the whole module (stdlib and policy together) exactly once.
-   * `light` optimizes at -O1 instead of -O3 (for very large policies, whose
-   * compile time -O3 would dominate; the choice must depend on the input
-   * only, so builds stay reproducible).
+   * Optimizes the policy's functions (the stdlib's are optimized at build
+   * time) and the module's layout, exactly once. `light` optimizes at -O1
+   * instead of -O3, and rarely run functions with CHEAP_PASSES only (for
+   * very large policies, whose compile time the optimizer would dominate;
+   * the choice must depend on the input only, so builds stay reproducible).
    */
   optimize(options: { readonly light?: boolean } = {}): void {
     if (this.optimized) throw new Error("internal error: module optimized twice");
     this.validate();
     this.optimized = true;
-    withSettings(() => this.mod.optimize(), options.light === true ? { optimize: 1, shrink: 0 } : undefined);
+    const light = options.light === true;
+    withSettings(() => {
+      // The stdlib arrives optimized (asc -O3); re-optimizing it dominated
+      // small compiles. Only the policy's own functions are optimized, then
+      // module-wide passes that are cheap: merge identical functions, drop
+      // what nothing calls (most of the stdlib), pack zero runs out of data.
+      for (const name of this.generated) {
+        if (this.large.has(name) || (light && this.rarelyRun.has(name))) this.mod.runPassesOnFunction(name, CHEAP_PASSES);
+        else this.mod.optimizeFunction(name);
+      }
+      this.mod.runPasses(["duplicate-function-elimination", "remove-unused-module-elements", "memory-packing"]);
+    }, light ? { optimize: 1, shrink: 0 } : undefined);
     this.validate();
   }
 
@@ -368,8 +404,8 @@ export class Code {
     return this.mod.i32.const(value | 0) as Expr;
   }
   i64(value: bigint): Expr {
-    // binaryen.js 132 takes one bigint (the typings still say two numbers).
-    return (this.mod.i64.const as unknown as (v: bigint) => number)(BigInt.asIntN(64, value)) as Expr;
+    // binaryen.js (this version) takes one bigint; the (low, high) pair its typings still allow aborts.
+    return this.mod.i64.const(BigInt.asIntN(64, value)) as Expr;
   }
   f64(value: number): Expr {
     return this.mod.f64.const(value) as Expr;
@@ -505,6 +541,10 @@ export class Code {
   /** Calls the `(i32) → none` function at `index` of the module's table (see addTableFunctions) with `argument`. */
   callIndirect(index: Expr, argument: Expr): Expr {
     return this.mod.call_indirect(TABLE, index, [argument], binaryen.i32, binaryen.none) as Expr;
+  }
+  /** Calls the function at `index` of the module's table, whose signature must be `params → result` (checked by the engine). */
+  callIndirectTyped(index: Expr, args: readonly Expr[], params: readonly ValueType[], result: ValueType | "none"): Expr {
+    return this.mod.call_indirect(TABLE, index, args as Expr[], binaryen.createType(params.map((p) => TYPES[p])), result === "none" ? binaryen.none : TYPES[result]) as Expr;
   }
   /** Calls a stdlib export by its stdlib name (signatures in stdlib-abi.ts). */
   callStdlib(name: StdlibFunction, args: readonly Expr[]): Expr {

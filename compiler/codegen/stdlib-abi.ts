@@ -8,7 +8,7 @@
  */
 
 /** The version stdlib/version.ts must return. */
-export const STDLIB_VERSION = 3;
+export const STDLIB_VERSION = 4;
 
 /**
  * Bytes the number decoder's slow path needs (stdlib/json-number.ts
@@ -46,6 +46,11 @@ export const STDLIB_FUNCTIONS = {
   hash_u64: { params: ["i64", "i32"], result: "i32" },
   set_lookup: { params: ["i32", "i32", "i32"], result: "i32" },
   set_lookup_f64: { params: ["i32", "f64"], result: "i32" },
+  // views.ts: (s, sLen, dst) → the view's length at dst; under_base(p, pLen, base, baseLen) → 0/1
+  view_lower: { params: ["i32", "i32", "i32"], result: "i32" },
+  view_domain: { params: ["i32", "i32", "i32"], result: "i32" },
+  view_normpath: { params: ["i32", "i32", "i32"], result: "i32" },
+  under_base: { params: ["i32", "i32", "i32", "i32"], result: "i32" },
   // json-encode.ts: (plan, len) → status; the JSON entry point (compiler/codegen/json-entry.ts)
   json_encode: { params: ["i32", "i32"], result: "i32" },
   // session.ts: SipHash-2-4 of keys, correlated sets (docs/decisions/0024-session-rules.md)

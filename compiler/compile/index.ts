@@ -135,7 +135,7 @@ function sourceMapOf(ir: IrProgram): SourceMap {
       .map((a) => ({
         id: a.id,
         name: a.name,
-        rules: [...new Set([a.agent, a.human].flatMap((s) => [...s.unindexed, ...s.indexes.flatMap((i) => i.rules)]).map((u) => u.rule))].sort((x, y) => x - y),
+        rules: [...new Set([a.agent, a.human].flatMap((s) => [...s.unindexed, ...s.indexed]).map((u) => u.rule))].sort((x, y) => x - y),
         limits: a.limits.map((l) => l.limit),
       }))
       .filter((a) => a.rules.length > 0 || a.limits.length > 0),

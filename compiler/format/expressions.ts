@@ -1,5 +1,5 @@
 /**
- * Layout of expressions: conditions, costs, paths, sets.
+ * Layout of expressions: conditions, costs, paths, sets, calls.
  *
  * In: Expr nodes. Out: inline runs with the fewest parentheses that parse
  * back to the same tree, and, for a condition too long for one line, one
@@ -111,6 +111,8 @@ function bare(expr: Expr): Inline {
           return concat(text(`${expr.op} `), call(expr.call), ...tail);
       }
     }
+    case "Call":
+      return concat(spanned(expr.callee.name, expr.callee.span), text("("), join(expr.args.map(expression), ", "), text(")"));
   }
 }
 
@@ -161,13 +163,18 @@ function chain(expr: Expr & { kind: "Logical" }): Inline[] {
  * indented one step further than the clause.
  */
 export function expressionClause(keyword: string, expr: Expr, indent: number, context: LayoutContext): Line[] {
-  const whole = concat(text(`${keyword} `), expression(expr));
+  return headedExpression(text(`${keyword} `), expr, indent, context);
+}
+
+/** `head expr`, broken as `expressionClause` breaks (`let name(x) = …` uses it too). */
+export function headedExpression(head: Inline, expr: Expr, indent: number, context: LayoutContext): Line[] {
+  const whole = concat(head, expression(expr));
   const mustBreak = context.commentWithin(expr.span);
   if (expr.kind !== "Logical" || (!mustBreak && fits(indent, whole))) return [line(indent, whole)];
   const [first, ...rest] = chain(expr);
   if (first === undefined) return [line(indent, whole)];
   return [
-    line(indent, concat(text(`${keyword} `), first)),
+    line(indent, concat(head, first)),
     ...rest.map((part) => line(indent + INDENT, concat(text(`${expr.op} `), part))),
   ];
 }

@@ -11,13 +11,19 @@
  */
 import type { ActionPattern, ApprovalRequirement, LimitDecl, Obligation, RuleDecl, Window } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";
-import { expression, expressionClause, path } from "./expressions.js";
+import { expression, expressionClause, path, setLiteral } from "./expressions.js";
 import { decimal, literal, numberLiteral, stringLiteral } from "./literals.js";
 import { INDENT, concat, fits, join, line, opening, spanned, text, type Inline, type Line } from "./text.js";
 
-/** `github.pull_request.*` */
+/** `github.pull_request.*`, `*` */
 export function actionPattern(node: ActionPattern): Inline {
   return spanned([...node.segments, ...(node.wildcard ? ["*"] : [])].join("."), node.span);
+}
+
+/** One pattern, or `{deploy.*, aws.*}` for several. */
+export function actionPatterns(patterns: readonly ActionPattern[]): Inline {
+  if (patterns.length === 1) return actionPattern(patterns[0]!);
+  return concat(text("{"), join(patterns.map(actionPattern), ", "), text("}"));
 }
 
 /** `1 of group "a" and 2 of groups "b", "c"` (without the leading `by`). */
@@ -33,14 +39,16 @@ export function approval(node: ApprovalRequirement): Inline {
 }
 
 function obligation(node: Obligation): Inline {
-  return concat(spanned(node.key.name, node.key.span), text(" = "), literal(node.value));
+  const value = node.value;
+  const shown = value.kind === "Path" ? path(value) : value.kind === "Set" ? setLiteral(value) : literal(value);
+  return concat(spanned(node.key.name, node.key.span), text(" = "), shown);
 }
 
 /** A rule: head line, effect line, then its clauses in canonical order. */
 export function ruleLines(rule: RuleDecl, context: LayoutContext): Line[] {
   const body = INDENT;
   const head = concat(opening("rule ", rule.span), spanned(rule.id.name, rule.id.span), text(":"));
-  const effectParts = [spanned(rule.effect.value, rule.effect.span), text(" "), actionPattern(rule.pattern)];
+  const effectParts = [spanned(rule.effect.value, rule.effect.span), text(" "), actionPatterns(rule.patterns)];
   if (rule.principal !== undefined) effectParts.push(text(" for "), spanned(rule.principal.value, rule.principal.span));
   const lines: Line[] = [line(0, head), line(body, concat(...effectParts))];
   if (rule.condition !== undefined) for (const item of expressionClause("when", rule.condition, body, context)) lines.push(item);
@@ -78,7 +86,7 @@ function limitHead(limit: LimitDecl): Inline {
     windowText(limit.window),
     ...keys,
     text(" on "),
-    actionPattern(limit.pattern),
+    actionPatterns(limit.patterns),
   );
 }
 

@@ -4,7 +4,8 @@
  * In: the statements of a PolicyFile. Out: one block of lines per
  * statement, and for each block the kind of gap before it:
  * - `none`: `package`, `actions` and `delegation` lines stay together;
- * - `keep`: consecutive one-line `let`, `limit` or `fixture` statements stay
+ * - `keep`: consecutive one-line `let` (constants and conditions alike),
+ *   `limit` or `fixture` statements stay
  *   together, separated by one blank line only where the source had one;
  * - `blank`: everything else (every rule, test, `defaults` block, and any
  *   statement that prints on several lines) gets exactly one blank line.
@@ -13,7 +14,7 @@
  */
 import type { Statement } from "../syntax/index.js";
 import type { LayoutContext } from "./context.js";
-import { duration, expression, expressionClause, path, setLiteral } from "./expressions.js";
+import { duration, expression, expressionClause, headedExpression, path, setLiteral } from "./expressions.js";
 import { literal, numberLiteral } from "./literals.js";
 import { actionPattern, ruleLines, limitLines } from "./rules.js";
 import { INDENT, closing, concat, fits, join, line, opening, spanned, text, type Line } from "./text.js";
@@ -43,6 +44,8 @@ function statementLines(statement: Statement, context: LayoutContext): Line[] {
       return [line(0, concat(opening("delegation ", statement.span), spanned(statement.mode.value, statement.mode.span)))];
     case "Let":
       return letLines(statement, context);
+    case "Condition":
+      return conditionLines(statement, context);
     case "Rule":
       return ruleLines(statement, context);
     case "Limit":
@@ -95,6 +98,18 @@ function labelLines(statement: Statement & { kind: "Label" }, context: LayoutCon
   return [line(0, head), ...expressionClause("when", statement.condition, INDENT, context)];
 }
 
+/** `let name(a, b) = condition` (no parentheses without parameters), broken like a `when` clause when long. */
+function conditionLines(statement: Statement & { kind: "Condition" }, context: LayoutContext): Line[] {
+  const params = statement.params.length === 0 ? [] : [text("("), join(statement.params.map((p) => spanned(p.name, p.span)), ", "), text(")")];
+  const head = concat(opening("let ", statement.span), spanned(statement.name.name, statement.name.span), ...params, text(" = "));
+  return headedExpression(head, statement.body, 0, context);
+}
+
+/** Constants and named conditions are both `let` statements, and group as one kind. */
+function groupKind(kind: Statement["kind"]): Statement["kind"] {
+  return kind === "Condition" ? "Let" : kind;
+}
+
 /** Lays out every statement of a file and decides the gap before each. */
 export function layoutStatements(statements: readonly Statement[], context: LayoutContext): Block[] {
   const blocks: Block[] = [];
@@ -105,9 +120,9 @@ export function layoutStatements(statements: readonly Statement[], context: Layo
     let gap: Gap = "blank";
     if (previous === undefined) gap = "start";
     else if (HEADER_KINDS.has(previous.kind) && HEADER_KINDS.has(statement.kind)) gap = "none";
-    else if (previous.kind === statement.kind && GROUPED_KINDS.has(statement.kind) && previous.oneLine && oneLine) gap = "keep";
+    else if (previous.kind === groupKind(statement.kind) && GROUPED_KINDS.has(groupKind(statement.kind)) && previous.oneLine && oneLine) gap = "keep";
     blocks.push({ statement, lines, gap });
-    previous = { kind: statement.kind, oneLine };
+    previous = { kind: groupKind(statement.kind), oneLine };
   }
   return blocks;
 }

@@ -4,7 +4,7 @@
  * In: DefaultsDecl, FixtureDecl and TestDecl nodes. Out: their lines.
  * A test prints its clauses in the order request, agent, human, env,
  * context, state, expect, where. `expect` is one line when it fits (clauses
- * in the order from, because, by, with, charge, blocked by), else the effect
+ * in the order from, because, by, with, charge, blocked by, audit), else the effect
  * and then one line per clause. A `where` table aligns its columns.
  * This file must not place comments (comments.ts does, from the anchors).
  */
@@ -89,6 +89,7 @@ function expectClauses(node: Expectation): Inline[] {
   if (node.blockedBy !== undefined) {
     clauses.push(concat(text("blocked by "), spanned(node.blockedBy.value, node.blockedBy.span)));
   }
+  if (node.audit !== undefined) clauses.push(concat(text("audit "), spanned(node.audit.value, node.audit.span)));
   return clauses;
 }
 

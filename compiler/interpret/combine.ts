@@ -7,21 +7,25 @@
  * `Refusal` ("obligation_conflict") when obligations cannot be merged.
  * Must not evaluate expressions or look at the request.
  *
- * Obligations, "the strictest value wins": numbers → the smallest (name them
- * as maxima: `max_runtime_seconds`); booleans → `true` (name them as
- * requirements: `dry_run`, `redact_output`); strings have no order, so two
- * different strings for one key are a conflict, as are values of different
- * types; a `null` value sets nothing.
+ * Obligations, "the strictest value wins", by the merge rule the catalogs
+ * declare for the name (ADR 0029): `min` / `max` (numbers; strings by their
+ * declared order), `or` / `and` (booleans), `same` (equal values only),
+ * `union` / `intersection` (sets, sorted). An undeclared name merges by its
+ * values: numbers → the smallest, booleans → `true`, strings must be equal,
+ * sets → the union. Values that cannot be merged (different types, two
+ * different values under `same`, a string outside the order) are a
+ * conflict; a `null` value sets nothing.
  */
 import type { AuditLevel, Effect } from "../syntax/index.js";
+import type { ObligationDecl } from "../catalog/index.js";
 import type { ApprovalRequirement, DecisionAuditLevel, Quorum } from "../../runtime/decision.js";
 import type { ModelQuorum, ModelRule } from "./model.js";
 import { Refusal } from "./values.js";
 
-type ObligationValue = string | number | boolean;
+type ObligationValue = string | number | boolean | readonly string[];
 
 /** Merges the obligations of `rules` (any order gives the same result). */
-export function mergeObligations(rules: readonly ModelRule[]): Record<string, ObligationValue> {
+export function mergeObligations(rules: readonly ModelRule[], declared?: ReadonlyMap<string, ObligationDecl>): Record<string, ObligationValue> {
   const merged = new Map<string, { value: ObligationValue; from: string }>();
   for (const rule of rules) {
     for (const { key, value } of rule.obligations) {
@@ -31,7 +35,7 @@ export function mergeObligations(rules: readonly ModelRule[]): Record<string, Ob
         merged.set(key, { value, from: rule.id });
         continue;
       }
-      const stricter = strictestOf(seen.value, value);
+      const stricter = strictestOf(seen.value, value, declared?.get(key));
       if (stricter === undefined) {
         throw new Refusal(
           "obligation_conflict",
@@ -39,7 +43,7 @@ export function mergeObligations(rules: readonly ModelRule[]): Record<string, Ob
           "",
         );
       }
-      if (stricter !== seen.value) merged.set(key, { value: stricter, from: rule.id });
+      if (!sameValue(stricter, seen.value)) merged.set(key, { value: stricter, from: rule.id });
     }
   }
   const result: Record<string, ObligationValue> = {};
@@ -47,12 +51,46 @@ export function mergeObligations(rules: readonly ModelRule[]): Record<string, Ob
   return result;
 }
 
-/** The stricter of two values for one key, or undefined when they conflict. */
-function strictestOf(a: ObligationValue, b: ObligationValue): ObligationValue | undefined {
-  if (typeof a === "number" && typeof b === "number") return Math.min(a, b);
-  if (typeof a === "boolean" && typeof b === "boolean") return a || b;
-  if (typeof a === "string" && typeof b === "string") return a === b ? a : undefined;
-  return undefined;
+/** The stricter of two values for one key under its declaration (or none), or undefined when they conflict. */
+export function strictestOf(a: ObligationValue, b: ObligationValue, decl: ObligationDecl | undefined): ObligationValue | undefined {
+  const merge = decl?.merge ?? defaultMerge(a);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b)) return undefined;
+    if (merge === "union") return [...new Set([...a, ...b])].sort();
+    if (merge === "intersection") return a.filter((x) => b.includes(x));
+    return undefined;
+  }
+  if (typeof a !== typeof b) return undefined;
+  switch (merge) {
+    case "min":
+    case "max": {
+      if (typeof a === "number" && typeof b === "number") return merge === "min" ? Math.min(a, b) : Math.max(a, b);
+      const order = decl?.enum;
+      if (typeof a !== "string" || typeof b !== "string" || order === undefined) return undefined;
+      const i = order.indexOf(a);
+      const j = order.indexOf(b);
+      if (i < 0 || j < 0) return undefined;
+      return (merge === "min" ? i <= j : i >= j) ? a : b;
+    }
+    case "or":
+    case "and":
+      if (typeof a !== "boolean" || typeof b !== "boolean") return undefined;
+      return merge === "or" ? a || b : a && b;
+    case "same":
+      return a === b ? a : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** How an undeclared obligation merges, from its value: today's "strictest wins". */
+function defaultMerge(value: ObligationValue): ObligationDecl["merge"] {
+  if (Array.isArray(value)) return "union";
+  return typeof value === "number" ? "min" : typeof value === "boolean" ? "or" : "same";
+}
+
+function sameValue(a: ObligationValue, b: ObligationValue): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
 }
 
 /**

@@ -82,7 +82,7 @@ function decideOrRefuse(model: PolicyModel, input: unknown, given: RuntimeState 
     return { ...base(model, "deny", ruleRefs, reasons, audit), ...blocked(combined.blockedBy) };
   }
 
-  const obligations = mergeObligations(combined.permitting);
+  const obligations = mergeObligations(combined.permitting, model.catalogs.obligations);
   const applied = applyLimits(model.limits, scope, state?.counters);
   const denyingCaps = applied.filter((a) => a.capped && a.limit.otherwise.kind === "deny").map((a) => a.limit);
   if (denyingCaps.length > 0) {

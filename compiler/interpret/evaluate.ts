@@ -11,16 +11,19 @@
  * Evaluation is left to right and `and` / `or` / quantifiers stop as soon as
  * the result is known, so `has args.x and args.x > 1` never reads an absent
  * field. A path's first segment names, in this order (the checker's order):
- * a quantifier variable (innermost first), a constant of the rule's package,
- * a request root (`agent`, `human`, `action`, `args`, `env`, `context`), or
- * else (alone) an enum member.
+ * a quantifier variable or a condition's parameter (innermost first), a
+ * constant of the rule's package, a named condition of it (alone), a request
+ * root (`agent`, `human`, `action`, `args`, `env`, `context`), or else
+ * (alone) an enum member. Calls are views (`lower`, `domain`, `normpath`,
+ * ./views.ts) or named conditions, evaluated by value (ADR 0027).
  */
-import type { CompareExpr, Expr, Path } from "../syntax/index.js";
+import type { CallExpr, CompareExpr, Expr, Path } from "../syntax/index.js";
 import type { ActionEntry, CatalogSet, FieldType } from "../catalog/index.js";
-import type { Constants } from "./model.js";
+import type { Conditions, Constants, ModelCondition } from "./model.js";
 import type { ValidRequest } from "./validate.js";
 import { glob } from "./glob.js";
 import { evaluateSession, type SessionScope } from "./session.js";
+import { applyViewByName, underBase } from "./views.js";
 import { Refusal, describe, hasKey, isObject, isScalar, type Scalar, type Value } from "./values.js";
 import { compareOrdered, enumOrderOf, typeOfPath } from "./types.js";
 
@@ -35,6 +38,8 @@ export interface Scope {
   readonly request: ValidRequest;
   readonly catalogs: CatalogSet;
   readonly constants: Constants;
+  /** The package's named conditions; absent: none. */
+  readonly conditions?: Conditions;
   readonly variables: ReadonlyMap<string, Binding>;
   /** The session's trace, for session operators (docs/decisions/0024-session-rules.md). */
   readonly session?: SessionScope;
@@ -42,7 +47,12 @@ export interface Scope {
   readonly current?: ValidRequest;
   /** The package of the rule being evaluated: session operators match calls of its catalogs only. */
   readonly packageName?: string;
+  /** The named conditions being evaluated around this expression, outermost first. */
+  readonly calls?: readonly string[];
 }
+
+/** How deep named conditions may be evaluated inside one another (the checker allows 32). */
+const MAX_CALL_DEPTH = 64;
 
 /** The request roots a path may start with. */
 export const ROOTS = ["agent", "human", "action", "args", "env", "context"] as const;
@@ -94,7 +104,45 @@ export function evaluate(expr: Expr, scope: Scope): Value {
     case "Past":
     case "LabelTest":
       return evaluateSession(expr, scope);
+    case "Call":
+      return call(expr, scope);
   }
+}
+
+/**
+ * `name(args…)`: a built-in view of a string, or a named condition. A
+ * condition's arguments are evaluated first, left to right, in the caller's
+ * scope; its body then sees its parameters, the package's constants and
+ * conditions and the request, never the caller's quantifier variables.
+ */
+function call(expr: CallExpr, scope: Scope): Value {
+  const name = expr.callee.name;
+  const args = expr.args.map((arg) => evaluate(arg, scope));
+  if (!scope.variables.has(name) && !scope.constants.has(name)) {
+    const condition = scope.conditions?.get(name);
+    if (condition !== undefined) return useCondition(name, condition, expr.args, args, scope);
+  }
+  if (args.length !== 1) throw evalError(`\`${name}\` is not a named condition or a built-in function of one argument`);
+  const arg = args[0]!;
+  if (typeof arg !== "string") throw evalError(`\`${name}\` needs a string, got ${describe(arg)}`);
+  const viewed = applyViewByName(name, arg);
+  if (viewed === undefined) throw evalError(`\`${name}\` is not a named condition or a built-in function`);
+  return viewed;
+}
+
+function useCondition(name: string, condition: ModelCondition, argExprs: readonly Expr[], args: readonly Value[], scope: Scope): boolean {
+  const calls = scope.calls ?? [];
+  if (calls.includes(name)) throw evalError(`condition \`${name}\` uses itself`);
+  if (calls.length >= MAX_CALL_DEPTH) throw evalError(`conditions are nested more than ${MAX_CALL_DEPTH} deep`);
+  if (args.length !== condition.params.length) {
+    throw evalError(`\`${name}\` takes ${condition.params.length} arguments, got ${args.length}`);
+  }
+  const variables = new Map<string, Binding>();
+  condition.params.forEach((param, i) => {
+    const type = staticType(argExprs[i]!, scope);
+    variables.set(param, type === undefined ? { value: args[i] } : { value: args[i], type });
+  });
+  return evaluateCondition(condition.body, { ...scope, variables, calls: [...calls, name] });
 }
 
 function compare(expr: CompareExpr, scope: Scope): boolean {
@@ -133,6 +181,13 @@ function compare(expr: CompareExpr, scope: Scope): boolean {
       const result = glob(right, left);
       if (typeof result !== "boolean") throw evalError(`the glob ${JSON.stringify(right)} is malformed: ${result.malformed}`);
       return result;
+    }
+    case "under": {
+      const bases = Array.isArray(right) ? right : [right];
+      if (typeof left !== "string" || !bases.every((b) => typeof b === "string")) {
+        throw evalError(`\`under\` needs a path and a base path (or a set of them), got ${describe(left)} and ${describe(right)}`);
+      }
+      return bases.some((base) => underBase(left, base as string));
     }
   }
 }
@@ -185,15 +240,20 @@ function compareOrder(left: Value, right: Value, expr: CompareExpr, scope: Scope
 // ---------------------------------------------------------------- paths
 
 /** How a single-segment name resolves (see the header for the order). */
-function resolveName(name: string, scope: Scope): "variable" | "root" | "constant" | "enumMember" {
+function resolveName(name: string, scope: Scope): "variable" | "root" | "constant" | "condition" | "enumMember" {
   if (scope.variables.has(name)) return "variable";
   if (scope.constants.has(name)) return "constant";
+  if (scope.conditions?.has(name) === true) return "condition";
   if ((ROOTS as readonly string[]).includes(name)) return "root";
   return "enumMember";
 }
 
-/** Reads a path's value; an absent step is a refusal naming the path. */
+/** Reads a path's value; an absent step is a refusal naming the path. A bare condition's name is its value. */
 function readPath(path: Path, scope: Scope): Value {
+  const root = path.root.name;
+  if (path.fields.length === 0 && resolveName(root, scope) === "condition") {
+    return useCondition(root, scope.conditions!.get(root)!, [], [], scope);
+  }
   const result = walkPath(path, scope);
   if (result.present) return result.value;
   throw evalError(result.why);
@@ -220,6 +280,8 @@ function walkPath(path: Path, scope: Scope): Walk {
       return walkFields(scope.variables.get(root)!.value, root, fields);
     case "constant":
       return walkFields(scope.constants.get(root), root, fields);
+    case "condition":
+      return { present: false, why: `\`${root}\` is a named condition; it has no fields and no presence to test` };
     case "enumMember":
       if (fields.length > 0) return { present: false, why: `\`${root}\` is not a request root, constant or variable` };
       return { present: true, value: root };

@@ -106,7 +106,7 @@ function explainRule(rule: ModelRule, action: string, scope: Scope): RuleExplana
   const head = { id: rule.id, file: rule.file, line: rule.line, effect: rule.effect, principal: rule.principal };
   const covered = covers(rule, action);
   if (rule.condition === undefined) return { ...head, covers: covered, ...(covered ? { holds: true } : {}) };
-  const condition = explainExpr(rule.condition, { ...scope, constants: rule.constants, packageName: rule.packageName });
+  const condition = explainExpr(rule.condition, { ...scope, constants: rule.constants, conditions: rule.conditions, packageName: rule.packageName });
   const value = condition.outcome.kind === "value" ? condition.outcome.value : undefined;
   return { ...head, covers: covered, condition, ...(covered && typeof value === "boolean" ? { holds: value } : {}) };
 }
@@ -150,6 +150,9 @@ export function explainExpr(expr: Expr, scope: Scope): ExplainedNode {
       }
       return { expr, outcome, children: [collection], iterations };
     }
+    case "Call":
+      // The arguments' values; a named condition's body is the definition's, shown by its result.
+      return { expr, outcome, children: expr.args.map((arg) => explainExpr(arg, scope)) };
     default:
       return { expr, outcome, children: [] };
   }
@@ -175,6 +178,8 @@ function skippedTree(expr: Expr): ExplainedNode {
       return { expr, outcome: skipped, children: [skippedTree(expr.operand)] };
     case "Quantified":
       return { expr, outcome: skipped, children: [skippedTree(expr.collection)], iterations: [] };
+    case "Call":
+      return { expr, outcome: skipped, children: expr.args.map(skippedTree) };
     default:
       return { expr, outcome: skipped, children: [] };
   }

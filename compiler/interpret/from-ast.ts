@@ -7,20 +7,25 @@
  * cannot be used is simply left out (a rule without a pattern cannot exist).
  *
  * Packages: a file's `package` statement names its package (`""` without
- * one); constants and the delegation mode are per package.
+ * one); constants, named conditions and the delegation mode are per package.
  */
 import { DEFAULT_REQUEST_BOUNDS, type RequestBounds } from "../../runtime/manifest.js";
 import type {
   ActionPattern,
   ApprovalRequirement,
+  ConditionDecl,
   DelegationMode,
   LetDecl,
   LimitDecl,
+  Obligation,
   PolicyFile,
   RuleDecl,
 } from "../syntax/index.js";
 import type { CatalogSet } from "../catalog/index.js";
-import type { ConstantValue, ModelLabel, ModelLimit, ModelPattern, ModelQuorum, ModelRule, PolicyModel } from "./model.js";
+import { patternMatches } from "./match.js";
+import type {
+  Conditions, Constants, ConstantValue, ModelCondition, ModelLabel, ModelLimit, ModelObligationValue, ModelPattern, ModelQuorum, ModelRule, PolicyModel,
+} from "./model.js";
 
 /** Options shared by every way of building a model. */
 export interface ModelOptions {
@@ -34,14 +39,17 @@ export interface ModelOptions {
 export function modelFromFiles(files: readonly PolicyFile[], catalogs: CatalogSet, options: ModelOptions = {}): PolicyModel {
   const packageOf = new Map<PolicyFile, string>();
   const constants = new Map<string, Map<string, ConstantValue>>();
+  const conditions = new Map<string, Map<string, ModelCondition>>();
   const delegation = new Map<string, DelegationMode>();
   for (const file of files) {
     const pkg = file.statements.find((s) => s.kind === "Package");
     const name = pkg?.kind === "Package" ? pkg.name.parts.join(".") : "";
     packageOf.set(file, name);
     if (!constants.has(name)) constants.set(name, new Map());
+    if (!conditions.has(name)) conditions.set(name, new Map());
     for (const statement of file.statements) {
       if (statement.kind === "Let") constants.get(name)!.set(statement.name.name, constantValue(statement));
+      if (statement.kind === "Condition") conditions.get(name)!.set(statement.name.name, modelCondition(statement));
       if (statement.kind === "Delegation") delegation.set(name, statement.mode.value);
     }
   }
@@ -52,13 +60,13 @@ export function modelFromFiles(files: readonly PolicyFile[], catalogs: CatalogSe
   const tracks = new Map<string, number>();
   for (const file of files) {
     const name = packageOf.get(file)!;
-    const packageConstants = constants.get(name)!;
+    const scope = { constants: constants.get(name)!, conditions: conditions.get(name)! };
     for (const statement of file.statements) {
-      if (statement.kind === "Rule") rules.push(modelRule(statement, file.file, name, packageConstants));
-      if (statement.kind === "Limit") limits.push(modelLimit(statement, file.file, name, packageConstants));
+      if (statement.kind === "Rule") rules.push(modelRule(statement, file.file, name, scope));
+      if (statement.kind === "Limit") limits.push(modelLimit(statement, file.file, name, scope));
       if (statement.kind === "Label") {
-        const actions = new Set([...catalogs.actions.keys()].filter((a) => statement.patterns.some((p) => matchesPattern(modelPattern(p), a))));
-        labels.push({ name: statement.name.name, actions, ...(statement.condition === undefined ? {} : { condition: statement.condition }), packageName: name, constants: packageConstants });
+        const actions = new Set([...catalogs.actions.keys()].filter((a) => statement.patterns.some((p) => patternMatches(modelPattern(p), a))));
+        labels.push({ name: statement.name.name, actions, ...(statement.condition === undefined ? {} : { condition: statement.condition }), packageName: name, ...scope });
       }
       if (statement.kind === "Session") {
         if (statement.key !== undefined) key = [statement.key.root.name, ...statement.key.fields.map((f) => f.name)];
@@ -81,11 +89,6 @@ export function modelFromFiles(files: readonly PolicyFile[], catalogs: CatalogSe
   };
 }
 
-function matchesPattern(pattern: ModelPattern, action: string): boolean {
-  const prefix = pattern.segments.join(".");
-  return pattern.wildcard ? action.startsWith(`${prefix}.`) : action === prefix;
-}
-
 /** A `let`'s value. */
 export function constantValue(decl: LetDecl): ConstantValue {
   const value = decl.value;
@@ -93,27 +96,62 @@ export function constantValue(decl: LetDecl): ConstantValue {
   return value.kind === "Null" ? null : value.value;
 }
 
+/** A named condition as the interpreter reads it. */
+export function modelCondition(decl: ConditionDecl): ModelCondition {
+  return { params: decl.params.map((p) => p.name), body: decl.body };
+}
+
+/** What a package's rules and limits read besides the request. */
+export interface PackageScope {
+  readonly constants: Constants;
+  readonly conditions: Conditions;
+}
+
 /** A rule as the interpreter reads it. */
-export function modelRule(rule: RuleDecl, file: string, packageName: string, constants: ReadonlyMap<string, ConstantValue>): ModelRule {
+export function modelRule(rule: RuleDecl, file: string, packageName: string, scope: PackageScope): ModelRule {
   return {
     id: rule.id.name,
     file,
     line: rule.span.line,
     effect: rule.effect.value,
-    pattern: modelPattern(rule.pattern),
+    patterns: rule.patterns.map(modelPattern),
     principal: rule.principal?.value ?? "agent",
     ...(rule.condition === undefined ? {} : { condition: rule.condition }),
     quorums: rule.approval === undefined ? [] : modelQuorums(rule.approval),
-    obligations: rule.obligations.map((o) => ({ key: o.key.name, value: o.value.kind === "Null" ? null : o.value.value })),
+    obligations: rule.obligations.map((o) => ({ key: o.key.name, value: obligationValue(o, scope.constants) })),
     ...(rule.reason === undefined ? {} : { reason: rule.reason.value }),
     audit: rule.audit?.value ?? "info",
     packageName,
-    constants,
+    constants: scope.constants,
+    conditions: scope.conditions,
   };
 }
 
+/**
+ * An obligation's value: a literal, a set of strings (sorted, distinct), or
+ * the constant it names (a set constant is a set). A name that is no
+ * constant sets nothing (the checker refuses it, AGP264).
+ */
+function obligationValue(obligation: Obligation, constants: Constants): ModelObligationValue {
+  const value = obligation.value;
+  const asSet = (members: readonly unknown[]): readonly string[] => [...new Set(members.filter((m): m is string => typeof m === "string"))].sort();
+  switch (value.kind) {
+    case "Null":
+      return null;
+    case "Set":
+      return asSet(value.elements.map((e) => (e.kind === "Null" ? null : e.value)));
+    case "Path": {
+      const constant = constants.get(value.root.name);
+      if (constant === undefined) return null;
+      return Array.isArray(constant) ? asSet(constant) : (constant as string | number | boolean | null);
+    }
+    default:
+      return value.value;
+  }
+}
+
 /** A limit as the interpreter reads it. */
-export function modelLimit(limit: LimitDecl, file: string, packageName: string, constants: ReadonlyMap<string, ConstantValue>): ModelLimit {
+export function modelLimit(limit: LimitDecl, file: string, packageName: string, scope: PackageScope): ModelLimit {
   const measure = limit.measure;
   const otherwise = limit.otherwise;
   return {
@@ -125,13 +163,14 @@ export function modelLimit(limit: LimitDecl, file: string, packageName: string, 
     ...(measure.kind === "Budget" && measure.unit !== undefined ? { unit: measure.unit.name } : {}),
     window: { count: limit.window.count, unit: limit.window.unit },
     keys: limit.keys.map((k) => [k.root.name, ...k.fields.map((f) => f.name)]),
-    pattern: modelPattern(limit.pattern),
+    patterns: limit.patterns.map(modelPattern),
     ...(limit.condition === undefined ? {} : { condition: limit.condition }),
     ...(measure.kind === "Budget" ? { cost: measure.cost } : {}),
     otherwise: otherwise?.kind === "CapApprove" ? { kind: "approve", quorums: modelQuorums(otherwise.approval) } : { kind: "deny" },
     ...(limit.reason === undefined ? {} : { reason: limit.reason.value }),
     packageName,
-    constants,
+    constants: scope.constants,
+    conditions: scope.conditions,
   };
 }
 

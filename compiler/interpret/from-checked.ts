@@ -4,8 +4,8 @@
  * In: a `CheckedPolicySet` (compiler/check, free of errors) and the
  * `CatalogSet` it was checked against. Out: a `PolicyModel`.
  * Must not re-check anything. What it takes from the checker: the rules and
- * limits with their packages and files, each package's delegation mode and
- * constants, and the actions each rule and limit covers (patterns match only
+ * limits with their packages and files, each package's delegation mode,
+ * constants and named conditions, and the actions each rule and limit covers (patterns match only
  * the actions of their package's catalogs). Conditions are read from the AST
  * (`decl`), not from the typed mirror: the interpreter resolves names itself,
  * so it stays an independent oracle for the checker as well.
@@ -14,8 +14,8 @@ import { DEFAULT_REQUEST_BOUNDS } from "../../runtime/manifest.js";
 import type { CatalogSet } from "../catalog/index.js";
 import type { CheckedPolicySet, ConstantValue as CheckedConstantValue } from "../check/index.js";
 import type { DelegationMode } from "../syntax/index.js";
-import type { ConstantValue, ModelLabel, PolicyModel } from "./model.js";
-import { modelLimit, modelRule, type ModelOptions } from "./from-ast.js";
+import type { ConstantValue, ModelCondition, ModelLabel, PolicyModel } from "./model.js";
+import { modelCondition, modelLimit, modelRule, type ModelOptions } from "./from-ast.js";
 
 /** Builds a model from a checked policy set. */
 export function modelFromChecked(checked: CheckedPolicySet, catalogs: CatalogSet, options: ModelOptions = {}): PolicyModel {
@@ -30,13 +30,22 @@ export function modelFromChecked(checked: CheckedPolicySet, catalogs: CatalogSet
     constants.set(constant.package, forPackage);
     forPackage.set(constant.name, constantValue(constant.value));
   }
-  const constantsOf = (pkg: string) => constants.get(pkg) ?? new Map<string, ConstantValue>();
+  const conditions = new Map<string, Map<string, ModelCondition>>();
+  for (const condition of checked.conditions) {
+    const forPackage = conditions.get(condition.package) ?? new Map<string, ModelCondition>();
+    conditions.set(condition.package, forPackage);
+    forPackage.set(condition.name, modelCondition(condition.decl));
+  }
+  const scopeOf = (pkg: string) => ({
+    constants: constants.get(pkg) ?? new Map<string, ConstantValue>(),
+    conditions: conditions.get(pkg) ?? new Map<string, ModelCondition>(),
+  });
   const rules = checked.rules.map((rule) => ({
-    ...modelRule(rule.decl, rule.file, rule.package, constantsOf(rule.package)),
+    ...modelRule(rule.decl, rule.file, rule.package, scopeOf(rule.package)),
     actions: new Set(rule.actions),
   }));
   const limits = checked.limits.map((limit) => ({
-    ...modelLimit(limit.decl, limit.file, limit.package, constantsOf(limit.package)),
+    ...modelLimit(limit.decl, limit.file, limit.package, scopeOf(limit.package)),
     actions: new Set(limit.actions),
   }));
   const labels: ModelLabel[] = checked.labels.map((label) => ({
@@ -44,7 +53,7 @@ export function modelFromChecked(checked: CheckedPolicySet, catalogs: CatalogSet
     actions: new Set(label.actions),
     ...(label.decl?.condition === undefined ? {} : { condition: label.decl.condition }),
     packageName: label.package,
-    constants: constantsOf(label.package),
+    ...scopeOf(label.package),
   }));
   const packageActions = new Map<string, ReadonlySet<string>>();
   for (const pkg of checked.packages) {

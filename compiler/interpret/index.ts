@@ -31,6 +31,7 @@ export type { ModelOptions } from "./from-ast.js";
 export { modelFromFiles } from "./from-ast.js";
 export { modelFromChecked } from "./from-checked.js";
 export { parseGlob, globMatches, type GlobToken, type GlobParse } from "./glob.js";
+export { strictestOf as mergeObligationValues } from "./combine.js";
 export { explainRequest, type Explanation, type RuleExplanation, type ExplainedNode, type ExplainedOutcome, type ExplainedIteration } from "./explain.js";
 
 /** A loaded reference interpreter. */

@@ -40,7 +40,7 @@ export function applyLimits(
   const applied: AppliedLimit[] = [];
   for (const limit of [...limits].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     if (!covers(limit, scope.request.action.name)) continue;
-    const limitScope: Scope = { ...scope, constants: limit.constants };
+    const limitScope: Scope = { ...scope, constants: limit.constants, conditions: limit.conditions };
     const within = <T>(what: string, run: () => T): T => {
       try {
         return run();

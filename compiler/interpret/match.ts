@@ -12,7 +12,7 @@ import type { ModelPattern, ModelRule } from "./model.js";
 import { evaluateCondition, type Scope } from "./evaluate.js";
 import { Refusal } from "./values.js";
 
-/** Whether a pattern covers an action name: exact, or `prefix.*` for names under the prefix. */
+/** Whether a pattern covers an action name: exact, `prefix.*` for names under the prefix, `*` for every name. */
 export function patternMatches(pattern: ModelPattern, action: string): boolean {
   const prefix = pattern.segments.join(".");
   if (!pattern.wildcard) return action === prefix;
@@ -31,9 +31,9 @@ export interface SideResult {
   readonly permitting: readonly ModelRule[];
 }
 
-/** Whether a rule or limit covers an action: its pattern matches and, when known, its package's catalogs hold the action. */
-export function covers(item: { readonly pattern: ModelPattern; readonly actions?: ReadonlySet<string> }, action: string): boolean {
-  return patternMatches(item.pattern, action) && (item.actions === undefined || item.actions.has(action));
+/** Whether a rule or limit covers an action: one of its patterns matches and, when known, its package's catalogs hold the action. */
+export function covers(item: { readonly patterns: readonly ModelPattern[]; readonly actions?: ReadonlySet<string> }, action: string): boolean {
+  return item.patterns.some((p) => patternMatches(p, action)) && (item.actions === undefined || item.actions.has(action));
 }
 
 /** The rules of `principal` that cover `action`, sorted by file and line. */
@@ -56,7 +56,7 @@ export function decideSide(covering: readonly ModelRule[], principal: "agent" | 
 /** A rule's condition (true without one); a refusal names the rule and where it is. */
 function conditionHolds(rule: ModelRule, scope: Scope): boolean {
   if (rule.condition === undefined) return true;
-  const ruleScope: Scope = { ...scope, constants: rule.constants, packageName: rule.packageName };
+  const ruleScope: Scope = { ...scope, constants: rule.constants, conditions: rule.conditions, packageName: rule.packageName };
   try {
     return evaluateCondition(rule.condition, ruleScope);
   } catch (error) {

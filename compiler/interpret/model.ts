@@ -15,13 +15,25 @@ export type ConstantValue = string | number | boolean | null | readonly (string 
 /** Constants by name, as visible to the rules of one package. */
 export type Constants = ReadonlyMap<string, ConstantValue>;
 
+/** A named condition of a package: `let name(params) = body`. */
+export interface ModelCondition {
+  readonly params: readonly string[];
+  readonly body: Expr;
+}
+
+/** Named conditions by name, as visible to the rules of one package. */
+export type Conditions = ReadonlyMap<string, ModelCondition>;
+
+/** An obligation's value: a literal, or a set of strings (in source order). */
+export type ModelObligationValue = string | number | boolean | null | readonly string[];
+
 /** `N of group "a", "b"` with plain values. */
 export interface ModelQuorum {
   readonly count: number;
   readonly groups: readonly string[];
 }
 
-/** An action pattern: exact name, or `prefix.*`. */
+/** An action pattern: exact name, `prefix.*`, or `*` (no segments, wildcard). */
 export interface ModelPattern {
   readonly segments: readonly string[];
   readonly wildcard: boolean;
@@ -33,11 +45,12 @@ export interface ModelRule {
   readonly file: string;
   readonly line: number;
   readonly effect: Effect;
-  readonly pattern: ModelPattern;
+  /** The rule covers an action one of these matches. */
+  readonly patterns: readonly ModelPattern[];
   /**
    * When known (from the checker): the actions the rule may cover, i.e. the
-   * pattern's matches among its package's catalogs. A rule covers an action
-   * only if both the pattern and this set include it.
+   * patterns' matches among its package's catalogs. A rule covers an action
+   * only if both a pattern and this set include it.
    */
   readonly actions?: ReadonlySet<string>;
   /** `for human` rules speak of the human; all others of the agent. */
@@ -45,12 +58,13 @@ export interface ModelRule {
   readonly condition?: Expr;
   /** From `by`; empty when the rule has none. */
   readonly quorums: readonly ModelQuorum[];
-  /** From `with`, in source order. */
-  readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  /** From `with`, in source order, constants resolved. */
+  readonly obligations: readonly { readonly key: string; readonly value: ModelObligationValue }[];
   readonly reason?: string;
   readonly audit: AuditLevel;
   readonly packageName: string;
   readonly constants: Constants;
+  readonly conditions: Conditions;
 }
 
 /** One limit. */
@@ -65,7 +79,7 @@ export interface ModelLimit {
   readonly window: { readonly count: number; readonly unit: WindowUnit };
   /** `per agent, args.service`: each key as its path segments (`["agent"]`, `["args", "service"]`). */
   readonly keys: readonly (readonly string[])[];
-  readonly pattern: ModelPattern;
+  readonly patterns: readonly ModelPattern[];
   /** As for rules: the actions the limit may cover, when the checker says. */
   readonly actions?: ReadonlySet<string>;
   readonly condition?: Expr;
@@ -76,6 +90,7 @@ export interface ModelLimit {
   readonly reason?: string;
   readonly packageName: string;
   readonly constants: Constants;
+  readonly conditions: Conditions;
 }
 
 /** A label declaration: a `label` statement, or a catalog's `"x-agp-labels"` (no condition). */
@@ -86,6 +101,8 @@ export interface ModelLabel {
   readonly condition?: Expr;
   readonly packageName: string;
   readonly constants: Constants;
+  /** Its package's named conditions, which its condition may use (absent for a catalog's labels). */
+  readonly conditions?: Conditions;
 }
 
 /** How sessions are identified and sized (docs/decisions/0024-session-rules.md). */

@@ -107,7 +107,7 @@ export function prepareSession(model: PolicyModel, input: SessionInput): Session
 /** Whether calls of the request's action are events of a session at all. */
 function watched(model: PolicyModel, request: ValidRequest): boolean {
   const action = request.action.name;
-  const covering = model.rules.filter((r) => patternMatches(r.pattern, action) && (r.actions === undefined || r.actions.has(action)));
+  const covering = model.rules.filter((r) => r.patterns.some((p) => patternMatches(p, action)) && (r.actions === undefined || r.actions.has(action)));
   return sessionNeed(model, covering, action) !== undefined;
 }
 
@@ -136,6 +136,9 @@ export function walk(expr: Expr | undefined): Expr[] {
       break;
     case "Past":
       out.push(...walk(expr.value), ...walk(expr.call.filter), ...walk(expr.anchor?.filter));
+      break;
+    case "Call":
+      out.push(...expr.args.flatMap((a) => walk(a)));
       break;
     default:
       break;
@@ -193,7 +196,7 @@ export function needsSession(model: PolicyModel, request: unknown): boolean {
     return false;
   }
   const action = valid.action.name;
-  const covering = model.rules.filter((r) => patternMatches(r.pattern, action) && (r.actions === undefined || r.actions.has(action)));
+  const covering = model.rules.filter((r) => r.patterns.some((p) => patternMatches(p, action)) && (r.actions === undefined || r.actions.has(action)));
   return sessionNeed(model, covering, action) !== undefined && sessionKeyOf(model, valid) !== undefined;
 }
 
@@ -257,7 +260,7 @@ export function carries(model: PolicyModel, label: string, request: ValidRequest
   return labelsOf(model, label).some((l) => {
     if (!l.actions.has(request.action.name)) return false;
     if (l.condition === undefined) return true;
-    return evaluateCondition(l.condition, { request, catalogs: model.catalogs, constants: l.constants, variables: new Map() });
+    return evaluateCondition(l.condition, { request, catalogs: model.catalogs, constants: l.constants, ...(l.conditions === undefined ? {} : { conditions: l.conditions }), variables: new Map() });
   });
 }
 

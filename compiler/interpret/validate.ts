@@ -184,12 +184,13 @@ function checkNumber(value: Value, type: NumberType, path: string): Refusal | un
 
 function checkString(value: Value, type: StringType, path: string): Refusal | undefined {
   if (typeof value !== "string") return wrongType(value, type, path);
+  // The length first (ADR 0035): engines refuse an overlong string without scanning it.
+  if (type.maxLength !== undefined && codePointLength(value) > type.maxLength) {
+    return new Refusal("too_long", `${tick(path)} is longer than its maxLength ${type.maxLength}`, path);
+  }
   const lone = loneSurrogateAt(value);
   if (lone >= 0) {
     return new Refusal("invalid_string", `${tick(path)} is not well-formed Unicode (a lone surrogate at index ${lone})`, path);
-  }
-  if (type.maxLength !== undefined && codePointLength(value) > type.maxLength) {
-    return new Refusal("too_long", `${tick(path)} is longer than its maxLength ${type.maxLength}`, path);
   }
   if (type.minLength !== undefined && codePointLength(value) < type.minLength) {
     return new Refusal("too_short", `${tick(path)} is shorter than its minLength ${type.minLength}`, path);

@@ -68,10 +68,16 @@ export function loneSurrogateAt(s: string): number {
 
 const QUOTE_LIMIT = 64;
 
-/** A string as a message shows it: JSON-quoted, cut after 64 code points with `…`. */
+/** A string as a message shows it: JSON-quoted, cut after 64 code points with `…` (only those are read). */
 export function quote(s: string): string {
-  const points = Array.from(s);
-  return points.length <= QUOTE_LIMIT ? JSON.stringify(s) : `${JSON.stringify(points.slice(0, QUOTE_LIMIT).join(""))}…`;
+  let head = "";
+  let points = 0;
+  for (const point of s) {
+    if (points === QUOTE_LIMIT) return `${JSON.stringify(head)}…`;
+    head += point;
+    points++;
+  }
+  return JSON.stringify(s);
 }
 
 /** Describes what a value is, for "got …" in messages: `the string "120"`, `the number 1.5`, `an array`. */

@@ -7,7 +7,7 @@
  * Every rule line shows its id and source line. Must not depend on anything
  * but the IR.
  */
-import type { IrAction, IrExpr, IrKeyPart, IrNum, IrProgram, IrRead, IrRuleUse, IrSide, IrSlotRef, IrStr, IrWatch } from "./types.js";
+import type { IrAction, IrExpr, IrIndexKey, IrKeyPart, IrNum, IrProgram, IrRead, IrRuleUse, IrSide, IrSlotRef, IrStr, IrWatch } from "./types.js";
 
 /** Prints a program. */
 export function printIr(program: IrProgram): string {
@@ -83,13 +83,23 @@ function printSide(out: string[], principal: string, side: IrSide, program: IrPr
   const rule = (use: IrRuleUse) => `${use.effect} ${program.rules[use.rule]?.id ?? "?"} (line ${use.line}) when ${expr(use.condition, action)}`;
   for (const use of side.unindexed) out.push(`  ${principal}: ${rule(use)}`);
   for (const index of side.indexes) {
-    out.push(`  ${principal}: index ${index.kind} on ${slotName(index.slot, action)} (${index.buckets.length} buckets, ${index.rules.length} rules)`);
-    for (const bucket of index.buckets) {
-      const key = "id" in bucket ? `#${bucket.id}` : JSON.stringify(bucket.prefix);
-      out.push(`    ${key} → ${bucket.rules.map((p) => program.rules[index.rules[p]!.rule]?.id ?? "?").join(", ")}`);
+    const items = index.array === undefined ? "" : ` per item of ${slotName(index.array, action)}`;
+    out.push(`  ${principal}: index ${index.kind} on ${slotName(index.slot, action)}${items} (${index.entries.length} entries)`);
+    for (const entry of index.entries) {
+      const use = side.indexed[entry.rule];
+      const name = use === undefined ? "?" : `${use.effect} ${program.rules[use.rule]?.id ?? "?"} (line ${use.line})`;
+      out.push(`    ${keyText(entry.key)} → ${name} when ${expr(entry.residual, action)}`);
     }
-    for (const use of index.rules) out.push(`    ${rule(use)}`);
   }
+}
+
+function keyText(key: IrIndexKey): string {
+  if ("ids" in key) return `#{${key.ids.join(", ")}}`;
+  if ("values" in key) return `{${key.values.join(", ")}}`;
+  if ("text" in key) return JSON.stringify(key.text);
+  const lo = key.lo === null ? "(-inf" : `${key.loOpen ? "(" : "["}${key.lo}`;
+  const hi = key.hi === null ? "+inf)" : `${key.hi}${key.hiOpen ? ")" : "]"}`;
+  return `${lo}, ${hi}`;
 }
 
 function slotName(slot: number, action: IrAction): string {
@@ -106,6 +116,7 @@ function num(n: IrNum, action: IrAction): string {
 }
 
 function str(s: IrStr, action: IrAction): string {
+  if (s.kind === "view") return `${s.view}(${str(s.operand, action)})`;
   return s.kind === "const" ? JSON.stringify(s.value) : ref(s.ref, action);
 }
 
@@ -134,6 +145,10 @@ function expr(e: IrExpr, action: IrAction): string {
       return ref(e.ref, action);
     case "str":
       return `${str(e.left, action)} ${e.test} ${str(e.right, action)}`;
+    case "strIn":
+      return `${str(e.operand, action)} in {${e.values.map((v) => JSON.stringify(v)).join(", ")}}`;
+    case "under":
+      return `${str(e.operand, action)} under {${e.bases.map((b) => JSON.stringify(b)).join(", ")}}`;
     case "glob":
       return `${str(e.operand, action)} matches glob #${e.glob}`;
     case "quantifier":

@@ -12,10 +12,10 @@
  * line it came from, and every rule use its rule index (→ `IrProgram.rules`,
  * which holds the id, file and line).
  */
-import type { ManifestLimit, ManifestRule, SchemaNode, Slot } from "../../runtime/manifest.js";
+import type { ManifestLimit, ManifestObligation, ManifestRule, SchemaNode, Slot } from "../../runtime/manifest.js";
 
-/** Bumped when the IR's shape changes (part of the hashed content). */
-export const IR_VERSION = 2;
+/** Bumped when the IR's shape changes (part of the hashed content). 2: string views, `strIn`, `under`; 3: session monitors. */
+export const IR_VERSION = 3;
 
 export interface IrProgram {
   readonly irVersion: number;
@@ -25,6 +25,8 @@ export interface IrProgram {
   readonly rules: readonly ManifestRule[];
   /** Limits, sorted by id; index = limit index. */
   readonly limits: readonly ManifestLimit[];
+  /** The declared merge rule of each obligation some rule sets (absent when none is declared). */
+  readonly obligations?: Readonly<Record<string, ManifestObligation>>;
   /** Schemas of the request parts for validation. */
   readonly request: { readonly agent: SchemaNode; readonly human: SchemaNode; readonly env: SchemaNode; readonly context: SchemaNode };
   /** Distinct glob patterns (`matches`, and `contains "lit"` as `*lit*`); index = glob id. */
@@ -175,9 +177,15 @@ export interface IrRead {
   readonly dictionarySize?: number;
 }
 
-/** One principal's rules for one action: rules evaluated always, and indexes that pick candidates. */
+/**
+ * One principal's rules for one action: rules evaluated always, and rules
+ * reached only through indexes (ADR 0033), which pick the candidates a
+ * request can make true.
+ */
 export interface IrSide {
   readonly unindexed: readonly IrRuleUse[];
+  /** Rules every one of whose ways to hold is an index entry; entries name them by position here. */
+  readonly indexed: readonly IrRuleUse[];
   readonly indexes: readonly IrIndex[];
 }
 
@@ -191,27 +199,50 @@ export interface IrRuleUse {
 }
 
 /**
- * An index: rules whose condition is a conjunction holding a key test on one
- * slot; at decision time only the bucket the input selects is evaluated.
- * - `sym`: buckets by dictionary id (`==` / `in` on a sym slot);
- * - `prefix`: buckets by literal (`startsWith "lit"` on a str slot); the
- *   input's prefixes at each literal length are looked up in a hash set.
+ * An index on one slot (ADR 0033): at decision time the slot's value selects
+ * the entries whose key it satisfies, and only their residual conditions are
+ * evaluated. A rule holds exactly when one of its entries' keys and that
+ * entry's residual hold (`condition` ≡ ⋁ key ∧ residual).
+ * - `sym`: the sym slot's dictionary id is one of `ids` (a hash of the id);
+ * - `num`: the number is one of `values` (a hash table of numbers);
+ * - `range`: the number lies in an interval (a sorted threshold array and a
+ *   centered interval tree);
+ * - `prefix` / `suffix`: the string starts / ends with `text` (hash sets of
+ *   the input's prefixes / suffixes at the lengths that occur);
+ * - `infix`: the string contains `text` (one Aho–Corasick automaton run over
+ *   the input).
+ * With `array` set, the slot is an item slot of that (top-level) array: every
+ * item is looked up, and residuals read the item through binding 1.
  */
-export type IrIndex =
-  | { readonly kind: "sym"; readonly slot: number; readonly rules: readonly IrRuleUse[]; readonly buckets: readonly IrSymBucket[] }
-  | { readonly kind: "prefix"; readonly slot: number; readonly rules: readonly IrRuleUse[]; readonly buckets: readonly IrPrefixBucket[] };
-
-/** Rules (positions in the index's `rules`) keyed on dictionary id `id`. */
-export interface IrSymBucket {
-  readonly id: number;
-  readonly rules: readonly number[];
+export interface IrIndex {
+  readonly kind: IrIndexKind;
+  readonly slot: number;
+  /** Keyed per item: the top-level array slot whose items are looked up. */
+  readonly array?: number;
+  readonly entries: readonly IrIndexEntry[];
 }
 
-/** Rules (positions in the index's `rules`) keyed on `startsWith prefix`. */
-export interface IrPrefixBucket {
-  readonly prefix: string;
-  readonly rules: readonly number[];
+export type IrIndexKind = "sym" | "num" | "range" | "prefix" | "suffix" | "infix";
+
+/** One way a rule can hold: a key the slot's value must satisfy, and the rest of the condition. */
+export interface IrIndexEntry {
+  /** Position of the rule in the side's `indexed`. */
+  readonly rule: number;
+  readonly key: IrIndexKey;
+  /** What must hold besides the key (evaluated only when the key selects this entry). */
+  readonly residual: IrExpr;
 }
+
+/** The key of an entry; its form follows the index kind. */
+export type IrIndexKey =
+  /** `sym`: dictionary ids, sorted, distinct. */
+  | { readonly ids: readonly number[] }
+  /** `num`: numbers, sorted, distinct (no -0). */
+  | { readonly values: readonly number[] }
+  /** `range`: an interval; a null bound is unbounded. */
+  | { readonly lo: number | null; readonly loOpen: boolean; readonly hi: number | null; readonly hiOpen: boolean }
+  /** `prefix` / `suffix` / `infix`: a non-empty literal. */
+  | { readonly text: string };
 
 export interface IrLimitUse {
   /** Limit index (`IrProgram.limits`). */
@@ -231,7 +262,17 @@ export interface IrSlotRef {
 /** A number operand. */
 export type IrNum = { readonly kind: "slot"; readonly ref: IrSlotRef } | { readonly kind: "const"; readonly value: number };
 /** A string operand (UTF-8 bytes). */
-export type IrStr = { readonly kind: "slot"; readonly ref: IrSlotRef } | { readonly kind: "const"; readonly value: string };
+export type IrStr =
+  | { readonly kind: "slot"; readonly ref: IrSlotRef }
+  | { readonly kind: "const"; readonly value: string }
+  /**
+   * A view of a string computed by the module (ADR 0028): `lower`, `domain`,
+   * `normpath`. Never longer than its operand, whose byte bound is `maxBytes`.
+   */
+  | { readonly kind: "view"; readonly view: IrView; readonly operand: IrStr; readonly maxBytes: number };
+
+/** The string views the module computes. */
+export type IrView = "lower" | "domain" | "normpath";
 
 export type IrCompare = "==" | "!=" | "<" | "<=" | ">" | ">=";
 
@@ -254,6 +295,10 @@ export type IrExpr =
   /** A bool slot's value. */
   | { readonly op: "bool"; readonly line: number; readonly ref: IrSlotRef }
   | { readonly op: "str"; readonly line: number; readonly test: "eq" | "startsWith" | "endsWith" | "contains"; readonly left: IrStr; readonly right: IrStr }
+  /** The string is one of `values` (sorted, distinct; hashed when many). */
+  | { readonly op: "strIn"; readonly line: number; readonly operand: IrStr; readonly values: readonly string[] }
+  /** `operand` (always a `normpath` view) is one of `bases` or under one (bases absolute, in normal form, sorted, distinct). */
+  | { readonly op: "under"; readonly line: number; readonly operand: IrStr; readonly bases: readonly string[] }
   /** A glob's DFA run over a string operand. */
   | { readonly op: "glob"; readonly line: number; readonly operand: IrStr; readonly glob: number }
   /** `all` / `any` over an array slot's items; the body reads the item through binding `depth`. */

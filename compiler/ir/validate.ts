@@ -9,10 +9,12 @@
  * indices in range; a rule use's effect equals its rule's; slot refs in
  * range, of the kind the node reads, with a binding the enclosing
  * quantifiers provide, and an item slot read only through a binding over
- * its array; sym ids within the dictionary; buckets sorted, in range and
- * non-empty; glob ids in range; slots inside the slot area.
+ * its array; sym ids within the dictionary; indexes on a slot of the kind
+ * they read, at the level they say, every entry's key of its kind and its
+ * residual valid (through binding 1 for per-item indexes), every indexed rule
+ * reached by an entry; glob ids in range; slots inside the slot area.
  */
-import type { IrAction, IrExpr, IrKeyPart, IrProgram, IrRead, IrRuleUse, IrSlotRef } from "./types.js";
+import type { IrAction, IrExpr, IrIndexKey, IrIndexKind, IrKeyPart, IrProgram, IrRead, IrRuleUse, IrSlotRef, IrStr } from "./types.js";
 
 /** Problems found in a program; empty when it is valid. */
 export function validateIr(program: IrProgram): string[] {
@@ -35,21 +37,25 @@ export function validateIr(program: IrProgram): string[] {
         checkUse(use);
         if (program.rules[use.rule]?.principal !== principal) say(`rule index ${use.rule} on the ${principal} side`);
       }
+      side.indexed.forEach((use) => {
+        checkUse(use);
+        if (program.rules[use.rule]?.principal !== principal) say(`rule index ${use.rule} on the ${principal} side`);
+      });
+      const reached = new Set<number>();
       for (const index of side.indexes) {
-        index.rules.forEach(checkUse);
         const read = action.reads[index.slot];
-        if (read === undefined || read.parent !== -1 || read.kind !== (index.kind === "sym" ? "sym" : "str")) say(`index on slot ${index.slot} of the wrong kind`);
-        const covered = new Set<number>();
-        index.buckets.forEach((bucket, b) => {
-          if (bucket.rules.length === 0) say(`empty bucket ${b}`);
-          for (const p of bucket.rules) {
-            if (index.rules[p] === undefined) say(`bucket ${b} names rule position ${p}`);
-            covered.add(p);
-          }
-          if ("id" in bucket && (bucket.id < 0 || bucket.id >= (read?.dictionarySize ?? 0))) say(`bucket id ${bucket.id} outside the dictionary`);
-        });
-        if (covered.size !== index.rules.length) say("an indexed rule is in no bucket");
+        const kind = index.kind === "sym" ? "sym" : index.kind === "num" || index.kind === "range" ? "num" : "str";
+        if (read === undefined || read.kind !== kind) say(`index on slot ${index.slot} of the wrong kind`);
+        if (index.array === undefined ? read?.parent !== -1 : read?.parent !== index.array || action.reads[index.array]?.parent !== -1) say(`index on slot ${index.slot} at the wrong level`);
+        if (index.entries.length === 0) say(`index on slot ${index.slot} without entries`);
+        for (const entry of index.entries) {
+          if (side.indexed[entry.rule] === undefined) say(`index entry names rule position ${entry.rule}`);
+          reached.add(entry.rule);
+          checkExpr(entry.residual, action, program, index.array === undefined ? [] : [index.array], say);
+          if (!keyFits(index.kind, entry.key, read?.dictionarySize ?? 0)) say(`index entry key ${JSON.stringify(entry.key)} does not fit a ${index.kind} index`);
+        }
       }
+      if (reached.size !== side.indexed.length) say("an indexed rule has no entry");
     }
     for (const limit of action.limits) {
       if (program.limits[limit.limit] === undefined) say(`limit index ${limit.limit} out of range`);
@@ -58,6 +64,21 @@ export function validateIr(program: IrProgram): string[] {
     }
   });
   return problems;
+}
+
+/** A key has the form its index kind reads, sets sorted and distinct, sym ids inside the dictionary. */
+function keyFits(kind: IrIndexKind, key: IrIndexKey, dictionarySize: number): boolean {
+  const sorted = (list: readonly number[]) => list.length > 0 && list.every((v, i) => i === 0 || v > list[i - 1]!);
+  switch (kind) {
+    case "sym":
+      return "ids" in key && sorted(key.ids) && key.ids.every((id) => id >= 0 && id < dictionarySize);
+    case "num":
+      return "values" in key && sorted(key.values) && key.values.every(Number.isFinite);
+    case "range":
+      return "lo" in key && (key.lo === null || Number.isFinite(key.lo)) && (key.hi === null || Number.isFinite(key.hi));
+    default:
+      return "text" in key && key.text !== "";
+  }
 }
 
 function checkReads(action: IrAction, program: IrProgram, say: (what: string) => void): void {
@@ -77,6 +98,15 @@ function checkRef(ref: IrSlotRef, kind: IrRead["kind"], action: IrAction, bindin
   if (read === undefined) return say(`slot ${ref.slot} out of range`);
   if (read.kind !== kind) say(`slot ${ref.slot} is ${read.kind}, read as ${kind}`);
   if (ref.binding === 0 ? read.parent !== -1 : bindings[ref.binding - 1] !== read.parent) say(`slot ${ref.slot} read through binding ${ref.binding}`);
+}
+
+/** A string operand: slots are str slots; a view's bound is positive and its operand is checked too. */
+function checkStr(s: IrStr, action: IrAction, bindings: readonly number[], say: Say): void {
+  if (s.kind === "slot") checkRef(s.ref, "str", action, bindings, say);
+  if (s.kind === "view") {
+    if (!(s.maxBytes >= 0)) say(`view ${s.view} without a byte bound`);
+    checkStr(s.operand, action, bindings, say);
+  }
 }
 
 function checkExpr(e: IrExpr, action: IrAction, program: IrProgram, bindings: readonly number[], say: Say): void {
@@ -115,13 +145,20 @@ function checkExpr(e: IrExpr, action: IrAction, program: IrProgram, bindings: re
     case "bool":
       return checkRef(e.ref, "bool", action, bindings, say);
     case "str":
-      if (e.left.kind === "slot") checkRef(e.left.ref, "str", action, bindings, say);
-      if (e.right.kind === "slot") checkRef(e.right.ref, "str", action, bindings, say);
+      checkStr(e.left, action, bindings, say);
+      return checkStr(e.right, action, bindings, say);
+    case "strIn":
+      checkStr(e.operand, action, bindings, say);
+      if (e.values.length === 0 || e.values.some((v, i) => i > 0 && v <= e.values[i - 1]!)) say("strIn values empty or not sorted and distinct");
+      return;
+    case "under":
+      if (e.operand.kind !== "view" || e.operand.view !== "normpath") say("under tests a path that is not normalised");
+      checkStr(e.operand, action, bindings, say);
+      if (e.bases.length === 0 || e.bases.some((b, i) => !b.startsWith("/") || (i > 0 && b <= e.bases[i - 1]!))) say("under bases empty, relative, or not sorted and distinct");
       return;
     case "glob":
       if (program.globs[e.glob] === undefined) say(`glob ${e.glob} out of range`);
-      if (e.operand.kind === "slot") checkRef(e.operand.ref, "str", action, bindings, say);
-      return;
+      return checkStr(e.operand, action, bindings, say);
     case "quantifier":
       checkRef(e.array, "array", action, bindings, say);
       if (e.depth !== bindings.length + 1) say(`quantifier at depth ${e.depth} inside ${bindings.length}`);

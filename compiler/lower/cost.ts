@@ -1,16 +1,22 @@
 /**
  * The cost bound of one action: the worst-case abstract steps of one
- * decision (ADR 0007): always-evaluated rules, plus per index one lookup and
- * its largest bucket, plus limits. A step is one slot test; byte-wise tests
- * and DFA runs count one step per byte of the string's bound (`maxLength`
- * × 4 UTF-8 bytes), quantifiers their body per item (`maxItems`), hashed
- * number sets their probe bound.
+ * decision (ADR 0007, ADR 0033): always-evaluated rules, plus per index its
+ * probe and the most residual work one request can select (./index-cost.ts),
+ * plus limits. A step is one slot test; byte-wise tests and DFA runs count
+ * one step per byte of the string's bound (`maxLength` × 4 UTF-8 bytes),
+ * string views a pass (two for `normpath`) over theirs, quantifiers their
+ * body per item (`maxItems`), hashed number sets their probe bound. An index
+ * entry whose residual is `true` costs no step: it names a rule that
+ * matches, and writing the rules a decision reports is the size of the
+ * answer, not a search (ADR 0033, "What the bound counts").
  *
  * In: an action's sides, limits and reads. Out: a number. Must not depend
- * on rules of other actions.
+ * on rules of other actions, and must not recurse deeper than the
+ * expressions it is given (lowering keeps them shallow: ./expr.ts).
  */
-import type { IrActionSession, IrExpr, IrIndex, IrKeyPart, IrLimitUse, IrRead, IrSide } from "../ir/index.js";
+import type { IrActionSession, IrExpr, IrIndex, IrKeyPart, IrLimitUse, IrRead, IrSide, IrStr } from "../ir/index.js";
 import { TARGET_MAX_PROBE } from "./hash-set.js";
+import { indexWork } from "./index-cost.js";
 
 /** Worst-case steps of one decision for an action. */
 export function actionCost(
@@ -62,13 +68,13 @@ function keyCost(keys: readonly IrKeyPart[] | undefined, reads: readonly IrRead[
   return 4 + Math.ceil(bytes / 8);
 }
 
-function indexCost(index: IrIndex, reads: readonly IrRead[]): number {
-  const bucketCosts = index.buckets.map((b) => b.rules.reduce((sum, position) => sum + 1 + exprCost(index.rules[position]!.condition, reads), 0));
-  const largest = Math.max(0, ...bucketCosts);
-  if (index.kind === "sym") return 2 + largest;
-  const lengths = new Set(index.buckets.map((b) => new TextEncoder().encode(b.prefix).length));
-  const hashing = [...lengths].reduce((sum, n) => sum + n + TARGET_MAX_PROBE, 0);
-  return 2 + hashing + largest;
+/** Probe plus candidates of one index. */
+export function indexCost(index: IrIndex, reads: readonly IrRead[]): number {
+  const weights = index.entries.map((e) => (e.residual.op === "const" && e.residual.value ? 0 : 1 + exprCost(e.residual, reads)));
+  const maxBytes = reads[index.slot]?.maxBytes ?? 0;
+  const bounds = index.array === undefined ? { maxBytes } : { maxBytes, maxItems: reads[index.array]?.maxItems ?? 0 };
+  const work = indexWork(index.kind, index.entries.map((e) => e.key), weights, bounds);
+  return work.probe + work.candidates;
 }
 
 /** Steps of one evaluation of an expression. */
@@ -84,13 +90,22 @@ export function exprCost(e: IrExpr, reads: readonly IrRead[]): number {
     case "numIn":
       return 1 + TARGET_MAX_PROBE;
     case "str": {
-      const bytes = (o: typeof e.left) => (o.kind === "const" ? new TextEncoder().encode(o.value).length : reads[o.ref.slot]?.maxBytes ?? 0);
-      const n = bytes(e.left);
-      const m = bytes(e.right);
-      return 1 + (e.test === "contains" ? n * Math.max(1, m) : Math.min(n, m) || n);
+      const n = strBytes(e.left, reads);
+      const m = strBytes(e.right, reads);
+      return 1 + viewCost(e.left, reads) + viewCost(e.right, reads) + (e.test === "contains" ? n * Math.max(1, m) : Math.min(n, m) || n);
+    }
+    case "strIn": {
+      const n = strBytes(e.operand, reads);
+      // Few values: one comparison each; many: one hash of the string and the probe bound.
+      return 1 + viewCost(e.operand, reads) + (e.values.length <= 4 ? e.values.length * n : 2 * n + TARGET_MAX_PROBE);
+    }
+    case "under": {
+      const n = strBytes(e.operand, reads);
+      // The normalisation (the operand's view), then an equality and a prefix test per base.
+      return 1 + viewCost(e.operand, reads) + e.bases.length * 2 * n;
     }
     case "glob":
-      return 1 + (e.operand.kind === "const" ? e.operand.value.length : reads[e.operand.ref.slot]?.maxBytes ?? 0);
+      return 1 + viewCost(e.operand, reads) + strBytes(e.operand, reads);
     case "quantifier":
       return 2 + (reads[e.array.slot]?.maxItems ?? 0) * (2 + exprCost(e.body, reads));
     case "session": {
@@ -101,4 +116,17 @@ export function exprCost(e: IrExpr, reads: readonly IrRead[]): number {
     default:
       return 1;
   }
+}
+
+/** The most UTF-8 bytes a string operand takes. */
+function strBytes(s: IrStr, reads: readonly IrRead[]): number {
+  if (s.kind === "const") return new TextEncoder().encode(s.value).length;
+  if (s.kind === "view") return s.maxBytes;
+  return reads[s.ref.slot]?.maxBytes ?? 0;
+}
+
+/** Steps to compute a view (one pass over its operand's bytes, a second for `normpath`), nested views included. */
+function viewCost(s: IrStr, reads: readonly IrRead[]): number {
+  if (s.kind !== "view") return 0;
+  return viewCost(s.operand, reads) + (s.view === "normpath" ? 2 : 1) * strBytes(s.operand, reads);
 }

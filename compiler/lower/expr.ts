@@ -1,8 +1,10 @@
 /**
  * Conditions → IR tests, for one action: `action.*`, constants and enum
  * members fold to literals; comparisons with literals become sym / number /
- * bool slot tests; byte-wise string tests read str slots; globs become DFA
- * runs; quantifiers over literal sets unroll, over arrays loop.
+ * bool slot tests; byte-wise string tests read str slots; string views
+ * become view operands the module computes (`strIn` for sets, `under` for
+ * paths); globs become DFA runs; quantifiers over literal sets unroll, over
+ * arrays loop; uses of named conditions expand in place.
  *
  * In: a `TypedExpr` (checked: well typed, guarded) and a `Scope`.
  * Out: an `IrExpr`, folded (`const` where the answer is known at compile
@@ -10,13 +12,13 @@
  * `false`. Must not change evaluation order: `and` / `or` keep their
  * operands' order, so a guard still comes first.
  */
-import type { LiteralValue, Type, TypedExpr } from "../check/index.js";
+import { isUnder, normalPath, type LiteralValue, type Type, type TypedExpr } from "../check/index.js";
 import type { Span } from "../diagnostics/index.js";
 import type { IrCompare, IrExpr, IrNum, IrStr } from "../ir/index.js";
 import { compileGlob, escapeGlob, dfaAccepts } from "./glob.js";
 import {
   arrayRef, boolRef, enumOrder, numRef, operandOf, splitNull, stateRef, strRef, symRef, unsupported,
-  type Operand, type Scope,
+  type Binding, type Operand, type Scope,
 } from "./operands.js";
 import { lowerAggregate, lowerPastTest } from "./session.js";
 
@@ -47,15 +49,34 @@ export function lowerCondition(e: TypedExpr, scope: Scope): IrExpr {
       const o = operandOf(e, scope);
       if (o.k === "const") return constant(o.value === true, line);
       if (o.k === "field") return { op: "bool", line, ref: boolRef(o, scope) };
+      if (o.k === "cond") return o.expr;
       return constant(false, line);
     }
+    case "Call":
+      return useCondition(e, scope);
     case "Set":
+    case "View":
       return constant(false, line);
     case "Past":
     case "LabelTest":
       if (scope.session === undefined) return constant(false, line);
       return lowerPastTest(e, scope, scope.session);
   }
+}
+
+/**
+ * A use of a named condition, expanded in place: each argument is lowered
+ * in the caller's scope and bound to its parameter, then the body (typed
+ * for this use by the checker) is lowered with those bindings after the
+ * caller's, so the body's own quantifiers nest below the caller's.
+ */
+function useCondition(e: Extract<TypedExpr, { kind: "Call" }>, scope: Scope): IrExpr {
+  const bindings: Binding[] = e.params.map((name, i) => {
+    const arg = e.args[i]!;
+    const o = operandOf(arg, scope);
+    return { name, kind: "operand", operand: o.k === "expr" ? { k: "cond", expr: lowerCondition(arg, scope) } : o };
+  });
+  return lowerCondition(e.body, { ...scope, bindings: [...scope.bindings, ...bindings] });
 }
 
 /** `has action.<key>…`: whether this action's catalog entry has it (constants and variables are always present). */
@@ -82,6 +103,78 @@ function logical(op: "and" | "or", left: IrExpr, right: IrExpr, line: number): I
   return { op, line, left, right };
 }
 
+/**
+ * `a1 op a2 op … op an` as a balanced tree: a quantifier over a literal set
+ * of n members unrolls into a tree of depth log2 n, so no later walk (cost,
+ * codegen, printing, hashing, binaryen) recurses n deep. Folding as
+ * `logical` does; operand order is kept.
+ */
+function balanced(op: "and" | "or", operands: readonly IrExpr[], line: number): IrExpr {
+  let level = mergeTests(op, operands.filter((x) => !(x.op === "const" && x.value === (op === "and"))), line);
+  if (level.some((x) => x.op === "const")) return constant(op === "or", line);
+  if (level.length === 0) return constant(op === "and", line);
+  while (level.length > 1) {
+    const next: IrExpr[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? { op, line, left: level[i]!, right: level[i + 1]! } : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+/**
+ * Tests of one slot against literals, joined by the same operator, as one
+ * test: `x == a or x == b …` is `x in {a, b, …}` (one lookup), and
+ * `x != a and x != b …` is `not (x in {…})`. Each merged test takes the
+ * place of the first of its kind; other operands keep their order.
+ */
+function mergeTests(op: "and" | "or", operands: readonly IrExpr[], line: number): IrExpr[] {
+  // Under `and`, the operands merged are negations: `not t1 and not t2` is `not (t1 or t2)`.
+  const inner = (x: IrExpr): IrExpr | undefined => (op === "or" ? x : x.op === "not" ? x.operand : undefined);
+  const keyOf = (x: IrExpr | undefined): string | undefined => {
+    if (x?.op === "symIn") return `sym ${x.ref.slot} ${x.ref.binding}`;
+    if (x?.op === "numIn" && x.operand.kind === "slot") return `num ${x.operand.ref.slot} ${x.operand.ref.binding}`;
+    if (x?.op === "num" && x.cmp === "==" && x.left.kind === "slot" && x.right.kind === "const") return `num ${x.left.ref.slot} ${x.left.ref.binding}`;
+    return undefined;
+  };
+  const groups = new Map<string, IrExpr[]>();
+  for (const x of operands) {
+    const key = keyOf(inner(x));
+    if (key === undefined) continue;
+    const members = groups.get(key);
+    if (members === undefined) groups.set(key, [inner(x)!]);
+    else members.push(inner(x)!);
+  }
+  if (![...groups.values()].some((g) => g.length > 1)) return [...operands];
+  const out: IrExpr[] = [];
+  const placed = new Set<string>();
+  for (const x of operands) {
+    const key = keyOf(inner(x));
+    const members = key === undefined ? undefined : groups.get(key)!;
+    if (key === undefined || members === undefined || members.length < 2) {
+      out.push(x);
+      continue;
+    }
+    if (placed.has(key)) continue;
+    placed.add(key);
+    const test = joined(members, line);
+    out.push(op === "or" ? test : not(test, line));
+  }
+  return out;
+}
+
+/** Several `symIn` tests of one sym ref, or number equalities of one slot, as one test. */
+function joined(members: readonly IrExpr[], line: number): IrExpr {
+  const first = members[0]!;
+  if (first.op === "symIn") {
+    const ids = [...new Set(members.flatMap((m) => (m.op === "symIn" ? m.ids : [])))].sort((a, b) => a - b);
+    return { op: "symIn", line, ref: first.ref, ids };
+  }
+  const values = members.flatMap((m) => (m.op === "numIn" ? m.values : m.op === "num" && m.right.kind === "const" ? [m.right.value] : []));
+  const operand = first.op === "numIn" ? first.operand : first.op === "num" ? first.left : undefined;
+  if (operand === undefined) throw new Error("internal error: joining tests of no slot");
+  return { op: "numIn", line, operand, values: [...new Set(values.map((v) => (v === 0 ? 0 : v)))].sort((a, b) => a - b) };
+}
+
 function not(operand: IrExpr, line: number): IrExpr {
   if (operand.op === "const") return constant(!operand.value, line);
   if (operand.op === "not") return operand.operand;
@@ -94,12 +187,8 @@ function quantified(e: Extract<TypedExpr, { kind: "Quantified" }>, scope: Scope)
   const collection = operandOf(e.collection, scope);
   if (collection.k === "set" || collection.k === "const") {
     const values = collection.k === "set" ? collection.values : [];
-    let result = constant(all, line);
-    for (const value of values) {
-      const body = lowerCondition(e.body, { ...scope, bindings: [...scope.bindings, { name: e.variable, kind: "const", value }] });
-      result = logical(all ? "and" : "or", result, body, line);
-    }
-    return result;
+    const bodies = values.map((value) => lowerCondition(e.body, { ...scope, bindings: [...scope.bindings, { name: e.variable, kind: "const", value }] }));
+    return balanced(all ? "and" : "or", bodies, line);
   }
   if (collection.k !== "field") return constant(false, line);
   const array = arrayRef(collection, scope, e.collection.node.span);
@@ -159,12 +248,29 @@ function compare(e: Extract<TypedExpr, { kind: "Compare" }>, scope: Scope): IrEx
       if (operand === undefined || glob === undefined) return constant(false, line);
       return { op: "glob", line, operand, glob };
     }
+    case "under":
+      return under(left, right, scope, line, span);
   }
+}
+
+/** `path under base` (or a set of bases): the module normalises the path once and tests each base. */
+function under(left: Operand, right: Operand, scope: Scope, line: number, span: Span): IrExpr {
+  const written = right.k === "set" ? right.values : right.k === "const" ? [right.value] : [];
+  const bases = [...new Set(written.filter((b): b is string => typeof b === "string").map(normalPath).filter((b) => b !== ""))].sort();
+  if (bases.length === 0) return constant(false, line);
+  if (left.k === "const") return constant(typeof left.value === "string" && bases.some((b) => isUnder(left.value as string, b)), line);
+  const raw = strOperand(left, scope, span);
+  if (raw === undefined) return constant(false, line);
+  // The module tests the normal form: normalise once here (a `normpath(…)` operand already is).
+  const operand: IrStr =
+    raw.kind === "view" && raw.view === "normpath" ? raw : { kind: "view", view: "normpath", operand: raw, maxBytes: raw.kind === "view" ? raw.maxBytes : strBound(left) };
+  return { op: "under", line, operand, bases };
 }
 
 /** `left == right` (scalar equality: same JSON type and value). */
 function equal(left: Operand, right: Operand, scope: Scope, line: number, span: Span): IrExpr {
   if (left.k === "const" && right.k === "const") return constant(sameScalar(left.value, right.value), line);
+  if (left.k === "view" || right.k === "view") return viewEquals(left, right, scope, line, span);
   if (left.k === "field" && right.k === "const") return fieldEquals(left, right.value, scope, line, span);
   if (left.k === "const" && right.k === "field") return fieldEquals(right, left.value, scope, line, span);
   if (left.k === "field" && right.k === "field") return fieldsEqual(left, right, scope, line, span);
@@ -234,11 +340,31 @@ function fieldsEqual(a: Field, b: Field, scope: Scope, line: number, span: Span)
   return logical("or", bothNull, logical("and", values, same, line), line);
 }
 
+/** A view compared with a string (a literal, a field or another view): byte equality of the computed string. */
+function viewEquals(left: Operand, right: Operand, scope: Scope, line: number, span: Span): IrExpr {
+  const isString = (o: Operand) => o.k === "view" || (o.k === "const" && typeof o.value === "string") || (o.k === "field" && splitNull(o.type).base.kind === "string");
+  if (!isString(left) || !isString(right)) return constant(false, line);
+  const l = strOperand(left, scope, span);
+  const r = strOperand(right, scope, span);
+  if (l === undefined || r === undefined) return constant(false, line);
+  const test: IrExpr = { op: "str", line, test: "eq", left: l, right: r };
+  // A nullable field equals a view only when it holds a string.
+  const guard = (o: Operand): IrExpr =>
+    o.k === "field" && splitNull(o.type).nullable ? { op: "state", line, ref: stateRef(o, scope), test: "value" } : constant(true, line);
+  return logical("and", logical("and", guard(left), guard(right), line), test, line);
+}
+
 /** `left in right`: a literal set, or an array field. */
 function member(left: Operand, right: Operand, scope: Scope, line: number, span: Span): IrExpr {
   if (right.k === "field") return anyItem(right, (item) => equal(item, left, scope, line, span), scope, line, span);
   if (right.k !== "set") return constant(false, line);
   if (left.k === "const") return constant(right.values.some((v) => sameScalar(v, left.value)), line);
+  if (left.k === "view") {
+    const values = [...new Set(right.values.filter((v): v is string => typeof v === "string"))].sort();
+    const operand = strOperand(left, scope, span);
+    if (values.length === 0 || operand === undefined) return constant(false, line);
+    return { op: "strIn", line, operand, values };
+  }
   if (left.k !== "field") return constant(false, line);
   const { base } = splitNull(left.type);
   const strings = right.values.filter((v): v is string => typeof v === "string");
@@ -324,7 +450,7 @@ function stringTest(test: "startsWith" | "endsWith" | "contains", left: Operand,
     if (typeof s !== "string" || typeof t !== "string") return constant(false, line);
     return constant(test === "startsWith" ? s.startsWith(t) : test === "endsWith" ? s.endsWith(t) : s.includes(t), line);
   }
-  if (test === "contains" && left.k === "field" && right.k === "const" && typeof right.value === "string") {
+  if (test === "contains" && (left.k === "field" || left.k === "view") && right.k === "const" && typeof right.value === "string") {
     if (right.value === "") return constant(true, line);
     const operand = strOperand(left, scope, span);
     const glob = compileGlob(`*${escapeGlob(right.value)}*`).ok ? scope.glob(`*${escapeGlob(right.value)}*`, span) : undefined;
@@ -338,9 +464,21 @@ function stringTest(test: "startsWith" | "endsWith" | "contains", left: Operand,
 
 function strOperand(o: Operand, scope: Scope, span: Span): IrStr | undefined {
   if (o.k === "const") return typeof o.value === "string" ? { kind: "const", value: o.value } : undefined;
+  if (o.k === "view") {
+    const inner = strOperand(o.of, scope, span);
+    if (inner === undefined) return undefined;
+    return { kind: "view", view: o.view, operand: inner, maxBytes: inner.kind === "view" ? inner.maxBytes : strBound(o.of) };
+  }
   if (o.k !== "field") return undefined;
   const ref = strRef(o, scope, span);
   return ref === undefined ? undefined : { kind: "slot", ref };
+}
+
+/** The most UTF-8 bytes a string field's value takes (its str slot's bound). */
+function strBound(o: Operand): number {
+  if (o.k !== "field") return 0;
+  const base = splitNull(o.type).base;
+  return base.kind === "string" && base.maxLength !== undefined ? 4 * base.maxLength : 0;
 }
 
 function sameScalar(a: LiteralValue, b: LiteralValue): boolean {

@@ -55,9 +55,28 @@ export interface GlobOptions {
   readonly maxStates?: number;
 }
 
-/** Compiles a glob to its minimal DFA over UTF-8 bytes. */
+/**
+ * Compiled globs by cap and pattern: lowering asks for a pattern once per
+ * action that uses it (and codegen once more), and a policy with thousands
+ * of rules asks thousands of times. Results are immutable; the cache is
+ * cleared when it reaches CACHE_SIZE entries, so it stays bounded.
+ */
+const cache = new Map<string, GlobResult>();
+const CACHE_SIZE = 20_000;
+
+/** Compiles a glob to its minimal DFA over UTF-8 bytes (the same result object for the same pattern and cap). */
 export function compileGlob(pattern: string, options: GlobOptions = {}): GlobResult {
   const maxStates = Math.min(options.maxStates ?? DEFAULT_MAX_GLOB_STATES, 0xfffe);
+  const key = `${maxStates}\u0000${pattern}`;
+  const found = cache.get(key);
+  if (found !== undefined) return found;
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  const result = compileUncached(pattern, maxStates);
+  cache.set(key, result);
+  return result;
+}
+
+function compileUncached(pattern: string, maxStates: number): GlobResult {
   const parsed = parseGlob(pattern);
   if (!parsed.ok) return { ok: false, error: { kind: "syntax", ...parsed.error } };
   const built = determinize(globNfa(parsed.pieces), maxStates * CONSTRUCTION_FACTOR);

@@ -1,7 +1,8 @@
 /**
  * The lower stage's face: `lower(checked, catalogs) → IrProgram` (program.ts),
  * and the compile-time pieces lowering and codegen use for string tests,
- * globs (to minimal DFAs) and literal sets (to hash tables).
+ * globs (to minimal DFAs), literal sets (to hash tables) and indexes
+ * (interval trees, Aho–Corasick automata: ./index-structures.ts).
  *
  * In / out: see glob.ts and hash-set.ts. Must not: import binaryen or
  * anything of codegen; the byte layouts here are read by the stdlib.
@@ -27,6 +28,19 @@ export {
   type GlobResult,
   type GlobSyntaxError,
 } from "./glob.js";
+export {
+  ahoCorasick,
+  runAhoCorasick,
+  intervalTree,
+  stab,
+  spanOf,
+  regionOf,
+  thresholdsOf,
+  type AhoCorasick,
+  type IntervalNode,
+  type Interval,
+} from "./index-structures.js";
+export { canonical } from "./indexing.js";
 export {
   buildStringSet,
   buildNumberSet,

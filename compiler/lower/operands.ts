@@ -5,14 +5,15 @@
  * field (or a quantifier item's field) with its type under this action.
  *
  * In: a `TypedExpr` and the lowering scope (action, slots, bindings).
- * Out: an `Operand`; slot helpers that allocate the right slot kind for a
- * field (sym, str, num, bool, state, array). Must not build tests
+ * Out: an `Operand` (views of literals fold to literals; views of fields
+ * stay views the module computes); slot helpers that allocate the right
+ * slot kind for a field (sym, str, num, bool, state, array). Must not build tests
  * (./expr.ts does) or know about rules.
  */
 import type { ActionEntry, JsonValue } from "../catalog/index.js";
-import type { LiteralValue, Type, TypedExpr } from "../check/index.js";
+import { applyView, type LiteralValue, type Type, type TypedExpr, type ViewKind } from "../check/index.js";
 import type { Span } from "../diagnostics/index.js";
-import type { IrSlotRef } from "../ir/index.js";
+import type { IrExpr, IrSlotRef } from "../ir/index.js";
 import type { SlotTable } from "./slots.js";
 import type { SessionContext } from "./session.js";
 
@@ -22,13 +23,19 @@ export type Operand =
   | { readonly k: "set"; readonly values: readonly LiteralValue[] }
   /** A field read through `binding` (0: the request; k: the k-th quantifier's item), `parent` its array slot (-1 top). */
   | { readonly k: "field"; readonly binding: number; readonly parent: number; readonly path: readonly string[]; readonly type: Type; readonly text: string }
+  /** A string view (`lower`, `domain`, `normpath`) of a field or of another view, computed by the module. */
+  | { readonly k: "view"; readonly view: ViewKind; readonly of: Extract<Operand, { k: "field" | "view" }>; readonly text: string }
+  /** A condition already lowered: an argument of a named condition that is not a value. */
+  | { readonly k: "cond"; readonly expr: IrExpr }
   /** Anything else: evaluate as a condition. */
   | { readonly k: "expr" };
 
-/** A quantifier variable in scope. */
+/** A quantifier variable, or a named condition's parameter, in scope. */
 export type Binding =
   | { readonly name: string; readonly kind: "item"; readonly depth: number; readonly array: number }
-  | { readonly name: string; readonly kind: "const"; readonly value: LiteralValue };
+  | { readonly name: string; readonly kind: "const"; readonly value: LiteralValue }
+  /** A parameter of a named condition bound to its argument, lowered in the caller's scope. */
+  | { readonly name: string; readonly kind: "operand"; readonly operand: Operand };
 
 /** A problem lowering found: reported as AGP601/AGP602 at `span`. */
 export interface LowerProblem {
@@ -61,6 +68,13 @@ export function operandOf(e: TypedExpr, scope: Scope): Operand {
       return { k: "set", values: e.values };
     case "Path":
       return pathOperand(e, scope);
+    case "View": {
+      const of = operandOf(e.arg, scope);
+      const text = `${e.view}(${of.k === "field" || of.k === "view" ? of.text : "…"})`;
+      if (of.k === "const") return { k: "const", value: typeof of.value === "string" ? applyView(e.view, of.value) : null, type: e.type };
+      if (of.k === "field" || of.k === "view") return { k: "view", view: e.view, of, text };
+      return { k: "expr" };
+    }
     default:
       return { k: "expr" };
   }
@@ -80,6 +94,12 @@ function pathOperand(e: Extract<TypedExpr, { kind: "Path" }>, scope: Scope): Ope
       if (binding.kind === "const") {
         if (r.fields.length > 0) return { k: "const", value: null, type: e.type };
         return { k: "const", value: binding.value, type: e.type };
+      }
+      if (binding.kind === "operand") {
+        const bound = binding.operand;
+        if (r.fields.length === 0) return bound.k === "field" ? { ...bound, type: e.type } : bound;
+        if (bound.k === "field") return { ...bound, path: [...bound.path, ...r.fields], type: e.type, text: `${bound.text}.${r.fields.join(".")}` };
+        return { k: "const", value: null, type: e.type };
       }
       return { k: "field", binding: binding.depth, parent: binding.array, path: r.fields, type: e.type, text };
     }

@@ -19,7 +19,7 @@ import type { ActionEntry, CatalogSet } from "../catalog/index.js";
 import type { CheckedLimit, CheckedPolicySet, CheckedRule, TypedExpr } from "../check/index.js";
 import { diagnostic, sortDiagnostics, type Diagnostic, type Span } from "../diagnostics/index.js";
 import { IR_VERSION, type IrAction, type IrGlob, type IrLimitUse, type IrMode, type IrNum, type IrProgram, type IrRuleUse } from "../ir/index.js";
-import type { ManifestLimit, ManifestRule } from "../../runtime/manifest.js";
+import type { ManifestLimit, ManifestObligation, ManifestRule } from "../../runtime/manifest.js";
 import { actionCost } from "./cost.js";
 import { constant, lowerCondition } from "./expr.js";
 import { indexSide } from "./indexing.js";
@@ -70,15 +70,20 @@ export function lower(checked: CheckedPolicySet, catalogs: CatalogSet): LowerRes
     table.collect(sortedRules);
     session = { table, lower: lowerCondition };
   }
-  const lowered = actions.map((action, id) => lowerAction(action, id, { sortedRules, ruleIndex, sortedLimits, modes, problems, glob, ...(session === undefined ? {} : { session }) }));
+  const globPattern = (id: number): string => globs[id]!.pattern;
+  const lowered = actions.map((action, id) =>
+    lowerAction(action, id, { sortedRules, ruleIndex, sortedLimits, modes, problems, glob, globPattern, ...(session === undefined ? {} : { session }) }),
+  );
   const irActions = lowered.map((l) => l.action);
   const diagnostics = sortDiagnostics(problems.map((p) => diagnostic(p.code, p.span, p.values, p.help === undefined ? {} : { help: p.help })));
   if (diagnostics.length > 0) return { diagnostics };
+  const obligations = declaredObligations(sortedRules, catalogs);
   const program: IrProgram = {
     irVersion: IR_VERSION,
     actions: irActions,
     rules: sortedRules.map(manifestRule),
     limits: sortedLimits.map(manifestLimit),
+    ...(obligations === undefined ? {} : { obligations }),
     request: {
       agent: schemaOf(catalogs.request.agent),
       human: schemaOf(catalogs.request.human),
@@ -103,6 +108,7 @@ interface Context {
   readonly problems: LowerProblem[];
   readonly glob: Scope["glob"];
   readonly session?: SessionContext;
+  readonly globPattern: (id: number) => string;
 }
 
 function lowerAction(action: ActionEntry, id: number, context: Context): { action: IrAction; slotBytes: number; arenaBytes: number } {
@@ -119,8 +125,8 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
         condition: rule.condition === undefined ? constant(true, rule.decl.span.line) : lowerCondition(rule.condition, { ...scope, pkg: rule.package }),
       }))
       .filter((use) => !(use.condition.op === "const" && !use.condition.value));
-  const agent = indexSide(uses("agent"));
-  const human = indexSide(uses("human"));
+  const agentUses = uses("agent");
+  const humanUses = uses("human");
   const limits: IrLimitUse[] = [];
   context.sortedLimits.forEach((limit, index) => {
     if (!limit.actions.includes(action.name)) return;
@@ -135,7 +141,11 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
   const packages = new Set(covering.map((r) => r.package));
   const modes = new Set([...packages].map((p) => context.modes.get(p) ?? "both"));
   const [only] = modes;
+  // Indexing reads the layout's bounds (string and array sizes), so it follows the layout.
   const layout = slots.finish();
+  const indexing = { reads: layout.reads, globPattern: context.globPattern };
+  const agent = indexSide(agentUses, indexing);
+  const human = indexSide(humanUses, indexing);
   const result: IrAction = {
     id,
     name: action.name,
@@ -173,6 +183,20 @@ function bySource(a: { file: string; line: number; id: string }, b: { file: stri
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** The declarations (type, merge, enum) of the obligations rules set, by name, sorted; undefined when none is declared. */
+function declaredObligations(rules: readonly CheckedRule[], catalogs: CatalogSet): Record<string, ManifestObligation> | undefined {
+  const declared = catalogs.obligations;
+  if (declared === undefined) return undefined;
+  const used = [...new Set(rules.flatMap((r) => r.obligations.map((o) => o.key)))].filter((k) => declared.has(k)).sort();
+  if (used.length === 0) return undefined;
+  const result: Record<string, ManifestObligation> = {};
+  for (const key of used) {
+    const decl = declared.get(key)!;
+    result[key] = { type: decl.type, merge: decl.merge, ...(decl.enum === undefined ? {} : { enum: decl.enum }) };
+  }
+  return result;
+}
+
 function manifestRule(rule: CheckedRule): ManifestRule {
   const d = rule.decl;
   return {
@@ -183,7 +207,7 @@ function manifestRule(rule: CheckedRule): ManifestRule {
     principal: d.principal?.value ?? "agent",
     ...(d.reason === undefined ? {} : { reason: d.reason.value }),
     audit: d.audit?.value ?? "info",
-    obligations: d.obligations.map((o) => ({ key: o.key.name, value: o.value.kind === "Null" ? null : o.value.value })),
+    obligations: rule.obligations.map((o) => ({ key: o.key, value: o.value })),
     quorums: d.approval === undefined ? [] : d.approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })),
   };
 }

@@ -239,7 +239,7 @@ export function keyScratch(actions: readonly IrAction[]): { bytes: number; items
     };
     for (const side of [action.agent, action.human]) {
       for (const use of side.unindexed) visit(use.condition);
-      for (const index of side.indexes) for (const use of index.rules) visit(use.condition);
+      for (const use of side.indexed) visit(use.condition);
     }
   }
   return { bytes, items };

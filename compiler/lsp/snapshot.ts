@@ -51,6 +51,14 @@ export class Snapshot {
           index(expr.collection);
           index(expr.body);
           return;
+        case "Call":
+          // Arguments are the use's own; the body is the definition's, typed for this use.
+          expr.args.forEach(index);
+          if (expr.node.kind === "Path") this.typed.set(expr.node, { kind: "Path", node: expr.node, type: expr.type, resolution: { kind: "error" } });
+          return;
+        case "View":
+          index(expr.arg);
+          return;
         default:
           return;
       }

@@ -32,6 +32,10 @@ function pattern(p: { segments: readonly string[]; wildcard: boolean }): string 
   return p.wildcard ? (p.segments.length === 0 ? "*" : `${p.segments.join(".")}.*`) : p.segments.join(".");
 }
 
+function patterns(ps: readonly { segments: readonly string[]; wildcard: boolean }[]): string {
+  return ps.length === 1 ? pattern(ps[0]!) : `{${ps.map(pattern).join(", ")}}`;
+}
+
 function symbolOf(s: Statement): OutlineSymbol | undefined {
   switch (s.kind) {
     case "Package":
@@ -42,10 +46,12 @@ function symbolOf(s: Statement): OutlineSymbol | undefined {
       return { name: `delegation ${s.mode.value}`, detail: "", kind: KIND.module, span: s.span, selection: s.mode.span };
     case "Let":
       return { name: s.name.name, detail: "constant", kind: KIND.constant, span: s.span, selection: s.name.span };
+    case "Condition":
+      return { name: s.name.name, detail: s.params.length === 0 ? "condition" : `condition(${s.params.map((p) => p.name).join(", ")})`, kind: KIND.function, span: s.span, selection: s.name.span };
     case "Rule":
-      return { name: s.id.name, detail: `${s.effect.value} ${pattern(s.pattern)}`, kind: KIND.function, span: s.span, selection: s.id.span };
+      return { name: s.id.name, detail: `${s.effect.value} ${patterns(s.patterns)}`, kind: KIND.function, span: s.span, selection: s.id.span };
     case "Limit":
-      return { name: s.id.name, detail: `limit on ${pattern(s.pattern)}`, kind: KIND.event, span: s.span, selection: s.id.span };
+      return { name: s.id.name, detail: `limit on ${patterns(s.patterns)}`, kind: KIND.event, span: s.span, selection: s.id.span };
     case "Fixture":
       return { name: s.name.name, detail: "fixture", kind: KIND.object, span: s.span, selection: s.name.span };
     case "Defaults":

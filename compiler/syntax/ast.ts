@@ -77,6 +77,7 @@ export type Statement =
   | ActionsDecl
   | DelegationDecl
   | LetDecl
+  | ConditionDecl
   | RuleDecl
   | LimitDecl
   | SessionDecl
@@ -121,6 +122,22 @@ export interface LetDecl {
   readonly span: Span;
 }
 
+/**
+ * A named condition: `let unknown_recipient(addr) = not (domain(addr) == "acme.com")`
+ * or, without parameters, `let in_production = env == "production"`. A `let`
+ * whose value is a literal or a set is a constant (`LetDecl`); any other
+ * expression makes it a condition. Uses are expanded at compile time
+ * (docs/decisions/0027-patterns-and-named-conditions.md).
+ */
+export interface ConditionDecl {
+  readonly kind: "Condition";
+  readonly name: Identifier;
+  /** Empty for a condition used by its bare name. */
+  readonly params: readonly Identifier[];
+  readonly body: Expr;
+  readonly span: Span;
+}
+
 // ---------------------------------------------------------------- rules
 
 /**
@@ -131,7 +148,8 @@ export interface RuleDecl {
   readonly kind: "Rule";
   readonly id: Identifier;
   readonly effect: Word<Effect>;
-  readonly pattern: ActionPattern;
+  /** One pattern, or the members of `{p, q, …}`, in source order (never empty). */
+  readonly patterns: readonly ActionPattern[];
   /** Absent means the rule speaks of the agent. */
   readonly principal?: Word<Principal>;
   readonly condition?: Expr;
@@ -143,7 +161,11 @@ export interface RuleDecl {
   readonly span: Span;
 }
 
-/** `github.pull_request.merge` (exact) or `aws.*` / `github.pull_request.*` (prefix). */
+/**
+ * `github.pull_request.merge` (exact), `aws.*` / `github.pull_request.*`
+ * (prefix), or `*` (no segments, wildcard: every action of the package's
+ * catalogs).
+ */
 export interface ActionPattern {
   readonly kind: "ActionPattern";
   /** The name segments before any `*`. */
@@ -153,11 +175,15 @@ export interface ActionPattern {
   readonly span: Span;
 }
 
-/** `max_runtime_seconds = 120` inside a `with` clause. */
+/**
+ * `max_runtime_seconds = 120` inside a `with` clause. The value is a
+ * literal, a set of strings, or the name of a constant (a `Path` of one
+ * segment), resolved by the checker.
+ */
 export interface Obligation {
   readonly kind: "Obligation";
   readonly key: Identifier;
-  readonly value: Literal;
+  readonly value: Literal | SetLiteral | Path;
   readonly span: Span;
 }
 
@@ -192,7 +218,8 @@ export interface LimitDecl {
   readonly window: Window;
   /** `per agent, args.service`; empty means one counter for everyone. */
   readonly keys: readonly Path[];
-  readonly pattern: ActionPattern;
+  /** As for rules: one pattern or the members of a `{…}` list. */
+  readonly patterns: readonly ActionPattern[];
   readonly condition?: Expr;
   /** What happens at the cap; absent means deny. */
   readonly otherwise?: CapAction;
@@ -325,6 +352,7 @@ export type Expr =
   | CompareExpr
   | HasExpr
   | QuantifiedExpr
+  | CallExpr
   | PastExpr
   | LabelExpr;
 
@@ -410,10 +438,11 @@ export type CompareOp =
   | "startsWith"
   | "endsWith"
   | "contains"
-  | "matches";
+  | "matches"
+  | "under";
 
 export const COMPARE_OPS: readonly CompareOp[] = [
-  "==", "!=", "<", "<=", ">", ">=", "in", "not in", "startsWith", "endsWith", "contains", "matches",
+  "==", "!=", "<", "<=", ">", ">=", "in", "not in", "startsWith", "endsWith", "contains", "matches", "under",
 ];
 
 /** A binary comparison; comparisons do not chain (`a < b < c` is a syntax error). */
@@ -442,6 +471,18 @@ export interface QuantifiedExpr {
   readonly variable: Identifier;
   readonly collection: Expr;
   readonly body: Expr;
+  readonly span: Span;
+}
+
+/**
+ * `name(arg, …)`: a built-in string view (`lower`, `domain`, `normpath`) or
+ * a named condition with parameters. A condition without parameters is used
+ * by its bare name (a `Path`); calls have at least one argument.
+ */
+export interface CallExpr {
+  readonly kind: "Call";
+  readonly callee: Identifier;
+  readonly args: readonly Expr[];
   readonly span: Span;
 }
 
@@ -590,7 +631,7 @@ export interface MergeValue {
 /**
  * `expect deny from never_merge because "..." blocked by human`.
  * After the effect, clauses in any order, each at most once:
- * `from`, `because`, `with`, `by`, `charge`, `blocked by`.
+ * `from`, `because`, `with`, `by`, `charge`, `blocked by`, `audit`.
  */
 export interface Expectation {
   readonly kind: "Expect";
@@ -603,6 +644,8 @@ export interface Expectation {
   /** `charge deploy_rate, daily_spend = 120`: limits the decision charges. */
   readonly charges: readonly Charge[];
   readonly blockedBy?: Word<Principal>;
+  /** `audit security`: the decision's audit level. */
+  readonly audit?: Word<AuditLevel>;
   readonly span: Span;
 }
 

@@ -15,7 +15,9 @@ import { diagnostic, type Diagnostic, type DiagnosticCode, type TemplateValues }
 import type {
   ActionPattern, ApprovalRequirement, Identifier, Literal, NumberLiteral, Quorum, SetLiteral, Span, StringLiteral, Word,
 } from "./ast.js";
-import type { ApprovalCstNode, LiteralCstNode, PatternCstNode, QuorumCstNode, SetLiteralCstNode } from "./cst.generated.js";
+import type {
+  ApprovalCstNode, BracketSetCstNode, LiteralCstNode, PatternCstNode, PatternsCstNode, QuorumCstNode, SetLiteralCstNode,
+} from "./cst.generated.js";
 import { expectedDiagnostic, type StatementTokens } from "./errors.js";
 import { decodeString } from "./lexer.js";
 import { locationSpan, tokenSpan } from "./spans.js";
@@ -128,7 +130,7 @@ export function literal(b: Builder, node: LiteralCstNode): Literal {
 const TYPE_NAMES: Record<Literal["kind"], string> = { String: "a string", Number: "a number", Boolean: "a boolean", Null: "null" };
 
 /** A set literal; duplicates (AGP116) and mixed types (AGP117) are reported. */
-export function setLiteral(b: Builder, node: SetLiteralCstNode): SetLiteral {
+export function setLiteral(b: Builder, node: SetLiteralCstNode | BracketSetCstNode): SetLiteral {
   const elements = (node.children.elements ?? []).map((e) => literal(b, e));
   const seen = new Map<string, Literal>();
   const first = elements[0];
@@ -149,7 +151,10 @@ function sourceOf(b: Builder, span: Span): string {
   return b.statement.source.slice(span.offset, span.endOffset);
 }
 
-/** `github.pull_request.*`; a `*` anywhere but last, or with no name before it, is AGP121. */
+/**
+ * `github.pull_request.*`, or `*` alone (every action of the package's
+ * catalogs); a `*` anywhere but last is AGP121.
+ */
 export function actionPattern(b: Builder, node: PatternCstNode): ActionPattern {
   const tokens = node.children.segments ?? [];
   const segments: string[] = [];
@@ -159,18 +164,43 @@ export function actionPattern(b: Builder, node: PatternCstNode): ActionPattern {
       segments.push(token.image);
       return;
     }
-    const last = i === tokens.length - 1;
-    if (last && i > 0) {
+    if (i === tokens.length - 1) {
       wildcard = true;
       return;
     }
     const help =
       i === 0
-        ? "name the action family it covers, such as `github.*`"
+        ? "`*` alone matches every action; to match a family, name it first, such as `github.*`"
         : `end the pattern at the \`*\`: \`${[...segments, "*"].join(".")}\``;
     b.report("AGP121", b.tokenSpan(token), {}, help);
   });
   return { kind: "ActionPattern", segments, wildcard, span: b.span(node) };
+}
+
+/** The author's spelling of a pattern: `*`, `aws.*`, `github.pull_request.merge`. */
+export function patternSpelling(pattern: ActionPattern): string {
+  return pattern.wildcard ? [...pattern.segments, "*"].join(".") : pattern.segments.join(".");
+}
+
+/** A pattern or a `{p, q}` list; a pattern listed twice is AGP173. */
+export function actionPatterns(b: Builder, node: PatternsCstNode): ActionPattern[] {
+  const c = node.children;
+  const patterns = (c.listed ?? c.single ?? []).map((p) => actionPattern(b, p));
+  const seen = new Map<string, ActionPattern>();
+  for (const pattern of patterns) {
+    const text = patternSpelling(pattern);
+    const earlier = seen.get(text);
+    if (earlier !== undefined) b.report("AGP173", pattern.span, { pattern: text }, undefined, earlier.span);
+    else seen.set(text, pattern);
+  }
+  return patterns;
+}
+
+/** `["a", "b"]` in a condition or a `let`: AGP171, read as the set it was meant to be. */
+export function bracketSet(b: Builder, node: BracketSetCstNode): SetLiteral {
+  const shown = `{${(node.children.elements ?? []).map((e) => b.text(e)).join(", ")}}`;
+  b.report("AGP171", b.span(node), {}, `write \`${shown.length > 60 ? "{…}" : shown}\``);
+  return setLiteral(b, node);
 }
 
 export function approval(b: Builder, node: ApprovalCstNode): ApprovalRequirement {

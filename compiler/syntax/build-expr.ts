@@ -1,6 +1,6 @@
 /**
  * CST → AST for conditions: `or`, `and`, `not`, comparisons, operands,
- * quantifiers, paths.
+ * quantifiers, calls (`lower(args.repo)`, `unknown(r)`), paths.
  *
  * In: an `expression` CST node. Out: an `Expr` (ast.ts). `and`/`or` fold to
  * the left (long chains: a balanced tree of left folds, see `chain`);
@@ -11,9 +11,9 @@
  */
 import type { IToken } from "chevrotain";
 import { CALL_STATUSES, type CallPattern, type CallStatus, type CompareOp, type Duration, type Expr, type Path, type PastOp, type WindowUnit } from "./ast.js";
-import { type Builder, checkCount, identifier, literal, numberLiteral, setLiteral, word } from "./build-common.js";
+import { bracketSet, type Builder, checkCount, identifier, literal, numberLiteral, setLiteral, word } from "./build-common.js";
 import type {
-  AndExprCstNode, CallActionsCstNode, CallPatternCstNode, ComparisonCstNode, CompareOpCstNode, DurationCstNode, ExpressionCstNode,
+  AndExprCstNode, CallActionsCstNode, CallCstNode, CallPatternCstNode, ComparisonCstNode, CompareOpCstNode, DurationCstNode, ExpressionCstNode,
   NotExprCstNode, OperandCstNode, PastExprCstNode, PathCstNode, QuantifierCstNode,
 } from "./cst.generated.js";
 import { didYouMean, joinSpans } from "../diagnostics/index.js";
@@ -84,9 +84,11 @@ function compareOp(b: Builder, node: CompareOpCstNode): CompareOp {
 
 function operand(b: Builder, node: OperandCstNode): Expr {
   const c = node.children;
+  if (c.call) return call(b, c.call[0]!);
   if (c.path) return path(b, c.path[0]!);
   if (c.literal) return literal(b, c.literal[0]!);
   if (c.setLiteral) return setLiteral(b, c.setLiteral[0]!);
+  if (c.bracketSet) return bracketSet(b, c.bracketSet[0]!);
   if (c.hasPath) return { kind: "Has", path: path(b, c.hasPath[0]!), span: b.span(node) };
   if (c.quantifier) return quantifier(b, c.quantifier[0]!);
   if (c.pastExpr) return pastExpr(b, c.pastExpr[0]!);
@@ -152,7 +154,7 @@ function callPattern(b: Builder, node: CallPatternCstNode): CallPattern {
   };
 }
 
-/** The action pattern of a call pattern; `*` anywhere but last is AGP121, as in rules. */
+/** The action pattern of a call pattern (`*` alone: every action); `*` anywhere but last is AGP121, as in rules. */
 function callActions(b: Builder, node: CallActionsCstNode) {
   const tokens = node.children.segments ?? [];
   const segments: string[] = [];
@@ -162,11 +164,15 @@ function callActions(b: Builder, node: CallActionsCstNode) {
       segments.push(token.image);
       return;
     }
-    if (i === tokens.length - 1 && i > 0) {
+    if (i === tokens.length - 1) {
       wildcard = true;
       return;
     }
-    b.report("AGP121", b.tokenSpan(token), {}, `end the pattern at the \`*\`: \`${[...segments, "*"].join(".")}\``);
+    const help =
+      i === 0
+        ? "`*` alone matches every action; to match a family, name it first, such as `web.*`"
+        : `end the pattern at the \`*\`: \`${[...segments, "*"].join(".")}\``;
+    b.report("AGP121", b.tokenSpan(token), {}, help);
   });
   return { kind: "ActionPattern" as const, segments, wildcard, span: b.span(node) };
 }
@@ -192,6 +198,18 @@ export function duration(b: Builder, node: DurationCstNode): Duration {
   const count = numberLiteral(b, countToken);
   const ok = checkCount(b, count, countToken, "a window's length");
   return { kind: "Duration", count: ok ? count.value : 1, unit, span: b.span(node) };
+}
+
+/** `name(arg, …)`; `name()` is AGP172 and reads as the bare name. */
+function call(b: Builder, node: CallCstNode): Expr {
+  const c = node.children;
+  const callee = identifier(b, c.callee[0]!);
+  const args = (c.args ?? []).map((a) => expression(b, a));
+  if (args.length === 0) {
+    b.report("AGP172", b.span(node), {}, `a condition without parameters is used by its name: write \`${callee.name}\``);
+    return { kind: "Path", root: callee, fields: [], span: b.span(node) };
+  }
+  return { kind: "Call", callee, args, span: b.span(node) };
 }
 
 function quantifier(b: Builder, node: QuantifierCstNode): Expr {

@@ -1,6 +1,6 @@
 /**
- * CST → AST for policy statements: `package`, `actions`, `delegation`, `let`,
- * `rule`, `limit`.
+ * CST → AST for policy statements: `package`, `actions`, `delegation`, `let`
+ * (constants and named conditions), `rule`, `limit`.
  *
  * In: the CST node of one statement. Out: its AST node, or undefined when
  * the statement cannot be represented (a budget without `cost`). Closed
@@ -11,11 +11,11 @@
  */
 import {
   AUDIT_LEVELS, DELEGATION_MODES, WINDOW_UNITS, type AuditLevel, type CapAction, type DelegationMode, type Expr,
-  type LabelDecl, type LimitDecl, type Obligation, type Principal, type RuleDecl, type SessionDecl, type Statement, type Window,
-  type WindowUnit,
+  type Identifier, type LabelDecl, type LimitDecl, type Literal, type Obligation, type Principal, type RuleDecl, type SessionDecl, type SetLiteral,
+  type Statement, type Window, type WindowUnit,
 } from "./ast.js";
 import {
-  actionPattern, approval, type Builder, checkCount, ClauseSet, identifier, literal, numberLiteral, setLiteral,
+  actionPattern, actionPatterns, approval, bracketSet, type Builder, checkCount, ClauseSet, identifier, literal, numberLiteral, setLiteral,
   stringLiteral, word,
 } from "./build-common.js";
 import { duration, expression, path } from "./build-expr.js";
@@ -48,10 +48,31 @@ export function delegationDecl(b: Builder, node: DelegationDeclCstNode): Stateme
   return { kind: "Delegation", mode: word<DelegationMode>(b, mode), span: b.span(node) };
 }
 
+/**
+ * `let name = literal-or-set` is a constant; any other value, or a
+ * parameter list, makes a named condition. `let c() = …` is AGP172 (read
+ * as `let c = …`); a parameter named twice is AGP174.
+ */
 export function letDecl(b: Builder, node: LetDeclCstNode): Statement {
   const c = node.children;
-  const value = c.literal ? literal(b, c.literal[0]!) : setLiteral(b, c.setLiteral![0]!);
-  return { kind: "Let", name: identifier(b, c.name[0]!), value, span: b.span(node) };
+  const name = identifier(b, c.name[0]!);
+  const value = expression(b, c.value![0]!);
+  if (c.LParen !== undefined && (c.params ?? []).length === 0) {
+    b.report("AGP172", b.tokenSpan(c.LParen[0]!), {}, `write \`let ${name.name} = …\` and use it as \`${name.name}\``);
+  }
+  const params = (c.params ?? []).map((t) => identifier(b, t));
+  const seen = new Map<string, Identifier>();
+  for (const param of params) {
+    const earlier = seen.get(param.name);
+    if (earlier !== undefined) b.report("AGP174", param.span, { name: param.name }, undefined, earlier.span);
+    else seen.set(param.name, param);
+  }
+  if (params.length === 0 && isConstantValue(value)) return { kind: "Let", name, value, span: b.span(node) };
+  return { kind: "Condition", name, params, body: value, span: b.span(node) };
+}
+
+function isConstantValue(value: Expr): value is Literal | SetLiteral {
+  return value.kind === "String" || value.kind === "Number" || value.kind === "Boolean" || value.kind === "Null" || value.kind === "Set";
 }
 
 export function ruleDecl(b: Builder, node: RuleDeclCstNode): RuleDecl {
@@ -79,7 +100,7 @@ export function ruleDecl(b: Builder, node: RuleDeclCstNode): RuleDecl {
     kind: "Rule",
     id: identifier(b, c.id[0]!),
     effect: word(b, effectToken),
-    pattern: actionPattern(b, c.pattern[0]!),
+    patterns: actionPatterns(b, c.patterns[0]!),
     ...(c.principal ? { principal: principal(b, c.principal[0]!) } : {}),
     ...(condition ? { condition } : {}),
     ...(approvalRequirement ? { approval: approvalRequirement } : {}),
@@ -94,9 +115,18 @@ export function principal(b: Builder, node: PrincipalCstNode) {
   return word<Principal>(b, firstToken(node.children));
 }
 
+/** `key = value`: a literal, a set of strings, or a constant's name (resolved by the checker). */
 function obligation(b: Builder, node: ObligationCstNode): Obligation {
   const c = node.children;
-  return { kind: "Obligation", key: identifier(b, c.key[0]!), value: literal(b, c.literal![0]!), span: b.span(node) };
+  let value: Obligation["value"];
+  if (c.literal) value = literal(b, c.literal[0]!);
+  else if (c.setLiteral) value = setLiteral(b, c.setLiteral[0]!);
+  else if (c.bracketSet) value = bracketSet(b, c.bracketSet[0]!);
+  else {
+    const root = identifier(b, c.constant![0]!);
+    value = { kind: "Path", root, fields: [], span: root.span };
+  }
+  return { kind: "Obligation", key: identifier(b, c.key[0]!), value, span: b.span(node) };
 }
 
 export function limitDecl(b: Builder, node: LimitDeclCstNode): LimitDecl | undefined {
@@ -142,7 +172,7 @@ export function limitDecl(b: Builder, node: LimitDeclCstNode): LimitDecl | undef
     measure,
     window,
     keys: (c.keys ?? []).map((k) => path(b, k)),
-    pattern: actionPattern(b, c.pattern[0]!),
+    patterns: actionPatterns(b, c.patterns[0]!),
     ...(condition ? { condition } : {}),
     ...(otherwise ? { otherwise } : {}),
     ...(reason ? { reason } : {}),

@@ -12,8 +12,8 @@
  */
 import { didYouMean, joinSpans } from "../diagnostics/index.js";
 import {
-  OUTCOME_KINDS, type ArrayValue, type Charge, type ExampleTable, type Expectation, type ExpectedObligation, type GivenClause,
-  type GivenPart, type Identifier, type ObjectEntry, type ObjectValue, type OutcomeKind, type Placeholder, type RequestClause,
+  AUDIT_LEVELS, OUTCOME_KINDS, type ArrayValue, type AuditLevel, type Charge, type ExampleTable, type Expectation, type ExpectedObligation,
+  type GivenClause, type GivenPart, type Identifier, type ObjectEntry, type ObjectValue, type OutcomeKind, type Placeholder, type RequestClause,
   type Statement, type TestDecl, type TestStep, type TestValue,
 } from "./ast.js";
 import { approval, type Builder, checkCount, ClauseSet, identifier, literal, numberLiteral, stringLiteral, word } from "./build-common.js";
@@ -170,6 +170,7 @@ function expectationOf(b: Builder, node: ExpectationCstNode, placeholders: Place
   let approvalRequirement: Expectation["approval"];
   let charges: Charge[] = [];
   let blockedBy: Expectation["blockedBy"];
+  let audit: Expectation["audit"];
   for (const e of c.expectClause ?? []) {
     const k = e.children;
     if (k.KwFrom && clauses.first(k.KwFrom[0])) {
@@ -188,6 +189,10 @@ function expectationOf(b: Builder, node: ExpectationCstNode, placeholders: Place
       approvalRequirement = approval(b, k.approval![0]!);
     } else if (k.KwCharge && clauses.first(k.KwCharge[0])) {
       charges = (k.charges ?? []).map((ch) => charge(b, ch, placeholders));
+    } else if (k.KwAudit && clauses.first(k.KwAudit[0])) {
+      const level = k.level![0]!;
+      if ((AUDIT_LEVELS as readonly string[]).includes(level.image)) audit = word<AuditLevel>(b, level);
+      else b.unexpected("audit-level", level);
     }
   }
   return {
@@ -199,6 +204,7 @@ function expectationOf(b: Builder, node: ExpectationCstNode, placeholders: Place
     ...(approvalRequirement ? { approval: approvalRequirement } : {}),
     charges,
     ...(blockedBy ? { blockedBy } : {}),
+    ...(audit ? { audit } : {}),
     span: b.span(node),
   };
 }

@@ -61,15 +61,30 @@ export interface OperandCstNode extends CstNode {
 
 export type OperandCstChildren = {
   pastExpr?: PastExprCstNode[];
+  call?: CallCstNode[];
   path?: PathCstNode[];
   literal?: LiteralCstNode[];
   setLiteral?: SetLiteralCstNode[];
+  bracketSet?: BracketSetCstNode[];
   KwHas?: IToken[];
   hasPath?: PathCstNode[];
   quantifier?: QuantifierCstNode[];
   LParen?: IToken[];
   expression?: ExpressionCstNode[];
   RParen?: IToken[];
+};
+
+export interface CallCstNode extends CstNode {
+  name: "call";
+  children: CallCstChildren;
+}
+
+export type CallCstChildren = {
+  callee: IToken[];
+  LParen: IToken[];
+  args?: (ExpressionCstNode)[];
+  Comma?: IToken[];
+  RParen: IToken[];
 };
 
 export interface QuantifierCstNode extends CstNode {
@@ -124,7 +139,7 @@ export interface CallActionsCstNode extends CstNode {
 }
 
 export type CallActionsCstChildren = {
-  segments: (IToken)[];
+  segments?: (IToken)[];
   Dot?: IToken[];
 };
 
@@ -181,6 +196,18 @@ export type SetLiteralCstChildren = {
   RBrace: IToken[];
 };
 
+export interface BracketSetCstNode extends CstNode {
+  name: "bracketSet";
+  children: BracketSetCstChildren;
+}
+
+export type BracketSetCstChildren = {
+  LBracket: IToken[];
+  elements?: (LiteralCstNode)[];
+  Comma?: (IToken)[];
+  RBracket: IToken[];
+};
+
 export interface LiteralCstNode extends CstNode {
   name: "literal";
   children: LiteralCstChildren;
@@ -233,9 +260,12 @@ export interface LetDeclCstNode extends CstNode {
 export type LetDeclCstChildren = {
   KwLet: IToken[];
   name: IToken[];
+  LParen?: IToken[];
+  params?: (IToken)[];
+  Comma?: IToken[];
+  RParen?: IToken[];
   Equals: IToken[];
-  literal?: LiteralCstNode[];
-  setLiteral?: SetLiteralCstNode[];
+  value?: ExpressionCstNode[];
 };
 
 export interface RuleDeclCstNode extends CstNode {
@@ -248,7 +278,7 @@ export type RuleDeclCstChildren = {
   id: IToken[];
   Colon: IToken[];
   effect: EffectCstNode[];
-  pattern: PatternCstNode[];
+  patterns: PatternsCstNode[];
   KwFor?: IToken[];
   principal?: PrincipalCstNode[];
   ruleClause?: RuleClauseCstNode[];
@@ -273,6 +303,19 @@ export interface PrincipalCstNode extends CstNode {
 export type PrincipalCstChildren = {
   KwAgent?: IToken[];
   KwHuman?: IToken[];
+};
+
+export interface PatternsCstNode extends CstNode {
+  name: "patterns";
+  children: PatternsCstChildren;
+}
+
+export type PatternsCstChildren = {
+  LBrace?: IToken[];
+  listed?: (PatternCstNode)[];
+  Comma?: (IToken)[];
+  RBrace?: IToken[];
+  single?: PatternCstNode[];
 };
 
 export interface PatternCstNode extends CstNode {
@@ -337,6 +380,9 @@ export type ObligationCstChildren = {
   key: IToken[];
   Equals: IToken[];
   literal?: LiteralCstNode[];
+  setLiteral?: SetLiteralCstNode[];
+  bracketSet?: BracketSetCstNode[];
+  constant?: IToken[];
 };
 
 export interface SessionDeclCstNode extends CstNode {
@@ -392,7 +438,7 @@ export type LimitDeclCstChildren = {
   keys?: (PathCstNode)[];
   Comma?: IToken[];
   KwOn: IToken[];
-  pattern: PatternCstNode[];
+  patterns: PatternsCstNode[];
   limitClause?: LimitClauseCstNode[];
 };
 
@@ -563,6 +609,8 @@ export type ExpectClauseCstChildren = {
   charges?: (ChargeCstNode)[];
   KwBlocked?: IToken[];
   principal?: PrincipalCstNode[];
+  KwAudit?: IToken[];
+  level?: IToken[];
 };
 
 export interface RuleRefCstNode extends CstNode {
@@ -683,6 +731,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   comparison(children: ComparisonCstChildren, param?: IN): OUT;
   compareOp(children: CompareOpCstChildren, param?: IN): OUT;
   operand(children: OperandCstChildren, param?: IN): OUT;
+  call(children: CallCstChildren, param?: IN): OUT;
   quantifier(children: QuantifierCstChildren, param?: IN): OUT;
   pastExpr(children: PastExprCstChildren, param?: IN): OUT;
   callPattern(children: CallPatternCstChildren, param?: IN): OUT;
@@ -692,6 +741,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   duration(children: DurationCstChildren, param?: IN): OUT;
   path(children: PathCstChildren, param?: IN): OUT;
   setLiteral(children: SetLiteralCstChildren, param?: IN): OUT;
+  bracketSet(children: BracketSetCstChildren, param?: IN): OUT;
   literal(children: LiteralCstChildren, param?: IN): OUT;
   packageDecl(children: PackageDeclCstChildren, param?: IN): OUT;
   actionsDecl(children: ActionsDeclCstChildren, param?: IN): OUT;
@@ -700,6 +750,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   ruleDecl(children: RuleDeclCstChildren, param?: IN): OUT;
   effect(children: EffectCstChildren, param?: IN): OUT;
   principal(children: PrincipalCstChildren, param?: IN): OUT;
+  patterns(children: PatternsCstChildren, param?: IN): OUT;
   pattern(children: PatternCstChildren, param?: IN): OUT;
   ruleClause(children: RuleClauseCstChildren, param?: IN): OUT;
   approval(children: ApprovalCstChildren, param?: IN): OUT;

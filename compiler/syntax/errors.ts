@@ -18,7 +18,7 @@ import {
 } from "./expectations.js";
 import { decodeString } from "./lexer.js";
 import { afterToken, tokenSpan, type SourceLines } from "./spans.js";
-import { HARD_KEYWORDS, KW, NumberLit, Placeholder, StringLit, Word, STATEMENT_KEYWORDS } from "./tokens.js";
+import { Dot, HARD_KEYWORDS, KW, NumberLit, Placeholder, StringLit, Word, STATEMENT_KEYWORDS } from "./tokens.js";
 
 /** One statement's tokens, and what follows it, for describing errors inside it. */
 export interface StatementTokens {
@@ -40,10 +40,55 @@ export function recognitionDiagnostic(error: IRecognitionException, statement: S
   const found = isEof(error.token) ? undefined : error.token;
   const previous = found === undefined ? statement.tokens[statement.tokens.length - 1] : tokenBefore(statement, found);
   let key = error.message;
+  if (found?.tokenType === Dot && previous !== undefined && isObligationValue(previous, statement)) return requestObligation(previous, statement);
   if (error.name === "NotAllInputParsedException") return extraInput(found, previous, statement);
+  if (key === "row-pipe" && found?.tokenType === Dot && previous !== undefined && isWord(previous)) return unquotedAction(previous, statement);
   if (key === "operand") key = operandKey(previous, statement);
   if (key === "path" && statement.tokens[0]?.tokenType === KW.limit && previous?.tokenType !== KW.has) key = "limit-key";
   return expectedDiagnostic(key, found, previous, statement);
+}
+
+/** Whether `token` is the value of a rule's `with k = …` (after `=`, after a name after `with` or `,`). */
+function isObligationValue(token: IToken, statement: StatementTokens): boolean {
+  const tokens = statement.tokens;
+  const i = tokens.indexOf(token);
+  if (statement.tokens[0]?.tokenType !== KW.rule || i < 3 || !isWord(token)) return false;
+  const before = tokens[i - 3]!;
+  return tokens[i - 1]!.image === "=" && isWord(tokens[i - 2]!) && (before.tokenType === KW.with || before.image === ",")
+    && tokens.slice(0, i).some((t) => t.tokenType === KW.with);
+}
+
+/**
+ * `with max_runtime_seconds = args.timeout`: an obligation's value is fixed
+ * when the policy is compiled, so a path read from the request is not one
+ * (AGP175, instead of "expected a rule clause, found `.`").
+ */
+function requestObligation(first: IToken, statement: StatementTokens): Diagnostic {
+  const tokens = statement.tokens;
+  let end = tokens.indexOf(first);
+  while (tokens[end + 1]?.tokenType === Dot && tokens[end + 2] !== undefined && isWord(tokens[end + 2]!)) end += 2;
+  const path = tokens.slice(tokens.indexOf(first), end + 1).map((t) => t.image).join("");
+  const span = { ...tokenSpan(statement.lines, first), ...endOfToken(statement, tokens[end]!) };
+  return diagnostic("AGP175", span, { path });
+}
+
+/**
+ * A dotted name in a table cell (`| github.pull_request.merge | deny |`):
+ * a cell holds data, and an action name there is a string (AGP170).
+ */
+function unquotedAction(first: IToken, statement: StatementTokens): Diagnostic {
+  const tokens = statement.tokens;
+  let end = tokens.indexOf(first);
+  while (tokens[end + 1]?.tokenType === Dot && tokens[end + 2] !== undefined && isWord(tokens[end + 2]!)) end += 2;
+  const last = tokens[end]!;
+  const name = tokens.slice(tokens.indexOf(first), end + 1).map((t) => t.image).join("");
+  const span = { ...tokenSpan(statement.lines, first), ...endOfToken(statement, last) };
+  return diagnostic("AGP170", span, { name, first: first.image });
+}
+
+function endOfToken(statement: StatementTokens, token: IToken) {
+  const s = tokenSpan(statement.lines, token);
+  return { endLine: s.endLine, endColumn: s.endColumn, endOffset: s.endOffset };
 }
 
 /** "expected <key's phrase> after `…`, found …" at `found` (or just after `previous` at the end). */

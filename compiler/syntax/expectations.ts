@@ -27,7 +27,7 @@ export const WINDOW_WORDS: readonly string[] = [...WINDOW_UNITS, ...WINDOW_UNITS
 export const RULE_CLAUSES = ["when", "by", "with", "because", "audit"] as const;
 export const LIMIT_CLAUSES = ["cost", "when", "otherwise", "because"] as const;
 export const TEST_CLAUSES = ["request", "agent", "human", "env", "context", "state", "expect", "where", "step"] as const;
-export const EXPECT_CLAUSES = ["from", "because", "by", "with", "charge", "blocked"] as const;
+export const EXPECT_CLAUSES = ["from", "because", "by", "with", "charge", "blocked", "audit"] as const;
 export const GIVEN_WORDS = ["agent", "human", "env", "context", "state"] as const;
 
 /** Units a session window may be written in. */
@@ -49,7 +49,8 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   }),
   "let-name": E("AGP135", "a constant name", { name: "a constant name" }),
   "let-equals": E("AGP115", "`=`"),
-  "let-value": E("AGP114", "a constant value (a string, number, boolean, null or set)"),
+  "let-value": E("AGP114", "a value (a literal, a set or a condition)"),
+  "param-name": E("AGP135", "a parameter name", { name: "a parameter name" }),
   "fixture-name": E("AGP135", "a fixture name", { name: "a fixture name" }),
   "fixture-equals": E("AGP115", "`=`"),
   "rule-id": E("AGP118", "a rule id", { name: "a rule id" }),
@@ -75,7 +76,7 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   "otherwise-by": E("AGP127", "`by`", { candidates: ["by"] }),
   "obligation-key": E("AGP129", "an obligation name", { name: "an obligation name" }),
   "obligation-equals": E("AGP129", "`=`"),
-  "obligation-value": E("AGP129", "the obligation's value (a string, number, boolean or null)"),
+  "obligation-value": E("AGP129", "the obligation's value (a string, number, boolean, null, set or constant)"),
   "limit-id": E("AGP135", "a limit id", { name: "a limit id" }),
   "limit-colon": E("AGP119", "`:`"),
   "limit-measure": E("AGP136", "a count (such as `5`) or `budget`", { candidates: ["budget"] }),

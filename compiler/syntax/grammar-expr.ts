@@ -10,10 +10,10 @@
  * `ERR_MSG` values are expectation keys (expectations.ts), never user text.
  * This file must not build AST nodes, decode literals or format messages.
  */
-import { CstParser, tokenMatcher, type IParserConfig, type IToken, type TokenType } from "chevrotain";
+import { CstParser, EOF, tokenMatcher, type IParserConfig, type IToken, type TokenType } from "chevrotain";
 import {
-  ALL_TOKENS, Colon, Comma, Dot, EqEq, Equals, Greater, GreaterEq, KW, LBrace, Less, LessEq, LParen, NameLike, NotEq,
-  NumberLit, RBrace, RParen, Star, StringLit, Word,
+  ALL_TOKENS, Colon, Comma, Dot, EqEq, Equals, Greater, GreaterEq, KW, LBrace, LBracket, Less, LessEq, LParen, NameLike, NotEq,
+  NumberLit, RBrace, RBracket, RParen, Star, StringLit, Word,
 } from "./tokens.js";
 
 /** Words that start a rule or limit clause. */
@@ -108,6 +108,7 @@ export class ExprGrammar extends CstParser {
       { ALT: () => this.CONSUME(KW.endsWith, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(KW.contains, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(KW.matches, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(KW.under, { LABEL: "op" }) },
     ]);
   });
 
@@ -122,14 +123,29 @@ export class ExprGrammar extends CstParser {
     // `when count by 1 of …` and `sum count of …` keep `count` a name: a clause word or a word
     // that follows a pattern cannot start one.
     const name = tokenMatcher(second, NameLike) && !CLAUSE_WORDS.has(second.tokenType) && !AFTER_PATTERN.has(second.tokenType);
-    if (PAST_WORDS.has(first) || first === KW.exposed || first === KW.carries) return name;
+    // `earlier * within …`: a past call of any action of the package's catalogs.
+    if (PAST_WORDS.has(first)) return name || second.tokenType === Star;
+    if (first === KW.exposed || first === KW.carries) return name;
     if (first === KW.sum) {
       // The summed value is any operand; a path `sum` is never followed by one.
       const t = second.tokenType;
-      const operandStart = t === NumberLit || t === StringLit || t === LParen || t === LBrace || t === KW.has || t === KW.all || t === KW.any || t === KW.true || t === KW.false || t === KW.null;
+      // `sum(x)` is a use of a condition named `sum`; `sum (args.a) of …` a sum: look past the parentheses for `of`.
+      if (t === LParen) return this.ofAfterParens();
+      const operandStart = t === NumberLit || t === StringLit || t === LBrace || t === KW.has || t === KW.all || t === KW.any || t === KW.true || t === KW.false || t === KW.null;
       return operandStart || (tokenMatcher(second, NameLike) && !CLAUSE_WORDS.has(t) && t !== KW.of);
     }
     return false;
+  }
+
+  /** With `(` at LA(2): whether `of` follows its matching `)` (the end of the input ends the search). */
+  private ofAfterParens(): boolean {
+    let depth = 0;
+    for (let k = 2; ; k++) {
+      const token = this.LA(k);
+      if (token.tokenType === EOF) return false;
+      if (token.tokenType === LParen) depth++;
+      else if (token.tokenType === RParen && --depth === 0) return this.LA(k + 1).tokenType === KW.of;
+    }
   }
 
   protected operand = this.RULE("operand", () => {
@@ -137,9 +153,11 @@ export class ExprGrammar extends CstParser {
       ERR_MSG: "operand",
       DEF: [
         { GATE: () => this.startsPast(), ALT: () => this.SUBRULE(this.pastExpr) },
+        { GATE: () => this.LA(2).tokenType === LParen, ALT: () => this.SUBRULE(this.call) },
         { GATE: () => !this.startsClause(), ALT: () => this.SUBRULE(this.path) },
         { ALT: () => this.SUBRULE(this.literal) },
         { ALT: () => this.SUBRULE(this.setLiteral) },
+        { ALT: () => this.SUBRULE(this.bracketSet) },
         {
           ALT: () => {
             this.CONSUME(KW.has);
@@ -156,6 +174,20 @@ export class ExprGrammar extends CstParser {
         },
       ],
     });
+  });
+
+  /** `name(arg, …)`: a built-in view or a named condition; `name()` is parsed only to be reported (AGP172). */
+  protected call = this.RULE("call", () => {
+    this.CONSUME(NameLike, { LABEL: "callee" });
+    const open = this.CONSUME(LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression, { LABEL: "args" });
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.expression, { LABEL: "args" });
+      });
+    });
+    this.CONSUME(RParen, { ERR_MSG: closer("paren", open) });
   });
 
   protected quantifier = this.RULE("quantifier", () => {
@@ -240,14 +272,20 @@ export class ExprGrammar extends CstParser {
 
   /** An action pattern inside an expression (the same shape as a rule's `pattern`). */
   protected callActions = this.RULE("callActions", () => {
-    this.CONSUME(NameLike, { LABEL: "segments", ERR_MSG: "pattern" });
+    this.OR({
+      ERR_MSG: "pattern",
+      DEF: [
+        { ALT: () => this.CONSUME(NameLike, { LABEL: "segments" }) },
+        { ALT: () => this.CONSUME(Star, { LABEL: "segments" }) },
+      ],
+    });
     this.MANY(() => {
       this.CONSUME(Dot);
-      this.OR({
+      this.OR2({
         ERR_MSG: "pattern-segment",
         DEF: [
           { ALT: () => this.CONSUME(Word, { LABEL: "segments" }) },
-          { ALT: () => this.CONSUME(Star, { LABEL: "segments" }) },
+          { ALT: () => this.CONSUME2(Star, { LABEL: "segments" }) },
         ],
       });
     });
@@ -289,6 +327,20 @@ export class ExprGrammar extends CstParser {
       this.OPTION2(() => this.CONSUME2(Comma));
     });
     this.CONSUME(RBrace, { ERR_MSG: closer("set", open) });
+  });
+
+  /** `["a", "b"]`: a set written with brackets, parsed only to be reported (AGP171) and read as `{"a", "b"}`. */
+  protected bracketSet = this.RULE("bracketSet", () => {
+    const open = this.CONSUME(LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.literal, { LABEL: "elements" });
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.literal, { LABEL: "elements" });
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBracket, { ERR_MSG: closer("array", open) });
   });
 
   public literal = this.RULE("literal", () => {

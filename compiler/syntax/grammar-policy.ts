@@ -8,8 +8,8 @@
  * This file must not build AST nodes, decode literals or format messages.
  */
 import type { IParserConfig } from "chevrotain";
-import { ExprGrammar } from "./grammar-expr.js";
-import { Colon, Comma, Dot, Equals, KW, NameLike, NumberLit, Star, StringLit, Word } from "./tokens.js";
+import { closer, ExprGrammar } from "./grammar-expr.js";
+import { Colon, Comma, Dot, Equals, KW, LBrace, LParen, NameLike, NumberLit, RBrace, RParen, Star, StringLit, Word } from "./tokens.js";
 
 export class PolicyGrammar extends ExprGrammar {
   constructor(config: IParserConfig) {
@@ -35,13 +35,28 @@ export class PolicyGrammar extends ExprGrammar {
     this.CONSUME(NameLike, { LABEL: "mode", ERR_MSG: "delegation-mode" });
   });
 
+  /**
+   * `let name = value` (a constant when the value is a literal or a set, else
+   * a named condition) or `let name(param, …) = condition`.
+   */
   protected letDecl = this.RULE("letDecl", () => {
     this.CONSUME(KW.let);
     this.CONSUME(NameLike, { LABEL: "name", ERR_MSG: "let-name" });
+    this.OPTION(() => {
+      const open = this.CONSUME(LParen);
+      this.OPTION2(() => {
+        this.CONSUME2(NameLike, { LABEL: "params", ERR_MSG: "param-name" });
+        this.MANY(() => {
+          this.CONSUME(Comma);
+          this.CONSUME3(NameLike, { LABEL: "params", ERR_MSG: "param-name" });
+        });
+      });
+      this.CONSUME(RParen, { ERR_MSG: closer("paren", open) });
+    });
     this.CONSUME(Equals, { ERR_MSG: "let-equals" });
     this.OR({
       ERR_MSG: "let-value",
-      DEF: [{ ALT: () => this.SUBRULE(this.literal) }, { ALT: () => this.SUBRULE(this.setLiteral) }],
+      DEF: [{ ALT: () => this.SUBRULE(this.expression, { LABEL: "value" }) }],
     });
   });
 
@@ -52,7 +67,7 @@ export class PolicyGrammar extends ExprGrammar {
     this.CONSUME(NameLike, { LABEL: "id", ERR_MSG: "rule-id" });
     this.CONSUME(Colon, { ERR_MSG: "rule-colon" });
     this.SUBRULE(this.effect);
-    this.SUBRULE(this.pattern);
+    this.SUBRULE(this.patterns);
     this.OPTION(() => {
       this.CONSUME(KW.for);
       this.SUBRULE(this.principal);
@@ -78,7 +93,29 @@ export class PolicyGrammar extends ExprGrammar {
     });
   });
 
-  /** `name { "." word } [ "." "*" ]`; `*` is accepted anywhere and checked by the builder. */
+  /** One pattern, or `{p, q, …}`: every action any of them matches. */
+  protected patterns = this.RULE("patterns", () => {
+    this.OR({
+      ERR_MSG: "pattern",
+      DEF: [
+        {
+          ALT: () => {
+            const open = this.CONSUME(LBrace);
+            this.SUBRULE(this.pattern, { LABEL: "listed" });
+            this.MANY(() => {
+              this.CONSUME(Comma);
+              this.SUBRULE2(this.pattern, { LABEL: "listed" });
+            });
+            this.OPTION(() => this.CONSUME2(Comma));
+            this.CONSUME(RBrace, { ERR_MSG: closer("set", open) });
+          },
+        },
+        { ALT: () => this.SUBRULE3(this.pattern, { LABEL: "single" }) },
+      ],
+    });
+  });
+
+  /** `name { "." word } [ "." "*" ]` or `*`; `*` is accepted anywhere and checked by the builder. */
   protected pattern = this.RULE("pattern", () => {
     this.OR({
       ERR_MSG: "pattern",
@@ -165,7 +202,12 @@ export class PolicyGrammar extends ExprGrammar {
     this.CONSUME(Equals, { ERR_MSG: "obligation-equals" });
     this.OR({
       ERR_MSG: "obligation-value",
-      DEF: [{ ALT: () => this.SUBRULE(this.literal) }],
+      DEF: [
+        { ALT: () => this.SUBRULE(this.literal) },
+        { ALT: () => this.SUBRULE(this.setLiteral) },
+        { ALT: () => this.SUBRULE(this.bracketSet) },
+        { ALT: () => this.CONSUME2(NameLike, { LABEL: "constant" }) },
+      ],
     });
   });
 
@@ -232,7 +274,7 @@ export class PolicyGrammar extends ExprGrammar {
       });
     });
     this.CONSUME(KW.on, { ERR_MSG: "limit-on" });
-    this.SUBRULE(this.pattern);
+    this.SUBRULE(this.patterns);
     this.MANY2(() => this.SUBRULE(this.limitClause));
   });
 

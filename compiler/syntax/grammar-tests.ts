@@ -220,6 +220,12 @@ export class TestGrammar extends PolicyGrammar {
           this.SUBRULE(this.principal);
         },
       },
+      {
+        ALT: () => {
+          this.CONSUME(KW.audit);
+          this.CONSUME(NameLike, { LABEL: "level", ERR_MSG: "audit-level" });
+        },
+      },
     ]);
   });
 

@@ -45,6 +45,7 @@ export const SOFT_KEYWORDS = [
   "request", "env", "context", "state", "expect", "from", "charge", "blocked", "where",
   "session", "label", "retain", "track", "earlier", "previous", "count", "sum", "no", "only", "since", "within",
   "step", "exposed", "carries", "after", "outcome",
+  "under",
 ] as const;
 
 export type HardKeyword = (typeof HARD_KEYWORDS)[number];

@@ -7,6 +7,7 @@
  * - AGP502: an expectation that no decision of its effect can meet (`by` on
  *   a non-approve, `with` or `charge` on a deny, `blocked by` on an allow);
  * - AGP504: a `state` that is not the runtime state's shape;
+ * - AGP510: an `audit` level the rules after `from` can never give;
  * - AGP507: a fixture whose value leads back to itself (it has no value).
  *
  * In: the checked test files and the catalog set. Out: diagnostics.
@@ -16,13 +17,18 @@
 import type { CatalogSet, FieldType, ObjectType } from "../catalog/index.js";
 import type { CheckedTestFile } from "../check/index.js";
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
-import type { Effect, Expectation, FixtureDecl, ObjectValue, TestDecl, TestValue } from "../syntax/index.js";
+import type { AuditLevel, Effect, Expectation, FixtureDecl, ObjectValue, TestDecl, TestValue } from "../syntax/index.js";
 
 type Report = (d: Diagnostic) => void;
 type Cells = ReadonlyMap<string, TestValue> | undefined;
 
 /** Runs every check on every test file. */
-export function checkTestFiles(files: readonly CheckedTestFile[], catalogs: CatalogSet, report: Report): void {
+export function checkTestFiles(
+  files: readonly CheckedTestFile[],
+  catalogs: CatalogSet,
+  report: Report,
+  rules: ReadonlyMap<string, AuditLevel> = new Map(),
+): void {
   const fixtures = new Map<string, FixtureDecl>(files.flatMap((f) => f.fixtures).map((f) => [f.name.name, f]));
   checkFixtureCycles(fixtures, report);
   for (const file of files) {
@@ -50,7 +56,7 @@ export function checkTestFiles(files: readonly CheckedTestFile[], catalogs: Cata
           const entry = action === undefined ? undefined : catalogs.actions.get(action);
           if (entry !== undefined) walker.walk(request.args, entry.args, "args", cells, `the arguments of \`${action}\``);
         }
-        for (const expect of [test.expect, ...calls.map((s) => s.expect)]) if (expect !== undefined) checkExpectation(expect, cells, report);
+        for (const expect of [test.expect, ...calls.map((s) => s.expect)]) if (expect !== undefined) checkExpectation(expect, cells, report, rules);
       }
     }
   }
@@ -142,7 +148,7 @@ function arrayItems(type: FieldType): FieldType | undefined {
 
 const ARTICLE: Record<Effect, string> = { allow: "an `allow`", approve: "an `approve`", deny: "a `deny`" };
 
-function checkExpectation(expect: Expectation, cells: Cells, report: Report): void {
+function checkExpectation(expect: Expectation, cells: Cells, report: Report, rules: ReadonlyMap<string, AuditLevel>): void {
   const effect = expect.effect.kind === "Word" ? expect.effect.value : cellWord(cells?.get(expect.effect.name));
   if (effect !== "allow" && effect !== "approve" && effect !== "deny") return; // expansion reports bad cells
   const never = (clause: string, span: Diagnostic["span"], why: string) =>
@@ -159,6 +165,32 @@ function checkExpectation(expect: Expectation, cells: Cells, report: Report): vo
   if (expect.blockedBy !== undefined && effect === "allow") {
     never("blocked by", expect.blockedBy.span, "only `deny` and `approve` decisions name who blocked");
   }
+  checkAudit(expect, rules, report);
+}
+
+const LEVELS: readonly AuditLevel[] = ["info", "notice", "security"];
+
+/**
+ * AGP510: a decision's audit level is the highest of its deciding rules',
+ * so `from a, b audit x` can hold only when that highest level is `x`.
+ */
+function checkAudit(expect: Expectation, rules: ReadonlyMap<string, AuditLevel>, report: Report): void {
+  if (expect.audit === undefined || expect.rules.length === 0) return;
+  const levels: AuditLevel[] = [];
+  for (const rule of expect.rules) {
+    if (rule.kind !== "Identifier") return;
+    const level = rules.get(rule.name);
+    if (level === undefined) return;
+    levels.push(level);
+  }
+  const highest = levels.reduce<AuditLevel>((a, b) => (LEVELS.indexOf(b) > LEVELS.indexOf(a) ? b : a), "info");
+  if (highest === expect.audit.value) return;
+  const names = expect.rules.map((r) => `\`${r.name}\``).join(", ");
+  report(
+    diagnostic("AGP510", expect.audit.span, { level: expect.audit.value, rules: names, actual: highest }, {
+      help: `a decision's audit level is the highest \`audit\` of its deciding rules; expect \`audit ${highest}\`, or change the rules' \`audit\` clauses`,
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- state

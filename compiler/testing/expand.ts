@@ -15,7 +15,7 @@
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
 import type { CheckedTestFile } from "../check/index.js";
 import {
-  EFFECTS, type Duration, type Effect, type Expectation, type FixtureDecl, type GivenClause, type OutcomeKind, type Principal,
+  EFFECTS, type AuditLevel, type Duration, type Effect, type Expectation, type FixtureDecl, type GivenClause, type OutcomeKind, type Principal,
   type RequestClause, type TestDecl, type TestValue,
 } from "../syntax/index.js";
 import { cellText, deepMerge, resolveValue, setOwn, type Json, type RowBindings, type ValueScope } from "./values.js";
@@ -36,6 +36,8 @@ export interface ExpectedDecision {
   readonly approval?: readonly ExpectedQuorum[];
   readonly charges: readonly { readonly limit: string; readonly amount?: Json }[];
   readonly blockedBy?: Principal;
+  /** `audit security`: the decision's audit level. */
+  readonly audit?: AuditLevel;
 }
 
 /** One runnable case. */
@@ -284,6 +286,7 @@ function expandCall(
     ...(approval === undefined ? {} : { approval }),
     charges,
     ...(e.blockedBy === undefined ? {} : { blockedBy: e.blockedBy.value }),
+    ...(e.audit === undefined ? {} : { audit: e.audit.value }),
   };
   return { request, ...(state === undefined ? {} : { state }), expect };
 }

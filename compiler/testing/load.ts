@@ -59,7 +59,7 @@ export async function loadSuite(paths: readonly string[], options: LoadSuiteOpti
   const loaded = await loadCatalogFiles(catalogFiles, { cwd, ...files });
   const found: Diagnostic[] = [...loaded.diagnostics];
   const report = (d: Diagnostic) => found.push(d);
-  checkTestFiles(set.tests, loaded.set, report);
+  checkTestFiles(set.tests, loaded.set, report, new Map(set.rules.map((r) => [r.id, r.decl.audit?.value ?? "info"])));
   const cases = expandTests(set.tests, { actions: new Set(loaded.set.actions.keys()), rules: new Set(set.rules.map((r) => r.id)) }, report);
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...found]);
   if (hasErrors(diagnostics)) return { ...base, diagnostics };

@@ -1,68 +1,19 @@
 /**
- * Validating one request (and the runtime state that comes with it) in
- * ADR 0006's order: the state's shape; the request's own shape (an object,
- * no unknown top-level keys); then `agent`, `human`, `action`, `args`, `env`,
- * `context`; then `state.trust` against `agent.trust`'s schema.
+ * Reading and checking the runtime state that comes with a request
+ * (`trust`, `counters`, `approvals`, `killed`): read once into plain data
+ * (./snapshot.ts, own properties only, the request bounds), then its shape
+ * checked as ADR 0006 says, problems at `state.…`. The request itself is
+ * read by ./intake.ts.
  *
- * In: untrusted values, the checks compiled at load. The state and the
- * request are each read once into plain data first (./snapshot.ts), so
- * what is validated is what everything after reads (ADR 0008). Out: the
- * request's parts (parts of that copy) written into a reusable `Parts`
- * record, or the first `Refusal`. Must not evaluate anything of the policy.
+ * In: an untrusted value, the request bounds. Out: the state's plain copy,
+ * or a `Refused`. Must not evaluate anything of the policy.
  */
-import { compileCheck, firstUndeclared, type Check } from "./validate.js";
 import { snapshot } from "./snapshot.js";
-import { Refused, childPath, describe, hasKey, isObject, refusalOf, tick, type Refusal } from "./values.js";
-import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds, type SchemaNode } from "../manifest.js";
+import { Refused, childPath, describe, firstUndeclared, isObject, type Refusal } from "./values.js";
+import type { RequestBounds } from "../manifest.js";
 import type { RuntimeState } from "../request.js";
 
-/** The validated parts of a request: what encoding and finishing read. Reused between calls. */
-export interface Parts {
-  agent: Readonly<Record<string, unknown>>;
-  /** Undefined when the request names no human (absent or null). */
-  human: Readonly<Record<string, unknown>> | undefined;
-  action: string;
-  actionId: number;
-  args: Readonly<Record<string, unknown>>;
-  env: unknown;
-  context: Readonly<Record<string, unknown>>;
-  /** `state.trust` when given: replaces `agent.trust`. */
-  trust: number | undefined;
-}
-
-/** Everything validation needs, compiled once per loaded policy. */
-export interface RequestChecks {
-  readonly agent: Check;
-  readonly human: Check;
-  readonly env: Check;
-  readonly context: Check;
-  /** `agent.trust`'s schema, for `state.trust`; undefined when the agent declares none. */
-  readonly trust: Check | undefined;
-  readonly actionIds: ReadonlyMap<string, number>;
-  readonly args: readonly Check[];
-  /** How deep and how big a request (and a state) may be. */
-  readonly bounds: RequestBounds;
-}
-
-const TOP_LEVEL: ReadonlySet<string> = new Set(["agent", "human", "action", "args", "env", "context"]);
 const STATE_KEYS: ReadonlySet<string> = new Set(["trust", "counters", "approvals", "killed"]);
-const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
-
-/** Compiles the manifest's schemas into checks. */
-export function compileRequestChecks(manifest: Manifest): RequestChecks {
-  const agent = manifest.request.agent;
-  const trust = agent.type === "object" ? agent.properties.find((p) => p.name === "trust")?.schema : undefined;
-  return {
-    agent: compileCheck(agent),
-    human: compileCheck(manifest.request.human),
-    env: compileCheck(manifest.request.env),
-    context: compileCheck(manifest.request.context),
-    trust: trust === undefined ? undefined : compileCheck(trust as SchemaNode),
-    actionIds: new Map(manifest.actions.map((a, i) => [a.name, i])),
-    args: manifest.actions.map((a) => compileCheck(a.args)),
-    bounds: manifest.bounds ?? DEFAULT_REQUEST_BOUNDS,
-  };
-}
 
 /**
  * The runtime state read once into plain data and checked (ADR 0006's
@@ -76,107 +27,6 @@ export function readState(state: unknown, bounds: RequestBounds): RuntimeState |
   if (copy instanceof Refused) return copy;
   const problem = validateState(copy);
   return problem === undefined ? (copy as RuntimeState) : new Refused(problem);
-}
-
-/** A fresh, reusable parts record. */
-export function newParts(): Parts {
-  return { agent: EMPTY, human: undefined, action: "", actionId: -1, args: EMPTY, env: null, context: EMPTY, trust: undefined };
-}
-
-/**
- * Validates the request into `parts`; the first problem, or undefined.
- * `state` is what `readState` returned (read and checked already).
- */
-export function validateRequest(request: unknown, state: RuntimeState | undefined, checks: RequestChecks, parts: Parts): Refusal | undefined {
-  const input = snapshot(request, checks.bounds, "");
-  if (input instanceof Refused) return input.refusal;
-  if (!isObject(input)) return refusal("wrong_type", `the request must be an object, got ${describe(input)}`, "");
-  // One for-in pass picks the six parts (enum-cache loads, no lookup by name).
-  // It stops at an inherited key; an undeclared key with a value is looked for
-  // again in code-unit order, as ADR 0006 reports it. A part left undefined
-  // or null is read by name: so each part is what `hasKey` then a load gives.
-  let agent: unknown, human: unknown, action: unknown, args: unknown, env: unknown, context: unknown;
-  let plain = true;
-  for (const key in input) {
-    if (!hasOwn.call(input, key)) {
-      plain = false;
-      break;
-    }
-    const v = input[key];
-    if (key === "agent") agent = v;
-    else if (key === "action") action = v;
-    else if (key === "args") args = v;
-    else if (key === "env") env = v;
-    else if (key === "context") context = v;
-    else if (key === "human") human = v;
-    else if (v !== undefined) {
-      plain = false;
-      break;
-    }
-  }
-  if (!plain) {
-    const extra = firstUndeclared(input, TOP_LEVEL);
-    if (extra !== undefined) {
-      const path = childPath("", extra);
-      return refusal("unknown_field", `unknown field ${tick(path)} in the request`, path);
-    }
-  }
-  // What the pass did not see (absent, inherited, not enumerable, or after an inherited key), by name.
-  agent ??= own(input, "agent");
-  human ??= own(input, "human");
-  action ??= own(input, "action");
-  args ??= own(input, "args");
-  env ??= own(input, "env");
-  context ??= own(input, "context");
-  if (agent === undefined) return missing("agent");
-  let problem = checks.agent(agent);
-  if (problem !== undefined) return refusalOf(problem, "agent");
-  if (human === null) human = undefined;
-  if (human !== undefined) {
-    problem = checks.human(human);
-    if (problem !== undefined) return refusalOf(problem, "human");
-  }
-  if (action === undefined) return missing("action");
-  if (typeof action !== "string") return refusal("wrong_type", `\`action\` must be a string, got ${describe(action)}`, "action");
-  const actionId = checks.actionIds.get(action);
-  if (actionId === undefined) return refusal("unknown_action", `unknown action ${tick(action)}`, "action");
-  if (args === undefined) return missing("args");
-  problem = checks.args[actionId]!(args);
-  if (problem !== undefined) return refusalOf(problem, "args");
-  if (env === undefined) return missing("env");
-  problem = checks.env(env);
-  if (problem !== undefined) return refusalOf(problem, "env");
-  if (context === undefined) context = EMPTY;
-  problem = checks.context(context);
-  if (problem !== undefined) return refusalOf(problem, "context");
-
-  let trust: number | undefined;
-  if (state !== undefined) {
-    const given: unknown = state.trust;
-    if (given !== undefined) {
-      if (checks.trust !== undefined) {
-        problem = checks.trust(given);
-        if (problem !== undefined) return refusalOf(problem, "state.trust");
-      }
-      trust = given as number;
-    }
-  }
-  parts.agent = agent as Readonly<Record<string, unknown>>;
-  parts.human = human as Readonly<Record<string, unknown>> | undefined;
-  parts.action = action;
-  parts.actionId = actionId;
-  parts.args = args as Readonly<Record<string, unknown>>;
-  parts.env = env;
-  parts.context = context as Readonly<Record<string, unknown>>;
-  parts.trust = trust;
-  return undefined;
-}
-
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** An own key's value, undefined when absent (or undefined). */
-function own(object: Readonly<Record<string, unknown>>, key: string): unknown {
-  return hasKey(object, key) ? object[key] : undefined;
 }
 
 /** The runtime state's shape, as ADR 0006 says; problems at `state.…`. */
@@ -218,12 +68,9 @@ export function validateState(state: unknown): Refusal | undefined {
   return undefined;
 }
 
+
 function refusal(code: Refusal["code"], message: string, path: string): Refusal {
   return { code, message, path };
-}
-
-function missing(key: string): Refusal {
-  return refusal("missing_field", `missing required field ${tick(key)}`, key);
 }
 
 function wrong(path: string, expected: string, got: unknown): Refusal {

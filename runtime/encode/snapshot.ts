@@ -49,14 +49,18 @@ export function ownValue(record: unknown, key: string): unknown {
 }
 
 /** Why a walk stopped; its path is built while unwinding (innermost segment first). */
-interface Failure {
+export interface Failure {
   kind: "too_large" | "unreadable";
   why: string;
   segments: (string | number)[];
 }
 
-/** The walk's budget and the failure, if any. */
-interface Walk {
+/**
+ * The walk's budget and the failure, if any. The request walk (./intake.ts)
+ * shares one with the copies and counts it makes, so values are counted in
+ * one order whoever reads them.
+ */
+export interface Walk {
   readonly maxDepth: number;
   readonly maxValues: number;
   /**
@@ -69,7 +73,7 @@ interface Walk {
 }
 
 /** Returned in place of a value when the walk failed (never a value a host can make). */
-const FAILED: unique symbol = Symbol("failed");
+export const FAILED: unique symbol = Symbol("failed");
 
 /**
  * Copies `value` into plain data, reading each part once. `root` is the
@@ -86,10 +90,11 @@ export function snapshot(value: unknown, bounds: RequestBounds, root: "" | "stat
     copy = FAILED;
   }
   if (copy !== FAILED) return copy;
-  return new Refused(refusalOf(walk.failure!, bounds, root));
+  return new Refused(walkRefusal(walk.failure!, bounds, root));
 }
 
-function copyValue(value: unknown, depth: number, walk: Walk): unknown {
+/** Copies one value (counted here) at `depth` (the request is 0) into plain data, or FAILED. */
+export function copyValue(value: unknown, depth: number, walk: Walk): unknown {
   if (++walk.count > walk.maxValues) return fail(walk, "too_large", "");
   if (typeof value !== "object" || value === null) return value;
   if (depth >= walk.maxDepth) return fail(walk, "too_large", "");
@@ -103,15 +108,8 @@ function copyValue(value: unknown, depth: number, walk: Walk): unknown {
 }
 
 function copyArray(array: readonly unknown[], depth: number, walk: Walk): unknown {
-  let length: unknown;
-  try {
-    length = array.length;
-  } catch (error) {
-    return fail(walk, "unreadable", threw(error));
-  }
-  if (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > 0xffffffff) {
-    return fail(walk, "unreadable", "its length is not an array length");
-  }
+  const length = arrayLength(array, walk);
+  if (length < 0) return FAILED;
   // More items than values left fails at the first one past the budget, before any allocation for them.
   const out: unknown[] = [];
   for (let i = 0; i < length; i++) {
@@ -163,28 +161,109 @@ function copyRecord(object: Readonly<Record<string, unknown>>, depth: number, wa
   return out;
 }
 
-function fail(walk: Walk, kind: Failure["kind"], why: string): typeof FAILED {
+/**
+ * Reads one value (counted here) at `depth` exactly as `copyValue` does, the
+ * same reads in the same order, without copying: for values nobody reads
+ * again (free-form fields, keys a closed object refuses). Undefined, or FAILED.
+ */
+export function countValue(value: unknown, depth: number, walk: Walk): typeof FAILED | undefined {
+  if (++walk.count > walk.maxValues) return fail(walk, "too_large", "");
+  if (typeof value !== "object" || value === null) return undefined;
+  return countContents(value, depth, walk);
+}
+
+/** `countValue` for a container already counted (the depth check and what follows). */
+export function countContents(value: object, depth: number, walk: Walk): typeof FAILED | undefined {
+  if (depth >= walk.maxDepth) return fail(walk, "too_large", "");
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(value);
+  } catch (error) {
+    return fail(walk, "unreadable", threw(error));
+  }
+  return isArray ? countArray(value as readonly unknown[], depth, walk) : countRecord(value as Readonly<Record<string, unknown>>, depth, walk);
+}
+
+function countArray(array: readonly unknown[], depth: number, walk: Walk): typeof FAILED | undefined {
+  const length = arrayLength(array, walk);
+  if (length < 0) return FAILED;
+  for (let i = 0; i < length; i++) {
+    let item: unknown;
+    try {
+      item = hasOwn.call(array, i) ? array[i] : undefined;
+    } catch (error) {
+      return failAt(walk, "unreadable", threw(error), i);
+    }
+    if (typeof item !== "object" || item === null) {
+      if (++walk.count > walk.maxValues) return fail(walk, "too_large", "");
+      continue;
+    }
+    if (countValue(item, depth + 1, walk) === FAILED) return prepend(walk, i);
+  }
+  return undefined;
+}
+
+function countRecord(object: Readonly<Record<string, unknown>>, depth: number, walk: Walk): typeof FAILED | undefined {
+  let reading: string | undefined;
+  try {
+    for (const key in object) {
+      reading = key;
+      const item = hasOwn.call(object, key) ? object[key] : undefined;
+      reading = undefined;
+      if (typeof item !== "object" || item === null) {
+        if (item === undefined && !(walk.state && hasOwn.call(object, key))) continue;
+        if (++walk.count > walk.maxValues) return fail(walk, "too_large", "");
+        continue;
+      }
+      if (countValue(item, depth + 1, walk) === FAILED) return prepend(walk, key);
+    }
+  } catch (error) {
+    return reading === undefined ? fail(walk, "unreadable", threw(error)) : failAt(walk, "unreadable", threw(error), reading);
+  }
+  return undefined;
+}
+
+/** An array's `length`, read once and checked; -1 (the walk failed) when it is not an array length. */
+export function arrayLength(array: readonly unknown[], walk: Walk): number {
+  let length: unknown;
+  try {
+    length = array.length;
+  } catch (error) {
+    fail(walk, "unreadable", threw(error));
+    return -1;
+  }
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > 0xffffffff) {
+    fail(walk, "unreadable", "its length is not an array length");
+    return -1;
+  }
+  return length;
+}
+
+/** Records the walk's first failure; FAILED. */
+export function fail(walk: Walk, kind: Failure["kind"], why: string): typeof FAILED {
   walk.failure ??= { kind, why, segments: [] };
   return FAILED;
 }
 
-function failAt(walk: Walk, kind: Failure["kind"], why: string, segment: string | number): typeof FAILED {
+/** Records the walk's first failure at `segment` below where the walk is; FAILED. */
+export function failAt(walk: Walk, kind: Failure["kind"], why: string, segment: string | number): typeof FAILED {
   fail(walk, kind, why);
   return prepend(walk, segment);
 }
 
-function prepend(walk: Walk, segment: string | number): typeof FAILED {
+/** Adds the segment of the level being unwound to the failure's path; FAILED. */
+export function prepend(walk: Walk, segment: string | number): typeof FAILED {
   walk.failure!.segments.push(segment);
   return FAILED;
 }
 
 /** The reason of an unreadable value; the host's own error text is not repeated (it may be anything). */
-function threw(_error: unknown): string {
+export function threw(_error: unknown): string {
   return "reading it threw an exception";
 }
 
 /** The refusal for a failed walk (messages: ADR 0008). */
-function refusalOf(failure: Failure, bounds: RequestBounds, root: "" | "state"): Refusal {
+export function walkRefusal(failure: Failure, bounds: RequestBounds, root: "" | "state"): Refusal {
   if (failure.kind === "too_large") {
     const what = root === "" ? "the request" : "the runtime state";
     return {

@@ -8,6 +8,7 @@
  * byte for byte. Must not know about schemas, slots or the module.
  */
 import type { DecisionErrorCode } from "../decision.js";
+import { meter } from "./meter.js";
 
 /**
  * A fail-closed problem. Validators build it with a path suffix relative to
@@ -79,6 +80,33 @@ export function codePointLength(s: string): number {
   return n;
 }
 
+/**
+ * Whether `s` has more than `limit` code points, looking at no more than
+ * 2 × `limit` code units: a string of more than twice as many units surely
+ * has more code points (a code point takes at most two units), one of at
+ * most `limit` units surely does not (ADR 0035).
+ */
+export function longerThan(s: string, limit: number): boolean {
+  const n = s.length;
+  if (n <= limit) return false;
+  if (n > 2 * limit) return true;
+  meter.units += n;
+  return codePointLength(s) > limit;
+}
+
+/**
+ * Whether `s` has fewer than `limit` code points, looking at fewer than
+ * 2 × `limit` code units: fewer units than `limit` are surely short, twice
+ * as many surely not.
+ */
+export function shorterThan(s: string, limit: number): boolean {
+  const n = s.length;
+  if (n < limit) return true;
+  if (n >= 2 * limit) return false;
+  meter.units += n;
+  return codePointLength(s) < limit;
+}
+
 /** The index of the first lone surrogate in `s`, or -1 when `s` is well-formed Unicode. */
 export function loneSurrogateAt(s: string): number {
   for (let i = 0; i < s.length; i++) {
@@ -98,10 +126,19 @@ export function loneSurrogateAt(s: string): number {
 
 const QUOTE_LIMIT = 64;
 
-/** A string as a message shows it: JSON-quoted, cut after 64 code points with `…`. */
+/**
+ * A string as a message shows it: JSON-quoted, cut after 64 code points with
+ * `…` (a lone surrogate counts as one, as `Array.from` counts). Reads at
+ * most 65 code points of `s`, however long it is.
+ */
 export function quote(s: string): string {
-  const points = Array.from(s);
-  return points.length <= QUOTE_LIMIT ? JSON.stringify(s) : `${JSON.stringify(points.slice(0, QUOTE_LIMIT).join(""))}…`;
+  const n = s.length;
+  let i = 0;
+  for (let points = 0; i < n && points < QUOTE_LIMIT; points++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return i >= n ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, i))}…`;
 }
 
 /** Describes a value for "got …": `the string "120"`, `the number 1.5`, `an array`, `null`. */
@@ -130,12 +167,24 @@ export function isObject(value: unknown): value is Readonly<Record<string, unkno
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * The first own enumerable key (code-unit order) not in `declared`, counting
+ * keys whose value is `undefined` only when `evenUndefined`: the smallest
+ * such key, found in one scan that reads only keys smaller than the best so
+ * far (never a sort: ADR 0035). For plain copies.
+ */
+export function firstUndeclared(value: Readonly<Record<string, unknown>>, declared: ReadonlySet<string>, evenUndefined = false): string | undefined {
+  let best: string | undefined;
+  for (const key in value) {
+    meter.keys++;
+    if ((best !== undefined && key >= best) || declared.has(key)) continue;
+    if (evenUndefined ? hasOwn.call(value, key) : hasKey(value, key)) best = key;
+  }
+  return best;
+}
+
 /** Whether an own key is present (and not `undefined`, which JSON cannot express). */
 export function hasKey(object: Readonly<Record<string, unknown>>, key: string): boolean {
   return hasOwn.call(object, key) && object[key] !== undefined;
 }
 
-/** Sorts strings by code unit, as `Array.prototype.sort` does by default. */
-export function sortedKeys(object: object): string[] {
-  return Object.keys(object).sort();
-}

@@ -4,23 +4,23 @@
  * deciding rules (agent side first, then human side, each in source order),
  * reasons, obligations, limits against counters, quorums, approvals.
  *
- * In: prepared manifest data, the module's `RawResult`, the request parts,
+ * In: prepared manifest data, the module's `RawResult`, the request's view,
  * the runtime state (already validated). Out: a `Decision`, fields in the
  * reference's key order. Must not throw on any module output that
  * ./result.ts accepted.
  */
 import type { ApprovalRequirement, Decision, DecidingRule, DecisionAuditLevel, DecisionEffect, LimitCharge } from "../decision.js";
 import type { RuntimeState } from "../request.js";
-import type { Parts } from "../encode/request.js";
+import type { RequestView } from "../encode/view.js";
+import type { ObligationValue } from "../manifest.js";
 import { Refused, type Refusal } from "../encode/values.js";
-import { ownValue } from "../encode/snapshot.js";
 import type { RawResult } from "./result.js";
 import type { Prepared, PreparedLimit, PreparedRule } from "./prepared.js";
 import { applyLimits } from "./limits.js";
 import { approvalsMeet, mergeObligations, mergeQuorums } from "./merge.js";
 
 /** The decision for a request the module decided. */
-export function finish(prep: Prepared, raw: RawResult, parts: Parts, state: RuntimeState | undefined): Decision {
+export function finish(prep: Prepared, raw: RawResult, view: RequestView, state: RuntimeState | undefined): Decision {
   const deciding = sideOrdered(prep, raw.deciding);
   const n = deciding.length;
   const refs: DecidingRule[] = new Array<DecidingRule>(n);
@@ -34,20 +34,20 @@ export function finish(prep: Prepared, raw: RawResult, parts: Parts, state: Runt
   }
   const audit = AUDIT[rank]!;
   if (raw.effect === "deny") {
-    if (n === 0) reasons.push(defaultReason(raw.blockedBy, parts.action));
+    if (n === 0) reasons.push(defaultReason(raw.blockedBy, view.action));
     return decision(prep, "deny", refs, reasons, {}, [], audit, undefined, raw.blockedBy);
   }
-  let obligations: Record<string, string | number | boolean> = {};
+  let obligations: Record<string, ObligationValue> = {};
   if (raw.obligation.length > 0) {
-    const merged = mergeObligations(sideOrdered(prep, raw.obligation));
+    const merged = mergeObligations(sideOrdered(prep, raw.obligation), prep.obligations);
     if (merged instanceof Refused) return refused(prep, merged.refusal);
     obligations = merged;
   }
   if (raw.charges.length === 0) {
     if (raw.effect === "allow") return decision(prep, "allow", refs, reasons, obligations, [], audit, undefined, undefined);
-    return approveOrAllow(prep, raw, parts, state, deciding, refs, reasons, audit, obligations, [], []);
+    return approveOrAllow(prep, raw, view, state, deciding, refs, reasons, audit, obligations, [], []);
   }
-  const applied = applyLimits(prep.limits, raw.charges, parts, state?.counters);
+  const applied = applyLimits(prep.limits, raw.charges, view, state?.counters);
   if (applied instanceof Refused) return refused(prep, applied.refusal);
 
   const denyingCaps = applied.filter((a) => a.capped && a.limit.otherwise.kind === "deny").map((a) => a.limit);
@@ -61,20 +61,20 @@ export function finish(prep: Prepared, raw: RawResult, parts: Parts, state: Runt
     reasons.push(cap.capReason);
   }
   if (raw.effect === "allow" && approvingCaps.length === 0) return decision(prep, "allow", refs, reasons, obligations, charges, audit, undefined, undefined);
-  return approveOrAllow(prep, raw, parts, state, deciding, refs, reasons, audit, obligations, charges, approvingCaps);
+  return approveOrAllow(prep, raw, view, state, deciding, refs, reasons, audit, obligations, charges, approvingCaps);
 }
 
 /** An approve (rules or a limit cap parked it), or allow when the given approvals meet its quorums. */
 function approveOrAllow(
   prep: Prepared,
   raw: RawResult,
-  parts: Parts,
+  view: RequestView,
   state: RuntimeState | undefined,
   deciding: readonly PreparedRule[],
   refs: readonly DecidingRule[],
   reasons: readonly string[],
   audit: DecisionAuditLevel,
-  obligations: Record<string, string | number | boolean>,
+  obligations: Record<string, ObligationValue>,
   charges: readonly LimitCharge[],
   approvingCaps: readonly PreparedLimit[],
 ): Decision {
@@ -82,7 +82,9 @@ function approveOrAllow(
     ...(raw.effect === "approve" ? deciding.map((r) => r.quorums) : []),
     ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
   ]);
-  if (approvalsMeet(approval, state?.approvals, ownValue(parts.agent, "id"), ownValue(parts.human, "id"))) {
+  const captured = view.captures;
+  const ids = prep.captures;
+  if (approvalsMeet(approval, state?.approvals, captured[ids.agentId], view.human ? captured[ids.humanId] : undefined)) {
     return decision(prep, "allow", refs, reasons, obligations, charges, audit, undefined, undefined);
   }
   // A limit cap parks an allow for approval: then no side blocked.
@@ -98,7 +100,7 @@ function decision(
   effect: DecisionEffect,
   rules: readonly DecidingRule[],
   reasons: readonly string[],
-  obligations: Readonly<Record<string, string | number | boolean>>,
+  obligations: Readonly<Record<string, ObligationValue>>,
   limits: readonly LimitCharge[],
   audit: DecisionAuditLevel,
   approval: ApprovalRequirement | undefined,

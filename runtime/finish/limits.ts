@@ -3,14 +3,14 @@
  * host checks budget amounts, reads the keys from the request, and compares
  * with the runtime state's counters.
  *
- * In: prepared limits, the module's charges, the validated request parts,
+ * In: prepared limits, the module's charges, the validated request's view,
  * `state.counters`. Out: charges (by limit index = sorted by id) with
  * whether each passes its cap, or an `evaluation_error` refusal (messages as
  * compiler/interpret/limits.ts). Must not decide effects.
  */
 import type { LimitCharge, LimitKeyValue } from "../decision.js";
-import type { Parts } from "../encode/request.js";
-import { Refused, describe, hasKey, isObject } from "../encode/values.js";
+import { keyValue, type RequestView } from "../encode/view.js";
+import { Refused, describe } from "../encode/values.js";
 import type { PreparedLimit } from "./prepared.js";
 
 export interface AppliedLimit {
@@ -23,7 +23,7 @@ export interface AppliedLimit {
 export function applyLimits(
   limits: readonly PreparedLimit[],
   charges: readonly { readonly limit: number; readonly amount: number }[],
-  parts: Parts,
+  view: RequestView,
   counters: Readonly<Record<string, number>> | undefined,
 ): AppliedLimit[] | Refused {
   const applied: AppliedLimit[] = [];
@@ -42,7 +42,7 @@ export function applyLimits(
     }
     const key: LimitKeyValue[] = [];
     for (const segments of limit.keys) {
-      const value = keyValue(segments, parts);
+      const value = keyValue(segments, view);
       if (!isScalar(value)) return where("key", `a key must be a string, number, boolean or null, got ${describe(value)}`);
       key.push(value);
     }
@@ -51,41 +51,6 @@ export function applyLimits(
     applied.push({ limit, charge, capped: used !== undefined && (used >= limit.cap || used + amount > limit.cap) });
   }
   return applied;
-}
-
-/** A key's value from the request; anything absent is null. */
-function keyValue(segments: readonly string[], parts: Parts): unknown {
-  const [root, ...rest] = segments;
-  let current: unknown;
-  switch (root) {
-    case "agent":
-      if (rest[0] === "trust" && parts.trust !== undefined) return rest.length === 1 ? parts.trust : null;
-      current = parts.agent;
-      break;
-    case "human":
-      if (parts.human === undefined) return null;
-      current = parts.human;
-      break;
-    case "action":
-      current = parts.action;
-      break;
-    case "args":
-      current = parts.args;
-      break;
-    case "env":
-      current = parts.env;
-      break;
-    case "context":
-      current = parts.context;
-      break;
-    default:
-      return null;
-  }
-  for (const key of rest) {
-    if (!isObject(current) || !hasKey(current, key)) return null;
-    current = current[key];
-  }
-  return current;
 }
 
 function isScalar(value: unknown): value is LimitKeyValue {

@@ -1,5 +1,6 @@
 /**
- * Merging what several rules say: obligations (strictest wins), quorums
+ * Merging what several rules say: obligations (strictest wins, by each
+ * name's declared merge rule), quorums
  * (one per group set, the largest count), and whether given approvals meet a requirement.
  *
  * In: prepared rules, quorum lists, approvals. Out: plain values, or a
@@ -11,12 +12,18 @@ import type { ApprovalRequirement, Quorum } from "../decision.js";
 import type { GivenApproval } from "../request.js";
 import { Refused } from "../encode/values.js";
 import { identityKey } from "../identity.js";
+import type { ManifestObligation, ObligationValue } from "../manifest.js";
 import type { PreparedRule } from "./prepared.js";
 
-type ObligationValue = string | number | boolean;
-
-/** Merges the obligations of `rules` in the given order; a conflict is a refusal. */
-export function mergeObligations(rules: readonly PreparedRule[]): Record<string, ObligationValue> | Refused {
+/**
+ * Merges the obligations of `rules` in the given order, each name by its
+ * declared merge rule (`declared`; ADR 0029) or, undeclared, by its values;
+ * a conflict is a refusal.
+ */
+export function mergeObligations(
+  rules: readonly PreparedRule[],
+  declared: ReadonlyMap<string, ManifestObligation>,
+): Record<string, ObligationValue> | Refused {
   const only = rules.length === 1 ? rules[0]!.alone : undefined;
   if (only !== undefined) {
     const result: Record<string, ObligationValue> = {};
@@ -33,12 +40,12 @@ export function mergeObligations(rules: readonly PreparedRule[]): Record<string,
         merged.set(key, { value, from: rule.id });
         continue;
       }
-      const stricter = strictestOf(seen.value, value);
+      const stricter = strictestOf(seen.value, value, declared.get(key));
       if (stricter === undefined) {
         const message = `rules \`${seen.from}\` and \`${rule.id}\` set the obligation \`${key}\` to ${JSON.stringify(seen.value)} and ${JSON.stringify(value)}, which cannot be merged`;
         return new Refused({ code: "obligation_conflict", message, path: "" });
       }
-      if (stricter !== seen.value) merged.set(key, { value: stricter, from: rule.id });
+      if (!sameValue(stricter, seen.value)) merged.set(key, { value: stricter, from: rule.id });
     }
   }
   const result: Record<string, ObligationValue> = {};
@@ -47,11 +54,39 @@ export function mergeObligations(rules: readonly PreparedRule[]): Record<string,
   return result;
 }
 
-function strictestOf(a: ObligationValue, b: ObligationValue): ObligationValue | undefined {
-  if (typeof a === "number" && typeof b === "number") return Math.min(a, b);
-  if (typeof a === "boolean" && typeof b === "boolean") return a || b;
-  if (typeof a === "string" && typeof b === "string") return a === b ? a : undefined;
+/** The stricter of two values under the name's merge rule (by its values when undeclared); undefined when they conflict. */
+function strictestOf(a: ObligationValue, b: ObligationValue, rule: ManifestObligation | undefined): ObligationValue | undefined {
+  const merge = rule?.merge ?? (isSet(a) ? "union" : typeof a === "number" ? "min" : typeof a === "boolean" ? "or" : "same");
+  if (isSet(a) || isSet(b)) {
+    if (!isSet(a) || !isSet(b)) return undefined;
+    if (merge === "union") return Object.freeze([...new Set([...a, ...b])].sort());
+    if (merge === "intersection") return Object.freeze(a.filter((x) => b.includes(x)));
+    return undefined;
+  }
+  if (typeof a !== typeof b) return undefined;
+  if (merge === "min" || merge === "max") {
+    if (typeof a === "number" && typeof b === "number") return merge === "min" ? Math.min(a, b) : Math.max(a, b);
+    const order = rule?.enum;
+    if (typeof a !== "string" || typeof b !== "string" || order === undefined) return undefined;
+    const i = order.indexOf(a);
+    const j = order.indexOf(b);
+    if (i < 0 || j < 0) return undefined;
+    return (merge === "min" ? i <= j : i >= j) ? a : b;
+  }
+  if (merge === "or" || merge === "and") {
+    if (typeof a !== "boolean" || typeof b !== "boolean") return undefined;
+    return merge === "or" ? a || b : a && b;
+  }
+  if (merge === "same") return a === b ? a : undefined;
   return undefined;
+}
+
+function isSet(value: ObligationValue): value is readonly string[] {
+  return Array.isArray(value);
+}
+
+function sameValue(a: ObligationValue, b: ObligationValue): boolean {
+  return isSet(a) && isSet(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
 }
 
 /** One quorum per distinct group set with the largest count; an empty list asks for one approver, any group. */

@@ -9,7 +9,8 @@
  * Must not look at requests.
  */
 import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../decision.js";
-import type { Effect, Manifest, ManifestLimit, ManifestRule } from "../manifest.js";
+import type { Effect, Manifest, ManifestLimit, ManifestObligation, ManifestRule, ObligationValue } from "../manifest.js";
+import { capturePlan, type CapturePlan } from "../encode/view.js";
 
 export interface PreparedRule {
   readonly index: number;
@@ -21,13 +22,13 @@ export interface PreparedRule {
   readonly audit: DecisionAuditLevel;
   /** 0 info, 1 notice, 2 security. */
   readonly auditRank: number;
-  readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
+  readonly obligations: readonly { readonly key: string; readonly value: ObligationValue | null }[];
   /**
    * The rule's obligations merged on their own (null dropped, keys sorted),
    * when each key appears once: what a decision shows when this rule is the
    * only one whose obligations apply. Undefined otherwise.
    */
-  readonly alone: readonly (readonly [string, string | number | boolean])[] | undefined;
+  readonly alone: readonly (readonly [string, ObligationValue])[] | undefined;
   readonly quorums: readonly Quorum[];
 }
 
@@ -40,16 +41,20 @@ export interface PreparedLimit {
   readonly window: LimitCharge["window"];
   readonly ref: DecidingRule;
   readonly capReason: string;
-  /** Key paths with `agent` / `human` alone widened to their `id`. */
-  readonly keys: readonly (readonly string[])[];
+  /** Key paths with `agent` / `human` alone widened to their `id`, and where their values are captured. */
+  readonly keys: CapturePlan["limitKeys"][number];
   readonly otherwise: ManifestLimit["otherwise"];
 }
 
 export interface Prepared {
   readonly rules: readonly PreparedRule[];
+  /** The declared merge rule of each obligation (manifest `obligations`); undeclared names merge by their values. */
+  readonly obligations: ReadonlyMap<string, ManifestObligation>;
   readonly limits: readonly PreparedLimit[];
   readonly actions: readonly { readonly name: string; readonly family: string }[];
   readonly policy: { readonly hash: string; readonly version: string };
+  /** Which request values are captured while the request is read (encode/view.ts). */
+  readonly captures: CapturePlan;
 }
 
 const GENERATED: Record<Effect, (id: string) => string> = {
@@ -60,6 +65,7 @@ const GENERATED: Record<Effect, (id: string) => string> = {
 
 /** Prepares the manifest's rules and limits for finishing. */
 export function prepare(manifest: Manifest): Prepared {
+  const captures = capturePlan(manifest);
   const rules = manifest.rules.map((rule, index) =>
     Object.freeze({
       index,
@@ -70,12 +76,12 @@ export function prepare(manifest: Manifest): Prepared {
       reason: rule.reason ?? GENERATED[rule.effect](rule.id),
       audit: rule.audit,
       auditRank: ["info", "notice", "security"].indexOf(rule.audit),
-      obligations: rule.obligations,
+      obligations: rule.obligations.map((o) => Object.freeze({ key: o.key, value: Array.isArray(o.value) ? Object.freeze([...o.value]) : o.value })),
       alone: alone(rule.obligations),
       quorums: rule.quorums,
     }),
   );
-  const limits = manifest.limits.map((limit) =>
+  const limits = manifest.limits.map((limit, index) =>
     Object.freeze({
       id: limit.id,
       file: limit.file,
@@ -85,23 +91,26 @@ export function prepare(manifest: Manifest): Prepared {
       window: Object.freeze({ count: limit.window.count, unit: limit.window.unit }),
       ref: Object.freeze({ kind: "limit" as const, id: limit.id, file: limit.file, line: limit.line }),
       capReason: limit.reason ?? capReason(limit),
-      keys: limit.keys.map((k) => ((k[0] === "agent" || k[0] === "human") && k.length === 1 ? [k[0], "id"] : k.slice())),
+      keys: captures.limitKeys[index]!,
       otherwise: limit.otherwise,
     }),
   );
+  const declared = manifest.obligations ?? {};
   return {
     rules,
+    obligations: new Map(Object.keys(declared).map((key) => [key, declared[key]!])),
     limits,
     actions: manifest.actions.map((a) => ({ name: a.name, family: a.family })),
     policy: Object.freeze({ hash: manifest.policy.hash, version: manifest.policy.version }),
+    captures,
   };
 }
 
 function alone(obligations: ManifestRule["obligations"]): PreparedRule["alone"] {
   const keys = obligations.map((o) => o.key);
   if (new Set(keys).size !== keys.length) return undefined;
-  const entries: [string, string | number | boolean][] = [];
-  for (const { key, value } of obligations) if (value !== null) entries.push([key, value]);
+  const entries: [string, ObligationValue][] = [];
+  for (const { key, value } of obligations) if (value !== null) entries.push([key, Array.isArray(value) ? Object.freeze([...value]) : value]);
   return entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 

@@ -22,11 +22,13 @@
  */
 import type { Decision, DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
 import type { PolicyEngine } from "../engine.js";
-import type { Manifest, RequestBounds, SchemaNode } from "../manifest.js";
+import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds, type SchemaNode } from "../manifest.js";
 import type { RuntimeState } from "../request.js";
 import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS, OUTCOME_CODES, SESSION } from "../abi.js";
 import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem } from "../session.js";
-import { compileRequestChecks, newParts, readState, type Parts } from "../encode/request.js";
+import { readState } from "../encode/request.js";
+import { compileCheck } from "../encode/readers.js";
+import { captureFromCopy, newView, type RequestView } from "../encode/view.js";
 import type { Check } from "../encode/validate.js";
 import { Refused, refusalOf } from "../encode/values.js";
 import { ownValue, snapshot } from "../encode/snapshot.js";
@@ -123,7 +125,6 @@ function jsonExports(instance: WasmInstance, manifest: Manifest): JsonExports {
 }
 
 const encoder = new TextEncoder();
-const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
 class JsonEngine implements JsonDecider {
   readonly inputBytes: number;
@@ -133,6 +134,8 @@ class JsonEngine implements JsonDecider {
   private readonly bounds: RequestBounds;
   private readonly trustSlots: readonly { readonly kind: string; readonly offset: number }[][];
   private readonly inputAt: number;
+  /** What finishing reads of the request (captured from the parsed text only when needed). */
+  private readonly seen: RequestView;
   // Views of the module's memory, made once: it never grows (re-made if the buffer is ever replaced).
   private buffer: ArrayBuffer | undefined;
   private view!: DataView;
@@ -146,11 +149,13 @@ class JsonEngine implements JsonDecider {
     this.inputBytes = manifest.json!.inputBytes;
     this.prep = prepare(manifest);
     this.nodes = schemaNodes(manifest);
-    const checks = compileRequestChecks(manifest);
-    this.trust = checks.trust;
-    this.bounds = checks.bounds;
+    const agent = manifest.request.agent;
+    const trust = agent.type === "object" ? agent.properties.find((p) => p.name === "trust")?.schema : undefined;
+    this.trust = trust === undefined ? undefined : compileCheck(trust);
+    this.bounds = manifest.bounds ?? DEFAULT_REQUEST_BOUNDS;
     this.trustSlots = manifest.actions.map((a) => a.slots.filter((s) => s.path.length === 2 && s.path[0] === "agent" && s.path[1] === "trust"));
     this.inputAt = ex.input() >>> 0;
+    this.seen = newView(this.prep.captures);
   }
 
   /** A trap may leave the instance in any state: decide on a fresh one from now on. */
@@ -327,19 +332,22 @@ class JsonEngine implements JsonDecider {
     const raw = readResult(view, address, prep.rules, prep.limits.length);
     if (raw.fault !== 0) return refused(prep, faultError(this.engine.manifest, actionId, raw.fault));
     this.lastAction = actionId;
-    const parts: Parts = newParts();
-    parts.action = action.name;
-    parts.actionId = actionId;
-    parts.trust = trust;
+    const seen = this.seen;
+    seen.action = action.name;
+    seen.actionId = actionId;
+    seen.trust = trust;
+    seen.human = false;
+    seen.captures.fill(undefined);
     if (raw.charges.length > 0 || state?.approvals !== undefined) {
       const r = request();
       const human = ownValue(r, "human");
-      parts.agent = ownValue(r, "agent") as Record<string, unknown>;
-      parts.human = human === null || human === undefined ? undefined : (human as Record<string, unknown>);
-      parts.args = ownValue(r, "args") as Record<string, unknown>;
-      parts.env = ownValue(r, "env");
-      parts.context = (ownValue(r, "context") as Record<string, unknown> | undefined) ?? EMPTY;
+      seen.human = human !== null && human !== undefined;
+      captureFromCopy(prep.captures, r, seen);
     }
-    return finish(prep, raw, parts, state);
+    try {
+      return finish(prep, raw, seen, state);
+    } finally {
+      seen.captures.fill(undefined);
+    }
   }
 }

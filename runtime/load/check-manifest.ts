@@ -33,6 +33,16 @@ export function checkManifest(value: unknown): Manifest {
     if (count(bounds.maxDepth, "manifest.bounds.maxDepth") < 1) fail("manifest.bounds.maxDepth", "a positive integer");
     if (count(bounds.maxValues, "manifest.bounds.maxValues") < 1) fail("manifest.bounds.maxValues", "a positive integer");
   }
+  if (m.obligations !== undefined) {
+    const declared = object(m.obligations, "manifest.obligations");
+    for (const key of Object.keys(declared)) {
+      const at = `manifest.obligations[${JSON.stringify(key)}]`;
+      const ob = object(declared[key], at);
+      oneOf(ob.type, ["number", "integer", "boolean", "string", "set"], `${at}.type`);
+      oneOf(ob.merge, ["min", "max", "or", "and", "same", "union", "intersection"], `${at}.merge`);
+      if (ob.enum !== undefined) array(ob.enum, `${at}.enum`).forEach((e, i) => string(e, `${at}.enum[${i}]`));
+    }
+  }
   const request = object(m.request, "manifest.request");
   for (const part of ["agent", "human", "env", "context"]) schema(request[part], `manifest.request.${part}`);
   const names = new Set<string>();
@@ -63,8 +73,9 @@ export function checkManifest(value: unknown): Manifest {
       const ob = object(o, `${at}.obligations[${j}]`);
       string(ob.key, `${at}.obligations[${j}].key`);
       const v = ob.value;
-      if (!(v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)))) {
-        fail(`${at}.obligations[${j}].value`, "a string, number, boolean or null");
+      const scalar = v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+      if (!scalar && !(Array.isArray(v) && v.every((x) => typeof x === "string"))) {
+        fail(`${at}.obligations[${j}].value`, "a string, number, boolean, null or array of strings");
       }
     });
     quorums(rule.quorums, `${at}.quorums`);

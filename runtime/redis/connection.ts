@@ -82,7 +82,8 @@ export class SharedConnection {
   private reasonOf(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
     if (message.includes("enableOfflineQueue")) return "not connected";
-    if (message.includes("max retries per request")) return "the connection dropped before the reply";
+    // Both say a command was sent and the socket closed before its reply: the outcome is unknown.
+    if (message.includes("max retries per request") || message.startsWith("Command aborted due to connection close")) return "the connection dropped before the reply";
     if (message === "Command timed out") return `no reply within ${this.commandTimeoutMs} ms`;
     if (message.startsWith("Connection is closed")) return "the connection is closed";
     return message;

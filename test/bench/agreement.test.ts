@@ -10,6 +10,9 @@ import { describe, expect, it } from "vitest";
 import { agpOutcome, agreement, buildEngines, jsOutcome } from "../../bench/scenarios/engines.js";
 import { latencyScenario } from "../../bench/scenarios/latency-policy.js";
 import { KEYED, scalingScenario } from "../../bench/scenarios/scaling-policy.js";
+import { realisticScenario } from "../../bench/scenarios/realistic-policy.js";
+import { SHAPES, shapeScenario } from "../../bench/scenarios/shapes-policy.js";
+import { cedarCanSay } from "../../bench/scenarios/to-cedar.js";
 import { toCedar } from "../../bench/scenarios/to-cedar.js";
 import { withValidation } from "../../bench/scenarios/validated-js.js";
 import { loadJsonDeciderSync } from "../../runtime/index.js";
@@ -62,6 +65,24 @@ describe("benchmark scenarios: agp, the interpreter, the JS function and cedar-w
       { effect: "allow", rules: ["r0"] },
       { effect: "deny", rules: [] },
     ]);
+  });
+
+  it.each(SHAPES.filter((shape) => cedarCanSay(shapeScenario(shape, 1))))("on the %s shape scenario with 30 rules: the last rule, the first, none", (shape) => {
+    const engines = buildEngines(shapeScenario(shape, 30));
+    expect(agreement(engines)).toEqual([]);
+    const [last, first, none] = engines.scenario.requests.map((r) => jsOutcome(engines, r));
+    // A range's first-rule request passes every threshold: every rule decides (deny overrides).
+    expect(last!.rules).toEqual(["r29"]);
+    expect(first!.rules.includes("r0") || first!.effect === "deny").toBe(true);
+    expect(none).toEqual({ effect: "deny", rules: [] });
+  });
+
+  it("on the realistic mixed scenario (60 rules, 16 requests), and some requests are allowed", () => {
+    const engines = buildEngines(realisticScenario(60));
+    expect(agreement(engines)).toEqual([]);
+    const effects = engines.scenario.requests.map((r) => jsOutcome(engines, r).effect);
+    expect(effects).toContain("allow");
+    expect(effects).toContain("deny");
   });
 
   it("renders a prefix holding Cedar's wildcard as an escaped like pattern", () => {

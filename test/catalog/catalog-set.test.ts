@@ -127,11 +127,11 @@ describe("lookupField", () => {
 });
 
 describe("catalog format edge cases", () => {
-  it("refuses a catalog with neither actions, request nor groups", () => {
+  it("refuses a catalog with neither actions, request, groups nor obligations", () => {
     const { catalog, diagnostics } = loadCatalog("empty.json", JSON.stringify(HEAD));
     expect(catalog).toBeUndefined();
     expect(diagnostics.map((d) => d.message)).toEqual([
-      "invalid catalog at the top level: a catalog declares `actions` (with a `family`), a `request` shape, approver `groups`, or several of these",
+      "invalid catalog at the top level: a catalog declares `actions` (with a `family`), a `request` shape, approver `groups`, `obligations`, or several of these",
     ]);
   });
 

@@ -29,7 +29,7 @@ describe("checker robustness", () => {
         const named = files.map((f, i) => ({
           ...f,
           file: `f${i}.agp`,
-          statements: f.statements.map((s) => (s.kind === "Rule" || s.kind === "Limit" ? { ...s, pattern: real(s.pattern) } : s)),
+          statements: f.statements.map((s) => (s.kind === "Rule" || s.kind === "Limit" ? { ...s, patterns: s.patterns.map(real) } : s)),
         }));
         const result = check({ files: named, catalogs: loaded.set });
         const strict = check({ files: named, catalogs: loaded.set }, { strict: true });

@@ -70,7 +70,7 @@ describe("agp inspect <file.wasm>", () => {
     expect(out).toContain(`\nactions (${compiled.manifest.actions.length}):\n  id  name                            slots  human  cost bound\n`);
     expect(lines).toContain(`  ${String(exec).padEnd(2)}  shell.exec                      ${String(action.slots.length).padEnd(5)}  no     ${action.costBound}`);
     expect(out).toContain(`\nrules (${compiled.manifest.rules.length}):\n`);
-    expect(lines.find((l) => l.includes(" destructive "))).toMatch(/^ {2}\d+ +destructive +deny +agent +examples\/platform\/shell\.agp:14 +destructive command$/);
+    expect(lines.find((l) => l.includes(" destructive "))).toMatch(/^ {2}\d+ +destructive +deny +agent +examples\/platform\/shell\.agp:19 +destructive command$/);
     expect(out).toContain("\nlimits (1):\n  #  id           cap                       keys   otherwise  where\n  0  daily_spend  budget 500 usd per 1 day  agent  deny       examples/platform/aws.agp:30\n");
   });
 

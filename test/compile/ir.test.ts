@@ -105,7 +105,7 @@ describe("IR", () => {
   it("the validator catches broken programs", () => {
     const program = small();
     const action = program.actions.find((a) => a.name === "deploy.service")!;
-    const use = action.agent.unindexed[0] ?? action.agent.indexes[0]!.rules[0]!;
+    const use = action.agent.unindexed[0] ?? action.agent.indexed[0]!;
     const broken = (edit: (p: IrProgram) => void): string[] => {
       const copy = structuredClone(program) as IrProgram;
       edit(copy);

@@ -76,14 +76,18 @@ function expectations(ast: unknown, text: string): [Span, string][] {
         first("storage.type.rule.agp");
         at((n["id"] as Node).span, "entity.name.function.rule.agp");
         at((n["effect"] as Node).span, "keyword.control.effect.agp");
-        at((n["pattern"] as Node).span, "support.type.action.agp");
+        for (const pattern of n["patterns"] as (Node & { segments: readonly unknown[] })[]) {
+          at(pattern.span, pattern.segments.length === 0 ? "keyword.operator.wildcard.agp" : "support.type.action.agp");
+        }
         at((n["principal"] as Node | undefined)?.span, "constant.language.principal.agp");
         at((n["audit"] as Node | undefined)?.span, "constant.language.audit.agp");
         break;
       case "Limit":
         first("storage.type.limit.agp");
         at((n["id"] as Node).span, "entity.name.function.limit.agp");
-        at((n["pattern"] as Node).span, "support.type.action.agp");
+        for (const pattern of n["patterns"] as (Node & { segments: readonly unknown[] })[]) {
+          at(pattern.span, pattern.segments.length === 0 ? "keyword.operator.wildcard.agp" : "support.type.action.agp");
+        }
         break;
       case "ActionName":
         at(n.span, "support.type.action.agp");

@@ -98,7 +98,7 @@ describe("front-end properties", () => {
             kind: "File",
             file: FILE,
             statements: [
-              { kind: "Rule", id: idOf("r"), effect: { kind: "Word", value: "allow", span: condition.span }, pattern: { kind: "ActionPattern", segments: ["a"], wildcard: true, span: condition.span }, condition, obligations: [], span: condition.span },
+              { kind: "Rule", id: idOf("r"), effect: { kind: "Word", value: "allow", span: condition.span }, patterns: [{ kind: "ActionPattern", segments: ["a"], wildcard: true, span: condition.span }], condition, obligations: [], span: condition.span },
               { kind: "Fixture", name: idOf("f"), value, span: condition.span },
             ],
             span: condition.span,

@@ -1,9 +1,13 @@
 /**
- * The cost bound is what "bounded time" promises: for rules keyed on one
- * field (equality, set, prefix) it does not grow with the number of rules,
- * and it never grows with rules for other actions. (A prefix index hashes the
- * input once per distinct prefix length, so its bound grows with the lengths
- * in use — at most the field's maxLength — not with the rules.)
+ * The cost bound is what "bounded time" promises: for rules of every shape
+ * an index takes (ADR 0033) it does not grow with the number of rules
+ * (ranges: logarithmically, the binary search and the tree's depth), and it
+ * never grows with rules for other actions. (Prefix, suffix and infix
+ * indexes work once per distinct literal length, so their bound grows with
+ * the lengths in use — at most the field's maxLength — not with the rules;
+ * the shapes below keep one length. An infix index selects at most as many
+ * literals as a string of maxLength can hold, so a glob residual's bound
+ * stops growing there.)
  */
 import { describe, expect, it } from "vitest";
 import { loadCatalog, mergeCatalogs } from "../../compiler/catalog/index.js";
@@ -11,6 +15,7 @@ import { check } from "../../compiler/check/index.js";
 import { lower } from "../../compiler/lower/index.js";
 import { parse } from "../../compiler/syntax/index.js";
 import { keyedPolicy } from "../../bench/decide.bench.js";
+import { SHAPES_CATALOG } from "../../bench/scenarios/shapes-policy.js";
 
 const CATALOG = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -48,6 +53,42 @@ describe("cost bound", () => {
     const prefixes = (n: number) =>
       Array.from({ length: n }, (_, i) => `rule r${i}:\n  allow svc.call\n  when args.path startsWith "/p${String(i).padStart(5, "0")}/" and args.size < 1000\n`).join("\n");
     expect(costs(prefixes(2000))["svc.call"]).toBe(costs(prefixes(10))["svc.call"]);
+  });
+
+  describe("does not grow with the rule count, for every shape an index takes", () => {
+    const shapeCatalogs = mergeCatalogs([loadCatalog("bench.json", JSON.stringify(SHAPES_CATALOG)).catalog!]).set;
+    const bound = (when: (i: string, n: number, k: number) => string, n: number): number => {
+      const rules = Array.from({ length: n }, (_, k) => `rule r${k}:\n  ${k % 7 === 6 ? "deny" : "allow"} bench.shape.call\n  when ${when(String(k).padStart(5, "0"), n, k)}\n`);
+      const parsed = parse(rules.join("\n"), "p.agp");
+      const checked = check({ files: [parsed.file], catalogs: shapeCatalogs }).checked!;
+      return lower(checked, shapeCatalogs).program!.actions[0]!.costBound;
+    };
+    const constant: Record<string, (i: string, n: number, k: number) => string> = {
+      "number equality": (_, __, k) => `args.n == ${k}`,
+      "number sets": (_, __, k) => `args.n in {${k}, ${k + 100000}}`,
+      suffixes: (i) => `args.s endsWith "-${i}"`,
+      infixes: (i) => `args.s contains "/p-${i}/"`,
+      "exact globs": (i) => `args.s matches "*/m-${i}/*"`,
+      "globs with a residual": (i) => `args.s matches "*/m-${i}/*.log"`,
+      disjunctions: (i) => `args.a == "x-${i}" or args.b == "y-${i}"`,
+      "group membership": (i) => `"g-${i}" in agent.groups`,
+      "any item with a prefix": (i) => `any x in args.list: x startsWith "p-${i}/"`,
+      "a literal set quantifier": (i) => `any p in {"/a-${i}/", "/b-${i}/"}: args.s startsWith p`,
+      "a key and a range": (i, _, k) => `args.key == "k-${i}" and args.n >= ${k}`,
+    };
+    for (const [name, when] of Object.entries(constant)) {
+      it(name, () => {
+        const at100 = bound(when, 100);
+        expect(bound(when, 2000)).toBe(at100);
+      });
+    }
+    it("ranges (logarithmically: binary search and tree depth)", () => {
+      const when = (_: string, n: number, k: number) => `args.n > ${10 * (n - 1 - k)}`;
+      const at10 = bound(when, 10);
+      expect(bound(when, 2000)).toBeLessThanOrEqual(at10 + 2 * Math.ceil(Math.log2(2000 / 10)));
+      const intervals = (_: string, __: number, k: number) => `args.n >= ${10 * k} and args.n < ${10 * k + 15}`;
+      expect(bound(intervals, 2000)).toBeLessThanOrEqual(bound(intervals, 10) + 2 * Math.ceil(Math.log2(2000 / 10)));
+    });
   });
 
   it("does not grow with rules for other actions", () => {

@@ -40,6 +40,7 @@ import {
   type Duration,
   type Expr,
   type LimitDecl,
+  type Obligation,
   type Path,
   type PolicyFile,
   type RuleDecl,
@@ -49,6 +50,7 @@ import { defaults, fixture, test } from "./arbitrary-test-data.js";
 import {
   GENERATED_SPAN,
   actionPattern,
+  actionPatterns,
   approval,
   identifier,
   literal,
@@ -147,21 +149,37 @@ export const expr: (depth?: number) => fc.Arbitrary<Expr> = fc.memo((depth) => {
     fc
       .tuple(fc.constantFrom("all" as const, "any" as const), identifier, sub, sub)
       .map(([quantifier, variable, collection, body]): Expr => ({ kind: "Quantified", quantifier, variable, collection, body, span })),
+    fc
+      .tuple(fc.oneof(fc.constantFrom("lower", "domain", "normpath"), name.filter((n) => !CLAUSE_KEYWORDS.includes(n))), fc.array(sub, { minLength: 1, maxLength: 3 }))
+      .map(([callee, args]): Expr => ({ kind: "Call", callee: { kind: "Identifier", name: callee, span }, args, span })),
   );
 });
 
 // ---------------------------------------------------------------- rules and limits
+
+/** An obligation's value: a literal, a set, or a constant's name. */
+const obligationValue: fc.Arbitrary<Obligation["value"]> = fc.oneof(
+  literal,
+  setLiteral,
+  name.filter((n) => !CLAUSE_KEYWORDS.includes(n)).map((n): Path => ({ kind: "Path", root: { kind: "Identifier", name: n, span }, fields: [], span })),
+);
+
+/** `let name(params) = condition`; without parameters the body is never a literal or a set (that is a constant). */
+export const condition: fc.Arbitrary<Statement> = fc
+  .tuple(identifier, fc.uniqueArray(identifier, { maxLength: 3, selector: (i) => i.name }), expr(3))
+  .filter(([, params, body]) => params.length > 0 || !["String", "Number", "Boolean", "Null", "Set"].includes(body.kind))
+  .map(([conditionName, params, body]): Statement => ({ kind: "Condition", name: conditionName, params, body, span }));
 
 /** A rule with every optional clause sometimes present: principal, when, by, with, because, audit. */
 export const rule: fc.Arbitrary<RuleDecl> = fc
   .record({
     id: identifier,
     effect: wordOf(EFFECTS),
-    pattern: actionPattern,
+    patterns: actionPatterns,
     principal: optional(wordOf(PRINCIPALS)),
     condition: optional(expr(4)),
     approval: optional(approval),
-    obligations: fc.uniqueArray(fc.tuple(identifier, literal), { maxLength: 3, selector: ([k]) => k.name }),
+    obligations: fc.uniqueArray(fc.tuple(identifier, obligationValue), { maxLength: 3, selector: ([k]) => k.name }),
     reason: optional(stringLiteral),
     audit: optional(wordOf(AUDIT_LEVELS)),
   })
@@ -169,7 +187,7 @@ export const rule: fc.Arbitrary<RuleDecl> = fc
     kind: "Rule",
     id: r.id,
     effect: r.effect,
-    pattern: r.pattern,
+    patterns: r.patterns,
     ...present("principal", r.principal),
     ...present("condition", r.condition),
     ...present("approval", r.approval),
@@ -198,7 +216,7 @@ export const limit: fc.Arbitrary<LimitDecl> = fc
       .tuple(fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 90 })), fc.constantFrom(...WINDOW_UNITS))
       .map(([count, unit]) => ({ kind: "Window" as const, count, unit, span })),
     keys: fc.array(path, { maxLength: 3 }),
-    pattern: actionPattern,
+    patterns: actionPatterns,
     condition: optional(expr(3)),
     otherwise: optional(capAction),
     reason: optional(stringLiteral),
@@ -209,7 +227,7 @@ export const limit: fc.Arbitrary<LimitDecl> = fc
     measure: l.measure,
     window: l.window,
     keys: l.keys,
-    pattern: l.pattern,
+    patterns: l.patterns,
     ...present("condition", l.condition),
     ...present("otherwise", l.otherwise),
     ...present("reason", l.reason),
@@ -240,6 +258,7 @@ export const statement: fc.Arbitrary<Statement> = fc.oneof(
   stringLiteral.map((path): Statement => ({ kind: "Actions", path, span })),
   wordOf(DELEGATION_MODES).map((mode): Statement => ({ kind: "Delegation", mode, span })),
   fc.tuple(identifier, fc.oneof(literal, setLiteral)).map(([letName, value]): Statement => ({ kind: "Let", name: letName, value, span })),
+  condition,
   rule,
   limit,
   defaults,

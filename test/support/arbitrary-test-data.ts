@@ -10,6 +10,7 @@
  */
 import fc from "fast-check";
 import {
+  AUDIT_LEVELS,
   EFFECTS,
   GIVEN_PARTS,
   OUTCOME_KINDS,
@@ -146,6 +147,7 @@ function expectationOf(
       approval: optional(approval),
       charges: fc.uniqueArray(fc.tuple(identifier, optional(values(2))), { maxLength: 2, selector: ([k]) => k.name }),
       blockedBy: optional(wordOf(PRINCIPALS)),
+      audit: optional(wordOf(AUDIT_LEVELS)),
     })
     .map((e) => ({
       kind: "Expect",
@@ -156,6 +158,7 @@ function expectationOf(
       ...present("approval", e.approval),
       charges: e.charges.map(([limitId, amount]) => ({ kind: "Charge" as const, limit: limitId, ...present("amount", amount), span })),
       ...present("blockedBy", e.blockedBy),
+      ...present("audit", e.audit),
       span,
     }));
 }

@@ -46,7 +46,7 @@ export const CONTEXTUAL_KEYWORDS: readonly string[] = [
   "allow", "approve", "deny", "for", "agent", "human", "when", "by", "of", "group", "groups",
   "with", "because", "audit", "info", "notice", "security", "both", "either", "agent_only",
   "budget", "on", "cost", "otherwise", "request", "env", "context", "state", "expect", "where",
-  "from", "charge", "blocked", "action", "args",
+  "from", "charge", "blocked", "action", "args", "under", "lower", "domain", "normpath",
   "session", "label", "retain", "track", "earlier", "previous", "count", "sum", "no", "only", "since", "within",
   "step", "exposed", "carries", "after", "outcome", "current",
   ...WINDOW_UNITS, ...WINDOW_UNITS.map((u) => `${u}s`),
@@ -159,10 +159,20 @@ export const setLiteral: fc.Arbitrary<SetLiteral> = fc
 
 // ---------------------------------------------------------------- patterns and approvals
 
-/** `name.word.word` or `name.word.*`: one to four segments, exact or prefix. */
-export const actionPattern: fc.Arbitrary<ActionPattern> = fc
-  .tuple(name, fc.array(word, { maxLength: 3 }), fc.boolean())
-  .map(([first, rest, wildcard]) => ({ kind: "ActionPattern", segments: [first, ...rest], wildcard, span }));
+/** `name.word.word`, `name.word.*` (one to four segments, exact or prefix) or `*`. */
+export const actionPattern: fc.Arbitrary<ActionPattern> = fc.oneof(
+  { weight: 8, arbitrary: fc
+    .tuple(name, fc.array(word, { maxLength: 3 }), fc.boolean())
+    .map(([first, rest, wildcard]): ActionPattern => ({ kind: "ActionPattern", segments: [first, ...rest], wildcard, span })) },
+  { weight: 1, arbitrary: fc.constant<ActionPattern>({ kind: "ActionPattern", segments: [], wildcard: true, span }) },
+);
+
+/** A rule's or limit's patterns: one, or a `{…}` list of distinct ones. */
+export const actionPatterns: fc.Arbitrary<ActionPattern[]> = fc.uniqueArray(actionPattern, {
+  minLength: 1,
+  maxLength: 3,
+  selector: (p) => `${p.segments.join(".")}${p.wildcard ? ".*" : ""}`,
+});
 
 /** `by` requirements: one to three quorums, each of one to three groups (`group`/`groups` by count). */
 export const approval: fc.Arbitrary<ApprovalRequirement> = fc

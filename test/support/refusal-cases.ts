@@ -243,7 +243,15 @@ export function refusalCases(open: DecidingEngine): void {
       message: "`args.command` is not well-formed Unicode (a lone surrogate at index 3)",
       path: "args.command",
     });
-    expect(refusal(shell({ command: "\udc00" + "x".repeat(5000) }))?.code).toBe("invalid_string");
+    expect(refusal(shell({ command: "\udc00" + "x".repeat(4000) }))?.code).toBe("invalid_string");
+  });
+
+  it("an overlong string is too long before it is scanned (ADR 0035), even when it is not well-formed", () => {
+    expect(refusal(shell({ command: "\udc00" + "x".repeat(5000) }))).toEqual({
+      code: "too_long",
+      message: "`args.command` is longer than its maxLength 4096",
+      path: "args.command",
+    });
   });
 
   it("a request that is not an object, and an action that is not a string", () => {

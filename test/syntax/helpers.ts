@@ -65,6 +65,8 @@ export function sexpr(e: Expr): string {
       ];
       return `(${parts.join(" ")})`;
     }
+    case "Call":
+      return `(call ${e.callee.name} ${e.args.map(sexpr).join(" ")})`;
   }
 }
 

@@ -66,7 +66,7 @@ rule review_production:
       kind: "Rule",
       id: id("review_production"),
       effect: word("approve"),
-      pattern: pattern(["github", "pull_request", "open"]),
+      patterns: [pattern(["github", "pull_request", "open"])],
       principal: word("human"),
       condition: { kind: "Compare", op: "in", left: path("args", "repo"), right: path("production_repos") },
       approval: {
@@ -87,10 +87,10 @@ rule review_production:
 
   it("parses a minimal rule and a one-line rule", () => {
     expect(only("rule open_prs:\n  allow github.pull_request.open")).toEqual({
-      kind: "Rule", id: id("open_prs"), effect: word("allow"), pattern: pattern(["github", "pull_request", "open"]), obligations: [],
+      kind: "Rule", id: id("open_prs"), effect: word("allow"), patterns: [pattern(["github", "pull_request", "open"])], obligations: [],
     });
     expect(only("rule read_anything: allow aws.* when action.readOnly")).toMatchObject({
-      pattern: pattern(["aws"], true),
+      patterns: [pattern(["aws"], true)],
       condition: path("action", "readOnly"),
     });
   });
@@ -102,8 +102,8 @@ rule review_production:
   });
 
   it("reads prefix patterns at any depth, and keywords after a dot as segments", () => {
-    expect((only("rule r: allow github.pull_request.*") as RuleDecl).pattern).toEqual(pattern(["github", "pull_request"], true));
-    expect((only("rule r: allow shell.in.rule") as RuleDecl).pattern).toEqual(pattern(["shell", "in", "rule"]));
+    expect((only("rule r: allow github.pull_request.*") as RuleDecl).patterns).toEqual([pattern(["github", "pull_request"], true)]);
+    expect((only("rule r: allow shell.in.rule") as RuleDecl).patterns).toEqual([pattern(["shell", "in", "rule"])]);
   });
 
   it("gives the same AST whatever the clause order, and for group/groups", () => {
@@ -133,7 +133,7 @@ describe("limit", () => {
       measure: { kind: "Rate", count: num(5) },
       window: { kind: "Window", count: 1, unit: "hour" },
       keys: [path("args", "service")],
-      pattern: pattern(["deploy"], true),
+      patterns: [pattern(["deploy"], true)],
     });
   });
 
@@ -147,7 +147,7 @@ describe("limit", () => {
       measure: { kind: "Budget", amount: num(500), unit: id("usd"), cost: path("args", "estimated_cost_usd") },
       window: { kind: "Window", count: 1, unit: "day" },
       keys: [path("agent"), path("env")],
-      pattern: pattern(["aws"], true),
+      patterns: [pattern(["aws"], true)],
       condition: { kind: "Compare", op: "==", left: path("env"), right: str("prod") },
       otherwise: { kind: "CapApprove", approval: { kind: "Approval", quorums: [{ kind: "Quorum", count: num(1), groups: [str("finance")] }] } },
       reason: str("spend cap"),

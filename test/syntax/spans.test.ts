@@ -34,7 +34,7 @@ describe("spans", () => {
     expect(rule.id.span).toMatchObject({ line: 2, column: 6, endLine: 2, endColumn: 17 });
     expect(text(SOURCE, rule.id.span)).toBe("never_merge");
     expect(text(SOURCE, rule.effect.span)).toBe("deny");
-    expect(text(SOURCE, rule.pattern.span)).toBe("github.pull_request.merge");
+    expect(text(SOURCE, rule.patterns[0]!.span)).toBe("github.pull_request.merge");
   });
 
   it("spans expressions from their first to their last character", () => {

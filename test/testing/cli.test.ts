@@ -121,7 +121,7 @@ test "the fourth deploy in an hour":
       [
         "FAIL passing.test.agp:32: the fourth deploy in an hour",
         "  expected: allow",
-        '  actual:   deny from limit deploy_rate because "limit `deploy_rate` reached: 3 per hour"',
+        '  actual:   deny from limit deploy_rate because "limit `deploy_rate` reached: 3 per hour" audit notice',
         "  effect: expected allow, got deny",
         "  limit deploy_rate (deploy.agp:30) decided: the state says 3 used, and this request's charge would pass the cap 3",
         "",

@@ -39,6 +39,58 @@ describe("agp test: trace cases", () => {
     expect(run.code).toBe(0);
   });
 
+  it("star patterns, string views, named conditions and indexed rules work in session rules, alike on both engines", async () => {
+    const policy = `package wsl
+actions "ws.json"
+session context.session retain 24 hours track 16
+
+let internal(a) = domain(a) == "example.com"
+let secret_path = normpath(args.path) under "/secrets"
+
+label secret on ws.files.read when secret_path
+
+rule read_anything:
+  allow ws.*
+
+rule pause_after_anything:
+  deny ws.bank.send
+  when earlier * within 1 minute
+  because "one quiet minute before a payment"
+
+rule mail_after_fetch:
+  approve ws.mail.send
+  when (any r in args.to: not internal(r))
+    and earlier ws.web.fetch where lower(args.url) startsWith "https://evil.example/" and internal("x@EXAMPLE.com") within 1 hour
+  by 1 of group "security"
+
+rule known_recipient:
+  deny ws.bank.send
+  when args.recipient == "DE-EVIL" and exposed secret within 1 hour
+  because "after a secret"
+
+rule known_recipient_soon:
+  deny ws.bank.send
+  when args.recipient == "DE-EVIL" and exposed secret within 3 minutes
+  because "right after a secret"
+`;
+    const pay = (recipient: string) => `request ws.bank.send { recipient: "${recipient}", amount: 1, currency: "EUR", note: null, memo: "" }`;
+    const tests = `${HEAD}test "the language of issue 15 inside session rules":
+  step request ws.web.fetch { url: "https://EVIL.example/x" } expect allow
+  step after 2 minutes request ws.mail.send { to: ["a@EXAMPLE.com"], cc: [], subject: "s", body: "b" } expect allow
+  step after 2 minutes request ws.mail.send { to: ["x@other.org"], cc: [], subject: "s", body: "b" }
+    expect approve from mail_after_fetch by 1 of group "security"
+  step after 1 minute request ws.files.read { path: "/public/a" } expect allow
+  step after 10 seconds ${pay("DE1")} expect deny from pause_after_anything
+  step after 2 minutes ${pay("DE1")} expect allow
+  step after 2 minutes request ws.files.read { path: "/public/../secrets/k" } expect allow
+  step after 2 minutes ${pay("DE-EVIL")} expect deny from known_recipient, known_recipient_soon
+  step after 2 minutes ${pay("DE-EVIL")} expect deny from known_recipient
+`;
+    const run = await agpTest(["--both", "language.agp", "language.test.agp"], { "language.agp": policy, "language.test.agp": tests });
+    expect(run.out).toContain("1 case: 1 passed, 0 failed (wasm and interpreter)");
+    expect(run.code).toBe(0);
+  });
+
   it("a step whose decision differs fails at that step, with the session operators' values", async () => {
     const body = `${HEAD}test "a second payment is not refused":
   step request ws.bank.send { recipient: "DE1", amount: 10, currency: "EUR", note: null, memo: "" } expect allow

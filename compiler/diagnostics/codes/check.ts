@@ -46,10 +46,10 @@ export const CHECK_CODES = {
     help: "rule ids are unique across the whole policy set; rename one of them",
   },
   AGP208: {
-    title: "duplicate constant",
+    title: "duplicate constant or condition",
     severity: "error",
-    message: "constant `{name}` is defined twice in package `{package}`",
-    help: "constants are visible in every file of their package; rename or remove one",
+    message: "`{name}` is defined twice in package `{package}`",
+    help: "constants and named conditions are visible in every file of their package; rename or remove one",
   },
   AGP209: {
     title: "duplicate limit id",
@@ -185,10 +185,10 @@ export const CHECK_CODES = {
     message: "no fixture named `{name}`",
   },
   AGP232: {
-    title: "constant named like a request root",
+    title: "constant or condition named like a request root",
     severity: "error",
-    message: "constant `{name}` would hide the request's `{name}`",
-    help: "rename the constant",
+    message: "{what} `{name}` would hide the request's `{name}`",
+    help: "rename the {what}",
   },
   AGP233: {
     title: "limit key reads a whole value",
@@ -246,7 +246,7 @@ export const CHECK_CODES = {
     title: "session operator where it cannot be",
     severity: "error",
     message: "{op} cannot be used in {where}",
-    help: "session operators belong in rule conditions (not in limits, label conditions, filters or summed values)",
+    help: "session operators belong in rule conditions (not in limits, label conditions, filters, summed values or named conditions)",
   },
   AGP247: {
     title: "`count` not compared with a number",
@@ -294,6 +294,107 @@ export const CHECK_CODES = {
     help: "report the outcome after the call's step, or say which: `outcome succeeded of step 1`",
   },
 
+  // ------------------------------------------------------------ obligations (ADR 0029)
+  AGP260: {
+    title: "undeclared obligation",
+    severity: "error",
+    message: "no catalog declares the obligation `{key}`",
+  },
+  AGP261: {
+    title: "obligation value of the wrong type",
+    severity: "error",
+    message: "obligation `{key}` takes {expected}, but `{value}` is {found}",
+  },
+  AGP262: {
+    title: "obligation value not declared",
+    severity: "error",
+    message: "`{value}` is not one of the values the catalog declares for obligation `{key}`",
+  },
+  AGP263: {
+    title: "obligation given values of different types",
+    severity: "error",
+    message: "rule `{rule}` gives obligation `{key}` {found}, but rule `{other}` gives it {type}: a gateway reads one type, and a request both rules match would be denied",
+    help: "give it one type everywhere, or declare it in a catalog's `obligations` section (docs/catalogs.md)",
+  },
+  AGP264: {
+    title: "obligation value names no constant",
+    severity: "error",
+    message: "obligation value `{name}` is {what}",
+  },
+
+  // ------------------------------------------------------------ named conditions (ADR 0027)
+  AGP265: {
+    title: "wrong number of arguments",
+    severity: "error",
+    message: "`{name}` takes {wanted}, but is given {given}",
+  },
+  AGP266: {
+    title: "condition uses itself",
+    severity: "error",
+    message: "condition `{name}` uses itself: {cycle}",
+    help: "conditions are expanded where they are used, so they cannot be recursive; write the repeated part out",
+  },
+  AGP267: {
+    title: "name hides another",
+    severity: "error",
+    message: "`{name}` hides {what}",
+  },
+  AGP268: {
+    title: "condition expands too far",
+    severity: "error",
+    message: "`{name}` cannot be expanded: {why}",
+    help: "split the condition, or use it in fewer places of one rule",
+  },
+  AGP269: {
+    title: "call of something that is not a condition",
+    severity: "error",
+    message: "`{name}` is {what}: only named conditions and the built-in functions `lower`, `domain` and `normpath` can be called",
+  },
+
+  // ------------------------------------------------------------ strings and paths (ADR 0028)
+  AGP270: {
+    title: "string view of a value that is not a string",
+    severity: "error",
+    message: "`{view}` takes a string, but `{expr}` is {type}",
+  },
+  AGP271: {
+    title: "literal a view never produces",
+    severity: "error",
+    message: "`{value}` can never be a value of `{view}`: {why}",
+  },
+  AGP272: {
+    title: "unusable base path",
+    severity: "error",
+    message: "`under` needs an absolute base path, but `{base}` {why}",
+    help: "write the directory from the root, such as `\"/workspace\"`",
+  },
+  AGP273: {
+    title: "base of `under` is not constant",
+    severity: "error",
+    message: "the base after `under` must be a string or a set of strings, written out or named by a constant",
+    help: "paths are compared with bases known ahead of time: `args.path under \"/workspace\"` or `under {\"/workspace\", \"/tmp\"}`",
+  },
+
+  // ------------------------------------------------------------ what the compiler needs (ADR 0029)
+  AGP274: {
+    title: "fields of different enums ordered",
+    severity: "error",
+    message: "`{op}` cannot order `{left}` against `{right}`: their enums differ ({leftMembers} against {rightMembers})",
+    help: "order each field against its own members (`{example}`), or give both fields one ordered enum in the catalog",
+  },
+  AGP276: {
+    title: "glob the compiler cannot build",
+    severity: "error",
+    message: "{message}",
+    help: "{help}",
+  },
+  AGP275: {
+    title: "value of several kinds compared",
+    severity: "error",
+    message: "`{path}` can be {type} in {owner}; `{op}` needs one kind of value",
+    help: "give the field one JSON type in the catalog (a string, a number or a boolean, optionally null)",
+  },
+
   // ------------------------------------------------------------ warnings
   AGP301: {
     title: "condition can never be true",
@@ -312,9 +413,9 @@ export const CHECK_CODES = {
     help: "remove `{id}`, or narrow `{deny}`",
   },
   AGP304: {
-    title: "unused constant",
+    title: "unused constant or condition",
     severity: "warning",
-    message: "constant `{name}` is never used",
+    message: "{what} `{name}` is never used",
     help: "remove it, or use it in a condition",
   },
   AGP305: {
@@ -352,5 +453,11 @@ export const CHECK_CODES = {
     severity: "warning",
     message: "`track` has no effect: this `{op}` does not compare past calls with the current request",
     help: "remove `track`",
+  },
+  AGP315: {
+    title: "obligation not declared",
+    severity: "warning",
+    message: "obligation `{key}` is not declared: its name and the type of its value are not checked",
+    help: "declare the obligations gateways enforce in a catalog's `obligations` section (docs/catalogs.md); then every other name is an error",
   },
 } as const satisfies Record<string, CodeEntry>;

@@ -56,10 +56,10 @@ export const SYNTAX_CODES = {
   AGP112: { title: "missing catalog path", severity: "error", message: EXPECTED },
   AGP113: { title: "unknown delegation mode", severity: "error", message: EXPECTED },
   AGP114: {
-    title: "constant value is not a literal or set",
+    title: "missing constant or condition value",
     severity: "error",
     message: EXPECTED,
-    help: "a constant holds a string, number, boolean, null or a set of them; write expressions where they are used",
+    help: "a `let` holds a string, number, boolean, null or set (a constant), or a condition (a named condition)",
   },
   AGP115: { title: "missing `=`", severity: "error", message: EXPECTED },
   AGP116: { title: "duplicate set element", severity: "error", message: "{element} appears twice in this set" },
@@ -235,6 +235,39 @@ export const SYNTAX_CODES = {
     title: "unknown outcome",
     severity: "error",
     message: "`{outcome}` is not an outcome (succeeded, failed or rolled_back)",
+  },
+  AGP170: {
+    title: "action name in a table cell is not quoted",
+    severity: "error",
+    message: "an action name in a table cell must be quoted: `{name}` is read as the fixture `{first}` followed by `.`",
+    help: "write `\"{name}\"`; `request $column` takes the quoted name",
+  },
+  AGP171: {
+    title: "set written with brackets",
+    severity: "error",
+    message: "sets are written with braces `{…}`, not brackets `[…]`",
+  },
+  AGP172: {
+    title: "empty parameter list",
+    severity: "error",
+    message: "`()` with nothing inside: a condition without parameters has no parentheses",
+  },
+  AGP173: {
+    title: "pattern listed twice",
+    severity: "error",
+    message: "`{pattern}` is listed twice in this pattern list",
+  },
+  AGP174: {
+    title: "parameter named twice",
+    severity: "error",
+    message: "parameter `{name}` is named twice",
+    help: "give each parameter its own name",
+  },
+  AGP175: {
+    title: "obligation value read from the request",
+    severity: "error",
+    message: "an obligation's value is a literal, a set or a constant, but `{path}` is read from the request",
+    help: "obligations are fixed when the policy is compiled; for a value that depends on the request, write one rule per value (`when …`)",
   },
   AGP199: { title: "syntax error", severity: "error", message: EXPECTED },
 } as const satisfies Record<string, CodeEntry>;

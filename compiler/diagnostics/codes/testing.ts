@@ -49,4 +49,9 @@ export const TESTING_CODES = {
     message: "fixture `{name}` refers to itself{through}",
     help: "a fixture's value must be data in the end; write the shared part as its own fixture",
   },
+  AGP510: {
+    title: "audit level the deciding rules never give",
+    severity: "error",
+    message: "`audit {level}` can never hold: the decision of {rules} has audit level `{actual}`",
+  },
 } as const satisfies Record<string, CodeEntry>;
