@@ -108,6 +108,12 @@ export interface ManifestRule {
   readonly obligations: readonly { readonly key: string; readonly value: string | number | boolean | null }[];
   /** `by N of group …` quorums (approve rules). */
   readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[];
+  /** `by requester`: the human the agent acts for must confirm. Absent: not asked. */
+  readonly requester?: true;
+  /** `(same person allowed)`: one approver may count towards several quorums. Absent: distinct people. */
+  readonly samePerson?: true;
+  /** `binds context.plan, …`: context paths the approval is bound to, in source order. Absent: none. */
+  readonly binds?: readonly string[];
 }
 
 export interface ManifestLimit {
@@ -125,7 +131,12 @@ export interface ManifestLimit {
   /** `otherwise`: deny (default) or park for approval with these quorums. */
   readonly otherwise:
     | { readonly kind: "deny" }
-    | { readonly kind: "approve"; readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[] };
+    | {
+        readonly kind: "approve";
+        readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[];
+        readonly requester?: true;
+        readonly samePerson?: true;
+      };
   readonly reason?: string;
 }
 

@@ -30,7 +30,7 @@ import { validateRequest, validateValue, type ValidRequest } from "./validate.js
 import { decideSide, rulesCovering } from "./match.js";
 import { combineSides } from "./delegation.js";
 import { applyLimits } from "./limits.js";
-import { highestAudit, mergeObligations, mergeQuorums, ruleReason } from "./combine.js";
+import { highestAudit, mergeApprovals, mergeObligations, ruleReason } from "./combine.js";
 import { appliesKillSwitch, approvalsMeet, validateState } from "./state.js";
 import { Refusal } from "./values.js";
 import { readHostValue } from "./read.js";
@@ -90,9 +90,9 @@ function decideOrRefuse(model: PolicyModel, input: unknown, given: RuntimeState 
     return { ...base(model, "allow", refs, reasons, audit), obligations, limits: charges };
   }
   const approveRules = combined.effect === "approve" ? deciding : [];
-  const approval = mergeQuorums([
-    ...approveRules.map((r) => r.quorums),
-    ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
+  const approval = mergeApprovals([
+    ...approveRules.map((r) => r.approval),
+    ...approvingCaps.flatMap((l) => (l.otherwise.kind === "approve" ? [l.otherwise.approval] : [])),
   ]);
   // A limit cap parks an allow for approval; the allow rules stay reported.
   const blockedBy = combined.effect === "approve" ? combined.blockedBy : undefined;

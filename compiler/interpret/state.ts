@@ -11,7 +11,7 @@
  */
 import type { ApprovalRequirement } from "../../runtime/decision.js";
 import type { GivenApproval, RuntimeState } from "../../runtime/request.js";
-import { identityKey } from "../../runtime/identity.js";
+import { approvalsMeet as meets } from "../../runtime/approval-quorums.js";
 import type { ValidRequest } from "./validate.js";
 import { Refusal, childPath, describe, indexPath, isObject } from "./values.js";
 
@@ -58,24 +58,15 @@ export function appliesKillSwitch(state: RuntimeState | undefined, request: Vali
 }
 
 /**
- * Whether `approvals` meet every quorum: per quorum, enough distinct approver
- * ids from its groups (any group when it lists none), never the requesting
- * agent or the human it acts for. One approver may count for several quorums.
- * Ids are compared by `identityKey` (case and Unicode form do not make
- * another person; ADR 0013).
+ * Whether `approvals` meet the requirement (ADR 0030): the requester's
+ * confirmation when asked; every quorum by distinct approvers (distinct
+ * across quorums unless `samePerson`), never the requesting agent or the
+ * human it acts for. Ids are compared by `identityKey` (ADR 0013). One
+ * implementation for every engine (runtime/approval-quorums.ts), checked
+ * against a brute-force oracle (test/governance/approval-quorums.property.test.ts).
  */
-export function approvalsMeet(
-  requirement: ApprovalRequirement,
-  approvals: readonly GivenApproval[] | undefined,
-  request: ValidRequest,
-): boolean {
-  if (approvals === undefined || approvals.length === 0) return false;
-  const excluded = new Set([request.agent.id, request.human?.id].filter((id): id is string => typeof id === "string").map(identityKey));
-  const keyed = approvals.map((a) => ({ key: identityKey(a.id), groups: a.groups })).filter((a) => !excluded.has(a.key));
-  return requirement.quorums.every((quorum) => {
-    const ids = new Set(keyed.filter((a) => quorum.groups.length === 0 || a.groups.some((g) => quorum.groups.includes(g))).map((a) => a.key));
-    return ids.size >= quorum.count;
-  });
+export function approvalsMeet(requirement: ApprovalRequirement, approvals: readonly GivenApproval[] | undefined, request: ValidRequest): boolean {
+  return meets(requirement, approvals, request.agent.id, request.human?.id);
 }
 
 function wrong(path: string, expected: string, got: unknown): Refusal {

@@ -172,6 +172,9 @@ function manifestRule(rule: CheckedRule): ManifestRule {
     audit: d.audit?.value ?? "info",
     obligations: d.obligations.map((o) => ({ key: o.key.name, value: o.value.kind === "Null" ? null : o.value.value })),
     quorums: d.approval === undefined ? [] : d.approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })),
+    ...(d.approval?.requester === undefined ? {} : { requester: true as const }),
+    ...(d.approval?.samePerson === undefined ? {} : { samePerson: true as const }),
+    ...(d.binds === undefined ? {} : { binds: d.binds.paths.map((p) => [p.root.name, ...p.fields.map((f) => f.name)].join(".")) }),
   };
 }
 
@@ -190,7 +193,12 @@ function manifestLimit(limit: CheckedLimit): ManifestLimit {
     keys: d.keys.map((k) => [k.root.name, ...k.fields.map((f) => f.name)]),
     otherwise:
       otherwise?.kind === "CapApprove"
-        ? { kind: "approve", quorums: otherwise.approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })) }
+        ? {
+            kind: "approve",
+            quorums: otherwise.approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })),
+            ...(otherwise.approval.requester === undefined ? {} : { requester: true as const }),
+            ...(otherwise.approval.samePerson === undefined ? {} : { samePerson: true as const }),
+          }
         : { kind: "deny" },
     ...(d.reason === undefined ? {} : { reason: d.reason.value }),
   };

@@ -17,7 +17,7 @@ import { ownValue } from "../encode/snapshot.js";
 import type { RawResult } from "./result.js";
 import type { Prepared, PreparedLimit, PreparedRule } from "./prepared.js";
 import { applyLimits } from "./limits.js";
-import { approvalsMeet, mergeObligations, mergeQuorums } from "./merge.js";
+import { approvalsMeet, mergeApprovals, mergeObligations } from "./merge.js";
 
 /** The decision for a request the module decided. */
 export function finish(prep: Prepared, raw: RawResult, parts: Parts, state: RuntimeState | undefined): Decision {
@@ -78,9 +78,9 @@ function approveOrAllow(
   charges: readonly LimitCharge[],
   approvingCaps: readonly PreparedLimit[],
 ): Decision {
-  const approval = mergeQuorums([
-    ...(raw.effect === "approve" ? deciding.map((r) => r.quorums) : []),
-    ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
+  const approval = mergeApprovals([
+    ...(raw.effect === "approve" ? deciding.map((r) => r.approval) : []),
+    ...approvingCaps.flatMap((l) => (l.capApproval === undefined ? [] : [l.capApproval])),
   ]);
   if (approvalsMeet(approval, state?.approvals, ownValue(parts.agent, "id"), ownValue(parts.human, "id"))) {
     return decision(prep, "allow", refs, reasons, obligations, charges, audit, undefined, undefined);

@@ -9,6 +9,14 @@
  * Must not look at requests.
  */
 import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../decision.js";
+
+/** What one rule or limit cap asks of its approvers, as the manifest says it. */
+export interface PreparedApproval {
+  readonly quorums: readonly Quorum[];
+  readonly requester: boolean;
+  readonly samePerson: boolean;
+  readonly binds: readonly string[];
+}
 import type { Effect, Manifest, ManifestLimit, ManifestRule } from "../manifest.js";
 
 export interface PreparedRule {
@@ -29,6 +37,8 @@ export interface PreparedRule {
    */
   readonly alone: readonly (readonly [string, string | number | boolean])[] | undefined;
   readonly quorums: readonly Quorum[];
+  /** The rule's `by` (and `binds`) as a whole. */
+  readonly approval: PreparedApproval;
 }
 
 export interface PreparedLimit {
@@ -43,6 +53,8 @@ export interface PreparedLimit {
   /** Key paths with `agent` / `human` alone widened to their `id`. */
   readonly keys: readonly (readonly string[])[];
   readonly otherwise: ManifestLimit["otherwise"];
+  /** `otherwise approve by …` as a whole; undefined for `otherwise deny`. */
+  readonly capApproval: PreparedApproval | undefined;
 }
 
 export interface Prepared {
@@ -73,6 +85,7 @@ export function prepare(manifest: Manifest): Prepared {
       obligations: rule.obligations,
       alone: alone(rule.obligations),
       quorums: rule.quorums,
+      approval: Object.freeze({ quorums: rule.quorums, requester: rule.requester === true, samePerson: rule.samePerson === true, binds: rule.binds ?? [] }),
     }),
   );
   const limits = manifest.limits.map((limit) =>
@@ -87,6 +100,10 @@ export function prepare(manifest: Manifest): Prepared {
       capReason: limit.reason ?? capReason(limit),
       keys: limit.keys.map((k) => ((k[0] === "agent" || k[0] === "human") && k.length === 1 ? [k[0], "id"] : k.slice())),
       otherwise: limit.otherwise,
+      capApproval:
+        limit.otherwise.kind === "approve"
+          ? Object.freeze({ quorums: limit.otherwise.quorums, requester: limit.otherwise.requester === true, samePerson: limit.otherwise.samePerson === true, binds: [] })
+          : undefined,
     }),
   );
   return {

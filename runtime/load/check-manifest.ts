@@ -66,6 +66,8 @@ export function checkManifest(value: unknown): Manifest {
       }
     });
     quorums(rule.quorums, `${at}.quorums`);
+    approvalFlags(rule, at);
+    if (rule.binds !== undefined) array(rule.binds, `${at}.binds`).forEach((b, j) => string(b, `${at}.binds[${j}]`));
   });
   array(m.limits, "manifest.limits").forEach((l, i) => {
     const at = `manifest.limits[${i}]`;
@@ -83,7 +85,10 @@ export function checkManifest(value: unknown): Manifest {
     array(limit.keys, `${at}.keys`).forEach((k, j) => path(k, `${at}.keys[${j}]`));
     const otherwise = object(limit.otherwise, `${at}.otherwise`);
     oneOf(otherwise.kind, ["deny", "approve"], `${at}.otherwise.kind`);
-    if (otherwise.kind === "approve") quorums(otherwise.quorums, `${at}.otherwise.quorums`);
+    if (otherwise.kind === "approve") {
+      quorums(otherwise.quorums, `${at}.otherwise.quorums`);
+      approvalFlags(otherwise, `${at}.otherwise`);
+    }
   });
   return value as Manifest;
 }
@@ -198,6 +203,13 @@ function quorums(value: unknown, at: string): void {
     count(quorum.count, `${at}[${i}].count`);
     array(quorum.groups, `${at}[${i}].groups`).forEach((g, j) => string(g, `${at}[${i}].groups[${j}]`));
   });
+}
+
+/** `requester` and `samePerson` are `true` when present (never `false`: absent says no). */
+function approvalFlags(approval: Json, at: string): void {
+  for (const flag of ["requester", "samePerson"]) {
+    if (approval[flag] !== undefined && approval[flag] !== true) fail(`${at}.${flag}`, "true, or absent");
+  }
 }
 
 function path(value: unknown, at: string, mayBeEmpty = false): void {

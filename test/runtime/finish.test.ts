@@ -143,12 +143,14 @@ describe("finishing: obligations and approvals", () => {
     const both = (id: string) => ({ id, groups: ["sre", "security"] });
     expect(policy.decide(deploy("approve"), { approvals: [sre("bob")] }).effect).toBe("approve");
     expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), sre("bob")] }).effect).toBe("approve");
-    const allowed = policy.decide(deploy("approve"), { approvals: [sre("bob"), both("sam")] });
+    // 2 of "sre" and 1 of "sre" or "security": three people, since one approver counts towards one quorum (ADR 0030).
+    expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), both("sam")] }).effect).toBe("approve");
+    const allowed = policy.decide(deploy("approve"), { approvals: [sre("bob"), both("sam"), { id: "tom", groups: ["security"] }] });
     expect(allowed).toMatchObject({ effect: "allow", rules: [{ id: "f" }, { id: "g" }], reasons: ["approval required by rule `f`", "approval required by rule `g`"] });
     expect(allowed.approval).toBeUndefined();
     expect(allowed.blockedBy).toBeUndefined();
-    expect(policy.decide(deploy("approve", { human: ALICE }), { approvals: [sre("bob"), both("alice")] }).effect).toBe("approve");
-    expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), both("ci-fixer")] }).effect).toBe("approve");
+    expect(policy.decide(deploy("approve", { human: ALICE }), { approvals: [sre("bob"), both("alice"), both("tom")] }).effect).toBe("approve");
+    expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), both("ci-fixer"), both("tom")] }).effect).toBe("approve");
     expect(policy.decide(deploy("approve_any"), { approvals: [{ id: "zoe", groups: [] }] }).effect).toBe("allow");
   });
 });
