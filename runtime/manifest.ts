@@ -91,6 +91,12 @@ export interface ManifestAction {
   readonly costBound: number;
   /** True when some `for human` rule covers this action (the human side may speak). */
   readonly humanCovered: boolean;
+  /**
+   * The catalog's `readOnly` metadata: true for actions that change
+   * nothing. The gateway records it in audit entries (`mutating`). Absent in
+   * modules compiled before it existed.
+   */
+  readonly readOnly?: boolean;
 }
 
 export type Effect = "allow" | "approve" | "deny";
@@ -181,7 +187,8 @@ export type SchemaNode =
     }
   | {
       readonly type: "object";
-      readonly properties: readonly { readonly name: string; readonly required: boolean; readonly schema: SchemaNode }[];
+      /** `secret`: the catalog marks the property `"x-agp-secret": true`; the gateway never records its value. */
+      readonly properties: readonly { readonly name: string; readonly required: boolean; readonly schema: SchemaNode; readonly secret?: true }[];
       readonly additionalProperties: boolean;
       /** The schema of undeclared properties' values, when `additionalProperties` is a schema. */
       readonly additional?: SchemaNode;

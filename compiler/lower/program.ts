@@ -133,6 +133,7 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
     reads: layout.reads,
     mode: modes.size === 1 && only !== undefined ? only : "both",
     humanCovered: covering.some((r) => r.principal === "human"),
+    readOnly: action.metadata.get("readOnly")?.value === true,
     agent,
     human,
     limits,

@@ -10,7 +10,9 @@
  */
 export { createGateway, Gateway, type CheckAction, type CheckResult, type GatewayOptions, type Outcome, type ReportOptions, type ReportResult } from "./gateway.js";
 export type { DecisionEngine } from "./engine.js";
-export { KillSwitch, familyOf, killReason, type KillActor, type KillScope, type KillSwitchRecord, type KillTarget } from "./kill-switch.js";
+export { KillSwitch, MAX_PATTERN_SEGMENTS, coveringPatterns, familyOf, killReason, type KillActor, type KillScope, type KillSwitchRecord, type KillTarget } from "./kill-switch.js";
+export { REDACTED, Secrets, hmacSha256Hex, type RedactedRequest, type SecretManifest } from "./secrets.js";
+export { approvalsMeet } from "../approval-quorums.js";
 export {
   Limits,
   MAX_AMOUNT,

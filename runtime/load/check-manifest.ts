@@ -45,6 +45,7 @@ export function checkManifest(value: unknown): Manifest {
     string(action.family, `${at}.family`);
     schema(action.args, `${at}.args`);
     if (typeof action.humanCovered !== "boolean") fail(`${at}.humanCovered`, "a boolean");
+    if (action.readOnly !== undefined && typeof action.readOnly !== "boolean") fail(`${at}.readOnly`, "a boolean");
     array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
   });
   array(m.rules, "manifest.rules").forEach((r, i) => {
