@@ -8,7 +8,7 @@
  * The meaning of every field is fixed by docs/language.md ("Semantics: how
  * rules combine") and docs/decisions/0006-decision-semantics.md.
  */
-export type { AgentRequest, RuntimeState, GivenApproval, RequestValue } from "./request.js";
+export type { AgentRequest, AgentRates, KilledScope, RuntimeState, GivenApproval, RequestValue } from "./request.js";
 
 /** What the gateway must do: run the action, park it for approval, or refuse it. */
 export type DecisionEffect = "allow" | "approve" | "deny";

@@ -23,6 +23,7 @@ import { Refused } from "./encode/values.js";
 import { ownValue } from "./encode/snapshot.js";
 import { compileActionEncoder, zero, type ActionEncoder, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
+import { killedBy } from "./kill-scope.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
 import { readResult } from "./finish/result.js";
 import { instantiateAsync, instantiateSync, messageOf, type PolicyExports } from "./load/module.js";
@@ -100,7 +101,7 @@ export class Engine implements PolicyEngine {
       this.busy = false;
       const p = this.parts;
       p.agent = p.args = p.context = EMPTY;
-      p.human = p.env = p.trust = undefined;
+      p.human = p.env = p.trust = p.rates = undefined;
     }
   }
 
@@ -111,7 +112,7 @@ export class Engine implements PolicyEngine {
     if (state instanceof Refused) return refused(this.prep, state.refusal);
     const refusal = validateRequest(request, state, this.checks, parts);
     if (refusal !== undefined) return refused(this.prep, refusal);
-    const kill = killSwitch(state, parts, this.prep.actions[parts.actionId]!.family);
+    const kill = killedBy(state?.killed, ownValue(parts.agent, "id"), parts.action, this.prep.actions[parts.actionId]!.family, parts.env);
     if (kill !== undefined) return killed(this.prep, kill);
 
     if (this.exports === undefined && !this.recovering) this.replace();
@@ -223,13 +224,3 @@ export class Engine implements PolicyEngine {
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** The first engaged kill switch that applies: `"global"`, the agent's id, the action's family. */
-function killSwitch(state: RuntimeState | undefined, parts: Parts, family: string): string | undefined {
-  const list = state?.killed;
-  if (list === undefined || list.length === 0) return undefined;
-  if (list.includes("global")) return "global";
-  const id = ownValue(parts.agent, "id");
-  if (typeof id === "string" && list.includes(id)) return id;
-  if (list.includes(family)) return family;
-  return undefined;
-}

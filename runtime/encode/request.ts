@@ -14,7 +14,8 @@ import { compileCheck, firstUndeclared, type Check } from "./validate.js";
 import { snapshot } from "./snapshot.js";
 import { Refused, childPath, describe, hasKey, isObject, refusalOf, tick, type Refusal } from "./values.js";
 import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds, type SchemaNode } from "../manifest.js";
-import type { RuntimeState } from "../request.js";
+import { RATE_FIELDS, type RuntimeState } from "../request.js";
+import { killedProblem } from "../kill-scope.js";
 
 /** The validated parts of a request: what encoding and finishing read. Reused between calls. */
 export interface Parts {
@@ -28,6 +29,8 @@ export interface Parts {
   context: Readonly<Record<string, unknown>>;
   /** `state.trust` when given: replaces `agent.trust`. */
   trust: number | undefined;
+  /** `state.rates` when given, by request field (`failure_rate` …): each replaces that field of `agent`. */
+  rates: Readonly<Record<string, number>> | undefined;
 }
 
 /** Everything validation needs, compiled once per loaded policy. */
@@ -38,6 +41,8 @@ export interface RequestChecks {
   readonly context: Check;
   /** `agent.trust`'s schema, for `state.trust`; undefined when the agent declares none. */
   readonly trust: Check | undefined;
+  /** The schemas of `agent.success_rate` … by rate (`success` …), for `state.rates`; absent when the agent declares none. */
+  readonly rates: Readonly<Record<string, Check | undefined>>;
   readonly actionIds: ReadonlyMap<string, number>;
   readonly args: readonly Check[];
   /** How deep and how big a request (and a state) may be. */
@@ -45,19 +50,27 @@ export interface RequestChecks {
 }
 
 const TOP_LEVEL: ReadonlySet<string> = new Set(["agent", "human", "action", "args", "env", "context"]);
-const STATE_KEYS: ReadonlySet<string> = new Set(["trust", "counters", "approvals", "killed"]);
+const STATE_KEYS: ReadonlySet<string> = new Set(["trust", "counters", "approvals", "killed", "rates"]);
+const RATE_KEYS: ReadonlySet<string> = new Set(Object.keys(RATE_FIELDS));
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Compiles the manifest's schemas into checks. */
 export function compileRequestChecks(manifest: Manifest): RequestChecks {
   const agent = manifest.request.agent;
-  const trust = agent.type === "object" ? agent.properties.find((p) => p.name === "trust")?.schema : undefined;
+  const field = (name: string): SchemaNode | undefined => (agent.type === "object" ? agent.properties.find((p) => p.name === name)?.schema : undefined);
+  const trust = field("trust");
+  const rates: Record<string, Check | undefined> = {};
+  for (const [rate, name] of Object.entries(RATE_FIELDS)) {
+    const schema = field(name);
+    rates[rate] = schema === undefined ? undefined : compileCheck(schema);
+  }
   return {
     agent: compileCheck(agent),
     human: compileCheck(manifest.request.human),
     env: compileCheck(manifest.request.env),
     context: compileCheck(manifest.request.context),
-    trust: trust === undefined ? undefined : compileCheck(trust as SchemaNode),
+    trust: trust === undefined ? undefined : compileCheck(trust),
+    rates,
     actionIds: new Map(manifest.actions.map((a, i) => [a.name, i])),
     args: manifest.actions.map((a) => compileCheck(a.args)),
     bounds: manifest.bounds ?? DEFAULT_REQUEST_BOUNDS,
@@ -80,7 +93,7 @@ export function readState(state: unknown, bounds: RequestBounds): RuntimeState |
 
 /** A fresh, reusable parts record. */
 export function newParts(): Parts {
-  return { agent: EMPTY, human: undefined, action: "", actionId: -1, args: EMPTY, env: null, context: EMPTY, trust: undefined };
+  return { agent: EMPTY, human: undefined, action: "", actionId: -1, args: EMPTY, env: null, context: EMPTY, trust: undefined, rates: undefined };
 }
 
 /**
@@ -161,6 +174,8 @@ export function validateRequest(request: unknown, state: RuntimeState | undefine
       trust = given as number;
     }
   }
+  const ratesGiven = readRates(state, checks);
+  if (ratesGiven instanceof Refused) return ratesGiven.refusal;
   parts.agent = agent as Readonly<Record<string, unknown>>;
   parts.human = human as Readonly<Record<string, unknown>> | undefined;
   parts.action = action;
@@ -169,7 +184,28 @@ export function validateRequest(request: unknown, state: RuntimeState | undefine
   parts.env = env;
   parts.context = context as Readonly<Record<string, unknown>>;
   parts.trust = trust;
+  parts.rates = ratesGiven;
   return undefined;
+}
+
+/**
+ * `state.rates` (already shape-checked) as request fields, each checked
+ * against the agent's declared field (path `state.rates.<rate>`), as
+ * `state.trust` is against `agent.trust`. Undefined when none is given.
+ */
+export function readRates(state: RuntimeState | undefined, checks: RequestChecks): Readonly<Record<string, number>> | undefined | Refused {
+  const rates = state?.rates;
+  if (rates === undefined) return undefined;
+  let fields: Record<string, number> | undefined;
+  for (const [rate, name] of Object.entries(RATE_FIELDS)) {
+    const value = (rates as Readonly<Record<string, number | undefined>>)[rate];
+    if (value === undefined) continue;
+    const check = checks.rates[rate];
+    const problem = check === undefined ? undefined : check(value);
+    if (problem !== undefined) return new Refused(refusalOf(problem, `state.rates.${rate}`));
+    (fields ??= {})[name] = value;
+  }
+  return fields;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -212,8 +248,24 @@ export function validateState(state: unknown): Refusal | undefined {
     });
     if (found !== undefined) return found;
   }
-  if (killed !== undefined && (!Array.isArray(killed) || !killed.every((k: unknown) => typeof k === "string"))) {
-    return wrong("state.killed", "an array of strings", killed);
+  if (killed !== undefined) {
+    const problem = killedProblem(killed);
+    if (problem !== undefined) {
+      return problem.unknownKey !== undefined ? refusal("unknown_field", `unknown field \`${problem.path}\``, problem.path) : wrong(problem.path, problem.expected, problem.got);
+    }
+  }
+  const rates: unknown = state.rates;
+  if (rates !== undefined) {
+    if (!isObject(rates)) return wrong("state.rates", "an object", rates);
+    const extra = firstUndeclared(rates, RATE_KEYS, true);
+    if (extra !== undefined) {
+      const path = childPath("state.rates", extra);
+      return refusal("unknown_field", `unknown field \`${path}\``, path);
+    }
+    for (const key of Object.keys(RATE_FIELDS)) {
+      const rate: unknown = rates[key];
+      if (rate !== undefined && (typeof rate !== "number" || !(rate >= 0 && rate <= 1))) return wrong(`state.rates.${key}`, "a number from 0 to 1", rate);
+    }
   }
   return undefined;
 }

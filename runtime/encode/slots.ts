@@ -16,6 +16,10 @@
 import type { Slot } from "../manifest.js";
 import type { Parts } from "./request.js";
 import { isObject } from "./values.js";
+import { RATE_FIELDS } from "../request.js";
+
+/** `agent.success_rate` …: the fields `state.rates` replaces. */
+const RATE_FIELD_NAMES: ReadonlySet<string> = new Set(Object.values(RATE_FIELDS));
 
 /** A value that does not fit the layout the manifest promised. */
 export class EncodeError extends Error {}
@@ -121,7 +125,8 @@ function compileSlot(slot: Slot, topLevel: boolean): Writer {
  * Reads a path with `has` semantics: undefined when any step is absent (null
  * is present). A top-level path starts at a root of the validated `Parts`
  * (`agent`, `human`, `action`, `args`, `env`, `context`), read by name;
- * `agent.trust` is `state.trust` when the state gives one.
+ * `agent.trust` is `state.trust` when the state gives one, and
+ * `agent.failure_rate` (…) is `state.rates.failure` (…) when it gives that.
  */
 function compileGetter(path: readonly string[], topLevel: boolean): Getter {
   if (!topLevel) return stepsGetter(path);
@@ -132,6 +137,13 @@ function compileGetter(path: readonly string[], topLevel: boolean): Getter {
     return (from) => {
       const trust = (from as Parts).trust;
       return trust !== undefined ? (path.length === 2 ? trust : undefined) : rest(root(from as Parts));
+    };
+  }
+  const rate = path[0] === "agent" && path[1] !== undefined && RATE_FIELD_NAMES.has(path[1]) ? path[1] : undefined;
+  if (rate !== undefined) {
+    return (from) => {
+      const given = (from as Parts).rates?.[rate];
+      return given !== undefined ? (path.length === 2 ? given : undefined) : rest(root(from as Parts));
     };
   }
   if (path.length === 1) return (from) => root(from as Parts);

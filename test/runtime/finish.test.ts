@@ -243,7 +243,7 @@ describe("runtime state", () => {
     expect(bad({ counters: [] })?.message).toBe("`state.counters` must be an object, got an array");
     expect(bad({ approvals: [{ id: 1, groups: [] }] })?.path).toBe("state.approvals[0].id");
     expect(bad({ approvals: [{ id: "x", groups: [1] }] })?.message).toBe("`state.approvals[0].groups` must be an array of strings, got an array");
-    expect(bad({ killed: "global" })?.message).toBe('`state.killed` must be an array of strings, got the string "global"');
+    expect(bad({ killed: "global" })?.message).toBe('`state.killed` must be an array of kill switches (strings or { env, action }), got the string "global"');
     expect(bad({ kill: ["global"] })).toEqual({ code: "unknown_field", message: "unknown field `state.kill`", path: "state.kill" });
     expect(bad({ kill: undefined })?.code).toBe("unknown_field");
     expect(bad(42)?.message).toBe("`state` must be an object, got the number 42");
