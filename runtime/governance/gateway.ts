@@ -6,11 +6,14 @@
  * reason to show the agent) or `wait` (with an approval ticket); an audit
  * entry for every answer and every outcome.
  * Order of one check: snapshot the request (read once; everything after uses
- * only the snapshot) → kill switch (three key reads, before any evaluation)
- * → a repeated request id (the same whole request: the first `run`, nothing
- * charged again) → trust tier → approvals bound to this exact request →
- * decide → reserve limits (at a cap, decide again with the counter so the
- * policy's `otherwise` answers) → kill switch again (engaged while we
+ * only the snapshot; secrets redacted for what is recorded, sealed for what
+ * is hashed) → kill switch (one read of a fixed set of keys, before any
+ * evaluation) → a repeated request id (the same whole request: the first
+ * `run`, nothing charged again) → trust tier and rates → decide →
+ * (approve) the approvals bound to this exact request and the context the
+ * policy binds, then decide again with them → reserve limits (at a cap,
+ * decide again with the counter so the policy's `otherwise` answers) →
+ * kill switch again (engaged while we
  * worked) → consume the approval (single use) → audit (written before `run`
  * returns; if it cannot be written, everything reserved and consumed is
  * given back and the answer is `refuse`).
@@ -283,7 +286,9 @@ export class Gateway {
     const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
     if (prior !== undefined) return this.repeat(prior, parts, recorded, sealed, engines);
 
-    const trust = this.trust === undefined ? undefined : await this.trust.tier(parts.agent);
+    const standing = this.trust === undefined ? undefined : await this.trust.standing(parts.agent);
+    const trust = standing?.tier;
+    const rates = standing?.rates;
     // The ticket is looked up once the policy says what the approval binds (its `binds`): by the digest of that binding.
     let digest: string | undefined;
     let ticket: ApprovalTicket | undefined;
@@ -293,6 +298,7 @@ export class Gateway {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const state: RuntimeState = {
         ...(trust === undefined ? {} : { trust }),
+        ...(rates === undefined ? {} : { rates }),
         ...(given === undefined ? {} : { approvals: given }),
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
@@ -412,7 +418,7 @@ export class Gateway {
       };
       return this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(used === undefined ? {} : { ticket: used }), undo, written });
     }
-    const decision = this.decide(engines, req, { ...(trust === undefined ? {} : { trust }), counters });
+    const decision = this.decide(engines, req, { ...(trust === undefined ? {} : { trust }), ...(rates === undefined ? {} : { rates }), counters });
     return this.answer({ requestId, parts, recorded, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
   }
 
