@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { parseSince, queryAudit, readAuditEntries, verifyAudit } from "../governance/index.js";
 import type { CheckResult, Outcome } from "../governance/gateway.js";
 import type { ApprovalResult, TicketStatus } from "../governance/approvals.js";
+import type { KillTarget } from "../governance/kill-switch.js";
 import { HttpError, objectOf, readJson, stringOf } from "./http.js";
 import type { Reply, Route, ServeContext } from "./routes.js";
 
@@ -68,7 +69,8 @@ function approvalReply(result: ApprovalResult): Reply {
 
 async function killTarget(ctx: ServeContext, req: Parameters<Route["handle"]>[1]) {
   const b = await body(ctx, req);
-  const target = { scope: b["scope"] as "global" | "agent" | "family", ...(b["name"] === undefined ? {} : { name: b["name"] as string }) };
+  // Checked by the kill switch itself (a TypeError → 400 with its message); `env` scopes an `action` switch to one env.
+  const target = { scope: b["scope"] as KillTarget["scope"], ...(b["name"] === undefined ? {} : { name: b["name"] as string }), ...(b["env"] === undefined ? {} : { env: b["env"] as string }) };
   const actor = { by: b["by"] as string, reason: b["reason"] as string };
   return { target, actor };
 }

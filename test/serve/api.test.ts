@@ -102,7 +102,12 @@ describe("agp serve: agp's API", () => {
     expect((await post("/v1/kill/release", { scope: "family", name: "deploy", by: "ana", reason: "resolved" }, ADMIN)).json).toEqual({ released: true });
     expect((await post("/v1/kill/release", { scope: "family", name: "deploy", by: "ana", reason: "resolved" }, ADMIN)).json).toEqual({ released: false });
     expect(await post("/v1/kill/engage", { scope: "global", reason: "x" }, ADMIN)).toMatchObject({ status: 400, json: { error: { code: "invalid_request", message: "a kill switch needs `by`: who engages or releases it" } } });
-    expect((await post("/v1/kill/engage", { scope: "planet", by: "a", reason: "b" }, ADMIN)).json.error.message).toBe("unknown kill switch scope `planet`; use global, agent or family");
+    expect((await post("/v1/kill/engage", { scope: "planet", by: "a", reason: "b" }, ADMIN)).json.error.message).toBe("unknown kill switch scope `planet`; use global, agent, family, env or action");
+    // An action pattern within one env: production deploys stop, staging ones run.
+    await post("/v1/kill/engage", { scope: "action", name: "deploy.*", env: "production", by: "ana", reason: "freeze" }, ADMIN);
+    expect((await post("/v1/check", { requestId: "k-2", request: deploy() })).json).toMatchObject({ action: "refuse", reason: "kill switch `deploy.* in production` is engaged (by ana: freeze)" });
+    expect((await post("/v1/check", { requestId: "k-3", request: { ...deploy(), env: "staging" } })).json.action).toBe("run");
+    expect((await post("/v1/kill/release", { scope: "action", name: "deploy.*", env: "production", by: "ana", reason: "thaw" }, ADMIN)).json).toEqual({ released: true });
   });
 
   it("audit query and verify (admin)", async () => {
