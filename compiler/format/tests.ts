@@ -86,6 +86,7 @@ function expectClauses(node: Expectation): Inline[] {
   if (node.blockedBy !== undefined) {
     clauses.push(concat(text("blocked by "), spanned(node.blockedBy.value, node.blockedBy.span)));
   }
+  if (node.audit !== undefined) clauses.push(concat(text("audit "), spanned(node.audit.value, node.audit.span)));
   return clauses;
 }
 

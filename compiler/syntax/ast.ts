@@ -482,7 +482,7 @@ export interface MergeValue {
 /**
  * `expect deny from never_merge because "..." blocked by human`.
  * After the effect, clauses in any order, each at most once:
- * `from`, `because`, `with`, `by`, `charge`, `blocked by`.
+ * `from`, `because`, `with`, `by`, `charge`, `blocked by`, `audit`.
  */
 export interface Expectation {
   readonly kind: "Expect";
@@ -495,6 +495,8 @@ export interface Expectation {
   /** `charge deploy_rate, daily_spend = 120`: limits the decision charges. */
   readonly charges: readonly Charge[];
   readonly blockedBy?: Word<Principal>;
+  /** `audit security`: the decision's audit level. */
+  readonly audit?: Word<AuditLevel>;
   readonly span: Span;
 }
 

@@ -11,6 +11,7 @@
  * This file must not consume tokens or call the parser.
  */
 import { didYouMean } from "../diagnostics/index.js";
+import { AUDIT_LEVELS, type AuditLevel } from "./ast.js";
 import type {
   ArrayValue, Charge, ExampleTable, Expectation, ExpectedObligation, GivenClause, GivenPart, Identifier, ObjectEntry,
   ObjectValue, Placeholder, RequestClause, Statement, TestDecl, TestValue,
@@ -108,6 +109,7 @@ function expectation(
   let approvalRequirement: Expectation["approval"];
   let charges: Charge[] = [];
   let blockedBy: Expectation["blockedBy"];
+  let audit: Expectation["audit"];
   for (const e of c.expectClause ?? []) {
     const k = e.children;
     if (k.KwFrom && clauses.first(k.KwFrom[0])) {
@@ -126,6 +128,10 @@ function expectation(
       approvalRequirement = approval(b, k.approval![0]!);
     } else if (k.KwCharge && clauses.first(k.KwCharge[0])) {
       charges = (k.charges ?? []).map((ch) => charge(b, ch, placeholders));
+    } else if (k.KwAudit && clauses.first(k.KwAudit[0])) {
+      const level = k.level![0]!;
+      if ((AUDIT_LEVELS as readonly string[]).includes(level.image)) audit = word<AuditLevel>(b, level);
+      else b.unexpected("audit-level", level);
     }
   }
   return {
@@ -137,6 +143,7 @@ function expectation(
     ...(approvalRequirement ? { approval: approvalRequirement } : {}),
     charges,
     ...(blockedBy ? { blockedBy } : {}),
+    ...(audit ? { audit } : {}),
     span: b.span(clause),
   };
 }

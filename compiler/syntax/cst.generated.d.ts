@@ -444,6 +444,8 @@ export type ExpectClauseCstChildren = {
   charges?: (ChargeCstNode)[];
   KwBlocked?: IToken[];
   principal?: PrincipalCstNode[];
+  KwAudit?: IToken[];
+  level?: IToken[];
 };
 
 export interface RuleRefCstNode extends CstNode {

@@ -169,6 +169,13 @@ export class TestGrammar extends PolicyGrammar {
           this.SUBRULE(this.principal);
         },
       },
+      {
+        // `audit security`: the decision's audit level (issue 15).
+        ALT: () => {
+          this.CONSUME(KW.audit);
+          this.CONSUME(NameLike, { LABEL: "level", ERR_MSG: "audit-level" });
+        },
+      },
     ]);
   });
 

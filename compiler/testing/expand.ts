@@ -40,6 +40,8 @@ export interface ExpectedDecision {
   readonly approval?: ExpectedApproval;
   readonly charges: readonly { readonly limit: string; readonly amount?: Json }[];
   readonly blockedBy?: Principal;
+  /** `audit`: the decision's audit level. */
+  readonly audit?: "info" | "notice" | "security";
 }
 
 /** One runnable case. */
@@ -227,6 +229,7 @@ function expandCase(
     ...(approval === undefined ? {} : { approval }),
     charges,
     ...(e.blockedBy === undefined ? {} : { blockedBy: e.blockedBy.value }),
+    ...(e.audit === undefined ? {} : { audit: e.audit.value }),
   };
   return { request, ...(state === undefined ? {} : { state }), expect };
 }

@@ -18,7 +18,7 @@ import type { Json } from "./values.js";
 
 /** One clause of an expectation that the decision does not meet. */
 export interface Mismatch {
-  /** The clause: `effect`, `from`, `because`, `with`, `by`, `charge`, `blocked by`, or `engines`. */
+  /** The clause: `effect`, `from`, `because`, `with`, `by`, `charge`, `blocked by`, `audit`, or `engines`. */
   readonly clause: string;
   readonly expected: string;
   readonly actual: string;
@@ -60,6 +60,9 @@ export function matchDecision(expected: ExpectedDecision, decision: Decision): M
   if (expected.blockedBy !== undefined && decision.blockedBy !== expected.blockedBy) {
     out.push({ clause: "blocked by", expected: expected.blockedBy, actual: decision.blockedBy ?? "nobody" });
   }
+  if (expected.audit !== undefined && decision.audit !== expected.audit) {
+    out.push({ clause: "audit", expected: expected.audit, actual: decision.audit });
+  }
   return out;
 }
 
@@ -72,6 +75,7 @@ export function expectationText(e: ExpectedDecision): string {
   if (e.obligations.length > 0) parts.push(`with ${e.obligations.map((o) => `${o.key} = ${JSON.stringify(o.value)}`).join(", ")}`);
   if (e.charges.length > 0) parts.push(`charge ${e.charges.map((c) => (c.amount === undefined ? c.limit : `${c.limit} = ${JSON.stringify(c.amount)}`)).join(", ")}`);
   if (e.blockedBy !== undefined) parts.push(`blocked by ${e.blockedBy}`);
+  if (e.audit !== undefined) parts.push(`audit ${e.audit}`);
   return parts.join(" ");
 }
 
