@@ -246,7 +246,15 @@ export const NATIVE_ROUTES: readonly Route[] = [
       const limit = get("limit") === undefined ? 100 : Number(get("limit"));
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, "invalid_request", "`limit` must be a whole number from 1 to 1000");
       const filter: Record<string, unknown> = {};
-      for (const key of ["agent", "human", "action", "env"]) if (get(key) !== undefined) filter[key] = get(key);
+      for (const key of ["agent", "human", "action", "env", "kind"]) if (get(key) !== undefined) filter[key] = get(key);
+      // The same choices as `agp audit query` (docs/cli.md); an unknown value is a 400, never an empty answer.
+      const choices: readonly [string, readonly string[]][] = [["result", ["run", "refuse", "wait"]], ["outcome", ["succeeded", "failed", "rolled_back"]], ["level", ["info", "notice", "security"]], ["mutating", ["true", "false"]]];
+      for (const [key, allowed] of choices) {
+        const value = get(key);
+        if (value === undefined) continue;
+        if (!allowed.includes(value)) throw new HttpError(400, "invalid_request", `unknown ${key} \`${value}\`; use ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)!}`);
+        filter[key] = key === "mutating" ? value === "true" : value;
+      }
       const entries = queryAudit(readAuditEntries(await auditText(ctx)), { ...filter, ...(effect === undefined ? {} : { effect }), ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) });
       return { status: 200, body: { total: entries.length, entries: entries.slice(-limit) } };
     },

@@ -117,6 +117,10 @@ describe("agp serve: agp's API", () => {
     expect(q.json.entries).toHaveLength(2);
     expect(q.json.entries.every((e: { action: string }) => e.action === "deploy.service")).toBe(true);
     expect((await call(s.url, "GET", "/v1/audit?effect=maybe", { token: ADMIN })).json.error.message).toBe("unknown effect `maybe`; use allow, approve or deny");
+    expect((await call(s.url, "GET", "/v1/audit?mutating=yes", { token: ADMIN })).json.error.message).toBe("unknown mutating `yes`; use true or false");
+    const changes = await call(s.url, "GET", "/v1/audit?kind=decision&result=run&mutating=true&env=production", { token: ADMIN });
+    expect(changes.json.entries.length).toBeGreaterThan(0);
+    expect(changes.json.entries.every((e: { result: string; mutating: boolean | null; env: string }) => e.result === "run" && e.mutating !== false && e.env === "production")).toBe(true);
     expect((await call(s.url, "GET", "/v1/audit?limit=0", { token: ADMIN })).json.error.message).toBe("`limit` must be a whole number from 1 to 1000");
     const v = await call(s.url, "GET", "/v1/audit/verify", { token: ADMIN });
     expect(v.json).toMatchObject({ ok: true, problems: [] });
