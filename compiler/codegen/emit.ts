@@ -80,7 +80,7 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
     abi: ABI_VERSION,
     compiler: options.compiler,
     policy: { hash: options.hash, version: options.version },
-    actions: program.actions.map((a) => ({ name: a.name, family: a.family, args: a.args, slots: a.slots, costBound: a.costBound, humanCovered: a.humanCovered })),
+    actions: program.actions.map((a) => ({ name: a.name, family: a.family, args: a.args, slots: a.slots, costBound: a.costBound, humanCovered: a.humanCovered, readOnly: a.readOnly })),
     rules: program.rules,
     limits: program.limits,
     ...(program.obligations === undefined ? {} : { obligations: program.obligations }),

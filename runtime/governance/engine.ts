@@ -7,6 +7,7 @@
  * governance works with whichever one it is given.
  */
 import type { Decision, RuntimeState } from "../decision.js";
+import type { SecretManifest } from "./secrets.js";
 
 /** A loaded policy that decides one request at a time. */
 export interface DecisionEngine {
@@ -14,4 +15,11 @@ export interface DecisionEngine {
   decide(request: unknown, state?: RuntimeState): Decision;
   /** Which bundle decides: content hash and version. */
   readonly policy: { readonly hash: string; readonly version: string };
+  /**
+   * The compiled module's manifest (a `PolicyEngine` has it): the gateway
+   * reads the catalogs' secret marks and `readOnly` from it. Without one the
+   * gateway cannot tell secrets apart, so audit entries and tickets record
+   * no args or context (`request: null`).
+   */
+  readonly manifest?: SecretManifest;
 }
