@@ -17,9 +17,10 @@ import { suite as memorySuite } from "./memory.bench.js";
 import { suite as jsonSuite } from "./json.bench.js";
 import { suite as redisSuite } from "./redis.bench.js";
 import { suite as lspSuite } from "./lsp.bench.js";
+import { suite as cliSuite } from "./cli.bench.js";
 import type { BenchSuite, BenchTable } from "./suite.js";
 
-const suites: readonly BenchSuite[] = [parserSuite, decideSuite, latencySuite, scalingSuite, memorySuite, jsonSuite, redisSuite, lspSuite];
+const suites: readonly BenchSuite[] = [parserSuite, decideSuite, latencySuite, scalingSuite, memorySuite, jsonSuite, redisSuite, lspSuite, cliSuite];
 
 /** bench/results in the repository, from either bench/ or dist/bench/. */
 function resultsDirectory(): string {
