@@ -80,6 +80,10 @@ export function describeIoError(error: unknown): string {
       return "it is a directory";
     case "ENOTDIR":
       return "a part of the path is not a directory";
+    case "EEXIST":
+      // `mkdir -p` of an output folder whose name is taken by a file: the same mistake as ENOTDIR.
+      if ((error as { syscall?: string }).syscall === "mkdir") return "a part of the path is not a directory";
+      return error instanceof Error ? error.message : String(error);
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -105,4 +105,10 @@ export const CATALOG_CODES = {
     message: "`{keyword}` at `{pointer}` is not a JSON Schema 2020-12 keyword",
     help: "did you mean `{near}`? a misspelled constraint would not be enforced, so agp refuses it",
   },
+  AGP430: {
+    title: "unbounded string or array",
+    severity: "warning",
+    message: "`{field}` of `{action}` ({type}) has no {missing}: {consequence}",
+    help: "add `\"{missing}\": N` to its schema (bounded-time evaluation reads at most N); `agp schema import-mcp --{flag} N` adds one where a tool gives none",
+  },
 } as const satisfies Record<string, CodeEntry>;
