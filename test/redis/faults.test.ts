@@ -21,6 +21,13 @@ const counterKey = 'counter:deploy_rate:[]';
 
 afterAll(() => stopAll());
 
+/** The gateway's refusal when the shared state fails mid-check, with the store's own words inside. */
+const storeRefusal = (step: string, why: string) =>
+  new RegExp(
+    `^the gateway could not complete this check: the shared state at redis://127\\.0\\.0\\.1:\\d+ is unavailable \\(${step}\\): ${why}; ` +
+      `nothing was run, so this request is refused \\(it may be retried with the same request id\\)$`,
+  );
+
 /** A connection of the test's own, and a store on it. */
 async function inspect(redis: TestRedis): Promise<{ connection: SharedConnection; store: RedisStateStore; done(): Promise<void> }> {
   const connection = await connectRedis(redis.url);
@@ -66,9 +73,10 @@ describe.runIf(hasRedis)("faults", () => {
       expect(runs.length).toBeGreaterThanOrEqual(40);
       expect(startedAfter.length).toBeGreaterThan(0);
       // Nothing that started after the kill ran; each failed with the store's reason, and quickly.
-      expect(startedAfter.filter((a) => a.action !== "error")).toEqual([]);
-      expect(new Set(failed.map((a) => a.action))).toEqual(new Set(["error"]));
-      for (const a of failed) expect(a.reason).toMatch(/^the shared state at redis:\/\/127\.0\.0\.1:\d+ is unavailable \(.+\): (not connected|the connection dropped before the reply|the connection is closed)$/);
+      // A store failure is an audited refusal that names the store's reason (issue 11 D).
+      expect(startedAfter.filter((a) => a.action !== "refuse")).toEqual([]);
+      expect(new Set(failed.map((a) => a.action))).toEqual(new Set(["refuse"]));
+      for (const a of failed) expect(a.reason).toMatch(storeRefusal("(.+)", "(not connected|the connection dropped before the reply|the connection is closed)"));
       expect(Math.max(...startedAfter.map((a) => a.ms))).toBeLessThan(3000);
 
       await redis.restart();
@@ -106,9 +114,9 @@ describe.runIf(hasRedis)("faults", () => {
       } finally {
         redis.resume();
       }
-      expect(hung.map((a) => a.action)).toEqual(new Array(20).fill("error"));
+      expect(hung.map((a) => a.action)).toEqual(new Array(20).fill("refuse"));
       for (const a of hung) {
-        expect(a.reason).toMatch(/^the shared state at redis:\/\/127\.0\.0\.1:\d+ is unavailable \(read state\): no reply within 300 ms$/);
+        expect(a.reason).toMatch(storeRefusal("read state", "no reply within 300 ms"));
         expect(a.ms).toBeLessThan(300 + 2000);
       }
       expect((await replica.check(deploys("after", 1)))[0]!.action).toBe("run");

@@ -26,6 +26,7 @@ interface ServeFlags {
   allowUnsigned?: boolean;
   state?: string;
   redis?: string;
+  redisPrefix: string;
   listen: string;
   publicUrl?: string;
   adminTokenFile?: string;
@@ -60,6 +61,7 @@ export function registerServeCommand(program: Command, io: CliIo, setExit: (code
     .option("--allow-unsigned", "load unsigned modules (development only)")
     .option("--state <dir>", "keep state and the audit log in files in this directory (default .agp-state)")
     .option("--redis <url>", "keep state in Redis (shared by several gateways)")
+    .option("--redis-prefix <prefix>", "the deployment's key prefix in Redis (replicas of one deployment share it)", "agp")
     .option("--listen <host:port>", "where to listen", "127.0.0.1:8181")
     .option("--env <name>", "the env of AuthZEN evaluations whose context gives none (`context.env`)")
     .option("--public-url <url>", "the URL clients reach this service at (AuthZEN metadata, ticket links)")
@@ -96,7 +98,8 @@ async function runServe(flags: ServeFlags, io: CliIo, hooks: ServeCommandHooks):
   } catch (error) {
     return usageError(io, error instanceof Error ? error.message : String(error));
   }
-  const state: StateOption = flags.redis !== undefined ? { kind: "redis", url: flags.redis } : { kind: "file", directory: resolve(io.cwd, flags.state ?? ".agp-state"), fsync: flags.fsync };
+  if (flags.redis === undefined && flags.redisPrefix !== "agp") return usageError(io, "--redis-prefix needs --redis");
+  const state: StateOption = flags.redis !== undefined ? { kind: "redis", url: flags.redis, prefix: flags.redisPrefix } : { kind: "file", directory: resolve(io.cwd, flags.state ?? ".agp-state"), fsync: flags.fsync };
   const path = (p: string): string => (/^https?:\/\//i.test(p) ? p : resolve(io.cwd, p));
   // Signals are taken from before the start, so a SIGTERM that arrives while starting still shuts down cleanly.
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
