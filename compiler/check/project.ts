@@ -20,7 +20,7 @@
  * Must not print anything (the CLI renders).
  */
 import { loadCatalogFiles, parseJsonSource, type CatalogRef, type CatalogSet, type LoadedCatalog, type SchemaLocation } from "../catalog/index.js";
-import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import { CODES, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { discoverPolicyFiles, nodeFiles, NO_PROJECT, readPolicyFiles, type ParsedSource, type ProjectFiles, type ProjectSettings } from "../project/index.js";
 import type { ParseResult, Span } from "../syntax/index.js";
 import type { CheckedPolicySet } from "./checked.js";
@@ -120,7 +120,9 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     options.strict === true ? { strict: true } : {},
   );
   let diagnostics = sortDiagnostics([...discovered.diagnostics, ...read.diagnostics, ...loaded.diagnostics, ...result.diagnostics]);
-  diagnostics = diagnostics.filter((d) => d.severity !== "warning" || !project.suppressed(d.code, path.resolve(cwd, d.span.file)));
+  // By the code's own severity: under --strict the checker has already made warnings errors, and a
+  // suppressed warning must stay suppressed (agp.json refuses to suppress a code that is an error).
+  diagnostics = diagnostics.filter((d) => (CODES as Record<string, { severity: string } | undefined>)[d.code]?.severity !== "warning" || !project.suppressed(d.code, path.resolve(cwd, d.span.file)));
   if (options.strict === true) {
     diagnostics = diagnostics.map((d) => (d.severity === "warning" && !REPORTED_ONLY.has(d.code) ? { ...d, severity: "error" } : d));
   }
