@@ -9,8 +9,9 @@
  * options). Out: the changes, sorted by action then argument. Bounds,
  * descriptions and titles are not compared: authors add bounds by hand
  * after an import, and that is not drift.
- * Must not throw on any JSON: a schema it cannot follow (a `$ref` cycle,
- * nesting past MAX_DEPTH) is compared as far as it goes.
+ * Must not throw or run long on any JSON: a `$ref` cycle is followed once,
+ * nesting past MAX_DEPTH or past MAX_VISITS nodes is compared as far as it
+ * goes.
  */
 import type { JsonValue } from "./types.js";
 
@@ -29,6 +30,8 @@ type Obj = { [key: string]: JsonValue };
 
 /** How deep a schema is followed (refs included). */
 const MAX_DEPTH = 64;
+/** How many schema nodes one args schema may cost: `$ref`s shared by many properties multiply the walk. */
+const MAX_VISITS = 20_000;
 
 interface FieldShape {
   readonly types: Set<string>;
@@ -92,11 +95,18 @@ function defsOf(catalog: JsonValue): Obj {
 /** Every argument path of an args schema, with its types, whether it is required and its enum. */
 function fieldsOf(schema: JsonValue | undefined, defs: Obj): Map<string, FieldShape> {
   const fields = new Map<string, FieldShape>();
+  let visits = 0;
+  // The `$defs` being followed: a reference back into one of them is a cycle, not a new field.
+  const following = new Set<string>();
   const visit = (node: JsonValue | undefined, path: string, required: boolean, depth: number): void => {
-    if (!isObject(node) || depth > MAX_DEPTH) return;
+    if (!isObject(node) || depth > MAX_DEPTH || ++visits > MAX_VISITS) return;
     if (typeof node.$ref === "string") {
       const name = /^#\/\$defs\/(.+)$/.exec(node.$ref)?.[1]?.replace(/~1/g, "/").replace(/~0/g, "~");
-      if (name !== undefined && Object.hasOwn(defs, name)) visit(defs[name], path, required, depth + 1);
+      if (name !== undefined && Object.hasOwn(defs, name) && !following.has(name)) {
+        following.add(name);
+        visit(defs[name], path, required, depth + 1);
+        following.delete(name);
+      }
     }
     if (path !== "") {
       const shape = fields.get(path) ?? { types: new Set<string>(), required };

@@ -13,6 +13,7 @@
 import type { Diagnostic } from "../diagnostics/index.js";
 import { adaptSchema, emptyCounts, type AdaptCounts, type AdaptOptions } from "./import-adapt.js";
 import { loadCatalog } from "./load.js";
+import { MAX_SCHEMA_DEPTH } from "./reduce.js";
 import { walkType } from "./query.js";
 import type { JsonValue } from "./types.js";
 
@@ -46,6 +47,9 @@ export interface McpImport {
 
 /** How to import: the schema options (ADR 0038). */
 export type ImportOptions = AdaptOptions;
+
+/** How deeply a tool's JSON schema may nest (objects and arrays), far above what a usable schema needs. */
+export const MAX_JSON_NESTING = 256;
 
 const NAME = /^[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/;
 const ACTION_KEY = /^[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/;
@@ -114,6 +118,11 @@ export function importMcp(input: unknown, family: string, file: string, options:
     const schema = tool.inputSchema ?? tool.parameters;
     if (!isObject(schema)) {
       problems.push(`tool \`${name}\` has no \`inputSchema\` object`);
+      return;
+    }
+    // Walked recursively below: a server's schema nested without end must be a problem, never a stack overflow.
+    if (nestsDeeperThan(schema, MAX_JSON_NESTING)) {
+      problems.push(`tool \`${toolName}\`: its \`inputSchema\` nests deeper than ${MAX_JSON_NESTING} levels (agp reads schemas at most ${MAX_SCHEMA_DEPTH} deep)`);
       return;
     }
     const metadata: Obj = {};
@@ -277,6 +286,18 @@ function setOwn(target: Obj, key: string, value: JsonValue): void {
 
 function result(problems: readonly string[]): McpImport {
   return { diagnostics: [], missingBounds: [], problems, renamed: [], adapted: emptyCounts() };
+}
+
+/** Whether `value` nests objects and arrays more than `limit` deep; iterative, so any depth is safe. */
+function nestsDeeperThan(value: JsonValue, limit: number): boolean {
+  const stack: [JsonValue, number][] = [[value, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== "object") continue;
+    if (depth > limit) return true;
+    for (const inner of Array.isArray(node) ? node : Object.values(node)) stack.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 function isObject(value: unknown): value is Obj {

@@ -216,3 +216,12 @@ describe("importMcp renames tools whose names are not action names", () => {
     );
   });
 });
+
+describe("importMcp on a schema nested without end", () => {
+  it("is a problem named for the tool, never a stack overflow", () => {
+    let schema: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 50_000; i++) schema = { type: "object", properties: { a: schema } };
+    const imported = importMcp([{ name: "deep", inputSchema: schema }], "f", "f.json", { maxLength: 5, closeObjects: true });
+    expect(imported.problems).toEqual(["tool `deep`: its `inputSchema` nests deeper than 256 levels (agp reads schemas at most 32 deep)"]);
+  });
+});
