@@ -96,6 +96,14 @@ describe("agp.json", () => {
   });
 });
 
+describe("this repository's own agp.json", () => {
+  it("makes `agp test` at the root run the example sets, not every .agp under it", async () => {
+    const run = await agp(["test", "--engine", "interpreter"], process.cwd());
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/\n\d+ cases: (\d+) passed, 0 failed \(interpreter\)\ncoverage: rules (\d+)\/\2 \(100%\)/);
+  });
+});
+
 describe("paths", () => {
   it("a folder without policies says so (AGP902); a catalog given to check points at schema check (AGP903)", async () => {
     const dir = project({ "empty/README.md": "x" });
