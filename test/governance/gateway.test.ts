@@ -49,11 +49,14 @@ describe("check and report", () => {
     expect(await gw.check(forged, { requestId: "r1" })).toMatchObject({ action: "refuse", reason: "unknown field `approvals` in the request" });
   });
 
-  it("a failing store write fails the check (closed), it never answers run", async () => {
+  it("a failing store write refuses the check (closed) and says why; it never answers run", async () => {
     const store = new MemoryStateStore();
     const broken = Object.assign(Object.create(store) as MemoryStateStore, { charge: async (_: readonly CounterOp[]) => Promise.reject(new Error("store down")) });
     const { gw } = await gateway({ store: broken });
-    await expect(gw.check(spend(1), { requestId: "r1" })).rejects.toThrow("store down");
+    expect(await gw.check(spend(1), { requestId: "r1" })).toMatchObject({
+      action: "refuse",
+      reason: "the gateway could not complete this check: store down; nothing was run, so this request is refused (it may be retried with the same request id)",
+    });
   });
 });
 
