@@ -13,7 +13,7 @@
  */
 import type { Decision, RuntimeState } from "../../runtime/decision.js";
 import { explainRequest, type Interpreter, type RuleExplanation } from "../interpret/index.js";
-import { CoverageRecorder, type Coverage } from "./coverage.js";
+import { CoverageRecorder, mergeCoverage, type Coverage } from "./coverage.js";
 import { comparableDecision, type Engine } from "./engine.js";
 import type { TestCase } from "./expand.js";
 import { decisionText, matchDecision, sameJson, type Mismatch } from "./match.js";
@@ -41,6 +41,8 @@ export interface CaseResult {
   readonly limits: readonly { readonly id: string; readonly file: string; readonly line: number; readonly cap: number; readonly used?: number }[];
   /** Failing cases whose request the interpreter refuses: why. */
   readonly refused?: string;
+  /** Wall time of the case on every engine, with matching and coverage, in milliseconds (JUnit `time`). */
+  readonly durationMs?: number;
 }
 
 /** A whole run: the engines, every case run, the coverage. */
@@ -71,6 +73,7 @@ export function runCases(
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     if (options.filter !== undefined && !options.filter.test(testCase.name)) continue;
+    const started = now();
     const state = testCase.state as RuntimeState | undefined;
     const decision = primary.decide(testCase.request, state);
     const mismatches = matchDecision(testCase.expect, decision);
@@ -100,9 +103,21 @@ export function runCases(
       if (explanation.kind === "explained") explanations = explanation.rules;
       else refused = explanation.message;
     }
-    results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, limits, ...(refused === undefined ? {} : { refused }) });
+    results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, limits, ...(refused === undefined ? {} : { refused }), durationMs: now() - started });
   }
   return { engines: engines.map((e) => e.name), results, coverage: coverage.result() };
+}
+
+/** Runs of several policy sets (agp.json's sets) as one run: cases in set order, coverage side by side. */
+export function mergeRuns(runs: readonly RunResult[]): RunResult {
+  const first = runs[0];
+  if (first === undefined) throw new Error("internal error: mergeRuns needs at least one run");
+  return { engines: first.engines, results: runs.flatMap((r) => r.results), coverage: mergeCoverage(runs.map((r) => r.coverage)) };
+}
+
+/** A monotonic clock in milliseconds, where there is one (Node, browsers). */
+function now(): number {
+  return typeof performance === "undefined" ? Date.now() : performance.now();
 }
 
 /** Counts for summaries. */

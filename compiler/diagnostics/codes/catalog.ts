@@ -117,4 +117,10 @@ export const CATALOG_CODES = {
     message: "`x-agp-secret` at `{pointer}` is ignored: it marks a property (or a `$defs` definition a property references), not this schema",
     help: "move it onto the property whose value is secret, e.g. `\"password\": { \"type\": \"string\", \"x-agp-secret\": true }`",
   },
+  AGP430: {
+    title: "unbounded string or array",
+    severity: "warning",
+    message: "`{field}` of `{action}` ({type}) has no {missing}: {consequence}",
+    help: "add `\"{missing}\": N` to its schema (bounded-time evaluation reads at most N); `agp schema import-mcp --{flag} N` adds one where a tool gives none",
+  },
 } as const satisfies Record<string, CodeEntry>;
