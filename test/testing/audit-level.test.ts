@@ -32,15 +32,22 @@ describe("expect … audit <level>", () => {
   });
 
   it("fails a wrong level, naming the clause, what was expected and what came", async () => {
-    const run = await agp(["test", "--engine", "interpreter"], { files: { "passing.test.agp": SUITE("notice") } });
+    const suite = SUITE("notice").replace("expect deny from frozen_services audit notice", "expect deny audit notice");
+    const run = await agp(["test", "--engine", "interpreter"], { files: { "passing.test.agp": suite } });
     expect(run.code).toBe(1);
     expect(run.out).toContain(
       'FAIL passing.test.agp:7: frozen services are a security event\n' +
-        "  expected: deny from frozen_services audit notice\n" +
-        '  actual:   deny from frozen_services because "this service is frozen" blocked by agent\n' +
+        "  expected: deny audit notice\n" +
+        '  actual:   deny from frozen_services because "this service is frozen" blocked by agent audit security\n' +
         "  audit: expected notice, got security\n",
     );
     expect(run.out).toContain("2 cases: 1 passed, 1 failed");
+  });
+
+  it("a level the named rules can never give is refused before anything runs (AGP510)", async () => {
+    const run = await agp(["test", "--engine", "interpreter"], { files: { "passing.test.agp": SUITE("notice") } });
+    expect(run.code).toBe(2);
+    expect(run.out + run.err).toContain("error AGP510: `audit notice` can never hold: the decision of `frozen_services` has audit level `security`");
   });
 
   it("an unknown level is a syntax error listing the levels", () => {
