@@ -8,7 +8,7 @@
  * The meaning of every field is fixed by docs/language.md ("Semantics: how
  * rules combine") and docs/decisions/0006-decision-semantics.md.
  */
-export type { AgentRequest, RuntimeState, GivenApproval, RequestValue } from "./request.js";
+export type { AgentRequest, AgentRates, KilledScope, RuntimeState, GivenApproval, RequestValue } from "./request.js";
 
 /** What the gateway must do: run the action, park it for approval, or refuse it. */
 export type DecisionEffect = "allow" | "approve" | "deny";
@@ -42,11 +42,30 @@ export interface Quorum {
 /** What an `approve` decision needs before the action may run. */
 export interface ApprovalRequirement {
   /**
-   * Every quorum must be met; one approver may count towards several quorums.
-   * The requesting agent and the human it acts for never count. Quorums with
-   * the same group set are merged to the largest count; sorted by groups.
+   * Every quorum must be met. Quorums with the same group set are merged to
+   * the largest count; sorted by groups. Distinct quorums need distinct
+   * people (one approver counts towards one quorum only) unless
+   * `samePerson` says otherwise. The requesting agent and the human it acts
+   * for never count towards a quorum. Empty for `by requester` alone.
    */
   readonly quorums: readonly Quorum[];
+  /**
+   * Present (true) when the human the agent acts for must confirm
+   * (`by requester`): an approval whose id is the human's id. The agent
+   * never confirms for itself.
+   */
+  readonly requester?: true;
+  /**
+   * Present (true) when one approver may count towards several quorums
+   * (`… (same person allowed)`, said by every merged requirement with quorums).
+   */
+  readonly samePerson?: true;
+  /**
+   * Context fields the approval is bound to besides the action, its args,
+   * the agent, the human, the env and the bundle version (`binds
+   * context.plan`), as paths, sorted; absent when none.
+   */
+  readonly binds?: readonly string[];
 }
 
 /** A value a limit's counter is keyed on (`per agent, args.service`). */

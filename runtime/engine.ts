@@ -26,6 +26,7 @@ import { Intake } from "./encode/intake.js";
 import type { RequestView } from "./encode/view.js";
 import { zero, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
+import { killedBy } from "./kill-scope.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
 import { readResult } from "./finish/result.js";
 import { instantiateAsync, instantiateSync, messageOf, type PolicyExports } from "./load/module.js";
@@ -133,6 +134,7 @@ export class Engine implements PolicyEngine {
       const captures = view.captures;
       for (let i = 0; i < captures.length; i++) captures[i] = undefined;
       view.action = "";
+      view.rates = undefined;
     }
   }
 
@@ -146,7 +148,7 @@ export class Engine implements PolicyEngine {
     const exports = this.exports;
     if (exports === undefined) {
       // No module to write into: take the request into spare memory, so its refusal or a kill switch still comes first.
-      const refusal = this.intake.take(request, state?.trust, this.spareArena());
+      const refusal = this.intake.take(request, state?.trust, this.spareArena(), state);
       if (refusal !== undefined) return refused(prep, refusal);
       const kill = killSwitch(state, this.intake.view, prep);
       if (kill !== undefined) return killed(prep, kill);
@@ -155,7 +157,7 @@ export class Engine implements PolicyEngine {
     if (this.stale()) this.views(exports);
     const a = this.arena;
     this.clear(a);
-    const refusal = this.intake.take(request, state?.trust, a);
+    const refusal = this.intake.take(request, state?.trust, a, state);
     // A string that did not fit may have left bytes past the arena's top: then the whole arena is cleared next time.
     if (!this.intake.overflow) {
       this.lastHigh = a.high;
@@ -394,14 +396,10 @@ export class Engine implements PolicyEngine {
   }
 }
 
-/** The first engaged kill switch that applies: `"global"`, the agent's id, the action's family. */
+/** The first engaged kill switch that applies (runtime/kill-scope.ts: global, agent, family, then env and action scopes, by identity key). */
 function killSwitch(state: RuntimeState | undefined, view: RequestView, prep: Prepared): string | undefined {
   const list = state?.killed;
   if (list === undefined || list.length === 0) return undefined;
-  if (list.includes("global")) return "global";
-  const id = view.captures[prep.captures.agentId];
-  if (typeof id === "string" && list.includes(id)) return id;
-  const family = prep.actions[view.actionId]!.family;
-  if (list.includes(family)) return family;
-  return undefined;
+  const action = prep.actions[view.actionId]!;
+  return killedBy(list, view.captures[prep.captures.agentId], action.name, action.family, view.captures[prep.captures.env]);
 }

@@ -139,6 +139,12 @@ export interface ManifestAction {
     /** Overflow checks, in reporting order: the result's fault k + 1 names `checks[k]`. */
     readonly checks: readonly { readonly monitor: number; readonly rule: number }[];
   };
+  /**
+   * The catalog's `readOnly` metadata: true for actions that change
+   * nothing. The gateway records it in audit entries (`mutating`). Absent in
+   * modules compiled before it existed.
+   */
+  readonly readOnly?: boolean;
 }
 
 export type Effect = "allow" | "approve" | "deny";
@@ -171,6 +177,12 @@ export interface ManifestRule {
   readonly obligations: readonly { readonly key: string; readonly value: ObligationValue | null }[];
   /** `by N of group …` quorums (approve rules). */
   readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[];
+  /** `by requester`: the human the agent acts for must confirm. Absent: not asked. */
+  readonly requester?: true;
+  /** `(same person allowed)`: one approver may count towards several quorums. Absent: distinct people. */
+  readonly samePerson?: true;
+  /** `binds context.plan, …`: context paths the approval is bound to, in source order. Absent: none. */
+  readonly binds?: readonly string[];
 }
 
 export interface ManifestLimit {
@@ -188,7 +200,12 @@ export interface ManifestLimit {
   /** `otherwise`: deny (default) or park for approval with these quorums. */
   readonly otherwise:
     | { readonly kind: "deny" }
-    | { readonly kind: "approve"; readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[] };
+    | {
+        readonly kind: "approve";
+        readonly quorums: readonly { readonly count: number; readonly groups: readonly string[] }[];
+        readonly requester?: true;
+        readonly samePerson?: true;
+      };
   readonly reason?: string;
 }
 
@@ -233,7 +250,8 @@ export type SchemaNode =
     }
   | {
       readonly type: "object";
-      readonly properties: readonly { readonly name: string; readonly required: boolean; readonly schema: SchemaNode }[];
+      /** `secret`: the catalog marks the property `"x-agp-secret": true`; the gateway never records its value. */
+      readonly properties: readonly { readonly name: string; readonly required: boolean; readonly schema: SchemaNode; readonly secret?: true }[];
       readonly additionalProperties: boolean;
       /** The schema of undeclared properties' values, when `additionalProperties` is a schema. */
       readonly additional?: SchemaNode;

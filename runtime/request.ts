@@ -4,7 +4,7 @@
  * In: nothing (pure types). Out: the shapes every engine (reference
  * interpreter, wasm module, runtime library) accepts for one decision.
  * This file must not import anything: runtime/ never depends on compiler/,
- * and these types are part of agp's public API.
+ * and these types (and `RATE_FIELDS`) are part of agp's public API.
  */
 
 /** A JSON value as it may appear inside a request. */
@@ -73,7 +73,11 @@ export interface AgentRequest {
 
 /** An approval already given for this exact request. */
 export interface GivenApproval {
-  /** The approver's id; the requesting agent and the human it acts for never count. */
+  /**
+   * The approver's id. The requesting agent never counts; the human it acts
+   * for counts only as the requester's confirmation (`by requester`), never
+   * towards a quorum.
+   */
   readonly id: string;
   /** The approver's groups, matched against the quorums' groups. */
   readonly groups: readonly string[];
@@ -101,7 +105,42 @@ export interface RuntimeState {
   readonly approvals?: readonly GivenApproval[];
   /**
    * Kill switches engaged: `"global"`, an agent id, or an action family
-   * (e.g. `"aws"`). Any one that applies denies the request.
+   * (e.g. `"aws"`); or a scope `{ env: "production" }`, `{ action: "aws.ec2.*" }`,
+   * `{ action: "aws.*", env: "production" }`. Any one that applies denies the
+   * request. Ids, envs and actions are compared by identity key.
    */
-  readonly killed?: readonly string[];
+  readonly killed?: readonly (string | KilledScope)[];
+  /**
+   * The agent's rates over the trust window, each from 0 to 1 (the
+   * gateway's trust keeps them): each given rate replaces `agent.success_rate`,
+   * `agent.failure_rate`, `agent.rollback_rate` or `agent.violation_rate`
+   * for this decision, as `trust` replaces `agent.trust`.
+   */
+  readonly rates?: AgentRates;
 }
+
+/** A kill switch scoped to an env, an action pattern (`aws.ec2.*` or an exact name), or an action pattern in an env. */
+export interface KilledScope {
+  readonly env?: string;
+  readonly action?: string;
+}
+
+/** An agent's behaviour over the trust window: shares from 0 to 1. */
+export interface AgentRates {
+  /** Reported runs that succeeded, of all reported runs. */
+  readonly success?: number;
+  /** Reported runs that failed, of all reported runs. */
+  readonly failure?: number;
+  /** Reported runs that were rolled back, of all reported runs. */
+  readonly rollback?: number;
+  /** Security violations (denies at audit level `security`), of every run and denial. */
+  readonly violation?: number;
+}
+
+/** The request field each rate replaces. */
+export const RATE_FIELDS: Readonly<Record<keyof AgentRates, string>> = {
+  success: "success_rate",
+  failure: "failure_rate",
+  rollback: "rollback_rate",
+  violation: "violation_rate",
+};

@@ -11,7 +11,9 @@
  * properties of the output, never prototype changes.
  */
 import type { Diagnostic } from "../diagnostics/index.js";
+import { adaptSchema, emptyCounts, type AdaptCounts, type AdaptOptions } from "./import-adapt.js";
 import { loadCatalog } from "./load.js";
+import { MAX_SCHEMA_DEPTH } from "./reduce.js";
 import { walkType } from "./query.js";
 import type { JsonValue } from "./types.js";
 
@@ -37,7 +39,17 @@ export interface McpImport {
   readonly missingBounds: readonly MissingBound[];
   /** Why the input is not an MCP tool list; each a lowercase sentence without final period. */
   readonly problems: readonly string[];
+  /** Tools whose names are not action names, and the action key each became (`1password_lookup` → `_1password_lookup`). */
+  readonly renamed: readonly { readonly tool: string; readonly action: string }[];
+  /** What adapting the schemas changed (tuples, allOf, bounds, closed objects). */
+  readonly adapted: AdaptCounts;
 }
+
+/** How to import: the schema options (ADR 0038). */
+export type ImportOptions = AdaptOptions;
+
+/** How deeply a tool's JSON schema may nest (objects and arrays), far above what a usable schema needs. */
+export const MAX_JSON_NESTING = 256;
 
 const NAME = /^[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/;
 const ACTION_KEY = /^[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/;
@@ -52,8 +64,24 @@ const HINTS = [
 
 type Obj = { [key: string]: JsonValue };
 
+/**
+ * The action key a tool name becomes: the name itself when it is one; else
+ * `/` and `.` separate segments, every other character that cannot be in a
+ * name becomes `_`, and a segment that starts with a digit or `-` (or ends
+ * with `-`) gets a `_` there. Undefined when nothing is left.
+ */
+export function actionKeyFor(tool: string): string | undefined {
+  if (ACTION_KEY.test(tool)) return tool;
+  const segments = tool
+    .split(/[/.]/)
+    .filter((s) => s !== "")
+    .map((s) => s.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^(?=[0-9-])/, "_").replace(/-$/, "_"));
+  const key = segments.join(".");
+  return key !== "" && ACTION_KEY.test(key) ? key : undefined;
+}
+
 /** Turns an MCP tool list into a catalog of family `family`, to be written as `file`. */
-export function importMcp(input: unknown, family: string, file: string): McpImport {
+export function importMcp(input: unknown, family: string, file: string, options: ImportOptions = {}): McpImport {
   const problems: string[] = [];
   const tools = toolList(input);
   if (tools === undefined) {
@@ -63,24 +91,38 @@ export function importMcp(input: unknown, family: string, file: string): McpImpo
   const defs: Obj = {};
   const actions: Obj = {};
   const hintsUsed = new Set<string>();
+  const renamed: { tool: string; action: string }[] = [];
+  const adapted = emptyCounts();
+  const seen = new Set<string>();
   tools.forEach((tool, index) => {
     if (!isObject(tool) || typeof tool.name !== "string") {
       problems.push(`tool ${index + 1} has no \`name\``);
       return;
     }
-    const name = tool.name;
-    if (!ACTION_KEY.test(name)) {
-      problems.push(`tool \`${name}\`: the name cannot be an action name; use letters, digits, \`_\`, inner \`-\` and \`.\``);
+    const toolName = tool.name;
+    if (seen.has(toolName)) {
+      problems.push(`tool \`${toolName}\` is listed twice`);
       return;
     }
-    if (Object.hasOwn(actions, name)) {
-      problems.push(`tool \`${name}\` is listed twice`);
+    seen.add(toolName);
+    const base = actionKeyFor(toolName);
+    if (base === undefined) {
+      problems.push(`tool \`${toolName}\`: no action name can be made of it; rename the tool`);
       return;
     }
+    // A renamed tool must not take the name of another: `a/b` and `a.b` become `a.b` and `a.b_2`.
+    let name = base;
+    for (let n = 2; Object.hasOwn(actions, name); n++) name = `${base}_${n}`;
+    if (name !== toolName) renamed.push({ tool: toolName, action: name });
     // `parameters` is the OpenAI function-calling spelling of `inputSchema`; accept both.
     const schema = tool.inputSchema ?? tool.parameters;
     if (!isObject(schema)) {
       problems.push(`tool \`${name}\` has no \`inputSchema\` object`);
+      return;
+    }
+    // Walked recursively below: a server's schema nested without end must be a problem, never a stack overflow.
+    if (nestsDeeperThan(schema, MAX_JSON_NESTING)) {
+      problems.push(`tool \`${toolName}\`: its \`inputSchema\` nests deeper than ${MAX_JSON_NESTING} levels (agp reads schemas at most ${MAX_SCHEMA_DEPTH} deep)`);
       return;
     }
     const metadata: Obj = {};
@@ -95,11 +137,14 @@ export function importMcp(input: unknown, family: string, file: string): McpImpo
     setOwn(actions, name, {
       ...(title === undefined ? {} : { title }),
       ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+      // The tool's own name, where the action's differs: the gateway maps `tools/call` names with it.
+      ...(name === toolName ? {} : { $comment: `MCP tool ${JSON.stringify(toolName)}` }),
       metadata,
-      args: argsSchema(name, schema, defs),
+      args: adaptSchema(argsSchema(name, schema, defs), options, adapted),
     });
   });
   if (problems.length > 0) return result(problems);
+  for (const key of Object.keys(defs)) setOwn(defs, key, adaptSchema(defs[key]!, options, adapted));
 
   const declared: Obj = {};
   for (const { key, default: fallback, description } of HINTS) {
@@ -109,6 +154,8 @@ export function importMcp(input: unknown, family: string, file: string): McpImpo
     $schema: SCHEMA_2020,
     family,
     description: `Imported from an MCP tool list by \`agp schema import-mcp\`.`,
+    // How it was imported, so \`agp schema diff\` re-imports the same way (ADR 0038).
+    ...(importFlags(options) === "" ? {} : { $comment: `agp schema import-mcp${importFlags(options)}` }),
     ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}),
     ...(Object.keys(declared).length > 0 ? { metadata: declared } : {}),
     actions,
@@ -120,8 +167,10 @@ export function importMcp(input: unknown, family: string, file: string): McpImpo
     // A union (`string` or `null` twice over) would list the same field twice.
     missingBounds.set(`${bound.tool}|${bound.field}|${bound.missing}`, bound);
   };
+  const toolOf = new Map(renamed.map((r) => [r.action, r.tool]));
   for (const action of loaded.catalog?.actions ?? []) {
-    const tool = action.name.slice(family.length + 1);
+    const key = action.name.slice(family.length + 1);
+    const tool = toolOf.get(key) ?? key;
     walkType(action.args, (type, path) => {
       if (type.kind === "string" && type.maxLength === undefined) {
         add({ tool, field: path, type: "string", missing: "maxLength", pointer: type.location.pointer });
@@ -130,7 +179,31 @@ export function importMcp(input: unknown, family: string, file: string): McpImpo
       }
     });
   }
-  return { catalog, text, diagnostics: loaded.diagnostics, missingBounds: [...missingBounds.values()], problems: [] };
+  return { catalog, text, diagnostics: loaded.diagnostics, missingBounds: [...missingBounds.values()], problems: [], renamed, adapted };
+}
+
+/** ` --max-length 256 --close-objects`: the options as `agp schema import-mcp` flags. */
+export function importFlags(options: ImportOptions): string {
+  return [
+    options.maxLength === undefined ? "" : ` --max-length ${options.maxLength}`,
+    options.maxItems === undefined ? "" : ` --max-items ${options.maxItems}`,
+    options.closeObjects === true ? " --close-objects" : "",
+  ].join("");
+}
+
+/** The options an imported catalog's `$comment` records (undefined when it records none). */
+export function recordedImportOptions(catalog: unknown): ImportOptions | undefined {
+  const comment = isObject(catalog) && typeof catalog.$comment === "string" ? catalog.$comment : undefined;
+  const match = comment === undefined ? null : /^agp schema import-mcp((?: --(?:max-length|max-items) [0-9]+| --close-objects)*)$/.exec(comment);
+  if (match === null) return undefined;
+  const flags = match[1]!;
+  const number = (flag: string): number | undefined => {
+    const found = new RegExp(`--${flag} ([0-9]+)`).exec(flags);
+    return found === null ? undefined : Number(found[1]);
+  };
+  const maxLength = number("max-length");
+  const maxItems = number("max-items");
+  return { ...(maxLength === undefined ? {} : { maxLength }), ...(maxItems === undefined ? {} : { maxItems }), ...(flags.includes("--close-objects") ? { closeObjects: true } : {}) };
 }
 
 /** "tool `send_email`: `recipients` (array) has no maxItems; policies cannot quantify over it until you add one" */
@@ -212,7 +285,19 @@ function setOwn(target: Obj, key: string, value: JsonValue): void {
 }
 
 function result(problems: readonly string[]): McpImport {
-  return { diagnostics: [], missingBounds: [], problems };
+  return { diagnostics: [], missingBounds: [], problems, renamed: [], adapted: emptyCounts() };
+}
+
+/** Whether `value` nests objects and arrays more than `limit` deep; iterative, so any depth is safe. */
+function nestsDeeperThan(value: JsonValue, limit: number): boolean {
+  const stack: [JsonValue, number][] = [[value, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== "object") continue;
+    if (depth > limit) return true;
+    for (const inner of Array.isArray(node) ? node : Object.values(node)) stack.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 function isObject(value: unknown): value is Obj {

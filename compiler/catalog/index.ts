@@ -33,7 +33,8 @@ export { loadCatalogFiles, mergeCatalogs, type CatalogRef, type LoadedCatalogSet
 export { BUILT_IN_FILE, DEFAULT_REQUEST_SCHEMA, DEFAULT_REQUEST_SHAPE } from "./default-request.js";
 export { describeType, lookupField, matchActions, walkType, type FieldLookup } from "./query.js";
 export { parseJsonSource, toPointer, parsePointer, type JsonSource } from "./json-source.js";
-export { describeMissingBound, formatJson, importMcp, type McpImport, type MissingBound } from "./import-mcp.js";
+export { actionKeyFor, describeMissingBound, formatJson, importFlags, importMcp, recordedImportOptions, type ImportOptions, type McpImport, type MissingBound } from "./import-mcp.js";
+export { adaptSchema, emptyCounts, type AdaptCounts, type AdaptOptions } from "./import-adapt.js";
 export { summarizeCatalogSet } from "./summary.js";
 export { patternMatches, compilePattern, MAX_PATTERN_STATES } from "./pattern-automata.js";
 export { parsePattern, type PatternNode, type ParsedPattern } from "./pattern.js";
@@ -41,3 +42,5 @@ export { ANNOTATION_KEYWORDS, ENFORCED_KEYWORDS, REFUSED_KEYWORDS } from "./keyw
 export { MAX_SCHEMA_DEPTH, MAX_UNIQUE_ITEMS } from "./reduce.js";
 export { MAX_ENUM_MEMBERS } from "./reduce-scalar.js";
 export { DEFAULT_MERGE, MERGES_BY_TYPE } from "./obligations.js";
+export { catalogDrift, type DriftChange } from "./drift.js";
+export { unboundedDiagnostics, unboundedFields, type UnboundedField } from "./unbounded.js";

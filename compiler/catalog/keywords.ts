@@ -25,6 +25,8 @@ export interface KeywordContext {
 export const ANNOTATION_KEYWORDS: ReadonlySet<string> = new Set([
   "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "$comment",
   "format", "contentMediaType", "contentEncoding", "contentSchema", "$anchor", "$schema",
+  // agp's own annotation: the property's value is a secret, never written to the audit log or a ticket (reduce.ts).
+  "x-agp-secret",
 ]);
 
 /** Keywords every engine enforces on requests (or, for `$ref` and the combinators, that shape the type). */

@@ -59,8 +59,41 @@ export function reduceObjectAt(pointer: string, ctx: ReduceContext): ObjectType 
   return { kind: "object", fields: new Map(), additionalProperties: false, location: { file: ctx.file, pointer } };
 }
 
+/**
+ * Whether a property's schema says `"x-agp-secret": true` (beside its own
+ * keywords or its `$ref`, or at the top of the definition it references).
+ * A value that is not a boolean is AGP420.
+ */
+function secretMark(property: JsonValue, ctx: ReduceContext): boolean {
+  if (!isSchema(property)) return false;
+  const mark = own(property, "x-agp-secret");
+  if (mark === true) return true;
+  if (mark !== undefined) return false; // reported by `reduce` (AGP420)
+  const ref = own(property, "$ref");
+  if (typeof ref !== "string" || !ref.startsWith("#/$defs/")) return false;
+  const target = safeDecode(ref.slice(1));
+  const resolved = target === undefined ? undefined : valueAt(ctx.document, target);
+  return isSchema(resolved) && own(resolved, "x-agp-secret") === true;
+}
+
+/** `x-agp-secret` must be a boolean (AGP420) on a property or a definition a property references (else AGP421: it marks nothing). */
+function checkSecretMark(schema: Schema, pointer: string, ctx: ReduceContext): void {
+  const mark = own(schema, "x-agp-secret");
+  if (mark === undefined) return;
+  const at = `${pointer}/x-agp-secret`;
+  if (typeof mark !== "boolean") {
+    ctx.diagnostics.push(diagnostic("AGP420", ctx.spanOf(at), { pointer: at }));
+    return;
+  }
+  const segments = pointer.split("/");
+  const onProperty = segments.length >= 2 && segments[segments.length - 2] === "properties";
+  const onDefinition = segments.length === 3 && segments[1] === "$defs";
+  if (!onProperty && !onDefinition) ctx.diagnostics.push(diagnostic("AGP421", ctx.spanOf(at, { key: true }), { pointer: at }));
+}
+
 function reduce(schema: JsonValue, pointer: string, ctx: ReduceContext, refs: readonly string[], depth: number): FieldType {
   const location: SchemaLocation = { file: ctx.file, pointer };
+  if (isSchema(schema)) checkSecretMark(schema, pointer, ctx);
   if (depth > MAX_SCHEMA_DEPTH) {
     ctx.diagnostics.push(diagnostic("AGP414", ctx.spanOf(pointer), { pointer, limit: MAX_SCHEMA_DEPTH }));
     return { kind: "any", location };
@@ -199,7 +232,8 @@ function reduceObject(schema: Schema, pointer: string, ctx: ReduceContext, refs:
   for (const [name, property] of Object.entries(properties)) {
     const type = reduce(property, `${pointer}/properties${toPointer([name])}`, ctx, refs, depth + 1);
     const description = isSchema(property) && typeof own(property, "description") === "string" ? (own(property, "description") as string) : undefined;
-    fields.set(name, { name, type, required: required.has(name), ...(description === undefined ? {} : { description }) });
+    const secret = secretMark(property, ctx);
+    fields.set(name, { name, type, required: required.has(name), ...(description === undefined ? {} : { description }), ...(secret ? { secret: true as const } : {}) });
   }
   // A required name without a schema is an additional property that must be present.
   for (const name of required) {

@@ -137,6 +137,8 @@ export interface Field {
   readonly type: FieldType;
   /** Listed in the parent's `required`. Reading an optional field needs a `has` guard. */
   readonly required: boolean;
+  /** `"x-agp-secret": true` on the property: its value never reaches the audit log or an approval ticket. */
+  readonly secret?: true;
   readonly description?: string;
 }
 

@@ -14,11 +14,14 @@
  * memory for the playground; open editor buffers over the disk for the
  * language server, which also passes memoizing `parse` and `loadCatalog`).
  * An absolute `actions` path is used as given.
+ * A project file (`project`, ProjectSettings from compiler/config) adds
+ * catalogs every package sees, prunes directory walks and drops the
+ * warnings it suppresses (before `strict` promotes the rest).
  * Must not print anything (the CLI renders).
  */
 import { loadCatalogFiles, parseJsonSource, type CatalogRef, type CatalogSet, type LoadedCatalog, type SchemaLocation } from "../catalog/index.js";
-import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
-import { discoverPolicyFiles, nodeFiles, readPolicyFiles, type ParsedSource, type ProjectFiles } from "../project/index.js";
+import { CODES, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import { discoverPolicyFiles, nodeFiles, NO_PROJECT, readPolicyFiles, type ParsedSource, type ProjectFiles, type ProjectSettings } from "../project/index.js";
 import type { ParseResult, Span } from "../syntax/index.js";
 import type { CheckedPolicySet } from "./checked.js";
 import { check, REPORTED_ONLY } from "./check.js";
@@ -36,6 +39,8 @@ export interface CheckPathsOptions {
   readonly parse?: (text: string, file: string) => ParseResult;
   /** Default: compiler/catalog `loadCatalog`; a memoized one must return what it would. */
   readonly loadCatalog?: (file: string, text: string) => LoadedCatalog;
+  /** The project file's settings (agp.json); default none. */
+  readonly project?: ProjectSettings;
 }
 
 export interface CheckPathsResult {
@@ -63,7 +68,8 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
   const cwd = options.cwd ?? process.cwd();
   const host = options.files ?? nodeFiles();
   const path = host.path;
-  const discovered = await discoverPolicyFiles(paths, cwd, host);
+  const project = options.project ?? NO_PROJECT;
+  const discovered = await discoverPolicyFiles(paths, cwd, host, project);
   const read = await readPolicyFiles(discovered.files, cwd, { files: host, ...(options.parse === undefined ? {} : { parse: options.parse }) });
   const refs: CatalogRef[] = [];
   const packageCatalogs = new Map<string, string[]>();
@@ -80,6 +86,11 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
       refs.push({ path: catalogPath, from: statement.path.span });
       files.push(display(path.resolve(cwd, catalogPath), cwd, host));
     }
+  }
+  // The project's catalogs: seen by every package, as if each named them.
+  for (const catalog of project.catalogs) {
+    refs.push({ path: catalog });
+    for (const files of packageCatalogs.values()) files.push(display(catalog, cwd, host));
   }
   const loaded = await loadCatalogFiles(refs, { cwd, files: host, ...(options.loadCatalog === undefined ? {} : { load: options.loadCatalog }) });
   const sources = new Map([...read.sources, ...loaded.sources]);
@@ -109,6 +120,9 @@ export async function checkPaths(paths: readonly string[], options: CheckPathsOp
     options.strict === true ? { strict: true } : {},
   );
   let diagnostics = sortDiagnostics([...discovered.diagnostics, ...read.diagnostics, ...loaded.diagnostics, ...result.diagnostics]);
+  // By the code's own severity: under --strict the checker has already made warnings errors, and a
+  // suppressed warning must stay suppressed (agp.json refuses to suppress a code that is an error).
+  diagnostics = diagnostics.filter((d) => (CODES as Record<string, { severity: string } | undefined>)[d.code]?.severity !== "warning" || !project.suppressed(d.code, path.resolve(cwd, d.span.file)));
   if (options.strict === true) {
     diagnostics = diagnostics.map((d) => (d.severity === "warning" && !REPORTED_ONLY.has(d.code) ? { ...d, severity: "error" } : d));
   }

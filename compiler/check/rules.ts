@@ -5,10 +5,11 @@
  * In: one rule or limit with its package and catalogs. Out: `CheckedRule` /
  * `CheckedLimit`; reports AGP202/AGP302 (patterns), AGP204 (groups), AGP223/
  * AGP233 (keys), AGP224/AGP234 (cost), AGP225 (approval on the wrong effect),
- * AGP307 (human rules never evaluated); obligations are checked by
+ * AGP307 (human rules never evaluated), AGP280/AGP281 (`requester` without a human,
+ * `(same person allowed)` alone), AGP282–AGP285 (`binds`); obligations are checked by
  * obligations.ts, expression problems come from typing.ts. Must not emit whole-policy warnings (warnings.ts does).
  */
-import type { CatalogSet, SchemaLocation } from "../catalog/index.js";
+import type { CatalogSet, FieldType, SchemaLocation } from "../catalog/index.js";
 import { diagnostic, didYouMean, type Diagnostic } from "../diagnostics/index.js";
 import type { ApprovalRequirement, LimitDecl, Path, RuleDecl, Span } from "../syntax/index.js";
 import type { CheckedLimit, CheckedRule, TypedExpr } from "./checked.js";
@@ -68,7 +69,13 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
       }),
     );
   }
-  if (rule.approval !== undefined) checkApproval(rule.approval, ctx);
+  if (rule.approval !== undefined) {
+    checkApproval(rule.approval, ctx);
+    const humanKnown = principal === "human" || (rule.condition !== undefined && whenTrue(rule.condition).present.has("human"));
+    checkRequester(rule.approval, humanKnown, "rule", id, principal === "human" ? "" : "guard the condition with `has human and …`, or write the rule `for human`", ctx);
+    checkSamePerson(rule.approval, "rule", id, ctx);
+  }
+  if (rule.binds !== undefined) checkBinds(rule, ctx);
   const obligations = checkObligations(
     rule,
     {
@@ -116,7 +123,12 @@ export function checkLimit(limit: LimitDecl, file: string, ctx: PackageContext):
       checkCostSign(id, cost, ctx);
     }
   }
-  if (limit.otherwise?.kind === "CapApprove") checkApproval(limit.otherwise.approval, ctx);
+  if (limit.otherwise?.kind === "CapApprove") {
+    const approval = limit.otherwise.approval;
+    checkApproval(approval, ctx);
+    checkRequester(approval, scope.present.has("human"), "limit", id, "add `has human` to the limit's `when`", ctx);
+    checkSamePerson(approval, "limit", id, ctx);
+  }
   return {
     id,
     package: pkg.name,
@@ -214,6 +226,51 @@ function checkApproval(approval: ApprovalRequirement, ctx: PackageContext): void
       if (ctx.groups.includes(group.value)) continue;
       const help = didYouMean(group.value, ctx.groups) ?? `declared groups: ${ctx.groups.map((g) => `\`${g}\``).join(", ")}`;
       ctx.report(diagnostic("AGP204", group.span, { group: group.value }, { help }));
+    }
+  }
+}
+
+/** `by requester` where the request may have no human (AGP280): nobody could ever confirm. */
+function checkRequester(approval: ApprovalRequirement, humanKnown: boolean, kind: string, id: string, fix: string, ctx: PackageContext): void {
+  if (approval.requester === undefined || humanKnown) return;
+  ctx.report(diagnostic("AGP280", approval.requester.span, { kind, id }, { help: fix }));
+}
+
+/** `(same person allowed)` with fewer than two quorums says nothing (AGP281). */
+function checkSamePerson(approval: ApprovalRequirement, kind: string, id: string, ctx: PackageContext): void {
+  if (approval.samePerson === undefined || approval.quorums.length >= 2) return;
+  ctx.report(diagnostic("AGP281", approval.samePerson.span, { kind, id }));
+}
+
+/** `binds`: approve rules only (AGP282), context fields only (AGP283) that a request can carry (AGP284), each once (AGP285). */
+function checkBinds(rule: RuleDecl, ctx: PackageContext): void {
+  const binds = rule.binds!;
+  const id = rule.id.name;
+  if (rule.effect.value !== "approve") {
+    ctx.report(diagnostic("AGP282", binds.span, { id, effect: rule.effect.value }));
+    return;
+  }
+  const seen = new Set<string>();
+  for (const path of binds.paths) {
+    const shown = showExpr(path);
+    if (path.root.name !== "context" || path.fields.length === 0) {
+      ctx.report(diagnostic("AGP283", path.span, { path: shown }));
+      continue;
+    }
+    if (seen.has(shown)) ctx.report(diagnostic("AGP285", path.span, { path: shown }));
+    seen.add(shown);
+    let type: FieldType | undefined = ctx.catalogs.request.context;
+    for (const field of path.fields) {
+      if (type?.kind !== "object") break; // anything else (a union, `any`, a scalar) holds whatever the request sends there
+      const declared = type.fields.get(field.name);
+      if (declared === undefined && !type.additionalProperties) {
+        const names = [...type.fields.keys()];
+        const declared = names.length === 0 ? "it declares no fields" : `it declares ${names.map((n) => `\`${n}\``).join(", ")}`;
+        const help = didYouMean(field.name, names) ?? `${declared}; declare \`${field.name}\` in the \`context\` of the catalog's \`request\` shape to bind it (docs/catalogs.md)`;
+        ctx.report(diagnostic("AGP284", field.span, { path: shown, field: field.name }, { help }));
+        break;
+      }
+      type = declared?.type;
     }
   }
 }

@@ -188,7 +188,9 @@ function keysText(limit: ManifestLimit): string {
 
 function otherwiseText(limit: ManifestLimit): string {
   const o = limit.otherwise;
-  return o.kind === "deny" ? "deny" : `approve by ${o.quorums.map(quorumText).join(" and ")}`;
+  if (o.kind === "deny") return "deny";
+  const terms = [...(o.requester === true ? ["requester"] : []), ...o.quorums.map(quorumText)];
+  return `approve by ${terms.join(" and ")}${o.samePerson === true ? " (same person allowed)" : ""}`;
 }
 
 /** Rows as aligned columns, two spaces apart, indented by two. */

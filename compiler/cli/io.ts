@@ -39,12 +39,32 @@ export function terminalSafeIo(io: CliIo): CliIo {
   };
 }
 
-/** The real process streams. */
+/**
+ * The real process streams. When the reader of a stream goes away
+ * (`agp fmt examples | head -1`), what is left to print is dropped: the
+ * broken pipe (EPIPE) is the reader saying it has seen enough, not an error
+ * worth a stack trace.
+ */
 export function processIo(): CliIo {
   return {
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: writerTo(process.stdout),
+    stderr: writerTo(process.stderr),
+  };
+}
+
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+  // After a broken pipe the stream is destroyed: later writes are dropped.
+  return (text) => {
+    if (!stream.destroyed) stream.write(text);
   };
 }
 

@@ -1,28 +1,15 @@
 /**
- * The `agp` command line: one commander program, one module per verb.
+ * The `agp` command line: one commander program, one module per verb,
+ * loaded only when its verb runs (compiler/cli/verbs.ts).
  *
  * In: argv (without node and script) and an io (streams, cwd).
  * Out: the exit code — 0 ok, 1 policy errors, 2 usage or I/O errors.
  * It never calls process.exit, so tests run it in-process; only bin/agp.js
  * touches the real process.
  */
-import { Command, CommanderError } from "commander";
-import { registerAnalyzeCommand } from "./commands/analyze.js";
-import { registerAuditCommand } from "./commands/audit.js";
-import { registerBundleCommand } from "./commands/bundle.js";
-import { registerCheckCommand } from "./commands/check.js";
-import { registerCompileCommand } from "./commands/compile.js";
-import { registerDiffCommand } from "./commands/diff.js";
-import { registerEvalCommand } from "./commands/eval.js";
-import { registerFmtCommand } from "./commands/fmt.js";
-import { registerInspectCommand } from "./commands/inspect.js";
-import { registerKeygenCommand } from "./commands/keygen.js";
-import { registerReplayCommand } from "./commands/replay.js";
-import { registerLspCommand } from "./commands/lsp.js";
-import { registerSchemaCommand } from "./commands/schema.js";
-import { registerServeCommand } from "./commands/serve.js";
-import { registerTestCommand } from "./commands/test.js";
+import { Command, CommanderError, Help } from "commander";
 import { EXIT, processIo, terminalSafeIo, type CliIo } from "./io.js";
+import { VERBS, verbOf } from "./verbs.js";
 import { agpVersion } from "./version.js";
 
 export async function main(argv: readonly string[], given: CliIo = processIo()): Promise<number> {
@@ -44,21 +31,16 @@ export async function main(argv: readonly string[], given: CliIo = processIo()):
     "\nExit codes: 0 ok, 1 policy errors, 2 usage or I/O errors.\nDocs: docs/language.md, docs/cli.md",
   );
 
-  registerAnalyzeCommand(program, io, setExit);
-  registerAuditCommand(program, io, setExit);
-  registerBundleCommand(program, io, setExit);
-  registerCheckCommand(program, io, setExit);
-  registerCompileCommand(program, io, setExit);
-  registerDiffCommand(program, io, setExit);
-  registerEvalCommand(program, io, setExit);
-  registerFmtCommand(program, io, setExit);
-  registerInspectCommand(program, io, setExit);
-  registerKeygenCommand(program, io, setExit);
-  registerReplayCommand(program, io, setExit);
-  registerLspCommand(program, io, setExit);
-  registerSchemaCommand(program, io, setExit);
-  registerServeCommand(program, io, setExit);
-  registerTestCommand(program, io, setExit);
+  // Only the verb being run is loaded (binaryen, Z3 and the rest cost seconds);
+  // the others are listed from the table, so help and suggestions still know them.
+  const running = verbOf(argv);
+  const terms = new Map<Command, string>();
+  for (const verb of VERBS) {
+    if (verb === running) (await verb.load())(program, io, setExit);
+    else terms.set(program.command(verb.name).description(verb.summary), verb.term);
+  }
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (command) => terms.get(command) ?? help.subcommandTerm(command) });
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -22,7 +22,11 @@ export function decisionLines(decision: Decision): string[] {
   if (decision.error !== undefined) field("error", [`${decision.error.code} at \`${decision.error.path || "request"}\`: ${decision.error.message}`]);
   const obligations = Object.entries(decision.obligations);
   if (obligations.length > 0) field("obligations", obligations.map(([key, value]) => `${key} = ${JSON.stringify(value)}`));
-  if (decision.approval !== undefined) field("approval", decision.approval.quorums.map(quorumText));
+  if (decision.approval !== undefined) {
+    const a = decision.approval;
+    const who = [...(a.requester === true ? ["the requester"] : []), ...a.quorums.map(quorumText)];
+    field("approval", [...who, ...(a.samePerson === true ? ["(same person allowed)"] : []), ...(a.binds === undefined ? [] : [`binds ${a.binds.join(", ")}`])]);
+  }
   if (decision.limits.length > 0) field("limits", decision.limits.map(chargeText));
   if (decision.blockedBy !== undefined) field("blocked by", [decision.blockedBy]);
   field("audit", [decision.audit]);

@@ -88,6 +88,7 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
       slots: a.slots,
       costBound: a.costBound,
       humanCovered: a.humanCovered,
+      readOnly: a.readOnly,
       ...(a.session === undefined ? {} : { session: { ...(a.session.needs === undefined ? {} : { needs: a.session.needs }), checks: a.session.checks } }),
     })),
     rules: program.rules,

@@ -19,7 +19,7 @@ import { emit } from "../codegen/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { validateIr, type IrProgram } from "../ir/index.js";
 import { lower } from "../lower/index.js";
-import type { ProjectFiles } from "../project/index.js";
+import type { ProjectFiles, ProjectSettings } from "../project/index.js";
 import { sha256Hex } from "../../runtime/governance/sha256.js";
 import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
 import { JSON_LIMITS } from "../codegen/index.js";
@@ -148,6 +148,8 @@ export interface CompilePathsOptions extends CompileOptions {
   readonly strict?: boolean;
   /** Where files are read; default the disk. */
   readonly files?: ProjectFiles;
+  /** The project file's settings (agp.json); default none. */
+  readonly project?: ProjectSettings;
 }
 
 /** What the driver returns: every diagnostic, the texts read, and the compiled policy when there is no error. */
@@ -161,7 +163,7 @@ export interface CompilePathsResult {
 export async function compilePaths(paths: readonly string[], options: CompilePathsOptions = {}): Promise<CompilePathsResult> {
   const cwd = options.cwd ?? process.cwd();
   const files = options.files === undefined ? {} : { files: options.files };
-  const checked = await checkPaths(paths, { cwd, ...files, ...(options.strict === true ? { strict: true } : {}) });
+  const checked = await checkPaths(paths, { cwd, ...files, ...(options.strict === true ? { strict: true } : {}), ...(options.project === undefined ? {} : { project: options.project }) });
   if (checked.checked === undefined) return { diagnostics: checked.diagnostics, sources: checked.sources };
   const catalogs = await loadCatalogsOf(checked.checked, cwd, options.files);
   const compiled = compilePolicy(checked.checked, catalogs, options);

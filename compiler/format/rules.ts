@@ -3,7 +3,7 @@
  *
  * In: RuleDecl and LimitDecl nodes. Out: their lines.
  * A rule is always a head line, an effect line and one line per clause, in
- * the order when, by, with, because, audit. A limit is one line when it fits
+ * the order when, by, with, because, audit, binds. A limit is one line when it fits
  * in the line width and holds no comment; otherwise a head line (everything
  * up to `on <pattern>`) and one line per clause, in the order cost, when,
  * otherwise, because.
@@ -26,7 +26,7 @@ export function actionPatterns(patterns: readonly ActionPattern[]): Inline {
   return concat(text("{"), join(patterns.map(actionPattern), ", "), text("}"));
 }
 
-/** `1 of group "a" and 2 of groups "b", "c"` (without the leading `by`). */
+/** `requester and 1 of group "a" and 2 of groups "b", "c" (same person allowed)` (without the leading `by`). */
 export function approval(node: ApprovalRequirement): Inline {
   const quorums = node.quorums.map((quorum) =>
     concat(
@@ -35,7 +35,9 @@ export function approval(node: ApprovalRequirement): Inline {
       join(quorum.groups.map(stringLiteral), ", "),
     ),
   );
-  return join(quorums, " and ");
+  const approvers = node.requester === undefined ? quorums : [spanned("requester", node.requester.span), ...quorums];
+  const joined = join(approvers, " and ");
+  return node.samePerson === undefined ? joined : concat(joined, text(" ("), spanned("same person allowed", node.samePerson.span), text(")"));
 }
 
 function obligation(node: Obligation): Inline {
@@ -58,6 +60,7 @@ export function ruleLines(rule: RuleDecl, context: LayoutContext): Line[] {
   }
   if (rule.reason !== undefined) lines.push(line(body, concat(text("because "), stringLiteral(rule.reason))));
   if (rule.audit !== undefined) lines.push(line(body, concat(text("audit "), spanned(rule.audit.value, rule.audit.span))));
+  if (rule.binds !== undefined) lines.push(line(body, concat(text("binds "), join(rule.binds.paths.map(path), ", "))));
   return lines;
 }
 

@@ -19,7 +19,7 @@
 import type { AuditLevel, Effect } from "../syntax/index.js";
 import type { ObligationDecl } from "../catalog/index.js";
 import type { ApprovalRequirement, DecisionAuditLevel, Quorum } from "../../runtime/decision.js";
-import type { ModelQuorum, ModelRule } from "./model.js";
+import type { ModelApproval, ModelQuorum, ModelRule } from "./model.js";
 import { Refusal } from "./values.js";
 
 type ObligationValue = string | number | boolean | readonly string[];
@@ -94,13 +94,23 @@ function sameValue(a: ObligationValue, b: ObligationValue): boolean {
 }
 
 /**
- * Merges quorums: one per distinct group set, with the largest count. An
- * `approve` rule without `by` asks for one approver from any group (`groups: []`).
+ * Merges what several rules and limit caps ask of approvers (ADR 0006,
+ * amended by ADR 0030): one quorum per distinct group set with the largest
+ * count; `requester` when any asks for it; `samePerson` only when every one
+ * with quorums allows it; the union of the bound context paths, sorted. An
+ * `approve` rule without `by` asks for one approver from any group
+ * (`groups: []`).
  */
-export function mergeQuorums(lists: readonly (readonly ModelQuorum[])[]): ApprovalRequirement {
+export function mergeApprovals(sources: readonly ModelApproval[]): ApprovalRequirement {
   const byGroups = new Map<string, Quorum>();
-  for (const list of lists) {
-    const quorums = list.length === 0 ? [{ count: 1, groups: [] }] : list;
+  let requester = false;
+  let samePerson: boolean | undefined;
+  const binds = new Set<string>();
+  for (const source of sources) {
+    requester ||= source.requester;
+    for (const path of source.binds) binds.add(path);
+    const quorums: readonly ModelQuorum[] = source.quorums.length === 0 && !source.requester ? [{ count: 1, groups: [] }] : source.quorums;
+    if (quorums.length > 0) samePerson = (samePerson ?? true) && source.samePerson;
     for (const quorum of quorums) {
       const groups = [...new Set(quorum.groups)].sort();
       const key = JSON.stringify(groups);
@@ -109,7 +119,13 @@ export function mergeQuorums(lists: readonly (readonly ModelQuorum[])[]): Approv
     }
   }
   const keys = [...byGroups.keys()].sort();
-  return { quorums: keys.map((k) => byGroups.get(k)!) };
+  const bound = [...binds].sort();
+  return {
+    quorums: keys.map((k) => byGroups.get(k)!),
+    ...(requester ? { requester: true as const } : {}),
+    ...(samePerson === true ? { samePerson: true as const } : {}),
+    ...(bound.length > 0 ? { binds: bound } : {}),
+  };
 }
 
 /** A deciding rule's reason: its `because` text, or one generated from its effect. */

@@ -11,7 +11,8 @@
  * 0. read the state and the request once into plain data (./read.ts;
  *    `too_large`, `unreadable_value`), and check the state's shape;
  * 1. validate the request against the catalogs (./validate.ts);
- * 2. `state.trust` replaces `agent.trust` (validated like `agent.trust`);
+ * 2. `state.trust` replaces `agent.trust` (validated like `agent.trust`),
+ *    and `state.rates` the agent's rate fields (`agent.failure_rate` …);
  * 3. a kill switch in `state.killed` that applies (`"global"`, the agent's
  *    id, the action's family) denies;
  * 4. the agent side and (when it speaks) the human side decide on their own;
@@ -23,14 +24,14 @@
  *    meet becomes `allow`.
  */
 import type { Decision, DecidingRule, DecisionAuditLevel } from "../../runtime/decision.js";
-import type { RuntimeState } from "../../runtime/request.js";
+import { RATE_FIELDS, type RuntimeState } from "../../runtime/request.js";
 import type { ModelLimit, ModelRule, PolicyModel } from "./model.js";
 import type { Scope } from "./evaluate.js";
 import { validateRequest, validateValue, type ValidRequest } from "./validate.js";
 import { decideSide, rulesCovering } from "./match.js";
 import { combineSides } from "./delegation.js";
 import { applyLimits } from "./limits.js";
-import { highestAudit, mergeObligations, mergeQuorums, ruleReason } from "./combine.js";
+import { highestAudit, mergeApprovals, mergeObligations, ruleReason } from "./combine.js";
 import { appliesKillSwitch, approvalsMeet, validateState } from "./state.js";
 import { Refusal } from "./values.js";
 import { bySource, covers } from "./match.js";
@@ -97,9 +98,9 @@ function decideOrRefuse(model: PolicyModel, input: unknown, given: RuntimeState 
     return { ...base(model, "allow", refs, reasons, audit), obligations, limits: charges };
   }
   const approveRules = combined.effect === "approve" ? deciding : [];
-  const approval = mergeQuorums([
-    ...approveRules.map((r) => r.quorums),
-    ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
+  const approval = mergeApprovals([
+    ...approveRules.map((r) => r.approval),
+    ...approvingCaps.flatMap((l) => (l.otherwise.kind === "approve" ? [l.otherwise.approval] : [])),
   ]);
   // A limit cap parks an allow for approval; the allow rules stay reported.
   const blockedBy = combined.effect === "approve" ? combined.blockedBy : undefined;
@@ -137,11 +138,24 @@ function delegationMode(model: PolicyModel, action: string): "both" | "either" |
   return modes.size === 1 && only !== undefined ? only : "both";
 }
 
+/** `state.trust` replaces `agent.trust`, and each rate of `state.rates` its `agent.<rate>_rate` field, each checked against the agent's declared field. */
 function withTrust(request: ValidRequest, state: RuntimeState | undefined, model: PolicyModel): ValidRequest {
-  if (state?.trust === undefined) return request;
-  const trustField = model.catalogs.request.agent.fields.get("trust");
-  if (trustField !== undefined) validateValue(state.trust, trustField.type, "state.trust");
-  return { ...request, agent: { ...request.agent, trust: state.trust } };
+  if (state?.trust === undefined && state?.rates === undefined) return request;
+  const fields = model.catalogs.request.agent.fields;
+  const agent: Record<string, unknown> = { ...request.agent };
+  if (state.trust !== undefined) {
+    const trustField = fields.get("trust");
+    if (trustField !== undefined) validateValue(state.trust, trustField.type, "state.trust");
+    agent["trust"] = state.trust;
+  }
+  for (const [rate, name] of Object.entries(RATE_FIELDS)) {
+    const value = state.rates?.[rate as keyof typeof RATE_FIELDS];
+    if (value === undefined) continue;
+    const field = fields.get(name);
+    if (field !== undefined) validateValue(value, field.type, `state.rates.${rate}`);
+    agent[name] = value;
+  }
+  return { ...request, agent: agent as ValidRequest["agent"] };
 }
 
 function defaultReason(principal: "agent" | "human", action: string): string {

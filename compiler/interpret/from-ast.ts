@@ -24,7 +24,7 @@ import type {
 import type { CatalogSet } from "../catalog/index.js";
 import { patternMatches } from "./match.js";
 import type {
-  Conditions, Constants, ConstantValue, ModelCondition, ModelLabel, ModelLimit, ModelObligationValue, ModelPattern, ModelQuorum, ModelRule, PolicyModel,
+  Conditions, Constants, ConstantValue, ModelApproval, ModelCondition, ModelLabel, ModelLimit, ModelObligationValue, ModelPattern, ModelRule, PolicyModel,
 } from "./model.js";
 
 /** Options shared by every way of building a model. */
@@ -117,7 +117,7 @@ export function modelRule(rule: RuleDecl, file: string, packageName: string, sco
     patterns: rule.patterns.map(modelPattern),
     principal: rule.principal?.value ?? "agent",
     ...(rule.condition === undefined ? {} : { condition: rule.condition }),
-    quorums: rule.approval === undefined ? [] : modelQuorums(rule.approval),
+    approval: modelApproval(rule.approval, rule.binds?.paths.map((p) => [p.root.name, ...p.fields.map((f) => f.name)].join(".")) ?? []),
     obligations: rule.obligations.map((o) => ({ key: o.key.name, value: obligationValue(o, scope.constants) })),
     ...(rule.reason === undefined ? {} : { reason: rule.reason.value }),
     audit: rule.audit?.value ?? "info",
@@ -166,7 +166,7 @@ export function modelLimit(limit: LimitDecl, file: string, packageName: string, 
     patterns: limit.patterns.map(modelPattern),
     ...(limit.condition === undefined ? {} : { condition: limit.condition }),
     ...(measure.kind === "Budget" ? { cost: measure.cost } : {}),
-    otherwise: otherwise?.kind === "CapApprove" ? { kind: "approve", quorums: modelQuorums(otherwise.approval) } : { kind: "deny" },
+    otherwise: otherwise?.kind === "CapApprove" ? { kind: "approve", approval: modelApproval(otherwise.approval, []) } : { kind: "deny" },
     ...(limit.reason === undefined ? {} : { reason: limit.reason.value }),
     packageName,
     constants: scope.constants,
@@ -178,6 +178,11 @@ function modelPattern(pattern: ActionPattern): ModelPattern {
   return { segments: pattern.segments, wildcard: pattern.wildcard };
 }
 
-function modelQuorums(approval: ApprovalRequirement): ModelQuorum[] {
-  return approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) }));
+function modelApproval(approval: ApprovalRequirement | undefined, binds: readonly string[]): ModelApproval {
+  return {
+    quorums: approval === undefined ? [] : approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })),
+    requester: approval?.requester !== undefined,
+    samePerson: approval?.samePerson !== undefined,
+    binds,
+  };
 }

@@ -33,6 +33,17 @@ export interface ModelQuorum {
   readonly groups: readonly string[];
 }
 
+/** What a rule's `by` (and `binds`) or a limit's `otherwise approve by` asks of approvers. */
+export interface ModelApproval {
+  readonly quorums: readonly ModelQuorum[];
+  /** `by requester`: the human the agent acts for must confirm. */
+  readonly requester: boolean;
+  /** `(same person allowed)`: one approver may count towards several quorums. */
+  readonly samePerson: boolean;
+  /** `binds context.plan, …`, as paths (`"context.plan"`). */
+  readonly binds: readonly string[];
+}
+
 /** An action pattern: exact name, `prefix.*`, or `*` (no segments, wildcard). */
 export interface ModelPattern {
   readonly segments: readonly string[];
@@ -56,8 +67,8 @@ export interface ModelRule {
   /** `for human` rules speak of the human; all others of the agent. */
   readonly principal: "agent" | "human";
   readonly condition?: Expr;
-  /** From `by`; empty when the rule has none. */
-  readonly quorums: readonly ModelQuorum[];
+  /** From `by` and `binds`; no quorums and no requester when the rule has no `by`. */
+  readonly approval: ModelApproval;
   /** From `with`, in source order, constants resolved. */
   readonly obligations: readonly { readonly key: string; readonly value: ModelObligationValue }[];
   readonly reason?: string;
@@ -86,7 +97,7 @@ export interface ModelLimit {
   /** Budgets only. */
   readonly cost?: Expr;
   /** At the cap: deny (the default) or park for these quorums. */
-  readonly otherwise: { readonly kind: "deny" } | { readonly kind: "approve"; readonly quorums: readonly ModelQuorum[] };
+  readonly otherwise: { readonly kind: "deny" } | { readonly kind: "approve"; readonly approval: ModelApproval };
   readonly reason?: string;
   readonly packageName: string;
   readonly constants: Constants;

@@ -149,6 +149,8 @@ export interface IrAction {
   readonly mode: IrMode;
   /** True when a `for human` rule covers the action (the human side may speak). */
   readonly humanCovered: boolean;
+  /** The catalog's `readOnly` metadata (the manifest records it for audit entries). */
+  readonly readOnly: boolean;
   readonly agent: IrSide;
   readonly human: IrSide;
   /** Limits covering the action, by limit index. */

@@ -155,6 +155,7 @@ function lowerAction(action: ActionEntry, id: number, context: Context): { actio
     reads: layout.reads,
     mode: modes.size === 1 && only !== undefined ? only : "both",
     humanCovered: covering.some((r) => r.principal === "human"),
+    readOnly: action.metadata.get("readOnly")?.value === true,
     agent,
     human,
     limits,
@@ -209,6 +210,9 @@ function manifestRule(rule: CheckedRule): ManifestRule {
     audit: d.audit?.value ?? "info",
     obligations: rule.obligations.map((o) => ({ key: o.key, value: o.value })),
     quorums: d.approval === undefined ? [] : d.approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })),
+    ...(d.approval?.requester === undefined ? {} : { requester: true as const }),
+    ...(d.approval?.samePerson === undefined ? {} : { samePerson: true as const }),
+    ...(d.binds === undefined ? {} : { binds: d.binds.paths.map((p) => [p.root.name, ...p.fields.map((f) => f.name)].join(".")) }),
   };
 }
 
@@ -227,7 +231,12 @@ function manifestLimit(limit: CheckedLimit): ManifestLimit {
     keys: d.keys.map((k) => [k.root.name, ...k.fields.map((f) => f.name)]),
     otherwise:
       otherwise?.kind === "CapApprove"
-        ? { kind: "approve", quorums: otherwise.approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })) }
+        ? {
+            kind: "approve",
+            quorums: otherwise.approval.quorums.map((q) => ({ count: q.count.value, groups: q.groups.map((g) => g.value) })),
+            ...(otherwise.approval.requester === undefined ? {} : { requester: true as const }),
+            ...(otherwise.approval.samePerson === undefined ? {} : { samePerson: true as const }),
+          }
         : { kind: "deny" },
     ...(d.reason === undefined ? {} : { reason: d.reason.value }),
   };

@@ -50,7 +50,7 @@ export function schemaOf(type: FieldType): SchemaNode {
     case "object":
       return {
         type: "object",
-        properties: [...type.fields.values()].map((f) => ({ name: f.name, required: f.required, schema: schemaOf(f.type) })),
+        properties: [...type.fields.values()].map((f) => ({ name: f.name, required: f.required, schema: schemaOf(f.type), ...(f.secret === true ? { secret: true as const } : {}) })),
         additionalProperties: type.additionalProperties,
         ...(type.additional === undefined ? {} : { additional: schemaOf(type.additional) }),
         ...(type.minProperties === undefined || type.minProperties === 0 ? {} : { minProperties: type.minProperties }),

@@ -6,10 +6,13 @@
  * every path that cannot be read. Directories are walked recursively;
  * `node_modules` and hidden directories are skipped. A file named
  * explicitly is taken whatever its extension: the user asked for it.
+ * A project file's `ignore` globs (ProjectSettings) prune what a walk finds;
+ * a path named explicitly is read even when it is ignored.
  * Files are reached through `ProjectFiles` (the disk by default).
  */
 import { diagnostic, fileSpan, type Diagnostic } from "../diagnostics/index.js";
 import { nodeFiles, type ProjectFiles } from "./files.js";
+import { NO_PROJECT, type ProjectSettings } from "./settings.js";
 
 export interface Discovered {
   /** Paths as shown to the user: relative to the working directory when inside it. */
@@ -18,7 +21,12 @@ export interface Discovered {
 }
 
 /** Finds the .agp files under `paths` (relative to `cwd`), through `files` (default: the disk). */
-export async function discoverPolicyFiles(paths: readonly string[], cwd: string, files: ProjectFiles = nodeFiles()): Promise<Discovered> {
+export async function discoverPolicyFiles(
+  paths: readonly string[],
+  cwd: string,
+  files: ProjectFiles = nodeFiles(),
+  settings: ProjectSettings = NO_PROJECT,
+): Promise<Discovered> {
   const found = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const path of paths) {
@@ -31,7 +39,9 @@ export async function discoverPolicyFiles(paths: readonly string[], cwd: string,
       continue;
     }
     if (kind === "directory") {
-      for (const file of await walk(absolute, files)) found.add(display(file, cwd, files));
+      // Naming an ignored directory reads it all: the user asked for it.
+      const ignored = settings.ignored(absolute) ? () => false : (path: string) => settings.ignored(path);
+      for (const file of await walk(absolute, files, ignored)) found.add(display(file, cwd, files));
     } else {
       found.add(display(absolute, cwd, files));
     }
@@ -39,13 +49,14 @@ export async function discoverPolicyFiles(paths: readonly string[], cwd: string,
   return { files: [...found].sort(), diagnostics };
 }
 
-async function walk(directory: string, files: ProjectFiles): Promise<string[]> {
+async function walk(directory: string, files: ProjectFiles, ignored: (path: string) => boolean): Promise<string[]> {
   const entries = [...(await files.list(directory))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const found: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const path = files.path.join(directory, entry.name);
-    if (entry.kind === "directory") for (const item of await walk(path, files)) found.push(item);
+    if (ignored(path)) continue;
+    if (entry.kind === "directory") for (const item of await walk(path, files, ignored)) found.push(item);
     else if (entry.kind === "file" && entry.name.endsWith(".agp")) found.push(path);
   }
   return found;
@@ -69,6 +80,10 @@ export function describeIoError(error: unknown): string {
       return "it is a directory";
     case "ENOTDIR":
       return "a part of the path is not a directory";
+    case "EEXIST":
+      // `mkdir -p` of an output folder whose name is taken by a file: the same mistake as ENOTDIR.
+      if ((error as { syscall?: string }).syscall === "mkdir") return "a part of the path is not a directory";
+      return error instanceof Error ? error.message : String(error);
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -8,7 +8,7 @@
  * same texts often (the language server) may pass a memoizing `parse`.
  */
 import { diagnostic, fileSpan, type Diagnostic } from "../diagnostics/index.js";
-import { parse, type Comment, type ParseResult, type PolicyFile } from "../syntax/index.js";
+import type { Comment, ParseResult, PolicyFile } from "../syntax/index.js";
 import { describeIoError } from "./discover.js";
 import { nodeFiles, type ProjectFiles } from "./files.js";
 
@@ -38,7 +38,8 @@ export interface ReadOptions {
 /** Reads and parses `paths` (relative to `cwd`); never throws for unreadable files or syntax errors. */
 export async function readPolicyFiles(paths: readonly string[], cwd: string, options: ReadOptions = {}): Promise<ReadResult> {
   const files = options.files ?? nodeFiles();
-  const parseText = options.parse ?? parse;
+  // The parser is loaded when first needed: verbs that only describe I/O errors (eval) never pay for it.
+  const parseText = options.parse ?? (await import("../syntax/index.js")).parse;
   const parsed: ParsedSource[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();

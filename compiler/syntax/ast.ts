@@ -142,7 +142,7 @@ export interface ConditionDecl {
 
 /**
  * `rule id: <effect> <pattern> [for <principal>]` followed by clauses in any
- * order, each at most once: `when`, `by`, `with`, `because`, `audit`.
+ * order, each at most once: `when`, `by`, `with`, `because`, `audit`, `binds`.
  */
 export interface RuleDecl {
   readonly kind: "Rule";
@@ -158,6 +158,8 @@ export interface RuleDecl {
   readonly obligations: readonly Obligation[];
   readonly reason?: StringLiteral;
   readonly audit?: Word<AuditLevel>;
+  /** `binds context.plan, …` (approve rules). */
+  readonly binds?: BindsClause;
   readonly span: Span;
 }
 
@@ -187,11 +189,28 @@ export interface Obligation {
   readonly span: Span;
 }
 
-/** `by 2 of group "sre" and 1 of groups "security", "platform"` */
+/**
+ * `by 2 of group "sre" and 1 of groups "security", "platform"`,
+ * `by requester and 1 of group "sre"`, `by 1 of group "a" and 1 of group "b" (same person allowed)`.
+ */
 export interface ApprovalRequirement {
   readonly kind: "Approval";
-  /** Every quorum must be met; the approvers of different quorums may overlap. */
+  /**
+   * Every quorum must be met, by distinct people across quorums unless
+   * `samePerson` is given. Empty for `by requester` alone.
+   */
   readonly quorums: readonly Quorum[];
+  /** `requester` among the approvers: the human the agent acts for must confirm. */
+  readonly requester?: Word<"requester">;
+  /** `(same person allowed)`: one approver may count towards several quorums. */
+  readonly samePerson?: Word<"same person allowed">;
+  readonly span: Span;
+}
+
+/** `binds context.plan, context.ticket_url`: context fields an approval is bound to. */
+export interface BindsClause {
+  readonly kind: "Binds";
+  readonly paths: readonly Path[];
   readonly span: Span;
 }
 
@@ -702,6 +721,7 @@ export type Node =
   | ActionPattern
   | Obligation
   | ApprovalRequirement
+  | BindsClause
   | Quorum
   | RateMeasure
   | BudgetMeasure

@@ -11,7 +11,7 @@
  * This file must not consume tokens or call the parser.
  */
 import type { CstNode, IToken } from "chevrotain";
-import { diagnostic, type Diagnostic, type DiagnosticCode, type TemplateValues } from "../diagnostics/index.js";
+import { diagnostic, joinSpans, type Diagnostic, type DiagnosticCode, type TemplateValues } from "../diagnostics/index.js";
 import type {
   ActionPattern, ApprovalRequirement, Identifier, Literal, NumberLiteral, Quorum, SetLiteral, Span, StringLiteral, Word,
 } from "./ast.js";
@@ -203,9 +203,38 @@ export function bracketSet(b: Builder, node: BracketSetCstNode): SetLiteral {
   return setLiteral(b, node);
 }
 
+/** `by …`: quorums, `requester` (AGP180 for another name, AGP182 twice) and `(same person allowed)` (AGP181). */
 export function approval(b: Builder, node: ApprovalCstNode): ApprovalRequirement {
-  return { kind: "Approval", quorums: node.children.quorum.map((q) => quorum(b, q)), span: b.span(node) };
+  const quorums: Quorum[] = [];
+  let requester: Word<"requester"> | undefined;
+  for (const approver of node.children.approver) {
+    const c = approver.children;
+    if (c.quorum !== undefined) quorums.push(quorum(b, c.quorum[0]!));
+    const name = c.requester?.[0];
+    if (name === undefined) continue;
+    if (name.image !== "requester") b.unexpected("approver", name);
+    else if (requester !== undefined) b.report("AGP182", b.tokenSpan(name), {}, undefined, requester.span);
+    else requester = word<"requester">(b, name);
+  }
+  let samePerson: Word<"same person allowed"> | undefined;
+  const words = node.children.samePerson ?? [];
+  if (words.length > 0) {
+    const expected = ["same", "person", "allowed"];
+    const wrong = words.findIndex((w, i) => w.image !== expected[i]);
+    if (wrong >= 0 || words.length !== expected.length) b.unexpected("same-person", words[wrong >= 0 ? wrong : expected.length] ?? words[words.length - 1]!);
+    else {
+      samePerson = { kind: "Word", value: "same person allowed", span: joinSpans(b.tokenSpan(words[0]!), b.tokenSpan(words[2]!)) };
+    }
+  }
+  return {
+    kind: "Approval",
+    quorums,
+    ...(requester === undefined ? {} : { requester }),
+    ...(samePerson === undefined ? {} : { samePerson }),
+    span: b.span(node),
+  };
 }
+
 
 function quorum(b: Builder, node: QuorumCstNode): Quorum {
   const token = node.children.count[0]!;

@@ -84,6 +84,7 @@ export function ruleDecl(b: Builder, node: RuleDeclCstNode): RuleDecl {
   let obligations: Obligation[] = [];
   let reason: RuleDecl["reason"];
   let audit: RuleDecl["audit"];
+  let binds: RuleDecl["binds"];
   for (const clause of c.ruleClause ?? []) {
     const k = clause.children;
     if (k.KwWhen && clauses.first(k.KwWhen[0])) condition = expression(b, k.expression![0]!);
@@ -94,6 +95,8 @@ export function ruleDecl(b: Builder, node: RuleDeclCstNode): RuleDecl {
       const level = k.level![0]!;
       if ((AUDIT_LEVELS as readonly string[]).includes(level.image)) audit = word<AuditLevel>(b, level);
       else b.unexpected("audit-level", level);
+    } else if (k.KwBinds && clauses.first(k.KwBinds[0])) {
+      binds = { kind: "Binds", paths: (k.binds ?? []).map((p) => path(b, p)), span: b.span(clause) };
     }
   }
   return {
@@ -107,6 +110,7 @@ export function ruleDecl(b: Builder, node: RuleDeclCstNode): RuleDecl {
     obligations,
     ...(reason ? { reason } : {}),
     ...(audit ? { audit } : {}),
+    ...(binds ? { binds } : {}),
     span: b.span(node),
   };
 }

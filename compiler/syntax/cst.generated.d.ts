@@ -340,11 +340,13 @@ export type RuleClauseCstChildren = {
   approval?: ApprovalCstNode[];
   KwWith?: IToken[];
   obligation?: (ObligationCstNode)[];
-  Comma?: IToken[];
+  Comma?: (IToken)[];
   KwBecause?: IToken[];
   StringLit?: IToken[];
   KwAudit?: IToken[];
   level?: IToken[];
+  KwBinds?: IToken[];
+  binds?: (PathCstNode)[];
 };
 
 export interface ApprovalCstNode extends CstNode {
@@ -353,8 +355,21 @@ export interface ApprovalCstNode extends CstNode {
 }
 
 export type ApprovalCstChildren = {
-  quorum: (QuorumCstNode)[];
+  approver: (ApproverCstNode)[];
   KwAnd?: IToken[];
+  LParen?: IToken[];
+  samePerson?: IToken[];
+  RParen?: IToken[];
+};
+
+export interface ApproverCstNode extends CstNode {
+  name: "approver";
+  children: ApproverCstChildren;
+}
+
+export type ApproverCstChildren = {
+  quorum?: QuorumCstNode[];
+  requester?: IToken[];
 };
 
 export interface QuorumCstNode extends CstNode {
@@ -754,6 +769,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   pattern(children: PatternCstChildren, param?: IN): OUT;
   ruleClause(children: RuleClauseCstChildren, param?: IN): OUT;
   approval(children: ApprovalCstChildren, param?: IN): OUT;
+  approver(children: ApproverCstChildren, param?: IN): OUT;
   quorum(children: QuorumCstChildren, param?: IN): OUT;
   obligation(children: ObligationCstChildren, param?: IN): OUT;
   sessionDecl(children: SessionDeclCstChildren, param?: IN): OUT;

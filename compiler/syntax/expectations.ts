@@ -24,7 +24,7 @@ export interface Expectation {
 /** Words accepted as window units: the singular forms and their plurals. */
 export const WINDOW_WORDS: readonly string[] = [...WINDOW_UNITS, ...WINDOW_UNITS.map((u) => `${u}s`)];
 
-export const RULE_CLAUSES = ["when", "by", "with", "because", "audit"] as const;
+export const RULE_CLAUSES = ["when", "by", "with", "because", "audit", "binds"] as const;
 export const LIMIT_CLAUSES = ["cost", "when", "otherwise", "because"] as const;
 export const TEST_CLAUSES = ["request", "agent", "human", "env", "context", "state", "expect", "where", "step"] as const;
 export const EXPECT_CLAUSES = ["from", "because", "by", "with", "charge", "blocked", "audit"] as const;
@@ -69,7 +69,10 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   "action-segment": E("AGP120", "a name (a request names one exact action)"),
   "because-string": E("AGP125", 'the reason as a string (such as `"humans merge"`)'),
   "audit-level": E("AGP126", `an audit level (${list(AUDIT_LEVELS)})`, { candidates: AUDIT_LEVELS, name: "an audit level" }),
-  "approval-count": E("AGP127", "the number of approvers (such as `1`)"),
+  "approval-count": E("AGP127", "the number of approvers (such as `1`) or `requester`", { candidates: ["requester"] }),
+  approver: E("AGP180", "`requester` or the number of approvers (such as `1`)", { candidates: ["requester"] }),
+  "same-person": E("AGP181", "`same person allowed` inside the parentheses", { candidates: ["same", "person", "allowed"] }),
+  "same-person-close": E("AGP181", "`)` after `same person allowed`"),
   "approval-of": E("AGP127", "`of`", { candidates: ["of"] }),
   "approval-group": E("AGP127", "`group` or `groups`", { candidates: ["group", "groups"] }),
   "approval-group-name": E("AGP127", 'a group name as a string (such as `"sre"`)'),

@@ -18,7 +18,7 @@ import {
 
 /** Words that start a rule or limit clause. */
 const CLAUSE_WORDS: ReadonlySet<TokenType> = new Set(
-  (["when", "by", "with", "because", "audit", "cost", "otherwise"] as const).map((w) => KW[w]),
+  (["when", "by", "with", "because", "audit", "binds", "cost", "otherwise"] as const).map((w) => KW[w]),
 );
 
 /** Words that start a past-time operator when a pattern (or, for `sum`, a value) follows. */

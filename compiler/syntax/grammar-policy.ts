@@ -172,14 +172,38 @@ export class PolicyGrammar extends ExprGrammar {
           this.CONSUME(NameLike, { LABEL: "level", ERR_MSG: "audit-level" });
         },
       },
+      {
+        ALT: () => {
+          this.CONSUME(KW.binds);
+          this.SUBRULE(this.path, { LABEL: "binds" });
+          this.MANY2(() => {
+            this.CONSUME2(Comma);
+            this.SUBRULE2(this.path, { LABEL: "binds" });
+          });
+        },
+      },
     ]);
   });
 
+  /** `approver { "and" approver } [ "(" same person allowed ")" ]`; the words are checked by the builder (AGP180, AGP181). */
   protected approval = this.RULE("approval", () => {
-    this.SUBRULE(this.quorum);
+    this.SUBRULE(this.approver);
     this.MANY(() => {
       this.CONSUME(KW.and);
-      this.SUBRULE2(this.quorum);
+      this.SUBRULE2(this.approver);
+    });
+    this.OPTION(() => {
+      this.CONSUME(LParen);
+      this.AT_LEAST_ONE(() => this.CONSUME(NameLike, { LABEL: "samePerson", ERR_MSG: "same-person" }));
+      this.CONSUME(RParen, { ERR_MSG: "same-person-close" });
+    });
+  });
+
+  /** A quorum, or `requester` (any other name is reported by the builder). */
+  protected approver = this.RULE("approver", () => {
+    this.OR({
+      ERR_MSG: "approval-count",
+      DEF: [{ ALT: () => this.SUBRULE(this.quorum) }, { ALT: () => this.CONSUME(NameLike, { LABEL: "requester" }) }],
     });
   });
 

@@ -221,6 +221,7 @@ export class TestGrammar extends PolicyGrammar {
         },
       },
       {
+        // `audit security`: the decision's audit level (issue 15).
         ALT: () => {
           this.CONSUME(KW.audit);
           this.CONSUME(NameLike, { LABEL: "level", ERR_MSG: "audit-level" });

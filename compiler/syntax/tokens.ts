@@ -41,7 +41,7 @@ export const HARD_KEYWORDS = [
 export const SOFT_KEYWORDS = [
   "package", "actions", "delegation", "let", "rule", "limit", "defaults", "fixture", "test",
   "allow", "approve", "deny", "for", "agent", "human", "when", "by", "with", "because", "audit",
-  "of", "group", "groups", "budget", "on", "cost", "otherwise",
+  "of", "group", "groups", "budget", "on", "cost", "otherwise", "binds",
   "request", "env", "context", "state", "expect", "from", "charge", "blocked", "where",
   "session", "label", "retain", "track", "earlier", "previous", "count", "sum", "no", "only", "since", "within",
   "step", "exposed", "carries", "after", "outcome",

@@ -195,7 +195,8 @@ function checkAudit(expect: Expectation, rules: ReadonlyMap<string, AuditLevel>,
 
 // ---------------------------------------------------------------- state
 
-const STATE_KEYS = ["trust", "counters", "approvals", "killed"];
+const STATE_KEYS = ["trust", "counters", "approvals", "killed", "rates"];
+const RATE_KEYS = ["success", "failure", "rollback", "violation"];
 
 function checkState(value: TestValue, report: Report): void {
   const problem = (span: Diagnostic["span"], text: string, help?: string) =>
@@ -226,10 +227,30 @@ function checkState(value: TestValue, report: Report): void {
       else v.items.forEach((item, i) => checkApproval(item, `state.approvals[${i}]`, problem));
     }
     if (entry.key === "killed") {
-      if (v.kind !== "Array") problem(v.span, "`state.killed` must be an array of strings");
-      else v.items.forEach((item, i) => item.kind !== "String" && item.kind !== "Placeholder" && problem(item.span, `\`state.killed[${i}]\` must be a string`));
+      if (v.kind !== "Array") problem(v.span, "`state.killed` must be an array of kill switches: strings or { env, action }");
+      else v.items.forEach((item, i) => checkKilled(item, `state.killed[${i}]`, problem));
+    }
+    if (entry.key === "rates") {
+      if (v.kind !== "Object") problem(v.span, "`state.rates` must be an object of rate → number from 0 to 1 (success, failure, rollback, violation)");
+      else {
+        for (const r of v.entries) {
+          if (!RATE_KEYS.includes(r.key)) problem(r.keySpan, `\`state.rates\` has no field \`${r.key}\``, didYouMean(r.key, RATE_KEYS));
+          else if (r.value.kind !== "Placeholder" && (r.value.kind !== "Number" || r.value.value < 0 || r.value.value > 1)) problem(r.value.span, `\`state.rates.${r.key}\` must be a number from 0 to 1`);
+        }
+      }
     }
   }
+}
+
+/** A kill switch in a test's state: a string, or `{ env, action }` with at least one of them. */
+function checkKilled(item: TestValue, path: string, problem: (span: Diagnostic["span"], text: string) => void): void {
+  if (item.kind === "String" || item.kind === "Placeholder" || item.kind === "Name" || item.kind === "Merge") return;
+  if (item.kind !== "Object") return problem(item.span, `\`${path}\` must be a string or { env, action }`);
+  for (const e of item.entries) {
+    if (e.key !== "env" && e.key !== "action") problem(e.keySpan, `\`${path}\` has no field \`${e.key}\`; a scope names an \`env\`, an \`action\` or both`);
+    else if (e.value.kind !== "String" && e.value.kind !== "Placeholder") problem(e.value.span, `\`${path}.${e.key}\` must be a string`);
+  }
+  if (!item.entries.some((e) => e.key === "env" || e.key === "action")) problem(item.span, `\`${path}\` must name an \`env\`, an \`action\` or both`);
 }
 
 function checkApproval(item: TestValue, path: string, problem: (span: Diagnostic["span"], text: string) => void): void {

@@ -136,6 +136,12 @@ export class CoverageRecorder {
   }
 }
 
+/** The coverage of several runs over disjoint policy sets (agp.json's sets), as one: files side by side, totals recounted. */
+export function mergeCoverage(coverages: readonly Coverage[]): Coverage {
+  const files = coverages.flatMap((c) => c.files).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files, total: figuresOf(files.flatMap((f) => f.rules)) };
+}
+
 function figuresOf(rules: readonly RuleCoverage[]): Figures {
   const clauses = rules.flatMap((r) => r.clauses);
   const branchesCovered = clauses.reduce((n, c) => n + (c.true > 0 ? 1 : 0) + (c.false > 0 ? 1 : 0), 0);

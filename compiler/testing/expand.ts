@@ -26,6 +26,13 @@ export interface ExpectedQuorum {
   readonly groups: readonly string[];
 }
 
+/** `by …` as tests compare it: the quorums, whether the requester confirms, whether one person may count twice. */
+export interface ExpectedApproval {
+  readonly quorums: readonly ExpectedQuorum[];
+  readonly requester: boolean;
+  readonly samePerson: boolean;
+}
+
 /** What a case expects, with every placeholder substituted. */
 export interface ExpectedDecision {
   readonly effect: Effect;
@@ -33,7 +40,7 @@ export interface ExpectedDecision {
   readonly rules?: readonly string[];
   readonly reason?: string;
   readonly obligations: readonly { readonly key: string; readonly value: Json }[];
-  readonly approval?: readonly ExpectedQuorum[];
+  readonly approval?: ExpectedApproval;
   readonly charges: readonly { readonly limit: string; readonly amount?: Json }[];
   readonly blockedBy?: Principal;
   /** `audit security`: the decision's audit level. */
@@ -277,7 +284,14 @@ function expandCall(
     return amount === undefined ? [] : [{ limit: c.limit.name, amount }];
   });
   if (!ok || effect === undefined || request["action"] === undefined) return undefined;
-  const approval = e.approval?.quorums.map((q) => ({ count: q.count.value, groups: [...new Set(q.groups.map((g) => g.value))].sort() }));
+  const approval: ExpectedApproval | undefined =
+    e.approval === undefined
+      ? undefined
+      : {
+          quorums: e.approval.quorums.map((q) => ({ count: q.count.value, groups: [...new Set(q.groups.map((g) => g.value))].sort() })),
+          requester: e.approval.requester !== undefined,
+          samePerson: e.approval.samePerson !== undefined,
+        };
   const expect: ExpectedDecision = {
     effect,
     ...(e.rules.length === 0 ? {} : { rules }),

@@ -15,8 +15,8 @@ export { expandTests, type TestCase, type ExpectedDecision, type ExpectedQuorum,
 export { checkTestFiles } from "./checks.js";
 export { interpreterEngine, wasmEngine, comparableDecision, type Engine, type CompileToWasm, type CompiledWasm } from "./engine.js";
 export { matchDecision, expectationText, decisionText, type Mismatch } from "./match.js";
-export { runCases, tally, type CaseResult, type RunResult, type RunOptions, type Disagreement } from "./run.js";
-export { CoverageRecorder, clauseSpans, type Coverage, type FileCoverage, type RuleCoverage, type ClauseCoverage, type Figure, type Figures } from "./coverage.js";
+export { runCases, mergeRuns, tally, type CaseResult, type RunResult, type RunOptions, type Disagreement } from "./run.js";
+export { CoverageRecorder, clauseSpans, mergeCoverage, type Coverage, type FileCoverage, type RuleCoverage, type ClauseCoverage, type Figure, type Figures } from "./coverage.js";
 export { prettyReport, figureText, type PrettyOptions } from "./report-pretty.js";
 export { jsonReport } from "./report-json.js";
 export { junitReport } from "./report-junit.js";

@@ -12,7 +12,7 @@ import { loadCatalogFiles, type CatalogSet } from "../catalog/index.js";
 import { checkPaths, type CheckedPolicySet } from "../check/index.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { interpretChecked, type Interpreter } from "../interpret/index.js";
-import type { ProjectFiles } from "../project/index.js";
+import type { ProjectFiles, ProjectSettings } from "../project/index.js";
 import { checkTestFiles } from "./checks.js";
 import { expandTests, type TestCase } from "./expand.js";
 
@@ -24,6 +24,8 @@ export interface LoadSuiteOptions {
   readonly strict?: boolean;
   /** Where files are read; default the disk. */
   readonly files?: ProjectFiles;
+  /** The project file's settings (agp.json); default none. */
+  readonly project?: ProjectSettings;
 }
 
 /** A suite ready to run. */
@@ -51,7 +53,7 @@ export interface LoadSuiteResult {
 export async function loadSuite(paths: readonly string[], options: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
   const cwd = options.cwd ?? process.cwd();
   const files = options.files === undefined ? {} : { files: options.files };
-  const checked = await checkPaths(paths, { cwd, strict: options.strict === true, ...files });
+  const checked = await checkPaths(paths, { cwd, strict: options.strict === true, ...files, ...(options.project === undefined ? {} : { project: options.project }) });
   const base = { sources: checked.sources, files: checked.files };
   if (checked.checked === undefined) return { ...base, diagnostics: checked.diagnostics };
   const set = checked.checked;

@@ -13,7 +13,7 @@
  * amount when one is given; `blocked by` equal.
  */
 import type { Decision } from "../../runtime/decision.js";
-import type { ExpectedDecision, ExpectedQuorum } from "./expand.js";
+import type { ExpectedApproval, ExpectedDecision, ExpectedQuorum } from "./expand.js";
 import type { Json } from "./values.js";
 
 /** One clause of an expectation that the decision does not meet. */
@@ -44,9 +44,9 @@ export function matchDecision(expected: ExpectedDecision, decision: Decision): M
     }
   }
   if (expected.approval !== undefined) {
-    const got = decision.approval?.quorums.map((q) => ({ count: q.count, groups: [...q.groups].sort() })) ?? [];
-    if (quorumKey(expected.approval) !== quorumKey(got)) {
-      out.push({ clause: "by", expected: quorumText(expected.approval), actual: got.length === 0 ? "no approval requirement" : quorumText(got) });
+    const got = decision.approval === undefined ? undefined : approvalOf(decision.approval);
+    if (got === undefined || approvalKey(expected.approval) !== approvalKey(got)) {
+      out.push({ clause: "by", expected: approvalText(expected.approval), actual: got === undefined ? "no approval requirement" : approvalText(got) });
     }
   }
   for (const charge of expected.charges) {
@@ -71,7 +71,7 @@ export function expectationText(e: ExpectedDecision): string {
   const parts: string[] = [e.effect];
   if (e.rules !== undefined) parts.push(`from ${e.rules.join(", ")}`);
   if (e.reason !== undefined) parts.push(`because ${JSON.stringify(e.reason)}`);
-  if (e.approval !== undefined) parts.push(`by ${quorumText(e.approval)}`);
+  if (e.approval !== undefined) parts.push(`by ${approvalText(e.approval)}`);
   if (e.obligations.length > 0) parts.push(`with ${e.obligations.map((o) => `${o.key} = ${JSON.stringify(o.value)}`).join(", ")}`);
   if (e.charges.length > 0) parts.push(`charge ${e.charges.map((c) => (c.amount === undefined ? c.limit : `${c.limit} = ${JSON.stringify(c.amount)}`)).join(", ")}`);
   if (e.blockedBy !== undefined) parts.push(`blocked by ${e.blockedBy}`);
@@ -84,7 +84,7 @@ export function decisionText(d: Decision): string {
   const parts: string[] = [d.effect];
   if (d.rules.length > 0) parts.push(`from ${d.rules.map((r) => (r.kind === "limit" ? `limit ${r.id}` : r.id)).join(", ")}`);
   if (d.reasons.length > 0) parts.push(`because ${d.reasons.map((r) => JSON.stringify(r)).join(", ")}`);
-  if (d.approval !== undefined) parts.push(`by ${quorumText(d.approval.quorums)}`);
+  if (d.approval !== undefined) parts.push(`by ${approvalText(approvalOf(d.approval))}`);
   const obligations = Object.entries(d.obligations);
   if (obligations.length > 0) parts.push(`with ${obligations.map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")}`);
   if (d.limits.length > 0) parts.push(`charge ${d.limits.map((l) => `${l.id} = ${l.amount}`).join(", ")}`);
@@ -101,6 +101,25 @@ function quorumText(quorums: readonly ExpectedQuorum[]): string {
 
 function quorumKey(quorums: readonly ExpectedQuorum[]): string {
   return quorums.map((q) => `${q.count}:${[...q.groups].sort().join(",")}`).sort().join("|");
+}
+
+/** A decision's requirement in the terms tests compare. */
+function approvalOf(requirement: NonNullable<Decision["approval"]>): ExpectedApproval {
+  return {
+    quorums: requirement.quorums.map((q) => ({ count: q.count, groups: [...q.groups].sort() })),
+    requester: requirement.requester === true,
+    samePerson: requirement.samePerson === true,
+  };
+}
+
+function approvalKey(a: ExpectedApproval): string {
+  return `${a.requester ? "requester;" : ""}${quorumKey(a.quorums)}${a.samePerson ? ";same" : ""}`;
+}
+
+/** `requester and 1 of group "sre" (same person allowed)`, as .agp writes it. */
+function approvalText(a: ExpectedApproval): string {
+  const terms = [...(a.requester ? ["requester"] : []), ...(a.quorums.length === 0 ? [] : [quorumText(a.quorums)])];
+  return `${terms.join(" and ")}${a.samePerson ? " (same person allowed)" : ""}`;
 }
 
 function idList(ids: readonly string[]): string {

@@ -5,7 +5,8 @@
  * In: a `RunResult`, the source texts. Out: an XML text: one `<testsuite>`
  * per test file, one `<testcase>` per case (`classname` is the file, with
  * `file` and `line` attributes), a `<failure>` holding the same text the
- * pretty reporter prints. No timings, so the output is reproducible.
+ * pretty reporter prints, and `time` (seconds) on each case, suite and the
+ * whole run when the run measured it (CI systems chart slow tests).
  * Must not write anywhere.
  */
 import { displayText } from "../../runtime/display-text.js";
@@ -19,13 +20,13 @@ export function junitReport(run: RunResult, sources: ReadonlyMap<string, string>
   const counts = tally(run);
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="agp test" tests="${counts.total}" failures="${counts.failed}" errors="0">`,
+    `<testsuites name="agp test" tests="${counts.total}" failures="${counts.failed}" errors="0"${time(run.results)}>`,
   ];
   for (const [file, results] of byFile) {
     const failures = results.filter((r) => !r.passed).length;
-    out.push(`  <testsuite name="${attr(file)}" tests="${results.length}" failures="${failures}" errors="0" skipped="0">`);
+    out.push(`  <testsuite name="${attr(file)}" tests="${results.length}" failures="${failures}" errors="0" skipped="0"${time(results)}>`);
     for (const r of results) {
-      const head = `    <testcase name="${attr(r.case.name)}" classname="${attr(file)}" file="${attr(file)}" line="${r.case.line}"`;
+      const head = `    <testcase name="${attr(r.case.name)}" classname="${attr(file)}" file="${attr(file)}" line="${r.case.line}"${time([r])}`;
       if (r.passed) {
         out.push(`${head}/>`);
         continue;
@@ -40,6 +41,13 @@ export function junitReport(run: RunResult, sources: ReadonlyMap<string, string>
   }
   out.push("</testsuites>");
   return `${out.join("\n")}\n`;
+}
+
+/** ` time="0.004"`: the seconds the cases took, when every one was timed; else nothing. */
+function time(results: readonly CaseResult[]): string {
+  if (results.some((r) => r.durationMs === undefined)) return "";
+  const ms = results.reduce((sum, r) => sum + r.durationMs!, 0);
+  return ` time="${(ms / 1000).toFixed(3)}"`;
 }
 
 /**

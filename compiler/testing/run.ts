@@ -13,7 +13,7 @@
  */
 import type { Decision, RuntimeState } from "../../runtime/decision.js";
 import { explainRequest, type Interpreter, type RuleExplanation } from "../interpret/index.js";
-import { CoverageRecorder, type Coverage } from "./coverage.js";
+import { CoverageRecorder, mergeCoverage, type Coverage } from "./coverage.js";
 import { comparableDecision, interpreterEngine, type Engine } from "./engine.js";
 import type { CaseStep, TestCase } from "./expand.js";
 import type { SessionEvent } from "../interpret/index.js";
@@ -44,6 +44,8 @@ export interface CaseResult {
   readonly refused?: string;
   /** Trace cases: the 1-based step whose decision is shown (the first that failed, else the first call). */
   readonly step?: number;
+  /** Wall time of the case on every engine, with matching and coverage, in milliseconds (JUnit `time`). */
+  readonly durationMs?: number;
 }
 
 /** A whole run: the engines, every case run, the coverage. */
@@ -75,8 +77,9 @@ export function runCases(
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     if (options.filter !== undefined && !options.filter.test(testCase.name)) continue;
+    const started = now();
     if (testCase.steps !== undefined) {
-      results.push(runTrace(testCase, testCase.steps, primary, others, interpreter, coverage));
+      results.push({ ...runTrace(testCase, testCase.steps, primary, others, interpreter, coverage), durationMs: now() - started });
       continue;
     }
     const state = testCase.state as RuntimeState | undefined;
@@ -111,7 +114,7 @@ export function runCases(
       if (explanation.kind === "explained") explanations = explanation.rules;
       else refused = explanation.message;
     }
-    results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, limits, ...(refused === undefined ? {} : { refused }) });
+    results.push({ case: testCase, passed, primary: primary.name, decision, mismatches, disagreements, explanations, limits, ...(refused === undefined ? {} : { refused }), durationMs: now() - started });
   }
   return { engines: engines.map((e) => e.name), results, coverage: coverage.result() };
 }
@@ -184,6 +187,18 @@ function runTrace(testCase: TestCase, steps: readonly CaseStep[], primary: Engin
     else refused = explanation.message;
   }
   return { case: testCase, passed, primary: primary.name, decision: at.decision, mismatches, disagreements, explanations, limits: [], ...(refused === undefined ? {} : { refused }), step: at.step };
+}
+
+/** Runs of several policy sets (agp.json's sets) as one run: cases in set order, coverage side by side. */
+export function mergeRuns(runs: readonly RunResult[]): RunResult {
+  const first = runs[0];
+  if (first === undefined) throw new Error("internal error: mergeRuns needs at least one run");
+  return { engines: first.engines, results: runs.flatMap((r) => r.results), coverage: mergeCoverage(runs.map((r) => r.coverage)) };
+}
+
+/** A monotonic clock in milliseconds, where there is one (Node, browsers). */
+function now(): number {
+  return typeof performance === "undefined" ? Date.now() : performance.now();
 }
 
 /** Counts for summaries. */

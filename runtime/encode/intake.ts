@@ -27,7 +27,9 @@ import { FAILED, countContents, countValue, fail, failAt, prepend, threw, walkRe
 import { compileCheck, compileReader, type ReadState, type Reader } from "./readers.js";
 import { buildNeeds, symOffsets, NO_NEEDS, type NeedNode, type Write } from "./needs.js";
 import type { Check } from "./validate.js";
-import { Problem, childPath, describe, refusalOf, tick, type Refusal } from "./values.js";
+import { Problem, Refused, childPath, describe, refusalOf, tick, type Refusal } from "./values.js";
+import { RATE_FIELDS, type RuntimeState } from "../request.js";
+import { rateChecks, readRates, type RateChecks } from "./rates.js";
 import { slotSize, type Arena } from "./slots.js";
 import { capturePlan, newView, type CapturePlan, type RequestView } from "./view.js";
 
@@ -42,6 +44,8 @@ interface ActionPlan {
   readonly action: Write | undefined;
   /** Writes `state.trust` into `agent.trust`'s slots and captures. */
   readonly trust: Write | undefined;
+  /** Writes `state.rates` into `agent.<rate>_rate`'s slots and captures, by field name. */
+  readonly rates: ReadonlyMap<string, Write>;
   /** Top-level `sym` offsets (absent reads -1) and the end of the top-level slots. */
   readonly syms: readonly number[];
   readonly fixedEnd: number;
@@ -68,6 +72,7 @@ export class Intake implements ReadState {
   private readonly plans: (ActionPlan | undefined)[];
   private readonly blind: ActionPlan;
   private readonly trustCheck: Check | undefined;
+  private readonly rateChecks: RateChecks;
   private readonly noContext: Refusal | undefined;
   // One request's reading, reset by `take`: each part's first problem (undefined: none; ABSENT: not given).
   private agent: Problem | undefined | typeof ABSENT = ABSENT;
@@ -83,6 +88,8 @@ export class Intake implements ReadState {
   private base = -1;
   /** Keys and values of parts met before `action` (cleared after every request). */
   private deferred: unknown[] = [];
+  /** The state of the request being taken (for `state.rates`), dropped once read. */
+  private given: RuntimeState | undefined = undefined;
   private pending = 0;
 
   constructor(
@@ -106,12 +113,14 @@ export class Intake implements ReadState {
       context: compileReader(request.context),
       action: undefined,
       trust: undefined,
+      rates: new Map(),
       syms: [],
       fixedEnd: 0,
     };
     const agent = request.agent;
     const trust = agent.type === "object" ? agent.properties.find((p) => p.name === "trust")?.schema : undefined;
     this.trustCheck = trust === undefined ? undefined : compileCheck(trust);
+    this.rateChecks = rateChecks(manifest);
     const problem = compileCheck(request.context)(EMPTY);
     this.noContext = problem === undefined ? undefined : refusalOf(problem, "context");
     this.current = this.blind;
@@ -133,6 +142,7 @@ export class Intake implements ReadState {
       context: compileReader(request.context, part("context")),
       action: part("action").write,
       trust: part("agent").children.get("trust")?.write,
+      rates: rateWrites(part("agent")),
       syms: symOffsets(action.slots),
       fixedEnd: action.slots.reduce((end: number, slot: Slot) => Math.max(end, slot.offset + slotSize(slot)), 0),
     };
@@ -143,9 +153,10 @@ export class Intake implements ReadState {
   /**
    * Reads `request` into the module's memory (`arena`, zeroed by the caller)
    * and `view`; the refusal when it must be denied. `trust` is the validated
-   * state's `trust`, checked here after the request (ADR 0006's order).
+   * state's `trust`, checked here after the request (ADR 0006's order), then
+   * the state's `rates` (each against the agent's declared field).
    */
-  take(request: unknown, trust: number | undefined, arena: Arena): Refusal | undefined {
+  take(request: unknown, trust: number | undefined, arena: Arena, state?: RuntimeState): Refusal | undefined {
     this.count = 0;
     this.failure = undefined;
     this.overflow = false;
@@ -157,6 +168,8 @@ export class Intake implements ReadState {
     view.actionId = -1;
     view.human = false;
     view.trust = trust;
+    view.rates = undefined;
+    this.given = state;
 
     // The root, as a copy reads it: counted, then the depth, then Array.isArray.
     if (++this.count > this.maxValues) return this.failed(fail(this, "too_large", ""));
@@ -328,6 +341,14 @@ export class Intake implements ReadState {
       const write = this.current.trust;
       if (write !== undefined) write(view.trust, this.base, this);
     }
+    const rates = readRates(this.given, this.rateChecks);
+    this.given = undefined;
+    if (rates instanceof Refused) return rates.refusal;
+    if (rates !== undefined) {
+      // `state.rates` replaces `agent.success_rate` … field by field.
+      for (const field of Object.keys(rates)) this.current.rates.get(field)?.(rates[field]!, this.base, this);
+      view.rates = rates;
+    }
     view.action = action;
     view.actionId = this.actionId;
     view.human = human !== ABSENT;
@@ -349,4 +370,14 @@ function refusal(code: Refusal["code"], message: string, path: string): Refusal 
 
 function missing(key: string): Refusal {
   return refusal("missing_field", `missing required field ${tick(key)}`, key);
+}
+
+/** The writers of the agent's rate fields the action reads, by field name (`failure_rate` …). */
+function rateWrites(agent: NeedNode): ReadonlyMap<string, Write> {
+  const writes = new Map<string, Write>();
+  for (const field of Object.values(RATE_FIELDS)) {
+    const write = agent.children.get(field)?.write;
+    if (write !== undefined) writes.set(field, write);
+  }
+  return writes;
 }

@@ -11,9 +11,11 @@
 import { snapshot } from "./snapshot.js";
 import { Refused, childPath, describe, firstUndeclared, isObject, type Refusal } from "./values.js";
 import type { RequestBounds } from "../manifest.js";
-import type { RuntimeState } from "../request.js";
+import { RATE_FIELDS, type RuntimeState } from "../request.js";
+import { killedProblem } from "../kill-scope.js";
 
-const STATE_KEYS: ReadonlySet<string> = new Set(["trust", "counters", "approvals", "killed"]);
+const STATE_KEYS: ReadonlySet<string> = new Set(["trust", "counters", "approvals", "killed", "rates"]);
+const RATE_KEYS: ReadonlySet<string> = new Set(Object.keys(RATE_FIELDS));
 
 /**
  * The runtime state read once into plain data and checked (ADR 0006's
@@ -62,12 +64,27 @@ export function validateState(state: unknown): Refusal | undefined {
     });
     if (found !== undefined) return found;
   }
-  if (killed !== undefined && (!Array.isArray(killed) || !killed.every((k: unknown) => typeof k === "string"))) {
-    return wrong("state.killed", "an array of strings", killed);
+  if (killed !== undefined) {
+    const problem = killedProblem(killed);
+    if (problem !== undefined) {
+      return problem.unknownKey !== undefined ? refusal("unknown_field", `unknown field \`${problem.path}\``, problem.path) : wrong(problem.path, problem.expected, problem.got);
+    }
+  }
+  const rates: unknown = state.rates;
+  if (rates !== undefined) {
+    if (!isObject(rates)) return wrong("state.rates", "an object", rates);
+    const extra = firstUndeclared(rates, RATE_KEYS, true);
+    if (extra !== undefined) {
+      const path = childPath("state.rates", extra);
+      return refusal("unknown_field", `unknown field \`${path}\``, path);
+    }
+    for (const key of Object.keys(RATE_FIELDS)) {
+      const rate: unknown = rates[key];
+      if (rate !== undefined && (typeof rate !== "number" || !(rate >= 0 && rate <= 1))) return wrong(`state.rates.${key}`, "a number from 0 to 1", rate);
+    }
   }
   return undefined;
 }
-
 
 function refusal(code: Refusal["code"], message: string, path: string): Refusal {
   return { code, message, path };

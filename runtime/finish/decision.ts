@@ -17,7 +17,7 @@ import { Refused, type Refusal } from "../encode/values.js";
 import type { RawResult } from "./result.js";
 import type { Prepared, PreparedLimit, PreparedRule } from "./prepared.js";
 import { applyLimits } from "./limits.js";
-import { approvalsMeet, mergeObligations, mergeQuorums } from "./merge.js";
+import { approvalsMeet, mergeApprovals, mergeObligations } from "./merge.js";
 
 /** The decision for a request the module decided. */
 export function finish(prep: Prepared, raw: RawResult, view: RequestView, state: RuntimeState | undefined): Decision {
@@ -78,9 +78,9 @@ function approveOrAllow(
   charges: readonly LimitCharge[],
   approvingCaps: readonly PreparedLimit[],
 ): Decision {
-  const approval = mergeQuorums([
-    ...(raw.effect === "approve" ? deciding.map((r) => r.quorums) : []),
-    ...approvingCaps.map((l) => (l.otherwise.kind === "approve" ? l.otherwise.quorums : [])),
+  const approval = mergeApprovals([
+    ...(raw.effect === "approve" ? deciding.map((r) => r.approval) : []),
+    ...approvingCaps.flatMap((l) => (l.capApproval === undefined ? [] : [l.capApproval])),
   ]);
   const captured = view.captures;
   const ids = prep.captures;

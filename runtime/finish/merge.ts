@@ -1,7 +1,8 @@
 /**
  * Merging what several rules say: obligations (strictest wins, by each
- * name's declared merge rule), quorums
- * (one per group set, the largest count), and whether given approvals meet a requirement.
+ * name's declared merge rule), approval requirements (one quorum per group
+ * set, the largest count; requester, same person, bound context), and
+ * whether given approvals meet a requirement (../approval-quorums.ts).
  *
  * In: prepared rules, quorum lists, approvals. Out: plain values, or a
  * `Refusal` (`obligation_conflict`) when two obligations cannot be merged.
@@ -9,11 +10,9 @@
  * state.ts implement them. Must not look at the module.
  */
 import type { ApprovalRequirement, Quorum } from "../decision.js";
-import type { GivenApproval } from "../request.js";
 import { Refused } from "../encode/values.js";
-import { identityKey } from "../identity.js";
 import type { ManifestObligation, ObligationValue } from "../manifest.js";
-import type { PreparedRule } from "./prepared.js";
+import type { PreparedApproval, PreparedRule } from "./prepared.js";
 
 /**
  * Merges the obligations of `rules` in the given order, each name by its
@@ -89,11 +88,28 @@ function sameValue(a: ObligationValue, b: ObligationValue): boolean {
   return isSet(a) && isSet(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
 }
 
-/** One quorum per distinct group set with the largest count; an empty list asks for one approver, any group. */
-export function mergeQuorums(lists: readonly (readonly Quorum[])[]): ApprovalRequirement {
+/**
+ * Merges what several rules and limit caps ask of approvers into one
+ * requirement (ADR 0006, amended by ADR 0030): one quorum per distinct
+ * group set with the largest count; `requester` when any asks for it;
+ * `samePerson` only when every one with quorums allows it; the union of the
+ * bound context paths, sorted. A source with neither quorums nor
+ * `requester` asks for one approver, any group.
+ */
+export function mergeApprovals(sources: readonly PreparedApproval[]): ApprovalRequirement {
   const byGroups = new Map<string, Quorum>();
-  for (const list of lists) {
-    const quorums = list.length === 0 ? [{ count: 1, groups: [] }] : list;
+  let requester = false;
+  let withQuorums = 0;
+  let samePerson = true;
+  const binds = new Set<string>();
+  for (const source of sources) {
+    if (source.requester) requester = true;
+    for (const path of source.binds) binds.add(path);
+    const quorums = source.quorums.length === 0 && !source.requester ? ANY_ONE : source.quorums;
+    if (quorums.length > 0) {
+      withQuorums++;
+      if (!source.samePerson) samePerson = false;
+    }
     for (const quorum of quorums) {
       const groups = [...new Set(quorum.groups)].sort();
       const key = JSON.stringify(groups);
@@ -102,25 +118,16 @@ export function mergeQuorums(lists: readonly (readonly Quorum[])[]): ApprovalReq
     }
   }
   const keys = [...byGroups.keys()].sort();
-  return { quorums: keys.map((k) => byGroups.get(k)!) };
+  const quorums = keys.map((k) => byGroups.get(k)!);
+  const sorted = [...binds].sort();
+  return {
+    quorums,
+    ...(requester ? { requester: true as const } : {}),
+    ...(samePerson && withQuorums > 0 ? { samePerson: true as const } : {}),
+    ...(sorted.length > 0 ? { binds: sorted } : {}),
+  };
 }
 
-/**
- * Whether `approvals` meet every quorum: per quorum, enough distinct ids from
- * its groups (any group when it lists none), never the agent's or the human's
- * id. One approver may count for several quorums. Ids are compared by
- * `identityKey` (case and Unicode form do not make another person).
- */
-export function approvalsMeet(
-  requirement: ApprovalRequirement,
-  approvals: readonly GivenApproval[] | undefined,
-  agentId: unknown,
-  humanId: unknown,
-): boolean {
-  if (approvals === undefined || approvals.length === 0) return false;
-  const excluded = [agentId, humanId].map((id) => (typeof id === "string" ? identityKey(id) : undefined));
-  const keys = approvals.map((a) => identityKey(a.id));
-  return requirement.quorums.every(
-    (quorum) => new Set(keys.filter((key, i) => !excluded.includes(key) && (quorum.groups.length === 0 || approvals[i]!.groups.some((g) => quorum.groups.includes(g))))).size >= quorum.count,
-  );
-}
+const ANY_ONE: readonly Quorum[] = [{ count: 1, groups: [] }];
+
+export { approvalsMeet } from "../approval-quorums.js";

@@ -12,6 +12,14 @@ import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../d
 import type { Effect, Manifest, ManifestLimit, ManifestObligation, ManifestRule, ObligationValue } from "../manifest.js";
 import { capturePlan, type CapturePlan } from "../encode/view.js";
 
+/** What one rule or limit cap asks of its approvers, as the manifest says it. */
+export interface PreparedApproval {
+  readonly quorums: readonly Quorum[];
+  readonly requester: boolean;
+  readonly samePerson: boolean;
+  readonly binds: readonly string[];
+}
+
 export interface PreparedRule {
   readonly index: number;
   readonly id: string;
@@ -30,6 +38,8 @@ export interface PreparedRule {
    */
   readonly alone: readonly (readonly [string, ObligationValue])[] | undefined;
   readonly quorums: readonly Quorum[];
+  /** The rule's `by` (and `binds`) as a whole. */
+  readonly approval: PreparedApproval;
 }
 
 export interface PreparedLimit {
@@ -44,6 +54,8 @@ export interface PreparedLimit {
   /** Key paths with `agent` / `human` alone widened to their `id`, and where their values are captured. */
   readonly keys: CapturePlan["limitKeys"][number];
   readonly otherwise: ManifestLimit["otherwise"];
+  /** `otherwise approve by …` as a whole; undefined for `otherwise deny`. */
+  readonly capApproval: PreparedApproval | undefined;
 }
 
 export interface Prepared {
@@ -79,6 +91,7 @@ export function prepare(manifest: Manifest): Prepared {
       obligations: rule.obligations.map((o) => Object.freeze({ key: o.key, value: Array.isArray(o.value) ? Object.freeze([...o.value]) : o.value })),
       alone: alone(rule.obligations),
       quorums: rule.quorums,
+      approval: Object.freeze({ quorums: rule.quorums, requester: rule.requester === true, samePerson: rule.samePerson === true, binds: rule.binds ?? [] }),
     }),
   );
   const limits = manifest.limits.map((limit, index) =>
@@ -93,6 +106,10 @@ export function prepare(manifest: Manifest): Prepared {
       capReason: limit.reason ?? capReason(limit),
       keys: captures.limitKeys[index]!,
       otherwise: limit.otherwise,
+      capApproval:
+        limit.otherwise.kind === "approve"
+          ? Object.freeze({ quorums: limit.otherwise.quorums, requester: limit.otherwise.requester === true, samePerson: limit.otherwise.samePerson === true, binds: [] })
+          : undefined,
     }),
   );
   const declared = manifest.obligations ?? {};

@@ -8,8 +8,10 @@
  * pass what your identity provider says, never what the agent says).
  * Out: tickets, approval results with exact messages, and `await`.
  * Rules: M-of-N distinct approver ids from the required groups for every
- * quorum; the requesting agent and the human it acts for never approve —
- * ids compared by `identityKey` (runtime/identity.ts: `BOT` is `bot`);
+ * quorum, distinct across quorums unless the policy allows the same person
+ * (ADR 0030); the requesting agent never approves, and the human it acts
+ * for only confirms as the requester when the policy asks (`by requester`)
+ * — ids compared by `identityKey` (runtime/identity.ts: `BOT` is `bot`);
  * a ticket expires; any eligible approver's rejection ends it; a satisfied
  * ticket is consumed (compare-and-set) by exactly one run. Every approve and
  * reject is audited; one whose audit entry cannot be written is taken back
@@ -18,6 +20,7 @@
  */
 import type { ApprovalRequirement, GivenApproval } from "../decision.js";
 import type { AuditBody, AuditLog } from "./audit.js";
+import { approvalsMeet } from "../approval-quorums.js";
 import { identityKey, sameIdentity } from "../identity.js";
 import { describeThrown, kindWithArticle } from "./snapshot.js";
 import type { Clock, IdSource } from "./clock.js";
@@ -44,8 +47,14 @@ export interface ApprovalTicket {
   readonly human: string | null;
   readonly action: string;
   readonly env: unknown;
+  /** The args as the engine decided them, secret fields redacted (docs/governance.md, "Secrets"). */
   readonly args: unknown;
+  /** The request's context (the agent's stated reasoning and plan), secret fields redacted; `{}` when it has none. */
+  readonly context: unknown;
+  /** `context.reasoning` when it is a string: what the agent says it is doing and why. */
+  readonly reasoning: string | null;
   readonly policy: { readonly hash: string; readonly version: string };
+  /** Who must approve; its `binds` are the context fields the digest covers besides the action. */
   readonly requirement: ApprovalRequirement;
   /** Why the policy asks, as the decision's reasons. */
   readonly reasons: readonly string[];
@@ -66,6 +75,8 @@ export interface TicketRequest {
   readonly action: string;
   readonly env: unknown;
   readonly args: unknown;
+  readonly context: unknown;
+  readonly reasoning: string | null;
   readonly policy: { readonly hash: string; readonly version: string };
   readonly requirement: ApprovalRequirement;
   readonly reasons: readonly string[];
@@ -154,10 +165,11 @@ export class Approvals {
   }
 
   /**
-   * Records one approval. When every quorum is met the ticket becomes
-   * `approved`. Refused: the agent or its human approving, the same id
-   * twice, an approver in none of the required groups, a closed or expired
-   * ticket.
+   * Records one approval. When the requirement is met the ticket becomes
+   * `approved`. Refused: the agent approving, its human approving when the
+   * policy does not ask the requester to confirm, the same id twice, an
+   * approver in none of the required groups (and not the requester asked
+   * for), a closed or expired ticket.
    */
   async approve(id: string, approver: GivenApproval, note?: string): Promise<ApprovalResult> {
     if (note !== undefined && typeof note !== "string") return { ok: false, code: "invalid", message: "an approval's note must be a string" };
@@ -341,18 +353,24 @@ function refuse(ticket: ApprovalTicket, approver: GivenApproval): ApprovalResult
   if (sameIdentity(approver.id, ticket.agent)) {
     return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the requesting agent${as(ticket.agent)} and cannot act on its own approval request \`${id}\`` };
   }
-  if (ticket.human !== null && sameIdentity(approver.id, ticket.human)) {
-    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the human the agent acts for${as(ticket.human)} and cannot act on approval request \`${id}\`` };
+  const requester = ticket.requirement.requester === true;
+  const isHuman = ticket.human !== null && sameIdentity(approver.id, ticket.human);
+  if (isHuman && !requester) {
+    return { ok: false, code: "self_approval", message: `\`${approver.id}\` is the human the agent acts for${as(ticket.human!)} and cannot act on approval request \`${id}\`` };
   }
   const earlier = ticket.approvals.find((a) => sameIdentity(a.id, approver.id));
   if (earlier !== undefined) {
     const same = earlier.id === approver.id ? "" : ` as \`${earlier.id}\` (ids that differ only in case or Unicode form are one identity)`;
     return { ok: false, code: "duplicate", message: `\`${approver.id}\` has already approved approval request \`${id}\`${same}` };
   }
+  if (isHuman) return undefined; // the requester confirms (or declines) their own agent's action
   const quorums = ticket.requirement.quorums;
+  if (quorums.length === 0 && requester) {
+    return { ok: false, code: "not_eligible", message: `\`${approver.id}\` is not the requester \`${ticket.human ?? "(none)"}\`; approval request \`${id}\` asks only the requester to confirm` };
+  }
   if (quorums.length > 0 && !quorums.some((q) => eligible(q.groups, approver))) {
     const groups = [...new Set(quorums.flatMap((q) => q.groups))].sort().map((g) => `\`${g}\``).join(", ");
-    return { ok: false, code: "not_eligible", message: `\`${approver.id}\` is in none of the groups approval request \`${id}\` needs: ${groups}` };
+    return { ok: false, code: "not_eligible", message: `\`${approver.id}\` is in none of the groups approval request \`${id}\` needs: ${groups}${requester ? " (or the requester)" : ""}` };
   }
   return undefined;
 }
@@ -362,14 +380,15 @@ function eligible(groups: readonly string[], approver: { readonly groups: readon
 }
 
 /**
- * Whether distinct approvers (never the agent or its human) meet every
- * quorum (ADR 0006); ids that share an `identityKey` are one approver
- * (ADR 0013), counted with the groups of each of their approvals.
+ * Whether the approvals meet the requirement (ADR 0006, ADR 0030): the
+ * requester's confirmation when asked, and every quorum by distinct
+ * approvers — distinct across quorums unless `samePerson` — never the agent
+ * or its human; ids that share an `identityKey` are one approver (ADR
+ * 0013), counted with the groups of each of their approvals. The same
+ * function the engines use (../approval-quorums.ts).
  */
 export function meets(requirement: ApprovalRequirement, approvals: readonly GivenApproval[], ticket: { agent: string; human: string | null }): boolean {
-  const excluded = new Set([ticket.agent, ...(ticket.human === null ? [] : [ticket.human])].map(identityKey));
-  const keyed = approvals.map((a) => ({ key: identityKey(a.id), groups: a.groups })).filter((a) => !excluded.has(a.key));
-  return requirement.quorums.every((q) => new Set(keyed.filter((a) => eligible(q.groups, a)).map((a) => a.key)).size >= q.count);
+  return approvalsMeet(requirement, approvals, ticket.agent, ticket.human);
 }
 
 /** The bound action's fields an approval audit entry repeats, so queries find it. */

@@ -26,6 +26,21 @@ export interface AuditQuery {
   readonly env?: string;
   /** A decision's effect (`allow`, `approve`, `deny`); entries that are not decisions do not match. */
   readonly effect?: string;
+  /** The entry's kind (`decision`, `outcome`, `kill.engage`, …). */
+  readonly kind?: string;
+  /** A decision's result (`run`, `refuse`, `wait`); entries that are not decisions do not match. */
+  readonly result?: string;
+  /** An outcome's report (`succeeded`, `failed`, `rolled_back`); entries that are not outcomes do not match. */
+  readonly outcome?: string;
+  /** The audit level the entry records (`info`, `notice`, `security`): decisions and outcomes. */
+  readonly level?: string;
+  /**
+   * `true`: entries about actions that may change something — the action is
+   * not `readOnly`, or no catalog said (an entry written before this field
+   * existed included): a change is never hidden. `false`: only actions the
+   * catalog marks `readOnly`.
+   */
+  readonly mutating?: boolean;
   /** Entries at or after this time (ms since the epoch). */
   readonly since?: number;
   /** Entries at or before this time (ms since the epoch). */
@@ -49,6 +64,15 @@ export function auditMatcher(query: AuditQuery): (entry: AuditEntry) => boolean 
     if (action !== undefined && !(typeof e["action"] === "string" && action.test(e["action"]))) return false;
     if (query.env !== undefined && textOf(e["env"]) !== query.env) return false;
     if (query.effect !== undefined && (e.kind !== "decision" || effectOf(e) !== query.effect)) return false;
+    if (query.kind !== undefined && e.kind !== query.kind) return false;
+    if (query.result !== undefined && (e.kind !== "decision" || e["result"] !== query.result)) return false;
+    if (query.outcome !== undefined && (e.kind !== "outcome" || e["outcome"] !== query.outcome)) return false;
+    if (query.level !== undefined && e["level"] !== query.level) return false;
+    if (query.mutating !== undefined) {
+      if (e.kind !== "decision" && e.kind !== "outcome") return false;
+      const readOnly = e["mutating"] === false;
+      if (query.mutating === readOnly) return false;
+    }
     const time = Date.parse(e.time);
     if (query.since !== undefined && !(time >= query.since)) return false;
     if (query.until !== undefined && !(time <= query.until)) return false;
@@ -57,11 +81,17 @@ export function auditMatcher(query: AuditQuery): (entry: AuditEntry) => boolean 
 }
 
 /**
- * A time bound: an ISO 8601 date or time (`2026-01-31`, `2026-01-31T12:00:00Z`)
- * or a duration back from `now` (`30d`, `12h`, `15m`, `2w`). Undefined when it
- * is neither.
+ * A time bound: an ISO 8601 date or time (`2026-01-31`, `2026-01-31T12:00:00Z`),
+ * a duration back from `now` (`30d`, `12h`, `15m`, `2w`), or `today` /
+ * `yesterday` (the start of that day, UTC, so `--since yesterday --until
+ * today` is all of yesterday). Undefined when it is none of these.
  */
 export function parseSince(text: string, now: number): number | undefined {
+  const word = text.trim().toLowerCase();
+  if (word === "today" || word === "yesterday") {
+    const midnight = Math.floor(now / 86_400_000) * 86_400_000;
+    return word === "today" ? midnight : midnight - 86_400_000;
+  }
   const relative = /^(\d+)([smhdw])$/.exec(text.trim());
   if (relative !== null) {
     const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2] as "s" | "m" | "h" | "d" | "w"];

@@ -90,24 +90,41 @@ export interface ActionBinding {
   readonly human: string | null;
   readonly env: unknown;
   readonly policyVersion: string;
+  /**
+   * The context fields the policy binds (`binds context.plan`), path →
+   * value; a field the request lacks is left out (absent is not `null`).
+   * Absent when the policy binds none, so such digests are what they were.
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 /**
  * What an approval is bound to: the action, its exact args, the agent's id,
- * the human's id (or null), the env and the policy bundle's version. Not the
+ * the human's id (or null), the env, the policy bundle's version, and the
+ * context fields the policy names (`binds`, e.g. `context.plan`: an
+ * approval given for one plan is not one for another). Not the rest of the
  * context (reasoning text changes between retries) nor trust (the runtime's
- * own). Returns undefined for a request that has no such parts (it will be
+ * own). Pass the snapshot with its secrets sealed (./secrets.ts), so the
+ * digest binds their values without showing them. Returns undefined for a request that has no such parts (it will be
  * refused by the engine anyway). Reads own members only; pass the gateway's
  * snapshot of the request (./snapshot.ts), never the host's object.
  */
-export function bindingOf(request: unknown, policyVersion: string): ActionBinding | undefined {
+export function bindingOf(request: unknown, policyVersion: string, binds: readonly string[] = []): ActionBinding | undefined {
   const action = ownMember(request, "action");
   const agent = idOf(ownMember(request, "agent"));
   if (typeof action !== "string" || agent === undefined) return undefined;
   const humanPart = ownMember(request, "human");
   const human = humanPart === undefined || humanPart === null ? null : idOf(humanPart);
   if (human === undefined) return undefined;
-  return { action, args: ownMember(request, "args") ?? {}, agent, human, env: ownMember(request, "env") ?? null, policyVersion };
+  const binding = { action, args: ownMember(request, "args") ?? {}, agent, human, env: ownMember(request, "env") ?? null, policyVersion };
+  if (binds.length === 0) return binding;
+  const context: Record<string, unknown> = {};
+  for (const path of binds) {
+    let value: unknown = request;
+    for (const step of path.split(".")) value = ownMember(value, step);
+    if (value !== undefined) defineMember(context, path, value);
+  }
+  return { ...binding, context };
 }
 
 /** The digest an approval is bound to (see `bindingOf`). */

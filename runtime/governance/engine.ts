@@ -7,6 +7,7 @@
  * governance works with whichever one it is given.
  */
 import type { Decision, RuntimeState, SessionInput } from "../decision.js";
+import type { SecretManifest } from "./secrets.js";
 import type { SessionSupport } from "./sessions.js";
 
 /** A loaded policy that decides one request at a time. */
@@ -17,4 +18,11 @@ export interface DecisionEngine {
   readonly policy: { readonly hash: string; readonly version: string };
   /** Present when the policy has session rules (docs/decisions/0024-session-rules.md). */
   readonly sessions?: SessionSupport;
+  /**
+   * The compiled module's manifest (a `PolicyEngine` has it): the gateway
+   * reads the catalogs' secret marks and `readOnly` from it. Without one the
+   * gateway cannot tell secrets apart, so audit entries and tickets record
+   * no args or context (`request: null`).
+   */
+  readonly manifest?: SecretManifest;
 }

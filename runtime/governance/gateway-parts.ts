@@ -12,11 +12,12 @@
 import type { Decision, GivenApproval } from "../decision.js";
 import type { AuditBody } from "./audit.js";
 import { checkClock } from "./clock.js";
-import { canonicalJson, digestOf } from "./digest.js";
+import { digestOf } from "./digest.js";
 import type { GatewayOptions } from "./gateway.js";
 import type { KillSwitchRecord } from "./kill-switch.js";
 import type { ShadowRecord } from "./shadow.js";
-import { defineMember, ownMember } from "./snapshot.js";
+import type { RedactedRequest } from "./secrets.js";
+import { ownMember } from "./snapshot.js";
 import type { TrustEventKind } from "./trust.js";
 
 /** The request's parts the gateway reads before the engine has validated it, from the snapshot. */
@@ -26,12 +27,17 @@ export interface Parts {
   readonly action: string;
   readonly env: unknown;
   readonly reasoning: unknown;
-  /** The digest of `args` (null when the request could not be read). */
-  readonly args: string | null;
+  /** `agent.model` when it is a string: the model the agent runs on. */
+  readonly model: string | null;
+  /** `context.tool` when it is a string: the tool or client the call came through (an MCP server, a bot). */
+  readonly tool: string | null;
 }
 
 /** The parts of an unreadable request: nothing of it is known. */
-export const NO_PARTS: Parts = { agent: "", human: null, action: "", env: null, reasoning: null, args: null };
+export const NO_PARTS: Parts = { agent: "", human: null, action: "", env: null, reasoning: null, model: null, tool: null };
+
+/** What an entry records of the request itself: nothing of an unreadable one. */
+export const NOTHING_RECORDED: RedactedRequest = { request: null, redacted: [], knownAction: false, readOnly: null };
 
 /** The parts of a snapshot (own members only, so a polluted `Object.prototype` adds nothing). */
 export function partsOf(snapshot: unknown): Parts {
@@ -39,28 +45,27 @@ export function partsOf(snapshot: unknown): Parts {
     const value = ownMember(principal, "id");
     return typeof value === "string" ? value : undefined;
   };
+  const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
   const action = ownMember(snapshot, "action");
+  const context = ownMember(snapshot, "context");
   return {
     agent: id(ownMember(snapshot, "agent")) ?? "",
     human: id(ownMember(snapshot, "human")) ?? null,
     action: typeof action === "string" ? action : "",
     env: ownMember(snapshot, "env") ?? null,
-    reasoning: ownMember(ownMember(snapshot, "context"), "reasoning") ?? null,
-    args: digestOf(ownMember(snapshot, "args") ?? null),
+    reasoning: ownMember(context, "reasoning") ?? null,
+    model: text(ownMember(ownMember(snapshot, "agent"), "model")),
+    tool: text(ownMember(context, "tool")),
   };
 }
 
 /**
- * What a repeated request id is compared by: the whole snapshot, as
- * canonical JSON with `args` replaced by its digest (already computed for
- * the audit) — equal exactly when the whole requests are equal, without
- * hashing the request a second time.
+ * What a repeated request id is compared by: the digest of the whole
+ * snapshot with its secret values sealed (./secrets.ts) — equal exactly
+ * when the whole requests are equal, and no secret stored in the clear.
  */
-export function requestKey(snapshot: unknown, parts: Parts): string {
-  if (typeof snapshot !== "object" || snapshot === null || Array.isArray(snapshot)) return canonicalJson(snapshot);
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(snapshot)) defineMember(copy, key, key === "args" ? parts.args : value);
-  return canonicalJson(copy);
+export function requestKey(sealed: unknown): string {
+  return digestOf(sealed);
 }
 
 const MAX_REQUEST_ID = 1024;
@@ -143,6 +148,8 @@ export function checkGatewayOptions(options: GatewayOptions): void {
 export interface EntryFields {
   readonly requestId: string;
   readonly parts: Parts;
+  /** The request with its secrets redacted (./secrets.ts). */
+  readonly recorded: RedactedRequest;
   readonly decision: Decision;
   readonly trust: number | undefined;
   readonly approvers: readonly GivenApproval[];
@@ -161,7 +168,12 @@ export function decisionEntry(a: EntryFields, result: "run" | "refuse" | "wait",
     human: parts.human,
     action: parts.action,
     env: parts.env,
-    args: parts.args,
+    model: parts.model,
+    tool: parts.tool,
+    request: a.recorded.request,
+    redacted: a.recorded.redacted,
+    level: decision.audit,
+    mutating: a.recorded.readOnly === null ? null : !a.recorded.readOnly,
     reasoning: parts.reasoning,
     trust: a.trust ?? null,
     decision,

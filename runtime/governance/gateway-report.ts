@@ -53,9 +53,14 @@ export interface RunRecord {
   readonly human: string | null;
   readonly action: string;
   readonly env: unknown;
-  /** The args digest (as audited). */
-  readonly args: string | null;
-  /** The whole request snapshot (canonical JSON, args as their digest): a repeat must match it. */
+  /** `agent.model` and `context.tool`, as the decision entry recorded them (absent in records written before them). */
+  readonly model?: string | null;
+  readonly tool?: string | null;
+  /** Whether the action changes something (the catalog's `readOnly`, negated); null when unknown. */
+  readonly mutating?: boolean | null;
+  /** Who approved the run (ids), empty when no approval was needed. */
+  readonly approvers?: readonly string[];
+  /** The digest of the whole request snapshot, secrets sealed (./gateway-parts.ts `requestKey`): a repeat must match it. */
   readonly request: string;
   readonly decision: Decision;
   readonly ticket: string | null;
@@ -132,7 +137,14 @@ export async function reportOutcome(ctx: ReportContext, requestId: string, outco
         human: record.human,
         action: record.action,
         env: record.env,
+        model: record.model ?? null,
+        tool: record.tool ?? null,
         effect: record.decision.effect,
+        level: record.decision.audit,
+        mutating: record.mutating ?? null,
+        rules: record.decision.rules.map((r) => r.id),
+        approvers: record.approvers ?? [],
+        ticket: record.ticket,
         policy: record.decision.policy,
         overruns,
       });

@@ -6,11 +6,14 @@
  * reason to show the agent) or `wait` (with an approval ticket); an audit
  * entry for every answer and every outcome.
  * Order of one check: snapshot the request (read once; everything after uses
- * only the snapshot) → kill switch (three key reads, before any evaluation)
- * → a repeated request id (the same whole request: the first `run`, nothing
- * charged again) → trust tier → approvals bound to this exact request →
- * decide → reserve limits (at a cap, decide again with the counter so the
- * policy's `otherwise` answers) → kill switch again (engaged while we
+ * only the snapshot; secrets redacted for what is recorded, sealed for what
+ * is hashed) → kill switch (one read of a fixed set of keys, before any
+ * evaluation) → a repeated request id (the same whole request: the first
+ * `run`, nothing charged again) → trust tier and rates → decide →
+ * (approve) the approvals bound to this exact request and the context the
+ * policy binds, then decide again with them → reserve limits (at a cap,
+ * decide again with the counter so the policy's `otherwise` answers) →
+ * kill switch again (engaged while we
  * worked) → consume the approval (single use) → audit (written before `run`
  * returns; if it cannot be written, everything reserved and consumed is
  * given back and the answer is `refuse`).
@@ -29,6 +32,7 @@ import { AuditLog, type AuditEntry } from "./audit.js";
 export type { Outcome, ReportOptions, ReportResult } from "./gateway-report.js";
 import { checkClock, randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
 import { actionDigest, bindingOf } from "./digest.js";
+import { newSealKey, SEAL_KEY, sealKeyBytes, Secrets, type RedactedRequest, type SecretManifest } from "./secrets.js";
 import type { DecisionEngine } from "./engine.js";
 import {
   checkGatewayOptions,
@@ -37,6 +41,7 @@ import {
   engineFailed,
   gatewayDeny,
   NO_PARTS,
+  NOTHING_RECORDED,
   partsOf,
   readRequestId,
   requestKey,
@@ -48,7 +53,7 @@ import { reportOutcome, RETENTION, runKey, type Outcome, type ReportOptions, typ
 import { KillSwitch, killReason, type KillSwitchRecord } from "./kill-switch.js";
 import { chargeProblem, Limits, type LimitsOptions, type Reservation } from "./limits.js";
 import { enginePolicy, Shadow, type ShadowRecord } from "./shadow.js";
-import { describeThrown, snapshotJson, snapshotLimits, type SnapshotLimits } from "./snapshot.js";
+import { describeThrown, ownMember, snapshotJson, snapshotLimits, type SnapshotLimits } from "./snapshot.js";
 import { MemoryAuditSink, MemoryStateStore } from "./store-memory.js";
 import { parseStored, type AuditSink, type StateStore } from "./store.js";
 import { Trust, type TrustConfig, type TrustEventKind } from "./trust.js";
@@ -110,6 +115,8 @@ export interface GatewayOptions {
 interface Answer {
   readonly requestId: string;
   readonly parts: Parts;
+  /** The request as the entry records it: secrets redacted. */
+  readonly recorded: RedactedRequest;
   readonly decision: Decision;
   readonly trust: number | undefined;
   /** The request and the state the live engine decided with, for the shadow engine (once per check, the final round). */
@@ -150,12 +157,19 @@ interface Engines {
   readonly shadow: Shadow | undefined;
   /** The live engine's session support, read once (undefined: the policy has no session rules). */
   readonly sessions: SessionSupport | undefined;
+  /** What the live and shadow catalogs mark secret (`"x-agp-secret": true`). */
+  readonly secrets: Secrets;
 }
 
 /** Checks and pairs a live engine with its shadow candidate. */
 function enginesOf(live: DecisionEngine, shadow: DecisionEngine | undefined): Engines {
-  const policy = enginePolicy(live, "`engine`");
-  return { live, policy, shadow: shadow === undefined ? undefined : new Shadow(shadow), sessions: sessionSupportOf(live) };
+  return {
+    live,
+    policy: enginePolicy(live, "`engine`"),
+    shadow: shadow === undefined ? undefined : new Shadow(shadow),
+    secrets: new Secrets([manifestOf(live), shadow === undefined ? undefined : manifestOf(shadow)]),
+    sessions: sessionSupportOf(live),
+  };
 }
 
 /** An engine's session support, checked once; a TypeError when it is there but not usable. */
@@ -167,6 +181,18 @@ function sessionSupportOf(engine: DecisionEngine): SessionSupport | undefined {
     throw new TypeError("`engine.sessions` must be the engine's session support ({ key, retainMs, record, outcome })");
   }
   return s as SessionSupport;
+}
+
+/** An engine's manifest, read once, when it has one shaped like a manifest (a test double may have none). */
+function manifestOf(engine: DecisionEngine): SecretManifest | undefined {
+  try {
+    const manifest: unknown = (engine as { manifest?: unknown }).manifest;
+    const m = manifest as Partial<SecretManifest> | undefined;
+    if (typeof m !== "object" || m === null || !Array.isArray(m.actions) || typeof m.request !== "object" || m.request === null) return undefined;
+    return m as SecretManifest;
+  } catch {
+    return undefined;
+  }
 }
 
 const MAX_ROUNDS = 16;
@@ -191,6 +217,8 @@ export class Gateway {
   private readonly requestLimits: SnapshotLimits;
   private readonly running = new Map<string, { readonly signal: AbortSignal; stop(): void }>();
   private readonly sessions: Sessions;
+  /** The key secret fields are sealed with, once read from (or made in) the store. */
+  private sealKey: Promise<Uint8Array> | undefined;
 
   /** Throws a TypeError for options that are not what `GatewayOptions` says. */
   constructor(
@@ -246,77 +274,140 @@ export class Gateway {
     const snapshot = snapshotJson(request, this.requestLimits);
     if (!snapshot.ok) {
       const reason = `the request cannot be read: ${snapshot.reason}`;
-      return this.answer({ requestId, parts: NO_PARTS, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason });
+      return this.answer({ requestId, parts: NO_PARTS, recorded: NOTHING_RECORDED, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason });
     }
     const req = snapshot.value;
     const parts = partsOf(req);
+    const recorded = engines.secrets.redact(req);
     try {
       const support = engines.sessions;
       const id = support?.key(req);
-      if (support === undefined || id === undefined) return await this.decideSnapshot(requestId, engines, req, parts, undefined);
+      if (support === undefined || id === undefined) return await this.decideSnapshot(requestId, engines, req, parts, recorded, undefined);
       return await this.sessions.serially(id, async () => {
         for (let round = 0; round < SESSION_ROUNDS; round++) {
           const stored = await this.sessions.read(id);
           const session: SessionContext = { id, support, stored, input: this.sessions.input(stored), request: req, call: 0 };
           try {
-            return await this.decideSnapshot(requestId, engines, req, parts, session);
+            return await this.decideSnapshot(requestId, engines, req, parts, recorded, session);
           } catch (error) {
             if (!(error instanceof SessionConflict)) throw error;
           }
         }
         const reason = "the session changed too often while checking; try again";
-        return this.answer({ requestId, parts, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason });
+        return this.answer({ requestId, parts, recorded, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason });
       });
     } catch (error) {
-      return this.storeFailed(requestId, engines, parts, error);
+      return this.storeFailed(requestId, engines, parts, recorded, error);
+    }
+  }
+
+  /**
+   * The snapshot with its secret values sealed under the gateway's key
+   * (./secrets.ts): what the repeat check and approval digests hash. The
+   * key is made once per store and kept there; a snapshot without secrets
+   * needs no key and is its own sealed form.
+   */
+  private async sealed(secrets: Secrets, req: unknown): Promise<unknown> {
+    if (!secrets.holdsSecrets(req)) return req;
+    this.sealKey ??= this.loadSealKey().catch((error: unknown) => {
+      this.sealKey = undefined;
+      throw error;
+    });
+    return secrets.seal(req, await this.sealKey).value;
+  }
+
+  private async loadSealKey(): Promise<Uint8Array> {
+    for (;;) {
+      const stored = await this.store.get(SEAL_KEY);
+      if (stored !== undefined) {
+        const key = sealKeyBytes(stored);
+        if (key === undefined) throw new Error(`the state store's \`${SEAL_KEY}\` is damaged: the gateway cannot seal secret fields`);
+        return key;
+      }
+      await this.store.compareAndSet(SEAL_KEY, undefined, newSealKey());
     }
   }
 
   /** `check` after the snapshot: everything that reads or writes the state store. Throws `SessionConflict` when the session's state was written by another check meanwhile (everything taken is given back). */
-  private async decideSnapshot(requestId: string, engines: Engines, req: unknown, parts: Parts, session: SessionContext | undefined): Promise<CheckResult> {
-    const engaged = await this.kill.check(parts.agent, parts.action);
-    if (engaged !== undefined) return this.refuseKilled(requestId, parts, engaged, engines);
+  private async decideSnapshot(requestId: string, engines: Engines, req: unknown, parts: Parts, recorded: RedactedRequest, session: SessionContext | undefined): Promise<CheckResult> {
+    const engaged = await this.kill.check(parts.agent, parts.action, parts.env);
+    if (engaged !== undefined) return this.refuseKilled(requestId, parts, recorded, engaged, engines);
+    const sealed = await this.sealed(engines.secrets, req);
     const prior = parseStored<RunRecord>(await this.store.get(runKey(requestId)));
-    if (prior !== undefined) return this.repeat(prior, parts, req, engines);
+    if (prior !== undefined) return this.repeat(prior, parts, recorded, sealed, engines);
 
-    const trust = this.trust === undefined ? undefined : await this.trust.tier(parts.agent);
-    const binding = bindingOf(req, engines.policy.version);
+    const standing = this.trust === undefined ? undefined : await this.trust.standing(parts.agent);
+    const trust = standing?.tier;
+    const rates = standing?.rates;
+    // The ticket is looked up once the policy says what the approval binds (its `binds`): by the digest of that binding.
     let digest: string | undefined;
-    try {
-      digest = binding === undefined ? undefined : actionDigest(binding);
-    } catch {
-      digest = undefined; // a policy version that is not well-formed Unicode: nothing can be bound to it
-    }
-    let ticket = digest === undefined ? undefined : await this.approvals.forDigest(digest);
-    let given: GivenApproval[] | undefined = ticket?.status === "approved" ? ticket.approvals.map(({ id, groups }) => ({ id, groups })) : undefined;
+    let ticket: ApprovalTicket | undefined;
+    let given: GivenApproval[] | undefined;
     let counters: Record<string, number> = {};
 
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const state: RuntimeState = {
         ...(trust === undefined ? {} : { trust }),
+        ...(rates === undefined ? {} : { rates }),
         ...(given === undefined ? {} : { approvals: given }),
         ...(Object.keys(counters).length === 0 ? {} : { counters }),
       };
       const decision = this.decide(engines, req, state, session?.input);
-      const common = { requestId, parts, decision, trust, shadow: { request: req, state, candidate: engines.shadow }, approvers: given ?? [], ...(session === undefined ? {} : { session }) };
+      const common = { requestId, parts, recorded, decision, trust, shadow: { request: req, state, candidate: engines.shadow }, approvers: given ?? [], ...(session === undefined ? {} : { session }) };
       if (decision.effect === "deny") {
         const trustEvent = trustEventOf(decision);
         return this.answer({ ...common, action: "refuse", reason: decision.reasons[0] ?? "denied", ...(trustEvent === undefined ? {} : { trustEvent }) });
       }
       if (decision.effect === "approve") {
-        if (digest === undefined || binding === undefined) {
+        const requirement = decision.approval ?? { quorums: [] };
+        const binding = bindingOf(sealed, engines.policy.version, requirement.binds ?? []);
+        let bound: string | undefined;
+        try {
+          bound = binding === undefined ? undefined : actionDigest(binding);
+        } catch {
+          bound = undefined; // a policy version that is not well-formed Unicode: nothing can be bound to it
+        }
+        if (bound === undefined || binding === undefined) {
           return this.answer({ ...common, action: "refuse", reason: "this request cannot be bound to an approval (it has no agent id or action)" });
+        }
+        if (requirement.requester === true && binding.human === null) {
+          return this.answer({ ...common, action: "refuse", reason: "this request asks the requester to confirm, but it names no human the agent acts for" });
+        }
+        if (bound !== digest) {
+          digest = bound;
+          ticket = await this.approvals.forDigest(digest);
+          if (ticket?.status === "approved") {
+            // Approvals already given for exactly this binding: the engine re-checks them.
+            given = ticket.approvals.map(({ id, groups }) => ({ id, groups }));
+            continue;
+          }
+          given = undefined;
         }
         if (ticket?.status === "rejected" && ticket.rejection !== undefined && this.clock.now() < ticket.expiresAt) {
           const reason = `approval request \`${ticket.id}\` was rejected by \`${ticket.rejection.by}\`: ${ticket.rejection.reason}`;
           return this.answer({ ...common, action: "refuse", reason, ticket });
         }
-        const requirement = decision.approval ?? { quorums: [] };
-        // The ticket shows exactly the snapshot that was decided and digested.
+        // The ticket shows the decided snapshot with its secrets redacted; the digest binds their sealed values.
+        const shown = recorded.request as Record<string, unknown> | null;
+        const context = ownMember(shown, "context") ?? {};
+        const reasoning = ownMember(context, "reasoning");
         const open =
           ticket?.status === "approved"
             ? await this.approvals.require(ticket.id, requirement, decision.reasons)
-            : await this.approvals.open({ digest, requestId, agent: binding.agent, human: binding.human, action: binding.action, env: binding.env, args: binding.args, policy: engines.policy, requirement, reasons: decision.reasons });
+            : await this.approvals.open({
+                digest,
+                requestId,
+                agent: binding.agent,
+                human: binding.human,
+                action: binding.action,
+                env: binding.env,
+                args: ownMember(shown, "args") ?? null,
+                context,
+                reasoning: typeof reasoning === "string" ? reasoning : null,
+                policy: engines.policy,
+                requirement,
+                reasons: decision.reasons,
+              });
         const waiting = open ?? (await this.approvals.forDigest(digest));
         return this.answer({ ...common, action: "wait", reason: waitReason(decision), ...(waiting === undefined ? {} : { ticket: waiting }) });
       }
@@ -334,10 +425,10 @@ export class Gateway {
       if (reserved.repeated) {
         return this.answer({ ...common, action: "refuse", reason: `request id \`${requestId}\` is already being checked or was already used` });
       }
-      const late = await this.kill.check(parts.agent, parts.action);
+      const late = await this.kill.check(parts.agent, parts.action, parts.env);
       if (late !== undefined) {
         await this.limits.cancel(requestId);
-        return this.refuseKilled(requestId, parts, late, engines);
+        return this.refuseKilled(requestId, parts, recorded, late, engines);
       }
       if (given !== undefined && ticket !== undefined && !(await this.approvals.consume(ticket.id, requestId))) {
         // Used by a concurrent request, or expired meanwhile: this request is not approved any more.
@@ -348,7 +439,7 @@ export class Gateway {
         continue;
       }
       const used = given !== undefined && ticket !== undefined ? ticket : undefined;
-      const watch = this.kill.watch(parts.agent, parts.action);
+      const watch = this.kill.watch(parts.agent, parts.action, parts.env);
       this.running.set(requestId, watch);
       const undo = async (): Promise<void> => {
         watch.stop();
@@ -356,6 +447,7 @@ export class Gateway {
         await this.limits.cancel(requestId);
         if (used !== undefined) await this.approvals.release(used.id, requestId);
       };
+      const approvers = given ?? [];
       const written = async (hash: string): Promise<void> => {
         const record: RunRecord = {
           requestId,
@@ -364,8 +456,11 @@ export class Gateway {
           human: parts.human,
           action: parts.action,
           env: parts.env,
-          args: parts.args,
-          request: requestKey(req, parts),
+          model: parts.model,
+          tool: parts.tool,
+          mutating: recorded.readOnly === null ? null : !recorded.readOnly,
+          approvers: approvers.map((a) => a.id),
+          request: requestKey(sealed),
           decision,
           ticket: used?.id ?? null,
           ...(session !== undefined && session.call > 0 ? { session: { id: session.id, call: session.call, request: req } } : {}),
@@ -374,8 +469,8 @@ export class Gateway {
       };
       return this.answer({ ...common, action: "run", reservation: reserved.reservation, signal: watch.signal, ...(used === undefined ? {} : { ticket: used }), undo, written });
     }
-    const decision = this.decide(engines, req, { ...(trust === undefined ? {} : { trust }), counters }, session?.input);
-    return this.answer({ requestId, parts, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
+    const decision = this.decide(engines, req, { ...(trust === undefined ? {} : { trust }), ...(rates === undefined ? {} : { rates }), counters }, session?.input);
+    return this.answer({ requestId, parts, recorded, decision, trust, approvers: [], action: "refuse", reason: "the limits changed too often while checking; try again" });
   }
 
   /**
@@ -451,16 +546,16 @@ export class Gateway {
     return decision as Decision;
   }
 
-  private async repeat(prior: RunRecord, parts: Parts, request: unknown, engines: Engines): Promise<CheckResult> {
+  private async repeat(prior: RunRecord, parts: Parts, recorded: RedactedRequest, sealed: unknown, engines: Engines): Promise<CheckResult> {
     const id = prior.requestId;
     const refusal =
       prior.outcome !== undefined
         ? `request id \`${id}\` was already run and reported as ${prior.outcome}`
-        : prior.request !== requestKey(request, parts)
+        : prior.request !== requestKey(sealed)
           ? `request id \`${id}\` was already used for another request`
           : undefined;
     if (refusal !== undefined) {
-      return this.answer({ requestId: id, parts, decision: gatewayDeny(refusal, engines.policy), trust: undefined, approvers: [], action: "refuse", reason: refusal });
+      return this.answer({ requestId: id, parts, recorded, decision: gatewayDeny(refusal, engines.policy), trust: undefined, approvers: [], action: "refuse", reason: refusal });
     }
     const reservation = await this.limits.get(id);
     const signal = this.running.get(id)?.signal;
@@ -475,10 +570,10 @@ export class Gateway {
     };
   }
 
-  private async refuseKilled(requestId: string, parts: Parts, engaged: KillSwitchRecord, engines: Engines): Promise<CheckResult> {
+  private async refuseKilled(requestId: string, parts: Parts, recorded: RedactedRequest, engaged: KillSwitchRecord, engines: Engines): Promise<CheckResult> {
     const decision = gatewayDeny(killReason(engaged), engines.policy);
     const reason = `${killReason(engaged)} (by ${engaged.by}: ${engaged.reason})`;
-    return this.answer({ requestId, parts, decision, trust: undefined, approvers: [], action: "refuse", reason, kill: engaged });
+    return this.answer({ requestId, parts, recorded, decision, trust: undefined, approvers: [], action: "refuse", reason, kill: engaged });
   }
 
   private async answer(a: Answer): Promise<CheckResult> {
@@ -532,7 +627,7 @@ export class Gateway {
    * where the store still answers (else it expires with its window), and the
    * refusal is audited where the sink still answers.
    */
-  private async storeFailed(requestId: string, engines: Engines, parts: Parts, error: unknown): Promise<CheckResult> {
+  private async storeFailed(requestId: string, engines: Engines, parts: Parts, recorded: RedactedRequest, error: unknown): Promise<CheckResult> {
     this.running.get(requestId)?.stop();
     this.running.delete(requestId);
     try {
@@ -541,7 +636,7 @@ export class Gateway {
       // The store is still failing: the reservation expires with its window.
     }
     const reason = `the gateway could not complete this check: ${describeThrown(error)}; nothing was run, so this request is refused (it may be retried with the same request id)`;
-    const a: Answer = { requestId, parts, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason };
+    const a: Answer = { requestId, parts, recorded, decision: gatewayDeny(reason, engines.policy), trust: undefined, approvers: [], action: "refuse", reason };
     let audit = "";
     try {
       audit = (await this.audit.append(decisionEntry(a, "refuse", reason, undefined))).hash;

@@ -11,7 +11,9 @@
 export { createGateway, Gateway, type CheckAction, type CheckResult, type GatewayOptions, type Outcome, type ReportOptions, type ReportResult } from "./gateway.js";
 export type { DecisionEngine } from "./engine.js";
 export { Sessions, SESSION_ROUNDS, type SessionSupport, type StoredSession } from "./sessions.js";
-export { KillSwitch, familyOf, killReason, type KillActor, type KillScope, type KillSwitchRecord, type KillTarget } from "./kill-switch.js";
+export { KillSwitch, MAX_PATTERN_SEGMENTS, coveringPatterns, familyOf, killReason, type KillActor, type KillScope, type KillSwitchRecord, type KillTarget } from "./kill-switch.js";
+export { REDACTED, Secrets, hmacSha256Hex, type RedactedRequest, type SecretManifest } from "./secrets.js";
+export { approvalsMeet } from "../approval-quorums.js";
 export {
   Limits,
   MAX_AMOUNT,
@@ -39,7 +41,7 @@ export {
   type TicketRequest,
   type TicketStatus,
 } from "./approvals.js";
-export { Trust, DEFAULT_TRUST, applyTrustEvent, foldTrust, initialTrust, trustConfig, type TrustConfig, type TrustEvent, type TrustEventKind, type TrustState } from "./trust.js";
+export { Trust, DEFAULT_TRUST, RATE_BUCKETS, applyTrustEvent, foldTrust, initialTrust, trustConfig, trustRates, type RateBucket, type RateKind, type RateRule, type TrustConfig, type TrustEvent, type TrustEventKind, type TrustState } from "./trust.js";
 export { AuditLog, AuditWriteError, GENESIS, entryHash, type AuditBody, type AuditEntry, type AuditKind } from "./audit.js";
 export { auditLineOf, readAuditLine, parseAuditShape, sealAuditEntry, type AuditLineRead, type Sha256 } from "./audit-line.js";
 export {

@@ -17,6 +17,7 @@
  * refusal by a limit or a kill switch: reaching a quota is not misbehaviour.
  * Must not read the clock to compute a tier: only event times count.
  */
+import type { AgentRates } from "../request.js";
 import type { Clock } from "./clock.js";
 import { parseStored, type StateStore } from "./store.js";
 
@@ -28,6 +29,26 @@ export interface TrustEvent {
   readonly kind: TrustEventKind;
   /** When (ms since the epoch). */
   readonly at: number;
+}
+
+/** Which rate a `demoteWhen` rule reads. */
+export type RateKind = "success" | "failure" | "rollback" | "violation";
+
+/**
+ * "If AI behaviour degrades, reduce its permissions": demote one tier when
+ * a rate over the window passes a bound, once there are enough events to
+ * judge (`minEvents`: reported runs for success/failure/rollback; runs and
+ * denials for violation). At most one such demotion per `rateWindowMs`;
+ * while any rule holds, the agent is not promoted.
+ */
+export interface RateRule {
+  readonly rate: RateKind;
+  /** Holds when the rate is above this (e.g. failure above 0.2). */
+  readonly above?: number;
+  /** Holds when the rate is below this (e.g. success below 0.8). */
+  readonly below?: number;
+  /** The fewest events in the window before the rule may hold (default 10). */
+  readonly minEvents?: number;
 }
 
 /** How tiers move. */
@@ -50,7 +71,14 @@ export interface TrustConfig {
   readonly promoteMinAgeMs: number;
   /** How many successes in all an agent needs before any promotion (default 100). */
   readonly promoteMinSuccesses: number;
+  /** The window the agent's rates are counted over (default 7 days), in `RATE_BUCKETS` fixed buckets aligned to the epoch. */
+  readonly rateWindowMs: number;
+  /** Rules that demote on a rate over the window (default none). */
+  readonly demoteWhen: readonly RateRule[];
 }
+
+/** How many buckets the rate window is kept in: the state stays this small whatever the traffic. */
+export const RATE_BUCKETS = 7;
 
 /** The defaults of `TrustConfig`. */
 export const DEFAULT_TRUST: TrustConfig = {
@@ -63,7 +91,19 @@ export const DEFAULT_TRUST: TrustConfig = {
   promoteEveryMs: 86_400_000,
   promoteMinAgeMs: 7 * 86_400_000,
   promoteMinSuccesses: 100,
+  rateWindowMs: 7 * 86_400_000,
+  demoteWhen: [],
 };
+
+/** Events of one bucket of the rate window: bucket number (time / bucket length), then counts. */
+export interface RateBucket {
+  readonly at: number;
+  readonly success: number;
+  readonly failure: number;
+  readonly rollback: number;
+  readonly violation: number;
+  readonly denied: number;
+}
 
 /** An agent's folded history. */
 export interface TrustState {
@@ -80,15 +120,80 @@ export interface TrustState {
   readonly firstSeen: number | null;
   /** Successes in all. */
   readonly successes: number;
+  /** The rate window's buckets, oldest first, at most `RATE_BUCKETS`. */
+  readonly buckets: readonly RateBucket[];
+  /** When a `demoteWhen` rule last demoted; null if never. */
+  readonly rateDemotedAt: number | null;
 }
 
 /** The state of an agent with no history. */
 export function initialTrust(config: TrustConfig = DEFAULT_TRUST): TrustState {
-  return { tier: config.initial, clean: 0, changedAt: null, denials: [], lastBad: null, firstSeen: null, successes: 0 };
+  return { tier: config.initial, clean: 0, changedAt: null, denials: [], lastBad: null, firstSeen: null, successes: 0, buckets: [], rateDemotedAt: null };
+}
+
+/** The bucket length of the rate window (at least 1 ms). */
+function bucketMs(config: TrustConfig): number {
+  return Math.max(1, Math.floor(config.rateWindowMs / RATE_BUCKETS));
+}
+
+/** The buckets after counting `kind` at time `t`: older buckets than the window drop out. */
+function counted(buckets: readonly RateBucket[], kind: TrustEventKind, t: number, config: TrustConfig): readonly RateBucket[] {
+  const at = Math.floor(t / bucketMs(config));
+  const kept = buckets.filter((b) => b.at > at - RATE_BUCKETS && b.at <= at);
+  const last = kept[kept.length - 1];
+  const bucket: RateBucket = last !== undefined && last.at === at ? last : { at, success: 0, failure: 0, rollback: 0, violation: 0, denied: 0 };
+  const next = { ...bucket, [kind]: bucket[kind as keyof Omit<RateBucket, "at">] + 1 };
+  return last !== undefined && last.at === at ? [...kept.slice(0, -1), next] : [...kept, next];
+}
+
+/** An agent's rates over the window that ends at `now`, each from 0 to 1 (0 with no events to judge). */
+export function trustRates(state: TrustState, now: number, config: TrustConfig = DEFAULT_TRUST): { readonly rates: Required<AgentRates>; readonly runs: number; readonly events: number } {
+  const at = Math.floor(now / bucketMs(config));
+  let success = 0, failure = 0, rollback = 0, violation = 0, denied = 0;
+  for (const b of state.buckets) {
+    if (b.at <= at - RATE_BUCKETS || b.at > at) continue;
+    success += b.success;
+    failure += b.failure;
+    rollback += b.rollback;
+    violation += b.violation;
+    denied += b.denied;
+  }
+  const runs = success + failure + rollback;
+  const events = runs + violation + denied;
+  const share = (n: number, of: number): number => (of === 0 ? 0 : n / of);
+  return { rates: { success: share(success, runs), failure: share(failure, runs), rollback: share(rollback, runs), violation: share(violation, events) }, runs, events };
+}
+
+/** Whether a `demoteWhen` rule holds over the window ending at `t`. */
+function degraded(state: TrustState, t: number, config: TrustConfig): boolean {
+  if (config.demoteWhen.length === 0) return false;
+  const { rates, runs, events } = trustRates(state, t, config);
+  return config.demoteWhen.some((rule) => {
+    const judged = rule.rate === "violation" ? events : runs;
+    if (judged < (rule.minEvents ?? 10)) return false;
+    const rate = rates[rule.rate];
+    return (rule.above !== undefined && rate > rule.above) || (rule.below !== undefined && rate < rule.below);
+  });
 }
 
 /** One step of the fold. */
 export function applyTrustEvent(previous: TrustState, event: TrustEvent, config: TrustConfig = DEFAULT_TRUST): TrustState {
+  const after = applyTierEvent(previous, event, config);
+  if (!KINDS.includes(event.kind)) return after;
+  const state = { ...after, buckets: counted(previous.buckets, event.kind, event.at, config) };
+  // Degraded behaviour over the window demotes once per window, and holds back promotion.
+  if (!degraded(state, event.at, config)) return state;
+  const promoted = state.tier > previous.tier;
+  const base = promoted ? { ...state, tier: previous.tier, changedAt: previous.changedAt, clean: previous.clean } : state;
+  if (previous.rateDemotedAt !== null && event.at - previous.rateDemotedAt < config.rateWindowMs) return base;
+  const tier = Math.max(config.min, base.tier - 1);
+  return { ...base, tier, clean: 0, changedAt: tier === base.tier ? base.changedAt : event.at, rateDemotedAt: event.at };
+}
+
+const KINDS: readonly string[] = ["denied", "violation", "rollback", "success", "failure"];
+
+/** One step of the fold for the tier alone (demotions, promotions), before rates. */
+function applyTierEvent(previous: TrustState, event: TrustEvent, config: TrustConfig): TrustState {
   const t = event.at;
   const state: TrustState = previous.firstSeen === null ? { ...previous, firstSeen: t } : previous;
   const firstSeen = state.firstSeen ?? t;
@@ -153,6 +258,12 @@ export class Trust {
     return storedTrust(await this.store.get(trustKey(agent)), this.config);
   }
 
+  /** An agent's tier and its rates over the window ending now (one store read): what the gateway passes as `state.trust` and `state.rates`. */
+  async standing(agent: string): Promise<{ readonly tier: number; readonly rates: Required<AgentRates> }> {
+    const state = await this.state(agent);
+    return { tier: state.tier, rates: trustRates(state, this.clock.now(), this.config).rates };
+  }
+
   /** Records an event at the clock's time and returns the new state. */
   async record(agent: string, kind: TrustEventKind): Promise<TrustState> {
     const key = trustKey(agent);
@@ -165,7 +276,7 @@ export class Trust {
   }
 }
 
-const WHOLE_AT_LEAST: Readonly<Record<string, number>> = { windowMs: 0, denialsToDemote: 1, promoteAfter: 1, promoteEveryMs: 0, promoteMinAgeMs: 0, promoteMinSuccesses: 0 };
+const WHOLE_AT_LEAST: Readonly<Record<string, number>> = { windowMs: 0, denialsToDemote: 1, promoteAfter: 1, promoteEveryMs: 0, promoteMinAgeMs: 0, promoteMinSuccesses: 0, rateWindowMs: 1 };
 
 /** A complete, checked config from a caller's partial one; throws a TypeError naming the first bad option. */
 export function trustConfig(given: Partial<TrustConfig>): TrustConfig {
@@ -179,13 +290,33 @@ export function trustConfig(given: Partial<TrustConfig>): TrustConfig {
     if (!Number.isSafeInteger(config[key])) throw new TypeError(`\`trust.${key}\` must be a whole number, got ${String(config[key])}`);
   }
   for (const [key, least] of Object.entries(WHOLE_AT_LEAST)) {
-    const value = config[key as keyof TrustConfig];
+    const value = config[key as keyof TrustConfig] as number;
     if (!Number.isSafeInteger(value) || value < least) throw new TypeError(`\`trust.${key}\` must be a whole number at least ${least}, got ${String(value)}`);
   }
+  checkRateRules(config.demoteWhen);
   if (!(config.min <= config.initial && config.initial <= config.max)) {
     throw new RangeError(`trust tiers need min <= initial <= max, got ${config.min}, ${config.initial}, ${config.max}`);
   }
   return config;
+}
+
+/** `demoteWhen`: an array of { rate, above?, below?, minEvents? } (rates from 0 to 1, at least one bound); a TypeError names the first problem. */
+function checkRateRules(rules: unknown): void {
+  if (!Array.isArray(rules)) throw new TypeError("`trust.demoteWhen` must be an array of { rate, above?, below?, minEvents? }");
+  rules.forEach((rule: unknown, i) => {
+    const at = `\`trust.demoteWhen[${i}]\``;
+    if (typeof rule !== "object" || rule === null) throw new TypeError(`${at} must be an object { rate, above?, below?, minEvents? }`);
+    const r = rule as Record<string, unknown>;
+    for (const key of Object.keys(r)) if (!["rate", "above", "below", "minEvents"].includes(key)) throw new TypeError(`unknown option \`${key}\` in ${at}; use rate, above, below or minEvents`);
+    if (!["success", "failure", "rollback", "violation"].includes(r["rate"] as string)) throw new TypeError(`${at}.rate must be success, failure, rollback or violation, got ${String(r["rate"])}`);
+    for (const bound of ["above", "below"]) {
+      const v = r[bound];
+      if (v !== undefined && (typeof v !== "number" || !(v >= 0 && v <= 1))) throw new TypeError(`${at}.${bound} must be a number from 0 to 1, got ${String(v)}`);
+    }
+    if (r["above"] === undefined && r["below"] === undefined) throw new TypeError(`${at} needs \`above\` or \`below\``);
+    const min = r["minEvents"];
+    if (min !== undefined && (!Number.isSafeInteger(min) || (min as number) < 1)) throw new TypeError(`${at}.minEvents must be a whole number at least 1, got ${String(min)}`);
+  });
 }
 
 /**
@@ -205,7 +336,9 @@ function storedTrust(text: string | undefined, config: TrustConfig): TrustState 
     Array.isArray(s.denials) && s.denials.every(time) &&
     (s.lastBad === null || time(s.lastBad)) &&
     (s.firstSeen === undefined || s.firstSeen === null || time(s.firstSeen)) &&
-    (s.successes === undefined || (Number.isSafeInteger(s.successes) && (s.successes as number) >= 0));
+    (s.successes === undefined || (Number.isSafeInteger(s.successes) && (s.successes as number) >= 0)) &&
+    (s.buckets === undefined || (Array.isArray(s.buckets) && s.buckets.length <= RATE_BUCKETS && s.buckets.every(bucketOk))) &&
+    (s.rateDemotedAt === undefined || s.rateDemotedAt === null || time(s.rateDemotedAt));
   if (!ok) return { ...initialTrust(config), tier: config.min };
   return {
     tier: s.tier!,
@@ -215,7 +348,15 @@ function storedTrust(text: string | undefined, config: TrustConfig): TrustState 
     lastBad: s.lastBad!,
     firstSeen: s.firstSeen ?? null,
     successes: s.successes ?? s.clean!,
+    buckets: s.buckets ?? [],
+    rateDemotedAt: s.rateDemotedAt ?? null,
   };
+}
+
+function bucketOk(b: unknown): boolean {
+  if (typeof b !== "object" || b === null) return false;
+  const r = b as Record<string, unknown>;
+  return ["at", "success", "failure", "rollback", "violation", "denied"].every((k) => Number.isSafeInteger(r[k]) && (k === "at" || (r[k] as number) >= 0));
 }
 
 function trustKey(agent: string): string {

@@ -23,11 +23,13 @@
 import type { Decision, DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
 import type { PolicyEngine } from "../engine.js";
 import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds, type SchemaNode } from "../manifest.js";
-import type { RuntimeState } from "../request.js";
+import { RATE_FIELDS, type RuntimeState } from "../request.js";
+import { killedBy } from "../kill-scope.js";
 import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS, OUTCOME_CODES, SESSION } from "../abi.js";
 import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem } from "../session.js";
 import { readState } from "../encode/request.js";
 import { compileCheck } from "../encode/readers.js";
+import { rateChecks, readRates, type RateChecks } from "../encode/rates.js";
 import { captureFromCopy, newView, type RequestView } from "../encode/view.js";
 import type { Check } from "../encode/validate.js";
 import { Refused, refusalOf } from "../encode/values.js";
@@ -131,8 +133,11 @@ class JsonEngine implements JsonDecider {
   private readonly prep: Prepared;
   private readonly nodes: readonly SchemaNode[];
   private readonly trust: Check | undefined;
+  private readonly rateChecks: RateChecks;
   private readonly bounds: RequestBounds;
   private readonly trustSlots: readonly { readonly kind: string; readonly offset: number }[][];
+  /** Per action, per rate field (`failure_rate` …): its top-level slots, rewritten when `state.rates` gives that rate. */
+  private readonly rateSlots: readonly ReadonlyMap<string, readonly { readonly kind: string; readonly offset: number }[]>[];
   private readonly inputAt: number;
   /** What finishing reads of the request (captured from the parsed text only when needed). */
   private readonly seen: RequestView;
@@ -152,8 +157,19 @@ class JsonEngine implements JsonDecider {
     const agent = manifest.request.agent;
     const trust = agent.type === "object" ? agent.properties.find((p) => p.name === "trust")?.schema : undefined;
     this.trust = trust === undefined ? undefined : compileCheck(trust);
+    this.rateChecks = rateChecks(manifest);
     this.bounds = manifest.bounds ?? DEFAULT_REQUEST_BOUNDS;
     this.trustSlots = manifest.actions.map((a) => a.slots.filter((s) => s.path.length === 2 && s.path[0] === "agent" && s.path[1] === "trust"));
+    this.rateSlots = manifest.actions.map((a) => {
+      const byField = new Map<string, { kind: string; offset: number }[]>();
+      for (const slot of a.slots) {
+        if (slot.path.length !== 2 || slot.path[0] !== "agent" || !Object.values(RATE_FIELDS).includes(slot.path[1]!)) continue;
+        const list = byField.get(slot.path[1]!) ?? [];
+        list.push(slot);
+        byField.set(slot.path[1]!, list);
+      }
+      return byField;
+    });
     this.inputAt = ex.input() >>> 0;
     this.seen = newView(this.prep.captures);
   }
@@ -308,18 +324,26 @@ class JsonEngine implements JsonDecider {
         const problem = this.trust(trust);
         if (problem !== undefined) return refused(prep, refusalOf(problem, "state.trust"));
       }
-      // `state.trust` replaces `agent.trust`: rewrite its slots and decide again (docs/abi.md).
+    }
+    const rates = readRates(state, this.rateChecks);
+    if (rates instanceof Refused) return refused(prep, rates.refusal);
+    if (trust !== undefined || rates !== undefined) {
+      // `state.trust` replaces `agent.trust`, `state.rates` the rate fields: rewrite their slots and decide again (docs/abi.md).
       const base = ex.slots() >>> 0;
-      for (const slot of this.trustSlots[actionId]!) {
-        if (slot.kind === "num") view.setFloat64(base + slot.offset, trust, true);
-        else if (slot.kind === "state") view.setUint32(base + slot.offset, 1, true);
-      }
+      const write = (slots: readonly { readonly kind: string; readonly offset: number }[], value: number): void => {
+        for (const slot of slots) {
+          if (slot.kind === "num") view.setFloat64(base + slot.offset, value, true);
+          else if (slot.kind === "state") view.setUint32(base + slot.offset, 1, true);
+        }
+      };
+      if (trust !== undefined) write(this.trustSlots[actionId]!, trust);
+      for (const [field, value] of Object.entries(rates ?? {})) write(this.rateSlots[actionId]!.get(field) ?? [], value);
       address = ex.decide(actionId, view.getUint32(at + JSON_RESULT.flags, true)) >>> 0;
     }
     const killedList = state?.killed;
     if (killedList !== undefined && killedList.length > 0) {
-      const agentId = ownValue(ownValue(request(), "agent"), "id");
-      const name = killedList.includes("global") ? "global" : typeof agentId === "string" && killedList.includes(agentId) ? agentId : killedList.includes(action.family) ? action.family : undefined;
+      const r = request();
+      const name = killedBy(killedList, ownValue(ownValue(r, "agent"), "id"), action.name, action.family, ownValue(r, "env"));
       if (name !== undefined) return killed(prep, name);
     }
     const needs = this.engine.manifest.actions[actionId]!.session?.needs !== undefined;
@@ -336,6 +360,7 @@ class JsonEngine implements JsonDecider {
     seen.action = action.name;
     seen.actionId = actionId;
     seen.trust = trust;
+    seen.rates = rates;
     seen.human = false;
     seen.captures.fill(undefined);
     if (raw.charges.length > 0 || state?.approvals !== undefined) {
@@ -348,6 +373,7 @@ class JsonEngine implements JsonDecider {
       return finish(prep, raw, seen, state);
     } finally {
       seen.captures.fill(undefined);
+      seen.rates = undefined;
     }
   }
 }

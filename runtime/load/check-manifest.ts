@@ -55,6 +55,7 @@ export function checkManifest(value: unknown): Manifest {
     string(action.family, `${at}.family`);
     schema(action.args, `${at}.args`);
     if (typeof action.humanCovered !== "boolean") fail(`${at}.humanCovered`, "a boolean");
+    if (action.readOnly !== undefined && typeof action.readOnly !== "boolean") fail(`${at}.readOnly`, "a boolean");
     array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
     if (action.session !== undefined) actionSession(action.session, `${at}.session`, m);
   });
@@ -79,6 +80,8 @@ export function checkManifest(value: unknown): Manifest {
       }
     });
     quorums(rule.quorums, `${at}.quorums`);
+    approvalFlags(rule, at);
+    if (rule.binds !== undefined) array(rule.binds, `${at}.binds`).forEach((b, j) => string(b, `${at}.binds[${j}]`));
   });
   array(m.limits, "manifest.limits").forEach((l, i) => {
     const at = `manifest.limits[${i}]`;
@@ -96,7 +99,10 @@ export function checkManifest(value: unknown): Manifest {
     array(limit.keys, `${at}.keys`).forEach((k, j) => path(k, `${at}.keys[${j}]`));
     const otherwise = object(limit.otherwise, `${at}.otherwise`);
     oneOf(otherwise.kind, ["deny", "approve"], `${at}.otherwise.kind`);
-    if (otherwise.kind === "approve") quorums(otherwise.quorums, `${at}.otherwise.quorums`);
+    if (otherwise.kind === "approve") {
+      quorums(otherwise.quorums, `${at}.otherwise.quorums`);
+      approvalFlags(otherwise, `${at}.otherwise`);
+    }
   });
   return value as Manifest;
 }
@@ -252,6 +258,13 @@ function quorums(value: unknown, at: string): void {
     count(quorum.count, `${at}[${i}].count`);
     array(quorum.groups, `${at}[${i}].groups`).forEach((g, j) => string(g, `${at}[${i}].groups[${j}]`));
   });
+}
+
+/** `requester` and `samePerson` are `true` when present (never `false`: absent says no). */
+function approvalFlags(approval: Json, at: string): void {
+  for (const flag of ["requester", "samePerson"]) {
+    if (approval[flag] !== undefined && approval[flag] !== true) fail(`${at}.${flag}`, "true, or absent");
+  }
 }
 
 function path(value: unknown, at: string, mayBeEmpty = false): void {

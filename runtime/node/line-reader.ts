@@ -31,6 +31,8 @@ export interface ReadLinesOptions {
   readonly chunkBytes?: number;
   /** Read no further than this byte (a second pass over a log that grew since the first). */
   readonly endAt?: number;
+  /** Push a last line without a final newline as a line (files people write, e.g. `agp eval --requests`), instead of `truncated()`. */
+  readonly finalLine?: boolean;
 }
 
 /** Reads `path` line by line into `visitor`; resolves with the number of bytes read. */
@@ -80,7 +82,8 @@ export async function readLines(path: string, visitor: LineVisitor, options: Rea
         } else carry.push(Buffer.from(chunk.subarray(from, bytesRead)));
       }
     }
-    if (carried > 0 || overlong) visitor.truncated();
+    if (options.finalLine === true && carried > 0 && !overlong) line(Buffer.concat(carry, carried));
+    else if (carried > 0 || overlong) visitor.truncated();
     return position;
   } finally {
     await handle.close();

@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { parseSince, queryAudit, readAuditEntries, verifyAudit } from "../governance/index.js";
 import type { CheckResult, Outcome } from "../governance/gateway.js";
 import type { ApprovalResult, TicketStatus } from "../governance/approvals.js";
+import type { KillTarget } from "../governance/kill-switch.js";
 import { HttpError, objectOf, readJson, stringOf } from "./http.js";
 import type { Reply, Route, ServeContext } from "./routes.js";
 
@@ -68,7 +69,8 @@ function approvalReply(result: ApprovalResult): Reply {
 
 async function killTarget(ctx: ServeContext, req: Parameters<Route["handle"]>[1]) {
   const b = await body(ctx, req);
-  const target = { scope: b["scope"] as "global" | "agent" | "family", ...(b["name"] === undefined ? {} : { name: b["name"] as string }) };
+  // Checked by the kill switch itself (a TypeError → 400 with its message); `env` scopes an `action` switch to one env.
+  const target = { scope: b["scope"] as KillTarget["scope"], ...(b["name"] === undefined ? {} : { name: b["name"] as string }), ...(b["env"] === undefined ? {} : { env: b["env"] as string }) };
   const actor = { by: b["by"] as string, reason: b["reason"] as string };
   return { target, actor };
 }
@@ -244,7 +246,15 @@ export const NATIVE_ROUTES: readonly Route[] = [
       const limit = get("limit") === undefined ? 100 : Number(get("limit"));
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, "invalid_request", "`limit` must be a whole number from 1 to 1000");
       const filter: Record<string, unknown> = {};
-      for (const key of ["agent", "human", "action", "env"]) if (get(key) !== undefined) filter[key] = get(key);
+      for (const key of ["agent", "human", "action", "env", "kind"]) if (get(key) !== undefined) filter[key] = get(key);
+      // The same choices as `agp audit query` (docs/cli.md); an unknown value is a 400, never an empty answer.
+      const choices: readonly [string, readonly string[]][] = [["result", ["run", "refuse", "wait"]], ["outcome", ["succeeded", "failed", "rolled_back"]], ["level", ["info", "notice", "security"]], ["mutating", ["true", "false"]]];
+      for (const [key, allowed] of choices) {
+        const value = get(key);
+        if (value === undefined) continue;
+        if (!allowed.includes(value)) throw new HttpError(400, "invalid_request", `unknown ${key} \`${value}\`; use ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)!}`);
+        filter[key] = key === "mutating" ? value === "true" : value;
+      }
       const entries = queryAudit(readAuditEntries(await auditText(ctx)), { ...filter, ...(effect === undefined ? {} : { effect }), ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) });
       return { status: 200, body: { total: entries.length, entries: entries.slice(-limit) } };
     },

@@ -61,7 +61,8 @@ describe("a line is exactly the canonical form that was hashed", () => {
     expect(await agp(dir, "audit", "verify", "audit.jsonl")).toEqual({
       code: 1,
       out:
-        "audit.jsonl: line 1: not the canonical form that was hashed — duplicate key `decision` at column 184\n" +
+        // The column of the real `decision` key, after the forged one.
+        `audit.jsonl: line 1: not the canonical form that was hashed — duplicate key \`decision\` at column ${forged.indexOf('"decision":', 20) + 1}\n` +
         "audit.jsonl: tampered — 1 problem in 2 entries\n" +
         "audit.jsonl: no head file audit.jsonl.head: entries removed from the end are found only with --head\n",
       err: "",
@@ -78,10 +79,11 @@ describe("a line is exactly the canonical form that was hashed", () => {
     const respelled: [string, string][] = [
       [JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(first!) as object).reverse())), "keys out of canonical order at column 3"],
       [first!.replace('"ci-fixer"', '"ci\\u002dfixer"'), 'at column 35 expected `-fixer","approvers":[],"…`, found `\\u002dfixer","approvers"…`'],
-      [first!.replace('"trust":2', '"trust":2e0'), "at column 835 expected `}`, found `e0}`"],
-      [`${first!}\r`, "whitespace outside strings at column 836"],
-      [first!.replace('"kind":', ' "kind":'), "whitespace outside strings at column 368"],
-      [first!.replace('"decision":{', '"decision":{"effect":"allow",'), "duplicate key `effect` at column 207"],
+      // Columns are 1-based positions in the line: where the respelling starts.
+      [`${first!.slice(0, first!.lastIndexOf('"trust":2'))}"trust":2e0}`, `at column ${first!.length} expected \`}\`, found \`e0}\``],
+      [`${first!}\r`, `whitespace outside strings at column ${first!.length + 1}`],
+      [first!.replace('"kind":', ' "kind":'), `whitespace outside strings at column ${first!.indexOf('"kind":') + 1}`],
+      [first!.replace('"decision":{', '"decision":{"effect":"allow",'), `duplicate key \`effect\` at column ${first!.replace('"decision":{', '"decision":{"effect":"allow",').indexOf('"effect":', first!.indexOf('"decision":{') + 13) + 1}`],
     ];
     for (const [line, what] of respelled) {
       expect(verifyAudit(`${line}\n${second!}\n`).problems.map((p) => p.message)).toEqual([`line 1: not the canonical form that was hashed — ${what}`]);

@@ -204,7 +204,7 @@ describe("hostile catalogs and tool lists (issue 11, I)", () => {
     );
   }, 300_000);
 
-  it("import-mcp keeps every tool and property a hostile list names, or says why not; never an exception", () => {
+  it("import-mcp keeps every tool (renamed when its name is not an agp name) and property a hostile list names, or says why not; never an exception", () => {
     const name = fc.oneof(fc.constantFrom(...SPECIAL, "send", "read.file"), fc.string({ maxLength: 12 }));
     const tool = fc.record({
       name,
@@ -223,10 +223,14 @@ describe("hostile catalogs and tool lists (issue 11, I)", () => {
         if (imported.problems.length > 0) return;
         const actions = imported.catalog!["actions"] as Record<string, { args: { properties: Record<string, unknown> } }>;
         const parsed = JSON.parse(JSON.stringify({ tools })) as { tools: { name: string; inputSchema: { properties: object } }[] };
+        // A tool whose name is not an agp name is renamed (issue 18), and the import says so: never dropped.
+        const actionOf = new Map(imported.renamed.map((r) => [r.tool, r.action]));
         for (const t of parsed.tools) {
-          expect(Object.hasOwn(actions, t.name), `tool ${JSON.stringify(t.name)} is in the catalog`).toBe(true);
-          expect(Object.keys(actions[t.name]!.args.properties).sort()).toEqual(Object.keys(t.inputSchema.properties).sort());
+          const action = actionOf.get(t.name) ?? t.name;
+          expect(Object.hasOwn(actions, action), `tool ${JSON.stringify(t.name)} is in the catalog as ${JSON.stringify(action)}`).toBe(true);
+          expect(Object.keys(actions[action]!.args.properties).sort()).toEqual(Object.keys(t.inputSchema.properties).sort());
         }
+        expect(new Set(imported.renamed.map((r) => r.action)).size).toBe(imported.renamed.length);
         const loaded = loadCatalog("mcp.json", imported.text!);
         expect(loaded.catalog?.actions.length).toBe(parsed.tools.length);
       }),

@@ -130,7 +130,7 @@ describe("inputs to governance constructors and options are checked", () => {
 
   it("kill switch targets and actors are read once and checked", async () => {
     const { gw } = await gateway();
-    await expect(gw.kill.engage(null as never, { by: "a", reason: "b" })).rejects.toThrow('a kill switch needs a target: { scope: "global" | "agent" | "family", name? }');
+    await expect(gw.kill.engage(null as never, { by: "a", reason: "b" })).rejects.toThrow("a kill switch needs a target: { scope: global, agent, family, env or action, name?, env? }");
     await expect(gw.kill.engage({ scope: "global" }, { by: " ", reason: "b" })).rejects.toThrow("a kill switch needs `by`: who engages or releases it");
   });
 });

@@ -4,6 +4,7 @@
  * named so the author can add it.
  */
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { describeMissingBound, importMcp, loadCatalog } from "../../compiler/catalog/index.js";
 
@@ -131,7 +132,7 @@ describe("importMcp on other shapes of tool list", () => {
     [{ servers: [] }, "the input is not an MCP tool list: expected `{ \"tools\": [...] }` or an array of tools"],
     ["tools", "the input is not an MCP tool list: expected `{ \"tools\": [...] }` or an array of tools"],
     [[{ description: "no name" }], "tool 1 has no `name`"],
-    [[{ name: "send email", inputSchema: {} }], "tool `send email`: the name cannot be an action name; use letters, digits, `_`, inner `-` and `.`"],
+    [[{ name: "///", inputSchema: {} }], "tool `///`: no action name can be made of it; rename the tool"],
     [[{ name: "a", inputSchema: {} }, { name: "a", inputSchema: {} }], "tool `a` is listed twice"],
     [[{ name: "a" }], "tool `a` has no `inputSchema` object"],
   ])("refuses %j: %s", (input, problem) => {
@@ -177,5 +178,50 @@ describe("importMcp with names JavaScript treats specially", () => {
     expect(send?.args.fields.get("constructor")).toMatchObject({ type: { kind: "number", maximum: 3 } });
     expect(Object.getPrototypeOf(imported.catalog!["actions"])).toBe(Object.prototype);
     expect(Object.keys(imported.catalog!["$defs"] as object)).toEqual(["send.__proto__"]);
+  });
+});
+
+describe("importMcp renames tools whose names are not action names", () => {
+  it("maps each to an action key, records the tool's name beside it, and never lets two collide", () => {
+    const tools = ["1password_lookup", "ns/tool", "ns.tool", "send email", "trailing-", "ok_name"].map((name) => ({ name, inputSchema: { type: "object" } }));
+    const imported = importMcp(tools, "t", "t.json");
+    expect(imported.problems).toEqual([]);
+    expect(imported.renamed).toEqual([
+      { tool: "1password_lookup", action: "_1password_lookup" },
+      { tool: "ns/tool", action: "ns.tool" },
+      { tool: "ns.tool", action: "ns.tool_2" },
+      { tool: "send email", action: "send_email" },
+      { tool: "trailing-", action: "trailing_" },
+    ]);
+    const actions = (imported.catalog as { actions: Record<string, { $comment?: string }> }).actions;
+    expect(Object.keys(actions)).toEqual(["_1password_lookup", "ns.tool", "ns.tool_2", "send_email", "trailing_", "ok_name"]);
+    expect(actions["_1password_lookup"]!.$comment).toBe('MCP tool "1password_lookup"');
+    expect(actions["ok_name"]!.$comment).toBeUndefined();
+    expect(imported.diagnostics).toEqual([]);
+  });
+
+  it("every name a server may send becomes a loadable action or a plain problem, never a throw", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 6 }), (names) => {
+        const unique = [...new Set(names)];
+        const imported = importMcp(unique.map((name) => ({ name, inputSchema: { type: "object" } })), "f", "f.json");
+        if (imported.problems.length > 0) {
+          expect(imported.problems.every((p) => p.endsWith("no action name can be made of it; rename the tool"))).toBe(true);
+          return;
+        }
+        expect(imported.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+        expect(Object.keys((imported.catalog as { actions: object }).actions)).toHaveLength(unique.length);
+      }),
+      { seed: 18, numRuns: 200 },
+    );
+  });
+});
+
+describe("importMcp on a schema nested without end", () => {
+  it("is a problem named for the tool, never a stack overflow", () => {
+    let schema: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 50_000; i++) schema = { type: "object", properties: { a: schema } };
+    const imported = importMcp([{ name: "deep", inputSchema: schema }], "f", "f.json", { maxLength: 5, closeObjects: true });
+    expect(imported.problems).toEqual(["tool `deep`: its `inputSchema` nests deeper than 256 levels (agp reads schemas at most 32 deep)"]);
   });
 });

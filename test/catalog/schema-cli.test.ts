@@ -126,9 +126,14 @@ describe("agp schema import-mcp", () => {
     expect(result).toEqual({ code: 2, out: "", err: "agp: cannot read `missing.json`: no such file or directory\n" });
   });
 
-  it("exits 2 when the output cannot be written", async () => {
-    const result = await run(["schema", "import-mcp", FIXTURE, "--family", "x", "-o", "no/such/dir/x.json"], tempDir());
-    expect(result).toEqual({ code: 2, out: "", err: "agp: cannot write `no/such/dir/x.json`: no such file or directory\n" });
+  it("creates missing folders for -o, and exits 2 when the output cannot be written", async () => {
+    const dir = tempDir();
+    const created = await run(["schema", "import-mcp", FIXTURE, "--family", "x", "-o", "new/dir/x.json"], dir);
+    expect(created.code).toBe(0);
+    expect(readFileSync(join(dir, "new/dir/x.json"), "utf8")).toContain('"family": "x"');
+    writeFileSync(join(dir, "file"), "");
+    const result = await run(["schema", "import-mcp", FIXTURE, "--family", "x", "-o", "file/x.json"], dir);
+    expect(result).toEqual({ code: 2, out: "", err: "agp: cannot write `file/x.json`: a part of the path is not a directory\n" });
   });
 
   it("exits 2 without --family", async () => {
@@ -161,7 +166,7 @@ describe("agp schema check", () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, "shell.json"),
-      JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "shell", actions: { exec: { args: { type: "object", properties: { cmd: { type: "string", nullable: true } } } } } }),
+      JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "shell", actions: { exec: { args: { type: "object", properties: { cmd: { type: "string", maxLength: 100, nullable: true } } } } } }),
     );
     const lenient = await run(["schema", "check", "shell.json"], dir);
     expect(lenient.code).toBe(0);
@@ -169,6 +174,27 @@ describe("agp schema check", () => {
     const strict = await run(["schema", "check", "--strict", "shell.json"], dir);
     expect(strict.code).toBe(1);
     expect(strict.err).toContain("error AGP408");
+  });
+
+  it("reports strings and arrays without bounds (AGP430): a warning, an error under --strict", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "mail.json"),
+      JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", family: "mail", actions: { send: { args: { type: "object", properties: { to: { type: "array", items: { type: "string", maxLength: 254 } }, body: { type: "string" } } } } } }, null, 2),
+    );
+    const lenient = await run(["schema", "check", "mail.json"], dir);
+    expect(lenient.code).toBe(0);
+    expect(lenient.err).toContain(
+      "mail.json:9:11: warning AGP430: `to` of `mail.send` (array) has no maxItems: policies cannot quantify over it\n" +
+        "  9 |           \"to\": {\n" +
+        "    |           ^^^^\n" +
+        '  help: add `"maxItems": N` to its schema (bounded-time evaluation reads at most N); `agp schema import-mcp --max-items N` adds one where a tool gives none\n',
+    );
+    expect(lenient.err).toContain("warning AGP430: `body` of `mail.send` (string) has no maxLength: policies cannot use `startsWith`, `endsWith`, `contains` or `matches` on it");
+    expect(lenient.err).toMatch(/0 errors, 2 warnings\nchecked 1 catalog \(1 action\): no errors\n$/);
+    const strict = await run(["schema", "check", "--strict", "mail.json"], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain("2 errors, 0 warnings");
   });
 
   it("prints JSON with --format json", async () => {

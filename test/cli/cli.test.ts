@@ -140,6 +140,6 @@ describe("agp fmt", () => {
   it("refuses --check together with --write", async () => {
     const { code, err } = await run(["fmt", "--check", "--write", "x.agp"]);
     expect(code).toBe(2);
-    expect(err).toBe("agp: use either --check or --write, not both\n");
+    expect(err).toBe("agp: use one of --check, --diff and --write, not --check and --write\n");
   });
 });

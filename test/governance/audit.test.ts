@@ -26,7 +26,7 @@ const lines = (text: string) => text.split("\n").filter((l) => l !== "");
 const join_ = (ls: readonly string[]) => ls.map((l) => `${l}\n`).join("");
 
 describe("what is recorded", () => {
-  it("a decision entry holds decision, rules, reasons, approvers, bundle, agent, human, action, args digest, reasoning and result", async () => {
+  it("a decision entry holds decision, rules, reasons, approvers, bundle, agent, human, action, the request, level, mutating, reasoning and result", async () => {
     const [first, second, third, outcome] = readAuditEntries(await sampleLog());
     expect(first).toMatchObject({
       seq: 1,
@@ -44,10 +44,17 @@ describe("what is recorded", () => {
       prev: GENESIS,
       time: "2026-03-10T12:00:00.000Z",
     });
-    expect(first?.["args"]).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(first).toMatchObject({
+      request: { action: "aws.ec2.run_instances", args: { account: "sandbox", estimated_cost_usd: 10 }, context: { session: "s-1", reasoning: "testing" } },
+      redacted: [],
+      level: "info",
+      mutating: true,
+      model: null,
+      tool: null,
+    });
     expect(second).toMatchObject({ human: "alice", result: "wait", ticket: "t-1", reason: "merging needs two reviewers" });
     expect(third).toMatchObject({ result: "refuse", decision: { effect: "deny", audit: "security" }, reason: "destructive command" });
-    expect(outcome).toMatchObject({ kind: "outcome", requestId: "r1", outcome: "succeeded", actualCost: 8, decision: first?.hash, agent: "ci-fixer", env: "production" });
+    expect(outcome).toMatchObject({ kind: "outcome", requestId: "r1", outcome: "succeeded", actualCost: 8, decision: first?.hash, agent: "ci-fixer", env: "production", rules: ["aws_sandbox"], level: "info", mutating: true, approvers: [] });
   });
 
   it("each entry's hash covers every field, and links to the previous one", async () => {
@@ -191,7 +198,7 @@ describe("the audit file", () => {
     expect(result.action).toBe("refuse");
     expect(result.reason).toBe("the request cannot be read: `agent.id` is not well-formed Unicode (a lone surrogate)");
     expect(verifyAudit(sink.text()).ok).toBe(true);
-    expect(readAuditEntries(sink.text())[0]).toMatchObject({ agent: "", env: null, args: null, result: "refuse", reason: result.reason });
+    expect(readAuditEntries(sink.text())[0]).toMatchObject({ agent: "", env: null, request: null, result: "refuse", reason: result.reason });
     const nan = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: Number.NaN, args: {} }, { requestId: "h2" });
     expect(nan.reason).toBe("the request cannot be read: `env` is NaN, which is not JSON");
     const cycle = await gw.check({ agent: { id: "x" }, action: "shell.exec", env: "production", args: cyclic }, { requestId: "h3" });

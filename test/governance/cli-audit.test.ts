@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../compiler/cli/main.js";
 import { captureIo } from "../../compiler/cli/io.js";
 import { ManualClock, readAuditEntries } from "../../runtime/governance/index.js";
-import { ALICE, deploy, gateway, merge, spend } from "./harness.js";
+import { ALICE, BOB, CAROL, deploy, gateway, merge, request, shell, spend } from "./harness.js";
 
 const DAY = 86_400_000;
 const NO_HEAD_FILE = (file: string) => `${file}: no head file ${file}.head: entries removed from the end are found only with --head\n`;
@@ -117,8 +117,63 @@ describe("agp audit query", () => {
 
   it("bad options are usage errors", async () => {
     const { dir } = await auditFile();
-    expect(await agp(dir, "audit", "query", "audit.jsonl", "--since", "yesterday")).toEqual({ code: 2, out: "", err: "agp: cannot read --since `yesterday`; use an ISO 8601 time or a duration such as 30d\n" });
+    expect(await agp(dir, "audit", "query", "audit.jsonl", "--since", "last week")).toEqual({ code: 2, out: "", err: "agp: cannot read --since `last week`; use an ISO 8601 time, a duration such as 30d, today or yesterday\n" });
+    expect(await agp(dir, "audit", "query", "audit.jsonl", "--result", "allow")).toEqual({ code: 2, out: "", err: "agp: unknown result `allow`; use run, refuse or wait\n" });
+    expect(await agp(dir, "audit", "query", "audit.jsonl", "--outcome", "ok")).toEqual({ code: 2, out: "", err: "agp: unknown outcome `ok`; use succeeded, failed or rolled_back\n" });
+    expect(await agp(dir, "audit", "query", "audit.jsonl", "--level", "debug")).toEqual({ code: 2, out: "", err: "agp: unknown level `debug`; use info, notice or security\n" });
+    expect(await agp(dir, "audit", "query", "audit.jsonl", "--mutating", "--read-only")).toEqual({ code: 2, out: "", err: "agp: --mutating and --read-only exclude each other; give one\n" });
     expect(await agp(dir, "audit", "query", "audit.jsonl", "--effect", "maybe")).toEqual({ code: 2, out: "", err: "agp: unknown effect `maybe`; use allow, approve or deny\n" });
     expect((await agp(dir, "audit", "query", "audit.jsonl", "--format", "xml")).code).toBe(2);
   });
 });
+
+describe("every production change made by AI in the last 30 days", () => {
+  /** Production and staging changes, a read-only call, an approved merge, outcomes reported; one change 40 days ago. */
+  async function changes(): Promise<string> {
+    const clock = new ManualClock(Date.now() - 40 * DAY);
+    const { gw, sink } = await gateway({ clock });
+    await gw.check(deploy("old"), { requestId: "old" });
+    await gw.report("old", "succeeded");
+    clock.set(Date.now() - 3 * DAY);
+    await gw.check(deploy("api", { human: ALICE }), { requestId: "d1" });
+    await gw.report("d1", "succeeded");
+    await gw.check(deploy("web"), { requestId: "d2" });
+    await gw.report("d2", "rolled_back");
+    await gw.check(deploy("api", { env: "staging" }), { requestId: "st" });
+    await gw.report("st", "succeeded");
+    await gw.check(request("github.issue.read", {}), { requestId: "read" }); // read-only (no rule allows it here)
+    const parked = await gw.check(merge(), { requestId: "m1" });
+    await gw.approvals.approve(parked.ticket!.id, BOB);
+    await gw.approvals.approve(parked.ticket!.id, CAROL);
+    await gw.check(merge(), { requestId: "m1" });
+    await gw.report("m1", "failed");
+    await gw.check(shell("rm -rf /"), { requestId: "v" }); // a security deny: refused, nothing changed
+    const dir = await mkdtemp(join(tmpdir(), "agp-cli-audit-"));
+    await writeFile(join(dir, "audit.jsonl"), sink.text());
+    return dir;
+  }
+
+  it("one command: what ran, who asked and approved, which rule allowed it, and whether it succeeded", async () => {
+    const dir = await changes();
+    const result = await agp(dir, "audit", "query", "audit.jsonl", "--env", "production", "--mutating", "--kind", "outcome", "--since", "30d", "--format", "json");
+    expect(result.code).toBe(0);
+    const rows = (JSON.parse(result.out) as Record<string, unknown>[]).map((e) => [e["requestId"], e["action"], e["human"], e["rules"], e["approvers"], e["outcome"]]);
+    expect(rows).toEqual([
+      ["d1", "deploy.service", "alice", ["deploys"], [], "succeeded"],
+      ["d2", "deploy.service", null, ["deploys"], [], "rolled_back"],
+      ["m1", "github.pull_request.merge", null, ["merge_review"], ["bob", "carol"], "failed"],
+    ]);
+  });
+
+  it("the decisions: --result run --mutating; --read-only, --level and --outcome select the others", async () => {
+    const dir = await changes();
+    const ids = async (...args: string[]) => (JSON.parse((await agp(dir, "audit", "query", "audit.jsonl", "--format", "json", "--since", "30d", ...args)).out) as { requestId: string }[]).map((e) => e.requestId);
+    expect(await ids("--env", "production", "--result", "run", "--mutating")).toEqual(["d1", "d2", "m1"]);
+    expect(await ids("--read-only")).toEqual(["read"]);
+    expect(await ids("--level", "security")).toEqual(["v"]);
+    expect(await ids("--result", "wait")).toEqual(["m1"]);
+    expect(await ids("--outcome", "failed")).toEqual(["m1"]);
+    expect(await ids("--since", "yesterday")).toEqual([]);
+  });
+});
+

@@ -5,6 +5,9 @@
  */
 import { policy } from "../interpret/harness.js";
 import { createGateway, type DecisionEngine, type Gateway, type GatewayOptions } from "../../runtime/governance/index.js";
+import type { SecretManifest } from "../../runtime/governance/secrets.js";
+import type { CatalogSet } from "../../compiler/catalog/index.js";
+import { schemaOf } from "../../compiler/lower/schema.js";
 import { ManualClock, MemoryAuditSink, MemoryStateStore, sequentialIds } from "../../runtime/governance/index.js";
 
 /** The policy most tests run: one feature per rule or limit. */
@@ -19,10 +22,23 @@ limit daily_spend: budget 100 usd per day per agent on aws.ec2.* cost args.estim
 limit deploy_rate: 5 per hour per args.service on deploy.*
 `;
 
-/** An engine: the reference interpreter with a bundle identity. */
-export function engine(source: string = POLICY, version = "1.0.0", hash = "sha256:live"): DecisionEngine {
+/**
+ * An engine: the reference interpreter with a bundle identity, and the
+ * manifest parts a gateway reads (the catalogs' schemas, for secrets and
+ * `readOnly`), as a compiled module carries them.
+ */
+export function engine(source: string = POLICY, version = "1.0.0", hash = "sha256:live"): DecisionEngine & { manifest: SecretManifest } {
   const interpreter = policy(source);
-  return { decide: (request, state) => ({ ...interpreter.decide(request, state), policy: { hash, version } }), policy: { hash, version } };
+  return { decide: (request, state) => ({ ...interpreter.decide(request, state), policy: { hash, version } }), policy: { hash, version }, manifest: manifestOf(interpreter.model.catalogs) };
+}
+
+/** The schemas of a catalog set as a manifest holds them. */
+export function manifestOf(catalogs: CatalogSet): SecretManifest {
+  const r = catalogs.request;
+  return {
+    actions: [...catalogs.actions.values()].map((a) => ({ name: a.name, family: a.family, args: schemaOf(a.args), slots: [], costBound: 0, humanCovered: false, readOnly: a.metadata.get("readOnly")?.value === true })),
+    request: { agent: schemaOf(r.agent), human: schemaOf(r.human), env: schemaOf(r.env), context: schemaOf(r.context) },
+  };
 }
 
 /** A gateway with memory stores, a manual clock at 2026-03-10T12:00Z and ids t-1, t-2, … */

@@ -95,15 +95,13 @@ describe("JSON entry point: malformed bytes are refused with a reason", () => {
     expect(refusal(JSON.stringify(atBound))?.code).not.toBe("too_large");
   });
 
-  it("duplicate keys in large objects: the first repeat is reported, in bounded time whatever the keys", () => {
+  it("duplicate keys in large objects: the first repeat is reported, whatever the keys", () => {
     const keys = Array.from({ length: 3000 }, (_, i) => `"k${i}":0`);
     const big = (extra: string) => `{"context":{${keys.join(",")}${extra}}}`;
     const repeatAt = big(',"k7":1,"k2":1').indexOf('"k7":1');
     expect(refusal(big(',"k7":1,"k2":1'))?.message).toBe(`the request is not valid JSON: duplicate key at byte ${repeatAt}`);
-    const start = performance.now();
-    for (let i = 0; i < 5; i++) expect(refusal(big(""))?.code).toBe("missing_field");
-    // A quadratic check takes about 20 ms per call here; sorting about 1 ms.
-    expect((performance.now() - start) / 5).toBeLessThan(5);
+    expect(refusal(big(""))?.code).toBe("missing_field");
+    // The check sorts the keys (O(k log k), ADR 0008); its cost is measured in bench/json.bench.ts, not asserted here.
   });
 
   it("a request at the module's buffer size and past it: the same decision (the size of a text never matters)", () => {

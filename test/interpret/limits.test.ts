@@ -97,9 +97,11 @@ describe("runtime state", () => {
     const sre = (id: string) => ({ id, groups: ["sre"] });
     expect(p.decide(deploy(), { approvals: [sre("bob")] }).effect).toBe("approve");
     expect(p.decide(deploy(), { approvals: [sre("bob"), sre("bob"), { id: "sam", groups: ["security"] }] }).effect).toBe("approve");
-    expect(p.decide(deploy(), { approvals: [sre("bob"), { id: "sam", groups: ["sre", "security"] }] }).effect).toBe("allow");
-    expect(p.decide(deploy({ human: ALICE }), { approvals: [sre("bob"), { id: "alice", groups: ["sre", "security"] }] }).effect).toBe("approve");
-    expect(p.decide(deploy(), { approvals: [sre("bob"), { id: "ci-fixer", groups: ["sre", "security"] }] }).effect).toBe("approve");
+    // Distinct quorums need distinct people (ADR 0030): sam cannot be both the second sre and the security approver.
+    expect(p.decide(deploy(), { approvals: [sre("bob"), { id: "sam", groups: ["sre", "security"] }] }).effect).toBe("approve");
+    expect(p.decide(deploy(), { approvals: [sre("bob"), { id: "sam", groups: ["sre", "security"] }, { id: "tom", groups: ["security"] }] }).effect).toBe("allow");
+    expect(p.decide(deploy({ human: ALICE }), { approvals: [sre("bob"), { id: "alice", groups: ["sre", "security"] }, { id: "tom", groups: ["security"] }] }).effect).toBe("approve");
+    expect(p.decide(deploy(), { approvals: [sre("bob"), { id: "ci-fixer", groups: ["sre", "security"] }, { id: "tom", groups: ["security"] }] }).effect).toBe("approve");
   });
 
   it("a kill switch denies: global, the agent's id, or the action's family", () => {

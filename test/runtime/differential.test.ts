@@ -61,7 +61,11 @@ const state = fc.option(
       trust: fc.oneof(fc.integer({ min: -1, max: 5 }), odd),
       counters: fc.oneof(fc.dictionary(fc.constantFrom("a", "b c"), fc.oneof(fc.nat(), odd)), odd),
       approvals: fc.oneof(fc.array(fc.record({ id: fc.oneof(fc.string({ maxLength: 3 }), odd), groups: fc.oneof(fc.array(fc.string({ maxLength: 3 })), odd) })), odd),
-      killed: fc.oneof(fc.array(fc.constantFrom("global", "aws", "shell", "ci-fixer", "nobody")), odd),
+      killed: fc.oneof(
+        fc.array(fc.oneof(fc.constantFrom("global", "aws", "shell", "ci-fixer", "nobody"), fc.record({ env: fc.oneof(fc.constantFrom("production", "Production", "dev"), odd), action: fc.oneof(fc.constantFrom("aws.*", "shell.exec", "aws.ec2.*", "*", "deploy"), odd) }, { requiredKeys: [] }))),
+        odd,
+      ),
+      rates: fc.oneof(fc.dictionary(fc.constantFrom("success", "failure", "rollback", "violation", "speed"), fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), odd)), odd),
       kill: odd,
     },
     { requiredKeys: [] },

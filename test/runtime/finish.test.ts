@@ -143,12 +143,14 @@ describe("finishing: obligations and approvals", () => {
     const both = (id: string) => ({ id, groups: ["sre", "security"] });
     expect(policy.decide(deploy("approve"), { approvals: [sre("bob")] }).effect).toBe("approve");
     expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), sre("bob")] }).effect).toBe("approve");
-    const allowed = policy.decide(deploy("approve"), { approvals: [sre("bob"), both("sam")] });
+    // 2 of "sre" and 1 of "sre" or "security": three people, since one approver counts towards one quorum (ADR 0030).
+    expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), both("sam")] }).effect).toBe("approve");
+    const allowed = policy.decide(deploy("approve"), { approvals: [sre("bob"), both("sam"), { id: "tom", groups: ["security"] }] });
     expect(allowed).toMatchObject({ effect: "allow", rules: [{ id: "f" }, { id: "g" }], reasons: ["approval required by rule `f`", "approval required by rule `g`"] });
     expect(allowed.approval).toBeUndefined();
     expect(allowed.blockedBy).toBeUndefined();
-    expect(policy.decide(deploy("approve", { human: ALICE }), { approvals: [sre("bob"), both("alice")] }).effect).toBe("approve");
-    expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), both("ci-fixer")] }).effect).toBe("approve");
+    expect(policy.decide(deploy("approve", { human: ALICE }), { approvals: [sre("bob"), both("alice"), both("tom")] }).effect).toBe("approve");
+    expect(policy.decide(deploy("approve"), { approvals: [sre("bob"), both("ci-fixer"), both("tom")] }).effect).toBe("approve");
     expect(policy.decide(deploy("approve_any"), { approvals: [{ id: "zoe", groups: [] }] }).effect).toBe("allow");
   });
 });
@@ -241,7 +243,7 @@ describe("runtime state", () => {
     expect(bad({ counters: [] })?.message).toBe("`state.counters` must be an object, got an array");
     expect(bad({ approvals: [{ id: 1, groups: [] }] })?.path).toBe("state.approvals[0].id");
     expect(bad({ approvals: [{ id: "x", groups: [1] }] })?.message).toBe("`state.approvals[0].groups` must be an array of strings, got an array");
-    expect(bad({ killed: "global" })?.message).toBe('`state.killed` must be an array of strings, got the string "global"');
+    expect(bad({ killed: "global" })?.message).toBe('`state.killed` must be an array of kill switches (strings or { env, action }), got the string "global"');
     expect(bad({ kill: ["global"] })).toEqual({ code: "unknown_field", message: "unknown field `state.kill`", path: "state.kill" });
     expect(bad({ kill: undefined })?.code).toBe("unknown_field");
     expect(bad(42)?.message).toBe("`state` must be an object, got the number 42");

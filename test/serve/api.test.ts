@@ -102,7 +102,12 @@ describe("agp serve: agp's API", () => {
     expect((await post("/v1/kill/release", { scope: "family", name: "deploy", by: "ana", reason: "resolved" }, ADMIN)).json).toEqual({ released: true });
     expect((await post("/v1/kill/release", { scope: "family", name: "deploy", by: "ana", reason: "resolved" }, ADMIN)).json).toEqual({ released: false });
     expect(await post("/v1/kill/engage", { scope: "global", reason: "x" }, ADMIN)).toMatchObject({ status: 400, json: { error: { code: "invalid_request", message: "a kill switch needs `by`: who engages or releases it" } } });
-    expect((await post("/v1/kill/engage", { scope: "planet", by: "a", reason: "b" }, ADMIN)).json.error.message).toBe("unknown kill switch scope `planet`; use global, agent or family");
+    expect((await post("/v1/kill/engage", { scope: "planet", by: "a", reason: "b" }, ADMIN)).json.error.message).toBe("unknown kill switch scope `planet`; use global, agent, family, env or action");
+    // An action pattern within one env: production deploys stop, staging ones run.
+    await post("/v1/kill/engage", { scope: "action", name: "deploy.*", env: "production", by: "ana", reason: "freeze" }, ADMIN);
+    expect((await post("/v1/check", { requestId: "k-2", request: deploy() })).json).toMatchObject({ action: "refuse", reason: "kill switch `deploy.* in production` is engaged (by ana: freeze)" });
+    expect((await post("/v1/check", { requestId: "k-3", request: { ...deploy(), env: "staging" } })).json.action).toBe("run");
+    expect((await post("/v1/kill/release", { scope: "action", name: "deploy.*", env: "production", by: "ana", reason: "thaw" }, ADMIN)).json).toEqual({ released: true });
   });
 
   it("audit query and verify (admin)", async () => {
@@ -112,6 +117,10 @@ describe("agp serve: agp's API", () => {
     expect(q.json.entries).toHaveLength(2);
     expect(q.json.entries.every((e: { action: string }) => e.action === "deploy.service")).toBe(true);
     expect((await call(s.url, "GET", "/v1/audit?effect=maybe", { token: ADMIN })).json.error.message).toBe("unknown effect `maybe`; use allow, approve or deny");
+    expect((await call(s.url, "GET", "/v1/audit?mutating=yes", { token: ADMIN })).json.error.message).toBe("unknown mutating `yes`; use true or false");
+    const changes = await call(s.url, "GET", "/v1/audit?kind=decision&result=run&mutating=true&env=production", { token: ADMIN });
+    expect(changes.json.entries.length).toBeGreaterThan(0);
+    expect(changes.json.entries.every((e: { result: string; mutating: boolean | null; env: string }) => e.result === "run" && e.mutating !== false && e.env === "production")).toBe(true);
     expect((await call(s.url, "GET", "/v1/audit?limit=0", { token: ADMIN })).json.error.message).toBe("`limit` must be a whole number from 1 to 1000");
     const v = await call(s.url, "GET", "/v1/audit/verify", { token: ADMIN });
     expect(v.json).toMatchObject({ ok: true, problems: [] });

@@ -91,13 +91,20 @@ describe("agp test", () => {
     expect(run.written["report.xml"]).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="agp test" tests="5" failures="0"/);
   });
 
-  it("says so when there is no case to run (exit 0)", async () => {
+  it("fails when no case ran (exit 1): a wrong path or filter must not pass CI; --allow-empty passes", async () => {
     const none = await agp(["test"], { files: { "passing.test.agp": null } });
-    expect(none.code).toBe(0);
-    expect(none.err).toBe("agp: no test cases found under . (tests are `test` statements in .agp files; see docs/testing.md)\n");
+    expect(none.code).toBe(1);
+    expect(none.err).toBe(
+      "agp: no test cases found under . (tests are `test` statements in .agp files; see docs/testing.md)\n" +
+        "agp: no test case ran; pass --allow-empty if that is expected\n",
+    );
     const filtered = await agp(["test", "--filter", "nothing like this"]);
-    expect(filtered.err).toBe("agp: no case name matches --filter `nothing like this`\n");
+    expect(filtered.code).toBe(1);
+    expect(filtered.err).toBe("agp: no case name matches --filter `nothing like this`\nagp: no test case ran; pass --allow-empty if that is expected\n");
     expect(filtered.out).toContain("0 cases: 0 passed, 0 failed");
+    const allowed = await agp(["test", "--allow-empty"], { files: { "passing.test.agp": null } });
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toBe("agp: no test cases found under . (tests are `test` statements in .agp files; see docs/testing.md)\n");
   });
 
   it("with --reporter json, policy errors come as the JSON document agp check --format json prints", async () => {

@@ -71,7 +71,7 @@ describe("case expansion", () => {
     const text = `${DEFAULTS}test "t":\n  request deploy.service.rollback { service: "api", environment: "dev" }\n  human null\n  expect approve by 2 of groups "sre", "oncall"\n`;
     const [c] = await cases(text);
     expect(c!.request["human"]).toBeNull();
-    expect(c!.expect.approval).toEqual([{ count: 2, groups: ["oncall", "sre"] }]);
+    expect(c!.expect.approval).toEqual({ quorums: [{ count: 2, groups: ["oncall", "sre"] }], requester: false, samePerson: false });
   });
 
   it("resolves fixtures declared in another test file, as the checker does", async () => {

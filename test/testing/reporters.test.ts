@@ -23,7 +23,10 @@ describe("reporters", () => {
   it("junit: one testsuite per test file, one testcase per case, failures with the pretty text", async () => {
     const run = await agp(["test", "--reporter", "junit"], { files: failing });
     expect(run.code).toBe(1);
-    expectGolden(run.out, "failing.junit.xml");
+    // Every case, suite and the run carry the seconds they took (CI charts them); the golden file holds them as 0.000.
+    const times = [...run.out.matchAll(/ time="(\d+\.\d{3})"/g)];
+    expect(times.length).toBe((run.out.match(/<testcase /g) ?? []).length + (run.out.match(/<testsuite /g) ?? []).length + 1);
+    expectGolden(run.out.replace(/ time="\d+\.\d{3}"/g, ' time="0.000"'), "failing.junit.xml");
   });
 
   it("junit escapes what XML reserves in names and failure text", async () => {

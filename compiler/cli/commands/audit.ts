@@ -12,7 +12,8 @@
  *   or reordered", "line L: truncated last line — …", "… — entries removed
  *   from the end"); 2 when the file cannot be read.
  * - `query <file> [--agent] [--human] [--action PATTERN] [--env] [--effect]
- *   [--since ISO|30d] [--until ISO|1d] [--format table|json]`: the matching
+ *   [--kind] [--result] [--outcome] [--level] [--mutating | --read-only]
+ *   [--since ISO|30d|yesterday] [--until …] [--format table|json]`: the matching
  *   entries in file order (a table is read twice: once for column widths,
  *   once to print). Exit 0 (also when none match), 2 on bad options.
  * - `export --redis URL [--prefix P]`: the audit chain gateways share on
@@ -39,6 +40,12 @@ interface QueryOptions {
   action?: string;
   env?: string;
   effect?: string;
+  kind?: string;
+  result?: string;
+  outcome?: string;
+  level?: string;
+  mutating?: boolean;
+  readOnly?: boolean;
   since?: string;
   until?: string;
   format?: string;
@@ -72,32 +79,51 @@ export function registerAuditCommand(program: Command, io: CliIo, setExit: (code
   registerExport(audit, io, setExit);
   audit
     .command("query")
-    .description("list entries by agent, human, action, env, effect and time")
+    .description("list entries by agent, human, action, env, effect, result, outcome, level, mutating and time")
     .argument("<file>", "the audit log")
     .option("--agent <id>", "only this agent")
     .option("--human <id>", "only requests on behalf of this human")
     .option("--action <pattern>", "an action name, or a pattern with * (e.g. aws.*)")
     .option("--env <env>", "only this environment (e.g. production)")
     .option("--effect <effect>", "only decisions with this effect: allow, approve or deny")
-    .option("--since <time>", "from this time: ISO 8601, or a duration back from now (30d, 12h, 15m, 2w)")
-    .option("--until <time>", "up to this time: ISO 8601, or a duration back from now")
+    .option("--kind <kind>", "only entries of this kind: decision, outcome, kill.engage, …")
+    .option("--result <result>", "only decisions with this result: run, refuse or wait")
+    .option("--outcome <outcome>", "only reported outcomes: succeeded, failed or rolled_back")
+    .option("--level <level>", "only entries at this audit level: info, notice or security")
+    .option("--mutating", "only decisions and outcomes about actions that may change something (not readOnly in the catalog, or not known)")
+    .option("--read-only", "only decisions and outcomes about actions the catalog marks readOnly")
+    .option("--since <time>", "from this time: ISO 8601, a duration back from now (30d, 12h, 15m, 2w), today or yesterday")
+    .option("--until <time>", "up to this time: ISO 8601, a duration back from now, today or yesterday")
     .option("--format <format>", "output format: table or json", "table")
     .action(async (file: string, options: QueryOptions) => {
       if (options.format !== "table" && options.format !== "json") return setExit(usageError(io, `unknown format \`${options.format}\`; use table or json`));
       if (options.effect !== undefined && !["allow", "approve", "deny"].includes(options.effect)) {
         return setExit(usageError(io, `unknown effect \`${displayText(options.effect)}\`; use allow, approve or deny`));
       }
+      const choice = (flag: string, value: string | undefined, allowed: readonly string[]): string | undefined =>
+        value === undefined || allowed.includes(value) ? undefined : `unknown ${flag} \`${displayText(value)}\`; use ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)!}`;
+      const wrong =
+        choice("result", options.result, ["run", "refuse", "wait"]) ??
+        choice("outcome", options.outcome, ["succeeded", "failed", "rolled_back"]) ??
+        choice("level", options.level, ["info", "notice", "security"]);
+      if (wrong !== undefined) return setExit(usageError(io, wrong));
+      if (options.mutating === true && options.readOnly === true) return setExit(usageError(io, "--mutating and --read-only exclude each other; give one"));
       const at = now();
       const since = options.since === undefined ? undefined : parseSince(options.since, at);
       const until = options.until === undefined ? undefined : parseSince(options.until, at);
-      if (options.since !== undefined && since === undefined) return setExit(usageError(io, `cannot read --since \`${displayText(options.since)}\`; use an ISO 8601 time or a duration such as 30d`));
-      if (options.until !== undefined && until === undefined) return setExit(usageError(io, `cannot read --until \`${displayText(options.until)}\`; use an ISO 8601 time or a duration such as 1d`));
+      if (options.since !== undefined && since === undefined) return setExit(usageError(io, `cannot read --since \`${displayText(options.since)}\`; use an ISO 8601 time, a duration such as 30d, today or yesterday`));
+      if (options.until !== undefined && until === undefined) return setExit(usageError(io, `cannot read --until \`${displayText(options.until)}\`; use an ISO 8601 time, a duration such as 1d, today or yesterday`));
       const query: AuditQuery = {
         ...(options.agent === undefined ? {} : { agent: options.agent }),
         ...(options.human === undefined ? {} : { human: options.human }),
         ...(options.action === undefined ? {} : { action: options.action }),
         ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.effect === undefined ? {} : { effect: options.effect }),
+        ...(options.kind === undefined ? {} : { kind: options.kind }),
+        ...(options.result === undefined ? {} : { result: options.result }),
+        ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
+        ...(options.level === undefined ? {} : { level: options.level }),
+        ...(options.mutating === true ? { mutating: true } : options.readOnly === true ? { mutating: false } : {}),
         ...(since === undefined ? {} : { since }),
         ...(until === undefined ? {} : { until }),
       };

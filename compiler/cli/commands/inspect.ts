@@ -13,17 +13,13 @@
  */
 import { displayBlock } from "../../../runtime/display-text.js";
 import type { Command } from "commander";
-import { checkPaths } from "../../check/index.js";
-import { contentHash, loadCatalogsOf } from "../../compile/index.js";
 import { sortDiagnostics } from "../../diagnostics/index.js";
-import { printIr, validateIr } from "../../ir/index.js";
-import { lower } from "../../lower/index.js";
 import { moduleReport, moduleReportText } from "../inspect-module.js";
 import { EXIT, type CliIo } from "../io.js";
 import { loadModuleFile } from "../policy-module.js";
 import { parseFormat, reportDiagnostics, type OutputFormat } from "../report.js";
 import { usageError } from "../usage.js";
-import { exitFor } from "./check.js";
+import { exitFor } from "../exit.js";
 
 interface InspectFlags {
   ir?: boolean;
@@ -69,6 +65,13 @@ async function inspectModule(paths: readonly string[], flags: InspectFlags, form
 async function inspectIr(paths: readonly string[], format: OutputFormat, io: CliIo): Promise<number> {
   const wasm = paths.find((p) => p.endsWith(".wasm"));
   if (wasm !== undefined) return usageError(io, `--ir lowers policy sources; \`${wasm}\` is a compiled module, which keeps no IR (inspect it without --ir)`);
+  // Loaded here: inspecting a module needs none of the compiler (binaryen costs seconds to load).
+  const [{ checkPaths }, { contentHash, loadCatalogsOf }, { printIr, validateIr }, { lower }] = await Promise.all([
+    import("../../check/index.js"),
+    import("../../compile/index.js"),
+    import("../../ir/index.js"),
+    import("../../lower/index.js"),
+  ]);
   const checked = await checkPaths(paths, { cwd: io.cwd });
   let diagnostics = checked.diagnostics.filter((d) => d.severity === "error");
   if (checked.checked === undefined || diagnostics.length > 0) {

@@ -1,14 +1,21 @@
 /**
  * `agp schema …`: work with action catalogs without policies.
  *
- * - `import-mcp <tools.json> --family NAME [-o out.json]`: an MCP server's
- *   tool list → a catalog on stdout (or in the -o file); on stderr the fields
- *   that lack maxLength / maxItems and any problem of the new catalog. Exit 0
- *   ok (bound warnings included), 1 when the input is not an MCP tool list or
- *   the catalog has errors, 2 on I/O errors.
+ * - `import-mcp <tools.json> | --command CMD --family NAME [-o out.json]
+ *   [--max-length N] [--max-items N] [--close-objects]`: an MCP server's tool
+ *   list (a file, or asked of the running server over stdio) → a catalog on
+ *   stdout (or in the -o file); on stderr the tools renamed to action names,
+ *   what was adapted, the fields that still lack maxLength / maxItems and any
+ *   problem of the new catalog. Exit 0 ok (bound warnings included), 1 when
+ *   the input is not an MCP tool list or the catalog has errors, 2 on I/O
+ *   errors or a server that does not answer.
  * - `check <catalogs...>`: load and validate catalogs as `agp check` would
- *   (AGP4xx). Exit 0 (warnings allowed unless --strict), 1 errors, 2 when
- *   only unreadable files.
+ *   (AGP4xx), with every unbounded string and array as a warning (AGP430).
+ *   Exit 0 (warnings allowed unless --strict), 1 errors, 2 when only
+ *   unreadable files.
+ * - `diff <catalog> <tools.json> | --command CMD`: tools and arguments that
+ *   changed since the catalog was imported (compiler/catalog/drift.ts).
+ *   Exit 0 no drift, 1 drift, 2 I/O or usage errors.
  * - `show <catalogs...> [--action PATTERN]`: what a policy can read, with
  *   types and bounds.
  *
@@ -26,7 +33,10 @@ import {
   matchActions,
   parseJsonSource,
   summarizeCatalogSet,
+  unboundedDiagnostics,
 } from "../../catalog/index.js";
+import { schemaDiff, type DiffFlags } from "../schema-diff.js";
+import { importOptionsOf, readToolList } from "../tool-list.js";
 import { hasErrors, renderDiagnostics, sortDiagnostics, strict as makeStrict } from "../../diagnostics/index.js";
 import { describeIoError } from "../../project/index.js";
 import { EXIT, type CliIo } from "../io.js";
@@ -38,11 +48,30 @@ export function registerSchemaCommand(program: Command, io: CliIo, setExit: (cod
   schema
     .command("import-mcp")
     .description("turn an MCP server's tool list (tools[].name, description, inputSchema) into an action catalog")
-    .argument("<tools.json>", "the tool list: { \"tools\": [...] }, a bare array, or a tools/list response")
+    .argument("[tools.json]", "the tool list: { \"tools\": [...] }, a bare array, or a tools/list response")
     .requiredOption("--family <name>", "the family the actions belong to, e.g. github")
-    .option("-o, --output <file>", "write the catalog here instead of stdout")
-    .action(async (toolsPath: string, options: { family: string; output?: string }) => {
-      setExit(await importMcpCommand(io, toolsPath, options.family, options.output));
+    .option("--command <command>", "ask a running MCP server for its tools: the shell command that starts it over stdio")
+    .option("--timeout <ms>", "how long --command may take to list its tools", "30000")
+    .option("-o, --output <file>", "write the catalog here instead of stdout (folders are created)")
+    .option("--max-length <n>", "add `maxLength: n` to every string that has none")
+    .option("--max-items <n>", "add `maxItems: n` to every array that has none")
+    .option("--close-objects", "add `additionalProperties: false` to objects that list their properties")
+    .action(async (toolsPath: string | undefined, flags: ImportFlags) => {
+      setExit(await importMcpCommand(io, toolsPath, flags));
+    });
+  schema
+    .command("diff")
+    .description("list the tools and arguments that changed since a catalog was imported (drift); exit 1 when any did")
+    .argument("<catalog>", "the catalog imported with `agp schema import-mcp`")
+    .argument("[tools.json]", "the server's tool list today (or --command)")
+    .option("--command <command>", "ask the running MCP server for its tools: the shell command that starts it over stdio")
+    .option("--timeout <ms>", "how long --command may take to list its tools", "30000")
+    .option("--max-length <n>", "as given to import-mcp (default: what the catalog records)")
+    .option("--max-items <n>", "as given to import-mcp (default: what the catalog records)")
+    .option("--close-objects", "as given to import-mcp (default: what the catalog records)")
+    .option("--format <format>", "output format: text or json", "text")
+    .action(async (catalog: string, toolsPath: string | undefined, flags: DiffFlags) => {
+      setExit(await schemaDiff(io, catalog, toolsPath, flags));
     });
   schema
     .command("check")
@@ -54,7 +83,14 @@ export function registerSchemaCommand(program: Command, io: CliIo, setExit: (cod
       const format = parseFormat(options.format);
       if (format === undefined) return setExit(usageError(io, `unknown format \`${options.format}\`; use text or json`));
       const loaded = await loadCatalogFiles(paths, { cwd: io.cwd });
-      let diagnostics = sortDiagnostics(loaded.diagnostics);
+      // The bounds an import warned about stay visible: a warning here, an error under --strict.
+      const located = new Map<string, ReturnType<typeof parseJsonSource>>();
+      const unbounded = unboundedDiagnostics(loaded.set.catalogs, (location) => {
+        let json = located.get(location.file);
+        if (json === undefined) located.set(location.file, (json = parseJsonSource(location.file, loaded.sources.get(location.file) ?? "")));
+        return json.spanOf(location.pointer, { key: true });
+      });
+      let diagnostics = sortDiagnostics([...loaded.diagnostics, ...unbounded]);
       if (options.strict === true) diagnostics = makeStrict(diagnostics);
       reportDiagnostics(io, format, diagnostics, loaded.sources, { catalogs: [...loaded.sources.keys()] });
       if (format === "text" && !hasErrors(diagnostics)) {
@@ -93,37 +129,51 @@ function catalogExit(diagnostics: readonly { code: string; severity: string }[])
   return errors.every((d) => d.code === "AGP400") ? EXIT.usage : EXIT.policyErrors;
 }
 
-async function importMcpCommand(io: CliIo, toolsPath: string, family: string, output: string | undefined): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, toolsPath), "utf8");
-  } catch (error) {
-    io.stderr(`agp: cannot read \`${toolsPath}\`: ${describeIoError(error)}\n`);
-    return EXIT.usage;
-  }
-  const parsed = parseJsonSource(toolsPath, text);
-  const syntax = parsed.problems.find((p) => p.duplicateKey === undefined);
-  if (parsed.value === undefined || syntax !== undefined) {
-    const at = syntax === undefined ? "" : `:${parsed.spanAt(syntax.offset, syntax.endOffset).line}:${parsed.spanAt(syntax.offset, syntax.endOffset).column}`;
-    io.stderr(`agp: ${toolsPath}${at}: not valid JSON: ${syntax?.message ?? "no value"}\n`);
-    return EXIT.policyErrors;
-  }
+/** `import-mcp`'s flags (and `diff`'s, which re-imports). */
+export interface ImportFlags {
+  family: string;
+  command?: string;
+  timeout?: string;
+  output?: string;
+  maxLength?: string;
+  maxItems?: string;
+  closeObjects?: boolean;
+}
+
+
+async function importMcpCommand(io: CliIo, toolsPath: string | undefined, flags: ImportFlags): Promise<number> {
+  const options = importOptionsOf(flags);
+  if (typeof options === "string") return usageError(io, options);
+  const family = flags.family;
+  const output = flags.output;
+  const list = await readToolList(io, toolsPath, flags);
+  if (typeof list === "number") return list;
   const outputName = output ?? `${family}.json`;
-  const imported = importMcp(parsed.value, family, outputName);
+  const imported = importMcp(list.value, family, outputName, options);
   if (imported.problems.length > 0 || imported.text === undefined) {
-    for (const problem of imported.problems) io.stderr(`agp: ${toolsPath}: ${problem}\n`);
+    for (const problem of imported.problems) io.stderr(`agp: ${list.name}: ${problem}\n`);
     return EXIT.policyErrors;
   }
   if (output === undefined) {
     io.stdout(imported.text);
   } else {
     try {
-      await writeFileAtomic(resolve(io.cwd, output), imported.text);
+      await writeFileAtomic(resolve(io.cwd, output), imported.text, { mkdir: true });
     } catch (error) {
       io.stderr(`agp: cannot write \`${output}\`: ${describeIoError(error)}\n`);
       return EXIT.usage;
     }
   }
+  for (const { tool, action } of imported.renamed) io.stderr(`tool \`${tool}\` is action \`${family}.${action}\` (its name is not an action name)\n`);
+  const a = imported.adapted;
+  const notes = [
+    a.tuples > 0 ? `${a.tuples} ${a.tuples === 1 ? "tuple" : "tuples"} of one item type read as arrays` : "",
+    a.allOfMerged > 0 ? `${a.allOfMerged} \`allOf\` merged` : "",
+    a.maxLength > 0 ? `maxLength ${options.maxLength} added to ${a.maxLength} ${a.maxLength === 1 ? "string" : "strings"}` : "",
+    a.maxItems > 0 ? `maxItems ${options.maxItems} added to ${a.maxItems} ${a.maxItems === 1 ? "array" : "arrays"}` : "",
+    a.closed > 0 ? `${a.closed} ${a.closed === 1 ? "object" : "objects"} closed (additionalProperties: false)` : "",
+  ].filter((n) => n !== "");
+  if (notes.length > 0) io.stderr(`adapted: ${notes.join("; ")}\n`);
   for (const bound of imported.missingBounds) io.stderr(`${describeMissingBound(bound)}\n`);
   const diagnostics = sortDiagnostics(imported.diagnostics);
   if (diagnostics.length > 0) io.stderr(renderDiagnostics(diagnostics, new Map([[outputName, imported.text]])));

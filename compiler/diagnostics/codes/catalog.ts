@@ -105,4 +105,22 @@ export const CATALOG_CODES = {
     message: "`{keyword}` at `{pointer}` is not a JSON Schema 2020-12 keyword",
     help: "did you mean `{near}`? a misspelled constraint would not be enforced, so agp refuses it",
   },
+  AGP420: {
+    title: "`x-agp-secret` is not a boolean",
+    severity: "error",
+    message: "`x-agp-secret` at `{pointer}` must be `true` or `false`",
+    help: "write `\"x-agp-secret\": true` on a property whose value must never reach the audit log or an approval ticket",
+  },
+  AGP421: {
+    title: "`x-agp-secret` marks nothing",
+    severity: "warning",
+    message: "`x-agp-secret` at `{pointer}` is ignored: it marks a property (or a `$defs` definition a property references), not this schema",
+    help: "move it onto the property whose value is secret, e.g. `\"password\": { \"type\": \"string\", \"x-agp-secret\": true }`",
+  },
+  AGP430: {
+    title: "unbounded string or array",
+    severity: "warning",
+    message: "`{field}` of `{action}` ({type}) has no {missing}: {consequence}",
+    help: "add `\"{missing}\": N` to its schema (bounded-time evaluation reads at most N); `agp schema import-mcp --{flag} N` adds one where a tool gives none",
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -207,6 +207,42 @@ export const CHECK_CODES = {
     message: "the cost of budget `{id}` may be negative: {why}",
     help: "{fix}",
   },
+  AGP280: {
+    title: "requester asked without a human",
+    severity: "error",
+    message: "`by requester` needs the human the agent acts for, but {kind} `{id}` may decide a request that has none",
+    help: "{fix}",
+  },
+  AGP281: {
+    title: "`(same person allowed)` without two quorums",
+    severity: "warning",
+    message: "`(same person allowed)` has no effect: {kind} `{id}` names fewer than two quorums",
+    help: "remove `(same person allowed)`; it lets one approver count towards several quorums",
+  },
+  AGP282: {
+    title: "`binds` on the wrong effect",
+    severity: "error",
+    message: "`binds` only applies to `approve` rules, but rule `{id}` is `{effect}`",
+    help: "remove the `binds` clause, or make the rule `approve`",
+  },
+  AGP283: {
+    title: "`binds` outside the context",
+    severity: "error",
+    message: "`binds {path}`: an approval binds context fields only (`context.…`)",
+    help: "the action, its args, the agent, the human and the env are always bound; name a field of `context`, such as `context.plan`",
+  },
+  AGP284: {
+    title: "`binds` names an unknown context field",
+    severity: "error",
+    message: "`binds {path}`: the request's context has no field `{field}`, and allows no other",
+    help: "{help}",
+  },
+  AGP285: {
+    title: "context field bound twice",
+    severity: "warning",
+    message: "`binds` names `{path}` twice",
+    help: "remove the repeat",
+  },
 
   // ------------------------------------------------------------ sessions (docs/decisions/0024-session-rules.md)
   AGP240: {

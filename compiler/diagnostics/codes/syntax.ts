@@ -269,5 +269,23 @@ export const SYNTAX_CODES = {
     message: "an obligation's value is a literal, a set or a constant, but `{path}` is read from the request",
     help: "obligations are fixed when the policy is compiled; for a value that depends on the request, write one rule per value (`when …`)",
   },
+  AGP180: {
+    title: "unknown approver",
+    severity: "error",
+    message: EXPECTED,
+    help: "approvers are `requester` (the human the agent acts for) or quorums such as `1 of group \"sre\"`",
+  },
+  AGP181: {
+    title: "malformed `(same person allowed)`",
+    severity: "error",
+    message: EXPECTED,
+    help: "write `(same person allowed)` after the last approver to let one person count towards several quorums",
+  },
+  AGP182: {
+    title: "`requester` named twice",
+    severity: "error",
+    message: "`requester` is named twice in one approval requirement",
+    help: "the requester confirms once; remove one `requester`",
+  },
   AGP199: { title: "syntax error", severity: "error", message: EXPECTED },
 } as const satisfies Record<string, CodeEntry>;
