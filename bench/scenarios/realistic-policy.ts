@@ -15,6 +15,7 @@
  */
 import type { AgentRequest, RequestValue } from "../../runtime/index.js";
 import type { Condition, FieldPath, RuleDescription, Scenario } from "./description.js";
+import { Random } from "./random.js";
 
 const ACTIONS = ["deploy", "scale", "rollback", "config"] as const;
 
@@ -58,29 +59,6 @@ export const REALISTIC_CATALOG = {
   actions: Object.fromEntries(ACTIONS.map((a) => [a, { description: `${a} a service`, args: ARGS }])),
 };
 
-/** A small deterministic generator (mulberry32). */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 /** Value pools: wide enough that rules rarely repeat a key, narrow enough that requests hit rules. */
 const pool = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i)}`);

@@ -117,12 +117,14 @@ describe("every file the CLI writes is replaced atomically", () => {
 
   it("a write that fails leaves the old file untouched and no temporary file", async () => {
     const dir = await project();
-    await mkdir(join(dir, "policy.wasm"));
-    const result = await agp(dir, "compile", "deploys", "-o", "policy.wasm");
+    // `-o out` writes `out/<set>.wasm` (issue 18); here that name is taken by a directory, so the write fails.
+    await mkdir(join(dir, "out", "deploys.wasm"), { recursive: true });
+    const result = await agp(dir, "compile", "deploys", "-o", "out");
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(/^agp: cannot write `policy\.wasm`: /);
-    expect((await stat(join(dir, "policy.wasm"))).isDirectory()).toBe(true);
+    expect(result.err).toMatch(/^agp: cannot write `out\/deploys\.wasm`: /);
+    expect((await stat(join(dir, "out", "deploys.wasm"))).isDirectory()).toBe(true);
     expect(await leftovers(dir)).toEqual([]);
+    expect(await leftovers(join(dir, "out"))).toEqual([]);
     // And through the helper: a target in a directory that is not there (without mkdir) changes nothing.
     await expect(writeFileAtomic(join(dir, "missing", "x.json"), "{}")).rejects.toThrow(/ENOENT/);
   });

@@ -13,29 +13,8 @@ import type { ActionEntry, CatalogSet } from "../../compiler/catalog/index.js";
 import type { Type } from "../../compiler/check/index.js";
 import { mergeTypes, sameShape, splitNull } from "../../compiler/check/types.js";
 
-/** A deterministic random source (mulberry32). */
-export class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+import { Random } from "../../bench/scenarios/random.js";
+export { Random };
 
 /** A readable field: its path, merged type, and whether it needs a `has` guard. */
 interface Leaf {

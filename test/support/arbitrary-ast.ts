@@ -170,7 +170,7 @@ export const condition: fc.Arbitrary<Statement> = fc
   .filter(([, params, body]) => params.length > 0 || !["String", "Number", "Boolean", "Null", "Set"].includes(body.kind))
   .map(([conditionName, params, body]): Statement => ({ kind: "Condition", name: conditionName, params, body, span }));
 
-/** A rule with every optional clause sometimes present: principal, when, by, with, because, audit. */
+/** A rule with every optional clause sometimes present: principal, when, by, with, because, audit, binds. */
 export const rule: fc.Arbitrary<RuleDecl> = fc
   .record({
     id: identifier,
@@ -182,6 +182,7 @@ export const rule: fc.Arbitrary<RuleDecl> = fc
     obligations: fc.uniqueArray(fc.tuple(identifier, obligationValue), { maxLength: 3, selector: ([k]) => k.name }),
     reason: optional(stringLiteral),
     audit: optional(wordOf(AUDIT_LEVELS)),
+    binds: optional(fc.array(path, { minLength: 1, maxLength: 2 })),
   })
   .map((r) => ({
     kind: "Rule",
@@ -194,6 +195,7 @@ export const rule: fc.Arbitrary<RuleDecl> = fc
     obligations: r.obligations.map(([key, value]) => ({ kind: "Obligation" as const, key, value, span })),
     ...present("reason", r.reason),
     ...present("audit", r.audit),
+    ...(r.binds === undefined ? {} : { binds: { kind: "Binds" as const, paths: r.binds, span } }),
     span,
   }));
 
