@@ -156,7 +156,14 @@ function sourceOf(b: Builder, span: Span): string {
  * catalogs); a `*` anywhere but last is AGP121.
  */
 export function actionPattern(b: Builder, node: PatternCstNode): ActionPattern {
-  const tokens = node.children.segments ?? [];
+  return patternOf(b, node.children.segments ?? [], b.span(node), "github");
+}
+
+/**
+ * An action pattern from its tokens, for rules, limits and session call
+ * patterns alike; `family` names the example the AGP121 help suggests.
+ */
+export function patternOf(b: Builder, tokens: readonly IToken[], span: Span, family: string): ActionPattern {
   const segments: string[] = [];
   let wildcard = false;
   tokens.forEach((token, i) => {
@@ -170,11 +177,11 @@ export function actionPattern(b: Builder, node: PatternCstNode): ActionPattern {
     }
     const help =
       i === 0
-        ? "`*` alone matches every action; to match a family, name it first, such as `github.*`"
+        ? `\`*\` alone matches every action; to match a family, name it first, such as \`${family}.*\``
         : `end the pattern at the \`*\`: \`${[...segments, "*"].join(".")}\``;
     b.report("AGP121", b.tokenSpan(token), {}, help);
   });
-  return { kind: "ActionPattern", segments, wildcard, span: b.span(node) };
+  return { kind: "ActionPattern", segments, wildcard, span };
 }
 
 /** The author's spelling of a pattern: `*`, `aws.*`, `github.pull_request.merge`. */

@@ -10,14 +10,13 @@
  * This file must not consume tokens or call the parser.
  */
 import type { IToken } from "chevrotain";
-import { CALL_STATUSES, type CallPattern, type CallStatus, type CompareOp, type Duration, type Expr, type Path, type PastOp, type WindowUnit } from "./ast.js";
-import { bracketSet, type Builder, checkCount, identifier, literal, numberLiteral, setLiteral, word } from "./build-common.js";
+import { CALL_STATUSES, type CallPattern, type ActionPattern, type CallStatus, type CompareOp, type Duration, type Expr, type Path, type PastOp, type WindowUnit } from "./ast.js";
+import { bracketSet, type Builder, checkCount, identifier, literal, numberLiteral, patternOf, setLiteral, word } from "./build-common.js";
 import type {
   AndExprCstNode, CallActionsCstNode, CallCstNode, CallPatternCstNode, ComparisonCstNode, CompareOpCstNode, DurationCstNode, ExpressionCstNode,
   NotExprCstNode, OperandCstNode, PastExprCstNode, PathCstNode, QuantifierCstNode,
 } from "./cst.generated.js";
 import { didYouMean, joinSpans } from "../diagnostics/index.js";
-import { Star } from "./tokens.js";
 
 export function expression(b: Builder, node: ExpressionCstNode): Expr {
   return chain("or", node.children.operands.map((n) => andExpr(b, n)));
@@ -155,26 +154,8 @@ function callPattern(b: Builder, node: CallPatternCstNode): CallPattern {
 }
 
 /** The action pattern of a call pattern (`*` alone: every action); `*` anywhere but last is AGP121, as in rules. */
-function callActions(b: Builder, node: CallActionsCstNode) {
-  const tokens = node.children.segments ?? [];
-  const segments: string[] = [];
-  let wildcard = false;
-  tokens.forEach((token, i) => {
-    if (token.tokenType !== Star) {
-      segments.push(token.image);
-      return;
-    }
-    if (i === tokens.length - 1) {
-      wildcard = true;
-      return;
-    }
-    const help =
-      i === 0
-        ? "`*` alone matches every action; to match a family, name it first, such as `web.*`"
-        : `end the pattern at the \`*\`: \`${[...segments, "*"].join(".")}\``;
-    b.report("AGP121", b.tokenSpan(token), {}, help);
-  });
-  return { kind: "ActionPattern" as const, segments, wildcard, span: b.span(node) };
+function callActions(b: Builder, node: CallActionsCstNode): ActionPattern {
+  return patternOf(b, node.children.segments ?? [], b.span(node), "web");
 }
 
 /** Session windows are fixed lengths: seconds to weeks (a month is not). */
