@@ -17,8 +17,8 @@
  */
 import type { Decision, DecisionEffect } from "./decision.js";
 import type { RuntimeState } from "./request.js";
-import { OUTCOME_CODES, SESSION } from "./abi.js";
-import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem, viewSessionKey, type SessionInput, type SessionOutcome, type SessionUpdate } from "./session.js";
+import { SESSION } from "./abi.js";
+import { faultError, inputProblem, outcomeCode, randomKey, recordEffectCode, sessionKey, sessionProblem, viewSessionKey, type SessionInput, type SessionOutcome, type SessionUpdate } from "./session.js";
 import type { Manifest } from "./manifest.js";
 import { readState } from "./encode/request.js";
 import { Refused } from "./encode/values.js";
@@ -203,13 +203,13 @@ export class Engine implements PolicyEngine {
   }
 
   record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate {
-    const code = RECORD_EFFECT[effect];
+    const code = recordEffectCode(effect);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `cannot record the effect ${JSON.stringify(effect)}; use allow, approve or deny`, path: "" } };
     return this.update(request, session, (exports, actionId) => exports.session!.record(actionId, code));
   }
 
   outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate {
-    const code = OUTCOME_CODES[outcome];
+    const code = outcomeCode(outcome);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(outcome)}; use succeeded, failed or rolled_back`, path: "" } };
     if (!Number.isSafeInteger(call) || call < 1) return { ok: false, error: { code: "session_error", message: `a call number is a whole number at least 1 (from \`record\`), got ${String(call)}`, path: "" } };
     return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0));

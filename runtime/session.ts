@@ -10,7 +10,7 @@
  * Node built-ins or the compiler; must not touch the module's memory (the
  * engine does).
  */
-import { SESSION } from "./abi.js";
+import { OUTCOME_CODES, SESSION } from "./abi.js";
 import type { DecisionError, DecisionEffect } from "./decision.js";
 import type { Manifest } from "./manifest.js";
 import { describe } from "./encode/values.js";
@@ -21,6 +21,21 @@ export type { SessionInput, SessionOutcome, SessionUpdate } from "./decision.js"
 
 /** Effect codes of `agp_session_record`. */
 export const RECORD_EFFECT: Readonly<Record<DecisionEffect, number>> = { allow: 0, approve: 1, deny: 2 };
+
+/**
+ * The module's code for an effect to record, or undefined for anything else.
+ * Own keys only: an effect named after an Object.prototype member
+ * (`constructor`, `toString`) would otherwise find a function, which the
+ * wasm boundary turns into 0, "allow".
+ */
+export function recordEffectCode(effect: unknown): number | undefined {
+  return typeof effect === "string" && Object.hasOwn(RECORD_EFFECT, effect) ? RECORD_EFFECT[effect as DecisionEffect] : undefined;
+}
+
+/** The module's code for a reported outcome, or undefined for anything else (own keys only, as above). */
+export function outcomeCode(outcome: unknown): number | undefined {
+  return typeof outcome === "string" && Object.hasOwn(OUTCOME_CODES, outcome) ? OUTCOME_CODES[outcome as keyof typeof OUTCOME_CODES] : undefined;
+}
 
 function error(message: string, path = ""): DecisionError {
   return { code: "session_error", message, path };

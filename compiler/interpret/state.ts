@@ -64,7 +64,7 @@ export function validateState(state: unknown): void {
   if (rates !== undefined) {
     if (!isObject(rates)) throw wrong("state.rates", "an object", rates);
     for (const key of Object.keys(rates).sort()) {
-      if (!(key in RATE_FIELDS)) throw new Refusal("unknown_field", `unknown field \`state.rates.${key}\``, `state.rates.${key}`);
+      if (!Object.hasOwn(RATE_FIELDS, key)) throw new Refusal("unknown_field", `unknown field \`${childPath("state.rates", key)}\``, childPath("state.rates", key));
     }
     for (const key of Object.keys(RATE_FIELDS)) {
       const rate = rates[key];

@@ -25,8 +25,8 @@ import type { PolicyEngine } from "../engine.js";
 import { DEFAULT_REQUEST_BOUNDS, type Manifest, type RequestBounds, type SchemaNode } from "../manifest.js";
 import { RATE_FIELDS, type RuntimeState } from "../request.js";
 import { killedBy } from "../kill-scope.js";
-import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS, OUTCOME_CODES, SESSION } from "../abi.js";
-import { faultError, inputProblem, randomKey, RECORD_EFFECT, sessionKey, sessionProblem } from "../session.js";
+import { JSON_EXPORTS, JSON_RESULT, JSON_STATUS, SESSION } from "../abi.js";
+import { faultError, inputProblem, outcomeCode, randomKey, recordEffectCode, sessionKey, sessionProblem } from "../session.js";
 import { readState } from "../encode/request.js";
 import { compileCheck } from "../encode/readers.js";
 import { rateChecks, readRates, type RateChecks } from "../encode/rates.js";
@@ -199,13 +199,13 @@ class JsonEngine implements JsonDecider {
   }
 
   recordJson(request: Uint8Array | string, session: SessionInput, effect: DecisionEffect): SessionUpdate {
-    const code = RECORD_EFFECT[effect];
+    const code = recordEffectCode(effect);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `cannot record the effect ${JSON.stringify(effect)}; use allow, approve or deny`, path: "" } };
     return this.update(request, session, (s, action) => s.record(action, code), (value) => this.engine.record(value, session, effect));
   }
 
   outcomeJson(request: Uint8Array | string, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate {
-    const code = OUTCOME_CODES[outcome];
+    const code = outcomeCode(outcome);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(outcome)}; use succeeded, failed or rolled_back`, path: "" } };
     if (!Number.isSafeInteger(call) || call < 1) return { ok: false, error: { code: "session_error", message: `a call number is a whole number at least 1 (from \`record\`), got ${String(call)}`, path: "" } };
     return this.update(request, session, (s, action) => s.outcome(action, code, call >>> 0), (value) => this.engine.outcome(value, session, call, outcome));

@@ -11,6 +11,7 @@ import { DEFAULT_TRUST, ManualClock, MemoryStateStore, Trust, foldTrust, trustCo
 
 import { CATALOGS, policy } from "../interpret/harness.js";
 import { checkText, pairOf } from "../compile/harness.js";
+import { loadJsonDeciderSync } from "../../runtime/index.js";
 import { manifestOf, gateway, deploy } from "./harness.js";
 
 const HOUR = 3_600_000;
@@ -160,6 +161,53 @@ describe("state.rates in both engines", () => {
       }),
       { seed: 15, numRuns: 300 },
     );
+  });
+});
+
+describe("state.rates keys that mimic the prototype", () => {
+  const { checked, catalogs } = checkText({ "policy.agp": DEGRADED }, WITH_RATES);
+  const { engine, interpreter } = pairOf(checked, catalogs);
+  const json = loadJsonDeciderSync(engine);
+  const req = deploy("api", { agent: { id: "ci-fixer", groups: [], trust: 2, failure_rate: 0, violation_rate: 0 } });
+
+  // JSON.parse makes `__proto__` an own key, as a host forwarding a gateway's
+  // stored state or an HTTP body would; a key that is not one of the four
+  // rates is refused by name in every engine, and an inherited rate counts
+  // for nothing.
+  const key = fc.oneof(fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "failure", "violation", "success", "Failure", "failure ", "a.b", ""), fc.string({ maxLength: 6 }));
+  const value = fc.oneof(fc.constantFrom(0, 0.5, 1, 2, -1, "0.5", null), fc.constant({ failure: 0.9 }));
+
+  it("every engine refuses the same unknown key with the same text, or decides alike", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value), { maxLength: 4 }), (pairs) => {
+        const text = `{"rates":{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(",")}}}`;
+        const state = JSON.parse(text) as never;
+        const expected = interpreter.decide(req, state);
+        expect(JSON.stringify(engine.decide(req, state))).toBe(JSON.stringify(expected));
+        expect(JSON.stringify(json.decideJson(JSON.stringify(req), state))).toBe(JSON.stringify(expected));
+        const names = pairs.map(([k]) => k);
+        const unknown = names.filter((k) => !["failure", "violation", "success", "rollback"].includes(k));
+        if (unknown.length > 0) expect(expected.effect).toBe("deny");
+        if (unknown.length > 0 && unknown.every((k) => k === "__proto__")) expect(expected).toMatchObject({ error: { code: "unknown_field", message: "unknown field `state.rates.__proto__`" } });
+      }),
+      { seed: 1532, numRuns: 300 },
+    );
+  });
+
+  it("a rate on Object.prototype is not the gateway's rate", () => {
+    const proto = Object.prototype as unknown as Record<string, unknown>;
+    proto.failure = 0.9;
+    proto.rates = { failure: 0.9 };
+    try {
+      for (const state of [{}, { rates: {} }, { rates: { violation: 0 } }]) {
+        expect(interpreter.decide(req, state as never).effect).toBe("allow");
+        expect(engine.decide(req, state as never).effect).toBe("allow");
+        expect(json.decideJson(JSON.stringify(req), state as never).effect).toBe("allow");
+      }
+    } finally {
+      delete proto.failure;
+      delete proto.rates;
+    }
   });
 });
 

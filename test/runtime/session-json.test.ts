@@ -88,6 +88,23 @@ describe("sessions through the JSON entry point", () => {
     const unkeyed = { ...request, context: {} };
     expect(json.decideJson(JSON.stringify(unkeyed), undefined, { now: 5 })).toEqual(engine.decide(unkeyed, undefined, { now: 5 }));
   });
+
+  it("records no effect and no outcome named after an Object.prototype member (it would reach the module as 0, allow)", () => {
+    const wasm = compiled(1) ?? compiled(2)!;
+    const engine = loadPolicySync(wasm);
+    const json = loadJsonDeciderSync(loadPolicySync(wasm));
+    const watched = engine.manifest.actions.find((a) => a.session?.needs !== undefined)!;
+    const request = { agent: { id: "bot", groups: [], trust: 2 }, action: watched.name, args: argsOf(watched.name), env: "production", context: { session: "s-1" } };
+    const text = JSON.stringify(request);
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+      const recorded = { ok: false, error: { code: "session_error", message: `cannot record the effect ${JSON.stringify(name)}; use allow, approve or deny`, path: "" } };
+      expect(engine.record(request, { now: 5 }, name as never)).toEqual(recorded);
+      expect(json.recordJson(text, { now: 5 }, name as never)).toEqual(recorded);
+      const reported = { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(name)}; use succeeded, failed or rolled_back`, path: "" } };
+      expect(engine.outcome(request, { now: 5 }, 1, name as never)).toEqual(reported);
+      expect(json.outcomeJson(text, { now: 5 }, 1, name as never)).toEqual(reported);
+    }
+  });
 });
 
 function argsOf(action: string): Record<string, unknown> {
