@@ -13,8 +13,8 @@ import type { IToken } from "chevrotain";
 import { CALL_STATUSES, type CallPattern, type ActionPattern, type CallStatus, type CompareOp, type Duration, type Expr, type Path, type PastOp, type WindowUnit } from "./ast.js";
 import { bracketSet, type Builder, checkCount, identifier, literal, numberLiteral, patternOf, setLiteral, word } from "./build-common.js";
 import type {
-  AndExprCstNode, CallActionsCstNode, CallCstNode, CallPatternCstNode, ComparisonCstNode, CompareOpCstNode, DurationCstNode, ExpressionCstNode,
-  NotExprCstNode, OperandCstNode, PastExprCstNode, PathCstNode, QuantifierCstNode,
+  AndExprCstNode, CallCstNode, CallPatternCstNode, ComparisonCstNode, CompareOpCstNode, DurationCstNode, ExpressionCstNode,
+  NotExprCstNode, OperandCstNode, PastExprCstNode, PathCstNode, PatternCstNode, QuantifierCstNode,
 } from "./cst.generated.js";
 import { didYouMean, joinSpans } from "../diagnostics/index.js";
 
@@ -154,7 +154,7 @@ function callPattern(b: Builder, node: CallPatternCstNode): CallPattern {
 }
 
 /** The action pattern of a call pattern (`*` alone: every action); `*` anywhere but last is AGP121, as in rules. */
-function callActions(b: Builder, node: CallActionsCstNode): ActionPattern {
+function callActions(b: Builder, node: PatternCstNode): ActionPattern {
   return patternOf(b, node.children.segments ?? [], b.span(node), "web");
 }
 

@@ -127,18 +127,18 @@ export interface CallPatternCstNode extends CstNode {
 }
 
 export type CallPatternCstChildren = {
-  pattern: CallActionsCstNode[];
+  pattern: PatternCstNode[];
   status?: IToken[];
   KwWhere?: IToken[];
   filter?: ExpressionCstNode[];
 };
 
-export interface CallActionsCstNode extends CstNode {
-  name: "callActions";
-  children: CallActionsCstChildren;
+export interface PatternCstNode extends CstNode {
+  name: "pattern";
+  children: PatternCstChildren;
 }
 
-export type CallActionsCstChildren = {
+export type PatternCstChildren = {
   segments?: (IToken)[];
   Dot?: IToken[];
 };
@@ -316,16 +316,6 @@ export type PatternsCstChildren = {
   Comma?: (IToken)[];
   RBrace?: IToken[];
   single?: PatternCstNode[];
-};
-
-export interface PatternCstNode extends CstNode {
-  name: "pattern";
-  children: PatternCstChildren;
-}
-
-export type PatternCstChildren = {
-  segments?: (IToken)[];
-  Dot?: IToken[];
 };
 
 export interface RuleClauseCstNode extends CstNode {
@@ -750,7 +740,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   quantifier(children: QuantifierCstChildren, param?: IN): OUT;
   pastExpr(children: PastExprCstChildren, param?: IN): OUT;
   callPattern(children: CallPatternCstChildren, param?: IN): OUT;
-  callActions(children: CallActionsCstChildren, param?: IN): OUT;
+  pattern(children: PatternCstChildren, param?: IN): OUT;
   within(children: WithinCstChildren, param?: IN): OUT;
   trackClause(children: TrackClauseCstChildren, param?: IN): OUT;
   duration(children: DurationCstChildren, param?: IN): OUT;
@@ -766,7 +756,6 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   effect(children: EffectCstChildren, param?: IN): OUT;
   principal(children: PrincipalCstChildren, param?: IN): OUT;
   patterns(children: PatternsCstChildren, param?: IN): OUT;
-  pattern(children: PatternCstChildren, param?: IN): OUT;
   ruleClause(children: RuleClauseCstChildren, param?: IN): OUT;
   approval(children: ApprovalCstChildren, param?: IN): OUT;
   approver(children: ApproverCstChildren, param?: IN): OUT;

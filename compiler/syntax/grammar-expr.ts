@@ -259,7 +259,7 @@ export class ExprGrammar extends CstParser {
 
   /** `<pattern> [status] [where <expr>]`; the status word is checked by the builder. */
   protected callPattern = this.RULE("callPattern", () => {
-    this.SUBRULE(this.callActions, { LABEL: "pattern" });
+    this.SUBRULE(this.pattern, { LABEL: "pattern" });
     this.OPTION({
       GATE: () => !AFTER_PATTERN.has(this.LA(1).tokenType),
       DEF: () => this.CONSUME(NameLike, { LABEL: "status" }),
@@ -270,8 +270,9 @@ export class ExprGrammar extends CstParser {
     });
   });
 
-  /** An action pattern inside an expression (the same shape as a rule's `pattern`). */
-  protected callActions = this.RULE("callActions", () => {
+  /** `name { "." word } [ "." "*" ]` or `*`; `*` is accepted anywhere and checked by the builder.
+   * Rules, limits and session call patterns share it (PolicyGrammar extends this class). */
+  protected pattern = this.RULE("pattern", () => {
     this.OR({
       ERR_MSG: "pattern",
       DEF: [

@@ -9,7 +9,7 @@
  */
 import type { IParserConfig } from "chevrotain";
 import { closer, ExprGrammar } from "./grammar-expr.js";
-import { Colon, Comma, Dot, Equals, KW, LBrace, LParen, NameLike, NumberLit, RBrace, RParen, Star, StringLit, Word } from "./tokens.js";
+import { Colon, Comma, Dot, Equals, KW, LBrace, LParen, NameLike, NumberLit, RBrace, RParen, StringLit } from "./tokens.js";
 
 export class PolicyGrammar extends ExprGrammar {
   constructor(config: IParserConfig) {
@@ -112,27 +112,6 @@ export class PolicyGrammar extends ExprGrammar {
         },
         { ALT: () => this.SUBRULE3(this.pattern, { LABEL: "single" }) },
       ],
-    });
-  });
-
-  /** `name { "." word } [ "." "*" ]` or `*`; `*` is accepted anywhere and checked by the builder. */
-  protected pattern = this.RULE("pattern", () => {
-    this.OR({
-      ERR_MSG: "pattern",
-      DEF: [
-        { ALT: () => this.CONSUME(NameLike, { LABEL: "segments" }) },
-        { ALT: () => this.CONSUME(Star, { LABEL: "segments" }) },
-      ],
-    });
-    this.MANY(() => {
-      this.CONSUME(Dot);
-      this.OR2({
-        ERR_MSG: "pattern-segment",
-        DEF: [
-          { ALT: () => this.CONSUME(Word, { LABEL: "segments" }) },
-          { ALT: () => this.CONSUME2(Star, { LABEL: "segments" }) },
-        ],
-      });
     });
   });
 
