@@ -171,52 +171,14 @@ export function same(a: usize, al: u32, b: usize, bl: u32): bool {
   return true;
 }
 
-// Where the last member lookup ended: the object token and the key after the
-// member found. Keys usually come in the order they are looked up in (the
-// schema's, the request's), so the next lookup in the same object tries
-// there first and wraps around: one comparison instead of a scan from the
-// start. Keys of an object are unique (the tokenizer refuses duplicates),
-// so where a scan starts cannot change what it finds. Reset by
-// `parseDocument`, which makes the tokens: a hint never outlives them.
-// @ts-ignore: mutable global, reset by every call
-let HINT_OBJECT: u32 = 0xffffffff;
-// @ts-ignore: mutable global, reset by every call
-let HINT_AT: u32 = 0;
-
-/** Forgets the last lookup (new tokens). */
-export function resetMemberHint(): void {
-  HINT_OBJECT = NONE;
-  HINT_AT = 0;
-}
-
-/** The value of key (ptr, len) in object token `o` (an object), or NONE; starts after the last member found in `o`. */
-export function memberOf(o: u32, name: usize, nameLen: u32): u32 {
+/** The value of key (ptr, len) in object token `o`, or NONE. */
+export function member(o: u32, name: usize, nameLen: u32): u32 {
+  if (o == NONE || tkind(o) != T_OBJECT) return NONE;
   const end = tx(o);
-  const first = o + 1;
-  const start = HINT_OBJECT == o ? HINT_AT : first;
-  let i = start;
+  let i = o + 1;
   while (i < end) {
-    if (same(strPtr(i), strLen(i), name, nameLen)) {
-      HINT_OBJECT = o;
-      HINT_AT = skip(i + 1);
-      return i + 1;
-    }
-    i = skip(i + 1);
-  }
-  i = first;
-  while (i < start) {
-    if (same(strPtr(i), strLen(i), name, nameLen)) {
-      HINT_OBJECT = o;
-      HINT_AT = skip(i + 1);
-      return i + 1;
-    }
+    if (same(strPtr(i), strLen(i), name, nameLen)) return i + 1;
     i = skip(i + 1);
   }
   return NONE;
-}
-
-/** The value of key (ptr, len) in object token `o`, or NONE (also when `o` is NONE or not an object). */
-export function member(o: u32, name: usize, nameLen: u32): u32 {
-  if (o == NONE || tkind(o) != T_OBJECT) return NONE;
-  return memberOf(o, name, nameLen);
 }

@@ -17,7 +17,7 @@ import { bytes_cmp } from "./strings";
 import {
   P, S, NONE, T_NULL, T_FALSE, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT,
   M_UNEXPECTED, M_END, M_UTF8, M_ESCAPE, M_CONTROL, M_DUPLICATE, M_DEEP, M_NUMBER, M_TOKENS, M_VALUES,
-  tok, skip, strPtr, strLen, same, resetMemberHint,
+  tok, skip, strPtr, strLen, same,
 } from "./json-context";
 
 // The cursor lives in globals, not in the state record: the tokenizer's hot
@@ -34,7 +34,6 @@ export function parseDocument(): bool {
   IN = <usize>P.input;
   LEN = S.len;
   POS = 0;
-  resetMemberHint(); // new tokens: no lookup hint may outlive the old ones
   if (!parseValue(0)) return false;
   skipWs();
   if (POS < LEN) return fail(M_UNEXPECTED, POS);

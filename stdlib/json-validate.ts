@@ -18,7 +18,7 @@ import { numberOf } from "./json-number";
 import {
   P, NONE, T_NULL, T_FALSE, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT,
   R_CODE, R_NODE, R_DETAIL, R_START, R_END, R_PATH_COUNT, R_PATH,
-  tkind, tstart, tend, tx, skip, strPtr, strLen, same, memberOf,
+  tkind, tstart, tend, tx, skip, strPtr, strLen, same,
 } from "./json-context";
 
 // Error codes (result +16 when status is 1), as docs/abi.md lists them.
@@ -308,6 +308,16 @@ function declaredName(props: usize, count: u32, p: usize, n: u32): bool {
   return false;
 }
 
+function memberOf(o: u32, name: usize, nameLen: u32): u32 {
+  const end = tx(o);
+  let i = o + 1;
+  while (i < end) {
+    if (same(strPtr(i), strLen(i), name, nameLen)) return i + 1;
+    i = skip(i + 1);
+  }
+  return NONE;
+}
+
 /**
  * The key token of object `o`, not among the `count` declared names at
  * `props` (16-byte records, name ptr/len first), that sorts first by UTF-16
@@ -317,19 +327,14 @@ export function firstUndeclared(o: u32, props: usize, count: u32): u32 {
   const end = tx(o);
   let best = NONE;
   let i = o + 1;
-  // Keys usually come in the declared order: try the name after the last match first, then wrap around.
-  let next: u32 = 0;
   while (i < end) {
     const p = strPtr(i);
     const n = strLen(i);
     let declared = false;
-    for (let k: u32 = 0; k < count; k++) {
-      let j = next + k;
-      if (j >= count) j -= count;
+    for (let j: u32 = 0; j < count; j++) {
       const prop = props + (<usize>j << 4);
       if (same(<usize>load<u32>(prop), load<u32>(prop, 4), p, n)) {
         declared = true;
-        next = j + 1 < count ? j + 1 : 0;
         break;
       }
     }
