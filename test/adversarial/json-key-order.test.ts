@@ -1,11 +1,11 @@
 /**
- * The module's member lookups start where the last lookup in the same
- * object ended (stdlib/json-context.ts, ADR 0045) and wrap around; which
- * member they find must not depend on the order of the keys. For generated
- * requests whose keys come in any order at every level, with keys missing,
- * undeclared or of the wrong type, decideJson(bytes) ≡ decide(JSON.parse)
- * (the object path reads keys in the host's order and reports problems in
- * the schema's, so both must agree whatever the order).
+ * The JSON path and the object path must agree whatever the order of the
+ * keys: the object path reads keys in the host's order and reports
+ * problems in the schema's; the module looks members up by name. The
+ * generated texts of ./json-texts.ts always keep the schema's order, so
+ * here generated requests have their keys in any order at every level,
+ * with keys missing, undeclared or of the wrong type, and
+ * decideJson(bytes) ≡ decide(JSON.parse(bytes)) (ADR 0045).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
