@@ -17,7 +17,7 @@ import { Refused, type Refusal } from "../encode/values.js";
 import type { RawResult } from "./result.js";
 import type { Prepared, PreparedLimit, PreparedRule } from "./prepared.js";
 import { applyLimits } from "./limits.js";
-import { approvalsMeet, mergeApprovals, mergeObligations } from "./merge.js";
+import { approvalsMeet, mergeObligations } from "./merge.js";
 
 /** The decision for a request the module decided. */
 export function finish(prep: Prepared, raw: RawResult, view: RequestView, state: RuntimeState | undefined): Decision {
@@ -78,10 +78,8 @@ function approveOrAllow(
   charges: readonly LimitCharge[],
   approvingCaps: readonly PreparedLimit[],
 ): Decision {
-  const approval = mergeApprovals([
-    ...(raw.effect === "approve" ? deciding.map((r) => r.approval) : []),
-    ...approvingCaps.flatMap((l) => (l.capApproval === undefined ? [] : [l.capApproval])),
-  ]);
+  // Merged once per set of sources (./approvals.ts): the same object for every decision with these rules and caps.
+  const approval = prep.approvals.of(raw.effect === "approve" ? deciding : NO_RULES, approvingCaps);
   const captured = view.captures;
   const ids = prep.captures;
   if (approvalsMeet(approval, state?.approvals, captured[ids.agentId], view.human ? captured[ids.humanId] : undefined)) {
@@ -91,6 +89,8 @@ function approveOrAllow(
   const blockedBy = raw.effect === "approve" ? raw.blockedBy : undefined;
   return decision(prep, "approve", refs, reasons, obligations, charges, audit, approval, blockedBy);
 }
+
+const NO_RULES: readonly PreparedRule[] = [];
 
 const AUDIT: readonly DecisionAuditLevel[] = ["info", "notice", "security"];
 

@@ -2,7 +2,7 @@
  * What finishing needs from the manifest, prepared once at load time:
  * deciding-rule references, reasons (the `because` text or the generated
  * one), audit ranks, quorums, and limits with their cap reasons and key
- * readers.
+ * readers, and the approval requirements of sets of rules and caps.
  *
  * In: a checked `Manifest`. Out: `Prepared`. Shared objects are frozen, so
  * decisions may hand them out without one caller changing another's.
@@ -11,6 +11,7 @@
 import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../decision.js";
 import type { Effect, Manifest, ManifestLimit, ManifestObligation, ManifestRule, ObligationValue } from "../manifest.js";
 import { capturePlan, type CapturePlan } from "../encode/view.js";
+import { ApprovalRequirements } from "./approvals.js";
 
 /** What one rule or limit cap asks of its approvers, as the manifest says it. */
 export interface PreparedApproval {
@@ -43,6 +44,8 @@ export interface PreparedRule {
 }
 
 export interface PreparedLimit {
+  /** The limit's index in the manifest. */
+  readonly index: number;
   readonly id: string;
   readonly file: string;
   readonly line: number;
@@ -67,6 +70,8 @@ export interface Prepared {
   readonly policy: { readonly hash: string; readonly version: string };
   /** Which request values are captured while the request is read (encode/view.ts). */
   readonly captures: CapturePlan;
+  /** Approval requirements merged once per set of approve rules and caps (./approvals.ts, ADR 0045). */
+  readonly approvals: ApprovalRequirements;
 }
 
 const GENERATED: Record<Effect, (id: string) => string> = {
@@ -96,6 +101,7 @@ export function prepare(manifest: Manifest): Prepared {
   );
   const limits = manifest.limits.map((limit, index) =>
     Object.freeze({
+      index,
       id: limit.id,
       file: limit.file,
       line: limit.line,
@@ -120,6 +126,7 @@ export function prepare(manifest: Manifest): Prepared {
     actions: manifest.actions.map((a) => ({ name: a.name, family: a.family })),
     policy: Object.freeze({ hash: manifest.policy.hash, version: manifest.policy.version }),
     captures,
+    approvals: new ApprovalRequirements(rules, limits),
   };
 }
 

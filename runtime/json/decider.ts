@@ -178,14 +178,29 @@ class JsonEngine implements JsonDecider {
   private replace(): void {
     try {
       this.ex = jsonExports(instantiateNow(this.engine.module), this.engine.manifest);
+      this.buffer = undefined; // the old instance's buffer stays attached: make the views again
     } catch {
       // Hosts that forbid synchronous instantiation keep the old instance; the module never traps by design.
     }
   }
 
+  /**
+   * Whether the views must be made again. `memory.buffer` is an accessor
+   * that cost about 2% of a decision when read twice per call; a grown
+   * memory detaches its old buffer (byteLength 0), so a length check tells
+   * without it. A shared memory never detaches: ask it.
+   */
+  private stale(): boolean {
+    const buffer = this.buffer;
+    return buffer === undefined || buffer.byteLength === 0 || (this.shared && this.ex.memory.buffer !== buffer);
+  }
+
+  private shared = false;
+
   private refresh(): void {
     const buffer = this.ex.memory.buffer;
     this.buffer = buffer;
+    this.shared = !(buffer instanceof ArrayBuffer);
     this.view = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
   }
@@ -242,7 +257,7 @@ class JsonEngine implements JsonDecider {
         this.replace();
         throw new Error(`the policy module trapped (${messageOf(error)})`);
       }
-      if (this.buffer !== this.ex.memory.buffer) this.refresh();
+      if (this.stale()) this.refresh();
       const state = this.stateOut(s);
       return { ok: true, state, call: this.view.getUint32(s.region + SESSION.state + SESSION.callsAt, true) };
     } catch (error) {
@@ -255,7 +270,7 @@ class JsonEngine implements JsonDecider {
 
   /** Writes `now` and the state (a new one when none is given) into the session region. */
   private loadSession(s: SessionExports, session: SessionInput): void {
-    if (this.buffer !== this.ex.memory.buffer) this.refresh();
+    if (this.stale()) this.refresh();
     this.view.setFloat64(s.region + SESSION.now, session.now, true);
     const at = s.region + SESSION.state;
     if (session.state !== undefined) {
@@ -268,7 +283,7 @@ class JsonEngine implements JsonDecider {
 
   /** A copy of the state in the session region. */
   private stateOut(s: SessionExports): Uint8Array {
-    if (this.buffer !== this.ex.memory.buffer) this.refresh();
+    if (this.stale()) this.refresh();
     const at = s.region + SESSION.state;
     return this.bytes.slice(at, at + this.engine.manifest.session!.stateBytes);
   }
@@ -291,7 +306,7 @@ class JsonEngine implements JsonDecider {
     const sessionInput = session === undefined || ex.session === undefined ? undefined : { now: session.now, ...(session.state === undefined ? {} : { state: session.state }) };
     const badInput = sessionInput === undefined ? undefined : inputProblem(this.engine.manifest, sessionInput);
     if (sessionInput !== undefined && badInput === undefined) this.loadSession(ex.session!, sessionInput);
-    if (this.buffer !== ex.memory.buffer) this.refresh();
+    if (this.stale()) this.refresh();
     this.bytes.set(bytes, this.inputAt);
     let at: number;
     try {
@@ -300,7 +315,7 @@ class JsonEngine implements JsonDecider {
       this.replace();
       throw new Error(`the policy module trapped (${messageOf(error)})`);
     }
-    if (this.buffer !== ex.memory.buffer) this.refresh();
+    if (this.stale()) this.refresh();
     const view = this.view;
     const status = view.getUint32(at + JSON_RESULT.status, true);
     if (status === JSON_STATUS.refused) return refused(prep, renderRefusal(view, at, bytes, this.nodes, this.bounds));

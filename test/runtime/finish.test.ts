@@ -7,6 +7,7 @@
  * switches, malformed state.
  */
 import { describe, expect, it } from "vitest";
+import type { Quorum } from "../../runtime/decision.js";
 import type { ManifestLimit, Slot } from "../../runtime/manifest.js";
 import type { FakeResult } from "./fake-module.js";
 import { ALICE, engine, request, testManifest } from "./harness.js";
@@ -136,6 +137,18 @@ describe("finishing: obligations and approvals", () => {
     });
     expect(decision.approval).toEqual({ quorums: [{ count: 1, groups: ["security", "sre"] }, { count: 2, groups: ["sre"] }] });
     expect(policy.decide(deploy("approve_any")).approval).toEqual({ quorums: [{ count: 1, groups: [] }] });
+  });
+
+  it("the requirement is merged once (ADR 0045): the same frozen object each time, serialised as before", () => {
+    const first = policy.decide(deploy("approve"));
+    const again = policy.decide(deploy("approve"));
+    expect(again.approval).toBe(first.approval);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+    // What the merge gave per call before: the same text, key order included.
+    expect(JSON.stringify(first.approval)).toBe('{"quorums":[{"count":1,"groups":["security","sre"]},{"count":2,"groups":["sre"]}]}');
+    expect(Object.isFrozen(first.approval) && Object.isFrozen(first.approval!.quorums) && first.approval!.quorums.every((q) => Object.isFrozen(q) && Object.isFrozen(q.groups))).toBe(true);
+    expect(() => (first.approval!.quorums as Quorum[]).push({ count: 9, groups: [] })).toThrow(TypeError);
+    expect(policy.decide(deploy("approve")).approval!.quorums).toHaveLength(2);
   });
 
   it("approvals meeting every quorum allow; the agent and its human never count; duplicates count once", () => {
