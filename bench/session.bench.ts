@@ -71,16 +71,28 @@ function sessionRule(i: number): string {
   return `rule s${i}:\n  deny ws.bank.send\n  when ${when}\n  because "session rule ${i}"\n`;
 }
 
-/** The i-th rule of the spread mix: never true for the timed request (family f0's calls are of 10; the other families' of 500 fill their monitors). */
+/**
+ * The spread mix's i-th rule: family i mod 20, kind (i / 20) mod 4, and a
+ * variant j = i / 80 that picks the target (even: one of the family's
+ * actions; odd: the whole family), the window and the threshold, so
+ * families repeat monitors at other thresholds as a policy set does.
+ */
+function spreadTarget(i: number): string {
+  const family = i % FAMILIES;
+  const j = Math.floor(i / (4 * FAMILIES));
+  return j % 2 === 0 ? `ws.f${family}.a${j % ACTIONS_PER_FAMILY}` : `ws.f${family}.*`;
+}
+
+/** Never true for the timed request (family f0's calls are of 10; the other families' of 500 fill their monitors). */
 function spreadRule(i: number): string {
   const family = i % FAMILIES;
   const kind = Math.floor(i / FAMILIES) % 4;
-  const action = Math.floor(i / (4 * FAMILIES)) % ACTIONS_PER_FAMILY;
-  const target = Math.floor(i / FAMILIES) % 2 === 0 ? `ws.f${family}.a${action}` : `ws.f${family}.*`;
+  const j = Math.floor(i / (4 * FAMILIES));
+  const target = spreadTarget(i);
   const when = [
-    `count ${target} where args.amount > 100 within ${["1 minute", "1 hour"][i % 2]!} >= ${[5, 10, 20, 50, 100][Math.floor(i / 40) % 5]!}`,
-    `sum args.amount of ws.f${family}.* succeeded within 24 hours > ${1e12 + i}`,
-    `earlier ws.f${family}.* refused within ${["10 minutes", "1 hour"][i % 2]!}`,
+    `count ${target} where args.amount > 100 within ${["1 minute", "1 hour"][Math.floor(j / 2) % 2]!} >= ${[5, 10, 20][j % 3]!}`,
+    `sum args.amount of ws.f${family}.* succeeded within 24 hours > ${[1000, 5000, 10000][j % 3]!}`,
+    `earlier ws.f${family}.* refused within ${["10 minutes", "1 hour"][j % 2]!}`,
     `previous ws.f${family}.* refused within 1 minute`,
   ][kind]!;
   return `rule s${i}:\n  deny ${target}\n  when ${when}\n  because "session rule ${i}"\n`;
@@ -88,8 +100,7 @@ function spreadRule(i: number): string {
 
 /** The i-th ordinary rule, on the request alone. */
 function plainRule(i: number, spread: boolean): string {
-  const target = spread ? `ws.f${i % FAMILIES}.${Math.floor(i / FAMILIES) % 2 === 0 ? `a${Math.floor(i / (4 * FAMILIES)) % ACTIONS_PER_FAMILY}` : "*"}` : "ws.bank.send";
-  return `rule p${i}:\n  deny ${target}\n  when args.amount > ${1e12 + i}\n  because "rule ${i}"\n`;
+  return `rule p${i}:\n  deny ${spread ? spreadTarget(i) : "ws.bank.send"}\n  when args.amount > ${1e12 + i}\n  because "rule ${i}"\n`;
 }
 
 function policy(rules: number, session: boolean, spread: boolean): string {
@@ -176,7 +187,7 @@ async function measure(spread: boolean): Promise<BenchTable> {
     rows,
     notes: [
       spread
-        ? "spread: rules over 20 families of 5 actions (half on one action, half on its family): velocity `count`s at 2 windows and 5 thresholds, family `sum` budgets, `earlier … refused`, `previous … refused`, a quarter each; the timed call is one action (about 3 in 100 rules cover it). plain: the same rules on the request alone (`args.amount > k`). The session is 10,000 calls long, every action in turn."
+        ? "spread: rules over 20 families of 5 actions (on one action or on its family): velocity `count`s at 2 windows and 3 thresholds, family `sum` budgets at 3 thresholds, `earlier … refused`, `previous … refused`, a quarter each; the timed call is one action (about 3 in 100 rules cover it). plain: the same rules on the request alone (`args.amount > k`). The session is 10,000 calls long, every action in turn."
         : "one action: every rule covers the timed payment. plain: the same number of ordinary rules on the request (`args.amount > k`); session: `count`, `sum`, `earlier`, `previous` a quarter each, on a session already 10,000 calls long.",
       "session decide: `decide` with the session's state alone; decide + record: a whole session decision, the state advancing at every call as the gateway does it. Store I/O is not included (Dogwood's figures include its event store's fsync).",
       "Dogwood figures: published per-decision latency at 10 and 1,000 policies (../shared/ANCHORS.md).",
