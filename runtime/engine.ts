@@ -87,8 +87,14 @@ export class Engine implements PolicyEngine {
   private recovering = false;
   private lastHigh = 0;
   private lastTop = 0;
-  /** The request whose slots the input region holds (after a decide), so `record` need not encode it again. */
-  private encoded: { readonly request: unknown; readonly actionId: number; readonly key: string | undefined } | undefined;
+  /**
+   * The request whose slots the input region holds (after a decide), so
+   * `record` need not encode it again; and the session input the decide
+   * checked and loaded (its state is still in the session region: a
+   * decision only reads it), so `record` with the same input need not check
+   * and copy it again (ADR 0043).
+   */
+  private encoded: { readonly request: unknown; readonly actionId: number; readonly key: string | undefined; readonly loaded?: { readonly input: SessionInput; readonly now: number; readonly state: Uint8Array | undefined } } | undefined;
 
   constructor(
     readonly module: WasmModule,
@@ -176,7 +182,7 @@ export class Engine implements PolicyEngine {
       if (problem !== undefined) return refused(prep, problem);
       this.loadSession(exports, session!);
     }
-    this.encoded = { request, actionId: view.actionId, key };
+    this.encoded = { request, actionId: view.actionId, key, ...(needs && session!.state !== undefined ? { loaded: { input: session!, now: session!.now, state: session!.state } } : {}) };
     let address: number;
     try {
       address = exports.decide(view.actionId, view.human ? 1 : 0) >>> 0;
@@ -224,6 +230,9 @@ export class Engine implements PolicyEngine {
       let actionId: number;
       let key: string | undefined;
       const reuse = this.encoded !== undefined && this.encoded.request === request && this.exports !== undefined;
+      // The decide before this loaded this very input (a given state, not a new one: a new session's state is made with fresh key bytes each time).
+      const loaded = reuse ? this.encoded!.loaded : undefined;
+      const same = loaded !== undefined && loaded.input === session && loaded.now === session.now && loaded.state === session.state;
       if (reuse) {
         actionId = this.encoded!.actionId;
         key = this.encoded!.key;
@@ -248,12 +257,12 @@ export class Engine implements PolicyEngine {
         const problem = inputProblem(this.manifest, session);
         return problem !== undefined ? { ok: false, error: problem } : { ok: true, state: session.state ?? this.newState(), call: 0 };
       }
-      const problem = sessionProblem(this.manifest, actionId, key, session);
+      const problem = same ? undefined : sessionProblem(this.manifest, actionId, key, session);
       if (problem !== undefined) return { ok: false, error: problem };
       const exports = this.exports;
       if (exports === undefined) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: the policy module is being instantiated again after a failure; retry shortly", path: "" } };
       if (this.stale()) this.views(exports);
-      this.loadSession(exports, session);
+      if (!same) this.loadSession(exports, session);
       try {
         run(exports, actionId);
       } catch (error) {
@@ -368,6 +377,8 @@ export class Engine implements PolicyEngine {
   /** Discards the instance after a failure and instantiates the module afresh (synchronously where the host allows). */
   private replace(): void {
     this.exports = undefined;
+    // A new instance's memory holds no request and no session.
+    this.encoded = undefined;
     try {
       this.attach(instantiateSync(this.module, this.manifest));
       return;

@@ -64,8 +64,8 @@ export function viewSessionKey(plan: CapturePlan, view: RequestView): string | u
 export function sessionProblem(manifest: Manifest, action: number, key: string | undefined, input: SessionInput | undefined): DecisionError | undefined {
   const needs = manifest.actions[action]?.session?.needs;
   if (needs === undefined || manifest.session === undefined) return undefined;
-  const keyText = manifest.session.key.join(".");
   if (key === undefined) {
+    const keyText = manifest.session.key.join(".");
     const message =
       "rule" in needs
         ? `rule \`${manifest.rules[needs.rule]!.id}\` needs the session's history, but the request has no \`${keyText}\``
@@ -74,6 +74,23 @@ export function sessionProblem(manifest: Manifest, action: number, key: string |
   }
   if (input === undefined) return error("the policy's session rules need the session's state and the time; none was given");
   return inputProblem(manifest, input);
+}
+
+/** A manifest's layout id as the number a state's header holds, parsed once per manifest (every decision checks it). */
+const layoutIds = new WeakMap<object, number>();
+
+function layoutId(session: NonNullable<Manifest["session"]>): number {
+  let id = layoutIds.get(session);
+  if (id === undefined) {
+    id = Number.parseInt(session.layout, 16) >>> 0;
+    layoutIds.set(session, id);
+  }
+  return id;
+}
+
+/** The little-endian u32 at `at` (no DataView: this runs on every session decision). */
+function u32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
 /** A bad `now` or a state of another policy (or a damaged one). */
@@ -85,18 +102,17 @@ export function inputProblem(manifest: Manifest, input: SessionInput): DecisionE
   const state: unknown = (input as { state?: unknown }).state;
   if (state === undefined) return undefined;
   const session = manifest.session!;
-  const expected = `layout ${session.layout}, ${String(session.stateBytes)} bytes`;
   if (!(state instanceof Uint8Array)) return error(`the session's state must be the bytes the policy gave (a Uint8Array), got ${describe(state)}`);
-  const view = new DataView(state.buffer, state.byteOffset, state.byteLength);
   const ok =
     state.byteLength === session.stateBytes &&
-    view.getUint32(SESSION.magicAt, true) === SESSION.magic &&
-    view.getUint32(SESSION.stateBytesAt, true) === session.stateBytes &&
-    view.getUint32(SESSION.layoutAt, true) === (Number.parseInt(session.layout, 16) >>> 0);
+    u32(state, SESSION.magicAt) === SESSION.magic &&
+    u32(state, SESSION.stateBytesAt) === session.stateBytes &&
+    u32(state, SESSION.layoutAt) === layoutId(session);
   if (ok) return undefined;
+  const expected = `layout ${session.layout}, ${String(session.stateBytes)} bytes`;
   const found =
-    state.byteLength >= SESSION.headerBytes && view.getUint32(SESSION.magicAt, true) === SESSION.magic
-      ? `layout ${view.getUint32(SESSION.layoutAt, true).toString(16).padStart(8, "0")}, ${String(state.byteLength)} bytes`
+    state.byteLength >= SESSION.headerBytes && u32(state, SESSION.magicAt) === SESSION.magic
+      ? `layout ${u32(state, SESSION.layoutAt).toString(16).padStart(8, "0")}, ${String(state.byteLength)} bytes`
       : `${String(state.byteLength)} bytes that are no session state`;
   return error(`the session's state does not belong to this policy (it has ${found}, the policy keeps ${expected}); start a new session`);
 }

@@ -34,7 +34,7 @@ import { IndexRuntime, LARGE_FUNCTION } from "./index-runtime.js";
 import { createModule, type Expr, type PolicyModule } from "./module.js";
 import { placeDfa } from "./static-tables.js";
 import { addJsonEntry, jsonLimits } from "./json-entry.js"; // JSON entry point hook
-import { addSessionExports, faultChecks, reserveSession, setNow } from "./session.js";
+import { addSessionExports, clearAggregates, faultChecks, reserveSession, setNow } from "./session.js";
 
 /** The manifest fields codegen does not derive from the IR. */
 export interface EmitOptions {
@@ -163,7 +163,7 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   addHelpers(module, { lists, listSize, result });
   const runtime = new IndexRuntime(module, { lists, listSize, ruleCount: program.rules.length });
   const list = (p: number, e: number) => lists + (p * 3 + e) * listSize;
-  const session = program.session === undefined ? undefined : reserveSession(module, program.session);
+  const session = program.session === undefined ? undefined : reserveSession(module, program.session, program.actions);
   const contextOf = (m: PolicyModule, action: IrAction, views: ExprContext["views"]): ExprContext => ({
     module: m,
     reads: action.reads,
@@ -199,6 +199,8 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     let fault: number | undefined;
     if (action !== undefined && session !== undefined && action.session !== undefined) {
       body.push(setNow(m, session));
+      const clear = clearAggregates(m, session);
+      if (clear !== undefined) body.push(clear);
       if (action.session.checks.length > 0) {
         const checks = faultChecks(m, session, action.session, fn);
         body.push(...checks.code);

@@ -32,19 +32,86 @@ export interface SessionLayout {
   readonly scratch: number;
   /** One event's distinct hashes (array correlations). */
   readonly hashes: number;
+  /**
+   * Aggregates read once per decision (ADR 0043): an uncorrelated `count`
+   * (per monitor and window) or `sum` (per monitor) is computed by its
+   * first reader and kept in an f64 cell, so every further rule comparing
+   * it with a threshold costs one load and one comparison. `flags` (one
+   * byte per cell) are cleared at the start of every decision.
+   */
+  readonly aggregates: { readonly cells: number; readonly flags: number; readonly count: number; readonly index: ReadonlyMap<string, number> };
+}
+
+/** The cache key of an aggregate query: undefined for correlated ones (their value depends on the key read). */
+export function aggregateKey(e: Extract<IrExpr, { op: "session" }>): string | undefined {
+  const q = e.query;
+  if (q.kind === "count" && q.key === undefined) return `count:${String(e.monitor)}:${String(q.windowMs)}`;
+  if (q.kind === "sum" && q.key === undefined) return `sum:${String(e.monitor)}`;
+  return undefined;
+}
+
+/** Every distinct uncorrelated aggregate the actions' rules read (rule conditions and index residuals). */
+function aggregatesOf(actions: readonly IrAction[]): Map<string, number> {
+  const index = new Map<string, number>();
+  const work: IrExpr[] = [];
+  for (const action of actions) {
+    for (const side of [action.agent, action.human]) {
+      for (const use of side.unindexed) work.push(use.condition);
+      for (const use of side.indexed) work.push(use.condition);
+      for (const ix of side.indexes) for (const entry of ix.entries) work.push(entry.residual);
+    }
+  }
+  while (work.length > 0) {
+    const e = work.pop()!;
+    if (e.op === "and" || e.op === "or") work.push(e.left, e.right);
+    else if (e.op === "not") work.push(e.operand);
+    else if (e.op === "quantifier") work.push(e.body);
+    else if (e.op === "session") {
+      const key = aggregateKey(e);
+      if (key !== undefined && !index.has(key)) index.set(key, index.size);
+    }
+  }
+  return index;
 }
 
 const NOW = "agp_now";
 const KEY_TAG = { str: 1, num: 2, bool: 3 } as const;
 
 /** Reserves the region and scratch, adds the `agp_now` global and the helpers. */
-export function reserveSession(module: PolicyModule, session: IrSession): SessionLayout {
+export function reserveSession(module: PolicyModule, session: IrSession, actions: readonly IrAction[]): SessionLayout {
   const region = module.reserve(SESSION.state + session.stateBytes, 8);
   const scratch = module.reserve(session.keyBytes, 8);
   const hashes = module.reserve(8 * session.keyItems, 8);
+  const index = aggregatesOf(actions);
+  const cells = module.reserve(Math.max(8, 8 * index.size), 8);
+  const flags = module.reserve(Math.max(8, index.size), 8);
   module.addGlobal(NOW, "f64", true, 0);
   addHelpers(module);
-  return { session, region, state: region + SESSION.state, scratch, hashes };
+  return { session, region, state: region + SESSION.state, scratch, hashes, aggregates: { cells, flags, count: index.size, index } };
+}
+
+/** Clears the aggregate cells' flags: the second statement of every decision that reads monitors (after `setNow`). */
+export function clearAggregates(module: PolicyModule, layout: SessionLayout): Expr | undefined {
+  const a = layout.aggregates;
+  if (a.count === 0) return undefined;
+  return module.code.fillMemory(module.code.i32(a.flags), module.code.i32(0), module.code.i32(a.count));
+}
+
+/** An aggregate's value through its cell: computed by the first reader of this decision, loaded by the rest. */
+function cached(module: PolicyModule, layout: SessionLayout, key: string | undefined, compute: Expr): Expr {
+  const slot = key === undefined ? undefined : layout.aggregates.index.get(key);
+  if (slot === undefined) return compute;
+  const c = module.code;
+  const cell = layout.aggregates.cells + 8 * slot;
+  const flag = layout.aggregates.flags + slot;
+  return c.block(
+    null,
+    [
+      c.if(c.eqz(c.load("u8", c.i32(flag))), c.block(null, [c.store("f64", c.i32(cell), compute), c.store("u8", c.i32(flag), c.i32(1))])),
+      c.load("f64", c.i32(cell)),
+    ],
+    "f64",
+  );
 }
 
 /** `agp_now = max(region.now, state.lastEvent)`: the first statement of every session-aware call. */
@@ -124,7 +191,7 @@ export function emitQuery(e: Extract<IrExpr, { op: "session" }>, cx: ExprContext
         const e1 = fn.local("i32");
         count = c.if(c.teeLocal(e1, entry(q.key), "i32"), ring(c.i32Op("add", c.local(e1, "i32"), c.i32(16))), c.i32(0));
       }
-      return c.f64Op(F64[q.cmp], c.convert("f64.convert_i32_u", count), c.f64(q.value));
+      return c.f64Op(F64[q.cmp], cached(m, layout, aggregateKey(e), c.convert("f64.convert_i32_u", count)), c.f64(q.value));
     }
     case "sum": {
       const b = monitor.buckets!;
@@ -135,7 +202,7 @@ export function emitQuery(e: Extract<IrExpr, { op: "session" }>, cx: ExprContext
         const e1 = fn.local("i32");
         total = c.if(c.teeLocal(e1, entry(q.key), "i32"), sum(c.i32Op("add", c.local(e1, "i32"), c.i32(16))), c.f64(0));
       }
-      return c.f64Op(F64[q.cmp], total, num(q.right, cx));
+      return c.f64Op(F64[q.cmp], cached(m, layout, aggregateKey(e), total), num(q.right, cx));
     }
   }
 }

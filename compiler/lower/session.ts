@@ -34,7 +34,8 @@ interface MonitorEntry {
   readonly source: TypedPast | { readonly label: string };
   readonly pkg: string;
   readonly windowMs: number;
-  readonly ring?: number;
+  /** A count's ring: the largest K of the rules that share it (ADR 0043). */
+  ring?: number;
   readonly capacity?: number;
   readonly buckets?: { readonly n: number; readonly stepMs: number };
 }
@@ -64,7 +65,12 @@ export class MonitorTable {
   forPast(e: TypedPast, pkg: string): number {
     const spec = specOf(e, pkg);
     const known = this.bySpec.get(spec);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      // A threshold family: one ring long enough for every threshold (min(count, K) decides each comparison for any K at least its own).
+      const entry = this.entries[known]!;
+      if (entry.kind === "count" && e.ring !== undefined && (entry.ring === undefined || e.ring > entry.ring)) entry.ring = e.ring;
+      return known;
+    }
     const kind: IrMonitor["kind"] = e.op === "earlier" ? "last" : e.op === "count" ? "count" : e.op === "sum" ? "sum" : e.op === "previous" ? "previous" : "since";
     const entry: MonitorEntry = {
       spec,
@@ -131,10 +137,13 @@ function sessionNodes(e: TypedExpr | undefined): (TypedPast | Extract<TypedExpr,
 function specOf(e: TypedPast, pkg: string): string {
   const node = JSON.stringify(e.node, (key, value: unknown) => (key === "span" || key === "keySpan" ? undefined : value));
   const correlated = e.call.correlations.length > 0;
-  // An uncorrelated `earlier` is one last time whatever its window: read with each use's window.
-  const window = e.op === "earlier" && !correlated ? 0 : e.windowMs;
-  const node2 = e.op === "earlier" && !correlated ? node.replace(/"window":\{[^}]*\}/, "").replace(/"track":\{[^}]*\}/, "") : node;
-  return JSON.stringify([pkg, node2, window, e.ring, e.capacity, e.stepMs, e.call.actions, e.anchor?.actions]);
+  // An uncorrelated `earlier` is one last time whatever its window, and an
+  // uncorrelated `count` one ring of the latest times whatever its window
+  // and threshold (ADR 0043): each use reads it with its own window.
+  const anyWindow = (e.op === "earlier" || e.op === "count") && !correlated;
+  const window = anyWindow ? 0 : e.windowMs;
+  const node2 = anyWindow ? node.replace(/"window":\{[^}]*\}/, "").replace(/"track":\{[^}]*\}/, "") : node;
+  return JSON.stringify([pkg, node2, window, e.op === "count" && !correlated ? undefined : e.ring, e.capacity, e.stepMs, e.call.actions, e.anchor?.actions]);
 }
 
 /** The operator as written (spans aside), for messages and `agp inspect`. */

@@ -50,6 +50,15 @@ const PEOPLE = ["ann", "bob", "cy", "dee", "eve"];
 const PATHS = ["/pub", "/secret/k", "/secret/x", "/tmp"];
 const ACTIONS = ["s.fetch", "s.read", "s.send", "s.pay"];
 const STATUSES = ["", "", "", " allowed", " parked", " refused", " succeeded", " failed", " rolled_back"];
+/** Aggregates that threshold families compare (uncorrelated ones share a per-decision value; the correlated one does not). */
+const FAMILIES = [
+  "count s.pay within 10 seconds",
+  "count s.pay succeeded where args.amount > 100 within 1 minute",
+  "count s.* refused within 10 seconds",
+  "sum args.amount of s.pay within 1 minute step 5 seconds",
+  "sum args.amount of s.pay succeeded within 10 seconds step 2 seconds",
+  "count s.pay where args.recipient == current.args.recipient within 1 minute",
+];
 const WINDOWS = ["2 seconds", "10 seconds", "1 minute", "5 minutes", "1 hour"];
 
 /** A generated policy. */
@@ -70,6 +79,18 @@ export function generateSessionPolicy(seed: number): SessionPolicy {
     const action = r.pick([...ACTIONS, "s.*"]);
     const when = condition(r, action, 0);
     lines.push(`rule r${String(i)}:\n  ${effect} ${action}\n  when ${when}${effect === "approve" ? '\n  by 1 of group "reviewers"' : ""}`, "");
+  }
+  // A threshold family (ADR 0043): one aggregate compared with several thresholds by several rules, so they share its monitor and its per-decision value.
+  if (r.chance(0.6)) {
+    const base = r.pick(FAMILIES);
+    const members = 2 + r.int(3);
+    for (let k = 0; k < members; k++) {
+      const effect = r.pick(effects);
+      const op = r.pick([">=", ">", "<", "<=", "==", "!="]);
+      const n = base.startsWith("sum") ? 100 * (1 + r.int(6)) : 1 + r.int(4);
+      const extra = r.chance(0.3) ? ` and ${operator(r, "s.pay")}` : "";
+      lines.push(`rule f${String(k)}:\n  ${effect} s.pay\n  when ${base} ${op} ${String(n)}${extra}${effect === "approve" ? '\n  by 1 of group "reviewers"' : ""}`, "");
+    }
   }
   return { text: lines.join("\n") };
 }
