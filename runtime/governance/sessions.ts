@@ -9,11 +9,14 @@
  *
  * In: the store, the clock; per call, the live engine's session support.
  * Out: `Sessions`: `read`, `write` (compare-and-set), `restore` (take a
- * write back), `serially`; `SessionConflict`. Must not decide anything or
+ * write back), `serially`; `SessionConflict`; `keptForOutcome` (what a run
+ * record keeps to report the outcome). Must not decide anything or
  * import Node built-ins (browsers and workers run the gateway too).
  */
 import type { DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
+import type { KeptRequest } from "../outcome-request.js";
 import type { Clock } from "./clock.js";
+import type { RedactedRequest } from "./secrets.js";
 import type { StateStore } from "./store.js";
 
 /** What the gateway needs of an engine for sessions (the runtime's `PolicyEngine` provides it). */
@@ -24,6 +27,13 @@ export interface SessionSupport {
   readonly retainMs: number;
   record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate;
   outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate;
+  /**
+   * What to keep of a run's request to report its outcome (ADR 0025): only
+   * what an outcome reads, or the secret path an outcome would need.
+   * Undefined (or absent): the engine cannot say; the gateway keeps the
+   * request unless it holds a secret.
+   */
+  keep?(request: unknown): KeptRequest | undefined;
 }
 
 /** A session's state as read: the stored text (for compare-and-set) and the bytes. */
@@ -93,6 +103,22 @@ export class Sessions {
     const now = encode(written);
     await this.store.compareAndSet(key, now, stored.text, stored.text === undefined ? undefined : { expiresAt: this.clock.now() + retainMs });
   }
+}
+
+/**
+ * What a run record keeps for its outcome (ADR 0025): what the engine says
+ * the outcome reads; for an engine that cannot say, the whole request
+ * unless it holds a secret (`recorded` lists the secret paths met).
+ */
+export function keptForOutcome(support: SessionSupport, request: unknown, recorded: RedactedRequest): { readonly request: unknown } | { readonly secret: string } {
+  let kept: KeptRequest | undefined;
+  try {
+    kept = support.keep?.(request);
+  } catch {
+    kept = undefined;
+  }
+  if (kept !== undefined) return kept;
+  return recorded.redacted.length > 0 ? { secret: recorded.redacted[0]! } : { request };
 }
 
 /** The store key of a session. */
