@@ -23,7 +23,7 @@ import type { Manifest } from "./manifest.js";
 import { readState } from "./encode/request.js";
 import { Refused } from "./encode/values.js";
 import { Intake } from "./encode/intake.js";
-import { outcomeRequest, relaxedManifest, type KeptRequest } from "./outcome-request.js";
+import { relaxedManifest } from "./outcome-request.js";
 import type { RequestView } from "./encode/view.js";
 import { zero, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
@@ -66,15 +66,15 @@ export interface PolicyEngine {
   record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate;
   /**
    * Records the outcome of call number `call` (from `record`) of this
-   * request: the whole request, or what `outcomeRequest` kept of it (nothing
-   * is required; every value present is validated).
+   * request: the whole request, or what `outcomeRequest` (governance) kept
+   * of it (nothing is required; every value present is validated).
    */
   outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate;
   /** The session key of a request (the value of the policy's session field), or undefined. */
   sessionKey(request: unknown): string | undefined;
   /** The engine's session support for a gateway; undefined when the policy has no session rules. */
   readonly sessions:
-    | { key(request: unknown): string | undefined; readonly retainMs: number; record: PolicyEngine["record"]; outcome: PolicyEngine["outcome"]; keep(request: unknown): KeptRequest | undefined }
+    | { key(request: unknown): string | undefined; readonly retainMs: number; record: PolicyEngine["record"]; outcome: PolicyEngine["outcome"] }
     | undefined;
 }
 
@@ -122,7 +122,6 @@ export class Engine implements PolicyEngine {
       retainMs: session.retainMs,
       record: (request, input, effect) => this.record(request, input, effect),
       outcome: (request, input, call, outcome) => this.outcome(request, input, call, outcome),
-      keep: (request) => outcomeRequest(this.manifest, request),
     };
   }
 
@@ -227,7 +226,7 @@ export class Engine implements PolicyEngine {
 
   /**
    * Outcomes are read through a relaxed intake: a host may keep only what an
-   * outcome reads (`outcomeRequest`, ADR 0025), so nothing is required, while
+   * outcome reads (governance `outcomeRequest`, ADR 0025), so nothing is required, while
    * every value present is validated as at decision time.
    */
   private outcomeIntake(): Intake {

@@ -34,7 +34,6 @@ export type {
 export type { AgentRequest, RuntimeState, GivenApproval, RequestValue, AgentIdentity, HumanIdentity } from "./request.js";
 export type { Manifest, ManifestAction, ManifestRule, ManifestLimit, ManifestSession, ManifestMonitor, RequestBounds, SchemaNode, Slot } from "./manifest.js";
 export type { SessionInput, SessionUpdate, SessionOutcome } from "./session.js";
-export { outcomeRequest, type KeptRequest } from "./outcome-request.js";
 export { DEFAULT_REQUEST_BOUNDS } from "./manifest.js";
 export { ABI_VERSION, MANIFEST_SECTION } from "./manifest.js";
 export { loadJsonDecider, loadJsonDeciderSync, type JsonDecider } from "./json/decider.js";

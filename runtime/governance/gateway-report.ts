@@ -117,7 +117,8 @@ export async function reportOutcome(ctx: ReportContext, requestId: string, outco
     if (problem !== undefined) return invalid(problem);
     const settlement: Settlement | undefined = await ctx.limits.settle(requestId, outcome === "failed" && actualCost === undefined ? "refund" : "commit", actualCost);
     // Claim the outcome; a concurrent report that got there first wins, and ours is taken back.
-    const reported = JSON.stringify({ ...record, outcome });
+    // Once reported, the session needs nothing more of the request (ADR 0025): the record keeps the call's number only.
+    const reported = JSON.stringify({ ...record, outcome, ...(record.session === undefined ? {} : { session: { id: record.session.id, call: record.session.call } }) });
     if (!(await ctx.store.compareAndSet(key, text, reported, { expiresAt: ctx.clock.now() + RETENTION }))) {
       await settlement?.undo();
       continue;

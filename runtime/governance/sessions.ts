@@ -14,7 +14,7 @@
  * import Node built-ins (browsers and workers run the gateway too).
  */
 import type { DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
-import type { KeptRequest } from "../outcome-request.js";
+import { outcomeRequest, type KeptRequest, type OutcomeManifest } from "./outcome-record.js";
 import type { Clock } from "./clock.js";
 import type { RedactedRequest } from "./secrets.js";
 import type { StateStore } from "./store.js";
@@ -27,13 +27,6 @@ export interface SessionSupport {
   readonly retainMs: number;
   record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate;
   outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate;
-  /**
-   * What to keep of a run's request to report its outcome (ADR 0025): only
-   * what an outcome reads, or the secret path an outcome would need.
-   * Undefined (or absent): the engine cannot say; the gateway keeps the
-   * request unless it holds a secret.
-   */
-  keep?(request: unknown): KeptRequest | undefined;
 }
 
 /** A session's state as read: the stored text (for compare-and-set) and the bytes. */
@@ -106,14 +99,14 @@ export class Sessions {
 }
 
 /**
- * What a run record keeps for its outcome (ADR 0025): what the engine says
- * the outcome reads; for an engine that cannot say, the whole request
- * unless it holds a secret (`recorded` lists the secret paths met).
+ * What a run record keeps for its outcome (ADR 0025): what the manifest says
+ * the outcome reads; for an engine whose manifest cannot say, the whole
+ * request unless it holds a secret (`recorded` lists the secret paths met).
  */
-export function keptForOutcome(support: SessionSupport, request: unknown, recorded: RedactedRequest): { readonly request: unknown } | { readonly secret: string } {
+export function keptForOutcome(manifest: OutcomeManifest | undefined, request: unknown, recorded: RedactedRequest): { readonly request: unknown } | { readonly secret: string } {
   let kept: KeptRequest | undefined;
   try {
-    kept = support.keep?.(request);
+    kept = manifest === undefined ? undefined : outcomeRequest(manifest, request);
   } catch {
     kept = undefined;
   }

@@ -45,7 +45,7 @@ describe("AgentDojo: session rules stop what one call cannot show", () => {
     const perCall = injected(session, replay(engines["per-call"], session, "t1"), "assistant.workspace.send_email");
     const withSession = injected(session, replay(engines["per-call + session"], session, "t2"), "assistant.workspace.send_email");
     expect(perCall.effect).toBe("allow");
-    expect(withSession).toMatchObject({ effect: "approve", rules: ["new_recipients_after_untrusted"] });
+    expect(withSession).toMatchObject({ effect: "approve", rules: ["new_mail_recipients_after_untrusted"] });
   });
 
   it("a payment to a new account after reading the transaction history waits for finance", () => {

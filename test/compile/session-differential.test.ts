@@ -20,7 +20,7 @@ import { interpretChecked, type SessionEvent } from "../../compiler/interpret/in
 import { parse } from "../../compiler/syntax/index.js";
 import { loadPolicySync, type PolicyEngine } from "../../runtime/index.js";
 import type { Decision } from "../../runtime/decision.js";
-import { outcomeRequest } from "../../runtime/outcome-request.js";
+import { outcomeRequest } from "../../runtime/governance/index.js";
 import { generateSessionPolicy, generateTrace, SESSION_CATALOG } from "./generate-session.js";
 
 const catalog = loadCatalog("session.json", JSON.stringify(SESSION_CATALOG));

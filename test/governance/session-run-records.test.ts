@@ -9,8 +9,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compilePaths } from "../../compiler/compile/index.js";
-import { loadPolicySync, outcomeRequest, type PolicyEngine } from "../../runtime/index.js";
-import { createGateway, ManualClock, MemoryAuditSink, MemoryStateStore, sequentialIds } from "../../runtime/governance/index.js";
+import { loadPolicySync, type PolicyEngine } from "../../runtime/index.js";
+import { createGateway, ManualClock, MemoryAuditSink, MemoryStateStore, outcomeRequest, sequentialIds } from "../../runtime/governance/index.js";
 
 let engine: PolicyEngine;
 let secretEngine: PolicyEngine;
@@ -43,7 +43,7 @@ describe("run records keep only what outcomes read", () => {
     ]);
   });
 
-  it("the run record keeps those paths and the session key, not the token nor anything else", async () => {
+  it("the run record keeps those paths and the session key, not the token nor anything else, and drops them once reported", async () => {
     const clock = new ManualClock(Date.parse("2026-03-10T12:00:00Z"));
     const store = new MemoryStateStore({ clock });
     const gw = await gateway(engine, store, new MemoryAuditSink(), clock);
@@ -55,6 +55,8 @@ describe("run records keep only what outcomes read", () => {
       call: 1,
       request: { agent: {}, action: "vault.pay.send", args: { amount: 10, memo: "inv-7", recipient: "DE1" }, env: null, context: { session: "s-1" } },
     });
+    expect(await gw.report("r1", "succeeded")).toMatchObject({ ok: true });
+    expect((JSON.parse((await store.get("run:r1"))!) as { session: unknown }).session).toEqual({ id: "s-1", call: 1 });
   });
 
   it("outcomes recorded from the kept part: the rules still see them (a failure parks the next payment to that recipient; sums add up)", async () => {
