@@ -463,7 +463,7 @@ export class Gateway {
           request: requestKey(sealed),
           decision,
           ticket: used?.id ?? null,
-          ...(session !== undefined && session.call > 0 ? { session: { id: session.id, call: session.call, ...keptForOutcome(engines.live.manifest, req, recorded) } } : {}),
+          ...(session !== undefined && session.call > 0 ? { session: { id: session.id, call: session.call, ...keptForOutcome(engines.live.manifest, req, recorded, engines.secrets) } } : {}),
         };
         await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
       };

@@ -16,7 +16,7 @@
 import type { DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
 import { outcomeRequest, type KeptRequest, type OutcomeManifest } from "./outcome-record.js";
 import type { Clock } from "./clock.js";
-import type { RedactedRequest } from "./secrets.js";
+import type { RedactedRequest, Secrets } from "./secrets.js";
 import type { StateStore } from "./store.js";
 
 /** What the gateway needs of an engine for sessions (the runtime's `PolicyEngine` provides it). */
@@ -100,17 +100,22 @@ export class Sessions {
 
 /**
  * What a run record keeps for its outcome (ADR 0025): what the manifest says
- * the outcome reads; for an engine whose manifest cannot say, the whole
- * request unless it holds a secret (`recorded` lists the secret paths met).
+ * the outcome reads, unless any manifest (live or shadow) marks a kept
+ * field secret; for an engine whose manifest cannot say, the whole request
+ * unless it holds a secret (`recorded` lists the secret paths met).
  */
-export function keptForOutcome(manifest: OutcomeManifest | undefined, request: unknown, recorded: RedactedRequest): { readonly request: unknown } | { readonly secret: string } {
+export function keptForOutcome(manifest: OutcomeManifest | undefined, request: unknown, recorded: RedactedRequest, secrets: Secrets): { readonly request: unknown } | { readonly secret: string } {
   let kept: KeptRequest | undefined;
   try {
     kept = manifest === undefined ? undefined : outcomeRequest(manifest, request);
   } catch {
     kept = undefined;
   }
-  if (kept !== undefined) return kept;
+  if (kept !== undefined) {
+    // A field another manifest (the shadow's) marks secret is not kept either.
+    const also = "request" in kept ? secrets.redact(kept.request).redacted : [];
+    return also.length > 0 ? { secret: also[0]! } : kept;
+  }
   return recorded.redacted.length > 0 ? { secret: recorded.redacted[0]! } : { request };
 }
 
