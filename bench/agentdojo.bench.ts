@@ -10,12 +10,12 @@
  * suite and in total. Reports; never asserts. The figures are counts, not
  * timings: they do not depend on the machine.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PolicyEngine } from "../runtime/index.js";
 import { compileVariant, replay, VARIANTS, type CallResult, type Variant } from "./agentdojo/replay.js";
-import { attackCases, benignCases, readTraces, type Case } from "./agentdojo/workload.js";
+import { attackCases, benignCases, dataDirectory, readTraces, type Case } from "./agentdojo/workload.js";
 import type { BenchSuite, BenchTable } from "./suite.js";
 
 function repositoryRoot(): string {
@@ -162,7 +162,12 @@ export const suite: BenchSuite = {
   name: "agentdojo",
   async run() {
     const root = repositoryRoot();
-    const traces = readTraces();
+    const directory = dataDirectory();
+    if (!existsSync(join(directory, "traces.json"))) {
+      // The data set lives outside the repository: say so instead of stopping the other suites.
+      return [{ title: "AgentDojo", columns: ["result"], rows: [[`no data set at ${directory}; set AGP_AGENTDOJO_DIR`]] }];
+    }
+    const traces = readTraces(directory);
     const catalog = JSON.parse(readFileSync(join(root, "examples", "agent-safety", "assistant.json"), "utf8")) as { actions: Record<string, { "x-agp-labels"?: string[] }> };
     const engines = {} as Record<Variant, PolicyEngine>;
     for (const variant of VARIANT_NAMES) engines[variant] = await compileVariant(variant, root);
