@@ -4,7 +4,7 @@
  * either costs benign work. Every benign session (97 user tasks) and every
  * attack session (each user task paired with each injection task, as
  * AgentDojo pairs them) is replayed through the compiled policies of
- * examples/agentdojo (bench/agentdojo/replay.ts says how).
+ * bench/agentdojo/policies (bench/agentdojo/replay.ts says how).
  *
  * In: ../shared/data/agentdojo (or `AGP_AGENTDOJO_DIR`). Out: tables per
  * suite and in total. Reports; never asserts. The figures are counts, not

@@ -15,11 +15,11 @@ import { compilePaths } from "../../compiler/compile/index.js";
 import { loadPolicySync, type DecisionEffect, type PolicyEngine, type SessionInput } from "../../runtime/index.js";
 import type { Case } from "./workload.js";
 
-/** The policy variants measured, each a set of files under examples/agentdojo. */
+/** The policy variants measured, each a set of files under bench/agentdojo/policies. */
 export const VARIANTS = {
-  "per-call": ["examples/agentdojo/calls.agp"],
-  "per-call + session": ["examples/agentdojo/calls.agp", "examples/agentdojo/session.agp"],
-  "per-call + session + rule of two": ["examples/agentdojo/calls.agp", "examples/agentdojo/session.agp", "examples/agentdojo/rule-of-two.agp"],
+  "per-call": ["bench/agentdojo/policies/calls.agp"],
+  "per-call + session": ["bench/agentdojo/policies/calls.agp", "bench/agentdojo/policies/session.agp"],
+  "per-call + session + rule of two": ["bench/agentdojo/policies/calls.agp", "bench/agentdojo/policies/session.agp", "bench/agentdojo/policies/rule-of-two.agp"],
 } as const;
 
 export type Variant = keyof typeof VARIANTS;

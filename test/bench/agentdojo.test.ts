@@ -1,5 +1,5 @@
 /**
- * The AgentDojo policies of examples/agentdojo, replayed on a fixed subset of
+ * The AgentDojo policies of bench/agentdojo/policies, replayed on a fixed subset of
  * AgentDojo's ground truth (test/fixtures/agentdojo): what a user of those
  * policies relies on. Injected exfiltration after untrusted input is parked
  * by the session rules (and runs under the per-call policy alone), the
