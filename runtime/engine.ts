@@ -23,6 +23,7 @@ import type { Manifest } from "./manifest.js";
 import { readState } from "./encode/request.js";
 import { Refused } from "./encode/values.js";
 import { Intake } from "./encode/intake.js";
+import { relaxedManifest } from "./outcome-request.js";
 import type { RequestView } from "./encode/view.js";
 import { zero, type Arena } from "./encode/slots.js";
 import { finish, killed, refused } from "./finish/decision.js";
@@ -63,18 +64,26 @@ export interface PolicyEngine {
    * of an action no session rule watches changes nothing (`call` 0).
    */
   record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate;
-  /** Records the outcome of call number `call` (from `record`) of this request. */
+  /**
+   * Records the outcome of call number `call` (from `record`) of this
+   * request: the whole request, or what `outcomeRequest` (governance) kept
+   * of it (nothing is required; every value present is validated).
+   */
   outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate;
   /** The session key of a request (the value of the policy's session field), or undefined. */
   sessionKey(request: unknown): string | undefined;
   /** The engine's session support for a gateway; undefined when the policy has no session rules. */
-  readonly sessions: { key(request: unknown): string | undefined; readonly retainMs: number; record: PolicyEngine["record"]; outcome: PolicyEngine["outcome"] } | undefined;
+  readonly sessions:
+    | { key(request: unknown): string | undefined; readonly retainMs: number; record: PolicyEngine["record"]; outcome: PolicyEngine["outcome"] }
+    | undefined;
 }
 
 /** The engine behind `PolicyEngine`. */
 export class Engine implements PolicyEngine {
   readonly policy: { readonly hash: string; readonly version: string };
   private readonly intake: Intake;
+  /** The intake outcomes are read through (./outcome-request.ts); built on the first outcome. */
+  private relaxed: Intake | undefined;
   private readonly prep: Prepared;
   private arena!: Arena;
   /** Memory to take requests into while the module is being instantiated again (refusals still come first). */
@@ -211,25 +220,35 @@ export class Engine implements PolicyEngine {
   record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate {
     const code = recordEffectCode(effect);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `cannot record the effect ${JSON.stringify(effect)}; use allow, approve or deny`, path: "" } };
-    return this.update(request, session, (exports, actionId) => exports.session!.record(actionId, code));
+    return this.update(request, session, (exports, actionId) => exports.session!.record(actionId, code), this.intake);
   }
 
   outcome(request: unknown, session: SessionInput, call: number, outcome: SessionOutcome): SessionUpdate {
     const code = outcomeCode(outcome);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(outcome)}; use succeeded, failed or rolled_back`, path: "" } };
     if (!Number.isSafeInteger(call) || call < 1) return { ok: false, error: { code: "session_error", message: `a call number is a whole number at least 1 (from \`record\`), got ${String(call)}`, path: "" } };
-    return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0));
+    return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0), this.outcomeIntake());
+  }
+
+  /**
+   * Outcomes are read through a relaxed intake: a host may keep only what an
+   * outcome reads (governance `outcomeRequest`, ADR 0025), so nothing is required, while
+   * every value present is validated as at decision time.
+   */
+  private outcomeIntake(): Intake {
+    this.relaxed ??= new Intake(relaxedManifest(this.manifest), this.prep.captures);
+    return this.relaxed;
   }
 
   /** Shared by `record` and `outcome`: validate (or reuse the decided slots), load the session, run, copy the state out. */
-  private update(request: unknown, session: SessionInput, run: (exports: PolicyExports, actionId: number) => number): SessionUpdate {
+  private update(request: unknown, session: SessionInput, run: (exports: PolicyExports, actionId: number) => number, intake: Intake): SessionUpdate {
     if (this.manifest.session === undefined) return { ok: false, error: { code: "session_error", message: "the policy has no session rules; there is no session to record", path: "" } };
     if (this.busy) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: a session was recorded during a decision", path: "" } };
     this.busy = true;
     try {
       let actionId: number;
       let key: string | undefined;
-      const reuse = this.encoded !== undefined && this.encoded.request === request && this.exports !== undefined;
+      const reuse = intake === this.intake && this.encoded !== undefined && this.encoded.request === request && this.exports !== undefined;
       // The decide before this loaded this very input (a given state, not a new one: a new session's state is made with fresh key bytes each time).
       const loaded = reuse ? this.encoded!.loaded : undefined;
       const same = loaded !== undefined && loaded.input === session && loaded.now === session.now && loaded.state === session.state;
@@ -242,15 +261,15 @@ export class Engine implements PolicyEngine {
         if (this.exports !== undefined && this.stale()) this.views(this.exports);
         const a = this.exports === undefined ? this.spareArena() : this.arena;
         if (this.exports !== undefined) this.clear(a);
-        const refusal = this.intake.take(request, undefined, a);
-        if (this.exports !== undefined && !this.intake.overflow) {
+        const refusal = intake.take(request, undefined, a);
+        if (this.exports !== undefined && !intake.overflow) {
           this.lastHigh = a.high;
           this.lastTop = a.top;
         }
         if (refusal !== undefined) return { ok: false, error: refusal };
-        if (this.intake.overflow) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: the request's strings do not fit the module's string arena", path: "" } };
-        actionId = this.intake.view.actionId;
-        key = viewSessionKey(this.intake.plan, this.intake.view);
+        if (intake.overflow) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: the request's strings do not fit the module's string arena", path: "" } };
+        actionId = intake.view.actionId;
+        key = viewSessionKey(intake.plan, intake.view);
       }
       if (this.manifest.actions[actionId]!.session?.needs === undefined) {
         // Nothing watches this action: it is not an event of any session.
@@ -280,7 +299,7 @@ export class Engine implements PolicyEngine {
       this.busy = false;
       this.encoded = undefined;
       // Keep nothing of the request.
-      const view = this.intake.view;
+      const view = intake.view;
       const captures = view.captures;
       for (let i = 0; i < captures.length; i++) captures[i] = undefined;
       view.action = "";

@@ -138,6 +138,13 @@ export interface ManifestAction {
     readonly needs?: { readonly rule: number } | { readonly watched: true };
     /** Overflow checks, in reporting order: the result's fault k + 1 names `checks[k]`. */
     readonly checks: readonly { readonly monitor: number; readonly rule: number }[];
+    /**
+     * The request paths an outcome of a call of this action reads (sorted; an
+     * array's path stands for its items): all a host must keep of a run to
+     * report its outcome (ADR 0025). Absent in modules compiled before it
+     * existed (keep the whole request for those).
+     */
+    readonly reads?: readonly (readonly string[])[];
   };
   /**
    * The catalog's `readOnly` metadata: true for actions that change

@@ -13,8 +13,12 @@
  * type `any`, a glob that is not a literal) becomes a fresh unconstrained
  * variable and the query is marked approximate: it then over-approximates,
  * so "never" answers stay proofs and examples are confirmed before use.
+ * Session operators are such variables too (a count or a sum compared with
+ * a number is one Boolean): the analysis decides one request, whatever the
+ * history; `carries L` reads only the request and is encoded exactly
+ * through `ExprScope.carries`.
  */
-import { applyView, isUnder, normalPath, type Type, type TypedExpr } from "../check/index.js";
+import { applyView, isUnder, normalPath, showExpr, type Type, type TypedExpr } from "../check/index.js";
 import { parseGlob } from "../interpret/index.js";
 import type { Encoding, Sym } from "./encoding.js";
 import type { RequestLayout } from "./layout.js";
@@ -26,6 +30,8 @@ export interface ExprScope {
   readonly layout: RequestLayout;
   readonly enc: Encoding;
   readonly variables: ReadonlyMap<string, Sym>;
+  /** `carries L` on this action: the disjunction of the conditions of L's declarations covering it (absent: not modelled). */
+  readonly carries?: (label: string) => Term;
 }
 
 /** A condition as a Boolean term. */
@@ -66,9 +72,20 @@ export function encodeValue(expr: TypedExpr, scope: ExprScope): Sym {
       if (arg.kind === "lit" && typeof arg.value === "string") return { kind: "lit", value: applyView(expr.view, arg.value) };
       return opaque(scope, `\`${expr.view}(…)\` compared this way is not encoded`);
     }
+    case "LabelTest":
+      // `carries` reads only the request: exact. `exposed` reads the session's history: a free Boolean.
+      if (expr.node.op === "carries" && scope.carries !== undefined) return { kind: "bool", term: scope.carries(expr.label) };
+      return opaque(scope, history(expr));
+    case "Past":
+      return opaque(scope, history(expr));
     default:
       return opaque(scope, `an expression of kind \`${(expr as { kind: string }).kind}\` is not encoded`);
   }
+}
+
+/** Why a session operator is approximated: the analysis sees one request, not the session's history. */
+function history(expr: TypedExpr): string {
+  return `\`${showExpr(expr.node as Parameters<typeof showExpr>[0])}\` reads the session's history, which the analysis takes as unknown (either way)`;
 }
 
 function opaque(scope: ExprScope, why: string): Sym {

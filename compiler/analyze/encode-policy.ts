@@ -66,7 +66,11 @@ export function encodePolicy(
   enc: Encoding,
   label: string,
 ): PolicyEncoding {
-  const constantsScope: ExprScope = { layout, enc, variables: new Map() };
+  const plainScope: ExprScope = { layout, enc, variables: new Map() };
+  // `carries L`: some declaration of L covers the action and its condition holds (label conditions read no session).
+  const carries = (name: string): Term =>
+    or(...policy.labels.filter((l) => l.name === name && l.actions.includes(action)).map((l) => (l.condition === undefined ? TRUE : encodeCondition(l.condition, plainScope))));
+  const constantsScope: ExprScope = { ...plainScope, carries };
   const covering = (p: "agent" | "human") => policy.rules.filter((r) => r.principal === p && r.actions.includes(action));
   const agentRules = covering("agent");
   const humanRules = covering("human");

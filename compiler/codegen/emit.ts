@@ -35,6 +35,7 @@ import { createModule, type Expr, type PolicyModule } from "./module.js";
 import { placeDfa } from "./static-tables.js";
 import { addJsonEntry, jsonLimits } from "./json-entry.js"; // JSON entry point hook
 import { addSessionExports, clearAggregates, faultChecks, reserveSession, setNow } from "./session.js";
+import { outcomeReads } from "./outcome-reads.js";
 
 /** The manifest fields codegen does not derive from the IR. */
 export interface EmitOptions {
@@ -89,7 +90,7 @@ function manifestOf(program: IrProgram, options: EmitOptions): Manifest {
       costBound: a.costBound,
       humanCovered: a.humanCovered,
       readOnly: a.readOnly,
-      ...(a.session === undefined ? {} : { session: { ...(a.session.needs === undefined ? {} : { needs: a.session.needs }), checks: a.session.checks } }),
+      ...(a.session === undefined ? {} : { session: { ...(a.session.needs === undefined ? {} : { needs: a.session.needs }), checks: a.session.checks, reads: outcomeReads(a) } }),
     })),
     rules: program.rules,
     limits: program.limits,

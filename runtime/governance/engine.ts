@@ -9,6 +9,7 @@
 import type { Decision, RuntimeState, SessionInput } from "../decision.js";
 import type { SecretManifest } from "./secrets.js";
 import type { SessionSupport } from "./sessions.js";
+import type { OutcomeManifest } from "./outcome-record.js";
 
 /** A loaded policy that decides one request at a time. */
 export interface DecisionEngine {
@@ -24,5 +25,5 @@ export interface DecisionEngine {
    * gateway cannot tell secrets apart, so audit entries and tickets record
    * no args or context (`request: null`).
    */
-  readonly manifest?: SecretManifest;
+  readonly manifest?: SecretManifest & OutcomeManifest;
 }

@@ -65,8 +65,14 @@ export interface RunRecord {
   readonly decision: Decision;
   readonly ticket: string | null;
   readonly outcome?: Outcome;
-  /** The call's session, its number there and its request snapshot: to record the outcome (policies with session rules). */
-  readonly session?: { readonly id: string; readonly call: number; readonly request: unknown };
+  /**
+   * The call's session, its number there, and what its outcome reads of the
+   * request (policies with session rules; ADR 0025): only the paths the
+   * outcome's filters, keys and sums read, never a secret. `secret` instead
+   * of `request` when an outcome would read a secret field: the outcome then
+   * cannot be recorded, and `report` says so.
+   */
+  readonly session?: { readonly id: string; readonly call: number; readonly request?: unknown; readonly secret?: string };
 }
 
 /** The parts of a gateway a report touches. */
@@ -111,7 +117,8 @@ export async function reportOutcome(ctx: ReportContext, requestId: string, outco
     if (problem !== undefined) return invalid(problem);
     const settlement: Settlement | undefined = await ctx.limits.settle(requestId, outcome === "failed" && actualCost === undefined ? "refund" : "commit", actualCost);
     // Claim the outcome; a concurrent report that got there first wins, and ours is taken back.
-    const reported = JSON.stringify({ ...record, outcome });
+    // Once reported, the session needs nothing more of the request (ADR 0025): the record keeps the call's number only.
+    const reported = JSON.stringify({ ...record, outcome, ...(record.session === undefined ? {} : { session: { id: record.session.id, call: record.session.call } }) });
     if (!(await ctx.store.compareAndSet(key, text, reported, { expiresAt: ctx.clock.now() + RETENTION }))) {
       await settlement?.undo();
       continue;

@@ -57,7 +57,7 @@ import { describeThrown, ownMember, snapshotJson, snapshotLimits, type SnapshotL
 import { MemoryAuditSink, MemoryStateStore } from "./store-memory.js";
 import { parseStored, type AuditSink, type StateStore } from "./store.js";
 import { Trust, type TrustConfig, type TrustEventKind } from "./trust.js";
-import { SESSION_ROUNDS, SessionConflict, Sessions, type SessionSupport, type StoredSession } from "./sessions.js";
+import { keptForOutcome, SESSION_ROUNDS, SessionConflict, Sessions, type SessionSupport, type StoredSession } from "./sessions.js";
 
 /** What the gateway must do with the tool call. */
 export type CheckAction = "run" | "refuse" | "wait";
@@ -463,7 +463,7 @@ export class Gateway {
           request: requestKey(sealed),
           decision,
           ticket: used?.id ?? null,
-          ...(session !== undefined && session.call > 0 ? { session: { id: session.id, call: session.call, request: req } } : {}),
+          ...(session !== undefined && session.call > 0 ? { session: { id: session.id, call: session.call, ...keptForOutcome(engines.live.manifest, req, recorded, engines.secrets) } } : {}),
         };
         await this.store.compareAndSet(runKey(requestId), undefined, JSON.stringify(record), { expiresAt: this.clock.now() + RETENTION });
       };
@@ -512,6 +512,9 @@ export class Gateway {
     const support = this.engines.sessions;
     if (call === undefined) return undefined;
     if (support === undefined) return `request \`${record.requestId}\` ran in session \`${call.id}\`, but the live policy has no session rules; the outcome cannot be recorded`;
+    if (call.request === undefined) {
+      return `the outcome of request \`${record.requestId}\` cannot be recorded in session \`${call.id}\`: the policy's session rules read \`${call.secret ?? "?"}\` of its outcome, which the catalog marks secret, and the gateway keeps no secret`;
+    }
     const sessions = this.sessions;
     return sessions.serially(call.id, async () => {
       for (let round = 0; round < 4 * SESSION_ROUNDS; round++) {

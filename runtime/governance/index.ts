@@ -10,7 +10,8 @@
  */
 export { createGateway, Gateway, type CheckAction, type CheckResult, type GatewayOptions, type Outcome, type ReportOptions, type ReportResult } from "./gateway.js";
 export type { DecisionEngine } from "./engine.js";
-export { Sessions, SESSION_ROUNDS, type SessionSupport, type StoredSession } from "./sessions.js";
+export { Sessions, SESSION_ROUNDS, keptForOutcome, type SessionSupport, type StoredSession } from "./sessions.js";
+export { outcomeRequest, type KeptRequest, type OutcomeManifest } from "./outcome-record.js";
 export { KillSwitch, MAX_PATTERN_SEGMENTS, coveringPatterns, familyOf, killReason, type KillActor, type KillScope, type KillSwitchRecord, type KillTarget } from "./kill-switch.js";
 export { REDACTED, Secrets, hmacSha256Hex, type RedactedRequest, type SecretManifest } from "./secrets.js";
 export { approvalsMeet } from "../approval-quorums.js";

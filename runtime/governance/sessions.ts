@@ -9,11 +9,14 @@
  *
  * In: the store, the clock; per call, the live engine's session support.
  * Out: `Sessions`: `read`, `write` (compare-and-set), `restore` (take a
- * write back), `serially`; `SessionConflict`. Must not decide anything or
+ * write back), `serially`; `SessionConflict`; `keptForOutcome` (what a run
+ * record keeps to report the outcome). Must not decide anything or
  * import Node built-ins (browsers and workers run the gateway too).
  */
 import type { DecisionEffect, SessionInput, SessionOutcome, SessionUpdate } from "../decision.js";
+import { outcomeRequest, type KeptRequest, type OutcomeManifest } from "./outcome-record.js";
 import type { Clock } from "./clock.js";
+import type { RedactedRequest, Secrets } from "./secrets.js";
 import type { StateStore } from "./store.js";
 
 /** What the gateway needs of an engine for sessions (the runtime's `PolicyEngine` provides it). */
@@ -93,6 +96,27 @@ export class Sessions {
     const now = encode(written);
     await this.store.compareAndSet(key, now, stored.text, stored.text === undefined ? undefined : { expiresAt: this.clock.now() + retainMs });
   }
+}
+
+/**
+ * What a run record keeps for its outcome (ADR 0025): what the manifest says
+ * the outcome reads, unless any manifest (live or shadow) marks a kept
+ * field secret; for an engine whose manifest cannot say, the whole request
+ * unless it holds a secret (`recorded` lists the secret paths met).
+ */
+export function keptForOutcome(manifest: OutcomeManifest | undefined, request: unknown, recorded: RedactedRequest, secrets: Secrets): { readonly request: unknown } | { readonly secret: string } {
+  let kept: KeptRequest | undefined;
+  try {
+    kept = manifest === undefined ? undefined : outcomeRequest(manifest, request);
+  } catch {
+    kept = undefined;
+  }
+  if (kept !== undefined) {
+    // A field another manifest (the shadow's) marks secret is not kept either.
+    const also = "request" in kept ? secrets.redact(kept.request).redacted : [];
+    return also.length > 0 ? { secret: also[0]! } : kept;
+  }
+  return recorded.redacted.length > 0 ? { secret: recorded.redacted[0]! } : { request };
 }
 
 /** The store key of a session. */

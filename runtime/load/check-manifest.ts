@@ -146,6 +146,7 @@ function actionSession(value: unknown, at: string, m: Json): void {
     if (count(check.monitor, `${at}.checks[${i}].monitor`) >= monitors) fail(`${at}.checks[${i}].monitor`, "a monitor index");
     if (count(check.rule, `${at}.checks[${i}].rule`) >= rules) fail(`${at}.checks[${i}].rule`, "a rule index");
   });
+  if (s.reads !== undefined) array(s.reads, `${at}.reads`).forEach((p, i) => path(p, `${at}.reads[${i}]`));
 }
 
 function schema(value: unknown, at: string, depth = 0): void {

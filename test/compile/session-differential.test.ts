@@ -7,7 +7,9 @@
  * operator, correlations, statuses, labels, small capacities (so sets
  * overflow) and windows the traces' time steps open and close; traces mix
  * calls, outcomes, enforced effects other than the decision's, missing
- * session keys and clocks that go backwards.
+ * session keys and clocks that go backwards. Outcomes reach the module as
+ * the gateway keeps them (only the paths the outcome reads, ADR 0025), the
+ * interpreter as whole requests: agreement shows the kept part is enough.
  * Fixed seeds in the suite; AGP_DIFF_SEEDS=n runs n more policies.
  */
 import { describe, expect, it } from "vitest";
@@ -18,6 +20,7 @@ import { interpretChecked, type SessionEvent } from "../../compiler/interpret/in
 import { parse } from "../../compiler/syntax/index.js";
 import { loadPolicySync, type PolicyEngine } from "../../runtime/index.js";
 import type { Decision } from "../../runtime/decision.js";
+import { outcomeRequest } from "../../runtime/governance/index.js";
 import { generateSessionPolicy, generateTrace, SESSION_CATALOG } from "./generate-session.js";
 
 const catalog = loadCatalog("session.json", JSON.stringify(SESSION_CATALOG));
@@ -57,7 +60,10 @@ function runTrace(c: Compiled, seed: number): Set<string> {
       const call = calls.get(step.call);
       if (call === undefined || call.effect !== "allow") return; // only allowed calls have outcomes
       events.push({ kind: "outcome", time: step.now, call: call.event, outcome: step.outcome });
-      const update = c.engine.outcome(call.request, session, call.number, step.outcome);
+      // The module gets what a gateway keeps of the run (ADR 0025); the interpreter's trace has the whole request.
+      const kept = outcomeRequest(c.engine.manifest, call.request);
+      if (kept === undefined || "secret" in kept) throw new Error(`the manifest does not say what to keep of ${String(call.request["action"])}`);
+      const update = c.engine.outcome(kept.request, session, call.number, step.outcome);
       if (!update.ok) throw new Error(`outcome refused: ${update.error.message}`);
       state = update.state;
       return;
