@@ -25,6 +25,12 @@ import { HeadFile, headPathOf, readHead } from "./head-file.js";
 export interface FileAuditOptions {
   /** When appends reach the disk (default `"always"`; see docs/governance.md, "Durability"). */
   readonly fsync?: FsyncPolicy;
+  /**
+   * Resolve appends once their lines are written (write(2)), not once they
+   * are durable: the caller calls `sync()` before it acknowledges anything
+   * (agp serve does, before every answer; ADR 0041).
+   */
+  readonly deferSync?: boolean;
 }
 
 /** Audit lines appended to a file. */
@@ -35,6 +41,7 @@ export class FileAuditSink implements AuditSink {
     private readonly last: string | undefined,
     private readonly lock: FileLock,
     private readonly head: HeadFile,
+    private readonly deferSync: boolean,
   ) {}
 
   /**
@@ -53,7 +60,7 @@ export class FileAuditSink implements AuditSink {
         first = false;
       };
       const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush });
-      return new FileAuditSink(path, log, last, lock, head);
+      return new FileAuditSink(path, log, last, lock, head, options.deferSync === true);
     } catch (error) {
       await lock.release();
       throw error;
@@ -65,7 +72,18 @@ export class FileAuditSink implements AuditSink {
   }
 
   append(lines: readonly string[]): Promise<void> {
-    return this.log.append(lines, lines.at(-1));
+    if (!this.deferSync) return this.log.append(lines, lines.at(-1));
+    try {
+      this.log.write(lines, lines.at(-1));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.resolve();
+  }
+
+  /** Resolves once every line appended so far is durable (what `deferSync` callers wait for before answering). */
+  sync(): Promise<void> {
+    return this.log.sync();
   }
 
   async close(): Promise<void> {
