@@ -41,7 +41,6 @@ export class FileAuditSink implements AuditSink {
     private readonly last: string | undefined,
     private readonly lock: FileLock,
     private readonly head: HeadFile,
-    private readonly deferSync: boolean,
   ) {}
 
   /**
@@ -59,8 +58,8 @@ export class FileAuditSink implements AuditSink {
         await writeHead(head, line as string, first);
         first = false;
       };
-      const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush });
-      return new FileAuditSink(path, log, last, lock, head, options.deferSync === true);
+      const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true });
+      return new FileAuditSink(path, log, last, lock, head);
     } catch (error) {
       await lock.release();
       throw error;
@@ -72,13 +71,7 @@ export class FileAuditSink implements AuditSink {
   }
 
   append(lines: readonly string[]): Promise<void> {
-    if (!this.deferSync) return this.log.append(lines, lines.at(-1));
-    try {
-      this.log.write(lines, lines.at(-1));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return Promise.resolve();
+    return this.log.append(lines, lines.at(-1));
   }
 
   /** Resolves once every line appended so far is durable (what `deferSync` callers wait for before answering). */

@@ -16,7 +16,7 @@
  * both (docs/governance.md, "What the chain proves").
  */
 import { createHash } from "node:crypto";
-import { constants, writeSync } from "node:fs";
+import { constants } from "node:fs";
 import { open, readFile, type FileHandle } from "node:fs/promises";
 
 /** Bytes per slot (a record is well under half of it). */
@@ -58,10 +58,9 @@ export class HeadFile {
     const slot = Buffer.alloc(SLOT, 0x20);
     slot.write(text, 0, "utf8");
     slot[SLOT - 1] = 0x0a;
-    // A 512-byte pwrite into the page cache: done synchronously (no thread-pool round trip per batch).
-    writeSync(this.handle.fd, slot, 0, SLOT, (counter % 2) * SLOT);
-    this.counter = counter;
+    await this.handle.write(slot, 0, SLOT, (counter % 2) * SLOT);
     if (sync) await this.handle.datasync();
+    this.counter = counter;
   }
 
   async close(): Promise<void> {

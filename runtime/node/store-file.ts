@@ -60,7 +60,6 @@ export class FileStateStore implements StateStore {
     private readonly lock: FileLock,
     private readonly head: HeadFile,
     private log: AppendLog | undefined,
-    private readonly deferSync: boolean,
   ) {}
 
   /**
@@ -83,7 +82,7 @@ export class FileStateStore implements StateStore {
       const memory = new MemoryStateStore({ clock: options.clock ?? systemClock, onWrite: (changes) => store?.journal(changes) });
       for (const change of read.changes) memory.restore(change);
       head = await HeadFile.open(headPathOf(path));
-      store = new FileStateStore(memory, lock, head, undefined, options.deferSync === true);
+      store = new FileStateStore(memory, lock, head, undefined);
       const opened = store;
       let synced: string | undefined;
       // A head is written after its lines; the first one of each generation is flushed, so a durable head always exists.
@@ -92,7 +91,7 @@ export class FileStateStore implements StateStore {
         await opened.head.write({ generation: chain.generation, seq: chain.seq, hash: chain.hash }, chain.generation !== synced);
         synced = chain.generation;
       };
-      store.log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush });
+      store.log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true });
       await store.compact(read.head ?? null);
       return store;
     } catch (error) {
@@ -149,7 +148,7 @@ export class FileStateStore implements StateStore {
 
   /**
    * Waits for the journal line of the write just made: written (deferSync)
-   * or durable. Any journal write that failed since the write began fails
+   * or durable (in order: every line before it is, too). Any journal write that failed since the write began fails
    * it too (it may have been this one): a change is never reported kept
    * when its line may be missing.
    */
@@ -163,19 +162,8 @@ export class FileStateStore implements StateStore {
     const writer = this.writer!;
     this.lines += changes.length;
     const lines = changes.map((c) => writer.line(c));
-    if (this.deferSync) {
-      try {
-        this.log!.write(lines, writer.head);
-        this.pending = Promise.resolve();
-      } catch (error) {
-        this.failed(error);
-        this.pending = Promise.reject(error);
-        this.pending.catch(() => undefined);
-      }
-    } else {
-      this.pending = this.log!.append(lines, writer.head);
-      this.pending.catch((error: unknown) => this.failed(error));
-    }
+    this.pending = this.log!.append(lines, writer.head);
+    this.pending.catch((error: unknown) => this.failed(error));
     if (this.lines > Math.max(10_000, 4 * this.live)) void this.compact(writer.head).catch(() => undefined);
   }
 

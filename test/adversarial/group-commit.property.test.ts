@@ -63,6 +63,7 @@ afterAll(() => {
 });
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
 const step = fc.oneof(
   fc.record({ kind: fc.constant("write" as const), lines: fc.integer({ min: 1, max: 4 }) }),
@@ -79,10 +80,12 @@ describe.skipIf(process.platform !== "linux")("group commit", () => {
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
         fake.reset();
         const path = join(dir, `log-${run++}.jsonl`);
-        const log = await AppendLog.open(path, "always");
-        const real = readlinkSync(`/proc/self/fd/${(log as unknown as { fd: number }).fd}`);
+        const log = await AppendLog.open(path, "always", { deferSync: true });
+        const real = readlinkSync(`/proc/self/fd/${(log as unknown as { handle: { fd: number } }).handle.fd}`);
         const settled: Promise<void>[] = [];
         let failures = 0;
+        /** Bytes appended so far: what a sync called now must make durable. */
+        let appended = 0;
         const waitFor = (p: Promise<void>, at: number, failuresBefore: number): void => {
           settled.push(
             p.then(
@@ -92,12 +95,20 @@ describe.skipIf(process.platform !== "linux")("group commit", () => {
           );
         };
         let n = 0;
+        const lines = (count: number): string[] => {
+          const made = Array.from({ length: count }, () => `{"n":${n++}}`);
+          appended += made.reduce((bytes, l) => bytes + Buffer.byteLength(l) + 1, 0);
+          return made;
+        };
         for (const s of steps) {
-          if (s.kind === "write") log.write(Array.from({ length: s.lines }, () => `{"n":${n++}}`));
+          if (s.kind === "write") settled.push(log.append(lines(s.lines)));
           else if (s.kind === "append") {
-            const p = log.append(Array.from({ length: s.lines }, () => `{"n":${n++}}`));
-            waitFor(p, fstatSync((log as unknown as { fd: number }).fd).size, failures);
-          } else if (s.kind === "sync") waitFor(log.sync(), fstatSync((log as unknown as { fd: number }).fd).size, failures);
+            const written = log.append(lines(s.lines));
+            const at = appended;
+            const before = failures;
+            // An answer: its lines written, then the barrier.
+            waitFor(written.then(() => log.sync()), at, before);
+          } else if (s.kind === "sync") waitFor(log.sync(), appended, failures);
           else if (fake.calls.length > 0) {
             if (!s.ok) failures++;
             fake.complete(0, s.ok);
@@ -105,15 +116,23 @@ describe.skipIf(process.platform !== "linux")("group commit", () => {
           await turn();
         }
         // Drain: every remaining fdatasync succeeds, and every sync settles.
-        for (let i = 0; i < 200 && fake.calls.length > 0; i++) {
-          fake.complete(0, true);
-          await turn();
+        let all = false;
+        const everything = Promise.all(settled).finally(() => {
+          all = true;
+        });
+        // Writes go through the thread pool: wait by the clock, not by turns (bounded: a hang fails the test).
+        for (const end = Date.now() + 20_000; !all && Date.now() < end; ) {
+          await pause();
+          if (fake.calls.length > 0) fake.complete(0, true);
         }
-        await Promise.all(settled);
-        const closing = log.close();
-        for (let i = 0; i < 50 && fake.calls.length > 0; i++) {
-          await turn();
-          fake.complete(0, true);
+        await everything;
+        let closed = false;
+        const closing = log.close().then(() => {
+          closed = true;
+        });
+        for (const end = Date.now() + 20_000; !closed && Date.now() < end; ) {
+          await pause();
+          if (fake.calls.length > 0) fake.complete(0, true);
         }
         await closing;
         expect((await readFile(path, "utf8")).split("\n").length - 1).toBe(n);
