@@ -5,16 +5,24 @@
  * In: batches of lines (each batch may carry a note for `afterFlush`). Out:
  * the lines appended in call order, each call resolving once its lines are
  * written and — with `fsync: "always"` (the default) — flushed to disk with
- * fdatasync. Appends that arrive while a flush is in progress are written
- * together in the next one, so a busy gateway pays one fsync per batch, not
- * per line. `fsync: "never"` resolves after write(2) and leaves flushing to
- * the OS (a crash of the machine may lose the last entries; a crash of the
- * process does not). After each batch reaches that point, `afterFlush` gets
- * the note of the batch's last call (the file sinks keep their head file
- * with it; a failure there is kept in `afterFlushError` and never fails the
- * append, whose lines are already durable).
- * Must not write a partial batch on purpose, and must not reorder.
+ * fdatasync. Appends that arrive while a write is in progress are written
+ * together in the next one. `fsync: "never"` resolves after write(2) and
+ * leaves flushing to the OS (a crash of the machine may lose the last
+ * entries; a crash of the process does not).
+ * With `deferSync` (agp serve, ADR 0041) an append resolves once written,
+ * and `sync()` makes everything appended so far durable: one fdatasync at
+ * a time, and every `sync` that arrives while one is in flight waits for
+ * the next, which covers every line written until it starts — one
+ * fdatasync per batch of answers, however many appends each answer made.
+ * After lines are durable (written, under "never"), `afterFlush` gets the
+ * note of the last append they include (the file sinks keep their head
+ * file with it; a failure there is kept in `afterFlushError` and never
+ * fails the append, whose lines are durable).
+ * Must not write a partial batch on purpose, must not reorder, and must
+ * not report a line durable before an fdatasync begun after it was written
+ * has returned (under "always").
  */
+import { fdatasync } from "node:fs";
 import { open, rename, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncDirectory } from "./atomic-file.js";
@@ -26,6 +34,8 @@ export type FsyncPolicy = "always" | "never";
 export interface AppendLogOptions {
   /** Called after each batch is written (and flushed, under "always"), with the note of its last call that had one. */
   readonly afterFlush?: (note: unknown) => Promise<void>;
+  /** Resolve appends once written; `sync()` makes them durable (under "always"). */
+  readonly deferSync?: boolean;
 }
 
 interface Job {
@@ -36,11 +46,40 @@ interface Job {
   readonly reject: (error: unknown) => void;
 }
 
+interface Round {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function round(): Round {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 /** A file opened for appending. */
 export class AppendLog {
   private queue: Job[] = [];
   private busy = false;
   private closed = false;
+  /** Appends queued so far, and appends done with (written, or rejected). */
+  private enqueued = 0;
+  private processed = 0;
+  /** Appends known durable (every one up to this count). */
+  private durable = 0;
+  private waiters: { readonly target: number; readonly resolve: () => void }[] = [];
+  /** Deferred, under "always": the note of the last written append, for the sync that covers it. */
+  private note: { readonly at: number; readonly value: unknown } | undefined;
+  private noted = 0;
+  /** The fdatasync in flight (the appends it covers, the file it flushes). */
+  private flushing: { readonly upTo: number; readonly handle: FileHandle; readonly round: Round } | undefined;
+  /** Syncs waiting for the round after the one in flight. */
+  private next: Round | undefined;
   /** The last error `afterFlush` threw, if any (cleared when it next succeeds). */
   afterFlushError: unknown = undefined;
 
@@ -56,7 +95,11 @@ export class AppendLog {
     return new AppendLog(path, await open(path, "a"), fsync, options);
   }
 
-  /** Appends lines (each gets a newline); `note` is passed to `afterFlush` once they are written. */
+  private get deferred(): boolean {
+    return this.options.deferSync === true && this.fsync === "always";
+  }
+
+  /** Appends lines (each gets a newline); `note` is passed to `afterFlush` once they are durable. */
   append(lines: readonly string[], note?: unknown): Promise<void> {
     return this.enqueue(lines.map((l) => `${l}\n`).join(""), false, note);
   }
@@ -71,18 +114,43 @@ export class AppendLog {
     return this.enqueue(lines.map((l) => `${l}\n`).join(""), true, note);
   }
 
-  /** Waits for every queued write, then closes the file. */
+  /**
+   * Resolves once every append made so far is written and (under
+   * "always") durable; rejects when the fdatasync that would cover them
+   * fails (a later `sync` tries again).
+   */
+  async sync(): Promise<void> {
+    const target = this.enqueued;
+    if (this.processed < target) await new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+    if (this.fsync === "never" || this.durable >= target) return;
+    if (this.flushing !== undefined) {
+      if (this.flushing.upTo >= target) return this.flushing.round.promise;
+      this.next ??= round();
+      return this.next.promise;
+    }
+    const r = round();
+    this.startRound(r);
+    return r.promise;
+  }
+
+  /** Waits for every queued write (and, deferred, for it to be durable), then closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.enqueue("", false, undefined);
-    this.closed = true;
-    await this.handle.close();
+    try {
+      if (this.deferred) await this.sync();
+    } finally {
+      while (this.flushing !== undefined) await this.flushing.round.promise.catch(() => undefined);
+      this.closed = true;
+      await this.handle.close();
+    }
   }
 
   private enqueue(text: string, replace: boolean, note: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`${this.path} is closed`));
     return new Promise((resolve, reject) => {
       this.queue.push({ text, replace, note, resolve, reject });
+      this.enqueued++;
       if (!this.busy) void this.drain();
     });
   }
@@ -100,26 +168,68 @@ export class AppendLog {
         else {
           const text = batch.map((j) => j.text).join("");
           if (text !== "") await this.handle.appendFile(text);
-          if (this.fsync === "always") await this.handle.datasync();
+          if (this.fsync === "always" && !this.deferred) await this.handle.datasync();
         }
       } catch (error) {
+        this.processed += batch.length;
         for (const job of batch) job.reject(error);
+        this.wake();
         continue;
       }
-      await this.noteFlushed(batch);
+      this.processed += batch.length;
+      // A replaced file was flushed whole, with everything before it: all of it is durable.
+      if (first.replace || (this.fsync === "always" && !this.deferred)) this.durable = this.processed;
+      let noted: Job | undefined;
+      for (const job of batch) if (job.note !== undefined) noted = job;
+      if (noted !== undefined) {
+        if (this.deferred && !first.replace) this.note = { at: this.processed, value: noted.note };
+        else await this.noteFlushed({ at: this.processed, value: noted.note });
+      }
       for (const job of batch) job.resolve();
+      this.wake();
     }
     this.busy = false;
   }
 
-  private async noteFlushed(batch: readonly Job[]): Promise<void> {
+  /** Resolves the syncs waiting for appends now written. */
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.target <= this.processed);
+    this.waiters = this.waiters.filter((w) => w.target > this.processed);
+    for (const w of ready) w.resolve();
+  }
+
+  /** One fdatasync covering every append written so far; then the next waiting round, if any. */
+  private startRound(r: Round): void {
+    const upTo = this.processed;
+    const note = this.note;
+    const handle = this.handle;
+    this.flushing = { upTo, handle, round: r };
+    fdatasync(handle.fd, (error) => {
+      void (async () => {
+        if (error === null) {
+          this.durable = Math.max(this.durable, upTo);
+          if (note !== undefined && note.at <= upTo) await this.noteFlushed(note);
+        }
+        this.flushing = undefined;
+        if (error === null) r.resolve();
+        else r.reject(error);
+        const waiting = this.next;
+        this.next = undefined;
+        if (waiting !== undefined) {
+          if (this.durable >= this.processed) waiting.resolve();
+          else this.startRound(waiting);
+        }
+      })();
+    });
+  }
+
+  private async noteFlushed(note: { readonly at: number; readonly value: unknown }): Promise<void> {
     const afterFlush = this.options.afterFlush;
-    if (afterFlush === undefined) return;
-    let noted: Job | undefined;
-    for (const job of batch) if (job.note !== undefined) noted = job;
-    if (noted === undefined) return;
+    if (afterFlush === undefined || note.at <= this.noted) return;
+    this.noted = note.at;
     try {
-      await afterFlush(noted.note);
+      await afterFlush(note.value);
       this.afterFlushError = undefined;
     } catch (error) {
       this.afterFlushError = error;
@@ -137,7 +247,10 @@ export class AppendLog {
     }
     await rename(temporary, this.path);
     await fsyncDirectory(dirname(this.path));
-    await this.handle.close();
+    const old = this.handle;
     this.handle = await open(this.path, "a");
+    // An fdatasync in flight still holds the old file: close it when that returns.
+    while (this.flushing?.handle === old) await this.flushing.round.promise.catch(() => undefined);
+    await old.close();
   }
 }

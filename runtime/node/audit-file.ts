@@ -25,6 +25,12 @@ import { HeadFile, headPathOf, readHead } from "./head-file.js";
 export interface FileAuditOptions {
   /** When appends reach the disk (default `"always"`; see docs/governance.md, "Durability"). */
   readonly fsync?: FsyncPolicy;
+  /**
+   * Resolve appends once their lines are written (write(2)), not once they
+   * are durable: the caller calls `sync()` before it acknowledges anything
+   * (agp serve does, before every answer; ADR 0041).
+   */
+  readonly deferSync?: boolean;
 }
 
 /** Audit lines appended to a file. */
@@ -52,7 +58,7 @@ export class FileAuditSink implements AuditSink {
         await writeHead(head, line as string, first);
         first = false;
       };
-      const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush });
+      const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true });
       return new FileAuditSink(path, log, last, lock, head);
     } catch (error) {
       await lock.release();
@@ -66,6 +72,11 @@ export class FileAuditSink implements AuditSink {
 
   append(lines: readonly string[]): Promise<void> {
     return this.log.append(lines, lines.at(-1));
+  }
+
+  /** Resolves once every line appended so far is durable (what `deferSync` callers wait for before answering). */
+  sync(): Promise<void> {
+    return this.log.sync();
   }
 
   async close(): Promise<void> {

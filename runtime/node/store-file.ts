@@ -36,6 +36,13 @@ export interface FileStoreOptions {
   readonly clock?: Clock;
   /** When changes reach the disk (default `"always"`). */
   readonly fsync?: FsyncPolicy;
+  /**
+   * Resolve writes once their journal line is written (write(2)), not once
+   * it is durable: the caller calls `sync()` before it acknowledges
+   * anything (agp serve does, before every answer; ADR 0041). Reads see
+   * the change at once either way.
+   */
+  readonly deferSync?: boolean;
 }
 
 /** State in memory, journaled to a file. */
@@ -43,6 +50,9 @@ export class FileStateStore implements StateStore {
   private lines = 0;
   private live = 0;
   private pending: Promise<void> = Promise.resolve();
+  /** Journal writes that failed so far: a write that saw this change while it waited was (or followed) one of them. */
+  private failures = 0;
+  private lastFailure: unknown;
   private writer: JournalWriter | undefined;
 
   private constructor(
@@ -81,7 +91,7 @@ export class FileStateStore implements StateStore {
         await opened.head.write({ generation: chain.generation, seq: chain.seq, hash: chain.hash }, chain.generation !== synced);
         synced = chain.generation;
       };
-      store.log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush });
+      store.log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true });
       await store.compact(read.head ?? null);
       return store;
     } catch (error) {
@@ -100,8 +110,9 @@ export class FileStateStore implements StateStore {
   }
 
   async compareAndSet(key: string, expected: string | undefined, value: string | undefined, options?: WriteOptions): Promise<boolean> {
+    const failures = this.failures;
     const done = await this.memory.compareAndSet(key, expected, value, options);
-    if (done) await this.pending;
+    if (done) await this.written(failures);
     return done;
   }
 
@@ -110,13 +121,19 @@ export class FileStateStore implements StateStore {
   }
 
   async charge(ops: readonly CounterOp[]): Promise<ChargeResult> {
+    const failures = this.failures;
     const result = await this.memory.charge(ops);
-    if (result.ok) await this.pending;
+    if (result.ok) await this.written(failures);
     return result;
   }
 
   counter(key: string): Promise<CounterValue | undefined> {
     return this.memory.counter(key);
+  }
+
+  /** Resolves once every change so far is durable (what `deferSync` callers wait for before answering). */
+  sync(): Promise<void> {
+    return this.log!.sync();
   }
 
   async close(): Promise<void> {
@@ -129,13 +146,30 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  /** Called synchronously inside each memory step: queue its lines in order. */
+  /**
+   * Waits for the journal line of the write just made: written (deferSync)
+   * or durable (in order: every line before it is, too). Any journal write that failed since the write began fails
+   * it too (it may have been this one): a change is never reported kept
+   * when its line may be missing.
+   */
+  private async written(failures: number): Promise<void> {
+    await this.pending;
+    if (this.failures !== failures) throw this.lastFailure;
+  }
+
+  /** Called synchronously inside each memory step: write its lines, in order. */
   private journal(changes: readonly StoreChange[]): void {
     const writer = this.writer!;
     this.lines += changes.length;
     const lines = changes.map((c) => writer.line(c));
     this.pending = this.log!.append(lines, writer.head);
-    if (this.lines > Math.max(10_000, 4 * this.live)) void this.compact(writer.head);
+    this.pending.catch((error: unknown) => this.failed(error));
+    if (this.lines > Math.max(10_000, 4 * this.live)) void this.compact(writer.head).catch(() => undefined);
+  }
+
+  private failed(error: unknown): void {
+    this.failures++;
+    this.lastFailure = error;
   }
 
   /** Rewrites the journal as the live keys only: a new generation that records the one it compacts. */

@@ -187,6 +187,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   const handlerTimeoutMs = options.handlerTimeoutMs ?? 10_000;
   let url = "";
+  const durable = backend.durable ?? (() => Promise.resolve());
   const ctx: ServeContext = {
     gateway,
     backend,
@@ -222,7 +223,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (found === "method") throw new HttpError(405, "method_not_allowed", `\`${target.pathname.slice(0, 200)}\` does not take ${req.method}`);
       name = found.route.name;
       authorize(found.route.level, req.headers.authorization, options.tokens);
-      const work = found.route.handle(ctx, req, res, found.params, target.searchParams);
+      // INVARIANT: no answer leaves before every state change and audit line written so far is durable (ADR 0041).
+      const work = found.route.handle(ctx, req, res, found.params, target.searchParams).then(async (r) => {
+        try {
+          await durable();
+        } catch (error) {
+          throw new HttpError(503, "not_durable", `the answer could not be made durable (${error instanceof Error ? error.message : String(error)}); treat it as refused`);
+        }
+        return r;
+      });
       const reply = found.route.untimed === true ? await work : await within(work, handlerTimeoutMs);
       status = reply.status;
       if (reply.text !== undefined) {

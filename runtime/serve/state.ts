@@ -30,6 +30,12 @@ export interface StateBackend {
   readonly audit: AuditSink;
   /** For logs: `files in /var/lib/agp`, `redis at redis://…`. */
   readonly description: string;
+  /**
+   * Resolves once every state change and audit line written so far is
+   * durable; the server waits for it before every answer (ADR 0041). Absent
+   * when every write is durable when it resolves (Redis).
+   */
+  readonly durable?: () => Promise<void>;
   /** The audit log's text, for queries and verification; absent when the backend cannot read it back. */
   readonly readAudit?: () => Promise<string>;
   /** Releases what the store and sink do not (connections); called after the gateway closed them. */
@@ -53,15 +59,19 @@ async function openFiles(option: Extract<StateOption, { kind: "file" }>, clock: 
   await mkdir(directory, { recursive: true });
   const fsync = option.fsync ?? "always";
   const auditPath = join(directory, "audit.jsonl");
-  const store = await FileStateStore.open(join(directory, "state.jsonl"), { clock, fsync });
+  // Writes resolve once written; `durable` flushes both files (one fdatasync each, in parallel, per batch of answers).
+  const store = await FileStateStore.open(join(directory, "state.jsonl"), { clock, fsync, deferSync: true });
   let audit: FileAuditSink;
   try {
-    audit = await FileAuditSink.open(auditPath, { fsync });
+    audit = await FileAuditSink.open(auditPath, { fsync, deferSync: true });
   } catch (error) {
     await store.close();
     throw error;
   }
-  return { store, audit, description: `files in ${directory}`, readAudit: () => readFile(auditPath, "utf8"), close: async () => {} };
+  const durable = async (): Promise<void> => {
+    await Promise.all([store.sync(), audit.sync()]);
+  };
+  return { store, audit, description: `files in ${directory}`, durable, readAudit: () => readFile(auditPath, "utf8"), close: async () => {} };
 }
 
 async function openRedis(option: Extract<StateOption, { kind: "redis" }>, clock: Clock): Promise<StateBackend> {
