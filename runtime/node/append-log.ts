@@ -80,6 +80,9 @@ export class AppendLog {
   private flushing: { readonly upTo: number; readonly handle: FileHandle; readonly round: Round } | undefined;
   /** Syncs waiting for the round after the one in flight. */
   private next: Round | undefined;
+  /** The newest note waiting for `afterFlush`, and the loop running them. */
+  private pendingNote: { readonly at: number; readonly value: unknown } | undefined;
+  private notes: Promise<void> | undefined;
   /** The last error `afterFlush` threw, if any (cleared when it next succeeds). */
   afterFlushError: unknown = undefined;
 
@@ -141,6 +144,7 @@ export class AppendLog {
       if (this.deferred) await this.sync();
     } finally {
       while (this.flushing !== undefined) await this.flushing.round.promise.catch(() => undefined);
+      while (this.notes !== undefined) await this.notes;
       this.closed = true;
       await this.handle.close();
     }
@@ -167,7 +171,7 @@ export class AppendLog {
         if (first.replace) await this.rewrite(first.text);
         else {
           const text = batch.map((j) => j.text).join("");
-          if (text !== "") await this.handle.appendFile(text);
+          if (text !== "") await this.write(text);
           if (this.fsync === "always" && !this.deferred) await this.handle.datasync();
         }
       } catch (error) {
@@ -183,7 +187,7 @@ export class AppendLog {
       for (const job of batch) if (job.note !== undefined) noted = job;
       if (noted !== undefined) {
         if (this.deferred && !first.replace) this.note = { at: this.processed, value: noted.note };
-        else await this.noteFlushed({ at: this.processed, value: noted.note });
+        else this.noteFlushed({ at: this.processed, value: noted.note });
       }
       for (const job of batch) job.resolve();
       this.wake();
@@ -209,7 +213,7 @@ export class AppendLog {
       void (async () => {
         if (error === null) {
           this.durable = Math.max(this.durable, upTo);
-          if (note !== undefined && note.at <= upTo) await this.noteFlushed(note);
+          if (note !== undefined && note.at <= upTo) this.noteFlushed(note);
         }
         this.flushing = undefined;
         if (error === null) r.resolve();
@@ -224,16 +228,39 @@ export class AppendLog {
     });
   }
 
-  private async noteFlushed(note: { readonly at: number; readonly value: unknown }): Promise<void> {
-    const afterFlush = this.options.afterFlush;
-    if (afterFlush === undefined || note.at <= this.noted) return;
+  /**
+   * Hands the note of lines now durable to `afterFlush`, off the appends'
+   * path: an append resolves without waiting for its head file. One
+   * `afterFlush` runs at a time, in order; notes that arrive meanwhile are
+   * coalesced into the newest (a head may lag its log, never lead it).
+   */
+  private noteFlushed(note: { readonly at: number; readonly value: unknown }): void {
+    if (this.options.afterFlush === undefined || note.at <= this.noted) return;
     this.noted = note.at;
-    try {
-      await afterFlush(note.value);
-      this.afterFlushError = undefined;
-    } catch (error) {
-      this.afterFlushError = error;
+    const running = this.pendingNote !== undefined || this.notes !== undefined;
+    this.pendingNote = note;
+    if (!running) this.notes = this.runNotes();
+  }
+
+  private async runNotes(): Promise<void> {
+    const afterFlush = this.options.afterFlush!;
+    for (let note = this.pendingNote; note !== undefined; note = this.pendingNote) {
+      this.pendingNote = undefined;
+      try {
+        await afterFlush(note.value);
+        this.afterFlushError = undefined;
+      } catch (error) {
+        this.afterFlushError = error;
+      }
     }
+    this.notes = undefined;
+  }
+
+  /** Writes `text` at the end of the file (opened with O_APPEND), however many write(2) calls it takes. */
+  private async write(text: string): Promise<void> {
+    const bytes = Buffer.from(text, "utf8");
+    let offset = 0;
+    while (offset < bytes.length) offset += (await this.handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
   }
 
   private async rewrite(text: string): Promise<void> {
