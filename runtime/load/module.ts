@@ -14,6 +14,7 @@ import { EXPORTS, SESSION, SESSION_EXPORTS } from "../abi.js";
 import { PolicyLoadError } from "../errors.js";
 import { wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmModule } from "../wasm-api.js";
 import { checkManifest } from "./check-manifest.js";
+import { unpackManifest } from "./manifest-wire.js";
 
 /** What a policy can be loaded from. */
 export type PolicySource = Uint8Array | ArrayBuffer | WasmModule;
@@ -101,7 +102,7 @@ export function readManifest(module: WasmModule): Manifest {
   } catch (error) {
     throw new PolicyLoadError(`corrupt policy manifest: the \`${MANIFEST_SECTION}\` section is not JSON (${messageOf(error)})`);
   }
-  return checkManifest(json);
+  return checkManifest(unpackManifest(json));
 }
 
 /** Instantiates synchronously and checks the exports against the manifest. */
