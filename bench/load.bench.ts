@@ -8,28 +8,31 @@
  * the old way) and cedar-wasm loading the same policies.
  *
  * In: nothing (`AGP_BENCH_MAX_RULES` raises the top realistic size, e.g.
- * 10000). Out: two tables. Every load gets bytes V8 has never seen (a
- * nonce custom section), so no code cache hits. Reports; never asserts.
+ * 10000). Out: two tables. Loads run in fresh child processes
+ * (scenarios/load-child.ts), each of bytes V8 has never seen (a nonce
+ * custom section), so no code cache hits. Reports; never asserts.
  */
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Engine } from "../runtime/engine.js";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { loadPolicySync } from "../runtime/index.js";
-import { checkManifest } from "../runtime/load/check-manifest.js";
-import { compileSync, instantiateSync, readManifest } from "../runtime/load/module.js";
-import { ABI_VERSION, MANIFEST_SECTION } from "../runtime/manifest.js";
+import { compileSync } from "../runtime/load/module.js";
+import { MANIFEST_SECTION } from "../runtime/manifest.js";
 import { compileInWorker, COMPILE_LIMIT_MS } from "./scenarios/compile-limited.js";
 import type { CompileJob } from "./scenarios/compile-worker.js";
 import { scenarioOf } from "./scenarios/compile-worker.js";
 import { cedar } from "./scenarios/engines.js";
 import { toCedar } from "./scenarios/to-cedar.js";
+import type { LoadSample } from "./scenarios/load-child.js";
 import { customSectionSize, freshCopy } from "./scenarios/wasm-bytes.js";
 import { median, type BenchSuite, type BenchTable } from "./suite.js";
 
-const LOADS = 21;
-const WARM_LOADS = 10;
-
+const CHILDREN = 11;
 
 function jobs(): { label: string; job: CompileJob }[] {
   const max = Number(process.env["AGP_BENCH_MAX_RULES"] ?? "1000");
@@ -47,66 +50,27 @@ interface Row {
   readonly manifestBytes: number;
   /** The same manifest as ABI 3 wrote it (plain JSON, rules as objects). */
   readonly oldManifestBytes: number;
-  readonly load: number;
-  readonly compile: number;
-  readonly manifest: number;
-  readonly instantiate: number;
-  readonly engine: number;
-  /** Reading the ABI 3 form: parse, check, freeze, as the runtime did before. */
-  readonly oldManifest: number;
+  /** Medians over the children (bench/scenarios/load-child.ts). */
+  readonly load: LoadSample;
   readonly cedarParse: number;
 }
 
 let nonce = 0;
 
-/** The ABI 3 read path, for the before/after column: JSON.parse, the check, the old deep freeze. */
-function oldRead(text: string): void {
-  const freeze = (value: unknown): void => {
-    if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-      Object.freeze(value);
-      for (const child of Object.values(value)) freeze(child);
-    }
-  };
-  freeze(checkManifest(JSON.parse(text)));
-}
-
-async function measure(label: string, job: CompileJob): Promise<Row | undefined> {
+async function measure(label: string, job: CompileJob, directory: string): Promise<Row | undefined> {
   const compiled = await compileInWorker(job);
   if (compiled === undefined) return undefined;
   const wasm = compiled.wasm;
   const manifest = loadPolicySync(wasm).manifest;
-  // What ABI 3 put in the section (marked with today's ABI so today's checker reads it).
-  const oldText = JSON.stringify({ ...manifest, abi: ABI_VERSION });
-  const parts = { load: [] as number[], compile: [] as number[], manifest: [] as number[], instantiate: [] as number[], engine: [] as number[], oldManifest: [] as number[] };
-  // Untimed loads first: the loader's JavaScript runs optimized from then on, as in a process that has loaded before.
-  for (let i = 0; i < WARM_LOADS; i++) loadPolicySync(freshCopy(wasm, ++nonce));
-  for (let i = 0; i < LOADS; i++) {
-    // The public call on new bytes, then the same steps one by one on other new bytes.
-    const whole = freshCopy(wasm, ++nonce);
-    let t = performance.now();
-    loadPolicySync(whole);
-    parts.load.push(performance.now() - t);
-    const bytes = freshCopy(wasm, ++nonce);
-    t = performance.now();
-    const module = compileSync(bytes);
-    let u = performance.now();
-    parts.compile.push(u - t);
-    t = u;
-    const read = readManifest(module);
-    u = performance.now();
-    parts.manifest.push(u - t);
-    t = u;
-    const exports = instantiateSync(module, read);
-    u = performance.now();
-    parts.instantiate.push(u - t);
-    t = u;
-    new Engine(module, read, exports);
-    u = performance.now();
-    parts.engine.push(u - t);
-    t = u;
-    oldRead(oldText);
-    parts.oldManifest.push(performance.now() - t);
+  const wasmFile = join(directory, `load-${String(++nonce)}.wasm`);
+  await writeFile(wasmFile, wasm);
+  const child = fileURLToPath(new URL("./scenarios/load-child.js", import.meta.url));
+  const samples: LoadSample[] = [];
+  for (let i = 0; i < CHILDREN; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, [child, wasmFile], { maxBuffer: 1 << 20 });
+    samples.push(JSON.parse(stdout) as LoadSample);
   }
+  const mid = (key: keyof LoadSample) => median(samples.map((s) => s[key]));
   const scenario = scenarioOf(job, job.rules);
   const policies = toCedar(scenario);
   const cedarParse: number[] = [];
@@ -122,12 +86,7 @@ async function measure(label: string, job: CompileJob): Promise<Row | undefined>
     wasmBytes: wasm.length,
     manifestBytes: customSectionSize(wasm, MANIFEST_SECTION),
     oldManifestBytes: new TextEncoder().encode(JSON.stringify(manifest)).length,
-    load: median(parts.load),
-    compile: median(parts.compile),
-    manifest: median(parts.manifest),
-    instantiate: median(parts.instantiate),
-    engine: median(parts.engine),
-    oldManifest: median(parts.oldManifest),
+    load: { cold: mid("cold"), warm: mid("warm"), coldCpu: mid("coldCpu"), warmCpu: mid("warmCpu"), compile: mid("compile"), manifest: mid("manifest"), instantiate: mid("instantiate"), engine: mid("engine"), oldManifest: mid("oldManifest") },
     cedarParse: median(cedarParse),
   };
 }
@@ -148,14 +107,17 @@ function cedarEngineCompileMs(): number {
 }
 
 async function run(): Promise<readonly BenchTable[]> {
-  // A throw-away first measurement: the process's first loads run cold.
-  await measure("warm-up", { kind: "realistic", rules: 10 });
   const rows: Row[] = [];
   const skipped: string[] = [];
-  for (const { label, job } of jobs()) {
-    const row = await measure(label, job);
-    if (row === undefined) skipped.push(label);
-    else rows.push(row);
+  const directory = await mkdtemp(join(tmpdir(), "agp-bench-load-"));
+  try {
+    for (const { label, job } of jobs()) {
+      const row = await measure(label, job, directory);
+      if (row === undefined) skipped.push(label);
+      else rows.push(row);
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
   }
   const cedarEngine = cedarEngineCompileMs();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -181,11 +143,11 @@ async function run(): Promise<readonly BenchTable[]> {
   };
   const load: BenchTable = {
     title: "Loading fresh bytes: agp's parts, the ABI 3 manifest read, and cedar-wasm",
-    columns: ["policy", "agp fresh load", "wasm compile", "manifest read", "instantiate", "engine", "ABI 3 manifest read", "cedar pre-parse", "cedar vs agp"],
-    rows: rows.map((r) => [r.label, ms(r.load), ms(r.compile), ms(r.manifest), ms(r.instantiate), ms(r.engine), ms(r.oldManifest), ms(r.cedarParse), `${(r.cedarParse / r.load).toFixed(1)}x`]),
+    columns: ["policy", "agp first load", "CPU", "agp next load", "CPU", "wasm compile", "manifest read", "instantiate", "engine", "ABI 3 manifest read", "cedar pre-parse", "cedar vs agp next"],
+    rows: rows.map(({ label, load: l, cedarParse }) => [label, ms(l.cold), ms(l.coldCpu), ms(l.warm), ms(l.warmCpu), ms(l.compile), ms(l.manifest), ms(l.instantiate), ms(l.engine), ms(l.oldManifest), ms(cedarParse), `${(cedarParse / l.warm).toFixed(1)}x`]),
     notes: [
-      `Medians of ${String(LOADS)} loads after ${String(WARM_LOADS)} untimed ones (the loader's JavaScript warm, as in a process that has loaded a policy before), each of bytes V8 has never seen (a nonce custom section appended). The public call reads higher than its steps' sum on this machine: the first wasm compile of an iteration seems to pay for work the previous iteration left (V8 freeing dead modules' code, other processes); we did not pin it down. agp fresh load: \`loadPolicySync\` as a host calls it; the next four columns are its steps timed one by one on other new bytes (wasm compile; reading the manifest: section, JSON, unpacking, checks, freezing; instantiation and export checks; the engine: finishing tables and request intake). ABI 3 manifest read: the same manifest in the ABI 3 form read as that runtime did (parse, check, freeze).`,
-      `cedar pre-parse: \`preparsePolicySet\` of the same policies as Cedar text (median of 5), what Cedar does to load a policy set; its 4.3 MB engine module itself takes ${ms(cedarEngine)} to compile from new bytes, once per process.`,
+      `Medians over ${String(CHILDREN)} fresh \`node\` processes (bench/scenarios/load-child.ts), every load of bytes V8 has never seen (a nonce custom section appended). First load: the process's first \`loadPolicySync\`, its JavaScript not yet optimized (a gateway starting). Next load: a second \`loadPolicySync\` of other new bytes (a policy update in a running process). CPU: the process's CPU time over that load (user + system, all threads, so V8's background compile and GC threads count), which a loaded machine's scheduling does not inflate as it does wall time. The next four columns are that load's steps timed one by one on third new bytes: wasm compile; reading the manifest (section, JSON, unpacking, checks, freezing); instantiation and export checks; the engine (finishing tables, request intake). ABI 3 manifest read: the same manifest in the ABI 3 form, read as that runtime did (parse, check, freeze), in the same process.`,
+      `cedar pre-parse: \`preparsePolicySet\` of the same policies as Cedar text (median of 5, in the suite's process), what Cedar does to load a policy set; its 4.3 MB engine module itself takes ${ms(cedarEngine)} to compile from new bytes, once per process.`,
       "Bars (issue 19): load < 1 ms for a realistic policy, < 3 ms at 1,000 rules.",
     ],
   };
