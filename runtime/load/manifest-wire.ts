@@ -103,30 +103,34 @@ function unpackRule(value: unknown, at: string, files: readonly string[]): Manif
   if (!isCount(file) || file >= files.length) fail(`${at}[1]`, `an index into manifest.files (below ${files.length})`);
   if (!isCount(line)) fail(`${at}[2]`, "a non-negative integer (the line)");
   if (!isCount(flags) || (flags & ~FLAG_BITS) !== 0 || (flags & 3) === 3 || ((flags >> RULE_FLAGS.auditShift) & 3) === 3) fail(`${at}[3]`, "rule flags (docs/abi.md, section 2)");
-  const rule: { -readonly [K in keyof ManifestRule]: ManifestRule[K] } = {
+  const effect = EFFECTS[flags & 3]!;
+  const principal: ManifestRule["principal"] = (flags & RULE_FLAGS.principal) === 0 ? "agent" : "human";
+  const audit = AUDITS[(flags >> RULE_FLAGS.auditShift) & 3]!;
+  const approval = { ...((flags & RULE_FLAGS.requester) !== 0 ? { requester: true as const } : {}), ...((flags & RULE_FLAGS.samePerson) !== 0 ? { samePerson: true as const } : {}) };
+  if (rest === undefined) {
+    // The compiler's key order (compiler/lower/program.ts), so `agp inspect --manifest` prints what `agp compile --manifest` writes.
+    const plain: ManifestRule = { id, file: files[file]!, line, effect, principal, audit, obligations: EMPTY, quorums: EMPTY };
+    return flags < RULE_FLAGS.requester ? plain : { ...plain, ...approval };
+  }
+  if (typeof rest !== "object" || rest === null || Array.isArray(rest)) fail(`${at}[4]`, "an object");
+  const parts = rest as Record<string, unknown>;
+  for (const key of Object.keys(parts)) {
+    if (key !== "reason" && key !== "obligations" && key !== "quorums" && key !== "binds") fail(`${at}[4]`, `an object of reason, obligations, quorums and binds (not \`${key}\`)`);
+  }
+  // The parts' shapes are check-manifest.ts's business, as in any manifest.
+  const rule: ManifestRule = {
     id,
     file: files[file]!,
     line,
-    effect: EFFECTS[flags & 3]!,
-    principal: (flags & RULE_FLAGS.principal) === 0 ? "agent" : "human",
-    audit: AUDITS[(flags >> RULE_FLAGS.auditShift) & 3]!,
-    obligations: EMPTY,
-    quorums: EMPTY,
+    effect,
+    principal,
+    ...(parts.reason === undefined ? {} : { reason: parts.reason as string }),
+    audit,
+    obligations: (parts.obligations ?? EMPTY) as ManifestRule["obligations"],
+    quorums: (parts.quorums ?? EMPTY) as ManifestRule["quorums"],
+    ...approval,
+    ...(parts.binds === undefined ? {} : { binds: parts.binds as readonly string[] }),
   };
-  if (rest !== undefined) {
-    if (typeof rest !== "object" || rest === null || Array.isArray(rest) || value.length !== 5) fail(`${at}[4]`, "an object");
-    const parts = rest as Record<string, unknown>;
-    for (const key of Object.keys(parts)) {
-      if (key !== "reason" && key !== "obligations" && key !== "quorums" && key !== "binds") fail(`${at}[4]`, `an object of reason, obligations, quorums and binds (not \`${key}\`)`);
-    }
-    // Their shapes are check-manifest.ts's business, as in any manifest.
-    if (parts.reason !== undefined) rule.reason = parts.reason as string;
-    if (parts.obligations !== undefined) rule.obligations = parts.obligations as ManifestRule["obligations"];
-    if (parts.quorums !== undefined) rule.quorums = parts.quorums as ManifestRule["quorums"];
-    if (parts.binds !== undefined) rule.binds = parts.binds as readonly string[];
-  }
-  if ((flags & RULE_FLAGS.requester) !== 0) rule.requester = true;
-  if ((flags & RULE_FLAGS.samePerson) !== 0) rule.samePerson = true;
   return rule;
 }
 

@@ -71,6 +71,8 @@ describe("the compact manifest", () => {
       const section = listSections(compiled.wasm).find((s) => s.name === MANIFEST_SECTION)!;
       const text = new TextDecoder().decode(compiled.wasm.subarray(section.start, section.end));
       expect(plain(checkManifest(unpackManifest(JSON.parse(text)))), `seed ${seed}`).toEqual(plain(compiled.manifest));
+      // Key for key, in order: `agp inspect --manifest` prints what `agp compile --manifest` wrote.
+      expect(JSON.stringify(unpackManifest(JSON.parse(text)).rules), `seed ${seed}`).toBe(JSON.stringify(compiled.manifest.rules));
       expect(plain(loadPolicySync(compiled.wasm).manifest), `seed ${seed}`).toEqual(plain(compiled.manifest));
       const rulesJson = JSON.stringify(compiled.manifest.rules).length;
       const packedJson = JSON.stringify(packManifest(compiled.manifest).rules).length;
