@@ -23,9 +23,10 @@ import { suite as shapesSuite } from "./shapes.bench.js";
 import { suite as realisticSuite } from "./realistic.bench.js";
 import { suite as cliSuite } from "./cli.bench.js";
 import { suite as agentdojoSuite } from "./agentdojo.bench.js";
+import { suite as loadSuite } from "./load.bench.js";
 import type { BenchSuite, BenchTable } from "./suite.js";
 
-const suites: readonly BenchSuite[] = [parserSuite, decideSuite, latencySuite, scalingSuite, shapesSuite, realisticSuite, memorySuite, jsonSuite, decidePathSuite, redisSuite, lspSuite, cliSuite, sessionSuite, agentdojoSuite];
+const suites: readonly BenchSuite[] = [parserSuite, decideSuite, latencySuite, scalingSuite, shapesSuite, realisticSuite, loadSuite, memorySuite, jsonSuite, decidePathSuite, redisSuite, lspSuite, cliSuite, sessionSuite, agentdojoSuite];
 
 /** bench/results in the repository, from either bench/ or dist/bench/. */
 function resultsDirectory(): string {

@@ -68,13 +68,5 @@ function ready(manifest: Manifest, options: LoadOptions): Manifest {
   if (options.hash !== undefined && manifest.policy.hash !== options.hash) {
     throw new PolicyLoadError(`the policy's hash is \`${manifest.policy.hash}\`, expected \`${options.hash}\``);
   }
-  return deepFreeze(manifest);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
+  return manifest;
 }

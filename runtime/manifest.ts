@@ -1,6 +1,6 @@
 /**
- * The manifest: the JSON document a compiled policy module carries in its
- * `agp.manifest` custom section, and everything a host needs besides the
+ * The manifest: what a compiled policy module carries in its `agp.manifest`
+ * custom section (as JSON, its rule table packed: load/manifest-wire.ts), and everything a host needs besides the
  * module's code — the action table, the input layout, rule and limit data,
  * the request schema for validation, the content hash and the version.
  *
@@ -13,16 +13,18 @@
  * speaks in (action ids, rule indices, limit indices).
  */
 
-/** Name of the custom section holding the manifest (UTF-8 JSON). */
+/** Name of the custom section holding the manifest (UTF-8 JSON of its wire form, load/manifest-wire.ts). */
 export const MANIFEST_SECTION = "agp.manifest";
 
 /**
  * Bumped on any incompatible change to the manifest, the input layout or the
  * result layout. 2: every catalog keyword enforced (ADR 0010). 3: session
  * rules (the session region, result +20, the session exports;
- * docs/decisions/0024-session-rules.md).
+ * docs/decisions/0024-session-rules.md). 4: the section holds the compact
+ * wire form, its rule table packed (runtime/load/manifest-wire.ts,
+ * docs/decisions/0044-compact-manifest.md).
  */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 export interface Manifest {
   /** Equals `ABI_VERSION` of the compiler that wrote it; hosts refuse other values. */

@@ -21,6 +21,7 @@
  * the charges of the limits whose condition holds.
  */
 import { ABI_VERSION, DEFAULT_REQUEST_BOUNDS, MANIFEST_SECTION, type Manifest, type RequestBounds } from "../../runtime/manifest.js";
+import { packManifest } from "../../runtime/load/manifest-wire.js";
 import { DECIDE_FLAGS, EFFECT_CODES, EXPORTS, RESULT } from "../../runtime/abi.js";
 import type { IrAction, IrExpr, IrProgram, IrRuleUse, IrSide, IrStr, IrWatch } from "../ir/index.js";
 import { canonical, compileGlob } from "../lower/index.js";
@@ -276,7 +277,7 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
   if (session !== undefined) {
     addSessionExports(module, session, program.actions, (action) => contextOf(module, action, { next: views, end: views + viewSize, placed: new Map<IrStr, number>() }), emitExpr, (fn, index, arms) => dispatch(module, fn, index, arms, c.nop()));
   }
-  module.addCustomSection(MANIFEST_SECTION, new TextEncoder().encode(JSON.stringify(manifest)));
+  module.addCustomSection(MANIFEST_SECTION, new TextEncoder().encode(JSON.stringify(packManifest(manifest))));
 }
 
 /**

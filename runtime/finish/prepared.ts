@@ -80,6 +80,9 @@ const GENERATED: Record<Effect, (id: string) => string> = {
   allow: (id) => `allowed by rule \`${id}\``,
 };
 
+const NONE: readonly never[] = Object.freeze([]);
+const NO_APPROVAL: PreparedApproval = Object.freeze({ quorums: NONE, requester: false, samePerson: false, binds: NONE });
+
 /** Prepares the manifest's rules and limits for finishing. */
 export function prepare(manifest: Manifest): Prepared {
   const captures = capturePlan(manifest);
@@ -93,10 +96,14 @@ export function prepare(manifest: Manifest): Prepared {
       reason: rule.reason ?? GENERATED[rule.effect](rule.id),
       audit: rule.audit,
       auditRank: ["info", "notice", "security"].indexOf(rule.audit),
-      obligations: rule.obligations.map((o) => Object.freeze({ key: o.key, value: Array.isArray(o.value) ? Object.freeze([...o.value]) : o.value })),
-      alone: alone(rule.obligations),
+      // Most rules set no obligation and ask no approval: they share one frozen value each (load time, ADR 0044).
+      obligations: rule.obligations.length === 0 ? NONE : rule.obligations.map((o) => Object.freeze({ key: o.key, value: Array.isArray(o.value) ? Object.freeze([...o.value]) : o.value })),
+      alone: rule.obligations.length === 0 ? NONE : alone(rule.obligations),
       quorums: rule.quorums,
-      approval: Object.freeze({ quorums: rule.quorums, requester: rule.requester === true, samePerson: rule.samePerson === true, binds: rule.binds ?? [] }),
+      approval:
+        rule.quorums.length === 0 && rule.requester !== true && rule.samePerson !== true && rule.binds === undefined
+          ? NO_APPROVAL
+          : Object.freeze({ quorums: rule.quorums, requester: rule.requester === true, samePerson: rule.samePerson === true, binds: rule.binds ?? [] }),
     }),
   );
   const limits = manifest.limits.map((limit, index) =>

@@ -60,29 +60,22 @@ export function checkManifest(value: unknown): Manifest {
     if (action.session !== undefined) actionSession(action.session, `${at}.session`, m);
   });
   if (m.session !== undefined) session(m.session, "manifest.session");
-  array(m.rules, "manifest.rules").forEach((r, i) => {
-    const at = `manifest.rules[${i}]`;
-    const rule = object(r, at);
-    string(rule.id, `${at}.id`);
-    string(rule.file, `${at}.file`);
-    count(rule.line, `${at}.line`);
-    oneOf(rule.effect, ["allow", "approve", "deny"], `${at}.effect`);
-    oneOf(rule.principal, ["agent", "human"], `${at}.principal`);
-    oneOf(rule.audit, ["info", "notice", "security"], `${at}.audit`);
-    if (rule.reason !== undefined) string(rule.reason, `${at}.reason`);
-    array(rule.obligations, `${at}.obligations`).forEach((o, j) => {
-      const ob = object(o, `${at}.obligations[${j}]`);
-      string(ob.key, `${at}.obligations[${j}].key`);
-      const v = ob.value;
-      const scalar = v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
-      if (!scalar && !(Array.isArray(v) && v.every((x) => typeof x === "string"))) {
-        fail(`${at}.obligations[${j}].value`, "a string, number, boolean, null or array of strings");
-      }
-    });
-    quorums(rule.quorums, `${at}.quorums`);
-    approvalFlags(rule, at);
-    if (rule.binds !== undefined) array(rule.binds, `${at}.binds`).forEach((b, j) => string(b, `${at}.binds[${j}]`));
-  });
+  // Paths are built only for a rule that fails: a policy has thousands of rules, and this runs on every load.
+  const rules = array(m.rules, "manifest.rules");
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as Json;
+    const plain =
+      typeof r === "object" && r !== null && !Array.isArray(r) &&
+      typeof r.id === "string" && typeof r.file === "string" && isCount(r.line) &&
+      (r.effect === "allow" || r.effect === "approve" || r.effect === "deny") &&
+      (r.principal === "agent" || r.principal === "human") &&
+      (r.audit === "info" || r.audit === "notice" || r.audit === "security") &&
+      (r.reason === undefined || typeof r.reason === "string") &&
+      Array.isArray(r.obligations) && r.obligations.length === 0 &&
+      Array.isArray(r.quorums) && r.quorums.length === 0 &&
+      r.requester === undefined && r.samePerson === undefined && r.binds === undefined;
+    if (!plain) checkRule(r, i);
+  }
   array(m.limits, "manifest.limits").forEach((l, i) => {
     const at = `manifest.limits[${i}]`;
     const limit = object(l, at);
@@ -105,6 +98,31 @@ export function checkManifest(value: unknown): Manifest {
     }
   });
   return value as Manifest;
+}
+
+/** One rule, every field, naming the first wrong one. */
+function checkRule(r: unknown, i: number): void {
+    const at = `manifest.rules[${i}]`;
+    const rule = object(r, at);
+    string(rule.id, `${at}.id`);
+    string(rule.file, `${at}.file`);
+    count(rule.line, `${at}.line`);
+    oneOf(rule.effect, ["allow", "approve", "deny"], `${at}.effect`);
+    oneOf(rule.principal, ["agent", "human"], `${at}.principal`);
+    oneOf(rule.audit, ["info", "notice", "security"], `${at}.audit`);
+    if (rule.reason !== undefined) string(rule.reason, `${at}.reason`);
+    array(rule.obligations, `${at}.obligations`).forEach((o, j) => {
+      const ob = object(o, `${at}.obligations[${j}]`);
+      string(ob.key, `${at}.obligations[${j}].key`);
+      const v = ob.value;
+      const scalar = v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+      if (!scalar && !(Array.isArray(v) && v.every((x) => typeof x === "string"))) {
+        fail(`${at}.obligations[${j}].value`, "a string, number, boolean, null or array of strings");
+      }
+    });
+    quorums(rule.quorums, `${at}.quorums`);
+    approvalFlags(rule, at);
+    if (rule.binds !== undefined) array(rule.binds, `${at}.binds`).forEach((b, j) => string(b, `${at}.binds[${j}]`));
 }
 
 /** The manifest's `session`: a key path, a layout, monitors inside the state. */
@@ -160,7 +178,7 @@ function schema(value: unknown, at: string, depth = 0): void {
     case "string":
       if (node.maxLength !== undefined) count(node.maxLength, `${at}.maxLength`);
       if (node.minLength !== undefined) count(node.minLength, `${at}.minLength`);
-      if (node.enum !== undefined) array(node.enum, `${at}.enum`).forEach((e, i) => string(e, `${at}.enum[${i}]`));
+      if (node.enum !== undefined) strings(node.enum, `${at}.enum`);
       if (node.pattern !== undefined) automaton(node.pattern, `${at}.pattern`);
       return;
     case "number":
@@ -217,16 +235,20 @@ function automaton(value: unknown, at: string): void {
   if (classCount < 1 || classCount > 256) fail(`${at}.classCount`, "a count from 1 to 256");
   const classOf = array(a.classOf, `${at}.classOf`);
   if (classOf.length !== 256) fail(`${at}.classOf`, "256 byte classes");
-  classOf.forEach((c, i) => {
-    if (count(c, `${at}.classOf[${i}]`) >= classCount) fail(`${at}.classOf[${i}]`, `a class below ${classCount}`);
-  });
+  for (let i = 0; i < classOf.length; i++) {
+    const c = classOf[i];
+    if (!isCount(c) || (c as number) >= classCount) fail(`${at}.classOf[${i}]`, `a class below ${classCount}`);
+  }
   const transitions = array(a.transitions, `${at}.transitions`);
   const states = transitions.length / classCount;
   if (!Number.isInteger(states) || states < 1) fail(`${at}.transitions`, "a whole number of rows of classCount states");
   const state = (v: unknown, where: string): void => {
     if (count(v, where) >= states) fail(where, `a state below ${states}`);
   };
-  transitions.forEach((t, i) => state(t, `${at}.transitions[${i}]`));
+  for (let i = 0; i < transitions.length; i++) {
+    const t = transitions[i];
+    if (!isCount(t) || (t as number) >= states) state(t, `${at}.transitions[${i}]`);
+  }
   state(a.start, `${at}.start`);
   if (a.dead !== -1) state(a.dead, `${at}.dead`);
   array(a.accepting, `${at}.accepting`).forEach((s, i) => state(s, `${at}.accepting[${i}]`));
@@ -243,7 +265,7 @@ function slot(value: unknown, at: string, room: number, depth = 0): void {
   path(s.path, `${at}.path`, depth > 0);
   const offset = count(s.offset, `${at}.offset`);
   if (offset + SLOT_SIZE[kind] > room) fail(`${at}.offset`, `inside the slot area (${room} bytes)`);
-  if (kind === "sym") array(s.dictionary, `${at}.dictionary`).forEach((w, i) => string(w, `${at}.dictionary[${i}]`));
+  if (kind === "sym") strings(s.dictionary, `${at}.dictionary`);
   if (kind === "array") {
     const itemsOffset = count(s.itemsOffset, `${at}.itemsOffset`);
     const stride = count(s.stride, `${at}.stride`);
@@ -284,6 +306,12 @@ function array(value: unknown, at: string): unknown[] {
   return value as unknown[];
 }
 
+/** An array of strings; the path of an element is built only when it fails. */
+function strings(value: unknown, at: string): void {
+  const list = array(value, at);
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== "string") fail(`${at}[${i}]`, "a string");
+}
+
 function string(value: unknown, at: string): string {
   if (typeof value !== "string") fail(at, "a string");
   return value as string;
@@ -292,6 +320,10 @@ function string(value: unknown, at: string): string {
 function number(value: unknown, at: string): number {
   if (typeof value !== "number" || !Number.isFinite(value)) fail(at, "a finite number");
   return value as number;
+}
+
+function isCount(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0x7fffffff;
 }
 
 function count(value: unknown, at: string): number {

@@ -14,6 +14,7 @@ import { EXPORTS, SESSION, SESSION_EXPORTS } from "../abi.js";
 import { PolicyLoadError } from "../errors.js";
 import { wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmModule } from "../wasm-api.js";
 import { checkManifest } from "./check-manifest.js";
+import { unpackManifest } from "./manifest-wire.js";
 
 /** What a policy can be loaded from. */
 export type PolicySource = Uint8Array | ArrayBuffer | WasmModule;
@@ -78,7 +79,7 @@ export async function compileAsync(bytes: Uint8Array): Promise<WasmModule> {
   }
 }
 
-/** The module's manifest, checked; and that the module imports nothing. */
+/** The module's manifest, checked and frozen; and that the module imports nothing. */
 export function readManifest(module: WasmModule): Manifest {
   const wasm = api();
   const imports = wasm.Module.imports(module);
@@ -101,7 +102,34 @@ export function readManifest(module: WasmModule): Manifest {
   } catch (error) {
     throw new PolicyLoadError(`corrupt policy manifest: the \`${MANIFEST_SECTION}\` section is not JSON (${messageOf(error)})`);
   }
-  return checkManifest(json);
+  return deepFreeze(checkManifest(unpackManifest(json)));
+}
+
+/**
+ * Freezes the manifest and everything in it. Walks arrays by index and
+ * skips primitives without a call: a manifest holds long arrays of numbers
+ * (automata) and strings (dictionaries), and this runs on every load.
+ */
+function deepFreeze<T>(value: T): T {
+  freezeObject(value as unknown as object);
+  return value;
+}
+
+function freezeObject(value: object): void {
+  if (Object.isFrozen(value)) return;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      if (typeof child === "object" && child !== null) freezeObject(child);
+    }
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const child = record[key];
+    if (typeof child === "object" && child !== null) freezeObject(child);
+  }
 }
 
 /** Instantiates synchronously and checks the exports against the manifest. */

@@ -1,12 +1,13 @@
 /**
  * Every shipped example compiles: a module with no imports, the manifest in
- * its `agp.manifest` custom section (equal to the one returned), a valid IR,
+ * its `agp.manifest` custom section (the wire form of the one returned), a valid IR,
  * an action table sorted by name, cost bounds for every action, and a
  * runtime that loads it.
  */
 import { describe, expect, it } from "vitest";
 import { countImports, listSections } from "../../compiler/codegen/index.js";
 import { validateIr } from "../../compiler/ir/index.js";
+import { packManifest, unpackManifest } from "../../runtime/load/manifest-wire.js";
 import { MANIFEST_SECTION } from "../../runtime/manifest.js";
 import { pairFromPaths } from "./harness.js";
 
@@ -17,7 +18,8 @@ describe("examples compile", () => {
     const section = listSections(compiled.wasm).find((s) => s.name === MANIFEST_SECTION);
     expect(section).toBeDefined();
     const carried = JSON.parse(new TextDecoder().decode(compiled.wasm.subarray(section!.start, section!.end)));
-    expect(carried).toEqual(JSON.parse(JSON.stringify(compiled.manifest)));
+    expect(carried).toEqual(JSON.parse(JSON.stringify(packManifest(compiled.manifest))));
+    expect(JSON.parse(JSON.stringify(unpackManifest(carried)))).toEqual(JSON.parse(JSON.stringify(compiled.manifest)));
     expect(validateIr(compiled.ir)).toEqual([]);
     const names = compiled.manifest.actions.map((a) => a.name);
     expect(names).toEqual([...names].sort());

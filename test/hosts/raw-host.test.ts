@@ -134,7 +134,11 @@ function rawHost(bytes: Uint8Array) {
     const r = u32(4);
     const effect = ["allow", "approve", "deny"][m.getUint32(r, true)]!;
     const blockedBy = m.getUint32(r + 4, true);
-    const deciding = Array.from({ length: m.getUint32(r + 8, true) }, (_, i) => manifest.rules[m.getUint32(r + 24 + 4 * i, true)]);
+    // docs/abi.md section 2: a packed rule is [id, file, line, flags, rest?]: effect in flags bits 0-1, principal bit 2, reason in rest.
+    const deciding = Array.from({ length: m.getUint32(r + 8, true) }, (_, i) => {
+      const [id, , , flags, rest] = manifest.rules[m.getUint32(r + 24 + 4 * i, true)];
+      return { id, effect: ["allow", "approve", "deny"][flags & 3], principal: flags & 4 ? "human" : "agent", reason: rest?.reason };
+    });
     // Agent side first, then human side, each by rule index.
     const ordered = [...deciding.filter((x: Json) => x.principal === "agent"), ...deciding.filter((x: Json) => x.principal === "human")];
     const generated = { deny: "denied by rule", approve: "approval required by rule", allow: "allowed by rule" } as Record<string, string>;

@@ -60,8 +60,10 @@ describe("runtime boundaries", () => {
   // docs/performance.md "The decision path"). 64 KB since issue 14 joined them: the session rules' host side
   // (runtime/session.ts, the engine's `record`, `outcome` and session loading, the result's fault; ADR 0024)
   // adds about 9 KB (61.8 KB measured at the merge). They are methods of the engine, so a gateway without
-  // session rules still carries them.
-  it("a gateway's bundle (loadPolicy, decide), minified, is under 64 KB with no imports left", async () => {
+  // session rules still carries them. 68 KB since the compact manifest (ABI 4, ADR 0044): unpacking the
+  // rule table and a manifest check that builds no path strings unless a field is wrong add about 3 KB
+  // (66.4 KB measured, 63.3 KB before), for a manifest 4-5x smaller at 1,000 rules and read 2-5x faster.
+  it("a gateway's bundle (loadPolicy, decide), minified, is under 68 KB with no imports left", async () => {
     let rolldown: { build(options: object): Promise<{ output: { code?: string }[] }> };
     try {
       rolldown = (await import("rolldown")) as unknown as typeof rolldown;
@@ -75,6 +77,6 @@ describe("runtime boundaries", () => {
     const bundle = result.output[0]?.code ?? "";
     expect(bundle.length).toBeGreaterThan(1000);
     expect(bundle).not.toMatch(/\bimport\s*[{*"']|\brequire\(/);
-    expect(bundle.length).toBeLessThan(64 * 1024);
+    expect(bundle.length).toBeLessThan(68 * 1024);
   });
 });

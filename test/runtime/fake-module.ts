@@ -15,6 +15,7 @@
  */
 import binaryen from "binaryen";
 import { ABI_VERSION, MANIFEST_SECTION, type Manifest } from "../../runtime/manifest.js";
+import { packManifest } from "../../runtime/load/manifest-wire.js";
 import { EFFECT_CODES, PRINCIPAL_CODES, RESULT } from "../../runtime/abi.js";
 
 /** What the fake module answers for one (action, selector, human) cell. */
@@ -29,7 +30,7 @@ export interface FakeResult {
 export type FakeCell = FakeResult | "trap" | { readonly address: number };
 
 export interface FakeModuleOptions {
-  /** The manifest to embed (JSON-encoded), unless `section` is given. */
+  /** The manifest to embed (its wire form, JSON-encoded), unless `section` is given. */
   readonly manifest?: Manifest;
   /** Raw custom-section contents (for corrupt manifests); `null` for no section. */
   readonly section?: Uint8Array | string | null;
@@ -140,7 +141,7 @@ export function fakeModule(options: FakeModuleOptions): Uint8Array {
     fn("agp_decide", binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.i32, [binaryen.i32, binaryen.i32], decide);
     if (options.section !== null) {
       const section =
-        options.section === undefined ? new TextEncoder().encode(JSON.stringify(manifest)) : typeof options.section === "string" ? new TextEncoder().encode(options.section) : options.section;
+        options.section === undefined ? new TextEncoder().encode(manifest === undefined ? "" : JSON.stringify(packManifest(manifest))) : typeof options.section === "string" ? new TextEncoder().encode(options.section) : options.section;
       m.addCustomSection(MANIFEST_SECTION, section);
       if (options.duplicateSection) m.addCustomSection(MANIFEST_SECTION, section);
     }

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { loadPolicy, loadPolicySync, PolicyLoadError, ABI_VERSION } from "../../runtime/index.js";
 import type { Manifest } from "../../runtime/manifest.js";
 import { fakeModule } from "./fake-module.js";
+import { packManifest } from "../../runtime/load/manifest-wire.js";
 import { OPEN_RULES, shell, testManifest } from "./harness.js";
 
 const manifest = testManifest({ rules: OPEN_RULES });
@@ -28,6 +29,13 @@ function corrupt(change: (m: Record<string, unknown>) => void): string {
   const copy = JSON.parse(JSON.stringify(manifest)) as Record<string, unknown>;
   change(copy);
   return loadError(fakeModule({ manifest: copy as unknown as Manifest, results: allow }));
+}
+
+/** A load error of the manifest whose wire form (what the section holds) `change` damaged. */
+function corruptWire(change: (w: Record<string, unknown>) => void): string {
+  const wire = JSON.parse(JSON.stringify(packManifest(manifest))) as Record<string, unknown>;
+  change(wire);
+  return loadError(fakeModule({ manifest, section: JSON.stringify(wire), results: allow }));
 }
 
 describe("loading a policy", () => {
@@ -85,11 +93,29 @@ describe("loading a policy", () => {
     expect(loadError(fakeModule({ manifest, abi: 7 }))).toBe(`the policy module reports ABI 7 but its manifest says ${ABI_VERSION}; the module is corrupt`);
   });
 
+  it("asks to recompile a module of ABI 3, whose manifest is not packed", () => {
+    // What agp compiled before the compact manifest (ADR 0044): the rules as objects, no file table.
+    const old = { ...JSON.parse(JSON.stringify(manifest)), abi: 3 };
+    expect(loadError(fakeModule({ manifest, section: JSON.stringify(old), results: allow, abi: 3 }))).toBe(
+      `the policy module was compiled for ABI 3, this runtime speaks ABI ${ABI_VERSION}; recompile the policy or upgrade the runtime`,
+    );
+  });
+
   it("names the first wrong field of a corrupt manifest", () => {
     expect(corrupt((m) => delete m.policy)).toBe("corrupt policy manifest: `manifest.policy` must be an object");
-    expect(corrupt((m) => ((m.rules as Record<string, unknown>[])[1]!.effect = "maybe"))).toBe(
-      "corrupt policy manifest: `manifest.rules[1].effect` must be one of allow, approve, deny",
+    expect(corruptWire((w) => ((w.rules as unknown[][])[1]![3] = 3))).toBe(
+      "corrupt policy manifest: `manifest.rules[1][3]` must be rule flags (docs/abi.md, section 2)",
     );
+    expect(corruptWire((w) => ((w.rules as unknown[][])[1]![4] = { reason: "x", why: 1 }))).toBe(
+      "corrupt policy manifest: `manifest.rules[1][4]` must be an object of reason, obligations, quorums and binds (not `why`)",
+    );
+    expect(corruptWire((w) => ((w.rules as unknown[][])[1]![4] = { obligations: [{ key: "k", value: {} }] }))).toBe(
+      "corrupt policy manifest: `manifest.rules[1].obligations[0].value` must be a string, number, boolean, null or array of strings",
+    );
+    expect(corruptWire((w) => ((w.rules as unknown[][])[0]![1] = 9))).toBe(
+      "corrupt policy manifest: `manifest.rules[0][1]` must be an index into manifest.files (below 1)",
+    );
+    expect(corruptWire((w) => delete w.files)).toBe("corrupt policy manifest: `manifest.files` must be an array");
     expect(corrupt((m) => ((m.actions as Record<string, unknown>[])[0]!.args = { type: "date" }))).toBe(
       "corrupt policy manifest: `manifest.actions[0].args.type` must be one of any, null, boolean, string, number, array, object, union",
     );
