@@ -75,7 +75,8 @@ export function encodePolicy(
   const agentRules = covering("agent");
   const humanRules = covering("human");
   const mode = delegationMode(policy, [...agentRules, ...humanRules]);
-  const humanSpeaks = mode !== "agent_only" && humanRules.length > 0 ? layout.humanPresent : FALSE;
+  // Under `human_only` a present human always speaks (no covering rule: "no `for human` rule allows").
+  const humanSpeaks = mode === "human_only" ? layout.humanPresent : mode !== "agent_only" && humanRules.length > 0 ? layout.humanPresent : FALSE;
 
   const match = new Map<CheckedRule, Term>();
   for (const rule of [...agentRules, ...humanRules]) {
@@ -104,6 +105,11 @@ export function encodePolicy(
       ite(and(agent.opinion, human.opinion), bothOpinions, ite(agent.opinion, agent.rank, ite(human.opinion, human.rank, "0"))),
     );
     combined = ite(humanSpeaks, withHuman, agent.rank);
+  } else if (mode === "human_only") {
+    // The agent's explicit rules bind, its "no rule allows" does not; without a human nothing allows (ADR 0040).
+    const agentBound = ite(agent.opinion, agent.rank, "2");
+    const humanRank = ite(humanSpeaks, human.rank, "0");
+    combined = ite(cmp("<=", agentBound, humanRank), agentBound, humanRank);
   } else {
     combined = ite(humanSpeaks, ite(cmp("<=", agent.rank, human.rank), agent.rank, human.rank), agent.rank);
   }
@@ -211,7 +217,7 @@ function costTerm(limit: CheckedLimit, scope: ExprScope, enc: Encoding): Term {
 }
 
 /** `both` unless every package whose rules cover the action says the same mode (ADR 0006, "Delegation"). */
-function delegationMode(policy: CheckedPolicySet, rules: readonly CheckedRule[]): "both" | "either" | "agent_only" {
+function delegationMode(policy: CheckedPolicySet, rules: readonly CheckedRule[]): "both" | "either" | "agent_only" | "human_only" {
   const modes = new Set(rules.map((r) => policy.packages.find((p) => p.name === r.package)?.delegation ?? "both"));
   const [only] = modes;
   return modes.size === 1 && only !== undefined ? only : "both";

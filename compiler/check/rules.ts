@@ -71,7 +71,9 @@ export function checkRule(rule: RuleDecl, file: string, ctx: PackageContext): Ch
   }
   if (rule.approval !== undefined) {
     checkApproval(rule.approval, ctx);
-    const humanKnown = principal === "human" || (rule.condition !== undefined && whenTrue(rule.condition).present.has("human"));
+    // Under `human_only` a request without a human is denied before any approval (ADR 0040).
+    const humanKnown =
+      principal === "human" || pkg.delegation === "human_only" || (rule.condition !== undefined && whenTrue(rule.condition).present.has("human"));
     checkRequester(rule.approval, humanKnown, "rule", id, principal === "human" ? "" : "guard the condition with `has human and …`, or write the rule `for human`", ctx);
     checkSamePerson(rule.approval, "rule", id, ctx);
   }

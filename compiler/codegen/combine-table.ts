@@ -7,7 +7,9 @@
  * a rule, 3 default deny ("no rule allows"); human code 4 means the human
  * side abstains. Entry bytes: effect (EFFECT_CODES), deciders (bit 0 agent,
  * bit 1 human), permitting sides (whose allow and approve rules give
- * obligations), blockedBy (PRINCIPAL_CODES).
+ * obligations), blockedBy (PRINCIPAL_CODES). Under `human_only` a missing
+ * human side (code 4: no human, or no `for human` rule covers the action)
+ * is a default deny, and an agent side with no opinion (code 3) is left out.
  * Must not drift from compiler/interpret/delegation.ts: the differential
  * test compares both on every combination it meets.
  */
@@ -29,14 +31,13 @@ export const ENTRY_SIZE = 4;
 export const ENTRIES = 20;
 
 /** The table for one mode (`agent_only` never has a human side: code 4). */
-export function combineTable(mode: "both" | "either" | "agent_only"): Uint8Array {
+export function combineTable(mode: "both" | "either" | "agent_only" | "human_only"): Uint8Array {
   const bytes = new Uint8Array(ENTRIES * ENTRY_SIZE);
   for (let a = 0; a < 4; a++) {
     for (let h = 0; h < 5; h++) {
       const agent: Side = { principal: "agent", bit: 1, effect: EFFECT_OF[a]!, defaulted: a === 3 };
       const human: Side | undefined = h === 4 ? undefined : { principal: "human", bit: 2, effect: EFFECT_OF[h]!, defaulted: h === 3 };
-      const sides = human === undefined || mode === "agent_only" ? [agent] : [agent, human];
-      const result = mode === "either" && sides.length === 2 ? either(sides) : strictest(sides);
+      const result = mode === "human_only" ? humanOnly(agent, human) : combine(mode, agent, human);
       const at = (a * 5 + h) * ENTRY_SIZE;
       bytes[at] = EFFECT_CODES[result.effect];
       bytes[at + 1] = result.deciders.reduce((m, s) => m | s.bit, 0);
@@ -46,6 +47,17 @@ export function combineTable(mode: "both" | "either" | "agent_only"): Uint8Array
     }
   }
   return bytes;
+}
+
+function combine(mode: "both" | "either" | "agent_only", agent: Side, human: Side | undefined): Combined {
+  const sides = human === undefined || mode === "agent_only" ? [agent] : [agent, human];
+  return mode === "either" && sides.length === 2 ? either(sides) : strictest(sides);
+}
+
+/** The human decides; the agent's explicit rules still bind; no human side is "no rule allows" (ADR 0040). */
+function humanOnly(agent: Side, human: Side | undefined): Combined {
+  const requester: Side = human ?? { principal: "human", bit: 2, effect: "deny", defaulted: true };
+  return strictest(agent.defaulted ? [requester] : [agent, requester]);
 }
 
 interface Combined {

@@ -151,6 +151,8 @@ function build(module: PolicyModule, program: IrProgram, manifest: Manifest): vo
     both: module.addData(combineTable("both"), { align: 4 }),
     either: module.addData(combineTable("either"), { align: 4 }),
     agent_only: module.addData(combineTable("agent_only"), { align: 4 }),
+    // Placed only when an action uses it, so modules without `human_only` keep their size.
+    human_only: program.actions.some((a) => a.mode === "human_only") ? module.addData(combineTable("human_only"), { align: 4 }) : 0,
   };
   const input = module.reserve(program.memory.slotBytes + program.memory.arenaBytes, 8);
   // String views (lower, domain, normpath) write to buffers of their own; one action decides at a time, so actions share them.

@@ -37,6 +37,7 @@ import { Refusal } from "./values.js";
 import { bySource, covers } from "./match.js";
 import { prepareSession, sessionFault, sessionKeyOf, sessionNeed, type SessionInput, type SessionScope } from "./session.js";
 import { readHostValue } from "./read.js";
+import type { DelegationMode } from "../syntax/index.js";
 
 /** Decides one request; never throws. `session` is the session's trace and the time (docs/decisions/0024-session-rules.md). */
 export function decide(model: PolicyModel, request: unknown, state?: RuntimeState, session?: SessionInput): Decision {
@@ -71,7 +72,9 @@ function decideOrRefuse(model: PolicyModel, input: unknown, given: RuntimeState 
   const agentSide = decideSide(rulesCovering(model.rules, "agent", action), "agent", scope);
   const mode = delegationMode(model, action);
   const humanRules = request.human === undefined || mode === "agent_only" ? [] : rulesCovering(model.rules, "human", action);
-  const humanSide = humanRules.length === 0 ? undefined : decideSide(humanRules, "human", scope);
+  // Under `human_only` a present human always speaks: with no rule covering the action, "no `for human` rule allows".
+  const humanSpeaks = humanRules.length > 0 || (mode === "human_only" && request.human !== undefined);
+  const humanSide = humanSpeaks ? decideSide(humanRules, "human", scope) : undefined;
   const combined = combineSides(agentSide, humanSide, mode);
 
   const deciding: ModelRule[] = combined.deciders.flatMap((s) => s.deciding);
@@ -79,7 +82,7 @@ function decideOrRefuse(model: PolicyModel, input: unknown, given: RuntimeState 
   const audit = highestAudit(deciding.map((r) => r.audit));
 
   if (combined.effect === "deny") {
-    const reasons = deciding.length > 0 ? deciding.map(ruleReason) : combined.deciders.map((s) => defaultReason(s.principal, action));
+    const reasons = deciding.length > 0 ? deciding.map(ruleReason) : combined.deciders.map((s) => defaultReason(s.principal, action, request.human !== undefined));
     return { ...base(model, "deny", ruleRefs, reasons, audit), ...blocked(combined.blockedBy) };
   }
 
@@ -131,7 +134,7 @@ function sessionOf(model: PolicyModel, request: Parameters<typeof sessionKeyOf>[
 }
 
 /** The delegation mode for an action: the packages whose rules cover it; if they disagree, `both`. */
-function delegationMode(model: PolicyModel, action: string): "both" | "either" | "agent_only" {
+function delegationMode(model: PolicyModel, action: string): DelegationMode {
   const packages = new Set(rulesCovering(model.rules, "agent", action).concat(rulesCovering(model.rules, "human", action)).map((r) => r.packageName));
   const modes = new Set([...packages].map((p) => model.delegation.get(p) ?? "both"));
   const [only] = modes;
@@ -158,8 +161,10 @@ function withTrust(request: ValidRequest, state: RuntimeState | undefined, model
   return { ...request, agent: agent as ValidRequest["agent"] };
 }
 
-function defaultReason(principal: "agent" | "human", action: string): string {
-  return principal === "agent" ? `no rule allows \`${action}\`` : `no \`for human\` rule allows \`${action}\``;
+/** A default deny's reason; the human side without a human happens only under `human_only`. */
+function defaultReason(principal: "agent" | "human", action: string, withHuman: boolean): string {
+  if (principal === "agent") return `no rule allows \`${action}\``;
+  return withHuman ? `no \`for human\` rule allows \`${action}\`` : `the request names no human, and under \`delegation human_only\` only rules \`for human\` allow \`${action}\``;
 }
 
 function capReason(limit: ModelLimit): string {

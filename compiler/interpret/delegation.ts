@@ -13,6 +13,11 @@
  *   permissive side decides (allow > approve > no rule allows). A side's
  *   "no rule allows" is not a deny here: it has no opinion.
  * - `agent_only`: only the agent side (the caller passes no human side).
+ * - `human_only`: the human side decides, and the agent side's explicit
+ *   rules still bind: the stricter of the human's answer and the agent's
+ *   rules that matched; the agent's "no rule allows" is no opinion. Without
+ *   a human (the caller passes none) the human side is a default deny
+ *   (docs/decisions/0040-delegation-human-only.md).
  * When both sides reach the deciding effect they decide together (their
  * rules and quorums merge); explicit rules are reported before a default deny.
  */
@@ -33,8 +38,15 @@ export interface Combined {
 
 const STRICTNESS: Record<Effect, number> = { allow: 0, approve: 1, deny: 2 };
 
+/** Under `human_only`, a request without a human: nobody whose permissions count, so "no rule allows". */
+const NO_HUMAN: SideResult = { principal: "human", effect: "deny", defaulted: true, deciding: [], permitting: [] };
+
 /** Combines the two sides by the mode. */
 export function combineSides(agent: SideResult, human: SideResult | undefined, mode: DelegationMode): Combined {
+  if (mode === "human_only") {
+    const requester = human ?? NO_HUMAN;
+    return strictest(agent.defaulted ? [requester] : [agent, requester]);
+  }
   const sides = human === undefined || mode === "agent_only" ? [agent] : [agent, human];
   if (mode === "either" && sides.length === 2) return either(sides);
   return strictest(sides);

@@ -135,7 +135,7 @@ export interface IrGlob {
 }
 
 /** How the agent's and the human's answers combine for one action. */
-export type IrMode = "both" | "either" | "agent_only";
+export type IrMode = "both" | "either" | "agent_only" | "human_only";
 
 export interface IrAction {
   readonly id: number;

@@ -41,8 +41,8 @@ export const PRINCIPALS: readonly Principal[] = ["agent", "human"];
  * How rules about the agent and rules about the human it acts for combine
  * when a request names a human (see docs/language.md, "Delegation").
  */
-export type DelegationMode = "both" | "either" | "agent_only";
-export const DELEGATION_MODES: readonly DelegationMode[] = ["both", "either", "agent_only"];
+export type DelegationMode = "both" | "either" | "agent_only" | "human_only";
+export const DELEGATION_MODES: readonly DelegationMode[] = ["both", "either", "agent_only", "human_only"];
 
 export type AuditLevel = "info" | "notice" | "security";
 export const AUDIT_LEVELS: readonly AuditLevel[] = ["info", "notice", "security"];

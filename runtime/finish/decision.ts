@@ -34,7 +34,7 @@ export function finish(prep: Prepared, raw: RawResult, view: RequestView, state:
   }
   const audit = AUDIT[rank]!;
   if (raw.effect === "deny") {
-    if (n === 0) reasons.push(defaultReason(raw.blockedBy, view.action));
+    if (n === 0) reasons.push(defaultReason(raw.blockedBy, view.action, view.human));
     return decision(prep, "deny", refs, reasons, {}, [], audit, undefined, raw.blockedBy);
   }
   let obligations: Record<string, ObligationValue> = {};
@@ -137,8 +137,12 @@ function sideOrdered(prep: Prepared, indices: readonly number[]): PreparedRule[]
   return human === undefined ? agent : agent.concat(human);
 }
 
-function defaultReason(blockedBy: "agent" | "human" | undefined, action: string): string {
-  return blockedBy === "human" ? `no \`for human\` rule allows \`${action}\`` : `no rule allows \`${action}\``;
+/** A default deny's reason; the human side blocks without a human only under `human_only` (ADR 0040). */
+function defaultReason(blockedBy: "agent" | "human" | undefined, action: string, withHuman: boolean): string {
+  if (blockedBy !== "human") return `no rule allows \`${action}\``;
+  return withHuman
+    ? `no \`for human\` rule allows \`${action}\``
+    : `the request names no human, and under \`delegation human_only\` only rules \`for human\` allow \`${action}\``;
 }
 
 function base(prep: Prepared, effect: DecisionEffect, rules: readonly DecidingRule[], reasons: readonly string[], audit: DecisionAuditLevel): Decision {

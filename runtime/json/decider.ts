@@ -378,7 +378,9 @@ class JsonEngine implements JsonDecider {
     seen.rates = rates;
     seen.human = false;
     seen.captures.fill(undefined);
-    if (raw.charges.length > 0 || state?.approvals !== undefined) {
+    // A default deny blocked by the human side reads whether a human was named (`human_only` without one, ADR 0040).
+    const humanDefault = raw.effect === "deny" && raw.deciding.length === 0 && raw.blockedBy === "human";
+    if (raw.charges.length > 0 || state?.approvals !== undefined || humanDefault) {
       const r = request();
       const human = ownValue(r, "human");
       seen.human = human !== null && human !== undefined;

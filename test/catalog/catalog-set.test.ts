@@ -16,6 +16,7 @@ import {
   walkType,
   type Catalog,
 } from "../../compiler/catalog/index.js";
+import { renderDiagnostics } from "../../compiler/diagnostics/index.js";
 
 const HEAD = { $schema: "https://json-schema.org/draft/2020-12/schema" };
 
@@ -156,5 +157,33 @@ describe("catalog format edge cases", () => {
       actions: { a: { args: { $ref: "#/$defs/target" } } },
     });
     expect([...(c.actions[0]?.args.fields.keys() ?? [])]).toEqual(["repo"]);
+  });
+});
+
+describe("obligations declared in two catalogs (ADR 0029)", () => {
+  it("AGP402 when one name is declared differently, naming both places", () => {
+    const a = `${JSON.stringify({ ...HEAD, family: "a", obligations: { max_runtime_seconds: { type: "integer", merge: "min" } }, actions: { run: { args: { type: "object" } } } }, null, 2)}\n`;
+    const b = `${JSON.stringify({ ...HEAD, family: "b", obligations: { max_runtime_seconds: { type: "integer", merge: "max" } }, actions: { run: { args: { type: "object" } } } }, null, 2)}\n`;
+    const sources = new Map([["a.json", a], ["b.json", b]]);
+    const loaded = [loadCatalog("a.json", a).catalog!, loadCatalog("b.json", b).catalog!];
+    const { diagnostics } = mergeCatalogs(loaded, sources);
+    expect(renderDiagnostics(diagnostics, sources)).toMatchInlineSnapshot(`
+      "b.json:5:5: error AGP402: invalid catalog at \`/obligations/max_runtime_seconds\`: obligation \`max_runtime_seconds\` is declared differently in \`a.json\`
+        5 |     "max_runtime_seconds": {
+          |     ^^^^^^^^^^^^^^^^^^^^^
+        a.json:5:5: note: first declared here
+          5 |     "max_runtime_seconds": {
+            |     ^^^^^^^^^^^^^^^^^^^^^
+        help: see docs/catalogs.md for the catalog format
+
+      1 error, 0 warnings
+      "
+    `);
+  });
+
+  it("nothing when both declare it the same", () => {
+    const doc = { family: "a", obligations: { dry_run: { type: "boolean", merge: "or" } }, actions: { run: { args: { type: "object" } } } };
+    const { diagnostics } = mergeCatalogs([catalog("a.json", doc), catalog("b.json", { ...doc, family: "b" })]);
+    expect(diagnostics).toEqual([]);
   });
 });

@@ -247,3 +247,19 @@ describe("messages", () => {
     expect(result.diagnostics.filter((d) => d.code === "AGP204").map((d) => d.message)).toEqual(["no approver group named `sre\\n\\u202e`"]);
   });
 });
+
+describe("`by requester` under `delegation human_only` (ADR 0040)", () => {
+  const body = 'rule confirm: approve demo.ticket.close by requester\nrule people: allow demo.ticket.close for human\n';
+
+  it("needs no `has human` guard: a request without a human is denied before any approval", async () => {
+    const result = await runCheck({ "policy.agp": 'package demo\nactions "demo.json"\ndelegation human_only\n\n' + body });
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  it("still needs it under the other modes (AGP280)", async () => {
+    for (const mode of ["both", "either"]) {
+      const result = await runCheck({ "policy.agp": `package demo\nactions "demo.json"\ndelegation ${mode}\n\n` + body });
+      expect(result.diagnostics.map((d) => d.code)).toContain("AGP280");
+    }
+  });
+});

@@ -19,7 +19,7 @@ function side(principal: "agent" | "human", code: number): SideResult {
 }
 
 describe("combine table", () => {
-  for (const mode of ["both", "either", "agent_only"] as const) {
+  for (const mode of ["both", "either", "agent_only", "human_only"] as const) {
     it(`matches the interpreter under ${mode}`, () => {
       const table = combineTable(mode);
       for (let a = 0; a < 4; a++) {

@@ -76,7 +76,7 @@ limit runs: 3 per hour per args.command on shell.exec when args.timeout_seconds 
 const INTERESTING = ["acme/payments", "acme/alpha", "acme/beta", "r1", "r2", "ok", "a ok", "*[x]?", "run *[x]? now", "/w", "/w/x", "h1", "h2", "a", "b", "c", "d", "e", "f"];
 
 describe("constructs: wasm + runtime vs the interpreter", () => {
-  for (const mode of ["both", "either", "agent_only"]) {
+  for (const mode of ["both", "either", "agent_only", "human_only"]) {
     it(`agrees under delegation ${mode}`, () => {
       const { checked, catalogs } = checkText({ "p.agp": POLICY(mode) }, CATALOGS);
       const pair = pairOf(checked, catalogs);

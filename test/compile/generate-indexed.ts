@@ -105,7 +105,7 @@ export function generateIndexed(seed: number): string {
   // An automaton over every item pays off only past a few dozen rules (the cost model decides): give those shapes more.
   const dense = DENSE.has(shapes[0]!);
   const count = dense ? 70 : 20 + r.int(37);
-  const out = [`package ix\ndelegation ${r.pick(["both", "either", "agent_only"])}\n`];
+  const out = [`package ix\ndelegation ${r.pick(["both", "either", "agent_only", "human_only"])}\n`];
   for (let i = 0; i < count; i++) {
     const noise = r.chance(0.08);
     let when = noise ? r.pick(NOISE)(r) : SHAPES[r.chance(0.75) ? shapes[0]! : shapes[1]!]!(r);

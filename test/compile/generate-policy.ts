@@ -19,7 +19,7 @@ import { generatePolicy, Random } from "../check/generate.js";
 
 export { Random };
 
-const MODES = ["both", "either", "agent_only"];
+const MODES = ["both", "either", "agent_only", "human_only"];
 const KEYS = ["max_runtime_seconds", "dry_run", "ticket_channel"];
 const WORDS = ["prod", "acme/payments", "acme/tools", "a", "ab", "/workspace/", "x-1", "CHG-1"];
 const LOWER_WORDS = ["prod", "acme/payments", "a", "ab", "x-1", "chg-1"];

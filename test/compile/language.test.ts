@@ -188,7 +188,7 @@ describe("language of issue 15: wasm + runtime vs the interpreter", () => {
     }
   });
 
-  for (const mode of ["both", "either", "agent_only"]) {
+  for (const mode of ["both", "either", "agent_only", "human_only"]) {
     it(`agrees under delegation ${mode} (object and JSON paths)`, () => {
       const { checked, catalogs } = checkText({ "p.agp": POLICY(mode) }, LANGUAGE_CATALOGS);
       const pair = pairOf(checked, catalogs);

@@ -144,7 +144,11 @@ function rawHost(bytes: Uint8Array) {
     const generated = { deny: "denied by rule", approve: "approval required by rule", allow: "allowed by rule" } as Record<string, string>;
     const reasons = ordered.map((x: Json) => x.reason ?? `${generated[x.effect]} \`${x.id}\``);
     const action = manifest.actions[u32(8)].name;
-    if (effect === "deny" && ordered.length === 0) reasons.push(blockedBy === 2 ? `no \`for human\` rule allows \`${action}\`` : `no rule allows \`${action}\``);
+    const human = (u32(12) & 1) === 1;
+    const humanDefault = human
+      ? `no \`for human\` rule allows \`${action}\``
+      : `the request names no human, and under \`delegation human_only\` only rules \`for human\` allow \`${action}\``;
+    if (effect === "deny" && ordered.length === 0) reasons.push(blockedBy === 2 ? humanDefault : `no rule allows \`${action}\``);
     return { effect, rules: ordered.map((x: Json) => x.id), reasons, error: undefined };
   };
 }

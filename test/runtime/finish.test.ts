@@ -97,8 +97,13 @@ describe("finishing: deny", () => {
 
   it("a default deny names the side that had no rule", () => {
     expect(policy.decide(deploy("default_agent"))).toMatchObject({ effect: "deny", rules: [], reasons: ["no rule allows `deploy.service`"], audit: "info", blockedBy: "agent" });
-    expect(policy.decide(deploy("default_human")).reasons).toEqual(["no `for human` rule allows `deploy.service`"]);
-    expect(policy.decide(deploy("default_human")).error).toBeUndefined();
+    const human = { human: { id: "alice", groups: [], roles: [] } };
+    expect(policy.decide(deploy("default_human", human)).reasons).toEqual(["no `for human` rule allows `deploy.service`"]);
+    expect(policy.decide(deploy("default_human", human)).error).toBeUndefined();
+    // Blocked by the human side without a human: only `delegation human_only` does that (ADR 0040).
+    expect(policy.decide(deploy("default_human")).reasons).toEqual([
+      "the request names no human, and under `delegation human_only` only rules `for human` allow `deploy.service`",
+    ]);
   });
 });
 

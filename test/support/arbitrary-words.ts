@@ -44,7 +44,7 @@ export const RESERVED_WORDS: readonly string[] = [
 export const CONTEXTUAL_KEYWORDS: readonly string[] = [
   "package", "actions", "delegation", "let", "rule", "limit", "defaults", "fixture", "test",
   "allow", "approve", "deny", "for", "agent", "human", "when", "by", "of", "group", "groups",
-  "with", "because", "audit", "info", "notice", "security", "both", "either", "agent_only",
+  "with", "because", "audit", "info", "notice", "security", "both", "either", "agent_only", "human_only",
   "budget", "on", "cost", "otherwise", "request", "env", "context", "state", "expect", "where",
   "from", "charge", "blocked", "action", "args", "under", "lower", "domain", "normpath",
   "session", "label", "retain", "track", "earlier", "previous", "count", "sum", "no", "only", "since", "within",

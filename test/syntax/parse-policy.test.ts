@@ -23,7 +23,7 @@ describe("package, actions, delegation", () => {
   });
 
   it("accepts every delegation mode", () => {
-    for (const mode of ["both", "either", "agent_only"]) {
+    for (const mode of ["both", "either", "agent_only", "human_only"]) {
       expect(only(`delegation ${mode}`)).toEqual({ kind: "Delegation", mode: word(mode) });
     }
   });
