@@ -22,7 +22,7 @@
  * not report a line durable before an fdatasync begun after it was written
  * has returned (under "always").
  */
-import { fdatasync } from "node:fs";
+import { fdatasync, writeSync } from "node:fs";
 import { open, rename, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncDirectory } from "./atomic-file.js";
@@ -36,6 +36,15 @@ export interface AppendLogOptions {
   readonly afterFlush?: (note: unknown) => Promise<void>;
   /** Resolve appends once written; `sync()` makes them durable (under "always"). */
   readonly deferSync?: boolean;
+  /**
+   * Resolve appends once queued (implies `deferSync`): the caller's only
+   * durability point is `sync()`, which waits for every queued write and
+   * rejects once any write has failed. After a failed write the log is
+   * broken: every later append and sync rejects with that failure, so
+   * nothing written after a gap can ever be reported kept (agp serve,
+   * ADR 0041).
+   */
+  readonly writeBehind?: boolean;
 }
 
 interface Job {
@@ -98,8 +107,11 @@ export class AppendLog {
     return new AppendLog(path, await open(path, "a"), fsync, options);
   }
 
+  /** The first write that failed, under `writeBehind`: the log accepts nothing after it. */
+  private broken: { readonly error: unknown } | undefined;
+
   private get deferred(): boolean {
-    return this.options.deferSync === true && this.fsync === "always";
+    return (this.options.deferSync === true || this.options.writeBehind === true) && this.fsync === "always";
   }
 
   /** Appends lines (each gets a newline); `note` is passed to `afterFlush` once they are durable. */
@@ -125,6 +137,7 @@ export class AppendLog {
   async sync(): Promise<void> {
     const target = this.enqueued;
     if (this.processed < target) await new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+    if (this.broken !== undefined) throw this.broken.error;
     if (this.fsync === "never" || this.durable >= target) return;
     if (this.flushing !== undefined) {
       if (this.flushing.upTo >= target) return this.flushing.round.promise;
@@ -141,6 +154,7 @@ export class AppendLog {
     if (this.closed) return;
     await this.enqueue("", false, undefined);
     try {
+      if (this.options.writeBehind === true && this.processed < this.enqueued) await new Promise<void>((resolve) => this.waiters.push({ target: this.enqueued, resolve }));
       if (this.deferred) await this.sync();
     } finally {
       while (this.flushing !== undefined) await this.flushing.round.promise.catch(() => undefined);
@@ -152,6 +166,20 @@ export class AppendLog {
 
   private enqueue(text: string, replace: boolean, note: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`${this.path} is closed`));
+    if (this.broken !== undefined) return Promise.reject(this.broken.error);
+    if (this.options.writeBehind === true && !replace) {
+      if (!this.busy && this.queue.length === 0 && text !== "") {
+        // Nothing ahead of it: one write(2) now, on this thread, is cheaper than a round trip
+        // through the thread pool that every answer would wait for.
+        const failed = this.writeNow(text, note);
+        return failed === undefined ? Promise.resolve() : Promise.reject(failed.error);
+      }
+      // Queued is all the caller waits for; a failure reaches it through `sync` (and `broken`).
+      this.queue.push({ text, replace, note, resolve: () => undefined, reject: () => undefined });
+      this.enqueued++;
+      if (!this.busy) void this.drain();
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ text, replace, note, resolve, reject });
       this.enqueued++;
@@ -162,6 +190,14 @@ export class AppendLog {
   private async drain(): Promise<void> {
     this.busy = true;
     while (this.queue.length > 0) {
+      if (this.broken !== undefined) {
+        // Nothing is written after a failed write: the lines would follow a gap.
+        const rest = this.queue.splice(0);
+        this.processed += rest.length;
+        for (const job of rest) job.reject(this.broken.error);
+        this.wake();
+        break;
+      }
       // A batch: every append up to (not including) the next replace, or that replace alone.
       const first = this.queue[0]!;
       const nextReplace = this.queue.findIndex((j) => j.replace);
@@ -176,6 +212,7 @@ export class AppendLog {
         }
       } catch (error) {
         this.processed += batch.length;
+        if (this.options.writeBehind === true) this.broken ??= { error };
         for (const job of batch) job.reject(error);
         this.wake();
         continue;
@@ -254,6 +291,24 @@ export class AppendLog {
       }
     }
     this.notes = undefined;
+  }
+
+  /** `writeBehind` with nothing queued: writes `text` synchronously (a failure breaks the log). */
+  private writeNow(text: string, note: unknown): { readonly error: unknown } | undefined {
+    this.enqueued++;
+    try {
+      const bytes = Buffer.from(text, "utf8");
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.handle.fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      this.broken ??= { error };
+    }
+    this.processed++;
+    if (this.broken === undefined && note !== undefined) {
+      if (this.deferred) this.note = { at: this.processed, value: note };
+      else this.noteFlushed({ at: this.processed, value: note });
+    }
+    this.wake();
+    return this.broken;
   }
 
   /** Writes `text` at the end of the file (opened with O_APPEND), however many write(2) calls it takes. */

@@ -31,6 +31,12 @@ export interface FileAuditOptions {
    * (agp serve does, before every answer; ADR 0041).
    */
   readonly deferSync?: boolean;
+  /**
+   * Resolve writes once queued; `sync()` is the only durability point and
+   * fails once any write has failed, after which every write fails too
+   * (agp serve, ADR 0041).
+   */
+  readonly writeBehind?: boolean;
 }
 
 /** Audit lines appended to a file. */
@@ -58,7 +64,7 @@ export class FileAuditSink implements AuditSink {
         await writeHead(head, line as string, first);
         first = false;
       };
-      const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true });
+      const log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true, writeBehind: options.writeBehind === true });
       return new FileAuditSink(path, log, last, lock, head);
     } catch (error) {
       await lock.release();

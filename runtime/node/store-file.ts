@@ -43,6 +43,12 @@ export interface FileStoreOptions {
    * the change at once either way.
    */
   readonly deferSync?: boolean;
+  /**
+   * Resolve writes once queued; `sync()` is the only durability point and
+   * fails once any write has failed, after which every write fails too
+   * (agp serve, ADR 0041).
+   */
+  readonly writeBehind?: boolean;
 }
 
 /** State in memory, journaled to a file. */
@@ -91,7 +97,7 @@ export class FileStateStore implements StateStore {
         await opened.head.write({ generation: chain.generation, seq: chain.seq, hash: chain.hash }, chain.generation !== synced);
         synced = chain.generation;
       };
-      store.log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true });
+      store.log = await AppendLog.open(path, options.fsync ?? "always", { afterFlush, deferSync: options.deferSync === true, writeBehind: options.writeBehind === true });
       await store.compact(read.head ?? null);
       return store;
     } catch (error) {

@@ -59,11 +59,11 @@ async function openFiles(option: Extract<StateOption, { kind: "file" }>, clock: 
   await mkdir(directory, { recursive: true });
   const fsync = option.fsync ?? "always";
   const auditPath = join(directory, "audit.jsonl");
-  // Writes resolve once written; `durable` flushes both files (one fdatasync each, in parallel, per batch of answers).
-  const store = await FileStateStore.open(join(directory, "state.jsonl"), { clock, fsync, deferSync: true });
+  // Writes resolve once queued; `durable` waits until they are written and flushes both files (one fdatasync each, in parallel, per batch of answers).
+  const store = await FileStateStore.open(join(directory, "state.jsonl"), { clock, fsync, writeBehind: true });
   let audit: FileAuditSink;
   try {
-    audit = await FileAuditSink.open(auditPath, { fsync, deferSync: true });
+    audit = await FileAuditSink.open(auditPath, { fsync, writeBehind: true });
   } catch (error) {
     await store.close();
     throw error;
