@@ -75,11 +75,7 @@ describe("sessions through the JSON entry point", () => {
   });
 
   it("refuses a request of a session without a session input, and a damaged state, as the object path does", () => {
-    const wasm = compiled(1) ?? compiled(2)!;
-    const engine = loadPolicySync(wasm);
-    const json = loadJsonDeciderSync(loadPolicySync(wasm));
-    const watched = engine.manifest.actions.find((a) => a.session?.needs !== undefined)!;
-    const request = { agent: { id: "bot", groups: [], trust: 2 }, action: watched.name, args: argsOf(watched.name), env: "production", context: { session: "s-1" } };
+    const { engine, json, request } = watchedCall();
     for (const input of [undefined, { now: -1 }, { now: 5, state: new Uint8Array(3) }]) {
       const expected = engine.decide(request, undefined, input);
       expect(expected.error?.code).toBe("session_error");
@@ -90,11 +86,7 @@ describe("sessions through the JSON entry point", () => {
   });
 
   it("records no effect and no outcome named after an Object.prototype member (it would reach the module as 0, allow)", () => {
-    const wasm = compiled(1) ?? compiled(2)!;
-    const engine = loadPolicySync(wasm);
-    const json = loadJsonDeciderSync(loadPolicySync(wasm));
-    const watched = engine.manifest.actions.find((a) => a.session?.needs !== undefined)!;
-    const request = { agent: { id: "bot", groups: [], trust: 2 }, action: watched.name, args: argsOf(watched.name), env: "production", context: { session: "s-1" } };
+    const { engine, json, request } = watchedCall();
     const text = JSON.stringify(request);
     for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
       const recorded = { ok: false, error: { code: "session_error", message: `cannot record the effect ${JSON.stringify(name)}; use allow, approve or deny`, path: "" } };
@@ -106,6 +98,16 @@ describe("sessions through the JSON entry point", () => {
     }
   });
 });
+
+/** Both entry points on one generated session policy, and a request of an action its session rules watch. */
+function watchedCall() {
+  const wasm = compiled(1) ?? compiled(2)!;
+  const engine = loadPolicySync(wasm);
+  const json = loadJsonDeciderSync(loadPolicySync(wasm));
+  const watched = engine.manifest.actions.find((a) => a.session?.needs !== undefined)!;
+  const request = { agent: { id: "bot", groups: [], trust: 2 }, action: watched.name, args: argsOf(watched.name), env: "production", context: { session: "s-1" } };
+  return { engine, json, request };
+}
 
 function argsOf(action: string): Record<string, unknown> {
   switch (action) {
