@@ -82,7 +82,7 @@ export function prepareSession(model: PolicyModel, input: SessionInput): Session
         throw sessionError(`session event ${String(i)} is not a valid request: ${error.message}`);
       }
       if (!watched(model, request)) return;
-      if (!Object.hasOwn(EFFECT_STATUS, event.effect)) throw sessionError(`session event ${String(i)} records the effect ${describe(event.effect)}; use allow, approve or deny`);
+      if (!Object.hasOwn(EFFECT_STATUS, event.effect)) throw sessionError(`session event ${String(i)} records the effect ${JSON.stringify(event.effect) ?? String(event.effect)}; use allow, approve or deny`);
       const time = Math.max(checkTime(event.time, `the time of session event ${String(i)}`), clock);
       clock = time;
       kept.set(i, events.length);

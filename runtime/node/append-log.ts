@@ -223,8 +223,7 @@ export class AppendLog {
       let noted: Job | undefined;
       for (const job of batch) if (job.note !== undefined) noted = job;
       if (noted !== undefined) {
-        if (this.deferred && !first.replace) this.note = { at: this.processed, value: noted.note };
-        else this.noteFlushed({ at: this.processed, value: noted.note });
+        this.noteWritten(noted.note, first.replace);
       }
       for (const job of batch) job.resolve();
       this.wake();
@@ -266,6 +265,16 @@ export class AppendLog {
   }
 
   /**
+   * The note of the appends written so far: deferred, it waits for the sync
+   * that covers it (a replaced file was flushed whole: durable already);
+   * otherwise those lines are durable now.
+   */
+  private noteWritten(value: unknown, replaced: boolean): void {
+    if (this.deferred && !replaced) this.note = { at: this.processed, value };
+    else this.noteFlushed({ at: this.processed, value });
+  }
+
+  /**
    * Hands the note of lines now durable to `afterFlush`, off the appends'
    * path: an append resolves without waiting for its head file. One
    * `afterFlush` runs at a time, in order; notes that arrive meanwhile are
@@ -304,8 +313,7 @@ export class AppendLog {
     }
     this.processed++;
     if (this.broken === undefined && note !== undefined) {
-      if (this.deferred) this.note = { at: this.processed, value: note };
-      else this.noteFlushed({ at: this.processed, value: note });
+      this.noteWritten(note, false);
     }
     this.wake();
     return this.broken;

@@ -80,4 +80,16 @@ describe("session monitors shared by threshold families", () => {
     }
     expect([...effects].sort()).toEqual(["approve", "deny"]);
   });
+
+  it("the interpreter refuses a trace event whose effect is not allow, approve or deny, Object.prototype members included", () => {
+    const { interpreter } = compile(rule("c", "deny", "count s.pay within 1 minute > 2"));
+    const request = { agent: { id: "bot", groups: [], trust: 1 }, action: "s.pay", args: { recipient: "ann", amount: 1, kind: "a" }, env: "production", context: { session: "s-1" } };
+    for (const effect of ["constructor", "toString", "__proto__", "run"]) {
+      const trace = [{ kind: "call", time: 1, request, effect }] as unknown as SessionEvent[];
+      expect(interpreter.decide(request, undefined, { now: 2, trace })).toMatchObject({
+        effect: "deny",
+        error: { code: "session_error", message: `session event 0 records the effect ${JSON.stringify(effect)}; use allow, approve or deny` },
+      });
+    }
+  });
 });
