@@ -34,6 +34,34 @@ function once(m: PolicyModule, name: string, add: () => void): void {
   add();
 }
 
+/**
+ * A binary search (lower bound) over `count` sorted entries: leaves in `lo`
+ * the first index whose entry is not `below` the key (`count` when none).
+ * `below(mid)` compares the entry at index `mid` with the key.
+ */
+function lowerBound(m: PolicyModule, fn: FunctionBuilder, at: { readonly lo: number; readonly hi: number; readonly mid: number }, count: Expr, below: (mid: Expr) => Expr, labels: string): Expr {
+  const c = m.code;
+  const get = (l: number) => c.local(l, "i32");
+  const { lo, hi, mid } = at;
+  const done = fn.label(`${labels}done`);
+  const next = fn.label(`${labels}next`);
+  return c.block(null, [
+    c.setLocal(lo, c.i32(0)),
+    c.setLocal(hi, count),
+    c.block(done, [
+      c.loop(
+        next,
+        c.block(null, [
+          c.br(done, c.i32Op("ge_u", get(lo), get(hi))),
+          c.setLocal(mid, c.i32Op("shr_u", c.i32Op("add", get(lo), get(hi)), c.i32(1))),
+          c.if(below(get(mid)), c.setLocal(lo, c.i32Op("add", get(mid), c.i32(1))), c.setLocal(hi, get(mid))),
+          c.br(next),
+        ]),
+      ),
+    ]),
+  ]);
+}
+
 /** Adds `agp_region(t, m, v) → 2·#(t < v) + (v ∈ t)` over `m` sorted f64 thresholds at `t`. */
 export function addRegion(m: PolicyModule): void {
   once(m, "agp_region", () => {
@@ -44,24 +72,10 @@ export function addRegion(m: PolicyModule): void {
     const mid = fn.local("i32");
     const get = (l: number) => c.local(l, "i32");
     const at = (i: Expr) => c.load("f64", c.i32Op("add", get(0), c.i32Op("shl", i, c.i32(3))));
-    const done = fn.label("done");
-    const next = fn.label("next");
     const body = c.block(
       null,
       [
-        c.setLocal(lo, c.i32(0)),
-        c.setLocal(hi, get(1)),
-        c.block(done, [
-          c.loop(
-            next,
-            c.block(null, [
-              c.br(done, c.i32Op("ge_u", get(lo), get(hi))),
-              c.setLocal(mid, c.i32Op("shr_u", c.i32Op("add", get(lo), get(hi)), c.i32(1))),
-              c.if(c.f64Op("lt", at(get(mid)), c.local(2, "f64")), c.setLocal(lo, c.i32Op("add", get(mid), c.i32(1))), c.setLocal(hi, get(mid))),
-              c.br(next),
-            ]),
-          ),
-        ]),
+        lowerBound(m, fn, { lo, hi, mid }, get(1), (at_) => c.f64Op("lt", at(at_), c.local(2, "f64")), ""),
         c.i32Op(
           "add",
           c.i32Op("shl", get(lo), c.i32(1)),
@@ -148,25 +162,7 @@ export function addAhoCorasick(m: PolicyModule): void {
     const get = (l: number) => c.local(l, "i32");
     const field = (of: Expr, offset: number) => c.load("i32", c.i32Op("add", get(base), of), offset);
     const byteAt = (j: Expr) => c.load("u8", c.i32Op("add", get(edges), j));
-    const search = (() => {
-      const done = fn.label("search_done");
-      const next = fn.label("search_next");
-      return c.block(null, [
-        c.setLocal(lo, c.i32(0)),
-        c.setLocal(hi, get(n)),
-        c.block(done, [
-          c.loop(
-            next,
-            c.block(null, [
-              c.br(done, c.i32Op("ge_u", get(lo), get(hi))),
-              c.setLocal(mid, c.i32Op("shr_u", c.i32Op("add", get(lo), get(hi)), c.i32(1))),
-              c.if(c.i32Op("lt_u", byteAt(get(mid)), get(b)), c.setLocal(lo, c.i32Op("add", get(mid), c.i32(1))), c.setLocal(hi, get(mid))),
-              c.br(next),
-            ]),
-          ),
-        ]),
-      ]);
-    })();
+    const search = lowerBound(m, fn, { lo, hi, mid }, get(n), (at) => c.i32Op("lt_u", byteAt(at), get(b)), "search_");
     const step = (() => {
       const found = fn.label("step_found");
       const again = fn.label("step_again");
