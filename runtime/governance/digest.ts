@@ -23,7 +23,75 @@ export class CanonicalJsonError extends Error {
 
 /** The RFC 8785 canonical JSON text of `value`. */
 export function canonicalJson(value: unknown): string {
-  return write(value, [], new Set());
+  return fastCanonical(value) ?? write(value, [], new Set());
+}
+
+/** How deep the fast path walks before leaving a value to the careful writer. */
+const FAST_DEPTH = 64;
+
+/**
+ * The canonical text by the engine's own JSON.stringify, or undefined when
+ * the value needs the careful writer (which also words every refusal).
+ * JSON.stringify writes an object's members in its own key order, so it
+ * writes RFC 8785 exactly when every object's keys are already sorted by
+ * UTF-16 code units and none is an array index (an object lists those
+ * first, in numeric order, whatever their insertion order), and every
+ * value is plain JSON data: finite numbers, no `undefined` in arrays, no
+ * functions, cycles, class instances or `toJSON`. The walk checks all of
+ * that without building anything; a lone surrogate, which JSON.stringify
+ * escapes as `\udXXX`, is caught in the text (any such escape sends the
+ * value to the careful writer, which throws). Values are read twice (walk,
+ * then write), so an accessor that changes its answer could differ between
+ * the two: agp passes only plain data it made itself (snapshots,
+ * `toJsonSafe` copies, which are built sorted to take this path).
+ */
+function fastCanonical(value: unknown): string | undefined {
+  if (!plainSorted(value, 0)) return undefined;
+  const text = JSON.stringify(value);
+  return text.includes("\\ud") ? undefined : text;
+}
+
+/** True when JSON.stringify writes `value` as RFC 8785 does (but for lone surrogates, checked in the text). */
+function plainSorted(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case "boolean":
+    case "string":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object": {
+      if (depth >= FAST_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !plainSorted(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      let previous = "";
+      let first = true;
+      for (const key in value) {
+        if (!first && key <= previous) return false;
+        if (!Object.hasOwn(value, key) || key === "toJSON" || isIndexKey(key)) return false;
+        const member: unknown = (value as Record<string, unknown>)[key];
+        if (member === undefined || !plainSorted(member, depth + 1)) return false;
+        previous = key;
+        first = false;
+      }
+      return true;
+    }
+    default:
+      return false; // undefined at the top, functions, bigints, symbols: the careful writer words it
+  }
+}
+
+/** An array-index key ("0", "17"): objects list these first, in numeric order. */
+function isIndexKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57;
 }
 
 /** Where a value sits, as `a.b[2]`; joined only when reporting a problem. */
@@ -163,7 +231,14 @@ export function toJsonSafe(value: unknown, seen: Set<object> = new Set(), depth 
   if (Array.isArray(value)) copy = value.map((item) => toJsonSafe(item, seen, depth + 1));
   else {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) defineMember(out, toJsonSafe(k) as string, toJsonSafe(v, seen, depth + 1));
+    // Sorted, so canonical JSON writes the copy by the fast path.
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    keys.sort();
+    for (const k of keys) {
+      const v = record[k];
+      if (v !== undefined) defineMember(out, toJsonSafe(k) as string, toJsonSafe(v, seen, depth + 1));
+    }
     copy = out;
   }
   seen.delete(value);

@@ -48,6 +48,60 @@ describe("canonicalJson", () => {
     expect(() => canonicalJson(cyclic)).toThrow("`self` contains itself");
   });
 
+  // The fast path (JSON.stringify with one sorted property list) must write exactly what RFC 8785 says, or hand over.
+  it("writes exactly the RFC 8785 text of any JSON value, with keys a property list could get wrong", () => {
+    const key = fc.oneof(
+      fc.string({ maxLength: 4 }),
+      fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "0", "1", "10", "9", "-1", "01", "4294967295", "\ud800x", "\\ud800"),
+      fc.string({ unit: "binary", maxLength: 3 }),
+    );
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constantFrom(null, true, false, -0, 1e21, 1e-7, 0.1),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.string({ unit: "binary", maxLength: 6 }),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.array(fc.tuple(key, tie("value")), { maxLength: 5 }).map((pairs) => {
+          const o: Record<string, unknown> = {};
+          for (const [k, v] of pairs) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+          return o;
+        }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => {
+        let expected: string;
+        try {
+          expected = oracle(value);
+        } catch {
+          expect(() => canonicalJson(value)).toThrow(/lone surrogate/);
+          return;
+        }
+        expect(canonicalJson(value)).toBe(expected);
+      }),
+      { numRuns: 3000, seed: 1905 },
+    );
+  });
+
+  it("hands values JSON.stringify would write differently to the careful writer", () => {
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    expect(() => canonicalJson({ p: new Point(1) })).not.toThrow();
+    expect(canonicalJson({ p: new Point(1) })).toBe('{"p":{"x":1}}');
+    expect(() => canonicalJson({ d: { toJSON: () => 5, a: 1 } })).toThrow("`d.toJSON` is a function, which JSON cannot represent");
+    expect(() => canonicalJson({ a: [1, undefined] })).toThrow("`a[1]` is undefined");
+    expect(() => canonicalJson({ f: () => 1 })).toThrow("`f` is a function, which JSON cannot represent");
+    const polluted = Object.prototype as Record<string, unknown>;
+    Object.defineProperty(polluted, "leak", { value: "from the prototype", configurable: true, enumerable: false, writable: true });
+    try {
+      expect(canonicalJson({ a: { leak: 1 }, b: {} })).toBe('{"a":{"leak":1},"b":{}}');
+    } finally {
+      delete polluted["leak"];
+    }
+  });
+
   it("toJsonSafe makes anything writable without throwing", () => {
     expect(canonicalJson(toJsonSafe({ a: Number.POSITIVE_INFINITY, s: "x\ud800", f: () => 1, u: [undefined] }))).toBe('{"a":null,"f":"[function]","s":"x\ufffd","u":[null]}');
   });
@@ -74,3 +128,19 @@ describe("the approval digest", () => {
     expect(bindingOf({ agent: { id: "a" }, action: "x", human: { name: "no id" } }, "1")).toBeUndefined();
   });
 });
+
+/** RFC 8785 written the plain way, for the property test: own keys sorted by UTF-16 code units, JSON.stringify for scalars. */
+function oracle(value: unknown): string {
+  if (typeof value === "string") {
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) throw new Error("lone surrogate");
+    return JSON.stringify(value);
+  }
+  if (typeof value !== "object" || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(oracle).join(",")}]`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .sort()
+    .map((k) => `${oracle(k)}:${oracle(record[k])}`)
+    .join(",")}}`;
+}
+
