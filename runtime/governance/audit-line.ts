@@ -19,6 +19,7 @@ import { canonicalJson, CanonicalJsonError } from "./digest.js";
 import { sha256Hex } from "./sha256.js";
 import { firstNonCanonicalToken } from "./json-line-scan.js";
 import { displayText } from "../display-text.js";
+import { defineMember } from "./snapshot.js";
 
 /** SHA-256 of a text's UTF-8 bytes, as 64 lowercase hex digits (injectable: Node passes node:crypto's). */
 export type Sha256 = (text: string) => string;
@@ -32,20 +33,25 @@ export function auditLineOf(entry: AuditEntry): string {
  * Seals an entry: its hash (SHA-256 of the canonical JSON of every field
  * but `hash`, exactly `entryHash`) and its line (exactly `auditLineOf`),
  * canonicalising each field once — the gateway's hot path. `fields` must
- * be JSON-safe (`toJsonSafe`); a `hash` field in it is replaced.
+ * be JSON-safe (`toJsonSafe`); a `hash` field in it is replaced. `sha256`
+ * must be a true SHA-256 (Node passes node:crypto's, about 4x faster than
+ * the runtime's own TypeScript one).
  */
-export function sealAuditEntry(fields: Readonly<Record<string, unknown>>): { entry: AuditEntry; line: string } {
-  const members: string[] = [];
-  let hashAt = -1;
+export function sealAuditEntry(fields: Readonly<Record<string, unknown>>, sha256: Sha256 = sha256Hex): { entry: AuditEntry; line: string } {
+  // The members sort around `hash`: those before it and those after, each
+  // written as one canonical object (one pass each, not one per field).
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
   // Default sort compares UTF-16 code units, as canonicalJson does.
   for (const key of Object.keys(fields).sort()) {
     if (key === "hash" || fields[key] === undefined) continue;
-    if (hashAt === -1 && key > "hash") hashAt = members.length;
-    members.push(`${canonicalJson(key)}:${canonicalJson(fields[key])}`);
+    defineMember(key < "hash" ? before : after, key, fields[key]);
   }
-  const hash = `sha256:${sha256Hex(`{${members.join(",")}}`)}`;
-  members.splice(hashAt === -1 ? members.length : hashAt, 0, `"hash":${JSON.stringify(hash)}`);
-  return { entry: { ...fields, hash } as AuditEntry, line: `{${members.join(",")}}` };
+  const head = canonicalJson(before).slice(1, -1);
+  const tail = canonicalJson(after).slice(1, -1);
+  const hash = `sha256:${sha256(`{${head}${head !== "" && tail !== "" ? "," : ""}${tail}}`)}`;
+  const member = `"hash":${JSON.stringify(hash)}`;
+  return { entry: { ...fields, hash } as AuditEntry, line: `{${head === "" ? "" : `${head},`}${member}${tail === "" ? "" : `,${tail}`}}` };
 }
 
 /** A line read back. */

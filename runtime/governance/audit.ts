@@ -15,7 +15,8 @@
  * there first (ADR 0018). Must not write anything but whole sealed entries,
  * and must seal entries in the order `append` is called (the chain is serial).
  */
-import { readAuditLine, sealAuditEntry } from "./audit-line.js";
+import { readAuditLine, sealAuditEntry, type Sha256 } from "./audit-line.js";
+import { sha256Hex } from "./sha256.js";
 import { digestOf, toJsonSafe } from "./digest.js";
 import { describeThrown } from "./snapshot.js";
 import { checkClock, type Clock } from "./clock.js";
@@ -76,6 +77,17 @@ interface PendingEntry {
   readonly reject: (error: AuditWriteError) => void;
 }
 
+/** How an audit log seals. */
+export interface AuditLogOptions {
+  /**
+   * SHA-256 of a text's UTF-8 bytes as 64 lowercase hex digits (default:
+   * the runtime's own, in TypeScript, which runs anywhere). Node hosts pass
+   * node:crypto's (`nodeSha256` from `agp/node`): the hash of a 1 KB entry
+   * drops from about 14 µs to 3 µs. The chain is the same either way.
+   */
+  readonly sha256?: Sha256;
+}
+
 /**
  * Seals entries into a sink, keeping the chain.
  *
@@ -102,6 +114,7 @@ export class AuditLog {
     private readonly sink: AuditSink,
     private readonly clock: Clock,
     head: { seq: number; hash: string } | undefined,
+    private readonly sha256: Sha256,
   ) {
     this.seq = head?.seq ?? 0;
     this.prev = head?.hash ?? GENESIS;
@@ -112,9 +125,11 @@ export class AuditLog {
    * last line is not an intact entry: appending after damage would hide it
    * (run `agp audit verify` on the file).
    */
-  static async open(sink: AuditSink, clock: Clock): Promise<AuditLog> {
+  static async open(sink: AuditSink, clock: Clock, options: AuditLogOptions = {}): Promise<AuditLog> {
     checkClock(clock, "the audit log's `clock`");
-    return new AuditLog(sink, clock, headOf(await sink.lastLine()));
+    const sha256 = options.sha256 ?? sha256Hex;
+    if (typeof sha256 !== "function") throw new TypeError("the audit log's `sha256` must be a function from text to 64 hex digits");
+    return new AuditLog(sink, clock, headOf(await sink.lastLine()), sha256);
   }
 
   /** Waits for every append, then closes the sink. */
@@ -195,7 +210,7 @@ export class AuditLog {
     const lines: string[] = [];
     const one = (body: AuditBody): AuditEntry => {
       // INVARIANT: the line is the canonical JSON of the entry; `agp audit verify` refuses any other spelling.
-      const { entry, line } = sealAuditEntry({ ...body, seq: seq + 1, time, prev });
+      const { entry, line } = sealAuditEntry({ ...body, seq: seq + 1, time, prev }, this.sha256);
       seq = entry.seq;
       prev = entry.hash;
       lines.push(line);

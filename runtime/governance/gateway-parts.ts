@@ -123,7 +123,7 @@ export function trustEventOf(decision: Decision): TrustEventKind | undefined {
   return decision.audit === "security" ? "violation" : "denied";
 }
 
-const OPTIONS = ["engine", "shadow", "store", "audit", "clock", "ids", "trust", "approvals", "limits", "request"];
+const OPTIONS = ["engine", "shadow", "store", "audit", "clock", "ids", "trust", "approvals", "limits", "request", "sha256"];
 const STORE_METHODS = ["get", "getMany", "compareAndSet", "list", "charge", "counter", "close"];
 const SINK_METHODS = ["lastLine", "append", "close"];
 
@@ -139,6 +139,7 @@ export function checkGatewayOptions(options: GatewayOptions): void {
     typeof value === "object" && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === "function");
   if (options.store !== undefined && !hasMethods(options.store, STORE_METHODS)) throw new TypeError(`\`store\` must be a StateStore (${STORE_METHODS.join(", ")})`);
   if (options.audit !== undefined && !hasMethods(options.audit, SINK_METHODS)) throw new TypeError(`\`audit\` must be an AuditSink (${SINK_METHODS.join(", ")})`);
+  if (options.sha256 !== undefined && typeof options.sha256 !== "function") throw new TypeError("`sha256` must be a function from text to 64 hex digits");
   if (options.trust !== undefined && options.trust !== false && (typeof options.trust !== "object" || options.trust === null)) {
     throw new TypeError("`trust` must be an object of trust options, or false");
   }

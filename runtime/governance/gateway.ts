@@ -29,6 +29,7 @@
 import type { Decision, GivenApproval, RuntimeState, SessionInput } from "../decision.js";
 import { type ApprovalTicket, Approvals, type ApprovalsOptions } from "./approvals.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
+import type { Sha256 } from "./audit-line.js";
 export type { Outcome, ReportOptions, ReportResult } from "./gateway-report.js";
 import { checkClock, randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
 import { actionDigest, bindingOf } from "./digest.js";
@@ -109,6 +110,8 @@ export interface GatewayOptions {
   readonly limits?: LimitsOptions;
   /** How much of a request is read (default depth 64, size 1,048,576; see ./snapshot.ts). */
   readonly request?: Partial<SnapshotLimits>;
+  /** The SHA-256 the audit log seals entries with (default: the runtime's own; Node hosts pass node:crypto's, see `AuditLogOptions`). */
+  readonly sha256?: Sha256;
 }
 
 /** One answer to audit and return. */
@@ -201,7 +204,7 @@ const MAX_ROUNDS = 16;
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   checkGatewayOptions(options);
   const clock = options.clock ?? systemClock;
-  const audit = await AuditLog.open(options.audit ?? new MemoryAuditSink(), clock);
+  const audit = await AuditLog.open(options.audit ?? new MemoryAuditSink(), clock, options.sha256 === undefined ? {} : { sha256: options.sha256 });
   return new Gateway(options, options.store ?? new MemoryStateStore({ clock }), audit, clock);
 }
 

@@ -43,7 +43,7 @@ export {
   type TicketStatus,
 } from "./approvals.js";
 export { Trust, DEFAULT_TRUST, RATE_BUCKETS, applyTrustEvent, foldTrust, initialTrust, trustConfig, trustRates, type RateBucket, type RateKind, type RateRule, type TrustConfig, type TrustEvent, type TrustEventKind, type TrustState } from "./trust.js";
-export { AuditLog, AuditWriteError, GENESIS, entryHash, type AuditBody, type AuditEntry, type AuditKind } from "./audit.js";
+export { AuditLog, AuditWriteError, GENESIS, entryHash, type AuditBody, type AuditEntry, type AuditKind, type AuditLogOptions } from "./audit.js";
 export { auditLineOf, readAuditLine, parseAuditShape, sealAuditEntry, type AuditLineRead, type Sha256 } from "./audit-line.js";
 export {
   AuditVerifier,

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { createGateway, type Gateway, type GatewayOptions } from "../governance/gateway.js";
 import { systemClock } from "../governance/clock.js";
 import { FileAuditSink } from "./audit-file.js";
+import { nodeSha256 } from "./audit-read.js";
 import type { FsyncPolicy } from "./append-log.js";
 import { FileStateStore } from "./store-file.js";
 
@@ -40,7 +41,7 @@ export async function openFileGateway(directory: string, options: Omit<GatewayOp
   let audit: FileAuditSink | undefined;
   try {
     audit = await FileAuditSink.open(join(directory, "audit.jsonl"), { fsync });
-    return await createGateway({ ...options, clock, store, audit });
+    return await createGateway({ sha256: nodeSha256, ...options, clock, store, audit });
   } catch (error) {
     await audit?.close().catch(() => undefined);
     await store.close().catch(() => undefined);

@@ -23,6 +23,7 @@ import { compareVersions, parseVersion } from "../bundle/index.js";
 import { AuditLog } from "../governance/audit.js";
 import { systemClock } from "../governance/clock.js";
 import { createGateway, type Gateway } from "../governance/gateway.js";
+import { nodeSha256 } from "../node/audit-read.js";
 import { parseStored } from "../governance/store.js";
 import { authorize, type AccessTokens } from "./auth.js";
 import { AUTHZEN_ROUTES } from "./authzen-api.js";
@@ -117,6 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(shadow === undefined ? {} : { shadow: shadow.engine }),
     store: backend.store,
     audit: backend.audit,
+    sha256: nodeSha256,
     ...(options.approvalTtlMs === undefined ? {} : { approvals: { ttlMs: options.approvalTtlMs } }),
   });
   const metrics = new ServeMetrics(async () => (await gateway.approvals.list({ status: "pending" })).length, () => inflight);
@@ -331,7 +333,7 @@ export class StartRefusal extends Error {
 async function refuseStart(backend: StateBackend, error: unknown): Promise<void> {
   try {
     if (error instanceof StartRefusal) {
-      const audit = await AuditLog.open(backend.audit, systemClock);
+      const audit = await AuditLog.open(backend.audit, systemClock, { sha256: nodeSha256 });
       await audit.append({ kind: "bundle.refuse", bundle: "live", trigger: "start", code: error.code, reason: error.message, running: null });
     }
   } finally {
