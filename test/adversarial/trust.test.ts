@@ -118,7 +118,7 @@ describe("inputs to governance constructors and options are checked", () => {
     expect(() => new Approvals(store, clock, sequentialIds(), audit, { ttl: 5 } as never)).toThrow("unknown `approvals` option `ttl`; use ttlMs or pollMs");
     expect(() => new Limits(store, clock, { retentionMs: Infinity })).toThrow("`limits.retentionMs` must be a whole number of ms at least 0, got Infinity");
     await expect(createGateway({} as never)).rejects.toThrow("`engine` must be a decision engine: an object with `decide(request, state)`");
-    await expect(createGateway({ engine: engine(), shadows: engine() } as never)).rejects.toThrow("unknown gateway option `shadows`; use engine, shadow, store, audit, clock, ids, trust, approvals, limits, request");
+    await expect(createGateway({ engine: engine(), shadows: engine() } as never)).rejects.toThrow("unknown gateway option `shadows`; use engine, shadow, store, audit, clock, ids, trust, approvals, limits, request, sha256");
     await expect(createGateway({ engine: engine(), clock: Date } as never)).rejects.toThrow("`clock` must be a clock: an object with a `now()` method returning ms since the epoch");
     await expect(createGateway({ engine: engine(), store: {} } as never)).rejects.toThrow("`store` must be a StateStore (get, getMany, compareAndSet, list, charge, counter, close)");
     const badIds = await createGateway({ engine: engine(), ids: () => 7 } as never);

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AuditLog, GENESIS, ManualClock, canonicalJson, entryHash, readAuditEntries, verifyAudit } from "../../runtime/governance/index.js";
-import { FileAuditSink } from "../../runtime/node/index.js";
+import { FileAuditSink, nodeSha256 } from "../../runtime/node/index.js";
+import { MemoryAuditSink, createGateway } from "../../runtime/governance/index.js";
 import { ALICE, gateway, merge, shell, spend } from "./harness.js";
 
 /** A gateway's audit text after a few decisions and an outcome. */
@@ -149,6 +150,27 @@ describe("verifyAudit", () => {
     const copy = lines(await sampleLog());
     copy.splice(1, 0, "garbage");
     expect(verifyAudit(join_(copy)).problems.map((p) => p.message)).toEqual(["line 2: not an audit entry (not JSON)"]);
+  });
+});
+
+describe("the hash the log seals with", () => {
+  it("node:crypto's SHA-256 and the runtime's own seal the same chain, byte for byte", async () => {
+    const lines = async (sha256?: (text: string) => string): Promise<readonly string[]> => {
+      const sink = new MemoryAuditSink();
+      const log = await AuditLog.open(sink, new ManualClock(), sha256 === undefined ? {} : { sha256 });
+      await log.append({ kind: "kill.engage", scope: "global", name: "global", by: "ops", reason: "drill \u00e9\ud83d\ude00", at: { "1": 1, b: [1.5, null] } });
+      await log.append({ kind: "kill.release", scope: "global", name: "global", by: "ops", reason: "over" });
+      return sink.lines;
+    };
+    const own = await lines();
+    expect(await lines(nodeSha256)).toEqual(own);
+    expect(verifyAudit(own.join("\n") + "\n")).toMatchObject({ ok: true, entries: 2 });
+  });
+
+  it("refuses a sha256 that is not a function, saying so", async () => {
+    await expect(AuditLog.open(new MemoryAuditSink(), new ManualClock(), { sha256: "sha256" as never })).rejects.toThrow("the audit log's `sha256` must be a function from text to 64 hex digits");
+    const { gw } = await gateway();
+    await expect(createGateway({ engine: gw.engine, sha256: 1 as never })).rejects.toThrow("`sha256` must be a function from text to 64 hex digits");
   });
 });
 
