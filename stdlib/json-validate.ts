@@ -187,9 +187,10 @@ function checkString(node: usize, t: u32): bool {
     const lone = loneSurrogate(p, n);
     if (lone >= 0) return refuse(E_INVALID_STRING, node, <u32>lone, t);
   }
-  // Code points never outnumber bytes: fewer bytes than minLength is surely short.
+  // Code points never outnumber bytes: fewer bytes than minLength is surely short; nor
+  // are they fewer than a quarter of them: 4 bytes per allowed code point is surely long enough.
   const minLength = load<u32>(node, 20);
-  if (minLength > 0 && (n < minLength || codePoints(p, n) < minLength)) return refuse(E_TOO_SHORT, node, 0, t);
+  if (minLength > 0 && (n < minLength || (<u64>n < (<u64>minLength << 2) && codePoints(p, n) < minLength))) return refuse(E_TOO_SHORT, node, 0, t);
   if (load<u32>(node, 12) > 0 && set_lookup(<usize>load<u32>(node, 16), p, n) < 0) return refuse(E_ENUM, node, 0, t);
   const pattern = <usize>load<u32>(node, 24);
   if (pattern != 0 && dfa_matches(pattern, p, n) == 0) return refuse(E_PATTERN, node, 0, t);
