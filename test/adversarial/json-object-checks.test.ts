@@ -146,4 +146,27 @@ describe("the module's one-walk object checks (ADR 0048)", () => {
       expect(viaObject, text).toEqual(pair.interpreter.decide(JSON.parse(text) as object));
     }
   });
+
+  it("a failure at the bottom of a deep request is found after at most two walks per level, not one per level and walk", () => {
+    // 24 nested objects, each with a passing member before the failing one: without the per-call
+    // switch to the ordered walk this would take about 2^28 walks (the test would time out).
+    const depth = 28;
+    let schema: object = { type: "object", properties: { leaf: { type: "integer" } }, required: ["leaf"], additionalProperties: false };
+    for (let i = 0; i < depth; i++) {
+      schema = { type: "object", properties: { s: { type: "string", maxLength: 4 }, n: schema }, required: ["n"], additionalProperties: false };
+    }
+    const catalog = { $schema: SCHEMA, family: "deep", actions: { go: { args: schema } } };
+    const deep = checkText({ "p.agp": "package p\n\nrule open: allow deep.*\n" }, { "deep.json": catalog });
+    const engines = pairOf(deep.checked, deep.catalogs);
+    const deepJson = loadJsonDeciderSync(engines.engine);
+    for (const leaf of [1, "x", 1.5]) {
+      let args: object = { leaf };
+      for (let i = 0; i < depth; i++) args = { s: "ok", n: args };
+      const text = JSON.stringify({ ...base, action: "deep.go", args });
+      const viaObject = engines.engine.decide(JSON.parse(text) as object);
+      expect(viaObject.error === undefined, text).toBe(leaf === 1);
+      expect(deepJson.decideJson(text)).toEqual(viaObject);
+      expect(viaObject).toEqual(engines.interpreter.decide(JSON.parse(text) as object));
+    }
+  });
 });
