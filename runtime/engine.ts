@@ -191,7 +191,11 @@ export class Engine implements PolicyEngine {
       if (problem !== undefined) return refused(prep, problem);
       this.loadSession(exports, session!);
     }
-    this.encoded = { request, actionId: view.actionId, key, ...(needs && session!.state !== undefined ? { loaded: { input: session!, now: session!.now, state: session!.state } } : {}) };
+    // No spread of a conditional object here: this runs on every decision.
+    this.encoded =
+      needs && session!.state !== undefined
+        ? { request, actionId: view.actionId, key, loaded: { input: session!, now: session!.now, state: session!.state } }
+        : { request, actionId: view.actionId, key };
     let address: number;
     try {
       address = exports.decide(view.actionId, view.human ? 1 : 0) >>> 0;

@@ -17,7 +17,7 @@
 import { set_lookup } from "./hash-set";
 import { numberOf } from "./json-number";
 import { parseDocument } from "./json-parse";
-import { check, firstUndeclared, pushKey, refuse, E_MISSING, E_UNKNOWN_FIELD, E_UNKNOWN_ACTION, E_WRONG_TYPE, E_TOO_LARGE } from "./json-validate";
+import { check, declaredIndex, firstUndeclared, pushKey, refuse, resetChecks, E_MISSING, E_UNKNOWN_FIELD, E_UNKNOWN_ACTION, E_WRONG_TYPE, E_TOO_LARGE } from "./json-validate";
 import {
   P, S, NONE, T_NULL, T_TRUE, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, M_LARGE, M_EMPTY, M_DEEP, M_VALUES,
   ST_DECIDED, ST_REFUSED, ST_MALFORMED, ST_INTERNAL,
@@ -40,6 +40,7 @@ const I_ITEMS: u32 = 2;
 /** Validates and encodes the request of `len` bytes; returns the status (also at result +0). */
 export function json_encode(plan: usize, len: u32): u32 {
   setPlan(plan);
+  resetChecks();
   const last = S.lastArenaTop;
   memory.fill(changetype<usize>(S), 0, offsetof<State>());
   S.lastArenaTop = last;
@@ -107,45 +108,60 @@ function under(i: u32, ok: bool): bool {
   return ok;
 }
 
-function root(i: u32): u32 {
-  return member(0, <usize>load<u32>(nameAt(i)), load<u32>(nameAt(i), 4));
+/**
+ * One walk over the request's keys: each root part's value token goes into
+ * its field of the state (agent, human, action, args, env, context; NONE
+ * when absent). False when a key is not a root name (request() then finds
+ * the first such key in code-unit order, as before).
+ */
+function rootMembers(): bool {
+  S.agent = NONE;
+  S.human = NONE;
+  S.action = NONE;
+  S.args = NONE;
+  S.env = NONE;
+  S.context = NONE;
+  const names = <usize>P.names;
+  const end = tx(0);
+  let next: u32 = 0;
+  for (let i: u32 = 1; i < end; i = skip(i + 1)) {
+    const j = declaredIndex(names, 6, next, strPtr(i), strLen(i));
+    if (j == NONE) return false;
+    // The state's six root fields follow one another in the names' order.
+    store<u32>(changetype<usize>(S) + offsetof<State>("agent") + (<usize>j << 2), i + 1);
+    next = j + 1;
+  }
+  return true;
 }
 
 function request(): bool {
   if (tkind(0) != T_OBJECT) return refuse(E_WRONG_TYPE, 0, 0, 0);
-  const extra = firstUndeclared(0, <usize>P.names, 6);
-  if (extra != NONE) {
+  if (!rootMembers()) {
+    const extra = firstUndeclared(0, <usize>P.names, 6);
     refuse(E_UNKNOWN_FIELD, 0, 0, extra + 1);
     pushKey(strPtr(extra), strLen(extra));
     return false;
   }
-  const agent = root(0);
+  const agent = S.agent;
   if (agent == NONE) return missing(0);
   if (!under(0, check(<usize>P.agent, agent))) return false;
-  let human = root(1);
+  let human = S.human;
   if (human != NONE && tkind(human) == T_NULL) human = NONE;
+  S.human = human;
   if (human != NONE && !under(1, check(<usize>P.human, human))) return false;
-  const action = root(2);
+  const action = S.action;
   if (action == NONE) return missing(2);
   if (tkind(action) != T_STRING) return under(2, refuse(E_WRONG_TYPE, 0, 0, action));
   const id = P.actionCount == 0 ? -1 : set_lookup(<usize>P.actionSet, strPtr(action), strLen(action));
   if (id < 0) return under(2, refuse(E_UNKNOWN_ACTION, 0, 0, action));
-  const args = root(3);
+  const args = S.args;
   if (args == NONE) return missing(3);
   const record = <usize>P.actions + (<usize>id << 4);
   if (!under(3, check(<usize>load<u32>(record), args))) return false;
-  const env = root(4);
-  if (env == NONE) return missing(4);
-  if (!under(4, check(<usize>P.env, env))) return false;
-  let context = root(5);
-  if (context == NONE) context = S.empty;
-  if (!under(5, check(<usize>P.context, context))) return false;
-  S.agent = agent;
-  S.human = human;
-  S.action = action;
-  S.args = args;
-  S.env = env;
-  S.context = context;
+  if (S.env == NONE) return missing(4);
+  if (!under(4, check(<usize>P.env, S.env))) return false;
+  if (S.context == NONE) S.context = S.empty;
+  if (!under(5, check(<usize>P.context, S.context))) return false;
   S.actionId = <u32>id;
   return true;
 }

@@ -21,16 +21,33 @@ import { approvalsMeet, mergeObligations } from "./merge.js";
 
 /** The decision for a request the module decided. */
 export function finish(prep: Prepared, raw: RawResult, view: RequestView, state: RuntimeState | undefined): Decision {
-  const deciding = sideOrdered(prep, raw.deciding);
-  const n = deciding.length;
+  const indices = raw.deciding;
+  const n = indices.length;
   const refs: DecidingRule[] = new Array<DecidingRule>(n);
   const reasons: string[] = new Array<string>(n);
+  // Agent side first, then the human side (the reference's order), written straight into the
+  // Decision's arrays: most decisions have one deciding rule, on the agent side.
   let rank = 0;
+  let at = 0;
+  let human = false;
   for (let i = 0; i < n; i++) {
-    const rule = deciding[i]!;
-    refs[i] = rule.ref;
-    reasons[i] = rule.reason;
+    const rule = prep.rules[indices[i]!]!;
+    if (rule.principal !== "agent") {
+      human = true;
+      continue;
+    }
+    refs[at] = rule.ref;
+    reasons[at++] = rule.reason;
     if (rule.auditRank > rank) rank = rule.auditRank;
+  }
+  if (human) {
+    for (let i = 0; i < n; i++) {
+      const rule = prep.rules[indices[i]!]!;
+      if (rule.principal === "agent") continue;
+      refs[at] = rule.ref;
+      reasons[at++] = rule.reason;
+      if (rule.auditRank > rank) rank = rule.auditRank;
+    }
   }
   const audit = AUDIT[rank]!;
   if (raw.effect === "deny") {
@@ -45,7 +62,7 @@ export function finish(prep: Prepared, raw: RawResult, view: RequestView, state:
   }
   if (raw.charges.length === 0) {
     if (raw.effect === "allow") return decision(prep, "allow", refs, reasons, obligations, [], audit, undefined, undefined);
-    return approveOrAllow(prep, raw, view, state, deciding, refs, reasons, audit, obligations, [], []);
+    return approveOrAllow(prep, raw, view, state, refs, reasons, audit, obligations, [], []);
   }
   const applied = applyLimits(prep.limits, raw.charges, view, state?.counters);
   if (applied instanceof Refused) return refused(prep, applied.refusal);
@@ -61,7 +78,7 @@ export function finish(prep: Prepared, raw: RawResult, view: RequestView, state:
     reasons.push(cap.capReason);
   }
   if (raw.effect === "allow" && approvingCaps.length === 0) return decision(prep, "allow", refs, reasons, obligations, charges, audit, undefined, undefined);
-  return approveOrAllow(prep, raw, view, state, deciding, refs, reasons, audit, obligations, charges, approvingCaps);
+  return approveOrAllow(prep, raw, view, state, refs, reasons, audit, obligations, charges, approvingCaps);
 }
 
 /** An approve (rules or a limit cap parked it), or allow when the given approvals meet its quorums. */
@@ -70,7 +87,6 @@ function approveOrAllow(
   raw: RawResult,
   view: RequestView,
   state: RuntimeState | undefined,
-  deciding: readonly PreparedRule[],
   refs: readonly DecidingRule[],
   reasons: readonly string[],
   audit: DecisionAuditLevel,
@@ -79,7 +95,7 @@ function approveOrAllow(
   approvingCaps: readonly PreparedLimit[],
 ): Decision {
   // Merged once per set of sources (./approvals.ts): the same object for every decision with these rules and caps.
-  const approval = prep.approvals.of(raw.effect === "approve" ? deciding : NO_RULES, approvingCaps);
+  const approval = prep.approvals.of(raw.effect === "approve" ? sideOrdered(prep, raw.deciding) : NO_RULES, approvingCaps);
   const captured = view.captures;
   const ids = prep.captures;
   if (approvalsMeet(approval, state?.approvals, captured[ids.agentId], view.human ? captured[ids.humanId] : undefined)) {
