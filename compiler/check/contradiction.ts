@@ -30,8 +30,10 @@ export function impossible(condition: TypedExpr): string | undefined {
       if (reason !== undefined) return reason;
     }
   }
-  const keys = new Set(conjuncts.map((c) => structuralKey(c.node)));
-  for (const c of conjuncts) {
+  // Keys are built only when there is a `not` to pair: most conditions have none.
+  const negated = conjuncts.filter((c) => c.kind === "Not");
+  const keys = negated.length === 0 ? new Set<string>() : new Set(conjuncts.map((c) => structuralKey(c.node)));
+  for (const c of negated) {
     if (c.kind === "Not" && keys.has(structuralKey(c.operand.node))) {
       return `\`${showExpr(c.operand.node)}\` and \`not ${showExpr(c.operand.node)}\` cannot both hold`;
     }
@@ -43,9 +45,17 @@ function flatten(expr: TypedExpr): TypedExpr[] {
   return expr.kind === "Logical" && expr.op === "and" ? [...flatten(expr.left), ...flatten(expr.right)] : [expr];
 }
 
-/** A span-free identity for syntactic comparison. */
+/** Keys already built, by node: the checker asks for one node's key from several warnings. */
+const keyCache = new WeakMap<Expr, string>();
+
+/** A span-free identity for syntactic comparison (syntax trees are immutable, so it is cached per node). */
 export function structuralKey(node: Expr): string {
-  return JSON.stringify(node, (key, value: unknown) => (key === "span" || key === "keySpan" ? undefined : value));
+  let key = keyCache.get(node);
+  if (key === undefined) {
+    key = JSON.stringify(node, (name, value: unknown) => (name === "span" || name === "keySpan" ? undefined : value));
+    keyCache.set(node, key);
+  }
+  return key;
 }
 
 type Op = "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in";

@@ -500,6 +500,20 @@ export class Code {
   block(label: string | null, body: readonly Expr[], result: ValueType | "none" = "none"): Expr {
     return this.mod.block(label, body, result === "none" ? binaryen.none : TYPES[result]) as Expr;
   }
+  /**
+   * A block of type `none` named `label` that some branch targets, built
+   * without binaryen re-deriving its type: when a child is unreachable,
+   * binaryen searches the whole block for a branch to its name, and blocks
+   * nested n deep (a br_table's arms) made that quadratic. The caller must
+   * make sure a branch targets `label` (else the type would be wrong;
+   * validate() catches it).
+   */
+  branchTarget(label: string, body: readonly Expr[]): Expr {
+    const block = this.mod.block(label, [], binaryen.none);
+    const append = (binaryen as unknown as { Block: { appendChild(block: number, child: number): number } }).Block.appendChild;
+    for (const child of body) append(block, child);
+    return block as Expr;
+  }
   loop(label: string, body: Expr): Expr {
     return this.mod.loop(label, body) as Expr;
   }
