@@ -54,38 +54,57 @@ export function determinize(nfa: Nfa, maxStates: number): DeterminizeResult {
   const ids = new Map<string, number>();
   const sets: number[][] = [];
   const rows: number[] = [];
-  /** The id of a sorted, duplicate-free NFA state set (copied when new). */
-  const intern = (set: readonly number[]): number => {
-    const key = set.length === 1 ? String(set[0]) : set.join(",");
+  /** The id of the sorted, duplicate-free NFA state set `set[0..length)` (copied when new). */
+  const intern = (set: readonly number[], length: number): number => {
+    let key = length === 0 ? "" : String(set[0]);
+    for (let i = 1; i < length; i++) key += `,${String(set[i])}`;
     let id = ids.get(key);
     if (id === undefined) {
       id = sets.length;
       ids.set(key, id);
-      sets.push(set.slice());
+      sets.push(set.slice(0, length));
     }
     return id;
   };
-  intern([0]);
-  // Reused per DFA state: target NFA states per class. Most hold 0–2 entries.
+  intern([0], 1);
+  // Reused per DFA state: target NFA states per class, `counts[c]` of them
+  // valid (most hold 0–2). Lengths are kept apart because storing an
+  // array's length is a runtime call, which dominated (ADR 0052).
   const targets: number[][] = Array.from({ length: classCount }, () => []);
+  const counts = new Int32Array(classCount);
   for (let current = 0; current < sets.length; current++) {
     if (sets.length > maxStates) return { ok: false, cap: maxStates };
-    for (const list of targets) list.length = 0;
+    counts.fill(0);
     // An edge covers a run of whole classes, since classes were cut at
     // every edge boundary.
     for (const state of sets[current]!) {
       for (const e of nfa.edges[state]!) {
-        for (let c = classOf[e.lo]!; c <= classOf[e.hi]!; c++) targets[c]!.push(e.to);
+        for (let c = classOf[e.lo]!; c <= classOf[e.hi]!; c++) targets[c]![counts[c]!++] = e.to;
       }
     }
-    for (const list of targets) {
-      if (list.length > 1) {
-        list.sort((a, b) => a - b);
-        let kept = 1;
-        for (let i = 1; i < list.length; i++) if (list[i] !== list[kept - 1]) list[kept++] = list[i]!;
-        list.length = kept;
+    for (let c = 0; c < classCount; c++) {
+      const list = targets[c]!;
+      let kept = counts[c]!;
+      if (kept > 1) {
+        // Sort the valid entries (insertion sort for the usual few; combined
+        // automata can have thousands), then drop repeats.
+        if (kept > 16) {
+          const sorted = list.slice(0, kept).sort((x, y) => x - y);
+          for (let i = 0; i < kept; i++) list[i] = sorted[i]!;
+        } else for (let i = 1; i < kept; i++) {
+          const v = list[i]!;
+          let j = i - 1;
+          while (j >= 0 && list[j]! > v) {
+            list[j + 1] = list[j]!;
+            j--;
+          }
+          list[j + 1] = v;
+        }
+        let unique = 1;
+        for (let i = 1; i < kept; i++) if (list[i] !== list[unique - 1]) list[unique++] = list[i]!;
+        kept = unique;
       }
-      rows.push(intern(list));
+      rows.push(intern(list, kept));
     }
   }
   if (sets.length > maxStates) return { ok: false, cap: maxStates };

@@ -45,43 +45,50 @@ function refine(dfa: Dfa): Int32Array {
   const inWork: boolean[] = members.map(() => true);
 
   // Per class: the blocks with a predecessor in the splitter, and those
-  // predecessors; arrays reused across rounds rather than a Map per round.
+  // predecessors; arrays reused across rounds rather than a Map per round,
+  // their valid lengths kept apart (storing an array's length is a runtime
+  // call, which dominated; ADR 0052).
   const marked: number[][] = [];
+  const markedCount: number[] = [];
   const touched: number[] = [];
   while (work.length > 0) {
     const splitter = work.pop()!;
     inWork[splitter] = false;
     const targets = [...members[splitter]!]; // the splitter may itself split below
     for (let c = 0; c < k; c++) {
-      touched.length = 0;
+      let touchedCount = 0;
       for (const t of targets) {
         for (let i = predStart[c * n + t]!; i < predStart[c * n + t + 1]!; i++) {
           const p = preds[i]!;
           const b = blockOf[p]!;
           const list = (marked[b] ??= []);
-          if (list.length === 0) touched.push(b);
-          list.push(p);
+          const count = markedCount[b] ?? 0;
+          if (count === 0) touched[touchedCount++] = b;
+          list[count] = p;
+          markedCount[b] = count + 1;
         }
       }
-      for (const b of touched) {
+      for (let j = 0; j < touchedCount; j++) {
+        const b = touched[j]!;
         const hit = marked[b]!;
+        const hits = markedCount[b]!;
         const all = members[b]!;
-        if (hit.length < all.length) {
+        if (hits < all.length) {
           const fresh = members.length;
-          for (const p of hit) blockOf[p] = fresh;
+          for (let i = 0; i < hits; i++) blockOf[hit[i]!] = fresh;
           members[b] = all.filter((s) => blockOf[s] === b);
-          members.push(hit.slice());
+          members.push(hit.slice(0, hits));
           inWork.push(false);
           if (inWork[b]) {
             work.push(fresh);
             inWork[fresh] = true;
           } else {
-            const smaller = hit.length < members[b]!.length ? fresh : b;
+            const smaller = hits < members[b]!.length ? fresh : b;
             work.push(smaller);
             inWork[smaller] = true;
           }
         }
-        hit.length = 0;
+        markedCount[b] = 0;
       }
     }
   }

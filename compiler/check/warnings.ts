@@ -43,11 +43,12 @@ export function pointless(rules: readonly CheckedRule[], report: (d: Diagnostic)
     const group = `${deny.package}\u0000${deny.principal}`;
     const tests = conjuncts(deny.condition).map((c) => structuralKey(c.node));
     const entry = { rule: deny, actions: new Set(deny.actions), tests };
-    if (tests.length === 0) unconditional.set(group, [...(unconditional.get(group) ?? []), entry]);
-    else {
-      const key = `${group}\u0000${tests[0]!}`;
-      byFirstTest.set(key, [...(byFirstTest.get(key) ?? []), entry]);
-    }
+    // Lists grow by push: copying them per deny made this quadratic in the denies sharing a first test.
+    const key = tests.length === 0 ? group : `${group}\u0000${tests[0]!}`;
+    const into = tests.length === 0 ? unconditional : byFirstTest;
+    const list = into.get(key);
+    if (list === undefined) into.set(key, [entry]);
+    else list.push(entry);
   }
   for (const rule of rules) {
     if (rule.effect === "deny" || rule.actions.length === 0) continue;

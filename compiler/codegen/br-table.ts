@@ -21,10 +21,13 @@ export function dispatch(m: PolicyModule, fn: FunctionBuilder, index: Expr, arms
   const end = fn.label("end");
   const fallback = fn.label("default");
   const labels = arms.map(() => fn.label("case"));
-  let current = c.block(labels[0] ?? fallback, [c.switch(labels, fallback, index)]);
+  // Every label is a target of the br_table (and `end` of each arm's br), so
+  // the blocks are built as branch targets: linear, where c.block's type
+  // inference walked every inner block again at each level.
+  let current = c.branchTarget(labels[0] ?? fallback, [c.switch(labels, fallback, index)]);
   for (let k = 0; k < arms.length; k++) {
     const next = k + 1 < arms.length ? labels[k + 1]! : fallback;
-    current = c.block(next, [current, arms[k]!, c.br(end)]);
+    current = c.branchTarget(next, [current, arms[k]!, c.br(end)]);
   }
-  return c.block(end, [current, otherwise]);
+  return c.branchTarget(end, [current, otherwise]);
 }

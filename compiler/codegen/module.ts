@@ -69,9 +69,10 @@ export interface FunctionSpec {
   readonly locals?: readonly ValueType[];
   readonly body: Expr;
   /**
-   * Code few decisions reach (an index's residual conditions): in a module
-   * optimized lightly it gets only CHEAP_PASSES, which keep most of the
-   * size gain for a fraction of the time.
+   * Code few decisions reach (an index's residual conditions): it gets only
+   * CHEAP_PASSES, which keep most of the size gain for a fraction of the
+   * time (ADR 0052: the full pipeline over residuals was most of a
+   * 1,000-rule compile).
    */
   readonly rarelyRun?: boolean;
   /**
@@ -82,7 +83,7 @@ export interface FunctionSpec {
   readonly large?: boolean;
 }
 
-/** Passes for rarely run functions of lightly optimized modules. */
+/** Passes for rarely run and for large functions. */
 const CHEAP_PASSES = ["remove-unused-brs", "vacuum", "merge-blocks"] as const;
 
 /** Options of createModule. */
@@ -241,10 +242,11 @@ export class PolicyModule {
 
   /**
    * Optimizes the policy's functions (the stdlib's are optimized at build
-   * time) and the module's layout, exactly once. `light` optimizes at -O1
-   * instead of -O3, and rarely run functions with CHEAP_PASSES only (for
-   * very large policies, whose compile time the optimizer would dominate;
-   * the choice must depend on the input only, so builds stay reproducible).
+   * time) and the module's layout, exactly once. Rarely run and large
+   * functions get CHEAP_PASSES only; `light` optimizes the rest at -O1
+   * instead of -O3 (for very large policies, whose compile time the
+   * optimizer would dominate; the choice must depend on the input only, so
+   * builds stay reproducible).
    */
   optimize(options: { readonly light?: boolean } = {}): void {
     if (this.optimized) throw new Error("internal error: module optimized twice");
@@ -257,7 +259,7 @@ export class PolicyModule {
       // module-wide passes that are cheap: merge identical functions, drop
       // what nothing calls (most of the stdlib), pack zero runs out of data.
       for (const name of this.generated) {
-        if (this.large.has(name) || (light && this.rarelyRun.has(name))) this.mod.runPassesOnFunction(name, CHEAP_PASSES);
+        if (this.large.has(name) || this.rarelyRun.has(name)) this.mod.runPassesOnFunction(name, CHEAP_PASSES);
         else this.mod.optimizeFunction(name);
       }
       this.mod.runPasses(["duplicate-function-elimination", "remove-unused-module-elements", "memory-packing"]);
@@ -499,6 +501,20 @@ export class Code {
 
   block(label: string | null, body: readonly Expr[], result: ValueType | "none" = "none"): Expr {
     return this.mod.block(label, body, result === "none" ? binaryen.none : TYPES[result]) as Expr;
+  }
+  /**
+   * A block of type `none` named `label` that some branch targets, built
+   * without binaryen re-deriving its type: when a child is unreachable,
+   * binaryen searches the whole block for a branch to its name, and blocks
+   * nested n deep (a br_table's arms) made that quadratic. The caller must
+   * make sure a branch targets `label` (else the type would be wrong;
+   * validate() catches it).
+   */
+  branchTarget(label: string, body: readonly Expr[]): Expr {
+    const block = this.mod.block(label, [], binaryen.none);
+    const append = (binaryen as unknown as { Block: { appendChild(block: number, child: number): number } }).Block.appendChild;
+    for (const child of body) append(block, child);
+    return block as Expr;
   }
   loop(label: string, body: Expr): Expr {
     return this.mod.loop(label, body) as Expr;

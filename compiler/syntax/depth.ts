@@ -27,8 +27,15 @@ export function nodeBeyond(root: object, limit: number): { span?: Span } | undef
     const node = value as { kind?: unknown; span?: Span };
     const here = typeof node.kind === "string" ? depth + 1 : depth;
     if (here > limit) return node.span === undefined ? {} : { span: node.span };
-    const children = Object.entries(value).filter(([key, child]) => key !== "span" && key !== "keySpan" && child !== null && typeof child === "object");
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ value: children[i]![1], depth: here });
+    // Children are pushed in reverse so they pop left to right; no per-node
+    // arrays of entries (this walk runs over every statement of every file).
+    const start = stack.length;
+    for (const key in value) {
+      if (key === "span" || key === "keySpan") continue;
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === "object") stack.push({ value: child, depth: here });
+    }
+    for (let i = start, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
   }
   return undefined;
 }

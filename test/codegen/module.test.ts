@@ -7,6 +7,8 @@ import asc from "assemblyscript/asc";
 import { beforeAll, describe, expect, test } from "vitest";
 import { STDLIB_FUNCTIONS, STDLIB_VERSION, countImports, createModule, listSections, placeDfa, placeHashSet, type PolicyModule } from "../../compiler/codegen/index.js";
 import { buildStringSet, compileGlob } from "../../compiler/lower/index.js";
+import { dispatch } from "../../compiler/codegen/br-table.js";
+import { FunctionBuilder } from "../../compiler/codegen/function-builder.js";
 import { ensureStdlib } from "../stdlib/stdlib-build.js";
 import { wasm, type WasmGlobal, type WasmMemory } from "../stdlib/wasm-api.js";
 
@@ -68,6 +70,27 @@ describe("a generated module", () => {
     expect(ask("repo_id", "acme/pay")).toBe(-1);
     expect(ask("is_production", "production")).toBe(1);
     expect(ask("is_production", "productio")).toBe(0);
+  });
+
+  test("a br_table dispatch of many arms runs exactly the selected arm, and the default out of range", async () => {
+    // The dispatch's blocks are built as branch targets (ADR 0052): their
+    // type is stated, not derived, so this checks it is right both before
+    // and after optimizing (validate runs in both), for residual functions
+    // in the cheap passes and for the rest at -O3.
+    for (const rarelyRun of [true, false]) {
+      const module = createModule({ stdlib });
+      const c = module.code;
+      const fn = new FunctionBuilder(["i32"]);
+      const arms = Array.from({ length: 300 }, (_, k) => c.return(c.i32(k * 3 + 1)));
+      module.addFunction({ name: "pick", params: ["i32"], result: "i32", locals: fn.locals, body: c.block(null, [dispatch(module, fn, c.local(0, "i32"), arms, c.nop()), c.i32(-7)], "i32"), rarelyRun });
+      module.exportFunction("pick");
+      module.optimize();
+      const binary = module.emitBinary();
+      module.dispose();
+      const pick = (await wasm.instantiate(binary, {})).instance.exports.pick as (k: number) => number;
+      for (const k of [0, 1, 150, 298, 299]) expect(pick(k)).toBe(k * 3 + 1);
+      for (const k of [300, 1000, -1]) expect(pick(k)).toBe(-7);
+    }
   });
 
   test("exports only what was exported (plus memory); unused stdlib code is dropped", async () => {
