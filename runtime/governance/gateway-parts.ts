@@ -12,7 +12,8 @@
 import type { Decision, GivenApproval } from "../decision.js";
 import type { AuditBody } from "./audit.js";
 import { checkClock } from "./clock.js";
-import { digestOf } from "./digest.js";
+import { canonicalJson } from "./digest.js";
+import type { Sha256 } from "./audit-line.js";
 import type { GatewayOptions } from "./gateway.js";
 import type { KillSwitchRecord } from "./kill-switch.js";
 import type { ShadowRecord } from "./shadow.js";
@@ -64,8 +65,8 @@ export function partsOf(snapshot: unknown): Parts {
  * snapshot with its secret values sealed (./secrets.ts) — equal exactly
  * when the whole requests are equal, and no secret stored in the clear.
  */
-export function requestKey(sealed: unknown): string {
-  return digestOf(sealed);
+export function requestKey(sealed: unknown, sha256: Sha256): string {
+  return `sha256:${sha256(canonicalJson(sealed))}`;
 }
 
 const MAX_REQUEST_ID = 1024;

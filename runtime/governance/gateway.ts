@@ -30,6 +30,7 @@ import type { Decision, GivenApproval, RuntimeState, SessionInput } from "../dec
 import { type ApprovalTicket, Approvals, type ApprovalsOptions } from "./approvals.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
 import type { Sha256 } from "./audit-line.js";
+import { sha256Hex } from "./sha256.js";
 export type { Outcome, ReportOptions, ReportResult } from "./gateway-report.js";
 import { checkClock, randomIds, systemClock, type Clock, type IdSource } from "./clock.js";
 import { actionDigest, bindingOf } from "./digest.js";
@@ -222,6 +223,8 @@ export class Gateway {
   private readonly sessions: Sessions;
   /** The key secret fields are sealed with, once read from (or made in) the store. */
   private sealKey: Promise<Uint8Array> | undefined;
+  /** The SHA-256 of request keys (the audit log's, see `GatewayOptions.sha256`). */
+  private readonly sha256: Sha256;
 
   /** Throws a TypeError for options that are not what `GatewayOptions` says. */
   constructor(
@@ -239,6 +242,7 @@ export class Gateway {
     this.limits = new Limits(store, clock, options.limits);
     this.trust = options.trust === false ? undefined : new Trust(store, clock, options.trust ?? {});
     this.sessions = new Sessions(store, clock);
+    this.sha256 = options.sha256 ?? sha256Hex;
   }
 
   /** The live policy. */
@@ -463,7 +467,7 @@ export class Gateway {
           tool: parts.tool,
           mutating: recorded.readOnly === null ? null : !recorded.readOnly,
           approvers: approvers.map((a) => a.id),
-          request: requestKey(sealed),
+          request: requestKey(sealed, this.sha256),
           decision,
           ticket: used?.id ?? null,
           ...(session !== undefined && session.call > 0 ? { session: { id: session.id, call: session.call, ...keptForOutcome(engines.live.manifest, req, recorded, engines.secrets) } } : {}),
@@ -557,7 +561,7 @@ export class Gateway {
     const refusal =
       prior.outcome !== undefined
         ? `request id \`${id}\` was already run and reported as ${prior.outcome}`
-        : prior.request !== requestKey(sealed)
+        : prior.request !== requestKey(sealed, this.sha256)
           ? `request id \`${id}\` was already used for another request`
           : undefined;
     if (refusal !== undefined) {
