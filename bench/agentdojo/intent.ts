@@ -6,9 +6,9 @@
  * In: the user task's prompt text, and nothing else (never the injection
  * task, the ground truth or a tool's output: that would be the attacker's
  * text or the answer). Out: at most 64 distinct strings of 1 to 254
- * characters without control characters, in the order they occur — what the
- * assistant catalog's `context.intent` accepts. It matches exactly what the
- * prompt wrote (a web address also without its `https://`), and adds no
+ * characters without control characters, in the order they occur (the
+ * default request shape's `context.intent` accepts them). It matches exactly
+ * what the prompt wrote (a web address also without its `https://`), and adds no
  * guess: "Sarah" is not turned into an address.
  */
 

@@ -3,9 +3,10 @@
  * own request named, and a named recipient is let through after untrusted
  * input (examples/agent-safety, ADR 0046). A property test tries to make a
  * wrong intent — another type, too many strings, an over-long or empty
- * string, a control character, an item that is not a string — lie, crash
- * or allow: it must be refused with a reason, never taken as naming the
- * recipient. The compiled module and the reference interpreter must agree
+ * string, an item that is not a string — lie, crash or allow: it must be
+ * refused with a reason, never taken as naming the recipient. Strings the
+ * shape accepts (control characters, look-alikes included) name only what
+ * they equal byte for byte. The compiled module and the reference interpreter must agree
  * on every decision.
  */
 import fc from "fast-check";
@@ -57,8 +58,8 @@ function afterUntrusted(next: Record<string, unknown>) {
   };
 }
 
-// Strings the catalog accepts: 1 to 254 characters, no control character.
-const goodString = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
+// Strings the request shape accepts: 1 to 254 characters, any of them.
+const goodString = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ unit: "binary", minLength: 1, maxLength: 40 }), fc.constantFrom(`${STRANGER}\u0000`, `${STRANGER}\n`, "\u007f", " ", "x\u001b[2J"));
 const goodIntent = fc.array(goodString, { maxLength: 64 });
 
 // Everything a careless or hostile host might send instead.
@@ -69,7 +70,7 @@ const badIntent = fc.oneof(
   fc.constant(null),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
   fc.array(goodString, { minLength: 65, maxLength: 80 }).map((xs) => [...xs, STRANGER]),
-  fc.tuple(goodIntent, fc.constantFrom("", "a".repeat(255), `${STRANGER}\u0000`, `x\u001b[2J`, `${STRANGER}\n`, "\u007f")).map(([xs, bad]) => [...xs, STRANGER, bad]),
+  fc.tuple(goodIntent, fc.constantFrom("", "a".repeat(255), `${STRANGER}${"x".repeat(240)}`)).map(([xs, bad]) => [...xs, STRANGER, bad]),
   fc.tuple(goodIntent, fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.constant(STRANGER), { maxLength: 2 }), fc.constant({ email: STRANGER }))).map(([xs, bad]) => [STRANGER, ...xs, bad]),
 );
 
@@ -80,8 +81,8 @@ describe("the host's user intent (context.intent)", () => {
     expect(afterUntrusted(mail("sarah.connor@gmail.com", undefined)).module).toMatchObject({ effect: "approve", rules: [{ id: "new_recipients_after_untrusted" }] });
   });
 
-  it("membership is exact: a recipient differing in case, spacing or a look-alike is not named", () => {
-    for (const named of ["Mark.Black-2134@gmail.com", ` ${STRANGER}`, "mark.black-2134@gmail.co", "mark.black-2134@gmaіl.com"]) {
+  it("membership is exact: a recipient differing in case, spacing, a control character or a look-alike is not named", () => {
+    for (const named of ["Mark.Black-2134@gmail.com", ` ${STRANGER}`, `${STRANGER}\u0000`, `${STRANGER}\n`, "mark.black-2134@gmail.co", "mark.black-2134@gmaіl.com"]) {
       const both = afterUntrusted(mail(STRANGER, [named]));
       expect(both.module.effect).toBe("approve");
       expect(both.interpreter.effect).toBe("approve");
