@@ -174,7 +174,7 @@ export const suite: BenchSuite = {
     const benign = replayAll(engines, benignCases(traces), "benign");
     const attack = replayAll(engines, attackCases(traces), "attack");
     const errors = [...benign, ...attack].flatMap((r) => VARIANT_NAMES.flatMap((v) => r.results[v].filter((x) => x.error !== undefined).map((x) => `${v}: ${x.error!}`)));
-    const tables = [attackTable(attack), benignTable(benign), missTable(attack, "per-call + session"), falsePositiveTable(benign), labelTable(benign, catalog)];
+    const tables = [attackTable(attack), benignTable(benign), missTable(attack, "per-call + session"), missTable(attack, "per-call + session + intent"), falsePositiveTable(benign), labelTable(benign, catalog)];
     if (errors.length > 0) tables.push({ title: "AgentDojo: fail-closed decisions (malformed requests, session errors)", columns: ["decision"], rows: [...new Set(errors)].map((e) => [e]) });
     return tables;
   },

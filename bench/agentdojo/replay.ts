@@ -20,6 +20,7 @@ export const VARIANTS = {
   "per-call": ["bench/agentdojo/policies/calls.agp"],
   "per-call + session": ["bench/agentdojo/policies/calls.agp", "bench/agentdojo/policies/session.agp"],
   "per-call + session + rule of two": ["bench/agentdojo/policies/calls.agp", "bench/agentdojo/policies/session.agp", "bench/agentdojo/policies/rule-of-two.agp"],
+  "per-call + session + intent": ["bench/agentdojo/policies/calls.agp", "bench/agentdojo/policies/session-intent.agp"],
 } as const;
 
 export type Variant = keyof typeof VARIANTS;
@@ -45,13 +46,22 @@ export interface CallResult {
 const START = Date.UTC(2024, 4, 15, 9, 0, 0);
 const STEP_MS = 60_000;
 
-/** The request of a call in session `id`. */
-export function requestOf(action: string, args: Record<string, unknown>, id: string): Record<string, unknown> {
-  return { agent: { id: "assistant", groups: [], trust: 2 }, action, args, env: "production", context: { session: id } };
+/** The request of a call in session `id`; `intent` (the user's named strings) goes in `context.intent` when given. */
+export function requestOf(action: string, args: Record<string, unknown>, id: string, intent?: readonly string[]): Record<string, unknown> {
+  return { agent: { id: "assistant", groups: [], trust: 2 }, action, args, env: "production", context: { session: id, ...(intent === undefined ? {} : { intent: [...intent] }) } };
 }
 
-/** Replays one session, a call a minute; returns each call's result in order. */
-export function replay(engine: PolicyEngine, session: Case, id: string): CallResult[] {
+/** How a session is replayed: `intent: false` leaves `context.intent` out (a host that does not say what the user asked). */
+export interface ReplayOptions {
+  readonly intent?: boolean;
+}
+
+/**
+ * Replays one session, a call a minute; returns each call's result in order.
+ * Every call carries the session's intent (the same for every variant: a
+ * host passes it whatever the policy; only policies that read it use it).
+ */
+export function replay(engine: PolicyEngine, session: Case, id: string, options: ReplayOptions = {}): CallResult[] {
   const stateful = engine.manifest.session !== undefined;
   let input: SessionInput = { now: START };
   const results: CallResult[] = [];
@@ -61,7 +71,7 @@ export function replay(engine: PolicyEngine, session: Case, id: string): CallRes
     input = { now: input.now, state: update.state };
   };
   for (const call of session.calls) {
-    const request = requestOf(call.action, call.args, id);
+    const request = requestOf(call.action, call.args, id, options.intent === false ? undefined : session.intent);
     const decision = stateful ? engine.decide(request, undefined, input) : engine.decide(request);
     results.push({
       effect: decision.effect,

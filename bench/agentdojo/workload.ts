@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { intentOf } from "./intent.js";
 
 /** One ground-truth tool call, as traces.json gives it. */
 export interface TraceCall {
@@ -21,6 +22,8 @@ export interface TraceCall {
 
 interface TraceTask {
   readonly id: string;
+  /** A user task's prompt (the user's own words); an injection task's goal is not read. */
+  readonly prompt?: string;
   readonly calls: readonly TraceCall[];
   /** Workspace injection tasks 6–13 only: the data set's hand-written sequences (upstream has none). */
   readonly reconstructed_calls?: readonly TraceCall[];
@@ -54,6 +57,8 @@ export interface Case {
   /** Absent for a benign session. */
   readonly injection?: string;
   readonly calls: readonly SessionCall[];
+  /** What the host passes as `context.intent`: taken from the user task's prompt only (intent.ts); empty without a prompt. */
+  readonly intent: readonly string[];
 }
 
 /** Where the data set lives: `AGP_AGENTDOJO_DIR`, else ../shared/data/agentdojo beside the repository. */
@@ -85,7 +90,7 @@ function sessionCall(suite: string, call: TraceCall, attack: boolean): SessionCa
 export function benignCases(traces: Traces): Case[] {
   const cases: Case[] = [];
   for (const [suite, data] of Object.entries(traces.suites)) {
-    for (const task of data.user_tasks) cases.push({ suite, user: task.id, calls: task.calls.map((c) => sessionCall(suite, c, false)) });
+    for (const task of data.user_tasks) cases.push({ suite, user: task.id, calls: task.calls.map((c) => sessionCall(suite, c, false)), intent: intentOf(task.prompt ?? "") });
   }
   return cases;
 }
@@ -113,7 +118,7 @@ export function attackCases(traces: Traces): Case[] {
       for (const injection of data.injection_tasks) {
         const calls = injectionCalls(injection);
         if (calls.length === 0) continue;
-        cases.push({ suite, user: user.id, injection: injection.id, calls: [...before, ...calls.map((c) => sessionCall(suite, c, true))] });
+        cases.push({ suite, user: user.id, injection: injection.id, calls: [...before, ...calls.map((c) => sessionCall(suite, c, true))], intent: intentOf(user.prompt ?? "") });
       }
     }
   }

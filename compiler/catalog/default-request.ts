@@ -45,6 +45,12 @@ export const DEFAULT_REQUEST_SCHEMA = {
     properties: {
       session: { type: "string", maxLength: 128, description: "the agent session id" },
       reasoning: { type: "string", maxLength: 4096, description: "the agent's stated reason for the call" },
+      intent: {
+        type: "array",
+        maxItems: 64,
+        items: { type: "string", minLength: 1, maxLength: 254 },
+        description: "what the user's own request named (addresses, accounts, web addresses, file names), set by the host from the user's words, never from a tool's output (ADR 0046)",
+      },
     },
   },
 } as const;

@@ -13,7 +13,8 @@
  * not compared with a number), AGP248 (a summed value that is not a number
  * field of the past call), AGP250 (a sum's step), AGP251 (a correlated value
  * that is not a required scalar), AGP252 (`since` with a correlation),
- * AGP253 (a capacity too large), AGP311 / AGP312 (pointless `track`).
+ * AGP253 (a capacity too large), AGP286 (an outcome's filter or sum reads
+ * a secret: outcome-secrets.ts), AGP311 / AGP312 (pointless `track`).
  * Must not evaluate anything or know about monitors' layout.
  */
 import type { Type as CatalogType } from "./checked.js";
@@ -21,6 +22,7 @@ import { diagnostic, didYouMean, type Span } from "../diagnostics/index.js";
 import type { CallPattern, CompareExpr, Duration, Expr, LabelExpr, PastExpr } from "../syntax/index.js";
 import type { Correlation, TypedCall, TypedExpr, TypedPast } from "./checked.js";
 import { EMPTY_SCOPE, type Env, type Scope } from "./env.js";
+import { checkOutcomeSecrets } from "./outcome-secrets.js";
 import { matchAndReport } from "./patterns.js";
 import type { ResolveMode } from "./resolve.js";
 import { showCall, showExpr } from "./show.js";
@@ -65,6 +67,8 @@ export function typePast(expr: PastExpr, env: Env, scope: Scope, typeExpr: Typer
   if ((expr.op === "no_since" || expr.op === "only_since") && (correlated || (anchor?.correlations.length ?? 0) > 0)) {
     env.report(diagnostic("AGP252", expr.span, { expr: showExpr(expr) }));
   }
+  checkOutcomeSecrets(expr.op, call, undefined, env);
+  if (anchor !== undefined) checkOutcomeSecrets(expr.op, anchor, undefined, env);
   let capacity: number | undefined;
   if (correlated && (expr.op === "earlier" || expr.op === "count" || expr.op === "sum")) capacity = capacityOf(expr, call, env);
   else if (expr.track !== undefined) {
@@ -80,6 +84,7 @@ export function typePast(expr: PastExpr, env: Env, scope: Scope, typeExpr: Typer
     }
     case "sum": {
       const value = typeSumValue(expr, call, env, scope, typeExpr);
+      checkOutcomeSecrets(expr.op, { ...call, filter: undefined }, value, env);
       const stepMs = stepOf(expr, windowMs, env);
       return { ...base, type: SUM_TYPE, value, ...(stepMs === undefined ? {} : { stepMs }), ...(capacity === undefined ? {} : { capacity }) } satisfies TypedPast;
     }

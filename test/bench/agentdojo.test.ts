@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { intentOf } from "../../bench/agentdojo/intent.js";
 import { compileVariant, replay, type CallResult, type Variant } from "../../bench/agentdojo/replay.js";
 import { attackCases, benignCases, type Case, type Traces } from "../../bench/agentdojo/workload.js";
 import type { PolicyEngine } from "../../runtime/index.js";
@@ -17,7 +18,7 @@ const traces = JSON.parse(readFileSync("test/fixtures/agentdojo/traces-subset.js
 const engines = {} as Record<Variant, PolicyEngine>;
 
 beforeAll(async () => {
-  for (const variant of ["per-call", "per-call + session"] as const) engines[variant] = await compileVariant(variant, process.cwd());
+  for (const variant of ["per-call", "per-call + session", "per-call + session + intent"] as const) engines[variant] = await compileVariant(variant, process.cwd());
 });
 
 function attack(suite: string, user: string, injection: string): Case {
@@ -110,5 +111,39 @@ describe("AgentDojo: benign work", () => {
     for (const [n, session] of [...benignCases(traces), ...attackCases(traces)].entries()) {
       for (const result of replay(engines["per-call + session"], session, `m-${n}`)) expect(result.error).toBeUndefined();
     }
+  });
+});
+
+describe("AgentDojo: what the user asked for (context.intent, ADR 0046)", () => {
+  it("the intent is what the user's prompt names: addresses, IBANs, web addresses, quoted names; no apostrophes, no guesses", () => {
+    expect(intentOf("Please refund GB29NWBK60161331926819 for what they've sent me.")).toEqual(["GB29NWBK60161331926819"]);
+    expect(intentOf("Her email address is 'sarah.connor@gmail.com'. I'm titled 'Lunch'.")).toEqual(["sarah.connor@gmail.com", "Lunch"]);
+    expect(intentOf("Visit https://www.dora-website.com/about! and Eve (www.eve-blog.com).")).toEqual(["https://www.dora-website.com/about", "www.dora-website.com/about", "www.eve-blog.com"]);
+    expect(intentOf("Summarize the article that Bob posted and send it to Alice")).toEqual([]);
+    expect(intentOf(Array.from({ length: 100 }, (_, i) => `u${i}@example.com`).join(" "))).toHaveLength(64);
+  });
+
+  it("the intent comes from the user task's prompt, never from the injection task", () => {
+    const session = attack("banking", "user_task_3", "injection_task_0");
+    expect(session.intent).toEqual(intentOf(traces.suites["banking"]!.user_tasks.find((t) => t.id === "user_task_3")!.prompt!));
+    expect(session.intent).toEqual(["GB29NWBK60161331926819"]);
+  });
+
+  it("a refund to the account the user named runs at once; the injected payment to another account still waits", () => {
+    const session = benign("banking", "user_task_3");
+    expect(replay(engines["per-call + session + intent"], session, "i1").map((r) => r.effect)).toEqual(["allow", "allow"]);
+    const hijacked = attack("banking", "user_task_3", "injection_task_0");
+    expect(injected(hijacked, replay(engines["per-call + session + intent"], hijacked, "i2"), "assistant.banking.send_money")).toMatchObject({
+      effect: "approve",
+      rules: ["new_payees_after_untrusted"],
+    });
+  });
+
+  it("without an intent the intent policy decides every call of the subset as the session policy does", () => {
+    [...benignCases(traces), ...attackCases(traces)].forEach((session, n) => {
+      const plain = replay(engines["per-call + session"], session, `p-${n}`);
+      const unnamed = replay(engines["per-call + session + intent"], session, `q-${n}`, { intent: false });
+      expect(unnamed.map((r) => r.effect)).toEqual(plain.map((r) => r.effect));
+    });
   });
 });

@@ -81,7 +81,7 @@ describe("the default request shape", () => {
   it("has the DESIGN.md fields, all bounded, located in the built-in file", () => {
     expect([...DEFAULT_REQUEST_SHAPE.agent.fields.keys()]).toEqual(["id", "groups", "trust"]);
     expect([...DEFAULT_REQUEST_SHAPE.human.fields.keys()]).toEqual(["id", "groups", "roles"]);
-    expect([...DEFAULT_REQUEST_SHAPE.context.fields.keys()]).toEqual(["session", "reasoning"]);
+    expect([...DEFAULT_REQUEST_SHAPE.context.fields.keys()]).toEqual(["session", "reasoning", "intent"]);
     expect(describeType(DEFAULT_REQUEST_SHAPE.env)).toBe("string");
     const unbounded: string[] = [];
     for (const part of ["agent", "human", "env", "context"] as const) {

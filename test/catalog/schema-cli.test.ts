@@ -230,6 +230,7 @@ describe("agp schema show", () => {
   env                          string, at most 64 chars
   context.session    optional  string, at most 128 chars
   context.reasoning  optional  string, at most 4096 chars
+  context.intent     optional  array of string, at most 64 items
 
 github.pull_request.merge: Merge a pull request.
   action.readOnly              false

@@ -8,7 +8,9 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compilePaths } from "../../compiler/compile/index.js";
+import { checkPaths } from "../../compiler/check/index.js";
+import { compilePaths, compilePolicy, loadCatalogsOf } from "../../compiler/compile/index.js";
+import { nodeFiles, type ProjectFiles } from "../../compiler/project/files.js";
 import { loadPolicySync, type PolicyEngine } from "../../runtime/index.js";
 import { createGateway, ManualClock, MemoryAuditSink, MemoryStateStore, outcomeRequest, sequentialIds } from "../../runtime/governance/index.js";
 
@@ -21,9 +23,29 @@ async function load(file: string): Promise<PolicyEngine> {
   return loadPolicySync(compiled.result.wasm);
 }
 
+/**
+ * A module built before the checker refused outcome filters on secrets
+ * (AGP286, ADR 0047): the policy is checked against the catalog with the
+ * secret mark hidden, and compiled against the real one, so its manifest
+ * marks the token secret. The gateway must still refuse to keep the token.
+ */
+async function loadUncheckedSecret(file: string): Promise<PolicyEngine> {
+  const real = nodeFiles();
+  const hidden: ProjectFiles = {
+    ...real,
+    readText: async (path) => (path.endsWith("vault.json") ? (await real.readText(path)).replace(', "x-agp-secret": true', "") : real.readText(path)),
+  };
+  const checked = await checkPaths([`test/fixtures/governance/run-records/${file}`], { files: hidden });
+  if (checked.checked === undefined) throw new Error(checked.diagnostics.map((d) => d.message).join("; "));
+  const catalogs = await loadCatalogsOf(checked.checked, process.cwd());
+  const compiled = compilePolicy(checked.checked, catalogs);
+  if (compiled.compiled === undefined) throw new Error(compiled.diagnostics.map((d) => d.message).join("; "));
+  return loadPolicySync(compiled.compiled.wasm);
+}
+
 beforeAll(async () => {
   engine = await load("outcomes.agp");
-  secretEngine = await load("secret-outcome.agp");
+  secretEngine = await loadUncheckedSecret("secret-outcome.agp");
 });
 
 const AGENT = { id: "bot", groups: [], trust: 2 };

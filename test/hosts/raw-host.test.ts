@@ -76,7 +76,7 @@ function wtf8(b: Uint8Array): string {
   return out;
 }
 const MALFORMED = ["", "unexpected character", "unexpected end of input", "invalid UTF-8", "invalid escape sequence", "control character in a string", "duplicate key", "nesting deeper than the limit", "", "invalid number", "too many values", "empty input"];
-const CODES = ["", "wrong_type", "missing_field", "unknown_field", "too_long", "too_many_items", "out_of_range", "not_in_enum", "invalid_string", "unknown_action", "too_large"];
+const CODES = ["", "wrong_type", "missing_field", "unknown_field", "too_long", "too_many_items", "out_of_range", "not_in_enum", "invalid_string", "unknown_action", "too_large", "too_short", "too_few_items"];
 
 function rawHost(bytes: Uint8Array) {
   const manifest = manifestOf(bytes);
@@ -118,7 +118,9 @@ function rawHost(bytes: Uint8Array) {
         missing_field: () => `missing required field ${p}`,
         unknown_field: () => (node ? `unknown field ${p}` : `unknown field ${p} in the request`),
         too_long: () => `${p} is longer than its maxLength ${node.maxLength}`,
+        too_short: () => `${p} is shorter than its minLength ${node.minLength}`,
         too_many_items: () => `${p} has more items than its maxItems ${node.maxItems}`,
+        too_few_items: () => `${p} has fewer items than its minItems ${node.minItems}`,
         out_of_range: () => (u32(24) === 0 ? `${p} must be at least ${node.minimum}, got ${value()}` : `${p} must be at most ${node.maximum}, got ${value()}`),
         not_in_enum: () => `${p} must be one of ${node.type === "string" ? node.enum.map((e: string) => JSON.stringify(e)).join(", ") : node.enum.join(", ")}, got ${describe(value())}`,
         invalid_string: () => `${p} is not well-formed Unicode (a lone surrogate at index ${u32(24)})`,

@@ -20,7 +20,7 @@ rule any_shell: allow shell.*
 const runtime = openEngine();
 
 const odd = fc.oneof(
-  fc.constantFrom(null, undefined, true, 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "", "x", "\ud800", "😀", [], {}, [1], { a: 1 }),
+  fc.constantFrom(null, undefined, true, 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "", "x", "\ud800", "😀", [], {}, [1], { a: 1 }, "x".repeat(300)),
   fc.string({ maxLength: 80 }),
   fc.integer(),
   fc.double(),

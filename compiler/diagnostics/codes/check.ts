@@ -244,6 +244,13 @@ export const CHECK_CODES = {
     help: "remove the repeat",
   },
 
+  AGP286: {
+    title: "outcome filter reads a secret",
+    severity: "error",
+    message: "rule `{rule}` reads `{path}` of `{action}` when its outcome is reported (`{status}`), but the catalog marks `{secret}` secret: the gateway keeps no secret until the outcome arrives, so every report of such a call would be refused",
+    help: "match the outcome by fields that are not secret (an id, or a digest the host computes into its own field), or match the call when it is decided (drop `{status}`: decision filters are read at once and nothing is kept)",
+  },
+
   // ------------------------------------------------------------ sessions (docs/decisions/0024-session-rules.md)
   AGP240: {
     title: "window longer than the session keeps",
