@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { Engine } from "../../runtime/engine.js";
 import { loadPolicySync } from "../../runtime/index.js";
 import { checkManifest } from "../../runtime/load/check-manifest.js";
-import { compileSync, instantiateSync, readManifest } from "../../runtime/load/module.js";
+import { compileSync, instantiateSync, openManifest } from "../../runtime/load/module.js";
 import { ABI_VERSION } from "../../runtime/manifest.js";
 import { freshCopy } from "./wasm-bytes.js";
 
@@ -71,7 +71,7 @@ if (file !== undefined) {
   let u = performance.now();
   const compile = u - t;
   t = u;
-  const manifest = readManifest(module);
+  const manifest = openManifest(module);
   u = performance.now();
   const read = u - t;
   t = u;

@@ -14,8 +14,13 @@ import { PolicyLoadError } from "../errors.js";
 
 type Json = Record<string, unknown>;
 
-/** Checks `value` as a manifest; throws `PolicyLoadError`. */
-export function checkManifest(value: unknown): Manifest {
+/**
+ * Checks `value` as a manifest; throws `PolicyLoadError`. With `lazyRules`
+ * (the number of rules), `rules` is not read at all: a loader that decodes
+ * each rule on its first use checks it then (`checkRule`, ./lazy-rules.ts),
+ * and only the count matters here (session checks name rules by index).
+ */
+export function checkManifest(value: unknown, lazyRules?: number): Manifest {
   const m = object(value, "manifest");
   if (m.abi !== ABI_VERSION) {
     throw new PolicyLoadError(`the policy module was compiled for ABI ${JSON.stringify(m.abi)}, this runtime speaks ABI ${ABI_VERSION}; recompile the policy or upgrade the runtime`);
@@ -57,11 +62,11 @@ export function checkManifest(value: unknown): Manifest {
     if (typeof action.humanCovered !== "boolean") fail(`${at}.humanCovered`, "a boolean");
     if (action.readOnly !== undefined && typeof action.readOnly !== "boolean") fail(`${at}.readOnly`, "a boolean");
     array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
-    if (action.session !== undefined) actionSession(action.session, `${at}.session`, m);
+    if (action.session !== undefined) actionSession(action.session, `${at}.session`, m, lazyRules);
   });
   if (m.session !== undefined) session(m.session, "manifest.session");
   // Paths are built only for a rule that fails: a policy has thousands of rules, and this runs on every load.
-  const rules = array(m.rules, "manifest.rules");
+  const rules = lazyRules === undefined ? array(m.rules, "manifest.rules") : [];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i] as Json;
     const plain =
@@ -100,8 +105,8 @@ export function checkManifest(value: unknown): Manifest {
   return value as Manifest;
 }
 
-/** One rule, every field, naming the first wrong one. */
-function checkRule(r: unknown, i: number): void {
+/** Rule `i`, every field, naming the first wrong one; throws `PolicyLoadError`. */
+export function checkRule(r: unknown, i: number): void {
     const at = `manifest.rules[${i}]`;
     const rule = object(r, at);
     string(rule.id, `${at}.id`);
@@ -148,10 +153,10 @@ function session(value: unknown, at: string): void {
 }
 
 /** An action's `session`: what it needs, and overflow checks naming monitors and rules that exist. */
-function actionSession(value: unknown, at: string, m: Json): void {
+function actionSession(value: unknown, at: string, m: Json, lazyRules: number | undefined): void {
   const s = object(value, at);
   const monitors = Array.isArray((m.session as Json | undefined)?.monitors) ? ((m.session as Json).monitors as unknown[]).length : 0;
-  const rules = Array.isArray(m.rules) ? m.rules.length : 0;
+  const rules = lazyRules ?? (Array.isArray(m.rules) ? m.rules.length : 0);
   if (m.session === undefined) fail(at, "absent when the manifest has no session");
   if (s.needs !== undefined) {
     const needs = object(s.needs, `${at}.needs`);

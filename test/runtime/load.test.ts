@@ -31,11 +31,29 @@ function corrupt(change: (m: Record<string, unknown>) => void): string {
   return loadError(fakeModule({ manifest: copy as unknown as Manifest, results: allow }));
 }
 
-/** A load error of the manifest whose wire form (what the section holds) `change` damaged. */
+/**
+ * The error of the manifest whose wire form (what the section holds)
+ * `change` damaged: at load for anything but a rule entry; for a rule entry
+ * (decoded on first use, ADR 0050), at the first read of `engine.manifest`,
+ * which checks the whole table.
+ */
 function corruptWire(change: (w: Record<string, unknown>) => void): string {
   const wire = JSON.parse(JSON.stringify(packManifest(manifest))) as Record<string, unknown>;
   change(wire);
-  return loadError(fakeModule({ manifest, section: JSON.stringify(wire), results: allow }));
+  let engine;
+  try {
+    engine = loadPolicySync(fakeModule({ manifest, section: JSON.stringify(wire), results: allow }));
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyLoadError);
+    return (error as Error).message;
+  }
+  try {
+    void engine.manifest;
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyLoadError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a PolicyLoadError");
 }
 
 describe("loading a policy", () => {
