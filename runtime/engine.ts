@@ -32,6 +32,7 @@ import { prepare, type Prepared } from "./finish/prepared.js";
 import { readResult } from "./finish/result.js";
 import { freezeManifest, instantiateAsync, instantiateSync, messageOf, type PolicyExports } from "./load/module.js";
 import { PolicyLoadError } from "./errors.js";
+import { checkDeferred } from "./load/deferred-checks.js";
 import type { WasmModule } from "./wasm-api.js";
 
 /** A loaded policy, ready to decide. */
@@ -247,7 +248,14 @@ export class Engine implements PolicyEngine {
     const code = outcomeCode(outcome);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(outcome)}; use succeeded, failed or rolled_back`, path: "" } };
     if (!Number.isSafeInteger(call) || call < 1) return { ok: false, error: { code: "session_error", message: `a call number is a whole number at least 1 (from \`record\`), got ${String(call)}`, path: "" } };
-    return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0), this.outcomeIntake());
+    let intake: Intake;
+    try {
+      intake = this.outcomeIntake();
+    } catch (error) {
+      // A corrupt action schema found by the deferred checks (ADR 0050).
+      return { ok: false, error: { code: "internal_error", message: `internal error in the policy engine: ${messageOf(error)}`, path: "" } };
+    }
+    return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0), intake);
   }
 
   /**
@@ -256,6 +264,8 @@ export class Engine implements PolicyEngine {
    * every value present is validated as at decision time.
    */
   private outcomeIntake(): Intake {
+    // The relaxed copy reads every action's schema: run the checks loading deferred first (ADR 0050).
+    if (this.relaxed === undefined) checkDeferred(this.data);
     this.relaxed ??= new Intake(relaxedManifest(this.data), this.prep.captures);
     return this.relaxed;
   }

@@ -32,6 +32,8 @@ import { RATE_FIELDS, type RuntimeState } from "../request.js";
 import { rateChecks, readRates, type RateChecks } from "./rates.js";
 import { slotSize, type Arena } from "./slots.js";
 import { capturePlan, newView, type CapturePlan, type RequestView } from "./view.js";
+import { PolicyLoadError } from "../errors.js";
+import { checkActionOnFirstUse } from "../load/deferred-checks.js";
 
 /** The readers of one action's request parts and where its top-level slots are. */
 interface ActionPlan {
@@ -164,6 +166,8 @@ export class Intake implements ReadState {
   private planOf(id: number): ActionPlan {
     let plan = this.plans[id];
     if (plan !== undefined) return plan;
+    // A lazily opened manifest's schema and slots for this action are checked before anything reads them (ADR 0050).
+    checkActionOnFirstUse(this.manifest, id);
     const action = this.manifest.actions[id]!;
     const needs = buildNeeds(action.slots, this.plan.paths);
     const part = (name: string): NeedNode => needs.children.get(name) ?? NO_NEEDS;
@@ -273,6 +277,8 @@ export class Intake implements ReadState {
         if (this.part(key, item) === FAILED) return FAILED;
       }
     } catch (error) {
+      // A corrupt manifest part found on first use is the policy's fault, not the request's: it becomes an internal_error deny.
+      if (error instanceof PolicyLoadError) throw error;
       // The enumeration or one read threw: what was read before it is read to the end first, as a copy would have.
       if (this.flush() === FAILED) return FAILED;
       return reading === undefined ? fail(this, "unreadable", threw(error)) : failAt(this, "unreadable", threw(error), reading);

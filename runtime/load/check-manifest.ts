@@ -19,8 +19,11 @@ type Json = Record<string, unknown>;
  * (the number of rules), `rules` is not read at all: a loader that decodes
  * each rule on its first use checks it then (`checkRule`, ./lazy-rules.ts),
  * and only the count matters here (session checks name rules by index).
+ * With `lazyActions`, each action's argument schema and slots are left to
+ * `checkActionParts`, which the engine runs before the action's first
+ * request is read (./deferred-checks.ts).
  */
-export function checkManifest(value: unknown, lazyRules?: number): Manifest {
+export function checkManifest(value: unknown, lazyRules?: number, lazyActions = false): Manifest {
   const m = object(value, "manifest");
   if (m.abi !== ABI_VERSION) {
     throw new PolicyLoadError(`the policy module was compiled for ABI ${JSON.stringify(m.abi)}, this runtime speaks ABI ${ABI_VERSION}; recompile the policy or upgrade the runtime`);
@@ -58,10 +61,10 @@ export function checkManifest(value: unknown, lazyRules?: number): Manifest {
     if (names.has(name)) fail(`${at}.name`, `a unique action name (\`${name}\` repeats)`);
     names.add(name);
     string(action.family, `${at}.family`);
-    schema(action.args, `${at}.args`);
+    if (!lazyActions) schema(action.args, `${at}.args`);
     if (typeof action.humanCovered !== "boolean") fail(`${at}.humanCovered`, "a boolean");
     if (action.readOnly !== undefined && typeof action.readOnly !== "boolean") fail(`${at}.readOnly`, "a boolean");
-    array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
+    if (!lazyActions) actionParts(action, at, slotBytes);
     if (action.session !== undefined) actionSession(action.session, `${at}.session`, m, lazyRules);
   });
   if (m.session !== undefined) session(m.session, "manifest.session");
@@ -103,6 +106,21 @@ export function checkManifest(value: unknown, lazyRules?: number): Manifest {
     }
   });
   return value as Manifest;
+}
+
+/**
+ * Action `i`'s argument schema and slots, the parts `checkManifest` leaves
+ * out with `lazyActions` (the rest of the manifest already checked);
+ * throws `PolicyLoadError` naming the first wrong field.
+ */
+export function checkActionParts(manifest: Manifest, i: number): void {
+  const at = `manifest.actions[${i}]`;
+  actionParts(manifest.actions[i] as unknown as Json, at, manifest.memory.slotBytes);
+}
+
+function actionParts(action: Json, at: string, slotBytes: number): void {
+  schema(action.args, `${at}.args`);
+  array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
 }
 
 /** Rule `i`, every field, naming the first wrong one; throws `PolicyLoadError`. */

@@ -19,6 +19,7 @@ import { wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmMod
 import { checkManifest } from "./check-manifest.js";
 import { openWire, unpackManifest } from "./manifest-wire.js";
 import { attachLazyRules, LazyRules } from "./lazy-rules.js";
+import { checkDeferred, deferActionChecks } from "./deferred-checks.js";
 
 /** What a policy can be loaded from. */
 export type PolicySource = Uint8Array | ArrayBuffer | WasmModule;
@@ -90,9 +91,11 @@ export function readManifest(module: WasmModule): Manifest {
 
 /**
  * The module's manifest for an engine about to decide with it (ADR 0050):
- * everything but the rule table checked now, exactly as `readManifest`
- * checks it; each rule unpacked, checked and frozen on its first use, and
- * the whole table on the first read of `rules` (./lazy-rules.ts). Not
+ * everything but the rule table and the actions' schemas and slots checked
+ * now, exactly as `readManifest` checks it; each rule unpacked, checked and
+ * frozen on its first use, and the whole table on the first read of
+ * `rules` (./lazy-rules.ts); an action's schema and slots before its first
+ * request is read (./deferred-checks.ts). Not
  * frozen: the engine freezes it (`freezeManifest`) before any caller can
  * reach it. Throws `PolicyLoadError` as `readManifest` does.
  */
@@ -100,11 +103,18 @@ export function openManifest(module: WasmModule): Manifest {
   const { others, packed, files } = openWire(manifestJson(module));
   const rules = new LazyRules(packed, files);
   attachLazyRules(others, rules);
-  return checkManifest(others, rules.length);
+  const manifest = checkManifest(others, rules.length, true);
+  deferActionChecks(manifest);
+  return manifest;
 }
 
-/** Freezes a manifest all the way down (its rule table included, which checks every rule); returns it. */
+/**
+ * Runs every check `openManifest` deferred (each action's schema and slots;
+ * the rule table, read whole while freezing) and freezes the manifest all
+ * the way down; returns it. Throws `PolicyLoadError` for a corrupt part.
+ */
 export function freezeManifest(manifest: Manifest): Manifest {
+  checkDeferred(manifest);
   return deepFreeze(manifest);
 }
 

@@ -1,6 +1,7 @@
 /**
- * Rules decoded on first use (ADR 0050): a damaged rule entry that loading
- * no longer reads is caught before a decision uses it. Whatever bytes of
+ * Rules decoded on first use and action schemas checked on first use (ADR
+ * 0050): a damaged rule entry or action that loading no longer checks is
+ * caught before a decision uses it. Whatever bytes of
  * the rule table are damaged, the first decision (before anything reads
  * `engine.manifest`) is the undamaged policy's decision from a rule that
  * passes every check, or an `internal_error` deny naming the corrupt
@@ -53,7 +54,7 @@ function whole(bytes: Uint8Array, result: FakeResult): Manifest | string {
 
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
-describe("rules decoded on first use", () => {
+describe("manifest parts checked on first use", () => {
   const undamaged = RESULTS.map((result) => (load(section, result) as PolicyEngine).decide(shell()));
 
   it("decides as before with undamaged bytes, and hands out the whole manifest, frozen and checked", () => {
@@ -153,6 +154,42 @@ describe("rules decoded on first use", () => {
         },
       ),
       { seed: 50, numRuns: 400 },
+    );
+  });
+
+  const shellAction = manifest.actions.findIndex((a) => a.name === "shell.exec");
+
+  it("checks an action's schema and slots before its first request: a corrupt one is an internal_error deny", () => {
+    const damaged = JSON.parse(wire) as { actions: Record<string, unknown>[] };
+    damaged.actions[shellAction]!.slots = [{ kind: "num", path: ["args", "x"], offset: 1 << 20 }];
+    const bytes = new TextEncoder().encode(JSON.stringify(damaged));
+    const engine = load(bytes, RESULTS[0]!) as PolicyEngine;
+    const denied = engine.decide(shell());
+    expect(denied.effect).toBe("deny");
+    expect(denied.error?.code).toBe("internal_error");
+    expect(denied.error?.message).toBe(
+      `internal error in the policy engine: corrupt policy manifest: \`manifest.actions[${shellAction}].slots[0].offset\` must be inside the slot area (${manifest.memory.slotBytes} bytes)`,
+    );
+    expect(engine.decide(shell()).error?.code).toBe("internal_error"); // every time, not once
+    expect(() => engine.manifest).toThrow(`manifest.actions[${shellAction}].slots[0].offset`);
+  });
+
+  it("denies by an action whose schema or slots do not check, whatever value replaces them; other actions decide as before", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: manifest.actions.length - 1 }), fc.constantFrom("args", "slots"), fc.jsonValue({ maxDepth: 3 }), (action, part, value) => {
+        const damaged = JSON.parse(wire) as { actions: Record<string, unknown>[] };
+        damaged.actions[action]![part] = value;
+        const bytes = new TextEncoder().encode(JSON.stringify(damaged));
+        const decision = (load(bytes, RESULTS[0]!) as PolicyEngine).decide(shell());
+        const full = whole(bytes, RESULTS[0]!);
+        if (action === shellAction && typeof full === "string") {
+          expect(decision.effect).toBe("deny");
+          expect(decision.error?.message).toBe(`internal error in the policy engine: ${full}`);
+        }
+        // Another action's damage is never read by this decision: it is the undamaged policy's.
+        if (action !== shellAction) expect(decision).toEqual(undamaged[0]);
+      }),
+      { seed: 52, numRuns: 200 },
     );
   });
 });
