@@ -8,7 +8,8 @@
  * stdout: `cold` (and `coldCpu`, its CPU time), the process's first `loadPolicySync` (its JavaScript not
  * yet optimized, as when a gateway starts); `warm` (`warmCpu`), a second load of other
  * new bytes; the second load's steps one by one on third new bytes
- * (`compile`, `manifest`, `instantiate`, `engine`); and `oldManifest`, the
+ * (`compile`, `manifest` — `openManifest`, what `loadPolicySync` reads, rules and
+ * action schemas left to their first use (ADR 0050) — `instantiate`, `engine`); and `oldManifest`, the
  * same manifest in its ABI 3 form read as that runtime did (parse, check,
  * freeze). Milliseconds. Loads only the runtime, never the compiler.
  */

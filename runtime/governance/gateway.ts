@@ -26,6 +26,7 @@
  * answer, must not throw on anything in the request, and must fail closed:
  * when in doubt, refuse.
  */
+import { PolicyLoadError } from "../errors.js";
 import type { Decision, GivenApproval, RuntimeState, SessionInput } from "../decision.js";
 import { type ApprovalTicket, Approvals, type ApprovalsOptions } from "./approvals.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
@@ -190,7 +191,9 @@ function manifestOf(engine: DecisionEngine): SecretManifest | undefined {
     const m = manifest as Partial<SecretManifest> | undefined;
     if (typeof m !== "object" || m === null || !Array.isArray(m.actions) || typeof m.request !== "object" || m.request === null) return undefined;
     return m as SecretManifest;
-  } catch {
+  } catch (error) {
+    // A loaded policy whose manifest fails the checks it defers to this first read (ADR 0050): refuse the engine rather than run without knowing its secret fields.
+    if (error instanceof PolicyLoadError) throw error;
     return undefined;
   }
 }

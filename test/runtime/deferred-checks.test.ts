@@ -15,6 +15,7 @@ import { checkManifest } from "../../runtime/load/check-manifest.js";
 import { packManifest } from "../../runtime/load/manifest-wire.js";
 import type { Decision } from "../../runtime/decision.js";
 import type { Manifest } from "../../runtime/manifest.js";
+import { createGateway, MemoryAuditSink } from "../../runtime/governance/index.js";
 import { fakeModule, type FakeResult } from "./fake-module.js";
 import { OPEN_RULES, shell, testManifest } from "./harness.js";
 
@@ -191,5 +192,12 @@ describe("manifest parts checked on first use", () => {
       }),
       { seed: 52, numRuns: 200 },
     );
+  });
+
+  it("makes a gateway refuse an engine whose deferred checks fail, rather than run without its secret fields", async () => {
+    const damaged = JSON.parse(wire) as { rules: unknown[][] };
+    damaged.rules[0]![3] = 3;
+    const engine = load(new TextEncoder().encode(JSON.stringify(damaged)), RESULTS[0]!) as PolicyEngine;
+    await expect(createGateway({ engine, audit: new MemoryAuditSink() })).rejects.toThrow(PolicyLoadError);
   });
 });
