@@ -26,7 +26,6 @@
  * answer, must not throw on anything in the request, and must fail closed:
  * when in doubt, refuse.
  */
-import { PolicyLoadError } from "../errors.js";
 import type { Decision, GivenApproval, RuntimeState, SessionInput } from "../decision.js";
 import { type ApprovalTicket, Approvals, type ApprovalsOptions } from "./approvals.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
@@ -193,7 +192,8 @@ function manifestOf(engine: DecisionEngine): SecretManifest | undefined {
     return m as SecretManifest;
   } catch (error) {
     // A loaded policy whose manifest fails the checks it defers to this first read (ADR 0050): refuse the engine rather than run without knowing its secret fields.
-    if (error instanceof PolicyLoadError) throw error;
+    // (Matched by name: governance takes any engine and imports nothing of the runtime's loader.)
+    if (error instanceof Error && error.name === "PolicyLoadError") throw error;
     return undefined;
   }
 }
