@@ -30,7 +30,9 @@ import { finish, killed, refused } from "./finish/decision.js";
 import { killedBy } from "./kill-scope.js";
 import { prepare, type Prepared } from "./finish/prepared.js";
 import { readResult } from "./finish/result.js";
-import { instantiateAsync, instantiateSync, messageOf, type PolicyExports } from "./load/module.js";
+import { freezeManifest, instantiateAsync, instantiateSync, messageOf, type PolicyExports } from "./load/module.js";
+import { PolicyLoadError } from "./errors.js";
+import { checkDeferred } from "./load/deferred-checks.js";
 import type { WasmModule } from "./wasm-api.js";
 
 /** A loaded policy, ready to decide. */
@@ -105,15 +107,32 @@ export class Engine implements PolicyEngine {
    */
   private encoded: { readonly request: unknown; readonly actionId: number; readonly key: string | undefined; readonly loaded?: { readonly input: SessionInput; readonly now: number; readonly state: Uint8Array | undefined } } | undefined;
 
+  /** Whether `manifest` has been handed out (and so frozen, its every rule checked). */
+  private published = false;
+
   constructor(
     readonly module: WasmModule,
-    readonly manifest: Manifest,
+    /** The manifest as the loader opened it: rules decoded on first use, frozen when first handed out (ADR 0050). */
+    private readonly data: Manifest,
     exports: PolicyExports,
   ) {
-    this.prep = prepare(manifest);
-    this.intake = new Intake(manifest, this.prep.captures);
+    this.prep = prepare(data);
+    this.intake = new Intake(data, this.prep.captures);
     this.policy = this.prep.policy;
     this.attach(exports);
+  }
+
+  /**
+   * The manifest, frozen all the way down before any caller holds it; the
+   * first read decodes and checks every rule (throws `PolicyLoadError` for
+   * a corrupt one, as loading did before rules were decoded lazily).
+   */
+  get manifest(): Manifest {
+    if (!this.published) {
+      freezeManifest(this.data);
+      this.published = true;
+    }
+    return this.data;
   }
 
   actions(): string[] {
@@ -121,7 +140,7 @@ export class Engine implements PolicyEngine {
   }
 
   get sessions(): PolicyEngine["sessions"] {
-    const session = this.manifest.session;
+    const session = this.data.session;
     if (session === undefined) return undefined;
     return {
       key: (request) => this.sessionKey(request),
@@ -184,10 +203,10 @@ export class Engine implements PolicyEngine {
     const kill = killSwitch(state, view, prep);
     if (kill !== undefined) return killed(prep, kill);
     // Session refusals come after the request's own and the kill switches (the reference's order).
-    const needs = this.manifest.actions[view.actionId]!.session?.needs !== undefined;
+    const needs = this.data.actions[view.actionId]!.session?.needs !== undefined;
     const key = needs ? viewSessionKey(this.intake.plan, view) : undefined;
     if (needs) {
-      const problem = sessionProblem(this.manifest, view.actionId, key, session);
+      const problem = sessionProblem(this.data, view.actionId, key, session);
       if (problem !== undefined) return refused(prep, problem);
       this.loadSession(exports, session!);
     }
@@ -208,17 +227,19 @@ export class Engine implements PolicyEngine {
     try {
       raw = readResult(this.arena.view, address, prep.rules, prep.limits.length);
     } catch (error) {
+      // A rule entry of the manifest that is corrupt (found on its first use, ADR 0050): the module is not at fault.
+      if (error instanceof PolicyLoadError) return this.internal(error.message);
       this.replace();
       return this.internal(`the policy module wrote an impossible result (${messageOf(error)})`);
     }
-    if (raw.fault !== 0) return refused(prep, faultError(this.manifest, view.actionId, raw.fault));
+    if (raw.fault !== 0) return refused(prep, faultError(this.data, view.actionId, raw.fault));
     return finish(prep, raw, view, state);
   }
 
   sessionKey(request: unknown): string | undefined {
-    if (this.manifest.session === undefined || typeof request !== "object" || request === null) return undefined;
+    if (this.data.session === undefined || typeof request !== "object" || request === null) return undefined;
     const r = request as Record<string, unknown>;
-    return sessionKey(this.manifest, { agent: r["agent"], human: r["human"], env: r["env"], context: r["context"] });
+    return sessionKey(this.data, { agent: r["agent"], human: r["human"], env: r["env"], context: r["context"] });
   }
 
   record(request: unknown, session: SessionInput, effect: DecisionEffect): SessionUpdate {
@@ -231,7 +252,14 @@ export class Engine implements PolicyEngine {
     const code = outcomeCode(outcome);
     if (code === undefined) return { ok: false, error: { code: "session_error", message: `unknown outcome ${JSON.stringify(outcome)}; use succeeded, failed or rolled_back`, path: "" } };
     if (!Number.isSafeInteger(call) || call < 1) return { ok: false, error: { code: "session_error", message: `a call number is a whole number at least 1 (from \`record\`), got ${String(call)}`, path: "" } };
-    return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0), this.outcomeIntake());
+    let intake: Intake;
+    try {
+      intake = this.outcomeIntake();
+    } catch (error) {
+      // A corrupt action schema found by the deferred checks (ADR 0050).
+      return { ok: false, error: { code: "internal_error", message: `internal error in the policy engine: ${messageOf(error)}`, path: "" } };
+    }
+    return this.update(request, session, (exports, actionId) => exports.session!.outcome(actionId, code, call >>> 0), intake);
   }
 
   /**
@@ -240,13 +268,15 @@ export class Engine implements PolicyEngine {
    * every value present is validated as at decision time.
    */
   private outcomeIntake(): Intake {
-    this.relaxed ??= new Intake(relaxedManifest(this.manifest), this.prep.captures);
+    // The relaxed copy reads every action's schema: run the checks loading deferred first (ADR 0050).
+    if (this.relaxed === undefined) checkDeferred(this.data);
+    this.relaxed ??= new Intake(relaxedManifest(this.data), this.prep.captures);
     return this.relaxed;
   }
 
   /** Shared by `record` and `outcome`: validate (or reuse the decided slots), load the session, run, copy the state out. */
   private update(request: unknown, session: SessionInput, run: (exports: PolicyExports, actionId: number) => number, intake: Intake): SessionUpdate {
-    if (this.manifest.session === undefined) return { ok: false, error: { code: "session_error", message: "the policy has no session rules; there is no session to record", path: "" } };
+    if (this.data.session === undefined) return { ok: false, error: { code: "session_error", message: "the policy has no session rules; there is no session to record", path: "" } };
     if (this.busy) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: a session was recorded during a decision", path: "" } };
     this.busy = true;
     try {
@@ -275,12 +305,12 @@ export class Engine implements PolicyEngine {
         actionId = intake.view.actionId;
         key = viewSessionKey(intake.plan, intake.view);
       }
-      if (this.manifest.actions[actionId]!.session?.needs === undefined) {
+      if (this.data.actions[actionId]!.session?.needs === undefined) {
         // Nothing watches this action: it is not an event of any session.
-        const problem = inputProblem(this.manifest, session);
+        const problem = inputProblem(this.data, session);
         return problem !== undefined ? { ok: false, error: problem } : { ok: true, state: session.state ?? this.newState(), call: 0 };
       }
-      const problem = same ? undefined : sessionProblem(this.manifest, actionId, key, session);
+      const problem = same ? undefined : sessionProblem(this.data, actionId, key, session);
       if (problem !== undefined) return { ok: false, error: problem };
       const exports = this.exports;
       if (exports === undefined) return { ok: false, error: { code: "internal_error", message: "internal error in the policy engine: the policy module is being instantiated again after a failure; retry shortly", path: "" } };
@@ -294,7 +324,7 @@ export class Engine implements PolicyEngine {
       }
       if (this.stale()) this.views(exports);
       const region = exports.session!.region + SESSION.state;
-      const state = this.arena.bytes.slice(region, region + this.manifest.session.stateBytes);
+      const state = this.arena.bytes.slice(region, region + this.data.session.stateBytes);
       const call = this.arena.view.getUint32(region + SESSION.callsAt, true);
       return { ok: true, state, call };
     } catch (error) {
@@ -331,7 +361,7 @@ export class Engine implements PolicyEngine {
     if (this.stale()) this.views(exports);
     this.loadSession(exports, { now: 0 });
     const region = exports.session.region + SESSION.state;
-    return this.arena.bytes.slice(region, region + this.manifest.session!.stateBytes);
+    return this.arena.bytes.slice(region, region + this.data.session!.stateBytes);
   }
 
   /**
@@ -358,7 +388,7 @@ export class Engine implements PolicyEngine {
 
   /** A private region laid out like the module's input region, never read by any module. */
   private spareArena(): Arena {
-    const memory = this.manifest.memory;
+    const memory = this.data.memory;
     const size = memory.slotBytes + memory.arenaBytes;
     if (this.spare === undefined || this.spare.buffer.byteLength !== size) {
       const buffer = new ArrayBuffer(size);
@@ -383,7 +413,7 @@ export class Engine implements PolicyEngine {
     const buffer = exports.memory.buffer;
     this.shared = !(buffer instanceof ArrayBuffer);
     const slotBase = this.inputBase;
-    const arenaStart = slotBase + this.manifest.memory.slotBytes;
+    const arenaStart = slotBase + this.data.memory.slotBytes;
     const prev = this.arena as Arena | undefined;
     this.arena = {
       buffer,
@@ -391,7 +421,7 @@ export class Engine implements PolicyEngine {
       bytes: new Uint8Array(buffer),
       slotBase,
       arenaStart,
-      arenaEnd: arenaStart + this.manifest.memory.arenaBytes,
+      arenaEnd: arenaStart + this.data.memory.arenaBytes,
       top: prev?.top ?? arenaStart,
       high: prev?.high ?? slotBase,
     };
@@ -403,14 +433,14 @@ export class Engine implements PolicyEngine {
     // A new instance's memory holds no request and no session.
     this.encoded = undefined;
     try {
-      this.attach(instantiateSync(this.module, this.manifest));
+      this.attach(instantiateSync(this.module, this.data));
       return;
     } catch {
       // Some hosts forbid synchronous instantiation of large modules (browser main threads).
     }
     if (this.recovering) return;
     this.recovering = true;
-    instantiateAsync(this.module, this.manifest).then(
+    instantiateAsync(this.module, this.data).then(
       (exports) => {
         this.recovering = false;
         try {

@@ -13,7 +13,7 @@
 import { Engine, type PolicyEngine } from "./engine.js";
 import { PolicyLoadError } from "./errors.js";
 import type { Manifest } from "./manifest.js";
-import { asModule, bytesOf, compileAsync, compileSync, instantiateAsync, instantiateSync, readManifest, type PolicySource } from "./load/module.js";
+import { asModule, bytesOf, compileAsync, compileSync, instantiateAsync, instantiateSync, openManifest, type PolicySource } from "./load/module.js";
 
 export type { PolicyEngine } from "./engine.js";
 export type { PolicySource } from "./load/module.js";
@@ -52,7 +52,7 @@ export interface LoadOptions {
 export async function loadPolicy(source: PolicySource, options: LoadOptions = {}): Promise<PolicyEngine> {
   const bytes = bytesOf(source);
   const module = bytes === undefined ? asModule(source) : await compileAsync(bytes);
-  const manifest = ready(readManifest(module), options);
+  const manifest = ready(openManifest(module), options);
   return new Engine(module, manifest, await instantiateAsync(module, manifest));
 }
 
@@ -60,7 +60,7 @@ export async function loadPolicy(source: PolicySource, options: LoadOptions = {}
 export function loadPolicySync(source: PolicySource, options: LoadOptions = {}): PolicyEngine {
   const bytes = bytesOf(source);
   const module = bytes === undefined ? asModule(source) : compileSync(bytes);
-  const manifest = ready(readManifest(module), options);
+  const manifest = ready(openManifest(module), options);
   return new Engine(module, manifest, instantiateSync(module, manifest));
 }
 

@@ -8,7 +8,8 @@
  * stdout: `cold` (and `coldCpu`, its CPU time), the process's first `loadPolicySync` (its JavaScript not
  * yet optimized, as when a gateway starts); `warm` (`warmCpu`), a second load of other
  * new bytes; the second load's steps one by one on third new bytes
- * (`compile`, `manifest`, `instantiate`, `engine`); and `oldManifest`, the
+ * (`compile`, `manifest` — `openManifest`, what `loadPolicySync` reads, rules and
+ * action schemas left to their first use (ADR 0050) — `instantiate`, `engine`); and `oldManifest`, the
  * same manifest in its ABI 3 form read as that runtime did (parse, check,
  * freeze). Milliseconds. Loads only the runtime, never the compiler.
  */
@@ -16,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { Engine } from "../../runtime/engine.js";
 import { loadPolicySync } from "../../runtime/index.js";
 import { checkManifest } from "../../runtime/load/check-manifest.js";
-import { compileSync, instantiateSync, readManifest } from "../../runtime/load/module.js";
+import { compileSync, instantiateSync, openManifest } from "../../runtime/load/module.js";
 import { ABI_VERSION } from "../../runtime/manifest.js";
 import { freshCopy } from "./wasm-bytes.js";
 
@@ -71,7 +72,7 @@ if (file !== undefined) {
   let u = performance.now();
   const compile = u - t;
   t = u;
-  const manifest = readManifest(module);
+  const manifest = openManifest(module);
   u = performance.now();
   const read = u - t;
   t = u;

@@ -32,6 +32,8 @@ import { RATE_FIELDS, type RuntimeState } from "../request.js";
 import { rateChecks, readRates, type RateChecks } from "./rates.js";
 import { slotSize, type Arena } from "./slots.js";
 import { capturePlan, newView, type CapturePlan, type RequestView } from "./view.js";
+import { PolicyLoadError } from "../errors.js";
+import { checkActionOnFirstUse } from "../load/deferred-checks.js";
 
 /** The readers of one action's request parts and where its top-level slots are. */
 interface ActionPlan {
@@ -52,8 +54,31 @@ interface ActionPlan {
 }
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The readers and checks every action shares (`Intake.common`). */
+interface Common {
+  readonly blind: ActionPlan;
+  readonly trustCheck: Check | undefined;
+  readonly rateChecks: RateChecks;
+  readonly noContext: Refusal | undefined;
+}
+
 const hasOwn = Object.prototype.hasOwnProperty;
 const counted: Reader = (value, depth, r) => countValue(value, depth, r);
+
+/** No readers yet: `take` picks the blind ones before reading anything. */
+const NO_PLAN: ActionPlan = Object.freeze({
+  agent: counted,
+  human: counted,
+  args: counted,
+  env: counted,
+  context: counted,
+  action: undefined,
+  trust: undefined,
+  rates: new Map(),
+  syms: [],
+  fixedEnd: 0,
+});
 
 /** Reads requests for one loaded policy. */
 export class Intake implements ReadState {
@@ -70,10 +95,8 @@ export class Intake implements ReadState {
   readonly bounds: RequestBounds;
   private readonly actionIds: ReadonlyMap<string, number>;
   private readonly plans: (ActionPlan | undefined)[];
-  private readonly blind: ActionPlan;
-  private readonly trustCheck: Check | undefined;
-  private readonly rateChecks: RateChecks;
-  private readonly noContext: Refusal | undefined;
+  /** The readers and checks shared by every action, built on the first request (`common`). */
+  private shared: Common | undefined;
   // One request's reading, reset by `take`: each part's first problem (undefined: none; ABSENT: not given).
   private agent: Problem | undefined | typeof ABSENT = ABSENT;
   private human: Problem | undefined | typeof ABSENT = ABSENT;
@@ -104,32 +127,47 @@ export class Intake implements ReadState {
     this.captures = this.view.captures;
     this.actionIds = new Map(manifest.actions.map((a, i) => [a.name, i]));
     this.plans = new Array<ActionPlan | undefined>(manifest.actions.length).fill(undefined);
+    this.current = NO_PLAN;
+  }
+
+  /**
+   * What every request is read with before its action is known, and the
+   * state's checks: built on the first request, not at load (ADR 0050), so
+   * loading a policy compiles no reader.
+   */
+  private common(): Common {
+    if (this.shared !== undefined) return this.shared;
+    const manifest = this.manifest;
     const request = manifest.request;
-    this.blind = {
-      agent: compileReader(request.agent),
-      human: compileReader(request.human),
-      args: counted,
-      env: compileReader(request.env),
-      context: compileReader(request.context),
-      action: undefined,
-      trust: undefined,
-      rates: new Map(),
-      syms: [],
-      fixedEnd: 0,
-    };
     const agent = request.agent;
     const trust = agent.type === "object" ? agent.properties.find((p) => p.name === "trust")?.schema : undefined;
-    this.trustCheck = trust === undefined ? undefined : compileCheck(trust);
-    this.rateChecks = rateChecks(manifest);
     const problem = compileCheck(request.context)(EMPTY);
-    this.noContext = problem === undefined ? undefined : refusalOf(problem, "context");
-    this.current = this.blind;
+    this.shared = {
+      blind: {
+        agent: compileReader(request.agent),
+        human: compileReader(request.human),
+        args: counted,
+        env: compileReader(request.env),
+        context: compileReader(request.context),
+        action: undefined,
+        trust: undefined,
+        rates: new Map(),
+        syms: [],
+        fixedEnd: 0,
+      },
+      trustCheck: trust === undefined ? undefined : compileCheck(trust),
+      rateChecks: rateChecks(manifest),
+      noContext: problem === undefined ? undefined : refusalOf(problem, "context"),
+    };
+    return this.shared;
   }
 
   /** The readers of action `id`, built on its first request. */
   private planOf(id: number): ActionPlan {
     let plan = this.plans[id];
     if (plan !== undefined) return plan;
+    // A lazily opened manifest's schema and slots for this action are checked before anything reads them (ADR 0050).
+    checkActionOnFirstUse(this.manifest, id);
     const action = this.manifest.actions[id]!;
     const needs = buildNeeds(action.slots, this.plan.paths);
     const part = (name: string): NeedNode => needs.children.get(name) ?? NO_NEEDS;
@@ -190,7 +228,7 @@ export class Intake implements ReadState {
     this.action = undefined;
     this.hasAction = false;
     this.pending = 0;
-    this.current = this.blind;
+    this.current = this.common().blind;
     this.base = -1;
     try {
       const found = this.root(request as Readonly<Record<string, unknown>>);
@@ -239,6 +277,8 @@ export class Intake implements ReadState {
         if (this.part(key, item) === FAILED) return FAILED;
       }
     } catch (error) {
+      // A corrupt manifest part found on first use is the policy's fault, not the request's: it becomes an internal_error deny.
+      if (error instanceof PolicyLoadError) throw error;
       // The enumeration or one read threw: what was read before it is read to the end first, as a copy would have.
       if (this.flush() === FAILED) return FAILED;
       return reading === undefined ? fail(this, "unreadable", threw(error)) : failAt(this, "unreadable", threw(error), reading);
@@ -329,19 +369,21 @@ export class Intake implements ReadState {
     if (env === ABSENT) return missing("env");
     if (env !== undefined) return refusalOf(env, "env");
     if (context === ABSENT) {
-      if (this.noContext !== undefined) return this.noContext;
+      const noContext = this.common().noContext;
+      if (noContext !== undefined) return noContext;
     } else if (context !== undefined) return refusalOf(context, "context");
     const view = this.view;
     if (view.trust !== undefined) {
-      if (this.trustCheck !== undefined) {
-        const problem = this.trustCheck(view.trust);
+      const trustCheck = this.common().trustCheck;
+      if (trustCheck !== undefined) {
+        const problem = trustCheck(view.trust);
         if (problem !== undefined) return refusalOf(problem, "state.trust");
       }
       // `state.trust` replaces `agent.trust`.
       const write = this.current.trust;
       if (write !== undefined) write(view.trust, this.base, this);
     }
-    const rates = readRates(this.given, this.rateChecks);
+    const rates = readRates(this.given, this.common().rateChecks);
     this.given = undefined;
     if (rates instanceof Refused) return rates.refusal;
     if (rates !== undefined) {

@@ -7,8 +7,9 @@
  * In: the prepared rules and limits (./prepared.ts). Out:
  * `ApprovalRequirements.of(rules, caps)`, the requirement `mergeApprovals`
  * gives for those sources, deep-frozen so that every decision may hand out
- * the same object. A single rule's or cap's requirement is merged at load
- * time; a set of several is merged on its first use and kept, at most
+ * the same object. A single cap's requirement is merged at load time, a
+ * single rule's on its first use (ADR 0050: nothing per rule at load); a
+ * set of several is merged on its first use and kept, at most
  * `MAX_KEPT` sets (the number of sets is bounded by the policy, but not
  * small in theory; past the bound a set is merged per call, the same
  * result). Must not look at requests; must not change what `mergeApprovals`
@@ -21,6 +22,11 @@ import type { PreparedApproval } from "./prepared.js";
 /** How many multi-source sets are kept; beyond, merged per call. */
 export const MAX_KEPT = 1024;
 
+/** The rules, one at a time (an array, or the prepared table that builds each on first use). */
+interface RuleTable {
+  at(index: number): { readonly effect: string; readonly approval: PreparedApproval } | undefined;
+}
+
 /** A rule or limit that can ask for approval, by its index among its kind. */
 interface Source {
   readonly index: number;
@@ -28,19 +34,16 @@ interface Source {
 
 /** The merged requirements of a policy's approve rules and approving caps. */
 export class ApprovalRequirements {
-  private readonly ruleApprovals: readonly PreparedApproval[];
+  private readonly rules: RuleTable;
   private readonly capApprovals: readonly (PreparedApproval | undefined)[];
-  private readonly byRule: readonly (ApprovalRequirement | undefined)[];
+  /** A single approve rule's requirement, merged on its first use (ADR 0050: nothing per rule at load). */
+  private readonly byRule: (ApprovalRequirement | undefined)[] = [];
   private readonly byCap: readonly (ApprovalRequirement | undefined)[];
   private readonly kept = new Map<string, ApprovalRequirement>();
 
-  constructor(
-    rules: readonly { readonly effect: string; readonly approval: PreparedApproval }[],
-    caps: readonly { readonly capApproval: PreparedApproval | undefined }[],
-  ) {
-    this.ruleApprovals = rules.map((r) => r.approval);
+  constructor(rules: RuleTable, caps: readonly { readonly capApproval: PreparedApproval | undefined }[]) {
+    this.rules = rules;
     this.capApprovals = caps.map((l) => l.capApproval);
-    this.byRule = rules.map((r) => (r.effect === "approve" ? frozen(mergeApprovals([r.approval])) : undefined));
     this.byCap = caps.map((l) => (l.capApproval === undefined ? undefined : frozen(mergeApprovals([l.capApproval]))));
   }
 
@@ -51,8 +54,11 @@ export class ApprovalRequirements {
    */
   of(rules: readonly Source[], caps: readonly Source[]): ApprovalRequirement {
     if (rules.length === 1 && caps.length === 0) {
-      const one = this.byRule[rules[0]!.index];
+      const index = rules[0]!.index;
+      const one = this.byRule[index];
       if (one !== undefined) return one;
+      const rule = this.rules.at(index)!;
+      if (rule.effect === "approve") return (this.byRule[index] = frozen(mergeApprovals([rule.approval])));
     } else if (rules.length === 0 && caps.length === 1) {
       const one = this.byCap[caps[0]!.index];
       if (one !== undefined) return one;
@@ -63,7 +69,7 @@ export class ApprovalRequirements {
     const seen = this.kept.get(key);
     if (seen !== undefined) return seen;
     const sources: PreparedApproval[] = [];
-    for (const r of rules) sources.push(this.ruleApprovals[r.index]!);
+    for (const r of rules) sources.push(this.rules.at(r.index)!.approval);
     for (const c of caps) {
       const approval = this.capApprovals[c.index];
       if (approval !== undefined) sources.push(approval);

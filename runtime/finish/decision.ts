@@ -146,7 +146,7 @@ function sideOrdered(prep: Prepared, indices: readonly number[]): PreparedRule[]
   const agent: PreparedRule[] = [];
   let human: PreparedRule[] | undefined;
   for (const index of indices) {
-    const rule = prep.rules[index]!;
+    const rule = prep.rules.at(index);
     if (rule.principal === "agent") agent.push(rule);
     else (human ??= []).push(rule);
   }

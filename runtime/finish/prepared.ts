@@ -4,7 +4,9 @@
  * one), audit ranks, quorums, and limits with their cap reasons and key
  * readers, and the approval requirements of sets of rules and caps.
  *
- * In: a checked `Manifest`. Out: `Prepared`. Shared objects are frozen, so
+ * In: a checked `Manifest` (its rules read one at a time through
+ * load/lazy-rules.ts, each prepared on its first use: ADR 0050). Out:
+ * `Prepared`. Shared objects are frozen, so
  * decisions may hand them out without one caller changing another's.
  * Must not look at requests.
  */
@@ -12,6 +14,8 @@ import type { DecidingRule, DecisionAuditLevel, LimitCharge, Quorum } from "../d
 import type { Effect, Manifest, ManifestLimit, ManifestObligation, ManifestRule, ObligationValue } from "../manifest.js";
 import { capturePlan, type CapturePlan } from "../encode/view.js";
 import { ApprovalRequirements } from "./approvals.js";
+import { rulesOf, type RuleSource } from "../load/lazy-rules.js";
+import { PolicyLoadError } from "../errors.js";
 
 /** What one rule or limit cap asks of its approvers, as the manifest says it. */
 export interface PreparedApproval {
@@ -61,8 +65,14 @@ export interface PreparedLimit {
   readonly capApproval: PreparedApproval | undefined;
 }
 
+/** The prepared rules, each built on its first use (ADR 0050); `at` throws `PolicyLoadError` for a corrupt entry. */
+export interface PreparedRuleTable {
+  readonly length: number;
+  at(index: number): PreparedRule;
+}
+
 export interface Prepared {
-  readonly rules: readonly PreparedRule[];
+  readonly rules: PreparedRuleTable;
   /** The declared merge rule of each obligation (manifest `obligations`); undeclared names merge by their values. */
   readonly obligations: ReadonlyMap<string, ManifestObligation>;
   readonly limits: readonly PreparedLimit[];
@@ -86,26 +96,7 @@ const NO_APPROVAL: PreparedApproval = Object.freeze({ quorums: NONE, requester: 
 /** Prepares the manifest's rules and limits for finishing. */
 export function prepare(manifest: Manifest): Prepared {
   const captures = capturePlan(manifest);
-  const rules = manifest.rules.map((rule, index) =>
-    Object.freeze({
-      index,
-      id: rule.id,
-      principal: rule.principal,
-      effect: rule.effect,
-      ref: Object.freeze({ kind: "rule" as const, id: rule.id, file: rule.file, line: rule.line }),
-      reason: rule.reason ?? GENERATED[rule.effect](rule.id),
-      audit: rule.audit,
-      auditRank: ["info", "notice", "security"].indexOf(rule.audit),
-      // Most rules set no obligation and ask no approval: they share one frozen value each (load time, ADR 0044).
-      obligations: rule.obligations.length === 0 ? NONE : rule.obligations.map((o) => Object.freeze({ key: o.key, value: Array.isArray(o.value) ? Object.freeze([...o.value]) : o.value })),
-      alone: rule.obligations.length === 0 ? NONE : alone(rule.obligations),
-      quorums: rule.quorums,
-      approval:
-        rule.quorums.length === 0 && rule.requester !== true && rule.samePerson !== true && rule.binds === undefined
-          ? NO_APPROVAL
-          : Object.freeze({ quorums: rule.quorums, requester: rule.requester === true, samePerson: rule.samePerson === true, binds: rule.binds ?? [] }),
-    }),
-  );
+  const rules = new PreparedRules(rulesOf(manifest));
   const limits = manifest.limits.map((limit, index) =>
     Object.freeze({
       index,
@@ -135,6 +126,48 @@ export function prepare(manifest: Manifest): Prepared {
     captures,
     approvals: new ApprovalRequirements(rules, limits),
   };
+}
+
+/** Rules prepared on first use: a decision prepares only the rules that decide it (ADR 0050). */
+class PreparedRules implements PreparedRuleTable {
+  readonly length: number;
+  private readonly prepared: (PreparedRule | undefined)[];
+
+  constructor(private readonly source: RuleSource) {
+    this.length = source.length;
+    this.prepared = new Array<PreparedRule | undefined>(source.length);
+  }
+
+  at(index: number): PreparedRule {
+    const known = this.prepared[index];
+    if (known !== undefined) return known;
+    const rule = this.source.at(index);
+    if (rule === undefined) throw new PolicyLoadError(`corrupt policy: rule ${String(index)} is outside the manifest's ${this.length} rules`);
+    const ready = prepareRule(rule, index);
+    this.prepared[index] = ready;
+    return ready;
+  }
+}
+
+function prepareRule(rule: ManifestRule, index: number): PreparedRule {
+  return Object.freeze({
+    index,
+    id: rule.id,
+    principal: rule.principal,
+    effect: rule.effect,
+    ref: Object.freeze({ kind: "rule" as const, id: rule.id, file: rule.file, line: rule.line }),
+    reason: rule.reason ?? GENERATED[rule.effect](rule.id),
+    audit: rule.audit,
+    auditRank: ["info", "notice", "security"].indexOf(rule.audit),
+    // Most rules set no obligation and ask no approval: they share one frozen value each (ADR 0044).
+    obligations: rule.obligations.length === 0 ? NONE : rule.obligations.map((o) => Object.freeze({ key: o.key, value: Array.isArray(o.value) ? Object.freeze([...o.value]) : o.value })),
+    alone: rule.obligations.length === 0 ? NONE : alone(rule.obligations),
+    quorums: rule.quorums,
+    approval:
+      rule.quorums.length === 0 && rule.requester !== true && rule.samePerson !== true && rule.binds === undefined
+        ? NO_APPROVAL
+        : Object.freeze({ quorums: rule.quorums, requester: rule.requester === true, samePerson: rule.samePerson === true, binds: rule.binds ?? [] }),
+  });
 }
 
 function alone(obligations: ManifestRule["obligations"]): PreparedRule["alone"] {

@@ -38,7 +38,7 @@ EFFECTS[EFFECT_CODES.deny] = "deny";
  * approve have deciding rules of that effect, a deny's deciding rules are deny
  * rules, obligations come from allow and approve rules only.
  */
-export function readResult(view: DataView, address: number, rules: readonly { readonly effect: Effect }[], limitCount: number): RawResult {
+export function readResult(view: DataView, address: number, rules: { readonly length: number; at(index: number): { readonly effect: Effect } | undefined }, limitCount: number): RawResult {
   const ruleCount = rules.length;
   const size = view.byteLength;
   if (address < 0 || address % 8 !== 0 || address + RESULT.lists > size) throw new ResultError(`result address ${address} is out of bounds`);
@@ -63,11 +63,13 @@ export function readResult(view: DataView, address: number, rules: readonly { re
   const obligation = readIndices(view, at, nObligation, ruleCount, "rule");
   const charges = nCharges === 0 ? NONE : readCharges(view, chargesAt, nCharges, limitCount);
   if (effect !== "deny" && nDeciding === 0) throw new ResultError(`an ${effect} without deciding rules`);
+  // The rules named are looked up (and, in a lazily decoded table, decoded and checked: a corrupt entry throws) before any is trusted.
   for (const index of deciding) {
-    if (rules[index]!.effect !== effect) throw new ResultError(`rule ${index} (${rules[index]!.effect}) cannot decide ${effect === "deny" ? "a" : "an"} ${effect}`);
+    const ruleEffect = rules.at(index)!.effect;
+    if (ruleEffect !== effect) throw new ResultError(`rule ${index} (${ruleEffect}) cannot decide ${effect === "deny" ? "a" : "an"} ${effect}`);
   }
   for (const index of obligation) {
-    if (rules[index]!.effect === "deny") throw new ResultError(`rule ${index} is a deny rule and has no obligations to apply`);
+    if (rules.at(index)!.effect === "deny") throw new ResultError(`rule ${index} is a deny rule and has no obligations to apply`);
   }
   const fault = view.getUint32(address + RESULT.fault, true);
   return { effect, blockedBy, deciding, obligation, charges, fault };

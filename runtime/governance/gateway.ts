@@ -194,7 +194,10 @@ function manifestOf(engine: DecisionEngine): SecretManifest | undefined {
     const m = manifest as Partial<SecretManifest> | undefined;
     if (typeof m !== "object" || m === null || !Array.isArray(m.actions) || typeof m.request !== "object" || m.request === null) return undefined;
     return m as SecretManifest;
-  } catch {
+  } catch (error) {
+    // A loaded policy whose manifest fails the checks it defers to this first read (ADR 0050): refuse the engine rather than run without knowing its secret fields.
+    // (Matched by name: governance takes any engine and imports nothing of the runtime's loader.)
+    if (error instanceof Error && error.name === "PolicyLoadError") throw error;
     return undefined;
   }
 }

@@ -14,8 +14,16 @@ import { PolicyLoadError } from "../errors.js";
 
 type Json = Record<string, unknown>;
 
-/** Checks `value` as a manifest; throws `PolicyLoadError`. */
-export function checkManifest(value: unknown): Manifest {
+/**
+ * Checks `value` as a manifest; throws `PolicyLoadError`. With `lazyRules`
+ * (the number of rules), `rules` is not read at all: a loader that decodes
+ * each rule on its first use checks it then (`checkRule`, ./lazy-rules.ts),
+ * and only the count matters here (session checks name rules by index).
+ * With `lazyActions`, each action's argument schema and slots are left to
+ * `checkActionParts`, which the engine runs before the action's first
+ * request is read (./deferred-checks.ts).
+ */
+export function checkManifest(value: unknown, lazyRules?: number, lazyActions = false): Manifest {
   const m = object(value, "manifest");
   if (m.abi !== ABI_VERSION) {
     throw new PolicyLoadError(`the policy module was compiled for ABI ${JSON.stringify(m.abi)}, this runtime speaks ABI ${ABI_VERSION}; recompile the policy or upgrade the runtime`);
@@ -53,15 +61,15 @@ export function checkManifest(value: unknown): Manifest {
     if (names.has(name)) fail(`${at}.name`, `a unique action name (\`${name}\` repeats)`);
     names.add(name);
     string(action.family, `${at}.family`);
-    schema(action.args, `${at}.args`);
+    if (!lazyActions) schema(action.args, `${at}.args`);
     if (typeof action.humanCovered !== "boolean") fail(`${at}.humanCovered`, "a boolean");
     if (action.readOnly !== undefined && typeof action.readOnly !== "boolean") fail(`${at}.readOnly`, "a boolean");
-    array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
-    if (action.session !== undefined) actionSession(action.session, `${at}.session`, m);
+    if (!lazyActions) actionParts(action, at, slotBytes);
+    if (action.session !== undefined) actionSession(action.session, `${at}.session`, m, lazyRules);
   });
   if (m.session !== undefined) session(m.session, "manifest.session");
   // Paths are built only for a rule that fails: a policy has thousands of rules, and this runs on every load.
-  const rules = array(m.rules, "manifest.rules");
+  const rules = lazyRules === undefined ? array(m.rules, "manifest.rules") : [];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i] as Json;
     const plain =
@@ -100,8 +108,23 @@ export function checkManifest(value: unknown): Manifest {
   return value as Manifest;
 }
 
-/** One rule, every field, naming the first wrong one. */
-function checkRule(r: unknown, i: number): void {
+/**
+ * Action `i`'s argument schema and slots, the parts `checkManifest` leaves
+ * out with `lazyActions` (the rest of the manifest already checked);
+ * throws `PolicyLoadError` naming the first wrong field.
+ */
+export function checkActionParts(manifest: Manifest, i: number): void {
+  const at = `manifest.actions[${i}]`;
+  actionParts(manifest.actions[i] as unknown as Json, at, manifest.memory.slotBytes);
+}
+
+function actionParts(action: Json, at: string, slotBytes: number): void {
+  schema(action.args, `${at}.args`);
+  array(action.slots, `${at}.slots`).forEach((s, j) => slot(s, `${at}.slots[${j}]`, slotBytes));
+}
+
+/** Rule `i`, every field, naming the first wrong one; throws `PolicyLoadError`. */
+export function checkRule(r: unknown, i: number): void {
     const at = `manifest.rules[${i}]`;
     const rule = object(r, at);
     string(rule.id, `${at}.id`);
@@ -148,10 +171,10 @@ function session(value: unknown, at: string): void {
 }
 
 /** An action's `session`: what it needs, and overflow checks naming monitors and rules that exist. */
-function actionSession(value: unknown, at: string, m: Json): void {
+function actionSession(value: unknown, at: string, m: Json, lazyRules: number | undefined): void {
   const s = object(value, at);
   const monitors = Array.isArray((m.session as Json | undefined)?.monitors) ? ((m.session as Json).monitors as unknown[]).length : 0;
-  const rules = Array.isArray(m.rules) ? m.rules.length : 0;
+  const rules = lazyRules ?? (Array.isArray(m.rules) ? m.rules.length : 0);
   if (m.session === undefined) fail(at, "absent when the manifest has no session");
   if (s.needs !== undefined) {
     const needs = object(s.needs, `${at}.needs`);

@@ -79,6 +79,24 @@ export function packManifest(manifest: Manifest): WireManifest {
  * frozen empty array.
  */
 export function unpackManifest(value: unknown): Manifest {
+  const { others, packed, files } = openWire(value);
+  const rules = packed.map((p, i) => unpackRule(p, i, files));
+  return { ...others, rules } as unknown as Manifest;
+}
+
+/** A wire manifest taken apart: everything but the rule table, the packed rules (unchecked), and the file table (checked). */
+export interface OpenedWire {
+  readonly others: Record<string, unknown>;
+  readonly packed: readonly unknown[];
+  readonly files: readonly string[];
+}
+
+/**
+ * Checks the ABI, the file table and that `rules` is an array, and hands
+ * the packed rules back unread: a loader that decodes rules on first use
+ * (./lazy-rules.ts) calls `unpackRule` on each when it needs it.
+ */
+export function openWire(value: unknown): OpenedWire {
   if (typeof value !== "object" || value === null || Array.isArray(value)) fail("manifest", "an object");
   const wire = value as Record<string, unknown>;
   if (wire.abi !== ABI_VERSION) {
@@ -91,12 +109,18 @@ export function unpackManifest(value: unknown): Manifest {
   });
   const packed = wire.rules;
   if (!Array.isArray(packed)) fail("manifest.rules", "an array");
-  const rules = packed.map((p, i) => unpackRule(p, `manifest.rules[${i}]`, files as string[]));
-  const { files: _files, ...others } = wire;
-  return { ...others, rules } as unknown as Manifest;
+  const { files: _files, rules: _rules, ...others } = wire;
+  return { others, packed, files: files as string[] };
 }
 
-function unpackRule(value: unknown, at: string, files: readonly string[]): ManifestRule {
+/**
+ * Rule `index` of the packed table, as the compiler built it; throws
+ * `PolicyLoadError` naming the first wrong entry (`manifest.rules[1][3]`).
+ * The rest object's parts are only shaped here: check-manifest.ts's
+ * `checkRule` checks their contents.
+ */
+export function unpackRule(value: unknown, index: number, files: readonly string[]): ManifestRule {
+  const at = `manifest.rules[${index}]`;
   if (!Array.isArray(value) || value.length < 4 || value.length > 5) fail(at, "an array of 4 or 5 entries [id, file, line, flags, rest?]");
   const [id, file, line, flags, rest] = value as unknown[];
   if (typeof id !== "string") fail(`${at}[0]`, "a string (the rule id)");

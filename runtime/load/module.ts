@@ -7,14 +7,19 @@
  * instance whose exports match runtime/abi.ts. Throws `PolicyLoadError`
  * with a message saying what is wrong (not wasm, imports, no manifest,
  * corrupt manifest, ABI mismatch, missing export, input region outside
- * memory). Must not use Node built-ins: browsers and workers load this too.
+ * memory). `readManifest` checks and freezes the whole manifest;
+ * `openManifest`, what the engine loads with, leaves each rule to be
+ * decoded and checked on its first use (ADR 0050).
+ * Must not use Node built-ins: browsers and workers load this too.
  */
 import { ABI_VERSION, MANIFEST_SECTION, type Manifest } from "../manifest.js";
 import { EXPORTS, SESSION, SESSION_EXPORTS } from "../abi.js";
 import { PolicyLoadError } from "../errors.js";
 import { wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmModule } from "../wasm-api.js";
 import { checkManifest } from "./check-manifest.js";
-import { unpackManifest } from "./manifest-wire.js";
+import { openWire, unpackManifest } from "./manifest-wire.js";
+import { attachLazyRules, LazyRules } from "./lazy-rules.js";
+import { checkDeferred, deferActionChecks } from "./deferred-checks.js";
 
 /** What a policy can be loaded from. */
 export type PolicySource = Uint8Array | ArrayBuffer | WasmModule;
@@ -81,6 +86,40 @@ export async function compileAsync(bytes: Uint8Array): Promise<WasmModule> {
 
 /** The module's manifest, checked and frozen; and that the module imports nothing. */
 export function readManifest(module: WasmModule): Manifest {
+  return deepFreeze(checkManifest(unpackManifest(manifestJson(module))));
+}
+
+/**
+ * The module's manifest for an engine about to decide with it (ADR 0050):
+ * everything but the rule table and the actions' schemas and slots checked
+ * now, exactly as `readManifest` checks it; each rule unpacked, checked and
+ * frozen on its first use, and the whole table on the first read of
+ * `rules` (./lazy-rules.ts); an action's schema and slots before its first
+ * request is read (./deferred-checks.ts). Not
+ * frozen: the engine freezes it (`freezeManifest`) before any caller can
+ * reach it. Throws `PolicyLoadError` as `readManifest` does.
+ */
+export function openManifest(module: WasmModule): Manifest {
+  const { others, packed, files } = openWire(manifestJson(module));
+  const rules = new LazyRules(packed, files);
+  attachLazyRules(others, rules);
+  const manifest = checkManifest(others, rules.length, true);
+  deferActionChecks(manifest);
+  return manifest;
+}
+
+/**
+ * Runs every check `openManifest` deferred (each action's schema and slots;
+ * the rule table, read whole while freezing) and freezes the manifest all
+ * the way down; returns it. Throws `PolicyLoadError` for a corrupt part.
+ */
+export function freezeManifest(manifest: Manifest): Manifest {
+  checkDeferred(manifest);
+  return deepFreeze(manifest);
+}
+
+/** The parsed JSON of the module's manifest section; and that the module imports nothing. */
+function manifestJson(module: WasmModule): unknown {
   const wasm = api();
   const imports = wasm.Module.imports(module);
   if (imports.length > 0) {
@@ -96,13 +135,11 @@ export function readManifest(module: WasmModule): Manifest {
   } catch {
     throw new PolicyLoadError(`corrupt policy manifest: the \`${MANIFEST_SECTION}\` section is not UTF-8`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new PolicyLoadError(`corrupt policy manifest: the \`${MANIFEST_SECTION}\` section is not JSON (${messageOf(error)})`);
   }
-  return deepFreeze(checkManifest(unpackManifest(json)));
 }
 
 /**

@@ -63,7 +63,9 @@ describe("runtime boundaries", () => {
   // session rules still carries them. 68 KB since the compact manifest (ABI 4, ADR 0044): unpacking the
   // rule table and a manifest check that builds no path strings unless a field is wrong add about 3 KB
   // (66.4 KB measured, 63.3 KB before), for a manifest 4-5x smaller at 1,000 rules and read 2-5x faster.
-  it("a gateway's bundle (loadPolicy, decide), minified, is under 68 KB with no imports left", async () => {
+  // 72 KB since rules are decoded on first use (ADR 0050): the lazy rule table, the prepared-rule table and
+  // the engine's frozen-on-first-read manifest (70.3 KB measured), for a fresh load that builds no rule.
+  it("a gateway's bundle (loadPolicy, decide), minified, is under 72 KB with no imports left", async () => {
     let rolldown: { build(options: object): Promise<{ output: { code?: string }[] }> };
     try {
       rolldown = (await import("rolldown")) as unknown as typeof rolldown;
@@ -77,6 +79,6 @@ describe("runtime boundaries", () => {
     const bundle = result.output[0]?.code ?? "";
     expect(bundle.length).toBeGreaterThan(1000);
     expect(bundle).not.toMatch(/\bimport\s*[{*"']|\brequire\(/);
-    expect(bundle.length).toBeLessThan(68 * 1024);
+    expect(bundle.length).toBeLessThan(72 * 1024);
   });
 });

@@ -15,9 +15,14 @@ const allow = () => ({ effect: "allow" as const, deciding: [3] });
 const good = fakeModule({ manifest, results: allow });
 const WasmModule = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object } }).WebAssembly.Module;
 
+/**
+ * The error of a corrupt module: at load; or, for the parts an engine
+ * checks on first use (rule entries, action schemas and slots: ADR 0050),
+ * at the first read of `engine.manifest`, which checks them all.
+ */
 function loadError(bytes: Uint8Array): string {
   try {
-    loadPolicySync(bytes);
+    void loadPolicySync(bytes).manifest;
   } catch (error) {
     expect(error).toBeInstanceOf(PolicyLoadError);
     return (error as Error).message;
@@ -31,7 +36,7 @@ function corrupt(change: (m: Record<string, unknown>) => void): string {
   return loadError(fakeModule({ manifest: copy as unknown as Manifest, results: allow }));
 }
 
-/** A load error of the manifest whose wire form (what the section holds) `change` damaged. */
+/** The error of the manifest whose wire form (what the section holds) `change` damaged. */
 function corruptWire(change: (w: Record<string, unknown>) => void): string {
   const wire = JSON.parse(JSON.stringify(packManifest(manifest))) as Record<string, unknown>;
   change(wire);
