@@ -31,7 +31,7 @@ export function finish(prep: Prepared, raw: RawResult, view: RequestView, state:
   let at = 0;
   let human = false;
   for (let i = 0; i < n; i++) {
-    const rule = prep.rules[indices[i]!]!;
+    const rule = prep.rules.at(indices[i]!);
     if (rule.principal !== "agent") {
       human = true;
       continue;
@@ -42,7 +42,7 @@ export function finish(prep: Prepared, raw: RawResult, view: RequestView, state:
   }
   if (human) {
     for (let i = 0; i < n; i++) {
-      const rule = prep.rules[indices[i]!]!;
+      const rule = prep.rules.at(indices[i]!);
       if (rule.principal === "agent") continue;
       refs[at] = rule.ref;
       reasons[at++] = rule.reason;
